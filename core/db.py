@@ -1,0 +1,149 @@
+"""Engines, sessions and the schema's version.
+
+One engine factory serves both stores: SQLite (WAL, a busy timeout and foreign
+keys, set on every connection) for one person, PostgreSQL through psycopg 3 for
+a team. Alembic owns the schema; :func:`open_database` brings an older database
+up to date, and tells the user plainly when there is none yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from core.errors import DatabaseNotReady, KamError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def normalise_url(url: str) -> str:
+    """Accept the URL forms people paste and pick the psycopg 3 driver for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create the engine for ``url`` with kam's connection settings."""
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise KamError(
+            f"Cannot read the database URL {url!r}. "
+            "Use sqlite:///path/to/kam.db or postgresql://user@host/dbname."
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        in_memory = database in ("", ":memory:")
+        if not in_memory:
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            poolclass=StaticPool if in_memory else None,
+        )
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    raise KamError(
+        f"kam stores its data in SQLite or PostgreSQL, not {parsed.get_backend_name()!r}."
+    )
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest schema revision this version of kam knows."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at, or None if it has no kam schema."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Create the schema, or bring it up to the newest revision."""
+    command.upgrade(_alembic_config(engine), "head")
+
+
+def open_database(url: str, *, create: bool = False) -> Engine:
+    """Open the database at ``url``, upgrading an older schema.
+
+    With ``create`` an empty database gets the schema; without it the user is
+    told to run ``kam init`` first.
+    """
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+    except Exception as exc:
+        engine.dispose()
+        raise DatabaseNotReady(f"Cannot open the database: {_driver_message(exc)}") from exc
+    if revision is None and not create:
+        has_tables = bool(inspect(engine).get_table_names())
+        engine.dispose()
+        what = "has tables kam does not know" if has_tables else "has no kam data yet"
+        raise DatabaseNotReady(
+            f"The database {_display(url)} {what}. Run `kam init` (or `kam demo`) first."
+        )
+    if revision != head_revision():
+        upgrade(engine)
+    return engine
+
+
+def _display(url: str) -> str:
+    """The URL without its password, fit for messages."""
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except Exception:
+        return "(unreadable URL)"
+
+
+def _driver_message(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

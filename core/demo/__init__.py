@@ -1,0 +1,1 @@
+"""Demo portfolios: the real CRM sample dataset, and synthetic ones of any size."""

@@ -1,0 +1,161 @@
+"""Accounts: create, change, find by a name as people type it, list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+from sqlmodel import Session, select
+
+from core.clock import utcnow
+from core.errors import KamError, NotFound
+from core.models import Account, name_key
+from core.services import audit
+from core.services.actors import Actor, ensure_can_change
+from core.services.validation import validated
+
+SUGGESTION_CUTOFF = 60
+SUGGESTIONS = 3
+
+
+def _checked_name(name: object) -> str:
+    if not isinstance(name, str) or not any(ch.isalnum() for ch in name):
+        raise KamError("An account needs a name with at least one letter or digit.")
+    return " ".join(name.split())
+
+
+def _ensure_name_free(key: str, *, session: Session, except_id: int | None = None) -> None:
+    holder = session.exec(select(Account).where(Account.name_key == key)).first()
+    if holder is not None and holder.id != except_id:
+        raise KamError(
+            f"An account named {holder.name!r} already exists (names ignore case). "
+            "Pick another name or change that account."
+        )
+
+
+def _check_parent(account: Account, *, session: Session) -> None:
+    """A parent must exist and must not make the group a loop."""
+    seen = {account.id}
+    parent_id = account.parent_id
+    while parent_id is not None:
+        if parent_id in seen:
+            raise KamError(f"{account.name} cannot be its own parent group.")
+        parent = session.get(Account, parent_id)
+        if parent is None:
+            raise KamError(f"There is no parent account with id {parent_id}.")
+        seen.add(parent_id)
+        parent_id = parent.parent_id
+
+
+def create_account(data: Mapping[str, Any], *, session: Session, actor: Actor) -> Account:
+    """Add an account; its name must be unique regardless of case."""
+    fields = dict(data)
+    fields["name"] = _checked_name(fields.get("name"))
+    fields["name_key"] = name_key(fields["name"])
+    if actor.user is not None and fields.get("owner_id") is None:
+        fields["owner_id"] = actor.user.id
+    account = validated(Account, fields, "account")
+    _ensure_name_free(account.name_key, session=session)
+    _check_parent(account, session=session)
+    session.add(account)
+    session.flush()
+    audit.record(
+        "create",
+        "account",
+        account.id,
+        session=session,
+        actor=actor,
+        after=audit.as_json(account),
+    )
+    return account
+
+
+def update_account(
+    account: Account, changes: Mapping[str, Any], *, session: Session, actor: Actor
+) -> Account:
+    """Change an account's fields, checked as on creation; the audit keeps both versions."""
+    ensure_can_change(actor, account)
+    before = audit.as_json(account)
+    assert before is not None
+    merged = {**before, **changes}
+    if "name" in changes:
+        merged["name"] = _checked_name(changes["name"])
+        merged["name_key"] = name_key(merged["name"])
+    checked = validated(Account, merged, "account")
+    if checked.name_key != account.name_key:
+        _ensure_name_free(checked.name_key, session=session, except_id=account.id)
+    for field in changes:
+        setattr(account, field, getattr(checked, field))
+    account.name_key = checked.name_key
+    account.updated_at = utcnow()
+    _check_parent(account, session=session)
+    session.add(account)
+    session.flush()
+    audit.record(
+        "update",
+        "account",
+        account.id,
+        session=session,
+        actor=actor,
+        before=before,
+        after=audit.as_json(account),
+    )
+    return account
+
+
+def find_account(query: str, *, session: Session) -> Account:
+    """The account a person means by ``query``.
+
+    Exact names (any case) win; then a name equal once punctuation is ignored
+    ("kan code" is Kan-code); then a unique name that starts with the query.
+    Otherwise :class:`NotFound` carries the closest names as "did you mean".
+    """
+    text = (query or "").strip()
+    if not text:
+        raise KamError('Name an account, e.g. `kam show "Kan-code"`.')
+    exact = session.exec(select(Account).where(Account.name_key == name_key(text))).first()
+    if exact is not None:
+        return exact
+    rows = session.exec(select(Account.id, Account.name)).all()
+    wanted = utils.default_process(text)
+    processed = {row[0]: utils.default_process(row[1]) for row in rows}
+    same = [i for i, p in processed.items() if p == wanted]
+    if len(same) == 1:
+        return _get(same[0], session=session)
+    if len(wanted) >= 3:
+        starts = [i for i, p in processed.items() if p.startswith(wanted)]
+        if len(starts) == 1:
+            return _get(starts[0], session=session)
+    names = {row[0]: row[1] for row in rows}
+    near = process.extract(
+        text,
+        names,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=SUGGESTIONS,
+        score_cutoff=SUGGESTION_CUTOFF,
+    )
+    hint = "" if near else " `kam accounts` lists them."
+    raise NotFound(f"No account matches {text!r}.{hint}", [m[0] for m in near])
+
+
+def _get(account_id: int, *, session: Session) -> Account:
+    account = session.get(Account, account_id)
+    assert account is not None
+    return account
+
+
+def get_account(account_id: int, *, session: Session) -> Account:
+    """The account with this id, or NotFound."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"There is no account with id {account_id}.")
+    return account
+
+
+def subsidiaries(account: Account, *, session: Session) -> Sequence[Account]:
+    """The accounts whose parent group is ``account``."""
+    return session.exec(
+        select(Account).where(Account.parent_id == account.id).order_by(Account.name)
+    ).all()

@@ -1,0 +1,87 @@
+"""People on the team and their Slack identities."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rapidfuzz import process
+from sqlmodel import Session, col, func, select
+
+from core.clock import zone
+from core.errors import KamError, NotFound
+from core.models import User
+from core.services import audit
+from core.services.actors import Actor
+from core.services.validation import validated
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively."""
+    return email.strip().lower()
+
+
+def create_user(data: Mapping[str, Any], *, session: Session, actor: Actor) -> User:
+    """Add a person; the e-mail must be new and the time zone real."""
+    fields = dict(data)
+    if "email" in fields and isinstance(fields["email"], str):
+        fields["email"] = normalise_email(fields["email"])
+    user = validated(User, fields, "user")
+    if "@" not in user.email:
+        raise KamError(f"{user.email!r} is not an e-mail address.")
+    zone(user.timezone)
+    if session.exec(select(User.id).where(User.email == user.email)).first() is not None:
+        raise KamError(f"A user with e-mail {user.email} already exists.")
+    session.add(user)
+    session.flush()
+    audit.record("create", "user", user.id, session=session, actor=actor, after=audit.as_json(user))
+    return user
+
+
+def get_user_by_email(email: str, *, session: Session) -> User:
+    """The user with this e-mail, or NotFound with the nearest addresses."""
+    wanted = normalise_email(email)
+    user = session.exec(select(User).where(func.lower(User.email) == wanted)).first()
+    if user is not None:
+        return user
+    emails = list(session.exec(select(User.email)).all())
+    near = [m[0] for m in process.extract(wanted, emails, limit=3, score_cutoff=60)]
+    raise NotFound(f"No user has the e-mail {email!r}.", near)
+
+
+def get_user_by_slack_id(slack_user_id: str, *, session: Session) -> User | None:
+    """The user linked to this Slack identity, if any."""
+    return session.exec(select(User).where(User.slack_user_id == slack_user_id)).first()
+
+
+def list_users(*, session: Session) -> Sequence[User]:
+    """Everyone, by name."""
+    return session.exec(select(User).order_by(col(User.name))).all()
+
+
+def link_slack(email: str, slack_user_id: str, *, session: Session, actor: Actor) -> User:
+    """Tie a kam user to their Slack identity (one Slack user, one kam user)."""
+    slack_user_id = slack_user_id.strip()
+    if not slack_user_id or slack_user_id[0] not in "UW" or not slack_user_id.isalnum():
+        raise KamError(
+            f"{slack_user_id!r} is not a Slack user ID. It looks like U012AB3CD; "
+            'find it in the person\'s Slack profile under "Copy member ID".'
+        )
+    user = get_user_by_email(email, session=session)
+    holder = get_user_by_slack_id(slack_user_id, session=session)
+    if holder is not None and holder.id != user.id:
+        raise KamError(f"Slack user {slack_user_id} is already linked to {holder.email}.")
+    before = audit.as_json(user)
+    user.slack_user_id = slack_user_id
+    session.add(user)
+    session.flush()
+    audit.record(
+        "link_slack",
+        "user",
+        user.id,
+        session=session,
+        actor=actor,
+        before=before,
+        after=audit.as_json(user),
+    )
+    return user

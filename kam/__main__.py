@@ -1,0 +1,3 @@
+from kam.cli.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""Commands of the ``kam`` command line, one module per group."""

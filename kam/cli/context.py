@@ -1,0 +1,83 @@
+"""What every command shares: settings, the database, output in tables or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core.clock import utcnow
+from core.db import open_database, session_scope
+from core.errors import KamError
+from core.settings import Settings, get_settings
+from core.when import parse_when
+
+console = Console()
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", metavar="URL", help="Database URL (overrides KAM_DATABASE_URL)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def settings() -> Settings:
+    """The settings, with a readable message when the environment is wrong."""
+    try:
+        return get_settings()
+    except Exception as exc:  # pydantic's ValidationError: name the variable, hide values
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            parts = [f"{'.'.join(map(str, e['loc'])).upper()} {e['msg']}" for e in errors()]
+            raise KamError("Configuration problem: " + "; ".join(parts) + ".") from exc
+        raise
+
+
+ROOT_DB: str | None = None
+"""The ``--db`` given before the command name, if any (set by the main callback)."""
+
+
+def database_url(db: str | None) -> str:
+    """``--db`` if given (after or before the command name), else the configured database."""
+    return db or ROOT_DB or settings().kam_database_url
+
+
+def engine(db: str | None, *, create: bool = False) -> Engine:
+    """Open the database, upgrading it or telling the user to run ``kam init``."""
+    return open_database(database_url(db), create=create)
+
+
+@contextmanager
+def session(db: str | None) -> Iterator[Session]:
+    """One transaction for one command."""
+    eng = engine(db)
+    try:
+        with session_scope(eng) as s:
+            yield s
+    finally:
+        eng.dispose()
+
+
+def emit_json(data: Any) -> None:
+    """Machine-readable output on stdout."""
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def when_option(text: str | None, *, prefer: str = "past") -> datetime:
+    """``--at`` as a UTC moment, in the configured time zone; now when absent."""
+    now = utcnow()
+    if text is None:
+        return now
+    return parse_when(
+        text,
+        now=now,
+        timezone=settings().kam_timezone,
+        prefer="past" if prefer == "past" else "future",
+    )

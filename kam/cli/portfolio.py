@@ -1,0 +1,212 @@
+"""Set up the database, load a demo, list and show accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlmodel import SQLModel, select
+
+from core.db import current_revision, session_scope
+from core.demo import maven
+from core.errors import KamError
+from core.models import AuditEvent
+from core.services import views
+from core.services.accounts import find_account
+from core.services.users import get_user_by_email
+from kam.cli.context import DbOption, JsonOption, console, database_url, emit_json, engine, session
+from kam.cli.pending import not_built
+
+
+def init(db: DbOption = None) -> None:
+    """Create the database, or bring an older one up to date."""
+    url = database_url(db)
+    eng = engine(db, create=True)
+    try:
+        revision = current_revision(eng)
+    finally:
+        eng.dispose()
+    where = (
+        eng.url.database
+        if eng.url.get_backend_name() == "sqlite"
+        else (eng.url.render_as_string(hide_password=True))
+    )
+    typer.echo(f"Database ready at {where} (schema {revision}).")
+    del url
+
+
+def demo(
+    db: DbOption = None,
+    synthetic: Annotated[
+        bool, typer.Option("--synthetic", help="Generate a portfolio instead of the real sample.")
+    ] = False,
+    accounts: Annotated[
+        int, typer.Option("--accounts", min=1, help="How many accounts to generate.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same portfolio.")] = 1,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Delete everything in the database first.")
+    ] = False,
+) -> None:
+    """Load the demo portfolio: the real CRM sample dataset, or a synthetic one."""
+    eng = engine(db, create=True)
+    try:
+        with session_scope(eng) as s:
+            loaded = s.exec(
+                select(AuditEvent).where(AuditEvent.action == maven.DEMO_MARKER)
+            ).first()
+            if loaded is not None and not reset:
+                typer.echo(
+                    "The demo portfolio is already loaded "
+                    f"({(loaded.after or {}).get('accounts', '?')} accounts). "
+                    "`kam demo --reset` loads it afresh."
+                )
+                return
+            if reset:
+                for table in reversed(SQLModel.metadata.sorted_tables):
+                    s.execute(table.delete())
+            if synthetic:
+                raise not_built("demo --synthetic", "the synthetic portfolio generator")
+            result: Any = maven.load_maven(session=s)
+        typer.echo(f"Demo portfolio loaded: {_describe(result)}.")
+    finally:
+        eng.dispose()
+
+
+def _describe(summary: Any) -> str:
+    parts = [
+        f"{value:,} {key.replace('_', ' ')}"
+        for key, value in summary.__dict__.items()
+        if isinstance(value, int) and key != "shift_days"
+    ]
+    return ", ".join(parts)
+
+
+def accounts(
+    db: DbOption = None,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help="strategic, key, growth or standard.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", metavar="EMAIL")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List accounts, largest revenue over the last 12 months first."""
+    tiers = ("strategic", "key", "growth", "standard")
+    if tier is not None and tier not in tiers:
+        raise KamError(f"Unknown tier {tier!r}; use one of {', '.join(tiers)}.")
+    with session(db) as s:
+        user = get_user_by_email(owner, session=s) if owner else None
+        rows = views.list_accounts(session=s, tier=tier, owner=user)
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(title=f"{len(rows):,} accounts")
+    for column in ("Account", "Tier", "Owner", "Revenue 12m", "Last contact", "Sector"):
+        table.add_column(column, justify="right" if column == "Revenue 12m" else "left")
+    for row in rows:
+        table.add_row(
+            escape(row["name"]),
+            row["tier"] or "-",
+            escape(row["owner"] or "-"),
+            f"{row['revenue_12m']:,.0f}",
+            (row["last_contact"] or "-")[:10],
+            escape(row["sector"] or "-"),
+        )
+    console.print(table)
+
+
+def show(
+    account: Annotated[str, typer.Argument(help="Account name; close spellings are found.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One account card: who they are, who we know there, what happened last."""
+    with session(db) as s:
+        card = views.account_card(find_account(account, session=s), session=s)
+    if as_json:
+        emit_json(card)
+        return
+    print_card(card)
+
+
+def print_card(card: dict[str, Any]) -> None:
+    """The account card as a person reads it."""
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    facts = {
+        "Owner": card["owner_name"] and f"{card['owner_name']} <{card['owner']}>",
+        "Tier": card["tier"]
+        and (
+            f"{card['tier']} (override: {card['tier_override_reason']})"
+            if card["tier_override"]
+            else card["tier"]
+        ),
+        "Sector": card["sector"],
+        "Country": card["country"],
+        "Parent group": card["parent"],
+        "Subsidiaries": ", ".join(card["subsidiaries"]) or None,
+        "Customer since": card["customer_since"],
+        "Revenue from us": f"{card['revenue_total']:,.0f} total, "
+        f"{card['revenue_12m']:,.0f} in the last 12 months "
+        f"({card['won_deals']} won deals, {card['open_deals']} open)",
+        "Their annual revenue": card["annual_revenue"] and f"{card['annual_revenue']:,.0f}",
+        "Head count": card["employees"] and f"{card['employees']:,}",
+    }
+    if card["scores"]:
+        sc = card["scores"]
+        facts["Scores"] = (
+            f"attractiveness {sc['attractiveness']:.0f}, relationship "
+            f"{sc['relationship']:.0f}, health {sc['health']:.0f} ({sc['quadrant']})"
+        )
+    for label, value in facts.items():
+        if value:
+            head.add_row(label, escape(str(value)))
+    console.rule(f"[bold]{escape(card['name'])}")
+    console.print(head)
+    if card["contacts"]:
+        table = Table(title="Contacts", title_justify="left")
+        for column in ("Name", "Title", "Decides", "Worth knowing"):
+            table.add_column(column)
+        for c in card["contacts"]:
+            personal = "; ".join(
+                f"{k.replace('_', ' ')}: {c[k]}"
+                for k in ("hometown", "favourite_team", "interests", "family", "birthday")
+                if c[k]
+            )
+            table.add_row(
+                escape(c["name"]),
+                escape(c["title"] or ""),
+                "yes" if c["decision_maker"] else "",
+                escape(personal),
+            )
+        console.print(table)
+    for key, title in (
+        ("open_commitments", "Open promises"),
+        ("untold_notices", "Notices not yet told"),
+    ):
+        for item in card[key]:
+            due = item.get("due_on") or item.get("must_tell_by")
+            console.print(f"[bold]{title}:[/] {escape(item['what'])} (by {due})")
+    if card["interactions"]:
+        table = Table(title="Latest interactions", title_justify="left")
+        for column in ("When", "Kind", "Summary", "By"):
+            table.add_column(column)
+        for i in card["interactions"]:
+            table.add_row(
+                i["occurred_at"][:16].replace("T", " "),
+                i["kind"],
+                escape(i["summary"]),
+                escape(i["by"] or ""),
+            )
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
+    app.command()(init)
+    app.command()(demo)
+    app.command()(accounts)
+    app.command()(show)

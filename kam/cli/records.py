@@ -1,0 +1,179 @@
+"""Work an account from the shell: log interactions; manage people."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from core.errors import KamError
+from core.models import InteractionKind, Role, Sentiment
+from core.services import records, users
+from core.services.accounts import find_account
+from core.services.actors import Actor
+from kam.cli.context import DbOption, JsonOption, console, emit_json, session, when_option
+
+users_app = typer.Typer(help="People on the team and their Slack identities.", no_args_is_help=True)
+
+
+def _choice(value: str | None, enum: type, what: str) -> str | None:
+    if value is None:
+        return None
+    allowed = [m.value for m in enum]
+    if value not in allowed:
+        raise KamError(f"Unknown {what} {value!r}; use one of {', '.join(allowed)}.")
+    return value
+
+
+def log(
+    account: Annotated[str, typer.Argument(help="Account name; close spellings are found.")],
+    summary: Annotated[str, typer.Argument(help="What happened, in a sentence.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="call, meeting, visit, email, message, note, review or thank_you."
+        ),
+    ] = "call",
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="WHEN", help='When it happened: ISO or "yesterday 3pm".'),
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", metavar="EMAIL", help="Log it as this team member.")
+    ] = None,
+    contact: Annotated[str | None, typer.Option("--contact", help="Who you spoke to.")] = None,
+    sentiment: Annotated[
+        str | None, typer.Option("--sentiment", help="positive, neutral or negative.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Log an interaction with a customer; it resets the check-in clock."""
+    _choice(kind, InteractionKind, "kind")
+    _choice(sentiment, Sentiment, "sentiment")
+    occurred_at = when_option(at, prefer="past")
+    with session(db) as s:
+        target = find_account(account, session=s)
+        actor = (
+            Actor.of(users.get_user_by_email(as_user, session=s), "cli")
+            if as_user
+            else Actor.system("cli")
+        )
+        person = records.find_contact(target, contact, session=s) if contact else None
+        logged = records.log_interaction(
+            target,
+            summary,
+            session=s,
+            actor=actor,
+            kind=kind,
+            occurred_at=occurred_at,
+            contact=person,
+            sentiment=sentiment,
+            source="cli",
+        )
+        result = {
+            "id": logged.id,
+            "account": target.name,
+            "kind": logged.kind,
+            "occurred_at": logged.occurred_at.isoformat(),
+            "summary": logged.summary,
+        }
+    if as_json:
+        emit_json(result)
+    else:
+        typer.echo(f"Logged {kind} with {target.name} at {logged.occurred_at:%Y-%m-%d %H:%M} UTC.")
+
+
+@users_app.command("list")
+def list_users(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Everyone on the team, with their role and Slack link."""
+    with session(db) as s:
+        people = users.list_users(session=s)
+        by_id = {u.id: u for u in people}
+        rows = [
+            {
+                "id": u.id,
+                "name": u.name,
+                "email": u.email,
+                "role": u.role,
+                "manager": by_id[u.manager_id].email if u.manager_id in by_id else None,
+                "team": u.team,
+                "slack_user_id": u.slack_user_id,
+                "timezone": u.timezone,
+                "digest_time": u.digest_time.strftime("%H:%M"),
+            }
+            for u in people
+        ]
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(title=f"{len(rows)} people")
+    for column in ("Name", "E-mail", "Role", "Manager", "Team", "Slack", "Time zone"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            escape(r["name"]),
+            escape(r["email"]),
+            r["role"],
+            escape(r["manager"] or ""),
+            escape(r["team"] or ""),
+            r["slack_user_id"] or "-",
+            r["timezone"],
+        )
+    console.print(table)
+
+
+@users_app.command("add")
+def add_user(
+    email: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option("--role", help="am, manager or admin.")] = "am",
+    manager: Annotated[str | None, typer.Option("--manager", metavar="EMAIL")] = None,
+    timezone: Annotated[str, typer.Option("--timezone", help="IANA zone.")] = "UTC",
+    digest_time: Annotated[str, typer.Option("--digest-time", help="HH:MM, local.")] = "09:00",
+    db: DbOption = None,
+) -> None:
+    """Add a person to the team."""
+    _choice(role, Role, "role")
+    try:
+        digest = time.fromisoformat(digest_time)
+    except ValueError as exc:
+        raise KamError(
+            f"Cannot read {digest_time!r} as a time of day; use HH:MM, e.g. 08:30."
+        ) from exc
+    with session(db) as s:
+        boss = users.get_user_by_email(manager, session=s) if manager else None
+        user = users.create_user(
+            {
+                "email": email,
+                "name": name,
+                "role": role,
+                "timezone": timezone,
+                "digest_time": digest,
+                "manager_id": boss.id if boss else None,
+            },
+            session=s,
+            actor=Actor.system("cli"),
+        )
+    typer.echo(f"Added {user.name} <{user.email}> as {role}.")
+
+
+@users_app.command("link")
+def link(
+    email: Annotated[str, typer.Argument()],
+    slack_user_id: Annotated[str, typer.Argument(metavar="SLACK_USER_ID")],
+    db: DbOption = None,
+) -> None:
+    """Tie a team member to their Slack identity."""
+    with session(db) as s:
+        user = users.link_slack(email, slack_user_id, session=s, actor=Actor.system("cli"))
+    typer.echo(f"Linked {user.email} to Slack user {user.slack_user_id}.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
+    app.command()(log)
+    app.add_typer(users_app, name="users")

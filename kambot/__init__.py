@@ -1,0 +1,1 @@
+"""The Slack adapter: slash commands, interactive reminders, App Home, digests."""

@@ -1,0 +1,1 @@
+"""The Textual terminal UI: browse and work the whole portfolio."""
