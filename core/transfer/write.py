@@ -1,0 +1,234 @@
+"""Match checked rows to what the database holds, then write them in chunks.
+
+A row whose key (external id, name, e-mail…) matches a record updates it when
+any imported value differs and is counted unchanged otherwise; other rows are
+created. Every write happens inside the caller's transaction, so an import
+either lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from core import bulk
+from core.models import name_key
+from core.transfer.check import Checked
+from core.transfer.fields import Entity
+from core.transfer.problems import FileProblem
+from core.transfer.refs import Pending
+
+CHUNK = bulk.CHUNK
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Plan:
+    """What writing the good rows will do."""
+
+    creates: list[int] = field(default_factory=list)
+    updates: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """(row index, record id, changed columns)."""
+    unchanged: int = 0
+
+
+def _key_of(
+    row: int, key: tuple[str, ...], columns: dict[str, list[Any]]
+) -> tuple[Any, ...] | None:
+    values = tuple(columns[c][row] for c in key)
+    if any(v is None or isinstance(v, Pending) for v in values):
+        return None
+    return _norm(key, values)
+
+
+def plan(entity: Entity, checked: Checked, *, session: Session, file: str) -> Plan:
+    """Sort the good rows into creates, updates and unchanged; flag duplicates.
+
+    A row is identified by its first key with values (an external id, else a
+    name…); a duplicate of that within the file is an error. It matches a
+    record by any of its keys, in order. A value of a unique column that
+    another record already holds is an error too.
+    """
+    table = entity.model.__table__  # type: ignore[attr-defined]
+    columns = checked.columns
+    keys = [k for k in entity.keys if all(c in columns for c in k)]
+    uniques = [c.name for c in table.c if c.unique and c.name in columns]
+    compared = [c for c in columns if c != "id"]
+    order = ["id", *sorted({c for k in keys for c in k} | set(uniques) | set(compared))]
+    at = {c: j for j, c in enumerate(order)}
+    existing = session.execute(select(*(table.c[c] for c in order))).all()
+    index: dict[tuple[str, ...], dict[tuple[Any, ...], Any]] = {}
+    for k in keys:
+        spots = [at[c] for c in k]
+        index[k] = {
+            _norm(k, tuple(r[j] for j in spots)): r
+            for r in existing
+            if all(r[j] is not None for j in spots)
+        }
+    owners = {
+        u: {_norm((u,), (r[at[u]],)): r[0] for r in existing if r[at[u]] is not None}
+        for u in uniques
+    }
+    del existing
+    seen: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {k: {} for k in keys}
+    seen_unique: dict[str, dict[Any, int]] = {u: {} for u in uniques}
+    result = Plan()
+    label = entity.label
+    cells = [(c, columns[c], at[c]) for c in compared]
+    for i in range(len(checked.numbers)):
+        if i in checked.bad:
+            continue
+        match = None
+        identity = None
+        for k in keys:
+            value = _key_of(i, k, columns)
+            if value is None:
+                continue
+            if identity is None:
+                identity = (k, value)
+            match = index[k].get(value)
+            if match is not None:
+                break
+        problem = None
+        if identity is not None:
+            first = seen[identity[0]].setdefault(identity[1], i)
+            if first != i:
+                problem = (
+                    identity[0][-1],
+                    f"the same {_say(identity[0])} as row {checked.numbers[first]}; "
+                    f"each {label} may appear once",
+                )
+        for u in uniques if problem is None else ():
+            value = columns[u][i]
+            if value is None:
+                continue
+            norm = _norm((u,), (value,))
+            first = seen_unique[u].setdefault(norm, i)
+            owner = owners[u].get(norm)
+            if first != i:
+                problem = (u, f"the same {_say((u,))} as row {checked.numbers[first]}")
+            elif owner is not None and (match is None or owner != match[0]):
+                problem = (u, f"another {label} already has this {_say((u,))}; change one of them")
+            if problem:
+                break
+        if problem is not None:
+            checked.fail(file, i, problem[0], problem[1])
+        elif match is None:
+            result.creates.append(i)
+        else:
+            changes = {c: values[i] for c, values, j in cells if values[i] != match[j]}
+            if changes:
+                result.updates.append((i, match[0], changes))
+            else:
+                result.unchanged += 1
+    return result
+
+
+def _norm(key: tuple[str, ...], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        v.casefold() if isinstance(v, str) and c in ("email", "name") else v
+        for c, v in zip(key, values, strict=True)
+    )
+
+
+def _say(key: tuple[str, ...]) -> str:
+    words = {"name_key": "name", "idempotency_key": "external id", "account_id": "account"}
+    return " and ".join(words.get(c, c.replace("_", " ")) for c in key)
+
+
+def write(
+    entity: Entity,
+    checked: Checked,
+    todo: Plan,
+    *,
+    session: Session,
+    now: datetime,
+    progress: Progress | None = None,
+) -> None:
+    """Insert the creates in chunks, apply the updates, then wire references within the file."""
+    model = entity.model
+    table = model.__table__  # type: ignore[attr-defined]
+    columns = checked.columns
+    names = list(columns)
+    stamps = {c: now for c in ("created_at", "updated_at") if c in table.c and c not in columns}
+    pending = [c for c in names if any(isinstance(v, Pending) for v in columns[c])]
+    try:
+        for chunk in _chunks(todo.creates):
+            rows = [{**stamps, **{c: _plain(columns[c][i]) for c in names}} for i in chunk]
+            bulk.insert_rows(model, rows, session=session, chunk=CHUNK)
+            if progress:
+                progress(len(chunk))
+        touch = (
+            {"updated_at": now} if "updated_at" in table.c and "updated_at" not in columns else {}
+        )
+        for chunk in _chunks(todo.updates):
+            session.execute(
+                update(model),
+                [
+                    {"id": record_id, **touch, **{c: _plain(v) for c, v in changes.items()}}
+                    for _, record_id, changes in chunk
+                ],
+            )
+            if progress:
+                progress(len(chunk))
+        if pending:
+            _wire(entity, checked, pending, session=session)
+        session.flush()
+    except IntegrityError as exc:
+        raise FileProblem(
+            f"The database refused the {entity.kind}: {_first_line(exc)}. Nothing was written; "
+            "check the rows against the field rules in the README."
+        ) from exc
+
+
+def _plain(value: Any) -> Any:
+    return None if isinstance(value, Pending) else value
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _wire(entity: Entity, checked: Checked, pending: list[str], *, session: Session) -> None:
+    """Point parents and managers at records created by this same file."""
+    table = entity.model.__table__  # type: ignore[attr-defined]
+    if entity.kind == "accounts":
+        rows = session.execute(select(table.c.id, table.c.name_key, table.c.external_id)).all()
+        ids = {name_key(ext): i for i, _, ext in rows if ext} | {key: i for i, key, _ in rows}
+        own = [name_key(n) for n in checked.columns["name"]]
+    else:
+        rows = session.execute(select(table.c.id, table.c.email, table.c.name)).all()
+        ids = {name_key(n): i for i, _, n in rows} | {e: i for i, e, _ in rows}
+        own = list(checked.columns["email"])
+    changes = []
+    for column in pending:
+        for i, value in enumerate(checked.columns[column]):
+            if isinstance(value, Pending) and i not in checked.bad:
+                changes.append({"id": ids[own[i]], column: ids[value.key]})
+    for chunk in _chunks(changes):
+        session.execute(update(entity.model), chunk)
+
+
+def reset_sequences(session: Session, tables: list[str]) -> None:
+    """After writing explicit ids on PostgreSQL, let new records continue after them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for name in tables:
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+            )
+        )
+
+
+def _first_line(exc: IntegrityError) -> str:
+    lines = str(exc.orig).strip().splitlines()
+    return lines[0] if lines else "a constraint failed"
