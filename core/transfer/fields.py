@@ -249,7 +249,8 @@ def entity(kind: str, *, with_id: bool = False) -> Entity:
     model, label = MODELS[kind]
     fields = _fields(model, with_id=with_id)
     aliases = {normalise(name): name for name in fields}
-    aliases.update({normalise(f.column): name for name, f in fields.items()})
+    for name, f in fields.items():
+        aliases.setdefault(normalise(f.column), name)
     for name, spellings in ALIASES.get(kind, {}).items():
         for spelling in spellings:
             aliases.setdefault(normalise(spelling), name)
