@@ -157,6 +157,11 @@ def write(
     columns = checked.columns
     names = list(columns)
     stamps = {c: now for c in ("created_at", "updated_at") if c in table.c and c not in columns}
+    stamps |= {
+        f.column: f.default
+        for f in entity.fields.values()
+        if f.column not in columns and f.default is not None
+    }
     pending = [c for c in names if any(isinstance(v, Pending) for v in columns[c])]
     try:
         for chunk in _chunks(todo.creates):
