@@ -57,8 +57,8 @@ def _rows(kind: str, *, session: Session) -> Iterator[list[Any]]:
     model = entity(kind, with_id=True).model
     table = model.__table__  # type: ignore[attr-defined]
     fields = exported_fields(kind)
-    accounts = dict(session.execute(select(Account.id, Account.name)).tuples().all())
-    emails = dict(session.execute(select(User.id, User.email)).tuples().all())
+    accounts = {i: name for i, name in session.execute(select(Account.id, Account.name))}
+    emails = {i: email for i, email in session.execute(select(User.id, User.email))}
     names = {"account": accounts, "user": emails}
     lookups = [names.get(f.kind) for f in fields]
     query = select(*(table.c[f.column] for f in fields)).order_by(table.c.id)

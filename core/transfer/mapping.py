@@ -22,7 +22,11 @@ class Mapped:
 def map_columns(
     table: TextTable, entity: Entity, overrides: Mapping[str, str]
 ) -> tuple[list[Mapped], list[str]]:
-    """The mapped columns, and the headings no field takes (ignored, and reported)."""
+    """The mapped columns, and the headings no field takes (ignored, and reported).
+
+    --map comes first, then headings that are a field's own name, then the
+    usual spellings ("Close Date") for the fields still free.
+    """
     by_heading = {h: i for i, h in enumerate(table.header)}
     by_normal = {normalise(h): i for i, h in enumerate(table.header)}
     chosen: dict[int, str | None] = {}
@@ -43,9 +47,15 @@ def map_columns(
                 f"The fields are: {', '.join(entity.fields)}."
             )
         chosen[index] = name
+    exact = {normalise(name): name for name in entity.fields}
+    for index, heading in enumerate(table.header):
+        if index not in chosen and normalise(heading) in exact:
+            chosen[index] = exact[normalise(heading)]
+    taken = {entity.fields[name].column for name in chosen.values() if name}
     for index, heading in enumerate(table.header):
         if index not in chosen:
-            chosen[index] = entity.aliases.get(normalise(heading))
+            name = entity.aliases.get(normalise(heading))
+            chosen[index] = None if name and entity.fields[name].column in taken else name
     mapped: list[Mapped] = []
     by_column: dict[str, Mapped] = {}
     for index, name in sorted(chosen.items()):
