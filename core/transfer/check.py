@@ -68,7 +68,7 @@ def _text(f: Field, entity: Entity) -> Reader:
     limit = f.max_length
 
     def reader(text: str) -> str:
-        value = text.strip()
+        value = text.strip()  # blank after stripping: "" tells the caller to look again
         if limit is not None and len(value) > limit:
             raise ValueError(f"the text is {len(value):,} characters; the limit is {limit:,}")
         return value
@@ -162,7 +162,7 @@ class Readers:
         if kind == "text":
             return _text(f, self.entity)
         if kind == "choice":
-            return _choice(f, self.entity)
+            return _memo(_choice(f, self.entity))
         if kind == "int":
             return _bounded(f, read.read_int)
         if kind == "number":
@@ -286,10 +286,20 @@ def _read_column(
     empty = f.default
     if empty is None and f.kind == "moment" and not entity.model.__table__.c[f.column].nullable:  # type: ignore[attr-defined]
         empty = now
-    out: list[Any] = [empty] * len(column)
     if translate:
         folded = {k.casefold(): v for k, v in translate.items()}
         column = [translate.get(t, folded.get(t.strip().casefold(), t)) for t in column]
+    if "" not in column:
+        # The usual case, a full column of good values: read it in one sweep. Anything
+        # unusual (a blank, a bad value) is read again cell by cell below.
+        try:
+            quick = list(map(reader, column))
+        except ValueError:
+            pass
+        else:
+            if "" not in quick:
+                return quick
+    out: list[Any] = [empty] * len(column)
     for i, text in enumerate(column):
         if not text or text.isspace():
             if f.required:

@@ -74,28 +74,42 @@ def read_text(text: str, name: str) -> TextTable:
     if blank and len(blank) == len(header):
         raise FileProblem(f"{name}: the first row is blank; it must name the columns.")
     width = len(header)
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    problems: list[RowProblem] = []
-    odd_rows: dict[int, list[str]] = {}
     try:
-        for row in reader:
-            if len(row) != width:
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # a blank line
-                problems.append(_width_problem(name, reader.line_num, len(row), width))
-                odd_rows[reader.line_num] = row
-                continue
-            rows.append(row)
-            numbers.append(reader.line_num)
+        records = list(reader)
     except csv.Error as exc:
         raise FileProblem(
             f"{name}, row {reader.line_num + 1}: cannot read the row ({exc}). "
             "Look for a quote that is opened and never closed."
         ) from exc
+    if reader.line_num == len(records) + 1:  # one line per record: row n is line n
+        numbers = list(range(2, len(records) + 2))
+    else:
+        numbers = _line_numbers(text, delimiter)
+    rows: list[list[str]] = []
+    kept: list[int] = []
+    problems: list[RowProblem] = []
+    odd_rows: dict[int, list[str]] = {}
+    if all(len(row) == width for row in records):
+        rows, kept = records, numbers
+    else:
+        for row, number in zip(records, numbers, strict=True):
+            if len(row) == width:
+                rows.append(row)
+                kept.append(number)
+            elif row and not (len(row) == 1 and not row[0].strip()):  # not a blank line
+                problems.append(_width_problem(name, number, len(row), width))
+                odd_rows[number] = row
+    numbers = kept
     return TextTable(
         name, header, rows, numbers, delimiter=delimiter, problems=problems, odd_rows=odd_rows
     )
+
+
+def _line_numbers(text: str, delimiter: str) -> list[int]:
+    """The line each record ends on, for files where a quoted cell spans lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader)
+    return [reader.line_num for _ in reader]
 
 
 def _width_problem(name: str, line: int, got: int, width: int) -> RowProblem:

@@ -195,10 +195,23 @@ def read_amount(text: str, *, decimal_comma: bool = False) -> float:
             raise ValueError(text)  # 1.234 is a thousand and more in a decimal-comma file
         value = float(text)
     except ValueError:
-        value = _amount(text, decimal_comma)
+        quick = None if decimal_comma else _us_amount(text)
+        value = quick if quick is not None else _amount(text, decimal_comma)
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is not a finite number")
     return value
+
+
+def _us_amount(text: str) -> float | None:
+    """The common case quickly: $1,234.56 (a sign, thousands commas, a decimal point)."""
+    body = text.strip().lstrip("$€£")
+    comma, point = body.rfind(","), body.rfind(".")
+    if comma < 0 or point < comma or point - comma != 4:
+        return None
+    try:
+        return float(body.replace(",", ""))
+    except ValueError:
+        return None
 
 
 def _amount(text: str, decimal_comma: bool) -> float:
