@@ -79,7 +79,7 @@ def insert_columns(
     values = [_bound(table.c[n], filled[n], dialect) for n in names]
     for start in range(0, count, chunk):
         batch = list(zip(*(v[start : start + chunk] for v in values), strict=True))
-        connection.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+        connection.exec_driver_sql(sql, batch)
     return count
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.models import Account, User
 from core.transfer import csvfile
@@ -57,8 +57,8 @@ def _rows(kind: str, *, session: Session) -> Iterator[list[Any]]:
     model = entity(kind, with_id=True).model
     table = model.__table__  # type: ignore[attr-defined]
     fields = exported_fields(kind)
-    accounts = {i: name for i, name in session.execute(select(Account.id, Account.name))}
-    emails = {i: email for i, email in session.execute(select(User.id, User.email))}
+    accounts = {r[0]: r[1] for r in session.execute(select(col(Account.id), col(Account.name)))}
+    emails = {r[0]: r[1] for r in session.execute(select(col(User.id), col(User.email)))}
     names = {"account": accounts, "user": emails}
     lookups = [names.get(f.kind) for f in fields]
     query = select(*(table.c[f.column] for f in fields)).order_by(table.c.id)

@@ -74,6 +74,11 @@ class Entity:
     aliases: dict[str, str]
     """Normalised column headings that mean a field without any --map."""
 
+    @property
+    def table_name(self) -> str:
+        """The name of the table the records live in."""
+        return str(self.model.__table__.name)  # type: ignore[attr-defined]
+
 
 def normalise(heading: str) -> str:
     """The form headings are compared in: case, spaces, punctuation and underscores ignored."""

@@ -129,10 +129,10 @@ def import_table(
         return report
     _write(entity, checked, todo, session=session, now=now, progress=progress)
     if options.keep_ids:
-        reset_sequences(session, [entity.model.__tablename__])  # type: ignore[attr-defined]
+        reset_sequences(session, [entity.table_name])
     audit.record(
         "import",
-        entity.model.__tablename__,  # type: ignore[attr-defined]
+        entity.table_name,
         None,
         session=session,
         actor=actor,

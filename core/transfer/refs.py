@@ -12,7 +12,7 @@ from typing import Any
 
 from rapidfuzz import process, utils
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.models import Account, Contact, Deal, User, name_key
 
@@ -54,21 +54,28 @@ class References:
     def _build(self, which: str) -> dict[Any, int]:
         run = self.session.execute
         if which == "account":
-            rows = run(select(Account.name_key, Account.external_id, Account.id)).all()
+            rows = run(
+                select(col(Account.name_key), col(Account.external_id), col(Account.id))
+            ).all()
             by_id = _index((f"id:{ext}", i) for _, ext, i in rows if ext)
             return {**by_id, **_index((key, i) for key, _, i in rows)}
         if which == "user":
-            rows = run(select(User.email, User.name, User.id)).all()
+            rows = run(select(col(User.email), col(User.name), col(User.id))).all()
             return {
                 **_index((name_key(n), i) for _, n, i in rows),
                 **_index((e, i) for e, _, i in rows),
             }
         if which == "contact":
-            rows = run(select(Contact.account_id, Contact.email, Contact.name, Contact.id)).all()
+            rows = run(
+                select(
+                    col(Contact.account_id), col(Contact.email), col(Contact.name), col(Contact.id)
+                )
+            ).all()
             by_mail = _index(((a, (e or "").lower()), i) for a, e, _, i in rows if e)
             return {**_index(((a, name_key(n)), i) for a, _, n, i in rows), **by_mail}
         model = {"contact_id": Contact, "deal_id": Deal}[which]
-        return {row_id: row_id for row_id in run(select(model.id)).scalars()}  # type: ignore[call-overload]
+        ids = model.__table__.c.id  # type: ignore[attr-defined]
+        return {row_id: row_id for row_id in run(select(ids)).scalars()}
 
     def forget(self, which: str) -> None:
         """Drop an index after its table changed (the next look-up rebuilds it)."""
@@ -129,7 +136,8 @@ class References:
         self._suggested += 1
         if which not in self._names:
             model = Account if which == "account" else User
-            self._names[which] = list(self.session.execute(select(model.name)).scalars())
+            names = model.__table__.c.name  # type: ignore[union-attr]
+            self._names[which] = list(self.session.execute(select(names)).scalars())
         near = process.extractOne(
             text, self._names[which], processor=utils.default_process, score_cutoff=80
         )

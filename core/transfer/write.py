@@ -8,7 +8,7 @@ either lands whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -196,7 +196,7 @@ def write(
     try:
         for chunk in _chunks(todo.creates):
             pick = itemgetter(*chunk) if len(chunk) > 1 else lambda col, i=chunk[0]: (col[i],)
-            picked = {c: [v] * len(chunk) for c, v in stamps.items()}
+            picked: dict[str, Sequence[Any]] = {c: [v] * len(chunk) for c, v in stamps.items()}
             picked |= {c: pick(values) for c, values in plain.items()}
             bulk.insert_columns(model, picked, session=session, chunk=CHUNK)
             if progress:
