@@ -324,3 +324,23 @@ def test_usage_mistakes_are_one_clear_error(
     ):
         code, _, err = kam(capsys, *args, "--db", db_url)
         assert code == 1 and message in err, (args, err)
+
+
+def test_parents_and_managers_may_be_rows_of_the_same_file(
+    session: Session, tmp_path: Path
+) -> None:
+    people = write(
+        tmp_path / "team.csv",
+        "name,email,role,manager\nAnna Berg,anna@example.com,am,Maria Lund\n"
+        "Maria Lund,maria@example.com,manager,\n",
+    )
+    import_file("users", people, session=session, now=NOW, actor=ACTOR)
+    groups = write(tmp_path / "groups.csv", "name,parent\nSub AS,Group ASA\nGroup ASA,\n")
+    import_file("accounts", groups, session=session, now=NOW, actor=ACTOR)
+    session.commit()
+    anna = session.exec(select(User).where(User.email == "anna@example.com")).one()
+    sub = session.exec(select(Account).where(Account.name == "Sub AS")).one()
+    assert anna.manager_id is not None and sub.parent_id is not None
+    loop = write(tmp_path / "loop.csv", "name,parent\nSelfish Ltd,selfish ltd\n")
+    with pytest.raises(ImportRejected, match="cannot be its own parent group"):
+        import_file("accounts", loop, session=session, now=NOW, actor=ACTOR)

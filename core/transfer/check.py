@@ -228,7 +228,6 @@ def check(
     now: datetime,
 ) -> Checked:
     """Read every mapped cell; collect typed columns and every problem found."""
-    n = len(table.rows)
     checked = Checked(
         columns={},
         numbers=table.numbers,
@@ -237,7 +236,7 @@ def check(
     )
     readers = Readers(table, entity, refs, options)
     cells = {m.field.name: list(map(itemgetter(m.index), table.rows)) for m in mapped}
-    _collect_self_keys(readers, entity, mapped, cells)
+    _collect_self_keys(readers, entity, cells)
     contact: Mapped | None = None
     for m in mapped:
         if m.field.kind == "contact":
@@ -252,14 +251,11 @@ def check(
         checked.columns[contact.field.column] = _contacts(
             cells[contact.field.name], checked, refs, table.name
         )
-    _derive(entity, checked)
-    del n
+    _derive(entity, checked, table.name)
     return checked
 
 
-def _collect_self_keys(
-    readers: Readers, entity: Entity, mapped: list[Mapped], cells: dict[str, list[str]]
-) -> None:
+def _collect_self_keys(readers: Readers, entity: Entity, cells: dict[str, list[str]]) -> None:
     """The names (and e-mails) of the file's own rows, which a parent or manager may name."""
     if entity.kind == "accounts" and "name" in cells:
         readers.self_keys = {name_key(t) for t in cells["name"]}
@@ -269,7 +265,6 @@ def _collect_self_keys(
         keys = {_user_key(t) for t in cells.get("email", [])}
         keys |= {name_key(t) for t in cells.get("name", [])}
         readers.self_keys = keys
-    del mapped
 
 
 def _read_column(
@@ -328,9 +323,11 @@ def _contacts(column: list[str], checked: Checked, refs: References, file: str) 
     return out
 
 
-def _derive(entity: Entity, checked: Checked) -> None:
-    """Columns computed from others: an account's name key."""
+def _derive(entity: Entity, checked: Checked, file: str) -> None:
+    """Columns computed from others (an account's name key), and no account its own parent."""
     if entity.kind == "accounts" and "name" in checked.columns:
-        checked.columns["name_key"] = [
-            name_key(n) if n is not None else None for n in checked.columns["name"]
-        ]
+        keys = [name_key(n) if n is not None else None for n in checked.columns["name"]]
+        checked.columns["name_key"] = keys
+        for i, parent in enumerate(checked.columns.get("parent_id", ())):
+            if isinstance(parent, Pending) and parent.key == keys[i]:
+                checked.fail(file, i, "parent_id", "an account cannot be its own parent group")
