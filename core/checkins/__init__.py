@@ -21,7 +21,7 @@ from core.checkins.delivery import (
 from core.checkins.digest import digest_key, due_digests
 from core.checkins.due import due_items
 from core.checkins.items import DueItem
-from core.checkins.sweep import LEASE, SweepReport, sweep
+from core.checkins.sweeper import LEASE, SweepReport, sweep
 
 __all__ = [
     "LEASE",
