@@ -21,7 +21,7 @@ from core.checkins.delivery import (
 from core.checkins.digest import digest_key, due_digests
 from core.checkins.due import due_items
 from core.checkins.items import DueItem
-from core.checkins.sweeper import LEASE, SweepReport, sweep
+from core.checkins.sweeper import LEASE, SweepReport, send_digests, sweep
 
 __all__ = [
     "LEASE",
@@ -42,6 +42,7 @@ __all__ = [
     "mark_done",
     "render_item",
     "resolve_check_ins",
+    "send_digests",
     "snooze",
     "sweep",
 ]

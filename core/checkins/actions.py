@@ -81,6 +81,7 @@ def _apply(
     session: Session,
     actor: Actor,
     now: datetime,
+    note: dict[str, Any] | None = None,
 ) -> tuple[Reminder, DueItem | None]:
     row, item = _occurrence(key, session=session, now=now)
     account_id = row.account_id if row is not None else item.account_id  # type: ignore[union-attr]
@@ -109,6 +110,8 @@ def _apply(
     for field, value in changes.items():
         setattr(row, field, value)
     row.updated_at = now
+    if note:
+        row.payload = {**(row.payload or {}), **note}
     session.add(row)
     session.flush()
     audit.record(
@@ -181,21 +184,15 @@ def snooze(key: str, until: datetime, *, session: Session, actor: Actor, now: da
 def dismiss(key: str, reason: str, *, session: Session, actor: Actor, now: datetime) -> Reminder:
     """Decide not to act on it, saying why (the reason is kept with the reminder)."""
     why = required_text(reason, "reason for dismissing", max_length=500)
-    current = session.exec(select(Reminder).where(Reminder.key == key)).first()
-    payload = dict(current.payload or {}) if current is not None else None
-    row, item = _apply(
+    row, _ = _apply(
         key,
         {"state": ReminderState.DISMISSED, "snoozed_until": None},
         "dismiss",
         session=session,
         actor=actor,
         now=now,
+        note={"dismissed_reason": why},
     )
-    payload = dict(row.payload or {}) if payload is None else payload
-    payload["dismissed_reason"] = why
-    row.payload = payload
-    session.add(row)
-    session.flush()
     return row
 
 

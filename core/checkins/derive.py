@@ -9,12 +9,13 @@ dismissed (see :mod:`core.checkins.due`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, extract, func, literal, or_
+from sqlalchemy import select as wide_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -88,7 +89,13 @@ def _day(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def current_tier() -> tuple[Any, ColumnElement[str]]:
+def rows(session: Session, query: Any) -> Sequence[Any]:
+    """Run a select of more columns than sqlmodel's typed ``select`` covers."""
+    result: Sequence[Any] = session.exec(query).all()
+    return result
+
+
+def current_tier() -> tuple[Any, Any]:
     """The newest snapshot per account, and the expression for the account's current tier.
 
     The override wins; else the newest snapshot's tier; else "standard".
@@ -151,7 +158,7 @@ def check_ins(
         else_=literal(now - timedelta(days=config.cadence(Tier.STANDARD, None)), UTCDateTime()),
     )
     query = (
-        select(
+        wide_select(
             col(Account.id),
             col(Account.name),
             col(Account.owner_id),
@@ -169,9 +176,9 @@ def check_ins(
         )
     )
     items = []
-    for account_id, name, owner_id, override, tier_name, since_raw, last_raw in session.exec(
-        query
-    ).all():
+    for account_id, name, owner_id, override, tier_name, since_raw, last_raw in rows(
+        session, query
+    ):
         started = moment(since_raw)
         assert started is not None
         interval = config.cadence(tier_name, override)
@@ -209,7 +216,7 @@ def commitments(
     today = now.date()
     owner = func.coalesce(col(Commitment.owner_id), col(Account.owner_id))
     query = (
-        select(
+        wide_select(
             col(Commitment.id),
             col(Commitment.account_id),
             col(Account.name),
@@ -226,7 +233,7 @@ def commitments(
         )
     )
     items = []
-    for cid, account_id, name, owner_id, what, to_whom, due_raw in session.exec(query).all():
+    for cid, account_id, name, owner_id, what, to_whom, due_raw in rows(session, query):
         due_on = _day(due_raw)
         late = (today - due_on).days
         to = f" to {to_whom}" if to_whom else ""
@@ -273,7 +280,7 @@ def notices(
     today = now.date()
     owner = func.coalesce(col(Notice.owner_id), col(Account.owner_id))
     query = (
-        select(
+        wide_select(
             col(Notice.id),
             col(Notice.account_id),
             col(Account.name),
@@ -288,7 +295,7 @@ def notices(
     if scope.account_ids is not None:
         query = query.where(col(Notice.account_id).in_(sorted(scope.account_ids)))
     items = []
-    for nid, account_id, name, owner_id, what, tell_raw, created in session.exec(query).all():
+    for nid, account_id, name, owner_id, what, tell_raw, created in rows(session, query):
         tell_by = _day(tell_raw)
         base = f"notice_untold:{account_id}:{nid}"
         common: dict[str, Any] = {
@@ -386,13 +393,14 @@ def thank_yous(
 
     earlier = aliased(Deal)
     renewal = exists().where(
-        earlier.account_id == Deal.account_id,
-        earlier.product == Deal.product,
-        earlier.stage == DealStage.WON.value,
+        col(earlier.account_id) == col(Deal.account_id),
+        col(earlier.product) == col(Deal.product),
+        col(earlier.stage) == DealStage.WON.value,
         col(earlier.closed_on) < col(Deal.closed_on),
     )
-    deals = session.exec(
-        select(
+    deals = rows(
+        session,
+        wide_select(
             col(Deal.id),
             col(Deal.account_id),
             col(Account.name),
@@ -407,10 +415,11 @@ def thank_yous(
             col(Deal.closed_on) >= start.date(),
             col(Deal.closed_on) <= today,
             *where_account,
-        )
-    ).all()
-    orders = session.exec(
-        select(
+        ),
+    )
+    orders = rows(
+        session,
+        wide_select(
             col(Order.id),
             col(Order.account_id),
             col(Account.name),
@@ -420,22 +429,23 @@ def thank_yous(
             col(Order.deal_id),
         )
         .join(Account, col(Account.id) == Order.account_id)
-        .where(col(Order.placed_at) >= start, col(Order.placed_at) <= now, *where_account)
-    ).all()
+        .where(col(Order.placed_at) >= start, col(Order.placed_at) <= now, *where_account),
+    )
     days = [today - timedelta(days=n) for n in range(config.thank_you_window.days)]
     month_day = extract("month", col(Account.customer_since)) * 100 + extract(
         "day", col(Account.customer_since)
     )
-    anniversaries = session.exec(
-        select(
+    anniversaries = rows(
+        session,
+        wide_select(
             col(Account.id), col(Account.name), col(Account.owner_id), col(Account.customer_since)
         ).where(
             col(Account.status) == AccountStatus.ACTIVE.value,
             col(Account.customer_since).is_not(None),
             month_day.in_(sorted({d.month * 100 + d.day for d in days})),
             *where_account,
-        )
-    ).all()
+        ),
+    )
 
     ordered_deals = {row[6] for row in orders if row[6] is not None}
     for did, account_id, name, owner_id, product, closed_raw, is_renewal in deals:
@@ -543,8 +553,9 @@ def personal_connects(
     on the account after the order changed.
     """
     start = now - config.personal_connect_window
-    rows = session.exec(
-        select(
+    changed = rows(
+        session,
+        wide_select(
             col(Order.id),
             col(Order.account_id),
             col(Account.name),
@@ -560,11 +571,11 @@ def personal_connects(
             col(Order.updated_at) >= start,
             col(Order.updated_at) <= now,
             *scope.where(col(Account.owner_id), col(Account.id)),
-        )
-    ).all()
-    called = _latest_interaction(session, PERSONAL_KINDS, start, {r[1] for r in rows})
+        ),
+    )
+    called = _latest_interaction(session, PERSONAL_KINDS, start, {r[1] for r in changed})
     items = []
-    for oid, account_id, name, owner_id, what, status, problem, updated_raw in rows:
+    for oid, account_id, name, owner_id, what, status, problem, updated_raw in changed:
         updated = moment(updated_raw)
         assert updated is not None
         if account_id in called and called[account_id] >= updated:
@@ -610,8 +621,9 @@ def reviews_and_onboarding(
     """Quarterly reviews for strategic and key accounts, and the onboarding checklist
     for an account newly in one of those tiers."""
     snap, tier = current_tier()
-    accounts = session.exec(
-        select(
+    accounts = rows(
+        session,
+        wide_select(
             col(Account.id),
             col(Account.name),
             col(Account.owner_id),
@@ -624,8 +636,8 @@ def reviews_and_onboarding(
             col(Account.status) == AccountStatus.ACTIVE.value,
             tier.in_(sorted(REVIEWED_TIERS)),
             *scope.where(col(Account.owner_id), col(Account.id)),
-        )
-    ).all()
+        ),
+    )
     if not accounts:
         return []
     ids = {row[0] for row in accounts}

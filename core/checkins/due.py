@@ -9,10 +9,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, or_, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
 from core.checkins.derive import Derived, Scope, derive, moment
+from core.checkins.derive import rows as derived_rows
 from core.checkins.items import DueItem, family, sort_key
 from core.models import Contact, Reminder, ReminderKind, ReminderState, User
 
@@ -46,15 +48,16 @@ def reminder_rows(keys: Iterable[str], *, session: Session) -> dict[str, Reminde
     wanted = sorted({k for key in keys for k in (key, family(key))})
     out = {}
     for part in chunked(wanted):
-        rows = session.exec(
-            select(
+        rows = derived_rows(
+            session,
+            wide_select(
                 col(Reminder.key),
                 col(Reminder.state),
                 col(Reminder.snoozed_until),
                 col(Reminder.attempts),
                 col(Reminder.updated_at),
-            ).where(col(Reminder.key).in_(part))
-        ).all()
+            ).where(col(Reminder.key).in_(part)),
+        )
         for key, state, until, attempts, updated in rows:
             out[key] = ReminderRow(key, str(state), moment(until), attempts, moment(updated))  # type: ignore[arg-type]
     return out
@@ -157,7 +160,8 @@ def personal_notes(account_name: str, contacts: list[Contact], today: date) -> l
 def thank_you_draft(account_name: str, occasion: str, contacts: list[Contact], today: date) -> str:
     """A short thank-you in the owner's voice, naming the contact and a personal fact."""
     personal = [c for c in contacts if c.favourite_team or c.hometown or c.interests or c.family]
-    contact = (personal or contacts or [None])[0]
+    chosen = personal or contacts
+    contact = chosen[0] if chosen else None
     greeting = f"Hi {contact.name.split()[0]}," if contact else f"Hi all at {account_name},"
     lines = [
         greeting,

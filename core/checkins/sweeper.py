@@ -438,8 +438,8 @@ def _sent_values(delivery: Delivery, now: datetime) -> dict[str, Any]:
     return {
         "state": case((REMINDERS.c.state == SENDING, SENT), else_=REMINDERS.c.state),
         "delivered_at": now,
-        "slack_channel": (delivery.channel or None) and delivery.channel[:32],  # type: ignore[index]
-        "slack_ts": (delivery.ts or None) and delivery.ts[:32],  # type: ignore[index]
+        "slack_channel": (delivery.channel or None) and delivery.channel[:32],
+        "slack_ts": (delivery.ts or None) and delivery.ts[:32],
         "last_error": None,
         "updated_at": now,
     }
@@ -508,4 +508,25 @@ def _start_attempt(engine: Engine, key: str, attempts: int, now: datetime) -> bo
     )
 
 
-__all__ = ["LEASE", "MAX_ATTEMPTS", "SweepReport", "sweep"]
+def send_digests(
+    engine: Engine,
+    notifier: Notifier,
+    *,
+    now: datetime,
+    config: CheckinConfig | None = None,
+) -> SweepReport | None:
+    """Run a sweep only if someone's digest is waiting (cheap to call every minute).
+
+    Returns the sweep's report, or None when no digest was due.
+    """
+    config = config or load_checkin_config()
+    with Session(engine, expire_on_commit=False) as session:
+        users = session.exec(select(User).where(col(User.active))).all()
+        slots = due_digests(users, now, config.digest_grace)
+        done = reminder_rows((s.key for s in slots), session=session)
+    if all(s.key in done for s in slots):
+        return None
+    return sweep(engine, notifier, now=now, config=config)
+
+
+__all__ = ["LEASE", "MAX_ATTEMPTS", "SweepReport", "send_digests", "sweep"]
