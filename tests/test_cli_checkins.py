@@ -31,9 +31,8 @@ def test_due_for_one_person_and_in_a_table(
 ) -> None:
     _, out, _ = kam(capsys, "due", "--at", "in 100 days", "--json", "--db", demo_db)
     owner = json.loads(out)[0]["user"]
-    code, out, _ = kam(
-        capsys, "due", "--user", owner, "--at", "in 100 days", "--json", "--db", demo_db
-    )
+    args = ("--user", owner, "--at", "in 100 days", "--db", demo_db)
+    code, out, _ = kam(capsys, "due", *args, "--json")
     assert code == 0 and {i["user"] for i in json.loads(out)} == {owner}
     code, out, _ = kam(capsys, "due", *args)
     assert code == 0 and "Check in with" in out
