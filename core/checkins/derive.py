@@ -82,6 +82,8 @@ def moment(value: datetime | str | None) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
+    if value.tzinfo is UTC:
+        return value
     return as_utc(value)
 
 
@@ -165,7 +167,7 @@ def check_ins(
             col(Account.checkin_cadence_days),
             tier.label("tier"),
             since.label("since"),
-            last.c.last,
+            last.c.last.is_(None).label("never"),
         )
         .outerjoin(last, last.c.account_id == Account.id)
         .outerjoin(snap, snap.c.account_id == Account.id)
@@ -176,9 +178,7 @@ def check_ins(
         )
     )
     items = []
-    for account_id, name, owner_id, override, tier_name, since_raw, last_raw in rows(
-        session, query
-    ):
+    for account_id, name, owner_id, override, tier_name, since_raw, never in rows(session, query):
         started = moment(since_raw)
         assert started is not None
         interval = config.cadence(tier_name, override)
@@ -187,7 +187,7 @@ def check_ins(
             continue
         red = elapsed >= timedelta(days=interval * config.red_factor)
         days = elapsed / DAY
-        if last_raw is None:
+        if never:
             detail = f"No contact logged since kam started tracking ({started:%Y-%m-%d})."
         else:
             detail = f"Last contact {int(days)} days ago ({started:%Y-%m-%d})."
@@ -643,10 +643,16 @@ def reviews_and_onboarding(
     ids = {row[0] for row in accounts}
     label, q_start, q_end = _quarter(now)
     reviewed = _latest_interaction(session, [InteractionKind.REVIEW], q_start, ids)
-    entered = _tier_entry(session)
-    deciders = set(
-        session.exec(select(col(Contact.account_id)).where(col(Contact.decision_maker)).distinct())
-    )
+    entered = _tier_entry(session, ids)
+    deciders: set[int] = set()
+    for part in _chunks(sorted(ids)):
+        deciders.update(
+            session.exec(
+                select(col(Contact.account_id))
+                .where(col(Contact.decision_maker), col(Contact.account_id).in_(part))
+                .distinct()
+            )
+        )
     goal_refs = set(
         session.exec(
             select(col(Goal.scope_ref)).where(col(Goal.scope) == GoalScope.ACCOUNT.value)
@@ -704,15 +710,30 @@ def reviews_and_onboarding(
     return items
 
 
-def _tier_entry(session: Session) -> dict[int, datetime]:
+def _chunks(values: list[int], size: int = 5_000) -> Iterable[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _tier_entry(session: Session, account_ids: Collection[int]) -> dict[int, datetime]:
     """When each account's current run of strategic or key snapshots began."""
+    out: dict[int, datetime] = {}
+    for part in _chunks(sorted(account_ids)):
+        out.update(_tier_entry_of(session, part))
+    return out
+
+
+def _tier_entry_of(session: Session, account_ids: list[int]) -> dict[int, datetime]:
     reviewed = sorted(REVIEWED_TIERS)
     last_low = (
         select(
             col(ScoreSnapshot.account_id).label("account_id"),
             func.max(ScoreSnapshot.at).label("at"),
         )
-        .where(col(ScoreSnapshot.tier).not_in(reviewed))
+        .where(
+            col(ScoreSnapshot.tier).not_in(reviewed),
+            col(ScoreSnapshot.account_id).in_(account_ids),
+        )
         .group_by(col(ScoreSnapshot.account_id))
         .subquery()
     )
@@ -721,6 +742,7 @@ def _tier_entry(session: Session) -> dict[int, datetime]:
         .outerjoin(last_low, last_low.c.account_id == ScoreSnapshot.account_id)
         .where(
             col(ScoreSnapshot.tier).in_(reviewed),
+            col(ScoreSnapshot.account_id).in_(account_ids),
             or_(last_low.c.at.is_(None), and_(col(ScoreSnapshot.at) > last_low.c.at)),
         )
         .group_by(col(ScoreSnapshot.account_id))

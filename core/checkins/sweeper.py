@@ -124,8 +124,14 @@ class _Plan:
     slots: list[DigestSlot]
     stale: list[_Row]
 
+    by_user: dict[int | None, list[Derived]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for d in self.shown.values():
+            self.by_user.setdefault(d.item.user_id, []).append(d)
+
     def items_of(self, user_id: int | None) -> list[Derived]:
-        return [d for d in self.shown.values() if d.item.user_id == user_id]
+        return self.by_user.get(user_id, [])
 
     def deliverable(self, key: str, user_id: int | None) -> User | None:
         user = self.users.get(user_id) if user_id is not None else None
