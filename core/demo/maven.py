@@ -22,10 +22,10 @@ from core.models import Account
 from core.services import audit
 from core.services.actors import Actor
 from core.transfer.importer import import_table
-from core.transfer.maven import last_close, maven_tables, person_email
+from core.transfer.maven import EMAIL_DOMAIN, last_close, maven_tables, person_email
 
 DEMO_MARKER = "load_demo"
-__all__ = ["DEMO_MARKER", "DemoSummary", "data_dir", "load_maven", "person_email"]
+__all__ = ["DEMO_MARKER", "EMAIL_DOMAIN", "DemoSummary", "data_dir", "load_maven", "person_email"]
 
 
 @dataclass(frozen=True)
