@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import utcnow
 from core.db import open_database
+from core.demo.synthetic import load_synthetic
 from core.models import Account, Goal, ScoreSnapshot
-from core.services import records
+from core.services import records, views
 from core.services.accounts import update_account
 from core.services.actors import Actor
 from tests import factories
@@ -22,6 +23,7 @@ from tests.test_cli import kam
 from tests.test_import import dump
 
 SYSTEM = Actor.system("test")
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 EXPORTED = [
     "users",
     "accounts",
@@ -240,3 +242,41 @@ def test_an_export_of_the_five_kinds_imports_file_by_file(
         beta = session.exec(select(Account).where(Account.name == "Beta AS")).one()
         assert beta.tier_override == "key" and beta.parent_id is not None
     engine.dispose()
+
+
+def _all_cards(url: str) -> tuple[str, list[str]]:
+    """What `kam accounts --json` and `kam show --json` print, for every account."""
+    engine = open_database(url)
+    try:
+        with Session(engine) as session:
+            listing = views.list_accounts(session=session, now=NOW)
+            accounts = session.exec(select(Account).order_by(col(Account.id))).all()
+            cards = [
+                json.dumps(views.account_card(a, session=session, now=NOW), default=str)
+                for a in accounts
+            ]
+            return json.dumps(listing, default=str), cards
+    finally:
+        engine.dispose()
+
+
+def test_a_synthetic_portfolio_round_trips(
+    db_url: str, empty_twin: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = open_database(db_url)
+    with Session(engine) as session:
+        summary = load_synthetic(session=session, accounts=150, seed=5, now=NOW)
+        session.commit()
+    engine.dispose()
+    assert summary.deals and summary.contacts and summary.feedback
+    folder = tmp_path / "export"
+    assert kam(capsys, "export", str(folder), "--db", db_url)[0] == 0
+    code, out, err = kam(capsys, "import", "--profile", "kam", str(folder), "--db", empty_twin)
+    assert code == 0, err
+    assert f"{summary.interactions:,} were created" in out
+    listing, cards = _all_cards(db_url)
+    assert len(cards) == summary.accounts
+    assert _all_cards(empty_twin) == (listing, cards)
+    before, after = dump(db_url), dump(empty_twin)
+    for table in EXPORTED:
+        assert after[table] == before[table], table
