@@ -226,8 +226,12 @@ def check(
     refs: References,
     options: ImportOptions,
     now: datetime,
+    progress: Callable[[float], None] | None = None,
 ) -> Checked:
-    """Read every mapped cell; collect typed columns and every problem found."""
+    """Read every mapped cell; collect typed columns and every problem found.
+
+    ``progress`` is told the share of the work done after each column.
+    """
     checked = Checked(
         columns={},
         numbers=table.numbers,
@@ -238,7 +242,7 @@ def check(
     cells = {m.field.name: list(map(itemgetter(m.index), table.rows)) for m in mapped}
     _collect_self_keys(readers, entity, cells)
     contact: Mapped | None = None
-    for m in mapped:
+    for done, m in enumerate(mapped, start=1):
         if m.field.kind == "contact":
             contact = m
             continue
@@ -247,6 +251,8 @@ def check(
         checked.columns[m.field.column] = _read_column(
             column, reader, m, entity, options.values.get(m.field.name), checked, table.name, now
         )
+        if progress:
+            progress(done / len(mapped))
     if contact is not None:
         checked.columns[contact.field.column] = _contacts(
             cells[contact.field.name], checked, refs, table.name

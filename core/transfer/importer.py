@@ -105,9 +105,21 @@ def import_table(
     entity = entity_of(kind, with_id=options.keep_ids)
     mapped, ignored = map_columns(table, entity, options.columns)
     total = len(table.rows)
-    if progress:
-        progress("Checking", 0, total)
-    checked = check(table, entity, mapped, refs=References(session), options=options, now=now)
+
+    def checking(share: float) -> None:
+        if progress:
+            progress("Checking", int(share * total), total)
+
+    checking(0)
+    checked = check(
+        table,
+        entity,
+        mapped,
+        refs=References(session),
+        options=options,
+        now=now,
+        progress=checking,
+    )
     todo = plan(entity, checked, session=session, file=table.name)
     report = ImportReport(
         kind=kind,

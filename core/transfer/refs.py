@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 from rapidfuzz import process, utils
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
 from core.models import Account, Contact, Deal, User, name_key
@@ -52,15 +52,13 @@ class References:
         return self._built[which]
 
     def _build(self, which: str) -> dict[Any, int]:
-        run = self.session.execute
+        run = self._rows
         if which == "account":
-            rows = run(
-                select(col(Account.name_key), col(Account.external_id), col(Account.id))
-            ).all()
+            rows = run(select(col(Account.name_key), col(Account.external_id), col(Account.id)))
             by_id = _index((f"id:{ext}", i) for _, ext, i in rows if ext)
             return {**by_id, **_index((key, i) for key, _, i in rows)}
         if which == "user":
-            rows = run(select(col(User.email), col(User.name), col(User.id))).all()
+            rows = run(select(col(User.email), col(User.name), col(User.id)))
             return {
                 **_index((name_key(n), i) for _, n, i in rows),
                 **_index((e, i) for e, _, i in rows),
@@ -70,12 +68,15 @@ class References:
                 select(
                     col(Contact.account_id), col(Contact.email), col(Contact.name), col(Contact.id)
                 )
-            ).all()
+            )
             by_mail = _index(((a, (e or "").lower()), i) for a, e, _, i in rows if e)
             return {**_index(((a, name_key(n)), i) for a, _, n, i in rows), **by_mail}
         model = {"contact_id": Contact, "deal_id": Deal}[which]
         ids = model.__table__.c.id  # type: ignore[attr-defined]
-        return {row_id: row_id for row_id in run(select(ids)).scalars()}
+        return {row_id: row_id for (row_id,) in run(select(ids))}
+
+    def _rows(self, statement: Select[Unpack[tuple[Any, ...]]]) -> list[Any]:
+        return list(self.session.execute(statement))
 
     def forget(self, which: str) -> None:
         """Drop an index after its table changed (the next look-up rebuilds it)."""

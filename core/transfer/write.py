@@ -236,12 +236,13 @@ def _chunks(items: list[Any]) -> Iterator[list[Any]]:
 def _wire(entity: Entity, checked: Checked, pending: list[str], *, session: Session) -> None:
     """Point parents and managers at records created by this same file."""
     table = entity.model.__table__  # type: ignore[attr-defined]
+    rows: list[Any]
     if entity.kind == "accounts":
-        rows = session.execute(select(table.c.id, table.c.name_key, table.c.external_id)).all()
+        rows = list(session.execute(select(table.c.id, table.c.name_key, table.c.external_id)))
         ids = {name_key(ext): i for i, _, ext in rows if ext} | {key: i for i, key, _ in rows}
         own = [name_key(n) for n in checked.columns["name"]]
     else:
-        rows = session.execute(select(table.c.id, table.c.email, table.c.name)).all()
+        rows = list(session.execute(select(table.c.id, table.c.email, table.c.name)))
         ids = {name_key(n): i for i, _, n in rows} | {e: i for i, e, _ in rows}
         own = list(checked.columns["email"])
     changes = []
