@@ -56,8 +56,9 @@ def insert_columns(
 
     The same rows as :func:`insert_rows` would write, for loads of a million
     rows: values pass through each column's type once per distinct date or
-    timestamp rather than once per row, rows travel as tuples straight to the
-    driver's executemany, and a column left out gets its default.
+    timestamp rather than once per row, and rows travel as tuples straight to
+    the driver (executemany on SQLite, COPY on PostgreSQL). A column left out
+    gets its default.
     """
     table = model.__table__  # type: ignore[attr-defined]
     connection = session.connection()
@@ -77,6 +78,17 @@ def insert_columns(
         f"VALUES ({', '.join([mark] * len(names))})"
     )
     values = [_bound(table.c[n], filled[n], dialect) for n in names]
+    if dialect.name == "postgresql":
+        columns_sql = ", ".join(preparer.quote(n) for n in names)
+        driver = connection.connection.driver_connection  # same transaction as the session
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {preparer.format_table(table)} ({columns_sql}) FROM STDIN") as copy,
+        ):
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
+        return count
     for start in range(0, count, chunk):
         batch = list(zip(*(v[start : start + chunk] for v in values), strict=True))
         connection.exec_driver_sql(sql, batch)

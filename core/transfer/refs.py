@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Unpack
+from typing import Any
 
 from rapidfuzz import process, utils
 from sqlalchemy import Select, select
@@ -75,7 +75,7 @@ class References:
         ids = model.__table__.c.id  # type: ignore[attr-defined]
         return {row_id: row_id for (row_id,) in run(select(ids))}
 
-    def _rows(self, statement: Select[Unpack[tuple[Any, ...]]]) -> list[Any]:
+    def _rows(self, statement: Select[*tuple[Any, ...]]) -> list[Any]:
         return list(self.session.execute(statement))
 
     def forget(self, which: str) -> None:
