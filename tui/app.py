@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from textual.app import App
-from textual.binding import Binding
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from core.errors import KamError
+from tui.commands import AccountSearch, kam_commands
 from tui.messages import DataChanged, OpenAccount
+from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
+from tui.screens.help import HelpScreen
 from tui.service import PortfolioService
 
 
@@ -17,7 +24,11 @@ class KamApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "kam"
-    BINDINGS = [
+    COMMANDS = App.COMMANDS | {AccountSearch}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "accounts", "Accounts", show=False),
+        Binding("d", "due", "Due"),
+        Binding("p", "overview", "Overview"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -30,13 +41,45 @@ class KamApp(App[None]):
     def get_default_screen(self) -> AccountsScreen:
         return self.accounts
 
-    def on_open_account(self, message: OpenAccount) -> None:
-        from tui.screens.account import AccountScreen
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from kam_commands(self, screen)
 
+    # -- navigation ------------------------------------------------------------
+
+    def _show(self, screen_type: type[Screen[Any]], make: Callable[[], Screen[Any]]) -> None:
+        """Bring a screen up, reusing it if it is already on the stack."""
+        for screen in self.screen_stack:
+            if isinstance(screen, screen_type):
+                while self.screen is not screen:
+                    self.pop_screen()
+                return
+        self.push_screen(make())
+
+    def action_accounts(self) -> None:
+        """Back to the portfolio table."""
+        while len(self.screen_stack) > 1 and self.screen is not self.accounts:
+            self.pop_screen()
+
+    def action_due(self) -> None:
+        from tui.screens.due import DueScreen
+
+        self._show(DueScreen, lambda: DueScreen(self.service))
+
+    def action_overview(self) -> None:
+        from tui.screens.portfolio import PortfolioScreen
+
+        self._show(PortfolioScreen, lambda: PortfolioScreen(self.service, self.accounts.index))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def on_open_account(self, message: OpenAccount) -> None:
         self.push_screen(AccountScreen(self.service, message.account_id))
 
     def on_data_changed(self, message: DataChanged) -> None:
-        """A write happened: the table reloads its rows, the writer's screen its own."""
+        """A write happened: say so, and the table reloads its rows."""
         if message.summary:
             self.notify(message.summary)
         self.accounts.load_index()

@@ -77,9 +77,9 @@ class PortfolioService:
     @staticmethod
     def _team_of(user: User, *, session: Session) -> tuple[int, ...]:
         """The user, the people they manage, and the peers under their own manager."""
-        query = select(User.id).where(col(User.manager_id) == user.id)
+        query = select(col(User.id)).where(col(User.manager_id) == user.id)
         if user.manager_id is not None:
-            query = select(User.id).where(
+            query = select(col(User.id)).where(
                 (col(User.manager_id) == user.id)
                 | (col(User.manager_id) == user.manager_id)
                 | (col(User.id) == user.manager_id)
@@ -109,21 +109,21 @@ class PortfolioService:
         since = (now - views.REVENUE_WINDOW).date()
         with session_scope(self.engine) as session:
             accounts = select(
-                Account.id,
-                Account.name,
-                Account.sector,
-                Account.owner_id,
-                Account.tier_override,
-                Account.checkin_cadence_days,
+                col(Account.id),
+                col(Account.name),
+                col(Account.sector),
+                col(Account.owner_id),
+                col(Account.tier_override),
+                col(Account.checkin_cadence_days),
             )
             revenue = (
-                select(Deal.account_id, func.sum(Deal.amount))
-                .where(Deal.stage == "won", col(Deal.closed_on) > since)
+                select(col(Deal.account_id), func.sum(col(Deal.amount)))
+                .where(col(Deal.stage) == "won", col(Deal.closed_on) > since)
                 .group_by(col(Deal.account_id))
             )
-            contact = select(Interaction.account_id, func.max(Interaction.occurred_at)).group_by(
-                col(Interaction.account_id)
-            )
+            contact = select(
+                col(Interaction.account_id), func.max(col(Interaction.occurred_at))
+            ).group_by(col(Interaction.account_id))
             snapshots = views.latest_snapshots().subquery()
             snaps = select(
                 snapshots.c.account_id,
@@ -142,7 +142,7 @@ class PortfolioService:
                 snaps = snaps.where(snapshots.c.account_id.in_(ids))
             owners = {
                 uid: email.split("@")[0]
-                for uid, email in session.execute(select(User.id, User.email)).all()
+                for uid, email in session.execute(select(col(User.id), col(User.email))).all()
             }
             revenue_of = dict(session.execute(revenue).all())
             contact_of = dict(session.execute(contact).all())
@@ -187,15 +187,16 @@ class PortfolioService:
             return {}
         newest = views.latest_snapshots().subquery()
         prior = (
-            select(ScoreSnapshot.account_id, func.max(ScoreSnapshot.at).label("at"))
-            .join(newest, newest.c.account_id == ScoreSnapshot.account_id)
+            select(col(ScoreSnapshot.account_id), func.max(col(ScoreSnapshot.at)).label("at"))
+            .join(newest, newest.c.account_id == col(ScoreSnapshot.account_id))
             .where(col(ScoreSnapshot.at) < newest.c.at)
             .group_by(col(ScoreSnapshot.account_id))
             .subquery()
         )
-        query = select(ScoreSnapshot.account_id, ScoreSnapshot.health).join(
+        query = select(col(ScoreSnapshot.account_id), col(ScoreSnapshot.health)).join(
             prior,
-            (prior.c.account_id == ScoreSnapshot.account_id) & (prior.c.at == ScoreSnapshot.at),
+            (prior.c.account_id == col(ScoreSnapshot.account_id))
+            & (prior.c.at == col(ScoreSnapshot.at)),
         )
         return {aid: health for aid, health in session.execute(query).all() if aid in snap_of}
 
@@ -210,7 +211,7 @@ class PortfolioService:
             snaps = (
                 session.execute(
                     select(ScoreSnapshot)
-                    .where(ScoreSnapshot.account_id == account_id)
+                    .where(col(ScoreSnapshot.account_id) == account_id)
                     .order_by(col(ScoreSnapshot.at).desc())
                     .limit(2)
                 )
@@ -222,9 +223,7 @@ class PortfolioService:
             card["health_trend"] = snaps[0].health - snaps[1].health if len(snaps) > 1 else None
             card["revenue_by_month"] = self._revenue_by_month(account_id, session=session, now=now)
             spend = account.category_spend
-            card["share_of_wallet"] = (
-                card["revenue_12m"] / spend if spend and spend > 0 else None
-            )
+            card["share_of_wallet"] = card["revenue_12m"] / spend if spend and spend > 0 else None
             card["deals"] = self._deals(account_id, session=session)
         return card
 
@@ -237,8 +236,10 @@ class PortfolioService:
         for _ in range(months - 1):
             first = (first - timedelta(days=1)).replace(day=1)
         deals = session.execute(
-            select(Deal.closed_on, Deal.amount).where(
-                Deal.account_id == account_id, Deal.stage == "won", col(Deal.closed_on) >= first
+            select(col(Deal.closed_on), col(Deal.amount)).where(
+                col(Deal.account_id) == account_id,
+                col(Deal.stage) == "won",
+                col(Deal.closed_on) >= first,
             )
         ).all()
         totals: dict[str, float] = {}
@@ -256,8 +257,14 @@ class PortfolioService:
     def _deals(account_id: int, *, session: Session, limit: int = 8) -> list[dict[str, Any]]:
         """The latest deals, open ones first."""
         rows = session.execute(
-            select(Deal.product, Deal.stage, Deal.amount, Deal.closed_on, Deal.engaged_on)
-            .where(Deal.account_id == account_id)
+            select(
+                col(Deal.product),
+                col(Deal.stage),
+                col(Deal.amount),
+                col(Deal.closed_on),
+                col(Deal.engaged_on),
+            )
+            .where(col(Deal.account_id) == account_id)
             .order_by((col(Deal.stage) == "open").desc(), col(Deal.closed_on).desc())
             .limit(limit)
         ).all()
@@ -317,9 +324,7 @@ class PortfolioService:
             )
             return f"Logged {logged.kind} with {account.name}."
 
-    def add_commitment(
-        self, account_id: int, what: str, due: str, *, to_whom: str = ""
-    ) -> str:
+    def add_commitment(self, account_id: int, what: str, due: str, *, to_whom: str = "") -> str:
         """Record a promise made to the customer."""
         due_on = self._day(due)
         with session_scope(self.engine) as session:
@@ -330,7 +335,13 @@ class PortfolioService:
             return f"Promise to {account.name} due {due_on:%d %b %Y}."
 
     def add_notice(
-        self, account_id: int, what: str, tell_by: str, *, kind: str = "other", alternatives: str = ""
+        self,
+        account_id: int,
+        what: str,
+        tell_by: str,
+        *,
+        kind: str = "other",
+        alternatives: str = "",
     ) -> str:
         """Record bad news the customer must hear from us by a date."""
         day = self._day(tell_by)
@@ -379,6 +390,51 @@ class PortfolioService:
             )
             return f"Feedback recorded for {account.name}."
 
+    # -- what is due (the check-in engine) -----------------------------------
+
+    def due(self, scope: str = "mine") -> list[Any]:
+        """The DueItems for me (or my team, or everyone), highest priority first."""
+        from core.checkins import due_items
+
+        user_id = team_of = None
+        if self.user is not None and scope == "mine":
+            user_id = self.user.id
+        elif self.user is not None and scope == "team":
+            team_of = self.user.id
+        with session_scope(self.engine) as session:
+            return list(
+                due_items(session=session, now=self.now(), user_id=user_id, team_of=team_of)
+            )
+
+    def mark_done(self, key: str) -> str:
+        """Mark a due item done."""
+        from core.checkins import mark_done
+
+        with session_scope(self.engine) as session:
+            mark_done(key, session=session, actor=self.actor, now=self.now())
+        return "Marked done."
+
+    def snooze(self, key: str, until: str) -> str:
+        """Put a due item off until a moment typed like "tomorrow 9am"."""
+        from core.checkins import snooze
+
+        now = self.now()
+        moment = parse_when(until, now=now, timezone=self.timezone, prefer="future")
+        if moment <= now:
+            raise KamError("Snooze until a moment in the future, such as tomorrow 9am.")
+        with session_scope(self.engine) as session:
+            snooze(key, moment, session=session, actor=self.actor, now=now)
+        return f"Snoozed until {moment:%d %b %H:%M} UTC."
+
+    # -- the portfolio overview (scoring) ------------------------------------
+
+    def figures(self) -> dict[str, Any]:
+        """Concentration, tiers, quadrants, capacity warnings and goals for the overview."""
+        from core.scoring import portfolio_figures
+
+        with session_scope(self.engine) as session:
+            return dict(portfolio_figures(session=session, now=self.now()))
+
 
 def _utc(value: datetime | str | None) -> datetime | None:
     """Aggregates skip the column type on SQLite; put UTC back."""
@@ -397,7 +453,9 @@ def _amount(text: str) -> float | None:
     try:
         value = float(raw)
     except ValueError as exc:
-        raise KamError(f"The amount {text!r} is not a number; type it like 12000 or 12000.50.") from exc
+        raise KamError(
+            f"The amount {text!r} is not a number; type it like 12000 or 12000.50."
+        ) from exc
     if value < 0:
         raise KamError("The amount cannot be negative.")
     return value

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -29,7 +29,7 @@ BAND_STYLE = {"red": "bold red", "yellow": "bold yellow", "green": "bold green"}
 class AccountScreen(Screen[None]):
     """Everything worth knowing before calling this customer, and the forms to act."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("l", "form('log')", "Log"),
         Binding("c", "form('commitment')", "Promise"),
@@ -246,9 +246,13 @@ def _deals(card: dict[str, Any]) -> Table | Text:
     table.add_column("Closed")
     table.add_column("What", ratio=1)
     for o in orders:
-        table.add_row(f"order {o['status']}", money(o["amount"]), o["placed_at"][:10], Text(o["what"]))
+        table.add_row(
+            f"order {o['status']}", money(o["amount"]), o["placed_at"][:10], Text(o["what"])
+        )
     for d in deals:
-        table.add_row(d["stage"], money(d["amount"]), d["closed_on"] or "", Text(d["product"] or ""))
+        table.add_row(
+            d["stage"], money(d["amount"]), d["closed_on"] or "", Text(d["product"] or "")
+        )
     return table
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from tui.format import label
-from tui.messages import DataChanged, OpenAccount
+from tui.messages import OpenAccount
 from tui.portfolio_index import (
     BANDS,
     COLUMN_KEYS,
@@ -37,7 +38,7 @@ def _cycle(values: tuple[str, ...], current: str | None) -> str | None:
 class AccountsScreen(Screen[None]):
     """Browse the whole portfolio; Enter opens an account."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter"),
         Binding("s", "next_sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse", show=False),
@@ -188,14 +189,17 @@ class AccountsScreen(Screen[None]):
         self.set_query(band=_cycle(BANDS, self.portfolio_query.band))
 
     def action_cycle_scope(self) -> None:
-        if self.service.user is None:
+        self.set_scope(SCOPES[(SCOPES.index(self.portfolio_query.scope) + 1) % len(SCOPES)])
+
+    def set_scope(self, scope: str) -> None:
+        """Everyone's accounts, mine, or my team's (needs to know who "me" is)."""
+        if self.service.user is None and scope != "all":
             self.notify(
                 "Start kam tui with --as EMAIL to see your own and your team's accounts.",
                 title="Whose accounts?",
                 severity="warning",
             )
             return
-        scope = SCOPES[(SCOPES.index(self.portfolio_query.scope) + 1) % len(SCOPES)]
         self.set_query(scope=scope)
 
     def action_reload(self) -> None:
@@ -203,9 +207,6 @@ class AccountsScreen(Screen[None]):
 
     def on_portfolio_table_account_chosen(self, message: PortfolioTable.AccountChosen) -> None:
         self.post_message(OpenAccount(message.account_id))
-
-    def on_data_changed(self, message: DataChanged) -> None:
-        self.load_index()
 
     def on_screen_resume(self) -> None:
         self.query_one(PortfolioTable).focus()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -44,7 +45,7 @@ class FormScreen(ModalScreen[str | None]):
 
     TITLE: ClassVar[str] = ""
     FIELDS: ClassVar[tuple[Field, ...]] = ()
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
     ]
@@ -137,13 +138,15 @@ class FormScreen(ModalScreen[str | None]):
             event.stop()
             self.query_one("#save", Button).disabled = False
             error = event.worker.error
-            text = str(error) if isinstance(error, KamError) else (
-                f"kam hit an unexpected problem ({type(error).__name__}); nothing was saved."
+            text = (
+                str(error)
+                if isinstance(error, KamError)
+                else (f"kam hit an unexpected problem ({type(error).__name__}); nothing was saved.")
             )
             self.query_one("#form-error", Static).update(escape(text))
 
 
-def _values(enum: type) -> tuple[str, ...]:
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 

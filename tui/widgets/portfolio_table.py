@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -54,7 +55,7 @@ class PortfolioTable(ScrollView, can_focus=True):
     PortfolioTable > .portfolio-table--green { color: $success; }
     PortfolioTable > .portfolio-table--muted { color: $text-muted; }
     """
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "portfolio-table--header",
         "portfolio-table--sorted",
         "portfolio-table--cursor",
@@ -63,7 +64,7 @@ class PortfolioTable(ScrollView, can_focus=True):
         "portfolio-table--green",
         "portfolio-table--muted",
     }
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
@@ -160,7 +161,9 @@ class PortfolioTable(ScrollView, can_focus=True):
         """Give the name and owner columns what the terminal's width leaves."""
         widths = [c.width for c in COLUMNS]
         available = max(self.scrollable_content_region.width, 40)
-        fixed = sum(w for c, w in zip(COLUMNS, widths, strict=True) if c.key not in ("name", "owner"))
+        fixed = sum(
+            w for c, w in zip(COLUMNS, widths, strict=True) if c.key not in ("name", "owner")
+        )
         spare = available - fixed - len(COLUMNS)
         name = max(MIN_NAME, min(MAX_NAME, spare - MIN_OWNER))
         owner = max(MIN_OWNER, min(MAX_OWNER, spare - name))
@@ -222,14 +225,20 @@ class PortfolioTable(ScrollView, can_focus=True):
             segments.append(Segment(" ", base))
         return Strip(segments)
 
-    def _cell(self, row: PortfolioRow, column: Column, base: Style, muted: Style) -> tuple[str, Style]:
+    def _cell(
+        self, row: PortfolioRow, column: Column, base: Style, muted: Style
+    ) -> tuple[str, Style]:
         key = column.key
         if key == "name":
             return row.name, base
         if key == "tier":
             return TIER_LABELS.get(row.tier, row.tier), base
         if key == "quadrant":
-            return (QUADRANT_LABELS.get(row.quadrant, row.quadrant), base) if row.quadrant else ("–", muted)
+            return (
+                (QUADRANT_LABELS.get(row.quadrant, row.quadrant), base)
+                if row.quadrant
+                else ("–", muted)
+            )
         if key in ("attractiveness", "relationship"):
             value = getattr(row, key)
             return (f"{value:.0f}", base) if value is not None else ("–", muted)
