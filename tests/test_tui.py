@@ -57,7 +57,7 @@ def table(app: KamApp) -> PortfolioTable:
     return app.accounts.query_one(PortfolioTable)
 
 
-async def test_opens_on_the_portfolio_biggest_revenue_first(portfolio: Engine) -> None:
+async def test_opens_on_the_portfolio_a_to_z(portfolio: Engine) -> None:
     app = make_app(portfolio)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

@@ -10,6 +10,8 @@ filtering one pass over pre-folded text, both a few tens of milliseconds at
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,7 +42,11 @@ class PortfolioRow:
     revenue_12m: float
     last_contact: datetime | None
     next_due: datetime | None
-    search: str = ""
+
+    @property
+    def search_text(self) -> str:
+        """What filter-as-you-type looks in: name, sector and owner, case-folded."""
+        return f"{self.name}\t{self.sector}\t{self.owner}".casefold()
 
 
 @dataclass(frozen=True)
@@ -79,8 +85,8 @@ class PortfolioQuery:
     quadrant: str | None = None
     band: str | None = None
     scope: str = "all"
-    sort: str = "revenue_12m"
-    descending: bool = True
+    sort: str = "name"
+    descending: bool = False
 
 
 def _sort_key(column: str) -> Callable[[PortfolioRow], Any]:
@@ -98,10 +104,26 @@ def _sort_key(column: str) -> Callable[[PortfolioRow], Any]:
 
 @dataclass
 class PortfolioIndex:
-    """All rows, plus the order the current query asks for."""
+    """All rows, plus the order the current query asks for.
+
+    The text filter searches one joined, case-folded string (one line per row)
+    with the regular expression engine, so a keystroke costs a C-speed scan
+    instead of 100,000 Python comparisons.
+    """
 
     rows: list[PortfolioRow] = field(default_factory=list)
     _sorted: dict[tuple[str, bool], list[int]] = field(default_factory=dict)
+    _text: str = ""
+    _starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        lines = [r.search_text.replace("\n", " ") for r in self.rows]
+        starts, offset = [], 0
+        for line in lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        self._text = "\n".join(lines)
+        self._starts = starts
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -109,7 +131,7 @@ class PortfolioIndex:
     def order(self, column: str, descending: bool) -> list[int]:
         """Positions of every row sorted by ``column`` (cached per column and direction).
 
-        Rows without a value sort last in both directions; ties keep name order.
+        Rows without a value sort last in both directions.
         """
         cached = self._sorted.get((column, descending))
         if cached is not None:
@@ -117,35 +139,66 @@ class PortfolioIndex:
         if column not in COLUMN_KEYS:
             raise ValueError(f"unknown column {column!r}")
         rows = self.rows
-        present = [i for i, r in enumerate(rows) if getattr(r, column) is not None]
-        missing = [i for i, r in enumerate(rows) if getattr(r, column) is None]
+        values = [getattr(r, column) for r in rows]
+        present = [i for i, v in enumerate(values) if v is not None]
+        missing = [i for i, v in enumerate(values) if v is None]
         key = _sort_key(column)
-        present.sort(key=lambda i: key(rows[i]), reverse=descending)
+        keys = {i: key(rows[i]) for i in present}
+        present.sort(key=keys.__getitem__, reverse=descending)
         result = present + missing
         self._sorted[(column, descending)] = result
         return result
 
+    def matching_text(self, text: str) -> set[int] | None:
+        """Positions whose name, sector or owner hold every word of ``text``; None: no filter."""
+        needles = text.casefold().split()
+        if not needles:
+            return None
+        found: set[int] | None = None
+        starts = self._starts
+        for needle in needles:
+            hits = {
+                bisect_right(starts, m.start()) - 1
+                for m in re.finditer(re.escape(needle), self._text)
+            }
+            found = hits if found is None else found & hits
+            if not found:
+                return set()
+        return found
+
     def select(self, query: PortfolioQuery, scope_owner_ids: Sequence[int] | None) -> list[int]:
         """Positions of the rows ``query`` keeps, in its order."""
         order = self.order(query.sort, query.descending)
-        needles = query.text.casefold().split()
-        owners = set(scope_owner_ids) if scope_owner_ids is not None else None
-        if not needles and owners is None and not (query.tier or query.quadrant or query.band):
-            return order
+        keep = self.matching_text(query.text)
         rows = self.rows
         tier, quadrant, band = query.tier, query.quadrant, query.band
-        kept = []
-        for i in order:
-            r = rows[i]
-            if tier is not None and r.tier != tier:
-                continue
-            if quadrant is not None and r.quadrant != quadrant:
-                continue
-            if band is not None and r.band != band:
-                continue
-            if owners is not None and r.owner_id not in owners:
-                continue
-            if needles and not all(n in r.search for n in needles):
-                continue
-            kept.append(i)
-        return kept
+        owners = set(scope_owner_ids) if scope_owner_ids is not None else None
+        if tier or quadrant or band or owners is not None:
+            candidates = range(len(rows)) if keep is None else keep
+            keep = {
+                i
+                for i in candidates
+                if (tier is None or rows[i].tier == tier)
+                and (quadrant is None or rows[i].quadrant == quadrant)
+                and (band is None or rows[i].band == band)
+                and (owners is None or rows[i].owner_id in owners)
+            }
+        if keep is None:
+            return order
+        if len(keep) < len(order) // 64:
+            # few hits: sort them by their rank instead of walking the whole order
+            rank = self._rank(query.sort, query.descending)
+            return sorted(keep, key=rank.__getitem__)
+        return [i for i in order if i in keep]
+
+    def _rank(self, column: str, descending: bool) -> list[int]:
+        """Each position's place in the order (cached with it)."""
+        key = (f"rank:{column}", descending)
+        cached = self._sorted.get(key)
+        if cached is None:
+            order = self.order(column, descending)
+            cached = [0] * len(order)
+            for place, position in enumerate(order):
+                cached[position] = place
+            self._sorted[key] = cached
+        return cached

@@ -124,31 +124,22 @@ class PortfolioService:
             contact = select(
                 col(Interaction.account_id), func.max(col(Interaction.occurred_at))
             ).group_by(col(Interaction.account_id))
-            snapshots = views.latest_snapshots().subquery()
-            snaps = select(
-                snapshots.c.account_id,
-                snapshots.c.attractiveness,
-                snapshots.c.relationship,
-                snapshots.c.health,
-                snapshots.c.tier,
-                snapshots.c.quadrant,
-                snapshots.c.at,
-            )
+            snaps = self._snapshots(account_ids)
             if account_ids is not None:
                 ids = list(account_ids)
                 accounts = accounts.where(col(Account.id).in_(ids))
                 revenue = revenue.where(col(Deal.account_id).in_(ids))
                 contact = contact.where(col(Interaction.account_id).in_(ids))
-                snaps = snaps.where(snapshots.c.account_id.in_(ids))
             owners = {
                 uid: email.split("@")[0]
                 for uid, email in session.execute(select(col(User.id), col(User.email))).all()
             }
-            revenue_of = dict(session.execute(revenue).all())
-            contact_of = dict(session.execute(contact).all())
-            snap_of = {row[0]: row for row in session.execute(snaps).all()}
-            previous_of = self._previous_health(session, snap_of)
+            revenue_of: dict[int, float] = {a: v for a, v in session.execute(revenue)}
+            contact_of: dict[int, Any] = {a: v for a, v in session.execute(contact)}
+            snap_of = {row[0]: tuple(row) for row in session.execute(snaps)}
+            previous_of = self._previous_health(session, account_ids)
             rows: list[PortfolioRow] = []
+            shared: dict[str, str] = {}  # one string object per sector, tier, quadrant
             for aid, name, sector, owner_id, override, cadence in session.execute(accounts):
                 snap = snap_of.get(aid)
                 health = snap[3] if snap else None
@@ -162,11 +153,11 @@ class PortfolioService:
                     PortfolioRow(
                         id=aid,
                         name=name,
-                        sector=sector or "",
+                        sector=shared.setdefault(sector, sector) if sector else "",
                         owner=owner,
                         owner_id=owner_id,
-                        tier=tier,
-                        quadrant=snap[5] if snap else None,
+                        tier=shared.setdefault(tier, tier),
+                        quadrant=shared.setdefault(snap[5], snap[5]) if snap else None,
                         attractiveness=snap[1] if snap else None,
                         relationship=snap[2] if snap else None,
                         health=health,
@@ -175,30 +166,69 @@ class PortfolioService:
                         revenue_12m=float(revenue_of.get(aid) or 0.0),
                         last_contact=last,
                         next_due=last + timedelta(days=days) if last else None,
-                        search=f"{name}\t{sector or ''}\t{owner}".casefold(),
                     )
                 )
         return PortfolioIndex(rows)
 
+    def first_page(self, limit: int = 100) -> tuple[PortfolioIndex, int]:
+        """The first accounts by name and how many there are: quick, for the first paint.
+
+        Reads through the unique index on the name, so it takes milliseconds at any size,
+        while :meth:`load_index` reads the whole portfolio in the background.
+        """
+        with session_scope(self.engine) as session:
+            total = session.execute(select(func.count()).select_from(Account)).scalar_one()
+            ids = list(
+                session.execute(
+                    select(col(Account.id)).order_by(col(Account.name_key)).limit(limit)
+                ).scalars()
+            )
+        index = self.load_index(ids) if ids else PortfolioIndex()
+        index.rows.sort(key=lambda r: r.name.casefold())
+        return PortfolioIndex(index.rows), int(total)
+
     @staticmethod
-    def _previous_health(session: Session, snap_of: dict[Any, Any]) -> dict[int, float]:
-        """Each account's health in the snapshot before its newest, for the trend arrow."""
-        if not snap_of:
-            return {}
-        newest = views.latest_snapshots().subquery()
-        prior = (
-            select(col(ScoreSnapshot.account_id), func.max(col(ScoreSnapshot.at)).label("at"))
-            .join(newest, newest.c.account_id == col(ScoreSnapshot.account_id))
-            .where(col(ScoreSnapshot.at) < newest.c.at)
-            .group_by(col(ScoreSnapshot.account_id))
-            .subquery()
+    def _newest(account_ids: Sequence[int] | None, *, before: Any = None) -> Any:
+        """Each account's newest snapshot moment (before the newest one, with ``before``)."""
+        query = select(
+            col(ScoreSnapshot.account_id).label("account_id"),
+            func.max(col(ScoreSnapshot.at)).label("at"),
         )
+        if before is not None:
+            query = query.join(before, before.c.account_id == col(ScoreSnapshot.account_id)).where(
+                col(ScoreSnapshot.at) < before.c.at
+            )
+        if account_ids is not None:
+            query = query.where(col(ScoreSnapshot.account_id).in_(list(account_ids)))
+        return query.group_by(col(ScoreSnapshot.account_id)).subquery()
+
+    def _snapshots(self, account_ids: Sequence[int] | None) -> Any:
+        """Scores, tier and quadrant from each account's newest snapshot."""
+        newest = self._newest(account_ids)
+        return select(
+            col(ScoreSnapshot.account_id),
+            col(ScoreSnapshot.attractiveness),
+            col(ScoreSnapshot.relationship),
+            col(ScoreSnapshot.health),
+            col(ScoreSnapshot.tier),
+            col(ScoreSnapshot.quadrant),
+        ).join(
+            newest,
+            (newest.c.account_id == col(ScoreSnapshot.account_id))
+            & (newest.c.at == col(ScoreSnapshot.at)),
+        )
+
+    def _previous_health(
+        self, session: Session, account_ids: Sequence[int] | None
+    ) -> dict[int, float]:
+        """Each account's health in the snapshot before its newest, for the trend arrow."""
+        prior = self._newest(account_ids, before=self._newest(account_ids))
         query = select(col(ScoreSnapshot.account_id), col(ScoreSnapshot.health)).join(
             prior,
             (prior.c.account_id == col(ScoreSnapshot.account_id))
             & (prior.c.at == col(ScoreSnapshot.at)),
         )
-        return {aid: health for aid, health in session.execute(query).all() if aid in snap_of}
+        return {aid: health for aid, health in session.execute(query)}
 
     # -- one account ---------------------------------------------------------
 

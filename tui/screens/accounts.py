@@ -57,6 +57,13 @@ class AccountsScreen(Screen[None]):
         index: PortfolioIndex
 
     @dataclass
+    class FirstPage(Message):
+        """The first accounts by name, before the whole portfolio is read."""
+
+        index: PortfolioIndex
+        total: int
+
+    @dataclass
     class SelectionReady(Message):
         """The rows the query keeps, in its order."""
 
@@ -80,6 +87,7 @@ class AccountsScreen(Screen[None]):
         self.title = "kam"
         self.sub_title = "Portfolio"
         self.query_one(PortfolioTable).focus()
+        self.load_first_page()
         self.load_index()
 
     # -- workers ---------------------------------------------------------------
@@ -91,6 +99,12 @@ class AccountsScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.post_message(self.IndexLoaded(index))
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="first")
+    def load_first_page(self) -> None:
+        """Show the first accounts by name at once, whatever the portfolio's size."""
+        index, total = self.service.first_page()
+        self.post_message(self.FirstPage(index, total))
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="select")
     def select_rows(self, index: PortfolioIndex, query: PortfolioQuery) -> None:
         """Sort and filter the index for ``query`` without blocking the screen."""
@@ -98,6 +112,21 @@ class AccountsScreen(Screen[None]):
         positions = index.select(query, owners)
         if not get_current_worker().is_cancelled:
             self.post_message(self.SelectionReady(query, positions))
+
+    def on_accounts_screen_first_page(self, message: FirstPage) -> None:
+        if self.index is not None or not message.total:
+            return
+        self.query_one(PortfolioTable).show(
+            message.index,
+            list(range(len(message.index))),
+            sort="name",
+            descending=False,
+            now=self.service.now(),
+        )
+        if message.total > len(message.index):
+            self.query_one("#status", Static).update(
+                f"Reading all {message.total:,} accounts; sorting and filters apply when done…"
+            )
 
     def on_accounts_screen_index_loaded(self, message: IndexLoaded) -> None:
         self.index = message.index
