@@ -102,7 +102,7 @@ def _sort_key(column: str) -> Callable[[PortfolioRow], Any]:
     return lambda r: getattr(r, column)
 
 
-@dataclass
+@dataclass(eq=False)
 class PortfolioIndex:
     """All rows, plus the order the current query asks for.
 
@@ -127,6 +127,10 @@ class PortfolioIndex:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def __repr__(self) -> str:
+        # kept short: workers put their arguments' repr in their description
+        return f"<PortfolioIndex of {len(self.rows):,} accounts>"
 
     def order(self, column: str, descending: bool) -> list[int]:
         """Positions of every row sorted by ``column`` (cached per column and direction).

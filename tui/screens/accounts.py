@@ -74,6 +74,7 @@ class AccountsScreen(Screen[None]):
         super().__init__()
         self.service = service
         self.portfolio_query = PortfolioQuery()
+        self.shown_query: PortfolioQuery | None = None
         self.index: PortfolioIndex | None = None
 
     def compose(self) -> ComposeResult:
@@ -146,6 +147,7 @@ class AccountsScreen(Screen[None]):
             now=self.service.now(),
             placeholder=empty,
         )
+        self.shown_query = query
         self._show_status(len(message.positions))
 
     def apply_query(self) -> None:
