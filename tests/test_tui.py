@@ -350,3 +350,33 @@ async def test_an_empty_database_says_what_to_do(tmp_path: Path) -> None:
         assert table(app).row_count == 0
         assert "kam demo" in table(app).placeholder
     engine.dispose()
+
+
+def kam_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    from kam.cli.main import run
+
+    try:
+        run(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, capsys.readouterr().err
+
+
+def test_kam_tui_refuses_an_unknown_user_in_one_line(
+    capsys: pytest.CaptureFixture[str], portfolio: Engine, tmp_path: Path
+) -> None:
+    code, err = kam_cli(
+        capsys, "--db", f"sqlite:///{tmp_path}/kam.db", "tui", "--as", "anan@example.com"
+    )
+    assert code == 1
+    assert "anna@example.com" in err  # did you mean
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_kam_tui_on_a_database_without_kam_says_run_init(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, err = kam_cli(capsys, "--db", f"sqlite:///{tmp_path}/none.db", "tui")
+    assert code == 1
+    assert "kam init" in err

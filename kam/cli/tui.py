@@ -55,13 +55,16 @@ def _serve(db: str | None, as_user: str | None, host: str, port: int) -> None:
         from textual_serve.server import Server
     except ImportError as exc:
         raise KamError(
-            "Serving the UI in a browser needs textual-serve: pip install 'textual-serve>=1.1,<2'."
+            "Serving the UI in a browser needs textual-serve: pip install -e '.[serve]'."
         ) from exc
+    import os
     import shlex
     import sys
 
     engine(db).dispose()  # fail here, in the shell, if the database is not ready
-    command = [sys.executable, "-m", "kam", "--db", database_url(db), "tui"]
+    # the URL (which may hold a password) goes to each browser session's kam by environment
+    os.environ["KAM_DATABASE_URL"] = database_url(db)
+    command = [sys.executable, "-m", "kam", "tui"]
     if as_user:
         command += ["--as", as_user]
     typer.echo(f"Serving kam tui on http://{host}:{port} (Ctrl+C stops it).")
