@@ -97,8 +97,11 @@ class AccountsScreen(Screen[None]):
     def load_index(self) -> None:
         """Read every account's row from the database."""
         index = self.service.load_index()
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.IndexLoaded(index))
+        if get_current_worker().is_cancelled:
+            return
+        index.order(self.portfolio_query.sort, self.portfolio_query.descending)
+        self.post_message(self.IndexLoaded(index))
+        index.warm()  # the other columns, while the user looks at the first rows
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="first")
     def load_first_page(self) -> None:
