@@ -142,9 +142,18 @@ class PortfolioIndex:
         for column in COLUMN_KEYS:
             self.order(column, False)
 
-    def select(self, query: PortfolioQuery, scope_owner_ids: Sequence[int] | None) -> list[int]:
-        """Positions of the rows ``query`` keeps, in its order."""
-        kept = self.order(query.sort, query.descending)
+    def select(
+        self,
+        query: PortfolioQuery,
+        scope_owner_ids: Sequence[int] | None,
+        within: list[int] | None = None,
+    ) -> list[int]:
+        """Positions of the rows ``query`` keeps, in its order.
+
+        ``within`` is an earlier result in the same order that holds every row
+        ``query`` keeps (the user typed one more letter): only it is searched.
+        """
+        kept = within if within is not None else self.order(query.sort, query.descending)
         texts = self._texts
         for needle in query.text.casefold().split():
             kept = [i for i in kept if needle in texts[i]]

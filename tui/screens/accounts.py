@@ -113,7 +113,7 @@ class AccountsScreen(Screen[None]):
     def select_rows(self, index: PortfolioIndex, query: PortfolioQuery) -> None:
         """Sort and filter the index for ``query`` without blocking the screen."""
         owners = self.service.scope_owner_ids(query.scope)
-        positions = index.select(query, owners)
+        positions = index.select(query, owners, self._narrowing(index, query))
         if not get_current_worker().is_cancelled:
             self.post_message(self.SelectionReady(query, positions))
 
@@ -153,6 +153,16 @@ class AccountsScreen(Screen[None]):
         self.shown_query = query
         self._show_status(len(message.positions))
 
+    def _narrowing(self, index: PortfolioIndex, query: PortfolioQuery) -> list[int] | None:
+        """The rows on screen, when ``query`` only adds letters to the filter shown."""
+        shown, table = self.shown_query, self.query_one(PortfolioTable)
+        if shown is None or table.index is not index:
+            return None
+        same_otherwise = replace(shown, text=query.text) == query
+        if same_otherwise and query.text.casefold().startswith(shown.text.casefold()):
+            return table.positions
+        return None
+
     def apply_query(self) -> None:
         """Re-select the rows for the current query."""
         if self.index is not None:
@@ -162,11 +172,11 @@ class AccountsScreen(Screen[None]):
         q = self.portfolio_query
         total = len(self.index) if self.index else 0
         title = next(c.title for c in COLUMNS if c.key == q.sort)
-        parts = [f"{shown:,}/{total:,} accounts"]
+        parts = [f"{shown:,}/{total:,}"]
         parts.append(f"tier {q.tier or 'any'}")
         parts.append(f"quad {label(q.quadrant) if q.quadrant else 'any'}")
         parts.append(f"band {q.band or 'any'}")
-        parts.append({"all": "everyone's", "mine": "mine", "team": "team's"}[q.scope])
+        parts.append({"all": "all owners", "mine": "mine", "team": "my team"}[q.scope])
         parts.append(f"{title}{'▼' if q.descending else '▲'}")
         self.query_one("#status", Static).update(" · ".join(parts))
 
