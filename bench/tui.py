@@ -31,6 +31,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FILTER_TEXT = "corp"
+KAM = [sys.executable, "-m", "kam"]
 
 
 def database(size: int, cache: Path) -> str:
@@ -40,14 +41,13 @@ def database(size: int, cache: Path) -> str:
     if not path.exists():
         print(f"generating {size:,} accounts into {path} …", file=sys.stderr)
         subprocess.run(
-            [sys.executable, "-m", "kam", "--db", url, "demo", "--synthetic", "--accounts"]
-            + [str(size), "--seed", "7"],
+            [*KAM, "--db", url, "demo", "--synthetic", "--accounts", str(size), "--seed", "7"],
             cwd=ROOT,
             check=True,
             stdout=subprocess.DEVNULL,
         )
         scored = subprocess.run(
-            [sys.executable, "-m", "kam", "--db", url, "score"],
+            [*KAM, "--db", url, "score"],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
