@@ -130,8 +130,8 @@ class PortfolioIndex:
         present = [i for i, v in enumerate(values) if v is not None]
         missing = [i for i, v in enumerate(values) if v is None]
         key = _sort_key(column)
-        keys = [key(rows[i]) if values[i] is not None else None for i in range(len(rows))]
-        present.sort(key=keys.__getitem__)
+        keys: list[Any] = [key(r) if v is not None else None for r, v in zip(rows, values)]
+        present.sort(key=lambda i: keys[i])
         self._sorted[(column, False)] = present + missing
         present.reverse()
         self._sorted[(column, True)] = present + missing

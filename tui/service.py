@@ -190,7 +190,7 @@ class PortfolioService:
     @staticmethod
     def _newest(account_ids: Sequence[int] | None, *, before: Any = None) -> Any:
         """Each account's newest snapshot moment (before the newest one, with ``before``)."""
-        query = select(
+        query: Any = select(
             col(ScoreSnapshot.account_id).label("account_id"),
             func.max(col(ScoreSnapshot.at)).label("at"),
         )
