@@ -130,7 +130,9 @@ class PortfolioIndex:
         present = [i for i, v in enumerate(values) if v is not None]
         missing = [i for i, v in enumerate(values) if v is None]
         key = _sort_key(column)
-        keys: list[Any] = [key(r) if v is not None else None for r, v in zip(rows, values)]
+        keys: list[Any] = [
+            key(r) if v is not None else None for r, v in zip(rows, values, strict=True)
+        ]
         present.sort(key=lambda i: keys[i])
         self._sorted[(column, False)] = present + missing
         present.reverse()
