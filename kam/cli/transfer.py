@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--skip-invalid",
-                help="Write the valid rows; put the others in FILE.rejected.csv beside it.",
+                help="Write the valid rows; the others go to NAME.rejected.csv beside the file.",
             ),
         ] = False,
         date_format: Annotated[
