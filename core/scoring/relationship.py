@@ -1,0 +1,100 @@
+"""Relationship strength 0–100: how well we know and serve this customer.
+
+McDonald's stage (exploratory 1 … integrated 5), contact coverage, cadence
+kept (the share of check-in periods over the last year in which we were in
+touch), satisfaction, commitments kept on time, and recency of contact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.scoring.config import ScoringConfig
+from core.scoring.criteria import Criterion, FloatArray, ScoreTable, capped, score_table
+from core.scoring.facts import YEAR, Facts
+
+CRITERIA = (
+    Criterion("relationship_stage", "McDonald stage (1–5)", "capped", "rating"),
+    Criterion("contact_coverage", "Contacts and decision makers", "capped", "count"),
+    Criterion("cadence_kept", "Check-in periods kept, last year", "capped", "share"),
+    Criterion("satisfaction", "CSAT, NPS and expectations, last year", "capped", "share"),
+    Criterion("commitments_kept", "Promises kept on time, last year", "capped", "share"),
+    Criterion("recency", "Days since the last contact", "capped", "days"),
+)
+
+EXPECTATION_SCORE = {"exceeded": 1.0, "met": 0.6, "below": 0.0}
+
+
+def satisfaction_level(facts: Facts, windows: tuple[str, ...]) -> FloatArray:
+    """Satisfaction on 0..1 over the feedback ``windows``: the mean of CSAT, NPS and expectations.
+
+    Each measure is put on 0..1 (CSAT 1–5, NPS 0–10, expectation exceeded 1,
+    met 0.6, below 0); the measures that were given are averaged.
+    """
+    f = facts.feedback
+
+    def total(measure: str) -> FloatArray:
+        return sum((f[f"{w}_{measure}"] for w in windows), np.zeros(facts.size))
+
+    parts = []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        csat = (total("csat_sum") / total("csat_n") - 1) / 4
+        parts.append(np.where(total("csat_n") > 0, csat, np.nan))
+        parts.append(np.where(total("nps_n") > 0, total("nps_sum") / total("nps_n") / 10, np.nan))
+        rated = sum((total(e) for e in EXPECTATION_SCORE), np.zeros(facts.size))
+        points = sum((total(e) * v for e, v in EXPECTATION_SCORE.items()), np.zeros(facts.size))
+        parts.append(np.where(rated > 0, points / np.where(rated > 0, rated, 1), np.nan))
+    stacked = np.column_stack(parts)
+    given = ~np.isnan(stacked)
+    count = given.sum(axis=1)
+    return np.where(count > 0, np.nansum(stacked, axis=1) / np.maximum(count, 1), np.nan)
+
+
+def cadence_kept(facts: Facts, cadence: FloatArray) -> FloatArray:
+    """Share of the last year's check-in periods with at least one contact."""
+    contacted = np.zeros(facts.size)
+    for days, periods in facts.periods_contacted.items():
+        contacted = np.where(cadence == days, periods, contacted)
+    own = ~np.isnan(facts.cadence_override)
+    contacted = np.where(own, facts.override_periods_contacted, contacted)
+    window = np.maximum(YEAR // cadence, 1) * cadence
+    age = np.where(np.isnan(facts.customer_days), np.inf, facts.customer_days + 1)
+    expected = np.ceil(np.minimum(window, age) / cadence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(expected > 0, np.minimum(contacted / expected, 1.0), np.nan)
+
+
+def recency(facts: Facts, cadence: FloatArray, config: ScoringConfig) -> FloatArray:
+    """1 within the cadence since the last contact, falling to 0 at ``recency_zero_at`` cadences."""
+    days = facts.days_since_contact
+    zero_at = config.scales.recency_zero_at
+    with np.errstate(invalid="ignore"):
+        return np.clip(1.0 - (days - cadence) / ((zero_at - 1.0) * cadence), 0.0, 1.0)
+
+
+def relationship(facts: Facts, cadence: FloatArray, config: ScoringConfig) -> ScoreTable:
+    """Score every account's relationship strength, given each account's check-in cadence."""
+    s = config.scales
+    due = facts.commitments_due.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kept = np.where(due > 0, facts.commitments_kept / np.maximum(due, 1), np.nan)
+    coverage = 0.5 * np.minimum(facts.contacts / s.contacts_target, 1.0) + 0.5 * np.minimum(
+        facts.decision_makers / s.decision_makers_target, 1.0
+    )
+    raw: dict[str, FloatArray] = {
+        "relationship_stage": facts.relationship_stage,
+        "contact_coverage": facts.contacts.astype(np.float64),
+        "cadence_kept": cadence_kept(facts, cadence),
+        "satisfaction": satisfaction_level(facts, ("recent", "earlier")),
+        "commitments_kept": kept,
+        "recency": facts.days_since_contact,
+    }
+    normalised = {
+        "relationship_stage": capped(raw["relationship_stage"], 1.0, 5.0),
+        "contact_coverage": coverage,
+        "cadence_kept": raw["cadence_kept"],
+        "satisfaction": raw["satisfaction"],
+        "commitments_kept": kept,
+        "recency": recency(facts, cadence, config),
+    }
+    return score_table(CRITERIA, config.relationship.model_dump(), raw, normalised)
