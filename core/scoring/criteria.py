@@ -61,11 +61,7 @@ class ScoreTable:
     missing: BoolArray  # (n, k)
     tenths: IntArray  # (n, k) points in tenths; rows sum to score_tenths
     score_tenths: IntArray  # (n,)
-
-    @property
-    def score(self) -> FloatArray:
-        """The scores, 0–100 with one decimal."""
-        return self.score_tenths / 10.0
+    score: FloatArray  # (n,) 0–100 with one decimal
 
     def points(self, i: int) -> dict[str, float]:
         """Account ``i``'s points per criterion."""
@@ -96,6 +92,7 @@ def score_table(
         missing=missing,
         tenths=tenths,
         score_tenths=tenths.sum(axis=1),
+        score=tenths.sum(axis=1) / 10.0,
     )
 
 

@@ -7,7 +7,7 @@ vectorised pass. Nothing here issues a query per account.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -69,8 +69,7 @@ class Facts:
     deal_cost_12m: FloatArray
     # interactions
     days_since_contact: FloatArray
-    periods_contacted: dict[int, IntArray]  # by cadence length in days
-    override_periods_contacted: IntArray
+    contact_weeks: np.ndarray[Any, np.dtype[np.uint64]]  # bit w: a contact w weeks ago (0–51)
     # contacts
     contacts: IntArray
     decision_makers: IntArray
@@ -85,7 +84,7 @@ class Facts:
     # the newest snapshot before now
     previous_at: list[datetime | None]
     previous_health: FloatArray
-    previous_health_points: list[dict[str, float] | None]
+    previous_health_points: dict[str, FloatArray]  # per health factor; NaN: not recorded
     # people
     users: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # id: (email, team)
 
@@ -93,11 +92,6 @@ class Facts:
     def size(self) -> int:
         """How many accounts."""
         return len(self.ids)
-
-
-def period_window(cadence: int) -> int:
-    """Days of whole check-in periods that fit in the last year (at least one period)."""
-    return max(YEAR // cadence, 1) * cadence
 
 
 def _array(n: int, fill: float = np.nan) -> FloatArray:
@@ -129,7 +123,8 @@ def _scatter(n: int, where: IntArray, values: FloatArray, fill: float) -> list[F
 def _columns(
     session: Session, query: Any, ids: IntArray, width: int, fill: float = 0.0
 ) -> list[FloatArray]:
-    rows = session.execute(query).all()
+    """Run a grouped query whose first column is the account id; one array per other column."""
+    rows = [tuple(row) for row in session.connection().execute(query).all()]
     where, values = _positions(ids, rows)
     if not len(where):
         return [_array(len(ids), fill) for _ in range(width)]
@@ -176,30 +171,19 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
             customer_days[i] = (today - _as_date(r[13])).days
 
     (r12, p12, r6, p6, costed, cost) = _columns(session, _deal_query(today), ids, width=6, fill=0.0)
-    cadences = sorted({config.cadence_days(t) for t in ("strategic", "key", "growth", "standard")})
-    contact = _columns(
-        session, _interaction_query(now, dialect, cadences), ids, width=1 + len(cadences), fill=0.0
-    )
-    last = _columns(session, _last_contact_query(now, dialect), ids, width=1, fill=np.nan)[0]
-    (override_periods,) = _columns(
-        session, _override_cadence_query(now, dialect), ids, width=1, fill=0.0
-    )
+    last, weeks = _columns(session, _contact_query_by_week(now, dialect), ids, width=2, fill=np.nan)
+    weeks = np.nan_to_num(weeks, nan=0.0)
     contacts, decision_makers = _columns(session, _contact_query(), ids, width=2, fill=0.0)
-    feedback_names = [f"{w}_{m}" for w in ("recent", "earlier") for m in FEEDBACK_MEASURES]
-    feedback_values = _columns(
-        session,
-        _feedback_query(now, config.scales.satisfaction_recent_days),
-        ids,
-        width=len(feedback_names),
-        fill=0.0,
-    )
+    feedback = _feedback(session, now, config.scales.satisfaction_recent_days, ids)
     due, kept, overdue = _columns(
         session, _commitment_query(today, dialect), ids, width=3, fill=0.0
     )
     untold, untold_overdue = _columns(
         session, _notice_query(today, config.scales.notice_warning_days), ids, width=2, fill=0.0
     )
-    previous_at, previous_health, previous_points = _previous_snapshots(session, now, ids)
+    previous_at, previous_health, previous_points = _previous_snapshots(
+        session, now, ids, tuple(type(config.health).model_fields)
+    )
     users = {
         row[0]: (row[1], row[2])
         for row in session.execute(select(col(User.id), col(User.email), col(User.team))).all()
@@ -232,11 +216,10 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
         costed_revenue_12m=costed,
         deal_cost_12m=cost,
         days_since_contact=last,
-        periods_contacted={c: contact[1 + i].astype(as_int) for i, c in enumerate(cadences)},
-        override_periods_contacted=override_periods.astype(as_int),
+        contact_weeks=weeks.astype(np.uint64),
         contacts=contacts.astype(as_int),
         decision_makers=decision_makers.astype(as_int),
-        feedback=dict(zip(feedback_names, feedback_values, strict=True)),
+        feedback=feedback,
         commitments_due=due.astype(as_int),
         commitments_kept=kept.astype(as_int),
         commitments_overdue=overdue.astype(as_int),
@@ -287,52 +270,26 @@ def _deal_query(today: date) -> Any:
     )
 
 
-def _interaction_query(now: datetime, dialect: str, cadences: Iterable[int]) -> Any:
-    """Per account: contacts in the last year, and for each cadence the periods with a contact."""
-    inner = (
-        select(
-            col(Interaction.account_id).label("account_id"),
-            sql.whole_days_since(col(Interaction.occurred_at), now, dialect).label("days"),
-        )
-        .where(
-            col(Interaction.occurred_at) <= literal(now, UTCDateTime),
-            col(Interaction.occurred_at) > literal(now - timedelta(days=YEAR), UTCDateTime),
-        )
-        .subquery()
-    )
-    days = inner.c.days
-    periods = [
-        func.count(func.distinct(case((days < period_window(c), days // c), else_=None)))
-        for c in cadences
-    ]
-    return select(inner.c.account_id, func.count(), *periods).group_by(inner.c.account_id)
+WEEKS = 52
 
 
-def _last_contact_query(now: datetime, dialect: str) -> Any:
-    last = func.max(col(Interaction.occurred_at))
-    return (
-        select(col(Interaction.account_id), sql.days_since(last, now, dialect))
-        .where(col(Interaction.occurred_at) <= literal(now, UTCDateTime))
-        .group_by(col(Interaction.account_id))
-    )
+def _contact_query_by_week(now: datetime, dialect: str) -> Any:
+    """Per account: days since the last contact, and the weeks of the last 52 with a contact.
 
-
-def _override_cadence_query(now: datetime, dialect: str) -> Any:
-    """Periods with a contact for the (few) accounts that set their own cadence."""
-    cadence = col(Account.checkin_cadence_days)
-    days = sql.whole_days_since(col(Interaction.occurred_at), now, dialect)
-    window = case((cadence > YEAR, cadence), else_=(literal(YEAR) // cadence) * cadence)
+    The weeks come as a bit mask (bit 0: the last seven days), which is all that
+    cadence kept needs, at any cadence, from a single pass over the interactions.
+    """
+    at = sql.unindexed(Interaction.__table__.c.occurred_at, dialect)  # type: ignore[attr-defined]
+    occurred = col(Interaction.occurred_at)
+    week = sql.whole_days_since(occurred, now, dialect) // 7
+    in_range = occurred > literal(now - timedelta(weeks=WEEKS), UTCDateTime)
     return (
         select(
             col(Interaction.account_id),
-            func.count(func.distinct(case((days < window, days // cadence), else_=None))),
+            sql.days_since(func.max(occurred), now, dialect),
+            sql.bit_mask(case((in_range, week), else_=None), dialect),
         )
-        .join(Account, col(Account.id) == col(Interaction.account_id))
-        .where(
-            cadence.is_not(None),
-            col(Interaction.occurred_at) <= literal(now, UTCDateTime),
-            col(Interaction.occurred_at) > literal(now - timedelta(days=2 * YEAR), UTCDateTime),
-        )
+        .where(at <= literal(now, UTCDateTime))
         .group_by(col(Interaction.account_id))
     )
 
@@ -345,41 +302,46 @@ def _contact_query() -> Any:
     ).group_by(col(Contact.account_id))
 
 
-FEEDBACK_MEASURES = (
-    "csat_sum",
-    "csat_n",
-    "nps_sum",
-    "nps_n",
-    "exceeded",
-    "met",
-    "below",
-)
+FEEDBACK_MEASURES = ("csat_sum", "csat_n", "nps_sum", "nps_n", "exceeded", "met", "below")
 
 
-def _feedback_query(now: datetime, recent_days: int) -> Any:
+def _feedback(
+    session: Session, now: datetime, recent_days: int, ids: IntArray
+) -> dict[str, FloatArray]:
+    """Feedback sums and counts per account over the year, split into recent and earlier."""
     at = col(Feedback.at)
-    split = literal(now - timedelta(days=recent_days), UTCDateTime)
-    windows = {"recent": at > split, "earlier": at <= split}
-    columns = []
-    for condition in windows.values():
-        csat, nps, expectation = col(Feedback.csat), col(Feedback.nps), col(Feedback.expectation)
-        columns += [
-            func.sum(case((condition, csat), else_=None)),
-            func.count(case((and_(condition, csat.is_not(None)), 1), else_=None)),
-            func.sum(case((condition, nps), else_=None)),
-            func.count(case((and_(condition, nps.is_not(None)), 1), else_=None)),
-            func.count(case((and_(condition, expectation == "exceeded"), 1), else_=None)),
-            func.count(case((and_(condition, expectation == "met"), 1), else_=None)),
-            func.count(case((and_(condition, expectation == "below"), 1), else_=None)),
-        ]
-    return (
-        select(col(Feedback.account_id), *columns)
+    recent = case((at > literal(now - timedelta(days=recent_days), UTCDateTime), 1), else_=0)
+    csat, nps, expectation = col(Feedback.csat), col(Feedback.nps), col(Feedback.expectation)
+    query = (
+        select(
+            col(Feedback.account_id),
+            recent,
+            func.sum(csat),
+            func.count(csat),
+            func.sum(nps),
+            func.count(nps),
+            func.count(case((expectation == "exceeded", 1), else_=None)),
+            func.count(case((expectation == "met", 1), else_=None)),
+            func.count(case((expectation == "below", 1), else_=None)),
+        )
         .where(
             at <= literal(now, UTCDateTime),
             at > literal(now - timedelta(days=YEAR), UTCDateTime),
         )
-        .group_by(col(Feedback.account_id))
+        .group_by(col(Feedback.account_id), recent)
     )
+    rows = [tuple(row) for row in session.connection().execute(query).all()]
+    out = {}
+    for flag, window in ((1, "recent"), (0, "earlier")):
+        chosen = [(r[0], *r[2:]) for r in rows if r[1] == flag]
+        where, values = _positions(ids, chosen)
+        columns = (
+            _scatter(len(ids), where, values, 0.0)
+            if len(where)
+            else [_array(len(ids), 0.0) for _ in FEEDBACK_MEASURES]
+        )
+        out.update({f"{window}_{m}": c for m, c in zip(FEEDBACK_MEASURES, columns, strict=True)})
+    return out
 
 
 def _commitment_query(today: date, dialect: str) -> Any:
@@ -415,45 +377,31 @@ def _notice_query(today: date, warning_days: int) -> Any:
 
 
 def _previous_snapshots(
-    session: Session, now: datetime, ids: IntArray
-) -> tuple[list[datetime | None], FloatArray, list[dict[str, float] | None]]:
-    """Each account's newest snapshot strictly before ``now``: when, health, health factors."""
+    session: Session, now: datetime, ids: IntArray, factors: tuple[str, ...]
+) -> tuple[list[datetime | None], FloatArray, dict[str, FloatArray]]:
+    """The previous run's snapshots (the newest moment before ``now``): when, health, factors.
+
+    Every run snapshots every account, so the newest moment holds the previous
+    scores of all but accounts added since; reading that one moment through its
+    index stays fast however long the history grows.
+    """
     n = len(ids)
-    at: list[datetime | None] = [None] * n
-    health = _array(n)
-    points: list[dict[str, float] | None] = [None] * n
-    before = literal(now, UTCDateTime)
-    newest = (
-        select(
-            col(ScoreSnapshot.account_id).label("account_id"),
-            func.max(col(ScoreSnapshot.at)).label("at"),
-        )
-        .where(col(ScoreSnapshot.at) < before)
-        .group_by(col(ScoreSnapshot.account_id))
-        .subquery()
+    at = col(ScoreSnapshot.at)
+    moment = session.execute(select(func.max(at)).where(at < literal(now, UTCDateTime))).scalar()
+    if moment is None:
+        return [None] * n, _array(n), {name: _array(n) for name in factors}
+    breakdown = col(ScoreSnapshot.breakdown)
+    query = select(
+        col(ScoreSnapshot.account_id),
+        col(ScoreSnapshot.health),
+        *(breakdown[("health", name)].as_float() for name in factors),
+    ).where(at == literal(moment, UTCDateTime))
+    rows = [tuple(row) for row in session.connection().execute(query).all()]
+    where, values = _positions(ids, rows)
+    health, *points = (
+        _scatter(n, where, values, np.nan) if len(where) else [_array(n)] * (1 + len(factors))
     )
-    rows = session.execute(
-        select(
-            col(ScoreSnapshot.account_id),
-            col(ScoreSnapshot.at),
-            col(ScoreSnapshot.health),
-            col(ScoreSnapshot.breakdown)["health"],
-        ).join(
-            newest,
-            and_(
-                col(ScoreSnapshot.account_id) == newest.c.account_id,
-                col(ScoreSnapshot.at) == newest.c.at,
-            ),
-        )
-    ).all()
-    if not rows or not n:
-        return at, health, points
-    account = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    where = np.clip(np.searchsorted(ids, account), 0, n - 1)
-    for row, i in zip(rows, where.tolist(), strict=True):
-        if ids[i] != row[0]:
-            continue
-        at[i] = row[1]
-        health[i] = row[2]
-        points[i] = row[3] if isinstance(row[3], dict) else None
-    return at, health, points
+    previous_at: list[datetime | None] = [None] * n
+    for i in where.tolist():
+        previous_at[i] = as_utc(moment)
+    return previous_at, health, dict(zip(factors, points, strict=True))

@@ -11,12 +11,12 @@ import numpy as np
 
 from core.scoring.config import ScoringConfig
 from core.scoring.criteria import Criterion, FloatArray, ScoreTable, capped, score_table
-from core.scoring.facts import YEAR, Facts
+from core.scoring.facts import WEEKS, Facts
 
 CRITERIA = (
     Criterion("relationship_stage", "McDonald stage (1–5)", "capped", "rating"),
     Criterion("contact_coverage", "Contacts and decision makers", "capped", "count"),
-    Criterion("cadence_kept", "Check-in periods kept, last year", "capped", "share"),
+    Criterion("cadence_kept", "Check-in periods kept, last 52 weeks", "capped", "share"),
     Criterion("satisfaction", "CSAT, NPS and expectations, last year", "capped", "share"),
     Criterion("commitments_kept", "Promises kept on time, last year", "capped", "share"),
     Criterion("recency", "Days since the last contact", "capped", "days"),
@@ -50,16 +50,31 @@ def satisfaction_level(facts: Facts, windows: tuple[str, ...]) -> FloatArray:
     return np.where(count > 0, np.nansum(stacked, axis=1) / np.maximum(count, 1), np.nan)
 
 
+def weeks_per_period(cadence: FloatArray) -> FloatArray:
+    """A cadence in whole weeks (at least one), the grain at which contacts are recorded."""
+    return np.maximum(np.rint(cadence / 7.0), 1.0)
+
+
 def cadence_kept(facts: Facts, cadence: FloatArray) -> FloatArray:
-    """Share of the last year's check-in periods with at least one contact."""
+    """Share of the check-in periods in the last 52 weeks with at least one contact.
+
+    Periods are the cadence rounded to whole weeks, counted back from this week;
+    a customer younger than that is judged on the periods since it became one.
+    """
+    span = weeks_per_period(cadence)
+    periods = np.maximum(np.floor(WEEKS / span), 1.0)
     contacted = np.zeros(facts.size)
-    for days, periods in facts.periods_contacted.items():
-        contacted = np.where(cadence == days, periods, contacted)
-    own = ~np.isnan(facts.cadence_override)
-    contacted = np.where(own, facts.override_periods_contacted, contacted)
-    window = np.maximum(YEAR // cadence, 1) * cadence
-    age = np.where(np.isnan(facts.customer_days), np.inf, facts.customer_days + 1)
-    expected = np.ceil(np.minimum(window, age) / cadence)
+    for p in np.unique(span).tolist():
+        chosen = span == p
+        width = min(int(p), WEEKS)
+        block = np.uint64((1 << width) - 1)
+        masks = facts.contact_weeks[chosen]
+        count = np.zeros(masks.shape[0])
+        for k in range(max(WEEKS // width, 1)):
+            count += (masks & (block << np.uint64(k * width))) != 0
+        contacted[chosen] = count
+    age = np.where(np.isnan(facts.customer_days), np.inf, (facts.customer_days + 1) / 7.0)
+    expected = np.minimum(periods, np.ceil(age / span))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(expected > 0, np.minimum(contacted / expected, 1.0), np.nan)
 

@@ -76,29 +76,30 @@ class ScoredPortfolio:
             reasons.append(f"tier set by hand to {override}; its value earns {self.earned_tier[i]}")
         return reasons
 
-    def account(self, i: int) -> AccountScore:
-        """Account ``i``'s result."""
-        previous = self.facts.previous_health[i]
-        h = float(self.tables["health"].score[i])
-        return AccountScore(
-            account_id=int(self.facts.ids[i]),
-            account_name=self.facts.names[i],
-            attractiveness=float(self.tables["attractiveness"].score[i]),
-            relationship=float(self.tables["relationship"].score[i]),
-            health=h,
-            band=self.band[i],
-            tier=self.tier[i],
-            earned_tier=self.earned_tier[i],
-            quadrant=self.quadrant[i],
-            health_change=None if np.isnan(previous) else round(h - float(previous), 1),
-            source=self,
-            index=i,
-        )
-
     def accounts(self, positions: list[int] | None = None) -> list[AccountScore]:
         """Results for the accounts at ``positions`` (all when None), in id order."""
         chosen = range(self.facts.size) if positions is None else positions
-        return [self.account(i) for i in chosen]
+        f = self.facts
+        ids = f.ids.tolist()
+        a, r, h = (self.tables[s].score.tolist() for s in SCORES)
+        change = np.round(self.tables["health"].score - f.previous_health, 1).tolist()
+        return [
+            AccountScore(
+                account_id=ids[i],
+                account_name=f.names[i],
+                attractiveness=a[i],
+                relationship=r[i],
+                health=h[i],
+                band=self.band[i],
+                tier=self.tier[i],
+                earned_tier=self.earned_tier[i],
+                quadrant=self.quadrant[i],
+                health_change=None if change[i] != change[i] else change[i],  # NaN: no history
+                source=self,
+                index=i,
+            )
+            for i in chosen
+        ]
 
 
 def _costly(cost: float, revenue: float, share: float) -> bool:
@@ -286,12 +287,12 @@ def _trend(p: ScoredPortfolio, i: int) -> dict[str, Any] | None:
     change = round(now - float(previous), 1)
     threshold = p.config.bands.trend_threshold
     direction = "up" if change >= threshold else "down" if change <= -threshold else "steady"
-    before = p.facts.previous_health_points[i] or {}
+    before = p.facts.previous_health_points
     moves: list[tuple[float, str, str]] = []
     for k, c in enumerate(table.criteria):
         points = int(table.tenths[i, k]) / 10.0
-        was = before.get(c.name)
-        moved = round(points - was, 1) if isinstance(was, int | float) else 0.0
+        was = float(before[c.name][i]) if c.name in before else np.nan
+        moved = 0.0 if np.isnan(was) else round(points - was, 1)
         if moved:
             moves.append((moved, c.name, c.label))
     moves.sort(key=lambda m: (-abs(m[0]), m[1]))

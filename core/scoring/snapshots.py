@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from sqlalchemy import delete, literal
 from sqlmodel import Session, col
 
@@ -17,25 +16,20 @@ from core.types import UTCDateTime
 
 
 def snapshot_rows(p: ScoredPortfolio, at: datetime) -> Iterator[dict[str, Any]]:
-    """One row per account: the scores, and each criterion's points (what the trend compares)."""
+    """One row per account: the scores, the tier earned, and each criterion's points.
+
+    The points are what the next run's health trend compares against; the full
+    explanation (raw and normalised values) is recomputed when asked for.
+    """
     names = {s: [c.name for c in p.tables[s].criteria] for s in SCORES}
     points = {s: (p.tables[s].tenths / 10.0).tolist() for s in SCORES}
     scores = {s: p.tables[s].score.tolist() for s in SCORES}
-    missing = {
-        s: [[names[s][k] for k in np.flatnonzero(row)] for row in p.tables[s].missing]
-        if p.tables[s].missing.any()
-        else None
-        for s in SCORES
-    }
     ids = p.facts.ids.tolist()
     for i, account_id in enumerate(ids):
         breakdown: dict[str, Any] = {
             s: dict(zip(names[s], points[s][i], strict=True)) for s in SCORES
         }
         breakdown["earned_tier"] = p.earned_tier[i]
-        gaps = [f"{s}.{name}" for s in SCORES if missing[s] for name in missing[s][i]]  # type: ignore[index]
-        if gaps:
-            breakdown["missing"] = gaps
         yield {
             "account_id": account_id,
             "at": at,

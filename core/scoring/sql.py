@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Date, Float, Integer, cast, extract, func, literal
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    Integer,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal,
+    literal_column,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.types import UTCDateTime
@@ -35,3 +46,23 @@ def utc_day(column: Any, dialect: str) -> ColumnElement[Any]:
     if dialect == "sqlite":
         return func.date(column)
     return cast(func.timezone("UTC", column), Date)
+
+
+def unindexed(column: Any, dialect: str) -> ColumnElement[Any]:
+    """``column`` in a form SQLite will not use an index for (its unary ``+``).
+
+    Grouping interactions by account reads the (account, time) index in order;
+    a filter on the time alone would otherwise make SQLite pick the time index
+    and sort a million rows to group them. PostgreSQL plans this well by itself.
+    """
+    if dialect == "sqlite":
+        return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
+    return column  # type: ignore[no-any-return]
+
+
+def bit_mask(bit: Any, dialect: str) -> ColumnElement[int]:
+    """Aggregate: the OR of ``1 << bit`` over a group (bits 0–62)."""
+    one = literal(1, BigInteger)
+    if dialect == "sqlite":  # no bitwise-or aggregate, but distinct powers of two sum to their OR
+        return func.sum(distinct(one.op("<<")(bit)))
+    return func.bit_or(one.op("<<")(cast(bit, Integer)))
