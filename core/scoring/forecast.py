@@ -44,16 +44,16 @@ def monthly_revenue(*, session: Session, now: datetime, months: int) -> dict[int
     end = date(current // 12, current % 12 + 1, 1)
     year = extract("year", col(Deal.closed_on))
     month = extract("month", col(Deal.closed_on))
-    rows = session.execute(
+    rows: list[Any] = session.execute(
         select(year, month, func.sum(func.coalesce(col(Deal.amount), 0.0)))
         .where(
-            Deal.stage == "won",
+            col(Deal.stage) == "won",
             col(Deal.account_id).is_not(None),
             col(Deal.closed_on) >= start,
             col(Deal.closed_on) < end,
         )
         .group_by(year, month)
-    ).all()
+    ).all()  # type: ignore[assignment]
     return {int(y) * 12 + int(m) - 1: float(total or 0) for y, m, total in rows}
 
 

@@ -226,6 +226,7 @@ def _rows(table: ScoreTable, i: int) -> list[dict[str, Any]]:
             "points": int(table.tenths[i, k]) / 10.0,
             "missing": bool(table.missing[i, k]),
             "method": c.method,
+            "unit": c.unit,
         }
         for k, c in enumerate(table.criteria)
     ]
