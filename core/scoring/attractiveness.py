@@ -33,7 +33,7 @@ CRITERIA = (
 def growth(facts: Facts) -> FloatArray:
     """Revenue growth, last 12 months on the 12 before; NaN without revenue the year before."""
     prev = facts.revenue_prev_12m
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         return np.where(prev > 0, (facts.revenue_12m - prev) / prev, np.nan)
 
 

@@ -44,7 +44,7 @@ def satisfaction_trend(facts: Facts) -> tuple[FloatArray, FloatArray]:
 def revenue_trend(facts: Facts) -> FloatArray:
     """Revenue of the last 6 months against the 6 before; NaN without revenue the 6 before."""
     prev = facts.revenue_prev_6m
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         return np.where(prev > 0, (facts.revenue_6m - prev) / prev, np.nan)
 
 

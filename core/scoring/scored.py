@@ -9,6 +9,7 @@ are measured against. :class:`AccountScore` is one account's result; its
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -69,7 +70,8 @@ class ScoredPortfolio:
         f, reasons = self.facts, []
         cost, revenue = f.cost_to_serve[i], f.revenue_12m[i]
         if _costly(cost, revenue, self.config.value.over_served_cost_share):
-            share = f"{cost / revenue:.0%} of" if revenue > 0 else "more than"
+            times = float(cost) / float(revenue) if revenue >= 1 else math.inf
+            share = f"{times:.0%} of" if times < 10 else "more than ten times"
             reasons.append(f"cost to serve is {share} the revenue it brings")
         override = f.tier_override[i]
         if _inflated(override, self.earned_tier[i]):
