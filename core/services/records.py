@@ -52,8 +52,8 @@ def _add(
     session.flush()
     audit.record(
         "create",
-        model.__tablename__,
-        getattr(record, "id", None),  # type: ignore[attr-defined]
+        str(model.__tablename__),
+        getattr(record, "id", None),
         session=session,
         actor=actor,
         after=audit.as_json(record),
@@ -70,8 +70,8 @@ def _change(record: R, changes: Mapping[str, Any], *, session: Session, actor: A
     session.flush()
     audit.record(
         "update",
-        record.__tablename__,
-        getattr(record, "id", None),  # type: ignore[attr-defined]
+        str(record.__tablename__),
+        getattr(record, "id", None),
         session=session,
         actor=actor,
         before=before,
@@ -156,9 +156,14 @@ def log_interaction(
         "source": source,
         "idempotency_key": idempotency_key,
     }
-    return _add(
+    logged = _add(
         Interaction, data, account=account, session=session, actor=actor, what="interaction"
     )
+    from core.checkins.actions import resolve_check_ins  # the check-in engine builds on records
+
+    assert account.id is not None
+    resolve_check_ins(account.id, session=session, now=now)
+    return logged
 
 
 def recent_interactions(
