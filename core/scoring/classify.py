@@ -43,7 +43,8 @@ def earned_tiers(attractiveness: FloatArray, rank: IntArray, config: ScoringConf
         fits = (rank <= places) & (attractiveness >= minimum) & ~settled
         tier[fits] = name
         settled |= fits
-    return [str(t) for t in tier]
+    names: list[str] = tier.tolist()
+    return names
 
 
 def quadrants(
@@ -57,7 +58,8 @@ def quadrants(
         np.where(high_r, "strategic", "develop"),
         np.where(high_r, "maintain", "serve_efficiently"),
     )
-    return [str(q) for q in out]
+    names: list[str] = out.tolist()
+    return names
 
 
 def capacity_warnings(

@@ -123,6 +123,15 @@ def cadence_of(facts: Facts, tiers: list[str], config: ScoringConfig) -> FloatAr
     return np.where(np.isnan(facts.cadence_override), tier_days, facts.cadence_override)
 
 
+def bands(health: FloatArray, config: ScoringConfig) -> list[str]:
+    """red, yellow or green for every health score (as :meth:`ScoringConfig.band`)."""
+    b = config.bands
+    names: list[str] = np.where(
+        health <= b.red, "red", np.where(health <= b.yellow, "yellow", "green")
+    ).tolist()
+    return names
+
+
 def score_portfolio(facts: Facts, config: ScoringConfig) -> ScoredPortfolio:
     """Score every account in ``facts``."""
     a = attractiveness(facts, config)
@@ -149,7 +158,7 @@ def score_portfolio(facts: Facts, config: ScoringConfig) -> ScoredPortfolio:
         earned_tier=earned,
         tier=tier,
         quadrant=quadrants(a.score, r.score, config),
-        band=[config.band(x) for x in h.score.tolist()],
+        band=bands(h.score, config),
         cadence=cadence,
         contribution=contribution,
         contribution_known=known,
@@ -161,7 +170,7 @@ def score_portfolio(facts: Facts, config: ScoringConfig) -> ScoredPortfolio:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class AccountScore:
     """One account's scores, tier and quadrant; ``breakdown`` explains every point."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -11,35 +10,41 @@ from sqlmodel import Session, col
 
 from core import bulk
 from core.models import ScoreSnapshot
-from core.scoring.scored import SCORES, ScoredPortfolio
+from core.scoring.scored import ScoredPortfolio
 from core.types import UTCDateTime
 
 
-def snapshot_rows(p: ScoredPortfolio, at: datetime) -> Iterator[dict[str, Any]]:
-    """One row per account: the scores, the tier earned, and each criterion's points.
+def snapshot_rows(p: ScoredPortfolio, at: datetime) -> list[dict[str, Any]]:
+    """One row per account: the scores, the tier earned, and the points of each health factor.
 
-    The points are what the next run's health trend compares against; the full
-    explanation (raw and normalised values) is recomputed when asked for.
+    The health points are what the next run's trend compares against; the full
+    explanation is recomputed whenever someone asks for it.
     """
-    names = {s: [c.name for c in p.tables[s].criteria] for s in SCORES}
-    points = {s: (p.tables[s].tenths / 10.0).tolist() for s in SCORES}
-    scores = {s: p.tables[s].score.tolist() for s in SCORES}
-    ids = p.facts.ids.tolist()
-    for i, account_id in enumerate(ids):
-        breakdown: dict[str, Any] = {
-            s: dict(zip(names[s], points[s][i], strict=True)) for s in SCORES
-        }
-        breakdown["earned_tier"] = p.earned_tier[i]
-        yield {
+    health = p.tables["health"]
+    factors = [c.name for c in health.criteria]
+    return [
+        {
             "account_id": account_id,
             "at": at,
-            "attractiveness": scores["attractiveness"][i],
-            "relationship": scores["relationship"][i],
-            "health": scores["health"][i],
-            "tier": p.tier[i],
-            "quadrant": p.quadrant[i],
-            "breakdown": breakdown,
+            "attractiveness": a,
+            "relationship": r,
+            "health": h,
+            "tier": tier,
+            "quadrant": quadrant,
+            "breakdown": {"health": dict(zip(factors, points, strict=True)), "earned_tier": earned},
         }
+        for account_id, a, r, h, tier, quadrant, earned, points in zip(
+            p.facts.ids.tolist(),
+            p.tables["attractiveness"].score.tolist(),
+            p.tables["relationship"].score.tolist(),
+            health.score.tolist(),
+            p.tier,
+            p.quadrant,
+            p.earned_tier,
+            (health.tenths / 10.0).tolist(),
+            strict=True,
+        )
+    ]
 
 
 def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> int:

@@ -6,7 +6,7 @@ numbers, never as one timestamp per row to parse in Python.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +39,13 @@ def whole_days_since(column: Any, now: datetime, dialect: str) -> ColumnElement[
     if dialect == "sqlite":  # CAST truncates, which is rounding down for days in the past
         return cast(days_since(column, now, dialect), Integer)
     return cast(func.floor(days_since(column, now, dialect)), Integer)
+
+
+def days_since_day(column: Any, today: date, dialect: str) -> ColumnElement[float]:
+    """Whole days from a date column to ``today``."""
+    if dialect == "sqlite":
+        return cast(func.julianday(literal(today, Date)) - func.julianday(column), Float)
+    return cast(literal(today, Date) - column, Float)
 
 
 def utc_day(column: Any, dialect: str) -> ColumnElement[Any]:
