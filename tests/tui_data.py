@@ -58,6 +58,9 @@ def build_portfolio(path: Path) -> Engine:
                 financial_health=health,
                 industry_influence=influence,
             )
+            account.created_at = NOW - timedelta(
+                days=400
+            )  # fixed: the due list must not follow the calendar
             if revenue:
                 for months_ago, share in ((1, 0.5), (4, 0.3), (7, 0.2)):
                     session.add(
@@ -119,7 +122,7 @@ def _facts(session: Session, now: datetime) -> None:
             closed_on=(now - timedelta(days=2)).date(),
         )
     )
-    records.add_notice(
+    notice = records.add_notice(
         acme,
         "List prices rise 5% from April",
         (now + timedelta(days=2)).date(),
@@ -127,6 +130,7 @@ def _facts(session: Session, now: datetime) -> None:
         actor=SYSTEM,
         kind="price_change",
     )
+    notice.created_at = now - timedelta(days=3)
     records.add_feedback(
         acme, session=session, actor=SYSTEM, csat=5, nps=9, at=now - timedelta(days=10)
     )

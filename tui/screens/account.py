@@ -15,9 +15,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
+from tui.errors import report_failure
 from tui.format import label, money, raw_value, score
 from tui.messages import DataChanged
 from tui.screens.forms import FORMS
@@ -61,14 +62,17 @@ class AccountScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="card"):
             yield Static("Loading the account…", id="summary")
-            yield Static(id="scores", classes="section")
-            yield PlotextPlot(id="revenue-chart")
             yield Static(id="contacts", classes="section")
-            yield Static(id="timeline", classes="section")
             yield Static(id="open", classes="section")
+            yield Static(id="timeline", classes="section")
+            yield PlotextPlot(id="revenue-chart")
             yield Static(id="deals", classes="section")
             yield Static(id="voice", classes="section")
+            yield Static(id="scores", classes="section")
         yield Footer()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     def on_mount(self) -> None:
         self.sub_title = "Account"
@@ -151,6 +155,11 @@ def _summary(card: dict[str, Any], scored: dict[str, Any] | None) -> Text:
     if card.get("tier_override"):
         text.append(f" (set by hand: {card.get('tier_override_reason')})", style="dim")
     text.append(f" · quadrant {label(scores.get('quadrant'))}")
+    if scores:
+        text.append(
+            f" (attractiveness {score(scores.get('attractiveness'))},"
+            f" relationship {score(scores.get('relationship'))})"
+        )
     text.append(" · health ")
     text.append(f"{score(scores.get('health'))}{arrow}", style=BAND_STYLE.get(band or "", ""))
     if band:
@@ -171,10 +180,10 @@ def _summary(card: dict[str, Any], scored: dict[str, Any] | None) -> Text:
         return text
     value = scored["breakdown"]["value"]
     sow = value.get("share_of_wallet")
-    text.append(
-        "Share of wallet "
-        + ("unknown (no category spend)" if sow is None else f"{sow:.0%} of {money(value['wallet'])}")
-    )
+    wallet = "unknown (no category spend)"
+    if sow is not None:
+        wallet = f"{sow:.0%} of {money(value['wallet'])}"
+    text.append(f"Share of wallet {wallet}")
     text.append(f" · CLV {money(value.get('clv'))}")
     if value.get("contribution_assumed"):
         text.append(" (margin assumed)", style="dim")
@@ -190,7 +199,7 @@ def _scores(scored: dict[str, Any] | None) -> Group | Text:
     b = scored["breakdown"]
     tier = b["tier"]
     head = Text()
-    head.append("Scores now", style="bold")
+    head.append("Why these scores (computed now)", style="bold")
     head.append(
         f"  tier {label(tier['tier'])}, rank {tier['rank']:,} of {tier['of']:,}"
         f" · check in every {tier['cadence_days']} days",
@@ -228,7 +237,8 @@ def _health_trend(health: dict[str, Any]) -> Text:
     if not trend:
         return Text("No earlier snapshot to compare health with.", "dim")
     moved = ", ".join(f"{f['label']} {f['change']:+.1f}" for f in trend["factors"])
-    text = Text(f"Health {trend['direction']} {trend['change']:+.1f} since {trend['previous_at'][:10]}")
+    since = (trend.get("previous_at") or "")[:10]
+    text = Text(f"Health {trend['direction']} {trend['change']:+.1f} since {since}")
     if moved:
         text.append(f": {moved}", style="dim")
     return text

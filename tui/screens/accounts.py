@@ -11,8 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
+from tui.errors import report_failure
 from tui.format import label
 from tui.messages import OpenAccount
 from tui.portfolio_index import (
@@ -83,6 +84,9 @@ class AccountsScreen(Screen[None]):
         yield Static("Loading accounts…", id="status")
         yield PortfolioTable(id="accounts")
         yield Footer()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     def on_mount(self) -> None:
         self.title = "kam"

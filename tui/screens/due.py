@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.checkins import DueItem
+from tui.errors import report_failure
 from tui.format import label, short
 from tui.messages import DataChanged, OpenAccount
 from tui.portfolio_index import SCOPES
@@ -271,13 +272,12 @@ class DueScreen(Screen[None]):
         return str(action(*args))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
         if event.worker.group != "due-action":
             return
         if event.state is WorkerState.SUCCESS:
-            event.stop()
             self.post_message(DataChanged(None, str(event.worker.result)))
             self.load_items()
-        # a failure reaches the App, which tells the user in one line
 
     def on_screen_resume(self) -> None:
         if self.loaded:

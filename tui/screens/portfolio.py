@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import events, work
@@ -14,9 +15,10 @@ from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
+from tui.errors import report_failure
 from tui.format import label, money
 from tui.portfolio_index import QUADRANTS, PortfolioIndex
 from tui.service import PortfolioService
@@ -92,6 +94,7 @@ class PortfolioScreen(Screen[None]):
         super().__init__()
         self.service = service
         self.index = index
+        self.overview: Overview | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,6 +107,9 @@ class PortfolioScreen(Screen[None]):
             yield Static(id="value")
             yield Static(id="goals")
         yield Footer()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     def on_mount(self) -> None:
         self.sub_title = "Portfolio overview"
@@ -125,7 +131,7 @@ class PortfolioScreen(Screen[None]):
         self.load_overview()
 
     def on_portfolio_screen_overview_loaded(self, message: OverviewLoaded) -> None:
-        o = message.overview
+        self.overview = o = message.overview
         self._draw_matrix(o)
         self._draw_pareto(o)
         self.query_one("#concentration", Static).update(_concentration(o.figures))
@@ -141,12 +147,20 @@ class PortfolioScreen(Screen[None]):
         plt.clear_figure()
         for quadrant, (xs, ys) in o.points.items():
             if xs:
-                plt.scatter(xs, ys, label=label(quadrant), color=QUADRANT_COLOURS[quadrant])
+                plt.scatter(xs, ys, color=QUADRANT_COLOURS[quadrant], marker="●")
         plt.xlim(0, 100)
         plt.ylim(0, 100)
         cuts = self.service.config.quadrant
         plt.vline(cuts.attractiveness)
         plt.hline(cuts.relationship)
+        # each quadrant named in its own corner, where a legend would hide points
+        for quadrant, x, y, align in (
+            ("maintain", 1, 99, "left"),
+            ("strategic", 99, 99, "right"),
+            ("serve_efficiently", 1, 1, "left"),
+            ("develop", 99, 1, "right"),
+        ):
+            plt.text(label(quadrant), x, y, color=QUADRANT_COLOURS[quadrant], alignment=align)
         plt.xlabel("attractiveness")
         plt.ylabel("relationship")
         shown = f"{o.scored:,} scored" if o.scored else "none scored yet: run kam score"
@@ -172,7 +186,7 @@ def _share(value: Any) -> str:
     return "–" if value is None else f"{float(value):.0%}"
 
 
-def _concentration(figures: dict[str, Any]) -> Table | Text:
+def _concentration(figures: dict[str, Any]) -> Group | Text:
     c = figures.get("concentration") or {}
     if c.get("hhi") is None:
         return Text("Concentration: no won revenue in the last 12 months.", "dim")
@@ -184,9 +198,8 @@ def _concentration(figures: dict[str, Any]) -> Table | Text:
         table.add_row(name.upper(), _share(c.get(name)))
     band = c.get("hhi_band") or ""
     table.add_row("HHI", Text(f"{c['hhi']:,.0f} {band}", HHI_STYLE.get(band, "")))
-    for flag in c.get("flags") or []:
-        table.add_row(Text("⚠", "bold yellow"), Text(str(flag.get("message", "")), "yellow"))
-    return table
+    flags = [Text(f"⚠ {flag.get('message', '')}", "yellow") for flag in c.get("flags") or []]
+    return Group(table, *flags)
 
 
 def _counts(figures: dict[str, Any]) -> Table:
