@@ -17,13 +17,12 @@ from sqlmodel import Session, col
 
 from core import checkins
 from core.checkins import SNOOZE_CHOICES, DueItem
-from core.clock import as_utc, utcnow
+from core.clock import utcnow
 from core.db import session_scope
 from core.errors import KamError
 from core.models import (
     Account,
     Deal,
-    Interaction,
     ScoreSnapshot,
     User,
 )
@@ -33,7 +32,8 @@ from core.services.accounts import get_account
 from core.services.actors import Actor
 from core.services.users import get_user_by_email
 from core.when import parse_day, parse_when
-from tui.portfolio_index import TIERS, PortfolioIndex, PortfolioRow
+from tui.portfolio_index import PortfolioIndex
+from tui.portfolio_rows import load_rows
 
 
 class PortfolioService:
@@ -110,71 +110,10 @@ class PortfolioService:
 
     def load_index(self, account_ids: Sequence[int] | None = None) -> PortfolioIndex:
         """Every account (or only ``account_ids``) as a table row, in a few set-based reads."""
-        now = self.now()
-        since = (now - views.REVENUE_WINDOW).date()
         with session_scope(self.engine) as session:
-            accounts = select(
-                col(Account.id),
-                col(Account.name),
-                col(Account.sector),
-                col(Account.owner_id),
-                col(Account.tier_override),
-                col(Account.checkin_cadence_days),
+            rows = load_rows(
+                session=session, now=self.now(), config=self.config, account_ids=account_ids
             )
-            revenue = (
-                select(col(Deal.account_id), func.sum(col(Deal.amount)))
-                .where(col(Deal.stage) == "won", col(Deal.closed_on) > since)
-                .group_by(col(Deal.account_id))
-            )
-            contact = select(
-                col(Interaction.account_id), func.max(col(Interaction.occurred_at))
-            ).group_by(col(Interaction.account_id))
-            snaps = self._snapshots(account_ids)
-            if account_ids is not None:
-                ids = list(account_ids)
-                accounts = accounts.where(col(Account.id).in_(ids))
-                revenue = revenue.where(col(Deal.account_id).in_(ids))
-                contact = contact.where(col(Interaction.account_id).in_(ids))
-            owners = {
-                uid: email.split("@")[0]
-                for uid, email in session.execute(select(col(User.id), col(User.email))).all()
-            }
-            revenue_of: dict[int, float] = {a: v for a, v in session.execute(revenue)}
-            contact_of: dict[int, Any] = {a: v for a, v in session.execute(contact)}
-            snap_of = {row[0]: tuple(row) for row in session.execute(snaps)}
-            previous_of = self._previous_health(session, account_ids)
-            band = self.config.band
-            cadence_of = {t: self.config.cadence_days(t) for t in TIERS}
-            rows: list[PortfolioRow] = []
-            shared: dict[str, str] = {}  # one string object per sector, tier, quadrant
-            for aid, name, sector, owner_id, override, cadence in session.execute(accounts):
-                snap = snap_of.get(aid)
-                health = snap[3] if snap else None
-                tier = override or (snap[4] if snap else "standard")
-                last = contact_of.get(aid)
-                last = _utc(last)
-                previous = previous_of.get(aid)
-                owner = owners.get(owner_id, "") if owner_id else ""
-                days = cadence or cadence_of.get(tier) or cadence_of["standard"]
-                rows.append(
-                    PortfolioRow(
-                        id=aid,
-                        name=name,
-                        sector=shared.setdefault(sector, sector) if sector else "",
-                        owner=owner,
-                        owner_id=owner_id,
-                        tier=shared.setdefault(tier, tier),
-                        quadrant=shared.setdefault(snap[5], snap[5]) if snap else None,
-                        attractiveness=snap[1] if snap else None,
-                        relationship=snap[2] if snap else None,
-                        health=health,
-                        band=None if health is None else band(health),
-                        trend=None if previous is None or health is None else health - previous,
-                        revenue_12m=float(revenue_of.get(aid) or 0.0),
-                        last_contact=last,
-                        next_due=last + timedelta(days=days) if last else None,
-                    )
-                )
         return PortfolioIndex(rows)
 
     def first_page(self, limit: int = 100) -> tuple[PortfolioIndex, int]:
@@ -193,49 +132,6 @@ class PortfolioService:
         index = self.load_index(ids) if ids else PortfolioIndex()
         index.rows.sort(key=lambda r: r.name.casefold())
         return PortfolioIndex(index.rows), int(total)
-
-    @staticmethod
-    def _newest(account_ids: Sequence[int] | None, *, before: Any = None) -> Any:
-        """Each account's newest snapshot moment (before the newest one, with ``before``)."""
-        query: Any = select(
-            col(ScoreSnapshot.account_id).label("account_id"),
-            func.max(col(ScoreSnapshot.at)).label("at"),
-        )
-        if before is not None:
-            query = query.join(before, before.c.account_id == col(ScoreSnapshot.account_id)).where(
-                col(ScoreSnapshot.at) < before.c.at
-            )
-        if account_ids is not None:
-            query = query.where(col(ScoreSnapshot.account_id).in_(list(account_ids)))
-        return query.group_by(col(ScoreSnapshot.account_id)).subquery()
-
-    def _snapshots(self, account_ids: Sequence[int] | None) -> Any:
-        """Scores, tier and quadrant from each account's newest snapshot."""
-        newest = self._newest(account_ids)
-        return select(
-            col(ScoreSnapshot.account_id),
-            col(ScoreSnapshot.attractiveness),
-            col(ScoreSnapshot.relationship),
-            col(ScoreSnapshot.health),
-            col(ScoreSnapshot.tier),
-            col(ScoreSnapshot.quadrant),
-        ).join(
-            newest,
-            (newest.c.account_id == col(ScoreSnapshot.account_id))
-            & (newest.c.at == col(ScoreSnapshot.at)),
-        )
-
-    def _previous_health(
-        self, session: Session, account_ids: Sequence[int] | None
-    ) -> dict[int, float]:
-        """Each account's health in the snapshot before its newest, for the trend arrow."""
-        prior = self._newest(account_ids, before=self._newest(account_ids))
-        query = select(col(ScoreSnapshot.account_id), col(ScoreSnapshot.health)).join(
-            prior,
-            (prior.c.account_id == col(ScoreSnapshot.account_id))
-            & (prior.c.at == col(ScoreSnapshot.at)),
-        )
-        return {aid: health for aid, health in session.execute(query)}
 
     # -- one account ---------------------------------------------------------
 
@@ -481,15 +377,6 @@ class PortfolioService:
         """Concentration, tiers, quadrants, capacity warnings, value and goals for the overview."""
         with session_scope(self.engine) as session:
             return dict(portfolio_figures(session=session, now=self.now(), config=self.config))
-
-
-def _utc(value: datetime | str | None) -> datetime | None:
-    """Aggregates skip the column type on SQLite; put UTC back."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return as_utc(value)
 
 
 def _amount(text: str) -> float | None:

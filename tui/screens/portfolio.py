@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -98,14 +98,18 @@ class PortfolioScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="overview-scroll"), Grid(id="overview"):
-            yield PlotextPlot(id="matrix")
-            yield PlotextPlot(id="pareto")
-            yield Static("Computing the portfolio's figures…", id="concentration")
-            yield Static(id="tiers")
+        # pairs side by side on a wide terminal, one under the other at 80 columns
+        with VerticalScroll(id="overview"):
+            with Horizontal(classes="pair"):
+                yield PlotextPlot(id="matrix")
+                yield PlotextPlot(id="pareto")
+            with Horizontal(classes="pair"):
+                yield Static("Computing the portfolio's figures…", id="concentration")
+                yield Static(id="tiers")
+            with Horizontal(classes="pair"):
+                yield Static(id="value")
+                yield Static(id="goals")
             yield Static(id="capacity")
-            yield Static(id="value")
-            yield Static(id="goals")
         yield Footer()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
