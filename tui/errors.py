@@ -6,7 +6,10 @@ message does not bubble), so every screen that runs workers passes failures here
 
 from __future__ import annotations
 
-from textual.dom import DOMNode
+from typing import Any
+
+from textual.app import App
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from core.errors import KamError
@@ -19,7 +22,7 @@ def describe_error(error: BaseException | None) -> str:
     return f"kam hit an unexpected problem ({type(error).__name__}); nothing was changed."
 
 
-def report_failure(node: DOMNode, event: Worker.StateChanged) -> None:
+def report_failure(node: App[Any] | Widget, event: Worker.StateChanged) -> None:
     """Tell the user, in one notification, that the worker behind ``event`` failed."""
     if event.state is WorkerState.ERROR:
         node.notify(describe_error(event.worker.error), title="kam", severity="error")

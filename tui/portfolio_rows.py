@@ -39,6 +39,12 @@ def fetch(session: Session, query: Any) -> list[tuple[Any, ...]]:
         result.close()
 
 
+def short_names(session: Session) -> dict[int, str]:
+    """Each person's id and how the screens name them: their e-mail before the @."""
+    people = fetch(session, select(col(User.id), col(User.email)))
+    return {uid: email.split("@")[0] for uid, email in people}
+
+
 def chunks(values: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
     """Slices small enough for an IN list on every backend."""
     for start in range(0, len(values), size):
@@ -77,12 +83,10 @@ def load_rows(
         accounts = accounts.where(col(Account.id).in_(ids))
         revenue = revenue.where(col(Deal.account_id).in_(ids))
         contact = contact.where(col(Interaction.account_id).in_(ids))
-    owners = {
-        uid: email.split("@")[0] for uid, email in fetch(session, select(User.id, User.email))
-    }
+    owners = short_names(session)
     account_rows = fetch(session, accounts)
-    revenue_of: dict[int, float] = dict(fetch(session, revenue))  # type: ignore[arg-type]
-    days_of: dict[int, float] = dict(fetch(session, contact))  # type: ignore[arg-type]
+    revenue_of: dict[int, float] = dict(fetch(session, revenue))
+    days_of: dict[int, float] = dict(fetch(session, contact))
     scores_of, previous_of = snapshots(session, [r[0] for r in account_rows])
 
     band = config.band
@@ -145,9 +149,7 @@ def snapshots(
         return {}, {}
     wanted = set(account_ids)
     scores: dict[int, Scores] = {
-        r[0]: r[1:]  # type: ignore[misc]
-        for r in fetch(session, _scores_query().where(at == newest))
-        if r[0] in wanted
+        r[0]: r[1:] for r in fetch(session, _scores_query().where(at == newest)) if r[0] in wanted
     }
     previous: dict[int, float] = {}
     before = session.execute(select(func.max(at)).where(at < newest)).scalar()
@@ -159,11 +161,11 @@ def snapshots(
     left_out = [a for a in account_ids if a not in scores]
     for part in chunks(left_out):
         for row in fetch(session, _newest_scores(part)):
-            scores[row[0]] = row[1:]  # type: ignore[assignment]
+            scores[row[0]] = row[1:]
     if before is not None:
         unmatched = [a for a in scores if a not in previous]
         for part in chunks(unmatched):
-            previous.update(fetch(session, _previous_health(part)))  # type: ignore[arg-type]
+            previous.update(fetch(session, _previous_health(part)))
     return scores, previous
 
 

@@ -33,7 +33,7 @@ from core.services.actors import Actor
 from core.services.users import get_user_by_email
 from core.when import parse_day, parse_when
 from tui.portfolio_index import PortfolioIndex
-from tui.portfolio_rows import load_rows
+from tui.portfolio_rows import load_rows, short_names
 
 
 class PortfolioService:
@@ -333,10 +333,7 @@ class PortfolioService:
             items = checkins.due_items(
                 session=session, now=self.now(), user_id=user_id, team_of=team_of
             )
-            people = {
-                uid: email.split("@")[0]
-                for uid, email in session.execute(select(col(User.id), col(User.email))).all()
-            }
+            people = short_names(session)
         return items, people
 
     def mark_done(self, key: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from rich.console import Group
 from rich.table import Table
@@ -158,12 +158,13 @@ class PortfolioScreen(Screen[None]):
         plt.vline(cuts.attractiveness)
         plt.hline(cuts.relationship)
         # each quadrant named in its own corner, where a legend would hide points
-        for quadrant, x, y, align in (
+        corners: tuple[tuple[str, int, int, Literal["left", "right"]], ...] = (
             ("maintain", 1, 99, "left"),
             ("strategic", 99, 99, "right"),
             ("serve_efficiently", 1, 1, "left"),
             ("develop", 99, 1, "right"),
-        ):
+        )
+        for quadrant, x, y, align in corners:
             plt.text(label(quadrant), x, y, color=QUADRANT_COLOURS[quadrant], alignment=align)
         plt.xlabel("attractiveness")
         plt.ylabel("relationship")
