@@ -87,7 +87,9 @@ def load_rows(
     account_rows = fetch(session, accounts)
     revenue_of: dict[int, float] = dict(fetch(session, revenue))
     days_of: dict[int, float] = dict(fetch(session, contact))
-    scores_of, previous_of = snapshots(session, [r[0] for r in account_rows])
+    scores_of, previous_of = snapshots(
+        session, [r[0] for r in account_rows], few=account_ids is not None
+    )
 
     band = config.band
     cadence_of = {t: config.cadence_days(t) for t in TIERS}
@@ -135,26 +137,30 @@ def load_rows(
 
 
 def snapshots(
-    session: Session, account_ids: Sequence[int]
+    session: Session, account_ids: Sequence[int], *, few: bool = False
 ) -> tuple[dict[int, Scores], dict[int, float]]:
     """Each account's newest scores, and the health of its snapshot before that.
 
     A scoring run stores every account's snapshot at the same moment, so the
     newest run is read by that moment, and the run before it likewise; only the
-    accounts either run left out are looked up one by one (in chunks).
+    accounts either run left out are looked up by account (in chunks). With
+    ``few`` (a page of accounts, not the portfolio) only their rows are read.
     """
     at = col(ScoreSnapshot.at)
     newest = session.execute(select(func.max(at))).scalar()
     if newest is None:
         return {}, {}
     wanted = set(account_ids)
-    scores: dict[int, Scores] = {
-        r[0]: r[1:] for r in fetch(session, _scores_query().where(at == newest)) if r[0] in wanted
-    }
+    of_run = _scores_query().where(at == newest)
+    if few:
+        of_run = of_run.where(col(ScoreSnapshot.account_id).in_(list(account_ids)))
+    scores: dict[int, Scores] = {r[0]: r[1:] for r in fetch(session, of_run) if r[0] in wanted}
     previous: dict[int, float] = {}
     before = session.execute(select(func.max(at)).where(at < newest)).scalar()
     if before is not None:
         health = select(col(ScoreSnapshot.account_id), col(ScoreSnapshot.health))
+        if few:
+            health = health.where(col(ScoreSnapshot.account_id).in_(list(scores)))
         previous = {
             aid: value for aid, value in fetch(session, health.where(at == before)) if aid in scores
         }

@@ -105,7 +105,6 @@ class AccountsScreen(Screen[None]):
             return
         index.order(self.portfolio_query.sort, self.portfolio_query.descending)
         self.post_message(self.IndexLoaded(index))
-        index.warm()  # the other columns, while the user looks at the first rows
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="first")
     def load_first_page(self) -> None:

@@ -147,12 +147,7 @@ class DueScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Due"
-        table = self.query_one(DataTable)
-        table.add_column("", key="severity", width=1)
-        table.add_column("What", key="what")
-        table.add_column("Due", key="due", width=8)
-        table.add_column("Owner", key="owner", width=10)
-        table.focus()
+        self.query_one(DataTable).focus()
         self.load_items()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="due")
@@ -172,7 +167,12 @@ class DueScreen(Screen[None]):
         now = self.service.now()
         table = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        # widths set here, not measured later: the list may be redrawn under a dialog
+        table.add_column("", key="severity", width=1)
+        table.add_column("What", key="what", width=max([4, *(len(i.title) for i in self.items)]))
+        table.add_column("Due", key="due", width=8)
+        table.add_column("Owner", key="owner", width=10)
         for item in self.items:
             table.add_row(
                 Text("●", SEVERITY_STYLE.get(item.severity, "")),
