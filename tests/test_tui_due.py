@@ -251,3 +251,38 @@ async def test_overview_shows_the_real_figures(portfolio: Engine) -> None:
         assert "no goals set" in shown(screen, "#goals")
         await pilot.press("escape")
         assert app.screen is app.accounts
+
+
+async def test_logging_a_thank_you_from_the_due_list_answers_it(portfolio: Engine) -> None:
+    from textual.widgets import Select
+
+    app = make_app(portfolio, user="anna@example.com")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_due(app, pilot)
+        await point_at(screen, pilot, THANKS)
+        await pilot.press("l")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, LogInteractionForm)
+        assert form.query_one("#f-kind", Select).value == "thank_you"
+        await fill(pilot, form, summary="Sent Ingrid a note about GTX Plus")
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert THANKS not in titles(screen)
+    assert interactions(portfolio, "Acme Corporation")[-1] == "Sent Ingrid a note about GTX Plus"
+
+
+async def test_due_actions_are_in_the_command_palette(portfolio: Engine) -> None:
+    app = make_app(portfolio, user="anna@example.com")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_due(app, pilot)
+        await point_at(screen, pilot, REVIEW)
+        await pilot.press("ctrl+p", *"Snooze")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SnoozeDialog)
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert REVIEW not in titles(screen)

@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.checkins import DueItem
+from core.models import InteractionKind, ReminderKind
 from tui.errors import report_failure
 from tui.format import label, short
 from tui.messages import DataChanged, OpenAccount
@@ -28,6 +29,10 @@ from tui.service import PortfolioService
 SHOWN = 500
 SEVERITY_STYLE = {"red": "bold red", "yellow": "yellow", "info": "cyan"}
 WHOSE = {"all": "everyone", "mine": "me", "team": "my team"}
+LOGGED_AS = {  # the kind of interaction that answers each kind of reminder
+    ReminderKind.THANK_YOU: InteractionKind.THANK_YOU,
+    ReminderKind.ACCOUNT_REVIEW: InteractionKind.REVIEW,
+}
 
 
 class SnoozeDialog(ModalScreen[str | None]):
@@ -48,9 +53,9 @@ class SnoozeDialog(ModalScreen[str | None]):
         with Vertical(classes="form"):
             yield Static(f"[b]Snooze[/b] · {escape(self.item_title)}", classes="form-title")
             with Horizontal(classes="form-buttons"):
-                yield Button("1 day", id="snooze-1d", variant="primary", compact=True)
-                yield Button("3 days", id="snooze-3d", compact=True)
-                yield Button("1 week", id="snooze-1w", compact=True)
+                yield Button("1 day (1)", id="snooze-1d", variant="primary", compact=True)
+                yield Button("3 days (3)", id="snooze-3d", compact=True)
+                yield Button("1 week (w)", id="snooze-1w", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label("or until", classes="form-label")
                 yield Input(placeholder="monday 9am, 2026-04-01", id="until", compact=True)
@@ -241,9 +246,11 @@ class DueScreen(Screen[None]):
                 self.post_message(DataChanged(item.account_id, result))
                 self.load_items()
 
-        self.app.push_screen(
-            LogInteractionForm(self.service, item.account_id, item.account_name), done
+        kind = LOGGED_AS.get(item.kind, InteractionKind.CALL)
+        form = LogInteractionForm(
+            self.service, item.account_id, item.account_name, preset={"kind": kind.value}
         )
+        self.app.push_screen(form, done)
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
