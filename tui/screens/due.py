@@ -27,6 +27,7 @@ from tui.screens.forms import LogInteractionForm
 from tui.service import PortfolioService
 
 SHOWN = 500
+OTHER_COLUMNS = 1 + 8 + 10 + 4 * 2 + 2  # marker, due, owner, cell padding, scrollbar
 SEVERITY_STYLE = {"red": "bold red", "yellow": "yellow", "info": "cyan"}
 WHOSE = {"all": "everyone", "mine": "me", "team": "my team"}
 LOGGED_AS = {  # the kind of interaction that answers each kind of reminder
@@ -169,25 +170,7 @@ class DueScreen(Screen[None]):
         self.loaded = True
         self.items = message.items[:SHOWN]
         self.owners = message.owners
-        now = self.service.now()
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        # widths set here, not measured later: the list may be redrawn under a dialog
-        table.add_column("", key="severity", width=1)
-        table.add_column("What", key="what", width=max([4, *(len(i.title) for i in self.items)]))
-        table.add_column("Due", key="due", width=8)
-        table.add_column("Owner", key="owner", width=10)
-        for item in self.items:
-            table.add_row(
-                Text("●", SEVERITY_STYLE.get(item.severity, "")),
-                Text(item.title),
-                when(item.due_at, now),
-                self.owners.get(item.user_id or 0, "–"),
-                key=item.key,
-            )
-        if self.items:
-            table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
+        self._fill_table()
         total = len(message.items)
         whose = WHOSE[self.scope]
         shown = f", the {SHOWN} most urgent shown" if total > SHOWN else ""
@@ -197,6 +180,34 @@ class DueScreen(Screen[None]):
             else f"Nothing is due for {whose}."
         )
         self._show_detail()
+
+    def _fill_table(self) -> None:
+        """Show the items; the titles get what the width leaves after the other columns."""
+        now = self.service.now()
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        longest = max([4, *(len(i.title) for i in self.items)])
+        room = max(20, self.size.width - OTHER_COLUMNS)
+        # widths set here, not measured later: the list may be redrawn under a dialog
+        table.add_column("", key="severity", width=1)
+        table.add_column("What", key="what", width=min(longest, room))
+        table.add_column("Due", key="due", width=8)
+        table.add_column("Owner", key="owner", width=10)
+        for item in self.items:
+            table.add_row(
+                Text("●", SEVERITY_STYLE.get(item.severity, "")),
+                Text(item.title, no_wrap=True, overflow="ellipsis"),
+                when(item.due_at, now),
+                self.owners.get(item.user_id or 0, "–"),
+                key=item.key,
+            )
+        if self.items:
+            table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
+
+    def on_resize(self) -> None:
+        if self.loaded:
+            self._fill_table()
 
     @property
     def current(self) -> DueItem | None:
