@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from core.checkins import Delivery, DueItem, derive, sweep
 from core.checkins.config import DEFAULT_CADENCE_DAYS, load_checkin_config
+from core.checkins.triage import Reading
 from core.clock import utcnow
 from core.db import open_database
 from core.models import User
@@ -114,7 +115,10 @@ def main() -> None:
     first_time = time.perf_counter() - started
     with Session(engine) as session:
         derived = derive.check_ins(
-            session=session, now=now, config=load_checkin_config(), scope=derive.Scope()
+            now=now,
+            config=load_checkin_config(),
+            scope=derive.Scope(),
+            reading=Reading(session, now),
         )
     check_ins = {item.account_id for item in derived}
     expected = hand_written(engine, now)
