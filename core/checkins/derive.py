@@ -30,6 +30,7 @@ from core.checkins.triage import (
     joined,
     moment,
     rows,
+    unindexed,
     utc_day,
     utc_midnight,
 )
@@ -142,7 +143,13 @@ def check_ins(
     The cadence test, and whether it has reached red, run in SQL, so only due
     rows come back, each with its key.
     """
-    query_last, last = _last_contact(reading.session)
+    # The newest interaction, looked up per account through the (account, occurred)
+    # index: on both backends faster than grouping all interactions (bench/README.md).
+    last = (
+        select(func.max(Interaction.occurred_at))
+        .where(col(Interaction.account_id) == col(Account.id))
+        .scalar_subquery()
+    )
     snap, tier = current_tier()
     accounts = (
         wide_select(
@@ -160,8 +167,6 @@ def check_ins(
             *scope.where(col(Account.owner_id), col(Account.id)),
         )
     )
-    if query_last is not None:
-        accounts = accounts.outerjoin(query_last, query_last.c.account_id == Account.id)
     # OFFSET 0 keeps the planners from inlining the last-contact lookup into each
     # expression below (SQLite would otherwise repeat it a dozen times per account).
     a = accounts.offset(0).subquery("accounts_due")
@@ -221,31 +226,6 @@ def check_ins(
     return items
 
 
-def _last_contact(session: Session) -> tuple[Any, Any]:
-    """Each account's last interaction: (a subquery to join or None, the column).
-
-    SQLite finds it fastest per account through the (account, occurred) index,
-    PostgreSQL by one grouped pass over the interactions (both measured at 100k
-    accounts, see bench/README.md).
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        newest = (
-            select(func.max(Interaction.occurred_at))
-            .where(col(Interaction.account_id) == col(Account.id))
-            .scalar_subquery()
-        )
-        return None, newest
-    grouped = (
-        select(
-            col(Interaction.account_id).label("account_id"),
-            func.max(Interaction.occurred_at).label("last"),
-        )
-        .group_by(col(Interaction.account_id))
-        .subquery()
-    )
-    return grouped, grouped.c.last
-
-
 def commitments(
     *, now: datetime, config: CheckinConfig, scope: Scope, reading: Reading
 ) -> list[DueItem]:
@@ -269,7 +249,7 @@ def commitments(
         .join(Account, col(Account.id) == Commitment.account_id)
         .where(
             col(Commitment.done_at).is_(None),
-            col(Commitment.due_on) <= today + config.commitment_lead,
+            unindexed(col(Commitment.due_on)) <= today + config.commitment_lead,
             *scope.where(owner, col(Commitment.account_id)),
         )
     )

@@ -52,7 +52,7 @@ from core.checkins.derive import Derived, Scope, derive
 from core.checkins.digest import DigestSlot, due_digests
 from core.checkins.due import enrich, reminder_rows, visible
 from core.checkins.items import DueItem, account_of, sort_key
-from core.checkins.triage import Reading
+from core.checkins.triage import Reading, unindexed
 from core.models import Reminder, ReminderKind, ReminderState, User
 from core.types import UTCDateTime
 
@@ -257,11 +257,11 @@ def _plan(engine: Engine, now: datetime, config: CheckinConfig, report: SweepRep
 def _state_is(state: str) -> Any:
     """``state = :state`` for an update that names its rows by key.
 
-    Written as an expression so that SQLite, which has no statistics, looks the
-    keys up through their unique index instead of walking every row in that
-    state (measured: 67 s instead of 1 s for 47,000 keys in batches).
+    Without statistics SQLite would walk every row in that state through the
+    state index instead of looking the keys up (measured: 67 s instead of 1 s
+    for 47,000 keys in batches).
     """
-    return REMINDERS.c.state.concat("") == state
+    return unindexed(REMINDERS.c.state) == state
 
 
 def _insert_ignoring_duplicates(engine: Engine) -> Any:

@@ -101,6 +101,34 @@ def _utc_midnight_postgresql(element: utc_midnight, compiler: Any, **kw: Any) ->
     return f"(CAST({compiler.process(element.clauses, **kw)} AS timestamp) AT TIME ZONE 'UTC')"
 
 
+class unindexed(FunctionElement[Any]):
+    """A column compared without its index: the planner scans instead.
+
+    SQLite plans without statistics and takes any index on a compared column,
+    even where reading most of the table through the index costs several times
+    a plain scan (open promises: 0.21 s against 0.05 s at 100k accounts), or
+    where another index names the few rows wanted. PostgreSQL, which has
+    statistics, gets the column as it is.
+    """
+
+    name = "unindexed"
+    inherit_cache = True
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
+@compiles(unindexed, "postgresql")
+def _unindexed_postgresql(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
 def joined(*parts: Any) -> ColumnElement[str]:
     """SQL text made of literal pieces and columns (numbers are written in decimal)."""
     out: ColumnElement[str] | None = None
