@@ -57,7 +57,7 @@ class _Prepared:
     stamps thousands of rows with the same ``created_at``).
     """
 
-    def __init__(self, sql: str, order: list[str], processors: list[_Processor | None]) -> None:
+    def __init__(self, sql: str, order: list[str], processors: Sequence[_Processor | None]) -> None:
         self.sql = sql
         self.order = order
         self.processors = processors
@@ -93,7 +93,7 @@ def _convert(values: list[Any], process: _Processor) -> list[Any]:
     """``process`` each value, once per distinct value."""
     seen: dict[Any, Any] = {}
     get = seen.get
-    converted = []
+    converted: list[Any] = []
     append = converted.append
     for value in values:
         try:
