@@ -61,7 +61,7 @@ HISTORY_DAYS = 3 * 365
 INTERACTION_DAYS = 2 * 365
 """How far back logged interactions go (a CRM's activity log is younger than its deals)."""
 ACCOUNTS_PER_AM = (150, 300)
-AMS_PER_MANAGER = 8
+AMS_PER_MANAGER = (6, 10)
 DIGEST_TIMES = (time(7, 30), time(8, 0), time(8, 30), time(9, 0))
 SQLITE_LOAD_CACHE_KIB = 262_144
 """Page cache while loading: random-order index inserts thrash SQLite's small default."""
@@ -141,6 +141,15 @@ def _geometric(rng: Random, mean: float) -> int:
     return count
 
 
+def _managers_for(account_managers: int) -> int:
+    """How many managers lead this many account managers: 6–10 each where that is possible."""
+    low, high = AMS_PER_MANAGER
+    fits = range(math.ceil(account_managers / high), account_managers // low + 1)
+    if not fits:
+        return max(1, round(account_managers / ((low + high) / 2)))
+    return min(fits, key=lambda m: abs(account_managers / m - (low + high) / 2))
+
+
 def _slug(text: str, sep: str = ".") -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", sep, ascii_text.lower()).strip(sep)
@@ -177,7 +186,7 @@ class _Generator:
         """Managers, account managers and an admin, spread over the regions."""
         rng = self.rng("users")
         n_am = max(1, round(self.n / rng.uniform(*ACCOUNTS_PER_AM)))
-        n_managers = max(1, round(n_am / AMS_PER_MANAGER))
+        n_managers = _managers_for(n_am)
         edges = list(accumulate(r.weight for r in words.REGIONS))
         used: set[str] = set()
 
@@ -217,7 +226,7 @@ class _Generator:
             row = self._user(name, email, "am", team, _pick(rng, region.zones), rng)
             row["manager_id"] = ids[boss["email"]]
             ams.append(row)
-            self.people.append(_Person(email, region, rng.uniform(0.7, 1.5)))
+            self.people.append(_Person(email, region, rng.uniform(0.7, 1.3)))
         bulk.insert_rows(User, ams, session=self.session)
         ids = bulk.ids_by(User, "email", session=self.session)
         for am in self.people:
@@ -297,7 +306,7 @@ class _Generator:
             plan.percentile = rank / self.n
             base = 12 if rank < self.n * 0.01 else 25 if rank < self.n * 0.05 else 50
             if rank >= self.n * 0.25:
-                base = 100
+                base = 80
             plan.cadence = base * plan.owner.diligence * rng.uniform(0.8, 1.25)
 
     def _name(
@@ -618,7 +627,7 @@ class _Generator:
                 cadence = p.cadence * (2.5 if p.status == "dormant" else 1.0)
                 if p.status == "prospect":
                     cadence = 30.0
-                if random() < 0.12:  # neglected: the last touch is long overdue
+                if random() < 0.1:  # neglected: the last touch is long overdue
                     stop = max(stop, min(start - 1, int(cadence * rng.uniform(1.3, 3.5))))
                 said = 0.35  # below: no sentiment recorded
                 positive = said + 0.65 * (0.15 + 0.35 * p.quality)
