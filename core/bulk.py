@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
@@ -31,8 +32,9 @@ def insert_rows(
     written = 0
     iterator = iter(rows)
     while batch := list(islice(iterator, chunk)):
-        keys = {key for row in batch for key in row}
-        if any(len(row) != len(keys) for row in batch):
+        first = batch[0].keys()
+        if any(row.keys() != first for row in batch):
+            keys = {key for row in batch for key in row}
             batch = [{key: row.get(key) for key in keys} for row in batch]
         if connection.dialect.name == "sqlite":
             columns = tuple(batch[0])
@@ -59,8 +61,10 @@ class _Prepared:
 
     def __init__(self, sql: str, order: list[str], processors: Sequence[_Processor | None]) -> None:
         self.sql = sql
-        self.order = order
-        self.processors = processors
+        self.values: Callable[[Mapping[str, Any]], tuple[Any, ...]] = (
+            itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
+        )
+        self.converters = [(i, p) for i, p in enumerate(processors) if p is not None]
 
     @classmethod
     def of(cls, table: Table, columns: tuple[str, ...], connection: Connection) -> _Prepared | None:
@@ -77,19 +81,16 @@ class _Prepared:
 
     def run(self, batch: Sequence[Mapping[str, Any]], connection: Connection) -> None:
         """Convert the batch's values column by column, then execute it at once."""
-        columns: list[list[Any]] = []
-        for name, process in zip(self.order, self.processors, strict=True):
-            values = [row[name] for row in batch]
-            if process is not None:
-                values = _convert(values, process)
-            columns.append(values)
+        columns: list[Sequence[Any]] = list(zip(*map(self.values, batch), strict=True))
+        for i, process in self.converters:
+            columns[i] = _convert(columns[i], process)
         connection.exec_driver_sql(self.sql, list(zip(*columns, strict=True)))
 
 
 _MISSING = object()
 
 
-def _convert(values: list[Any], process: _Processor) -> list[Any]:
+def _convert(values: Sequence[Any], process: _Processor) -> list[Any]:
     """``process`` each value, once per distinct value."""
     seen: dict[Any, Any] = {}
     get = seen.get

@@ -338,7 +338,7 @@ class _Generator:
                 elif r < 0.88:
                     core = f"{stem} & {_pick(rng, _pick(rng, words.REGIONS).last_names)}"
                 else:
-                    core = f"{stem} {_pick(rng, ('Group', 'Holding', 'International', 'Nordic'))}"
+                    core = f"{stem} {_pick(rng, ('Group', 'Holding', 'International', 'Partners'))}"
             name = f"{core} {suffix}" if rng.random() < 0.8 else core
             if name_key(name) not in used:
                 used.add(name_key(name))
@@ -372,13 +372,17 @@ class _Generator:
                 if p.since is not None:
                     founded = min(founded, p.since.year)
                 years_with_us = 0.0 if p.since is None else (self.today - p.since).days / 365
-                stage = 1 + int(p.quality * 2.6 + min(years_with_us / 4, 1.4))
+                depth = p.quality * 3 + min(years_with_us / 3, 1.5) + (p.percentile < 0.05) * 0.5
+                stage = 1 + int(depth)
                 if p.status == "prospect":
                     stage = 1
-                influence = min(5, max(1, int(math.log10(their_revenue) - 5.5 + rng.random())))
+                size = (math.log10(their_revenue) - 5) * 0.8
+                influence = min(5, max(1, 1 + int(size + rng.random() * 1.5)))
                 tier = reason = None
                 if i in overrides:
                     tier, reason = _TIER_OVERRIDES[overrides[i] % len(_TIER_OVERRIDES)]
+                    if p.parent is None and "Parent group" in reason:
+                        tier, reason = _TIER_OVERRIDES[0]
                 plans_text = None
                 if rng.random() < (0.3 if p.percentile < 0.1 else 0.03):
                     plans_text = _pick(rng, words.STRATEGIC_PLANS)
