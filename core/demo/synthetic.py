@@ -19,16 +19,16 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from random import Random
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import bindparam, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core import bulk
 from core.clock import as_utc, utcnow
@@ -492,11 +492,11 @@ class _Generator:
                     }
 
         written = bulk.insert_rows(Contact, rows(), session=self.session)
-        table = Contact.__table__  # type: ignore[attr-defined]
         by_account: dict[int, list[int]] = {}
-        for account_id, contact_id in self.session.execute(
-            select(table.c.account_id, table.c.id).order_by(table.c.id)
-        ):
+        pairs = self.session.execute(
+            select(col(Contact.account_id), col(Contact.id)).order_by(col(Contact.id))
+        )
+        for account_id, contact_id in cast("Iterable[tuple[int, int]]", pairs):
             by_account.setdefault(account_id, []).append(contact_id)
         for p in self.plans:
             p.contact_ids = by_account[p.id]
@@ -567,18 +567,17 @@ class _Generator:
     def orders(self) -> int:
         """An order for each deal won in the last half year; a few went wrong."""
         rng = self.rng("orders")
-        table = Deal.__table__  # type: ignore[attr-defined]
         won = self.session.execute(
             select(
-                table.c.id,
-                table.c.account_id,
-                table.c.owner_id,
-                table.c.product,
-                table.c.amount,
-                table.c.closed_on,
+                col(Deal.id),
+                col(Deal.account_id),
+                col(Deal.owner_id),
+                col(Deal.product),
+                col(Deal.amount),
+                col(Deal.closed_on),
             )
-            .where(table.c.stage == "won", table.c.closed_on >= self.day(180))
-            .order_by(table.c.id)
+            .where(col(Deal.stage) == "won", col(Deal.closed_on) >= self.day(180))
+            .order_by(col(Deal.id))
         )
         problems = (
             "Partial delivery; the rest is back-ordered.",
@@ -588,7 +587,9 @@ class _Generator:
         )
 
         def rows() -> Iterator[dict[str, Any]]:
-            for deal_id, account_id, owner_id, product, amount, closed_on in won:
+            for deal_id, account_id, owner_id, product, amount, closed_on in cast(
+                "Iterable[tuple[int, int, int, str, float, date]]", won
+            ):
                 placed_ago = max(1, (self.today - closed_on).days - int(rng.random() * 4))
                 status, problem = "completed", None
                 r = rng.random()
