@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
 from typing import Any
@@ -106,6 +107,30 @@ def _convert(values: Sequence[Any], process: _Processor) -> list[Any]:
             out = seen[value] = process(value)
         append(out)
     return converted
+
+
+@contextmanager
+def secondary_indexes_deferred(*models: type[SQLModel], session: Session) -> Iterator[None]:
+    """Drop the tables' non-unique indexes for a large load, and build them once after it.
+
+    Building an index from all rows at once is far cheaper than updating it row
+    by row (PostgreSQL's "Populating a Database" advice; SQLite gains as much).
+    Unique indexes and constraints stay, so they are checked as rows go in.
+    Everything happens in the caller's transaction: a load that fails rolls
+    back, and the indexes with it.
+    """
+    connection = session.connection()
+    indexes = [
+        index
+        for model in models
+        for index in sorted(model.__table__.indexes, key=lambda i: str(i.name))  # type: ignore[attr-defined]
+        if not index.unique
+    ]
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)
 
 
 def ids_by(model: type[SQLModel], column: str, *, session: Session) -> dict[Any, int]:

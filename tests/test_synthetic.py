@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlmodel import Session, SQLModel, func, select
 
 from core.db import open_database, session_scope
@@ -213,9 +213,24 @@ def test_history_is_uneven_and_never_in_the_future(portfolio: Engine) -> None:
     assert all(f.csat is not None or f.nps is not None or f.expectation for f in feedback)
 
 
-def test_loads_on_both_backends_and_refuses_a_non_empty_database(session: Session) -> None:
+def _indexes(engine: Engine) -> dict[str, list[tuple[str, tuple[str, ...], bool]]]:
+    inspector = inspect(engine)
+    return {
+        table: sorted(
+            (i["name"] or "", tuple(c or "" for c in i["column_names"]), bool(i["unique"]))
+            for i in inspector.get_indexes(table)
+        )
+        for table in inspector.get_table_names()
+    }
+
+
+def test_loads_on_both_backends_and_refuses_a_non_empty_database(
+    session: Session, engine: Engine
+) -> None:
+    before = _indexes(engine)
     summary = synthetic.load_synthetic(session=session, accounts=150, seed=5, now=NOW)
     session.commit()
+    assert _indexes(engine) == before  # indexes set aside for the load are all back
     assert summary.accounts == 150
     counted = {
         "users": User,

@@ -840,6 +840,21 @@ _TIER_OVERRIDES = (
 )
 
 
+_TABLES = (
+    User,
+    Account,
+    Contact,
+    Interaction,
+    Deal,
+    Order,
+    Commitment,
+    Notice,
+    CustomerRequest,
+    Feedback,
+    Goal,
+)
+
+
 @contextmanager
 def _loading(session: Session) -> Iterator[None]:
     """Give SQLite a large page cache for the load, and put the old size back."""
@@ -875,7 +890,7 @@ def load_synthetic(
                 "Use `kam demo --synthetic --reset` to replace everything with the demo."
             )
     gen = _Generator(session=session, accounts=accounts, seed=seed, now=now)
-    with _loading(session):
+    with _loading(session), bulk.secondary_indexes_deferred(*_TABLES, session=session):
         users = gen.team()
         gen.plan_accounts()
         counts = {"users": users, "accounts": gen.accounts(), "contacts": gen.contacts()}
