@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from core.errors import KamError, NotFound
 from core.models import (
     Account,
+    Contact,
     Expectation,
     InteractionKind,
     NoticeKind,
@@ -139,6 +140,22 @@ def account_and_text(parsed: Parsed, *, session: Session) -> tuple[Account, str]
             assert account is not None
             return account, rest(n)
     return _find(words[0], parsed, rest(1), session=session), rest(1)
+
+
+def _contact(account: Account, parsed: Parsed, *, session: Session) -> Contact | None:
+    """The contact named by --contact, with a hint when the account has none by that name."""
+    name = parsed.option("contact")
+    if not name:
+        return None
+    try:
+        return records.find_contact(account, name, session=session)
+    except NotFound as exc:
+        if exc.suggestions:
+            raise
+        raise KamError(
+            f"{exc.message} Leave --contact out, or add the contact first "
+            "(`kam import contacts`)."
+        ) from exc
 
 
 def _choice(value: str | None, allowed: type, what: str) -> str | None:
@@ -281,11 +298,7 @@ def do_log(req: Request, parsed: Parsed) -> Reply:
         if parsed.option("at")
         else None
     )
-    contact = (
-        records.find_contact(account, parsed.option("contact") or "", session=req.session)
-        if parsed.option("contact")
-        else None
-    )
+    contact = _contact(account, parsed, session=req.session)
     logged = records.log_interaction(
         account,
         text,
@@ -375,11 +388,7 @@ def do_order(req: Request, parsed: Parsed) -> Reply:
 def do_feedback(req: Request, parsed: Parsed) -> Reply:
     """Record how the customer rates us."""
     account, comment = account_and_text(parsed, session=req.session)
-    contact = (
-        records.find_contact(account, parsed.option("contact") or "", session=req.session)
-        if parsed.option("contact")
-        else None
-    )
+    contact = _contact(account, parsed, session=req.session)
     feedback = records.add_feedback(
         account,
         session=req.session,
