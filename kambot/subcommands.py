@@ -153,8 +153,7 @@ def _contact(account: Account, parsed: Parsed, *, session: Session) -> Contact |
         if exc.suggestions:
             raise
         raise KamError(
-            f"{exc.message} Leave --contact out, or add the contact first "
-            "(`kam import contacts`)."
+            f"{exc.message} Leave --contact out, or add the contact first (`kam import contacts`)."
         ) from exc
 
 

@@ -8,8 +8,8 @@ command worked, and then only in the table that command writes.
 from __future__ import annotations
 
 import re
-from collections import Counter
 import time
+from collections import Counter
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -31,31 +31,85 @@ WRITES = {
 SUCCESS = (":white_check_mark:", ":handshake:", ":warning: Notice", ":package:", ":speech_balloon:")
 ERROR = (":thinking_face:", ":mag:")
 
-subcommands = st.sampled_from(
-    [*SPECS, "SHOW", "Log", "shwo", "lgo", "delete", "--help", "?", ""]
-)
+subcommands = st.sampled_from([*SPECS, "SHOW", "Log", "shwo", "lgo", "delete", "--help", "?", ""])
 accounts = st.sampled_from(
-    ["Acme Corp", "acme corp", "Acme", "Kan-code", "kan code", "KAN CODE", "Konex",
-     "Acme Crop", "Zzyzx Holdings", '"Acme Corp"', '"Kan-code":', "Acme Corp:", "“Konex”", ""]
+    [
+        "Acme Corp",
+        "acme corp",
+        "Acme",
+        "Kan-code",
+        "kan code",
+        "KAN CODE",
+        "Konex",
+        "Acme Crop",
+        "Zzyzx Holdings",
+        '"Acme Corp"',
+        '"Kan-code":',
+        "Acme Corp:",
+        "“Konex”",
+        "",
+    ]
 )
 prose = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40
 ) | st.sampled_from(
-    ["called Ana", "<!channel> ping <@U123>", "it's fine & good", "send the list", "a: b",
-     "--", "--kind", "by", "12:30 lunch", '"unbalanced', "*bold* _it_"]
+    [
+        "called Ana",
+        "<!channel> ping <@U123>",
+        "it's fine & good",
+        "send the list",
+        "a: b",
+        "--",
+        "--kind",
+        "by",
+        "12:30 lunch",
+        '"unbalanced',
+        "*bold* _it_",
+    ]
 )
 dated = st.sampled_from(
-    ["", "by next friday", "by tomorrow", "by 2099-12-31", "by 2001-01-01", "by someday",
-     "by in 3 days", "by blue moon"]
+    [
+        "",
+        "by next friday",
+        "by tomorrow",
+        "by 2099-12-31",
+        "by 2001-01-01",
+        "by someday",
+        "by in 3 days",
+        "by blue moon",
+    ]
 )
 options = st.lists(
     st.sampled_from(
-        ["--kind meeting", "--kind carrier", "--at yesterday", '--at "blue moon"',
-         "--at 2099-01-01", "--sentiment positive", "--sentiment meh", "--contact Ana",
-         "--contact Nobody", "--to Ana", "--by friday", "--kind price_change", "--amount 1200",
-         "--amount lots", "--completed", "--problem late", "--csat 4", "--csat 11", "--nps 9",
-         "--expectation met", "--expectation great", "--tier key", "--tier gold", "--owner x@y",
-         "--colour red", "--by", "--csat=5"]
+        [
+            "--kind meeting",
+            "--kind carrier",
+            "--at yesterday",
+            '--at "blue moon"',
+            "--at 2099-01-01",
+            "--sentiment positive",
+            "--sentiment meh",
+            "--contact Ana",
+            "--contact Nobody",
+            "--to Ana",
+            "--by friday",
+            "--kind price_change",
+            "--amount 1200",
+            "--amount lots",
+            "--completed",
+            "--problem late",
+            "--csat 4",
+            "--csat 11",
+            "--nps 9",
+            "--expectation met",
+            "--expectation great",
+            "--tier key",
+            "--tier gold",
+            "--owner x@y",
+            "--colour red",
+            "--by",
+            "--csat=5",
+        ]
     ),
     max_size=3,
 )
@@ -72,12 +126,20 @@ likely_valid = st.builds(
     st.sampled_from(["Acme Corp", "kan code", '"Kan-code"', "acme crop"]),
     prose,
 )
-commands = likely_valid | st.builds(
-    lambda name, account, text, day, opts: " ".join(
-        p for p in (name, account, text, day, *opts) if p
-    ),
-    subcommands, accounts, prose, dated, options,
-) | st.text(max_size=60)
+commands = (
+    likely_valid
+    | st.builds(
+        lambda name, account, text, day, opts: " ".join(
+            p for p in (name, account, text, day, *opts) if p
+        ),
+        subcommands,
+        accounts,
+        prose,
+        dated,
+        options,
+    )
+    | st.text(max_size=60)
+)
 
 
 def send(bot: SlackBot, text: str) -> tuple[str, Any]:
@@ -99,7 +161,8 @@ def send(bot: SlackBot, text: str) -> tuple[str, Any]:
 
 
 def test_generated_commands_get_helpful_replies_and_write_only_when_valid(
-    engine: Engine, team: dict[str, Any]  # noqa: F811
+    engine: Engine,
+    team: dict[str, Any],  # noqa: F811
 ) -> None:
     seen: Counter[str] = Counter()
     with running_bot(engine) as bot:
@@ -134,9 +197,12 @@ def test_generated_commands_get_helpful_replies_and_write_only_when_valid(
                 assert after == before, (text, shown, changed)
             if shown.startswith(ERROR):
                 # helpful: says what to write, what exists, or what was meant
-                assert re.search(r"`/?kam |`/kam|Did you mean|use one of|e\.g\.|Try |should be|"
-                                 r"is empty|needs|only your own|no open order|in the past|"
-                                 r"lists them|future|not both|Name an account|limit", shown), shown
+                assert re.search(
+                    r"`/?kam |`/kam|Did you mean|use one of|e\.g\.|Try |should be|"
+                    r"is empty|needs|only your own|no open order|in the past|"
+                    r"lists them|future|not both|Name an account|limit",
+                    shown,
+                ), shown
 
         check()
     # the generator must reach both sides of the rule, or the test proves nothing
