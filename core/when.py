@@ -44,7 +44,7 @@ def parse_when(
         "RELATIVE_BASE": as_utc(now).astimezone(tz).replace(tzinfo=None),
         "PREFER_DATES_FROM": prefer,
     }
-    parsed = dateparser.parse(raw, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    parsed = dateparser.parse(raw, languages=["en"], settings=settings)
     if parsed is None:
         raise KamError(f"Cannot read {raw!r} as a date. Try one of: {EXAMPLES}.")
     return as_utc(parsed)

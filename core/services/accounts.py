@@ -117,7 +117,7 @@ def find_account(query: str, *, session: Session) -> Account:
     exact = session.exec(select(Account).where(Account.name_key == name_key(text))).first()
     if exact is not None:
         return exact
-    rows = session.exec(select(Account.id, Account.name)).all()
+    rows = [(i, n) for i, n in session.exec(select(Account.id, Account.name)).all() if i]
     wanted = utils.default_process(text)
     processed = {row[0]: utils.default_process(row[1]) for row in rows}
     same = [i for i, p in processed.items() if p == wanted]

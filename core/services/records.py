@@ -52,8 +52,8 @@ def _add(
     session.flush()
     audit.record(
         "create",
-        model.__tablename__,
-        getattr(record, "id", None),  # type: ignore[attr-defined]
+        str(model.__tablename__),
+        getattr(record, "id", None),
         session=session,
         actor=actor,
         after=audit.as_json(record),
@@ -70,8 +70,8 @@ def _change(record: R, changes: Mapping[str, Any], *, session: Session, actor: A
     session.flush()
     audit.record(
         "update",
-        record.__tablename__,
-        getattr(record, "id", None),  # type: ignore[attr-defined]
+        str(record.__tablename__),
+        getattr(record, "id", None),
         session=session,
         actor=actor,
         before=before,

@@ -76,7 +76,7 @@ def list_accounts(
     snap = latest_snapshots().subquery()
     owner_table = select(User.id, User.email).subquery()
     query = (
-        select(
+        select(  # type: ignore[call-overload]
             Account,
             owner_table.c.email,
             func.coalesce(revenue.c.revenue, 0.0).label("revenue_12m"),
@@ -210,9 +210,9 @@ def account_card(
         "tier": account.tier_override or (snapshot.tier if snapshot else None),
         "tier_override": account.tier_override,
         "tier_override_reason": account.tier_override_reason,
-        "revenue_total": float(won[0]),
+        "revenue_total": float(won[0] or 0),
         "won_deals": int(won[1]),
-        "revenue_12m": float(won_12m),
+        "revenue_12m": float(won_12m or 0),
         "open_deals": int(open_deals),
         "scores": None
         if snapshot is None

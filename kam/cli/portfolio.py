@@ -16,13 +16,12 @@ from core.models import AuditEvent
 from core.services import views
 from core.services.accounts import find_account
 from core.services.users import get_user_by_email
-from kam.cli.context import DbOption, JsonOption, console, database_url, emit_json, engine, session
+from kam.cli.context import DbOption, JsonOption, console, emit_json, engine, session
 from kam.cli.pending import not_built
 
 
 def init(db: DbOption = None) -> None:
     """Create the database, or bring an older one up to date."""
-    url = database_url(db)
     eng = engine(db, create=True)
     try:
         revision = current_revision(eng)
@@ -31,10 +30,9 @@ def init(db: DbOption = None) -> None:
     where = (
         eng.url.database
         if eng.url.get_backend_name() == "sqlite"
-        else (eng.url.render_as_string(hide_password=True))
+        else eng.url.render_as_string(hide_password=True)
     )
     typer.echo(f"Database ready at {where} (schema {revision}).")
-    del url
 
 
 def demo(
