@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from rapidfuzz import utils
@@ -157,7 +158,7 @@ def _contact(account: Account, parsed: Parsed, *, session: Session) -> Contact |
         ) from exc
 
 
-def _choice(value: str | None, allowed: type, what: str) -> str | None:
+def _choice(value: str | None, allowed: type[StrEnum], what: str) -> str | None:
     if value is None:
         return None
     wanted = value.strip().lower().replace(" ", "_").replace("-", "_")
@@ -223,8 +224,8 @@ def _local(moment: datetime, req: Request) -> str:
 
 def do_help(req: Request, parsed: Parsed) -> Reply:
     """List the subcommands, or explain one."""
-    topic = (parsed.text.split() or [None])[0]
-    return Reply("kam help", kb.help_blocks(topic.lower() if topic else None))
+    words = parsed.text.split()
+    return Reply("kam help", kb.help_blocks(words[0].lower() if words else None))
 
 
 def do_list(req: Request, parsed: Parsed) -> Reply:

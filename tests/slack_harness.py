@@ -191,42 +191,14 @@ class FakeSlackAPI:
                 self._lock.wait(left)
 
 
-class SlackBot:
-    """The real app served over HTTP, and a Slack that signs what it sends."""
+class SlackClient:
+    """Slack's side of the conversation: requests signed the way Slack signs them."""
 
-    def __init__(
-        self, engine: Engine, api: FakeSlackAPI, *, clock: Callable[[], Any] | None = None
-    ):
-        from kambot.app import create_app
-        from kambot.context import Kam
-        from kambot.server import http_server
-
+    def __init__(self, url: str, api: FakeSlackAPI) -> None:
+        self.url = url
         self.api = api
-        self.settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            kam_database_url=str(engine.url),
-            slack_bot_token=BOT_TOKEN,  # type: ignore[arg-type]
-            slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
-            slack_api_url=api.url,
-        )
-        kam = (
-            Kam(engine=engine, settings=self.settings)
-            if clock is None
-            else Kam(engine=engine, settings=self.settings, clock=clock)
-        )
-        self.app = create_app(self.settings, engine, kam=kam)
-        self.server = http_server(self.app, host="127.0.0.1", port=0)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/slack/events"
         self.verifier = SignatureVerifier(SIGNING_SECRET)
         self._n = itertools.count(1)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    # --- sending ---------------------------------------------------------------
 
     def post(
         self,
@@ -358,6 +330,39 @@ class SlackBot:
             "response_urls": [],
         }
         return self.interact(payload, headers=headers)
+
+
+class SlackBot(SlackClient):
+    """The real app served over HTTP on a free port, and a Slack that talks to it."""
+
+    def __init__(
+        self, engine: Engine, api: FakeSlackAPI, *, clock: Callable[[], Any] | None = None
+    ):
+        from kambot.app import create_app
+        from kambot.context import Kam
+        from kambot.server import http_server
+
+        self.settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            kam_database_url=str(engine.url),
+            slack_bot_token=BOT_TOKEN,  # type: ignore[arg-type]
+            slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
+            slack_api_url=api.url,
+        )
+        kam = (
+            Kam(engine=engine, settings=self.settings)
+            if clock is None
+            else Kam(engine=engine, settings=self.settings, clock=clock)
+        )
+        self.app = create_app(self.settings, engine, kam=kam)
+        self.server = http_server(self.app, host="127.0.0.1", port=0)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        super().__init__(f"http://127.0.0.1:{self.server.server_port}/slack/events", api)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def text_input(block_id: str, action_id: str, value: str | None) -> dict[str, Any]:

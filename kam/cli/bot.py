@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
 
                 assert config.slack_app_token is not None
                 typer.echo("kam bot connecting to Slack in Socket Mode.")
-                SocketModeHandler(app, config.slack_app_token.get_secret_value()).start()
+                SocketModeHandler(app, config.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
         except KeyboardInterrupt:
             typer.echo("kam bot stopped.")
         finally:
