@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from core.checkins import DueItem
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -22,6 +23,7 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
+    OverflowMenuElement,
     PlainTextInputElement,
     PlainTextObject,
     RadioButtonsElement,
@@ -30,7 +32,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from core.models import InteractionKind, Sentiment
+from core.models import InteractionKind, ReminderKind, Sentiment
 from kambot import ids
 from kambot.grammar import SPECS
 
@@ -135,6 +137,7 @@ def button(
 
 
 def option(label: str, value: str) -> Option:
+    """A select/overflow option whose label fits Slack's limit."""
     return Option(text=PlainTextObject(text=clip(label, OPTION_TEXT_LIMIT)), value=value)
 
 
@@ -472,3 +475,367 @@ def logged_blocks(account: str, kind: str, when: str, summary: str) -> list[Bloc
 
 def divider() -> DividerBlock:
     return DividerBlock()
+
+
+# --- reminders and due lists ----------------------------------------------------
+
+KIND_TITLES = {
+    ReminderKind.CHECK_IN_DUE: "Check-in",
+    ReminderKind.COMMITMENT_DUE: "Promise due",
+    ReminderKind.NOTICE_UNTOLD: "Tell them",
+    ReminderKind.THANK_YOU: "Say thank you",
+    ReminderKind.PERSONAL_CONNECT: "Personal call",
+    ReminderKind.ACCOUNT_REVIEW: "Account review",
+    ReminderKind.ONBOARDING: "Onboarding",
+    ReminderKind.DIGEST: "Digest",
+}
+LOG_KIND_FOR = {
+    ReminderKind.THANK_YOU: "thank_you",
+    ReminderKind.ACCOUNT_REVIEW: "review",
+}
+MENU_VALUE_LIMIT = 150
+DUE_PAGE = 12
+
+
+def _due_when(item: DueItem) -> str:
+    return f"<!date^{int(item.due_at.timestamp())}^{{date_short_pretty}}|{item.due_at:%Y-%m-%d}>"
+
+
+def reminder_blocks(item: DueItem, *, outcome: str | None = None) -> list[Block]:
+    """One reminder DM: what, why, what to know before calling, and the buttons.
+
+    With ``outcome`` (already escaped: "Done by …") the buttons give way to it,
+    so the message never offers an action that was already taken.
+    """
+    emoji = SEVERITY_EMOJI.get(item.severity, ":white_circle:")
+    blocks: list[Block] = [
+        section(f"{emoji} *{safe(item.title, 300)}*\n{safe(item.detail, 2500)}"),
+    ]
+    if item.personal_notes:
+        notes = "\n".join(f"• {safe(n, 300)}" for n in item.personal_notes[:8])
+        blocks.append(section(f"*Worth knowing*\n{notes}"))
+    if item.draft:
+        quoted = "\n".join(f">{line}" for line in safe(item.draft, 2500).splitlines() or [""])
+        blocks.append(section(f"*Drafted for you*\n{quoted}"))
+    kind = KIND_TITLES.get(ReminderKind(item.kind), str(item.kind))
+    blocks.append(context(f"{safe(item.account_name, 200)} · {kind} · due {_due_when(item)}"))
+    if outcome is not None:
+        blocks.append(section(outcome))
+    buttons: list[ButtonElement] = []
+    if outcome is None:
+        if item.account_id is not None:
+            label = "Log thank-you" if item.kind == ReminderKind.THANK_YOU else "Log check-in"
+            buttons.append(button(label, ids.REMINDER_LOG, item.key, style="primary"))
+        buttons += [
+            button(f"Snooze {label}", f"{ids.REMINDER_SNOOZE}:{choice}", item.key)
+            for choice, label in ids.SNOOZE_CHOICES.items()
+        ]
+        buttons.append(button("Done", ids.REMINDER_DONE, item.key))
+    if item.account_id is not None:
+        buttons.append(button("Open account", ids.REMINDER_OPEN, str(item.account_id)))
+    if buttons:
+        blocks.append(ActionsBlock(block_id="reminder_actions", elements=buttons))
+    return blocks
+
+
+def item_menu(item: DueItem) -> OverflowMenuElement | None:
+    """The per-item menu in lists (due, digest, App Home): log, snooze, done, open."""
+    choices = [("Done", f"done|{item.key}")]
+    choices += [(f"Snooze {label}", f"{c}|{item.key}") for c, label in ids.SNOOZE_CHOICES.items()]
+    if item.account_id is not None:
+        choices.insert(0, ("Log check-in", f"log|{item.key}"))
+        choices.append(("Open account", f"open|{item.account_id}"))
+    if any(len(value) > MENU_VALUE_LIMIT for _, value in choices):
+        return None
+    return OverflowMenuElement(
+        action_id=ids.REMINDER_MENU, options=[option(label, value) for label, value in choices]
+    )
+
+
+def due_item_block(item: DueItem) -> SectionBlock:
+    emoji = SEVERITY_EMOJI.get(item.severity, ":white_circle:")
+    return section(
+        f"{emoji} *{safe(item.title, 300)}*\n{safe(item.detail, 600)}", accessory=item_menu(item)
+    )
+
+
+def due_blocks(
+    items: Sequence[DueItem], *, title: str, page: int = 0, scope: str = ""
+) -> list[Block]:
+    """A due list as a reply: most urgent first, a page at a time, each with its menu."""
+    blocks: list[Block] = [header(title)]
+    if not items:
+        blocks.append(section(":sunny: Nothing is due. Well kept!"))
+        return blocks
+    start = page * DUE_PAGE
+    for item in items[start : start + DUE_PAGE]:
+        blocks.append(due_item_block(item))
+    pager = _pager(ids.DUE_PAGE, page, len(items), DUE_PAGE, suffix=f"|{scope}")
+    if pager:
+        blocks.append(pager)
+    return within_message_limit(blocks)
+
+
+def _pager(
+    action_id: str, page: int, total: int, size: int, *, suffix: str = ""
+) -> ActionsBlock | None:
+    pages = max(1, -(-total // size))
+    if pages == 1:
+        return None
+    buttons = []
+    if page > 0:
+        buttons.append(button("◀ Previous", f"{action_id}:prev", f"{page - 1}{suffix}"))
+    if page + 1 < pages:
+        buttons.append(button("Next ▶", f"{action_id}:next", f"{page + 1}{suffix}"))
+    return ActionsBlock(elements=buttons) if buttons else None
+
+
+def digest_blocks(items: Sequence[DueItem], day: Any, *, limit: int = 20) -> list[Block]:
+    """The daily digest DM: the day's list, most urgent first, within one message."""
+    reds = sum(1 for i in items if i.severity == "red")
+    blocks: list[Block] = [
+        header(f"Your day, {day:%A %d %B}"),
+        context(
+            f"{len(items)} due" + (f", {reds} urgent" if reds else "") + ". "
+            "Use the menu beside each one, or `/kam due` for the full list."
+        ),
+    ]
+    if not items:
+        blocks.append(section(":sunny: Nothing is due today. Well kept!"))
+    for item in items[:limit]:
+        blocks.append(due_item_block(item))
+    if len(items) > limit:
+        blocks.append(context(f"…and {len(items) - limit} more: `/kam due`."))
+    return within_message_limit(blocks)
+
+
+# --- App Home ---------------------------------------------------------------------
+
+TREND_ARROWS = {
+    "up": ":arrow_upper_right:",
+    "down": ":arrow_lower_right:",
+    "steady": ":arrow_right:",
+}
+
+
+def home_view(
+    *,
+    name: str,
+    items: Sequence[DueItem],
+    page: int,
+    key_accounts: Sequence[Mapping[str, Any]],
+    overdue: Sequence[Mapping[str, Any]],
+    untold: Sequence[Mapping[str, Any]],
+    page_size: int = 15,
+) -> View:
+    """The App Home tab: due list (paged), key accounts with health, overdue promises, notices.
+
+    Sections are capped so the whole view stays within Block Kit's 100 blocks.
+    """
+    blocks: list[Block] = [
+        header(f"kam for {name}"),
+        ActionsBlock(elements=[button("Refresh", ids.HOME_REFRESH, str(page))]),
+        divider(),
+        header(f"Due now ({len(items)})"),
+    ]
+    if not items:
+        blocks.append(section(":sunny: Nothing is due. Well kept!"))
+    start = page * page_size
+    for item in items[start : start + page_size]:
+        blocks.append(due_item_block(item))
+    pages = max(1, -(-len(items) // page_size))
+    if pages > 1:
+        blocks.append(context(f"Page {page + 1} of {pages}"))
+        pager = _pager(ids.HOME_PAGE, page, len(items), page_size)
+        if pager:
+            blocks.append(pager)
+    blocks += [divider(), header(f"Your key accounts ({len(key_accounts)})")]
+    if not key_accounts:
+        blocks.append(section("No strategic or key accounts yet (they appear once scored)."))
+    for start_at in range(0, min(len(key_accounts), 40), 10):
+        lines = []
+        for a in key_accounts[start_at : start_at + 10]:
+            band = BAND_EMOJI.get(a.get("band") or "", ":white_circle:")
+            arrow = TREND_ARROWS.get(a.get("trend") or "", "")
+            health = "–" if a.get("health") is None else f"{a['health']:.0f}"
+            change = a.get("change")
+            delta = f" ({change:+.0f})" if change else ""
+            lines.append(
+                f"{band} *{safe(a['name'], 150)}* · {escape(a.get('tier') or '')} · "
+                f"health {health}{delta} {arrow}"
+            )
+        blocks.append(section("\n".join(lines)))
+    if len(key_accounts) > 40:
+        blocks.append(context(f"…and {len(key_accounts) - 40} more: `/kam list --tier key`."))
+    blocks += [divider(), header(f"Overdue promises ({len(overdue)})")]
+    lines = [
+        f"• *{safe(c['account'], 150)}*: {safe(c['what'], 300)} (was due {c['due_on']})"
+        for c in overdue[:20]
+    ]
+    blocks.append(section("\n".join(lines) if lines else "None. Every promise is on time."))
+    if len(overdue) > 20:
+        blocks.append(context(f"…and {len(overdue) - 20} more."))
+    blocks += [divider(), header(f"Not yet told ({len(untold)})")]
+    lines = [
+        f"• *{safe(n['account'], 150)}*: {safe(n['what'], 300)} (tell by {n['must_tell_by']})"
+        for n in untold[:20]
+    ]
+    blocks.append(section("\n".join(lines) if lines else "Nothing waiting to be told."))
+    if len(untold) > 20:
+        blocks.append(context(f"…and {len(untold) - 20} more."))
+    return View(type="home", callback_id=ids.HOME_VIEW, blocks=blocks[:VIEW_BLOCK_LIMIT])
+
+
+# --- scores and the portfolio -------------------------------------------------------
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def score_blocks(summary: Mapping[str, Any], breakdown: Mapping[str, Any] | None) -> list[Block]:
+    """One account's scores, with what earned the points."""
+    band = BAND_EMOJI.get(summary.get("band") or "", "")
+    blocks: list[Block] = [
+        header(f"Scores: {summary['account']}"),
+        fields_section(
+            [
+                ("Attractiveness", f"{summary['attractiveness']:.0f}/100"),
+                ("Relationship", f"{summary['relationship']:.0f}/100"),
+                ("Health", f"{band} {summary['health']:.0f}/100"),
+                ("Tier", escape(summary.get("tier") or "")),
+                ("Quadrant", escape(str(summary.get("quadrant") or "").replace("_", " "))),
+                ("Revenue, 12 months", money(summary.get("revenue_12m"))),
+            ]
+        )
+        or section("No scores."),
+    ]
+    if breakdown:
+        lines = []
+        for axis, detail in list(breakdown.items())[:6]:
+            if isinstance(detail, Mapping):
+                parts = ", ".join(
+                    f"{escape(k)} {v.get('points', v) if isinstance(v, Mapping) else v}"
+                    for k, v in list(detail.items())[:8]
+                    if not isinstance(v, list)
+                )
+                lines.append(f"*{escape(axis)}*: {clip(parts, 400)}")
+        if lines:
+            blocks.append(section("\n".join(lines)))
+    return blocks
+
+
+def score_list_blocks(rows: Sequence[Mapping[str, Any]], title: str) -> list[Block]:
+    """Accounts with their scores, strongest first."""
+    blocks: list[Block] = [header(title)]
+    for start in range(0, min(len(rows), 40), 10):
+        lines = [
+            f"{BAND_EMOJI.get(r.get('band') or '', '')} *{safe(r['account'], 150)}* · "
+            f"{escape(r.get('tier') or '')} · A {r['attractiveness']:.0f} · "
+            f"R {r['relationship']:.0f} · H {r['health']:.0f}"
+            for r in rows[start : start + 10]
+        ]
+        blocks.append(section("\n".join(lines)))
+    if not rows:
+        blocks.append(section("No accounts scored yet."))
+    return blocks
+
+
+def portfolio_blocks(
+    figures: Mapping[str, Any], *, shareable: bool = True, shared_by: str | None = None
+) -> list[Block]:
+    """Concentration, tiers, matrix, health and capacity, as a manager reads them."""
+    c = figures.get("concentration") or {}
+    tiers = figures.get("tiers") or {}
+    quadrants = figures.get("quadrants") or {}
+    health = figures.get("health") or {}
+    bands = health.get("bands") or {}
+    blocks: list[Block] = [
+        header(f"Portfolio: {figures.get('accounts', 0):,} accounts"),
+        fields_section(
+            [
+                ("Revenue, 12 months", money(c.get("revenue_12m"))),
+                (
+                    "Concentration",
+                    f"CR1 {pct(c.get('cr1'))} · CR5 {pct(c.get('cr5'))} · "
+                    f"CR10 {pct(c.get('cr10'))}",
+                ),
+                (
+                    "HHI",
+                    f"{c['hhi']:,.0f} ({escape(c.get('hhi_band') or '')})"
+                    if c.get("hhi") is not None
+                    else "–",
+                ),
+                ("Tiers", " · ".join(f"{escape(t)} {n}" for t, n in tiers.items())),
+                (
+                    "Matrix",
+                    " · ".join(f"{escape(q.replace('_', ' '))} {n}" for q, n in quadrants.items()),
+                ),
+                (
+                    "Health",
+                    f"{BAND_EMOJI['red']} {bands.get('red', 0)} · "
+                    f"{BAND_EMOJI['yellow']} {bands.get('yellow', 0)} · "
+                    f"{BAND_EMOJI['green']} {bands.get('green', 0)}",
+                ),
+            ]
+        )
+        or section("No figures."),
+    ]
+    warnings = [f["message"] for f in c.get("flags") or []] + [
+        w.get("message", "") if isinstance(w, Mapping) else str(w)
+        for w in figures.get("capacity_warnings") or []
+    ]
+    if warnings:
+        blocks.append(section("\n".join(f":warning: {safe(w, 300)}" for w in warnings[:10])))
+    if shareable:
+        blocks.append(ActionsBlock(elements=[button("Share in channel", ids.SHARE_PORTFOLIO)]))
+    if shared_by:
+        blocks.append(context(f"Shared by <@{escape(shared_by)}> from kam"))
+    return blocks
+
+
+def team_summary_blocks(
+    *,
+    week_ending: Any,
+    figures: Mapping[str, Any],
+    slipping: Sequence[Mapping[str, Any]],
+    kept: int,
+    kept_on_time: int,
+    still_open_overdue: int,
+) -> list[Block]:
+    """The weekly team summary: concentration, accounts slipping to red, promises kept."""
+    c = figures.get("concentration") or {}
+    blocks: list[Block] = [
+        header(f"kam weekly: week to {week_ending:%d %B}"),
+        section(
+            f"*Concentration* CR1 {pct(c.get('cr1'))} · CR5 {pct(c.get('cr5'))} · "
+            f"CR10 {pct(c.get('cr10'))} · HHI "
+            + (
+                f"{c['hhi']:,.0f} ({escape(c.get('hhi_band') or '')})"
+                if c.get("hhi") is not None
+                else "–"
+            )
+        ),
+    ]
+    flags = [f["message"] for f in c.get("flags") or []]
+    if flags:
+        blocks.append(section("\n".join(f":warning: {safe(f, 300)}" for f in flags)))
+    lines = [
+        f"{BAND_EMOJI['red']} *{safe(a['name'], 150)}* health {a['health']:.0f}"
+        + (f" (was {a['previous']:.0f})" if a.get("previous") is not None else "")
+        + (f" · {safe(a['owner'], 100)}" if a.get("owner") else "")
+        for a in slipping[:20]
+    ]
+    blocks.append(
+        section(
+            f"*Slipping to red this week ({len(slipping)})*\n"
+            + ("\n".join(lines) if lines else "None. :tada:")
+        )
+    )
+    blocks.append(
+        section(
+            f"*Promises kept* {kept} this week, {kept_on_time} on time. "
+            f"{still_open_overdue} still overdue."
+        )
+    )
+    return within_message_limit(blocks)

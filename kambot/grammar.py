@@ -34,6 +34,7 @@ SPECS: dict[str, Spec] = {
     "due": Spec(
         "due [team]",
         "what is due for you, most urgent first (managers: `due team`)",
+        options=("page",),
         example="due",
     ),
     "list": Spec(

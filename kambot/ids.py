@@ -24,11 +24,13 @@ REMINDER_SNOOZE = "kam_reminder_snooze"
 REMINDER_DONE = "kam_reminder_done"
 REMINDER_OPEN = "kam_reminder_open"
 SNOOZE_CHOICES: dict[str, str] = {"1d": "1 day", "3d": "3 days", "1w": "1 week"}
-SNOOZE_DAYS: dict[str, int] = {"1d": 1, "3d": 3, "1w": 7}
+REMINDER_MENU = "kam_reminder_menu"
+DUE_PAGE = "kam_due_page"
 
 # App Home
 HOME_PAGE = "kam_home_page"
 HOME_REFRESH = "kam_home_refresh"
+HOME_VIEW = "kam_home"
 
 # Modals
 LOG_MODAL = "kam_log_modal"
@@ -46,3 +48,4 @@ LOG_WHEN = ("log_when", "when")
 REMINDER_SNOOZE_ANY = re.compile(rf"^{REMINDER_SNOOZE}(:.*)?$")
 DID_YOU_MEAN_ANY = re.compile(rf"^{DID_YOU_MEAN}(:.*)?$")
 HOME_PAGE_ANY = re.compile(rf"^{HOME_PAGE}(:.*)?$")
+DUE_PAGE_ANY = re.compile(rf"^{DUE_PAGE}(:.*)?$")

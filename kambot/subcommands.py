@@ -15,6 +15,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from core.checkins import due_items, snooze
+from core.scoring import portfolio_figures, score_accounts
 from rapidfuzz import utils
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
@@ -29,6 +31,7 @@ from core.models import (
     NoticeKind,
     Order,
     OrderStatus,
+    Role,
     Sentiment,
     Tier,
     User,
@@ -261,6 +264,7 @@ def log_modal_for(
     account: Account | None,
     *,
     summary: str | None = None,
+    kind: str = "call",
     extra: dict[str, Any] | None = None,
 ) -> View:
     """The log form, pre-filled with what is already known."""
@@ -279,6 +283,7 @@ def log_modal_for(
         account_name=account.name if account is not None else None,
         contacts=contacts,
         summary=summary,
+        kind=kind,
     )
 
 
@@ -430,6 +435,77 @@ def do_thanks(req: Request, parsed: Parsed) -> Reply:
     return Reply(f"Thank-you to {account.name} logged", blocks)
 
 
+def do_due(req: Request, parsed: Parsed) -> Reply:
+    """What is due for me (or, for a manager, the team), most urgent first."""
+    scope = parsed.text.strip().lower()
+    if scope not in ("", "team", "mine", "me"):
+        raise KamError(f"`/kam due` takes nothing or `team`: `/kam {SPECS['due'].usage}`.")
+    page = _whole(parsed.option("page"), "The page") or 0
+    if scope == "team":
+        if req.user.role not in (Role.MANAGER, Role.ADMIN):
+            raise KamError("`/kam due team` is for managers; `/kam due` shows yours.")
+        items = due_items(session=req.session, now=req.now, team_of=req.user.id)
+        title = f"Due for your team ({len(items)})"
+    else:
+        items = due_items(session=req.session, now=req.now, user_id=req.user.id)
+        title = f"Due for you ({len(items)})"
+    blocks = kb.due_blocks(
+        items, title=title, page=max(page, 0), scope=scope if scope == "team" else ""
+    )
+    return Reply(title, blocks)
+
+
+def do_snooze(req: Request, parsed: Parsed) -> Reply:
+    """Put off everything due on an account until a moment in plain words."""
+    until_text = parsed.option("until")
+    if until_text:
+        account = whole_account(parsed, session=req.session)
+    else:
+        account, until_text = account_and_text(parsed, session=req.session)
+    if not until_text:
+        raise KamError(f"Until when? `/kam {SPECS['snooze'].example}`")
+    until = parse_when(until_text, now=req.now, timezone=req.user.timezone, prefer="future")
+    items = [
+        i
+        for i in due_items(session=req.session, now=req.now, user_id=req.user.id)
+        if i.account_id == account.id
+    ]
+    if not items:
+        raise KamError(f"Nothing is due for you on {account.name}; `/kam due` shows what is.")
+    for item in items:
+        snooze(item.key, until, session=req.session, actor=req.actor, now=req.now)
+    when = _local(until, req)
+    count = f"{len(items)} reminder{'s' if len(items) > 1 else ''}"
+    message = f"Snoozed {count} on {account.name} until {when}."
+    return Reply(message, kb.notice_blocks(message, emoji=":zzz:"))
+
+
+def do_score(req: Request, parsed: Parsed) -> Reply:
+    """One account's scores with the breakdown, or your accounts' scores."""
+    if parsed.text or parsed.marked:
+        account = whole_account(parsed, session=req.session)
+        scores = score_accounts(session=req.session, now=req.now, account_ids=[account.id or 0])
+        if not scores:
+            raise KamError(f"{account.name} cannot be scored yet.")
+        summary = scores[0].summary()
+        return Reply(f"Scores of {account.name}", kb.score_blocks(summary, scores[0].breakdown))
+    owned = {
+        a for a in req.session.exec(select(Account.id).where(Account.owner_id == req.user.id)).all()
+    }
+    scores = score_accounts(session=req.session, now=req.now, account_ids=sorted(owned))
+    rows = sorted((s.summary() for s in scores), key=lambda r: -r["attractiveness"])
+    title = f"Your accounts by attractiveness ({len(rows)})"
+    return Reply(title, kb.score_list_blocks(rows, title))
+
+
+def do_portfolio(req: Request, parsed: Parsed) -> Reply:
+    """Concentration, tiers, matrix, health and capacity for the whole portfolio."""
+    if parsed.text:
+        raise KamError("`/kam portfolio` takes no arguments.")
+    figures = portfolio_figures(session=req.session, now=req.now)
+    return Reply("kam portfolio", kb.portfolio_blocks(figures))
+
+
 Handler = Callable[[Request, Parsed], Reply]
 
 HANDLERS: dict[str, Handler] = {
@@ -442,20 +518,13 @@ HANDLERS: dict[str, Handler] = {
     "order": do_order,
     "feedback": do_feedback,
     "thanks": do_thanks,
-}
-
-WAITING = {
-    "due": "the check-in engine",
-    "snooze": "the check-in engine",
-    "score": "account scoring",
-    "portfolio": "portfolio analytics",
+    "due": do_due,
+    "snooze": do_snooze,
+    "score": do_score,
+    "portfolio": do_portfolio,
 }
 
 
 def run(req: Request, parsed: Parsed) -> Reply:
     """The reply to one parsed command."""
-    handler = HANDLERS.get(parsed.name)
-    if handler is None:
-        later = WAITING.get(parsed.name, "a later release")
-        raise KamError(f"`/kam {parsed.name}` is not available yet; it arrives with {later}.")
-    return handler(req, parsed)
+    return HANDLERS[parsed.name](req, parsed)

@@ -41,6 +41,7 @@ class Call:
     method: str
     body: dict[str, Any]
     headers: dict[str, str]
+    response: Any = None
 
     def blocks(self) -> list[dict[str, Any]]:
         raw = self.body.get("blocks") or []
@@ -102,7 +103,7 @@ class FakeSlackAPI:
                 method = self.path.strip("/").removeprefix("api/")
                 status, payload, extra = api._answer(method, body)
                 with api._lock:
-                    api.calls.append(Call(method, body, dict(self.headers)))
+                    api.calls.append(Call(method, body, dict(self.headers), payload))
                     api._lock.notify_all()
                 data = (
                     payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
@@ -162,6 +163,10 @@ class FakeSlackAPI:
             user = str(body.get("users", "U0")).split(",")[0]
             return 200, {"ok": True, "channel": {"id": "D" + user[1:]}}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
+
+    def ts_of(self, call: Call) -> str:
+        """The ts Slack gave the message ``call`` posted."""
+        return str(call.response["ts"])
 
     def of(self, method: str) -> list[Call]:
         with self._lock:

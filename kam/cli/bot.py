@@ -24,7 +24,11 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Run the Slack bot and its reminder scheduler until stopped (Ctrl-C)."""
+        from kambot.scheduler import build_scheduler
+
         from kambot.app import create_app
+        from kambot.notifier import SlackNotifier
+        from kambot.summary import schedule_team_summary
 
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -36,8 +40,15 @@ def register(app: typer.Typer) -> None:
                 'app\'s "Basic Information" page). Or run `kam bot --http --port 3000`.'
             )
         eng = engine(db)
+        scheduler = None
         try:
             app = create_app(config, eng)
+            scheduler = build_scheduler(eng, SlackNotifier(app.client), config)
+            if config.kam_team_channel:
+                schedule_team_summary(
+                    scheduler, eng, app.client, config.kam_team_channel, config.kam_timezone
+                )
+            scheduler.start()
             if http:
                 from kambot.server import EVENTS_PATH, http_server
 
@@ -56,4 +67,6 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             typer.echo("kam bot stopped.")
         finally:
+            if scheduler is not None and scheduler.running:
+                scheduler.shutdown(wait=False)
             eng.dispose()

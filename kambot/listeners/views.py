@@ -11,18 +11,20 @@ import json
 import logging
 from typing import Any
 
+from core.checkins import resolve_check_ins
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
+from sqlmodel import select
 
 from core.db import session_scope
 from core.errors import KamError, NotFound
-from core.models import Account
+from core.models import Account, Reminder
 from core.services import records
 from core.services.accounts import find_account, get_account
 from core.when import parse_when
 from kambot import blocks as kb
-from kambot import ids
+from kambot import ids, reminders
 from kambot.context import Kam
 from kambot.identity import resolve
 
@@ -124,6 +126,8 @@ def log_submitted(
                 )
             except KamError as exc:
                 raise FieldError(ids.LOG_SUMMARY[0], exc.message) from exc
+            if reminder_key:
+                resolve_check_ins(account.id or 0, session=session, now=now)
             confirmation = kb.logged_blocks(
                 account.name,
                 logged.kind,
@@ -135,6 +139,11 @@ def log_submitted(
         ack(response_action="errors", errors={exc.block_id: kb.clip(exc.message, 2000)})
         return
     ack()
+    if reminder_key:
+        _after_reminder_log(
+            reminder_key, metadata, confirmation_text=fallback, body=body, kam=kam, client=client
+        )
+        return
     response_url = metadata.get("response_url")
     if response_url:
         WebhookClient(response_url).send(
@@ -147,3 +156,41 @@ def log_submitted(
         client.chat_postMessage(
             channel=slack_user_id, text=kb.fallback(fallback), blocks=kb.dump(confirmation)
         )
+
+
+def _after_reminder_log(
+    key: str,
+    metadata: dict[str, Any],
+    *,
+    confirmation_text: str,
+    body: dict[str, Any],
+    kam: Kam,
+    client: WebClient,
+) -> None:
+    """Redraw the reminder (or list) the form was opened from, showing what was logged."""
+    identity = resolve(body["user"]["id"], kam=kam, client=client)
+    surface = reminders.Surface(
+        kind=metadata.get("surface") or "dm",
+        channel=metadata.get("channel"),
+        ts=metadata.get("ts"),
+        list_view=bool(metadata.get("list")),
+        response_url=metadata.get("response_url"),
+        trigger_id=None,
+    )
+    with session_scope(kam.engine) as session:
+        assert identity.user is not None
+        row = session.exec(select(Reminder).where(Reminder.key == key)).first()
+        item = reminders.item_of(key, row, identity.user, session=session, now=kam.now())
+    outcome = f":memo: {kb.escape(confirmation_text)} by <@{kb.escape(identity.slack_user_id)}>."
+    respond = (
+        WebhookClient(surface.response_url).send if surface.response_url else (lambda **_: None)
+    )
+    reminders.redraw(
+        surface,
+        item,
+        outcome,
+        identity,
+        kam=kam,
+        client=client,
+        respond=respond,  # type: ignore[arg-type]
+    )
