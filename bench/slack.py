@@ -27,10 +27,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.checkins import due_items  # noqa: E402
 from sqlalchemy import func, text  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
+from core.checkins import due_items  # noqa: E402
 from core.clock import utcnow  # noqa: E402
 from core.db import open_database, session_scope  # noqa: E402
 from core.models import Account, Role, User  # noqa: E402

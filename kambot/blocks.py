@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from core.checkins import DueItem
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -32,6 +31,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from core.checkins import DueItem
 from core.models import InteractionKind, ReminderKind, Sentiment
 from kambot import ids
 from kambot.grammar import SPECS
@@ -540,8 +540,11 @@ def reminder_blocks(item: DueItem, *, outcome: str | None = None) -> list[Block]
 
 def item_menu(item: DueItem) -> OverflowMenuElement | None:
     """The per-item menu in lists (due, digest, App Home): log, snooze, done, open."""
+    snoozes = list(ids.SNOOZE_CHOICES.items())
+    if item.account_id is not None:
+        snoozes = [snoozes[0], snoozes[-1]]  # an overflow menu holds at most five options
     choices = [("Done", f"done|{item.key}")]
-    choices += [(f"Snooze {label}", f"{c}|{item.key}") for c, label in ids.SNOOZE_CHOICES.items()]
+    choices += [(f"Snooze {label}", f"{c}|{item.key}") for c, label in snoozes]
     if item.account_id is not None:
         choices.insert(0, ("Log check-in", f"log|{item.key}"))
         choices.append(("Open account", f"open|{item.account_id}"))

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.checkins import DueItem, due_items
-from core.scoring import load_config
 from slack_sdk.models.views import View
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from core.checkins import DueItem, due_items
 from core.clock import zone
 from core.models import Account, Commitment, Notice, ScoreSnapshot, Tier, User
+from core.scoring import load_config
 from core.services.views import latest_snapshots
 from kambot import blocks as kb
 
@@ -32,10 +33,16 @@ def key_accounts(user: User, *, session: Session) -> list[dict[str, Any]]:
     """The person's strategic and key accounts with health band and trend, weakest first."""
     config = load_config()
     snap = latest_snapshots().subquery()
-    rows = session.exec(
-        select(Account.id, Account.name, Account.tier_override, snap.c.tier, snap.c.health)
+    rows = session.execute(
+        sa_select(
+            col(Account.id),
+            col(Account.name),
+            col(Account.tier_override),
+            snap.c.tier,
+            snap.c.health,
+        )
         .outerjoin(snap, snap.c.account_id == Account.id)
-        .where(Account.owner_id == user.id)
+        .where(col(Account.owner_id) == user.id)
     ).all()
     chosen = [r for r in rows if (r[2] or r[3]) in KEY_TIERS]
     ids = [r[0] for r in chosen]

@@ -15,10 +15,11 @@ import logging
 from datetime import date
 from urllib.error import URLError
 
-from core.checkins import Delivery, DueItem, TransientDeliveryError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 
+from core.checkins import Delivery, DueItem, TransientDeliveryError
 from core.errors import KamError
 from core.models import User
 from kambot import blocks as kb
@@ -53,7 +54,7 @@ class SlackNotifier:
             key=f"digest:{user.id}:{day.isoformat()}",
         )
 
-    def _post(self, user: User, *, text: str, blocks: list[kb.Block], key: str) -> Delivery:
+    def _post(self, user: User, *, text: str, blocks: list[Block], key: str) -> Delivery:
         if not user.slack_user_id:
             raise KamError(
                 f"{user.email} has no Slack identity yet; link it with "

@@ -15,13 +15,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from core.checkins import due_items, snooze
-from core.scoring import portfolio_figures, score_accounts
 from rapidfuzz import utils
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from sqlmodel import Session, col, select
 
+from core.checkins import due_items, snooze
 from core.errors import KamError, NotFound
 from core.models import (
     Account,
@@ -31,12 +30,14 @@ from core.models import (
     NoticeKind,
     Order,
     OrderStatus,
+    ReminderKind,
     Role,
     Sentiment,
     Tier,
     User,
     name_key,
 )
+from core.scoring import portfolio_figures, score_accounts
 from core.services import records, views
 from core.services.accounts import find_account
 from core.services.actors import Actor
@@ -415,10 +416,20 @@ def do_feedback(req: Request, parsed: Parsed) -> Reply:
 
 
 def do_thanks(req: Request, parsed: Parsed) -> Reply:
-    """Log the thank-you you sent."""
+    """Show the drafted thank-you that is due, or log the one you sent."""
     account, text = account_and_text(parsed, session=req.session)
     if not text:
-        raise KamError(f"What did you thank {account.name} for? `/kam {SPECS['thanks'].example}`")
+        drafts = [
+            i
+            for i in due_items(session=req.session, now=req.now, user_id=req.user.id)
+            if i.account_id == account.id and i.kind == ReminderKind.THANK_YOU
+        ]
+        if drafts:
+            return Reply(drafts[0].title, kb.reminder_blocks(drafts[0]))
+        raise KamError(
+            f"No thank-you is due for {account.name}. To log one you sent: "
+            f"`/kam {SPECS['thanks'].example}`"
+        )
     logged = records.log_interaction(
         account,
         text,
@@ -489,9 +500,11 @@ def do_score(req: Request, parsed: Parsed) -> Reply:
             raise KamError(f"{account.name} cannot be scored yet.")
         summary = scores[0].summary()
         return Reply(f"Scores of {account.name}", kb.score_blocks(summary, scores[0].breakdown))
-    owned = {
-        a for a in req.session.exec(select(Account.id).where(Account.owner_id == req.user.id)).all()
-    }
+    owned = [
+        a
+        for a in req.session.exec(select(Account.id).where(Account.owner_id == req.user.id)).all()
+        if a is not None
+    ]
     scores = score_accounts(session=req.session, now=req.now, account_ids=sorted(owned))
     rows = sorted((s.summary() for s in scores), key=lambda r: -r["attractiveness"])
     title = f"Your accounts by attractiveness ({len(rows)})"

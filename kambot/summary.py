@@ -16,14 +16,15 @@ from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
-from core.scoring import load_config, portfolio_figures
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from core.clock import utcnow, zone
 from core.db import session_scope
 from core.models import Account, Commitment, ScoreSnapshot, User
+from core.scoring import load_config, portfolio_figures
 from kambot import blocks as kb
 
 log = logging.getLogger(__name__)
@@ -74,15 +75,15 @@ def slipping_to_red(*, session: Session, now: datetime) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["health"])
 
 
-def summary_blocks(*, session: Session, now: datetime, timezone: str) -> list[kb.Block]:
+def summary_blocks(*, session: Session, now: datetime, timezone: str) -> list[Block]:
     """The week to ``now`` as Block Kit."""
     since = now - WEEK
     kept = session.exec(
-        select(Commitment.due_on, Commitment.done_at).where(
+        select(col(Commitment.due_on), col(Commitment.done_at)).where(
             col(Commitment.done_at) > since, col(Commitment.done_at) <= now
         )
     ).all()
-    on_time = sum(1 for due_on, done_at in kept if done_at.date() <= due_on)
+    on_time = sum(1 for due_on, done_at in kept if done_at is not None and done_at.date() <= due_on)
     overdue = len(
         session.exec(
             select(Commitment.id).where(

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from core.db import session_scope
 from kambot import blocks as kb
@@ -29,7 +30,7 @@ def home_opened(event: dict[str, Any], client: WebClient, kam: Kam) -> None:
 def publish_home(identity: Identity, *, kam: Kam, client: WebClient, page: int = 0) -> None:
     """views.publish the person's Home tab (or how to be linked, for strangers)."""
     if identity.user is None:
-        view = kb.View(
+        view = View(
             type="home",
             blocks=kb.unknown_user_blocks(identity.slack_user_id, identity.email),
         )
