@@ -156,9 +156,14 @@ def log_interaction(
         "source": source,
         "idempotency_key": idempotency_key,
     }
-    return _add(
+    logged = _add(
         Interaction, data, account=account, session=session, actor=actor, what="interaction"
     )
+    from core.checkins.actions import resolve_check_ins  # the check-in engine builds on records
+
+    assert account.id is not None
+    resolve_check_ins(account.id, session=session, now=now)
+    return logged
 
 
 def recent_interactions(

@@ -2,20 +2,126 @@
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import Annotated, Any
 
-from kam.cli.pending import not_built
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from core.checkins import ConsoleNotifier, Notifier, due_items, sweep
+from core.services.users import get_user_by_email, list_users
+from kam.cli.context import (
+    DbOption,
+    JsonOption,
+    console,
+    emit_json,
+    engine,
+    session,
+    settings,
+    when_option,
+)
+
+SEVERITY_STYLE = {"red": "bold red", "yellow": "yellow", "info": "cyan"}
+
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at", metavar="WHEN", help='The moment to look at: ISO or "tomorrow 9am" (default now).'
+    ),
+]
+
+
+def due(
+    user: Annotated[
+        str | None, typer.Option("--user", metavar="EMAIL", help="Only this person's list.")
+    ] = None,
+    at: AtOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What is due, most urgent first, with what to bring up with each customer."""
+    now = when_option(at, prefer="future")
+    with session(db) as s:
+        person = get_user_by_email(user, session=s) if user else None
+        items = due_items(session=s, now=now, user_id=person.id if person else None)
+        emails = {u.id: u.email for u in list_users(session=s)}
+    rows = [{**item.as_dict(), "user": emails.get(item.user_id)} for item in items]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        who = person.name if person else "anyone"
+        typer.echo(f"Nothing is due for {who} at {now:%Y-%m-%d %H:%M} UTC.")
+        return
+    table = Table(title=f"{len(rows)} due at {now:%Y-%m-%d %H:%M} UTC", show_lines=True)
+    for column in ("", "What", "Know them", "Owner", "Key"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            f"[{SEVERITY_STYLE[row['severity']]}]{row['severity']}[/]",
+            f"[bold]{escape(row['title'])}[/]\n{escape(row['detail'])}",
+            escape("\n".join(row["personal_notes"])),
+            escape(row["user"] or "-"),
+            escape(row["key"]),
+        )
+    console.print(table)
+
+
+def _notifier(as_json: bool) -> Notifier:
+    """The Slack notifier when Slack is configured, else the console."""
+    config = settings()
+    if config.slack_configured:
+        try:
+            from kambot.notifier import build_notifier
+        except ImportError:
+            typer.echo("Slack delivery is not available here; printing reminders.", err=True)
+        else:
+            notifier: Notifier = build_notifier(config)
+            return notifier
+    return ConsoleNotifier(stream=sys.stderr if as_json else sys.stdout)
+
+
+def remind(
+    at: AtOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; send and change nothing.")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One reminder sweep: claim what is due and deliver each reminder exactly once."""
+    now = when_option(at, prefer="future")
+    eng = engine(db)
+    try:
+        report = sweep(eng, _notifier(as_json), now=now, dry_run=dry_run)
+    finally:
+        eng.dispose()
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    typer.echo(_summary(report.as_dict()))
+
+
+def _summary(report: dict[str, Any]) -> str:
+    if report["dry_run"]:
+        return (
+            f"Dry run: {len(report['would_deliver'])} would be delivered "
+            f"({report['due']} due, {report['already_delivered']} already delivered). "
+            "Nothing was sent."
+        )
+    parts = [
+        f"Delivered {len(report['delivered'])} reminders and {len(report['digests'])} digests",
+        f"{report['already_delivered']} were delivered before",
+    ]
+    if report["failed"]:
+        parts.append(f"{len(report['failed'])} failed (see `kam due`; they stay due)")
+    if report["unassigned"]:
+        parts.append(f"{report['unassigned']} have no active owner to tell")
+    return "; ".join(parts) + "."
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the application."""
-
-    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def due() -> None:
-        """What is due, by priority (not built yet)."""
-        raise not_built("due", "the check-in engine")
-
-    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def remind() -> None:
-        """One reminder sweep (not built yet)."""
-        raise not_built("remind", "the check-in engine")
+    app.command()(due)
+    app.command()(remind)

@@ -11,13 +11,13 @@ from sqlmodel import SQLModel, select
 
 from core.db import current_revision, session_scope
 from core.demo import maven
+from core.demo import synthetic as synthetic_demo
 from core.errors import KamError
 from core.models import AuditEvent
 from core.services import views
 from core.services.accounts import find_account
 from core.services.users import get_user_by_email
 from kam.cli.context import DbOption, JsonOption, console, emit_json, engine, session
-from kam.cli.pending import not_built
 
 
 def init(db: DbOption = None) -> None:
@@ -65,9 +65,11 @@ def demo(
             if reset:
                 for table in reversed(SQLModel.metadata.sorted_tables):
                     s.execute(table.delete())
-            if synthetic:
-                raise not_built("demo --synthetic", "the synthetic portfolio generator")
-            result: Any = maven.load_maven(session=s)
+            result: Any = (
+                synthetic_demo.load_synthetic(session=s, accounts=accounts, seed=seed)
+                if synthetic
+                else maven.load_maven(session=s)
+            )
         typer.echo(f"Demo portfolio loaded: {_describe(result)}.")
     finally:
         eng.dispose()

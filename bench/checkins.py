@@ -1,0 +1,151 @@
+"""One full reminder sweep over a large portfolio, beside one hand-written SQL query
+that finds the same due check-ins.
+
+    python bench/checkins.py [--accounts 100000] [--seed 7] [--db URL] [--runs 7]
+
+Without ``--db`` a synthetic portfolio (``kam demo --synthetic``) is generated
+into a temporary SQLite file first. The first sweep delivers everything that
+is due (through a notifier that only counts); the timed sweeps are the ones the
+bot runs every few minutes: derive everything due, find what was delivered,
+claim and send what is new. Sweep and SQL runs alternate; medians are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from core.checkins import Delivery, DueItem, derive, sweep
+from core.checkins.config import DEFAULT_CADENCE_DAYS, load_checkin_config
+from core.clock import utcnow
+from core.db import open_database
+from core.models import User
+
+CADENCE = " ".join(f"WHEN '{tier}' THEN {days}" for tier, days in DEFAULT_CADENCE_DAYS.items())
+SQL = """
+WITH last AS (
+    SELECT account_id, MAX(occurred_at) AS last FROM interactions GROUP BY account_id
+), newest AS (
+    SELECT account_id, MAX(at) AS at FROM score_snapshots GROUP BY account_id
+), snap AS (
+    SELECT s.account_id, s.tier FROM score_snapshots s
+    JOIN newest n ON n.account_id = s.account_id AND n.at = s.at
+)
+SELECT a.id
+FROM accounts a
+LEFT JOIN last ON last.account_id = a.id
+LEFT JOIN snap ON snap.account_id = a.id
+WHERE a.status = 'active'
+  AND {age} >= COALESCE(a.checkin_cadence_days,
+        CASE COALESCE(a.tier_override, snap.tier, 'standard') {cadence} ELSE 90 END)
+"""
+AGE = {
+    "sqlite": "julianday(:now) - julianday(COALESCE(last.last, a.created_at))",
+    "postgresql": "EXTRACT(EPOCH FROM (CAST(:now AS timestamptz) "
+    "- COALESCE(last.last, a.created_at))) / 86400",
+}
+
+
+class CountingNotifier:
+    """Delivers nowhere; counts."""
+
+    def __init__(self) -> None:
+        self.items = 0
+        self.digests = 0
+
+    def deliver(self, item: DueItem, user: User) -> Delivery:
+        self.items += 1
+        return Delivery(channel="bench")
+
+    def deliver_digest(self, user: User, items: list[DueItem], day: date) -> Delivery:
+        self.digests += 1
+        return Delivery(channel="bench")
+
+
+def hand_written(engine: Engine, now: datetime) -> set[int]:
+    """The due check-ins by one SQL query."""
+    dialect = engine.dialect.name
+    query = text(SQL.format(age=AGE[dialect], cadence=CADENCE))
+    bound = now.replace(tzinfo=None).isoformat(" ") if dialect == "sqlite" else now
+    with engine.connect() as conn:
+        return {row[0] for row in conn.execute(query, {"now": bound})}
+
+
+def prepare(args: argparse.Namespace) -> Engine:
+    if args.db:
+        return open_database(args.db)
+    from core.demo.synthetic import load_synthetic
+
+    path = Path(tempfile.mkdtemp()) / "bench.db"
+    engine = open_database(f"sqlite:///{path}", create=True)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        load_synthetic(session=session, accounts=args.accounts, seed=args.seed)
+        session.commit()
+    print(f"generated {args.accounts:,} accounts in {time.perf_counter() - started:.1f} s")
+    return engine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--db", help="an already loaded database instead of a new one")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    engine = prepare(args)
+    now = utcnow()
+    with engine.connect() as conn:
+        accounts = conn.execute(text("SELECT COUNT(*) FROM accounts")).scalar_one()
+
+    notifier = CountingNotifier()
+    started = time.perf_counter()
+    sweep(engine, notifier, now=now)
+    first_time = time.perf_counter() - started
+    with Session(engine) as session:
+        derived = derive.check_ins(
+            session=session, now=now, config=load_checkin_config(), scope=derive.Scope()
+        )
+    check_ins = {item.account_id for item in derived}
+    expected = hand_written(engine, now)
+    print(
+        f"{engine.dialect.name}, {accounts:,} accounts: first sweep delivered "
+        f"{notifier.items:,} reminders and {notifier.digests:,} digests in {first_time:.1f} s"
+    )
+    if check_ins != expected:
+        print(f"MISMATCH: sweep found {len(check_ins):,} due check-ins, SQL {len(expected):,}")
+        sys.exit(1)
+    print(f"due check-ins: {len(expected):,} (the sweep and the SQL agree)")
+
+    sweeps: list[float] = []
+    queries: list[float] = []
+    new = 0
+    for run in range(args.runs):
+        later = now + timedelta(minutes=5 * (run + 1))
+        started = time.perf_counter()
+        report = sweep(engine, notifier, now=later)
+        sweeps.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        hand_written(engine, later)
+        queries.append(time.perf_counter() - started)
+        new += len(report.delivered)
+    sweep_median, sql_median = statistics.median(sweeps), statistics.median(queries)
+    print(f"full sweep:       median {sweep_median * 1000:8.1f} ms over {args.runs} runs")
+    print(f"hand-written SQL: median {sql_median * 1000:8.1f} ms over {args.runs} runs")
+    print(f"(the timed sweeps delivered {new} reminders that fell due meanwhile)")
+    print(f"ratio sweep/SQL:  {sweep_median / sql_median:.2f}x (target < 2x, and < 1 s)")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

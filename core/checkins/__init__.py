@@ -1,0 +1,48 @@
+"""The check-in engine: what is due, for whom, in what order, and each reminder
+delivered exactly once.
+
+The seven habits of key account management become reminder kinds derived from
+the data at a given ``now`` (:mod:`.derive`); the reminder table keeps only
+what happened to each occurrence (claimed, sent, snoozed, done, dismissed).
+Delivery goes through the :class:`Notifier` port, which the Slack bot and the
+console implement.
+"""
+
+from core.checkins.actions import SNOOZE_CHOICES, dismiss, mark_done, resolve_check_ins, snooze
+from core.checkins.config import CheckinConfig, load_checkin_config
+from core.checkins.delivery import (
+    ConsoleNotifier,
+    Delivery,
+    DeliveryLookup,
+    Notifier,
+    TransientDeliveryError,
+    render_item,
+)
+from core.checkins.digest import digest_key, due_digests
+from core.checkins.due import due_items
+from core.checkins.items import DueItem
+from core.checkins.sweeper import LEASE, SweepReport, send_digests, sweep
+
+__all__ = [
+    "LEASE",
+    "SNOOZE_CHOICES",
+    "CheckinConfig",
+    "ConsoleNotifier",
+    "Delivery",
+    "DeliveryLookup",
+    "DueItem",
+    "Notifier",
+    "SweepReport",
+    "TransientDeliveryError",
+    "digest_key",
+    "dismiss",
+    "due_digests",
+    "due_items",
+    "load_checkin_config",
+    "mark_done",
+    "render_item",
+    "resolve_check_ins",
+    "send_digests",
+    "snooze",
+    "sweep",
+]

@@ -1,0 +1,232 @@
+"""What a person does with a reminder: done, snooze, dismiss.
+
+Each action is stored on the occurrence's row in the reminder table (created
+if the sweep has not claimed it yet), checked against the person's rights to
+the account, and audited. Done also records what was done where the data has
+a place for it, so the situation resolves itself: a kept promise is completed,
+a told notice is marked told, a check-in, call, review or thank-you is logged
+as an interaction (which resets the check-in cadence).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.checkins.due import CLOSED, items_for_accounts
+from core.checkins.items import DueItem, account_of, family
+from core.errors import Forbidden, KamError, NotFound
+from core.models import (
+    Account,
+    Commitment,
+    Interaction,
+    InteractionKind,
+    Notice,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+)
+from core.services import audit, records
+from core.services.actors import Actor, can_change
+from core.services.validation import required_text
+
+SNOOZE_CHOICES: dict[str, timedelta] = {
+    "1d": timedelta(days=1),
+    "3d": timedelta(days=3),
+    "1w": timedelta(weeks=1),
+}
+"""The snooze lengths the front ends offer besides "until a date"."""
+
+_LOGGED_ON_DONE: dict[ReminderKind, tuple[InteractionKind, str]] = {
+    ReminderKind.CHECK_IN_DUE: (InteractionKind.CALL, "Checked in"),
+    ReminderKind.PERSONAL_CONNECT: (InteractionKind.CALL, "Personal call"),
+    ReminderKind.ACCOUNT_REVIEW: (InteractionKind.REVIEW, "Account review"),
+    ReminderKind.THANK_YOU: (InteractionKind.THANK_YOU, "Thanked them"),
+}
+
+
+def _occurrence(
+    key: str, *, session: Session, now: datetime
+) -> tuple[Reminder | None, DueItem | None]:
+    row = session.exec(select(Reminder).where(Reminder.key == key)).first()
+    account_id = account_of(key)
+    item = None
+    if account_id is not None:
+        for derived in items_for_accounts([account_id], session=session, now=now):
+            if derived.item.key == key:
+                item = derived.item
+    if row is None and item is None:
+        raise NotFound(
+            f"Nothing due has the key {key!r}. `kam due` lists what is due, each with its key."
+        )
+    return row, item
+
+
+def _check_rights(actor: Actor, account: Account | None, owner_id: int | None) -> None:
+    if actor.user is None or (owner_id is not None and actor.user.id == owner_id):
+        return
+    if account is not None and can_change(actor, account):
+        return
+    raise Forbidden("This reminder is someone else's; only they or a manager can act on it.")
+
+
+def _apply(
+    key: str,
+    changes: dict[str, Any],
+    action: str,
+    *,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    note: dict[str, Any] | None = None,
+) -> tuple[Reminder, DueItem | None]:
+    row, item = _occurrence(key, session=session, now=now)
+    account_id = row.account_id if row is not None else item.account_id  # type: ignore[union-attr]
+    account = session.get(Account, account_id) if account_id is not None else None
+    owner_id = row.user_id if row is not None else item.user_id  # type: ignore[union-attr]
+    _check_rights(actor, account, owner_id)
+    if row is None:
+        assert item is not None
+        row = Reminder(
+            key=key,
+            kind=item.kind,
+            account_id=item.account_id,
+            user_id=item.user_id,
+            due_at=item.due_at,
+            state=ReminderState.PENDING,
+            payload=item.as_dict(),
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # a sweep claimed it at this very moment
+            row = session.exec(select(Reminder).where(Reminder.key == key)).one()
+    before = audit.as_json(row)
+    for field, value in changes.items():
+        setattr(row, field, value)
+    row.updated_at = now
+    if note:
+        row.payload = {**(row.payload or {}), **note}
+    session.add(row)
+    session.flush()
+    audit.record(
+        action,
+        "reminder",
+        row.id,
+        session=session,
+        actor=actor,
+        before=before,
+        after=audit.as_json(row),
+    )
+    return row, item
+
+
+def mark_done(key: str, *, session: Session, actor: Actor, now: datetime) -> Reminder:
+    """The person did it; the situation is resolved in the data where it can be."""
+    row, item = _apply(
+        key,
+        {"state": ReminderState.DONE, "snoozed_until": None},
+        "done",
+        session=session,
+        actor=actor,
+        now=now,
+    )
+    account = session.get(Account, row.account_id) if row.account_id is not None else None
+    subject = item.subject_id if item else (row.payload or {}).get("subject_id")
+    kind = ReminderKind(row.kind)
+    if kind == ReminderKind.COMMITMENT_DUE and subject is not None:
+        promise = session.get(Commitment, subject)
+        if promise is not None:
+            records.complete_commitment(promise, session=session, actor=actor, now=now)
+    elif kind == ReminderKind.NOTICE_UNTOLD and subject is not None:
+        notice = session.get(Notice, subject)
+        if notice is not None:
+            records.mark_notice_told(notice, session=session, actor=actor, now=now)
+    elif kind in _LOGGED_ON_DONE and account is not None:
+        interaction_kind, summary = _LOGGED_ON_DONE[kind]
+        title = item.title if item else (row.payload or {}).get("title", "")
+        records.log_interaction(
+            account,
+            f"{summary} ({title})" if title else summary,
+            session=session,
+            actor=actor,
+            kind=interaction_kind,
+            occurred_at=now,
+            source="reminder",
+            now=now,
+        )
+    return row
+
+
+def snooze(key: str, until: datetime, *, session: Session, actor: Actor, now: datetime) -> Reminder:
+    """Put it away until ``until``; it is delivered again then."""
+    if until <= now:
+        raise KamError("Snooze until a moment in the future, e.g. tomorrow 9am or in 3 days.")
+    row = session.exec(select(Reminder).where(Reminder.key == key)).first()
+    if row is not None and row.state in CLOSED:
+        raise KamError(f"This reminder is already {row.state}; there is nothing to snooze.")
+    row, _ = _apply(
+        key,
+        {"state": ReminderState.SNOOZED, "snoozed_until": until},
+        "snooze",
+        session=session,
+        actor=actor,
+        now=now,
+    )
+    return row
+
+
+def dismiss(key: str, reason: str, *, session: Session, actor: Actor, now: datetime) -> Reminder:
+    """Decide not to act on it, saying why (the reason is kept with the reminder)."""
+    why = required_text(reason, "reason for dismissing", max_length=500)
+    row, _ = _apply(
+        key,
+        {"state": ReminderState.DISMISSED, "snoozed_until": None},
+        "dismiss",
+        session=session,
+        actor=actor,
+        now=now,
+        note={"dismissed_reason": why},
+    )
+    return row
+
+
+def resolve_check_ins(account_id: int, *, session: Session, now: datetime) -> int:
+    """An interaction was logged: earlier check-in occurrences of the account are done.
+
+    Only occurrences of cycles that began before the account's newest
+    interaction are closed, so back-dating an old call resolves nothing.
+    """
+    newest = session.exec(
+        select(Interaction.occurred_at)
+        .where(Interaction.account_id == account_id)
+        .order_by(col(Interaction.occurred_at).desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return 0
+    current = f"check_in:{account_id}:{newest.date().isoformat()}"
+    open_rows = session.exec(
+        select(Reminder).where(
+            Reminder.account_id == account_id,
+            Reminder.kind == ReminderKind.CHECK_IN_DUE.value,
+            col(Reminder.state).not_in(sorted(CLOSED)),
+        )
+    ).all()
+    closed = 0
+    for row in open_rows:
+        if family(row.key) != current:
+            row.state = ReminderState.DONE
+            row.snoozed_until = None
+            row.updated_at = now
+            row.payload = {**(row.payload or {}), "resolved_by": "interaction"}
+            session.add(row)
+            closed += 1
+    if closed:
+        session.flush()
+    return closed

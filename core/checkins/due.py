@@ -1,0 +1,258 @@
+"""The due list: derived items, minus what people snoozed, did or dismissed, with
+the personal notes worth bringing up ("know them") and drafted thank-yous."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select as wide_select
+from sqlmodel import Session, col, or_, select
+
+from core.checkins.config import CheckinConfig, load_checkin_config
+from core.checkins.derive import Derived, Scope, derive, moment
+from core.checkins.derive import rows as derived_rows
+from core.checkins.items import DueItem, family, sort_key
+from core.models import Contact, Reminder, ReminderKind, ReminderState, User
+
+CHUNK = 5_000
+NOTED_CONTACTS = 3
+BIRTHDAY_HORIZON_DAYS = 30
+CLOSED = frozenset({ReminderState.DONE.value, ReminderState.DISMISSED.value})
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    """What the reminder table says about one key."""
+
+    key: str
+    state: str
+    snoozed_until: datetime | None
+    attempts: int
+    updated_at: datetime
+
+
+def chunked(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """Slices small enough for an IN list on every backend."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def reminder_rows(keys: Iterable[str], *, session: Session) -> dict[str, ReminderRow]:
+    """The stored state of these keys (and of their families)."""
+    wanted = sorted({k for key in keys for k in (key, family(key))})
+    out = {}
+    for part in chunked(wanted):
+        rows = derived_rows(
+            session,
+            wide_select(
+                col(Reminder.key),
+                col(Reminder.state),
+                col(Reminder.snoozed_until),
+                col(Reminder.attempts),
+                col(Reminder.updated_at),
+            ).where(col(Reminder.key).in_(part)),
+        )
+        for key, state, until, attempts, updated in rows:
+            out[key] = ReminderRow(key, str(state), moment(until), attempts, moment(updated))  # type: ignore[arg-type]
+    return out
+
+
+def hidden(key: str, rows: dict[str, ReminderRow], now: datetime) -> bool:
+    """True when the person did, dismissed or (for now) snoozed this occurrence.
+
+    Done or dismissed covers every escalation of the same situation; a snooze
+    covers only the level it was given on, so an escalation breaks through.
+    """
+    own = rows.get(key)
+    if own is not None:
+        if own.state in CLOSED:
+            return True
+        if own.state == ReminderState.SNOOZED and own.snoozed_until and own.snoozed_until > now:
+            return True
+    base = rows.get(family(key))
+    return base is not None and base.key != key and base.state in CLOSED
+
+
+def visible(
+    derived: list[Derived], *, session: Session, now: datetime
+) -> tuple[list[Derived], dict[str, ReminderRow]]:
+    """The derived items nobody has put away, and the stored rows of all of them."""
+    rows = reminder_rows((d.item.key for d in derived), session=session)
+    return [d for d in derived if not hidden(d.item.key, rows, now)], rows
+
+
+def _contacts(account_ids: Collection[int], *, session: Session) -> dict[int, list[Contact]]:
+    by_account: dict[int, list[Contact]] = defaultdict(list)
+    for part in chunked(sorted(account_ids)):
+        for contact in session.exec(
+            select(Contact)
+            .where(col(Contact.account_id).in_(part))
+            .order_by(col(Contact.decision_maker).desc(), col(Contact.name), col(Contact.id))
+        ).all():
+            by_account[contact.account_id].append(contact)
+    return by_account
+
+
+def _birthday_in(birthday: date, today: date) -> int:
+    try:
+        this_year = birthday.replace(year=today.year)
+    except ValueError:  # 29 February
+        this_year = date(today.year, 3, 1)
+    if this_year < today:
+        try:
+            this_year = birthday.replace(year=today.year + 1)
+        except ValueError:
+            this_year = date(today.year + 1, 3, 1)
+    return (this_year - today).days
+
+
+def personal_facts(contact: Contact, today: date) -> list[str]:
+    """What is worth knowing about one person, in the words a salesperson uses."""
+    facts = []
+    if contact.favourite_team:
+        facts.append(f"supports {contact.favourite_team}")
+    if contact.hometown:
+        facts.append(f"from {contact.hometown}")
+    if contact.interests:
+        facts.append(f"into {contact.interests}")
+    if contact.family:
+        facts.append(f"family: {contact.family}")
+    if contact.birthday:
+        days = _birthday_in(contact.birthday, today)
+        when = f"{contact.birthday:%d %B}".lstrip("0")
+        if days == 0:
+            facts.append(f"birthday today ({when})")
+        elif days <= BIRTHDAY_HORIZON_DAYS:
+            facts.append(f"birthday {when} (in {days} days)")
+        else:
+            facts.append(f"birthday {when}")
+    if contact.notes:
+        note = " ".join(contact.notes.split())
+        facts.append(f"note: {note[:200]}")
+    return facts
+
+
+def personal_notes(account_name: str, contacts: list[Contact], today: date) -> list[str]:
+    """The "know them" lines for an account's reminder."""
+    notes = []
+    for contact in contacts:
+        facts = personal_facts(contact, today)
+        if not facts:
+            continue
+        who = f"{contact.name} ({contact.title})" if contact.title else contact.name
+        notes.append(f"{who}: " + "; ".join(facts))
+        if len(notes) == NOTED_CONTACTS:
+            break
+    if not notes:
+        notes.append(
+            f"Nothing personal is noted for anyone at {account_name} yet: "
+            "ask about them, and add it to their contact."
+        )
+    return notes
+
+
+def thank_you_draft(account_name: str, occasion: str, contacts: list[Contact], today: date) -> str:
+    """A short thank-you in the owner's voice, naming the contact and a personal fact."""
+    personal = [c for c in contacts if c.favourite_team or c.hometown or c.interests or c.family]
+    chosen = personal or contacts
+    contact = chosen[0] if chosen else None
+    greeting = f"Hi {contact.name.split()[0]}," if contact else f"Hi all at {account_name},"
+    lines = [
+        greeting,
+        "",
+        f"Thank you for {occasion}. We really value working with {account_name}, "
+        "and I will personally make sure everything goes smoothly.",
+    ]
+    if contact is not None:
+        extra = []
+        if contact.favourite_team:
+            extra.append(f"How did {contact.favourite_team} do this week?")
+        elif contact.hometown:
+            extra.append(f"How are things in {contact.hometown}?")
+        elif contact.interests:
+            extra.append(f"Have you had time for {contact.interests} lately?")
+        elif contact.family:
+            extra.append("I hope all is well with the family.")
+        if contact.birthday and _birthday_in(contact.birthday, today) <= 14:
+            extra.append("And happy birthday in advance!")
+        if extra:
+            lines += ["", " ".join(extra)]
+    return "\n".join(lines)
+
+
+def enrich(derived: list[Derived], *, session: Session, now: datetime) -> list[DueItem]:
+    """Add personal notes to every item, and a draft to every thank-you."""
+    contacts = _contacts(
+        {d.item.account_id for d in derived if d.item.account_id is not None}, session=session
+    )
+    today = now.date()
+    out = []
+    for d in derived:
+        item = d.item
+        people = contacts.get(item.account_id, []) if item.account_id is not None else []
+        draft = None
+        if item.kind == ReminderKind.THANK_YOU and d.occasion:
+            draft = thank_you_draft(item.account_name, d.occasion, people, today)
+        out.append(
+            replace(
+                item,
+                personal_notes=personal_notes(item.account_name, people, today),
+                draft=draft,
+            )
+        )
+    return out
+
+
+def team_members(manager_id: int, *, session: Session) -> frozenset[int]:
+    """The manager and the people who report to them."""
+    ids = session.exec(
+        select(col(User.id)).where(
+            or_(col(User.manager_id) == manager_id, col(User.id) == manager_id)
+        )
+    ).all()
+    return frozenset(i for i in ids if i is not None)
+
+
+def due_items(
+    *,
+    session: Session,
+    now: datetime,
+    user_id: int | None = None,
+    team_of: int | None = None,
+    config: CheckinConfig | None = None,
+) -> list[DueItem]:
+    """What is due at ``now``, highest priority first.
+
+    ``user_id`` gives one person's list; ``team_of`` a manager's whole team
+    (the manager included); neither, everyone's (unowned accounts too).
+    """
+    config = config or load_checkin_config()
+    user_ids: set[int] | None = None
+    if user_id is not None:
+        user_ids = {user_id}
+    if team_of is not None:
+        user_ids = (user_ids or set()) | team_members(team_of, session=session)
+    scope = Scope(user_ids=frozenset(user_ids) if user_ids is not None else None)
+    shown, _rows = visible(
+        derive(session=session, now=now, config=config, scope=scope), session=session, now=now
+    )
+    return sorted(enrich(shown, session=session, now=now), key=sort_key)
+
+
+def items_for_accounts(
+    account_ids: Collection[int], *, session: Session, now: datetime
+) -> list[Derived]:
+    """The derived items of a few accounts (what an action on a key looks up)."""
+    scope = Scope(account_ids=frozenset(account_ids))
+    return derive(session=session, now=now, config=load_checkin_config(), scope=scope)
+
+
+def as_rows(items: Iterable[DueItem]) -> list[dict[str, Any]]:
+    """Items as JSON-safe dictionaries."""
+    return [item.as_dict() for item in items]

@@ -1,0 +1,538 @@
+"""One reminder sweep: claim what is due in the database, deliver it, record it.
+
+Delivery guarantee (the whole argument is in the README, "Exactly once"):
+
+1. **Claim.** A new occurrence is claimed by inserting its unique key as a
+   ``pending`` row (``INSERT … ON CONFLICT DO NOTHING RETURNING``), committed
+   before anything is sent. Two sweepers racing for a key: one insert wins.
+2. **Start an attempt.** Before calling the notifier, the sweeper moves the
+   row from ``pending`` to ``sending`` and adds one to ``attempts`` in a
+   compare-and-set update (``WHERE state='pending' AND attempts=n``), and
+   commits. Exactly one sweeper can win attempt n+1, so a message is never
+   sent twice by two sweepers.
+3. **Record.** The outcome is written as soon as the notifier returns:
+   ``sent`` with the Slack channel and ts, ``pending`` again after a transient
+   failure (retried with backoff, a Slack 429 after its Retry-After), or
+   ``failed``.
+
+After a crash: a ``pending`` row whose lease ran out was claimed but never
+sent, so any sweeper may send it. A ``sending`` row whose lease ran out was
+interrupted in mid-send and may or may not have reached the person. kam never
+guesses: if the notifier can look the key up (the Slack notifier finds its
+message by metadata) the sweep records the delivery it finds or sends it once;
+otherwise the row is marked ``failed`` with the reason, rather than risk a
+second copy. Nothing is lost even then: the reminder is still on the due list
+and in the next digest, because both are derived from the data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, case, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col, select
+
+from core.checkins.config import CheckinConfig, load_checkin_config
+from core.checkins.delivery import Delivery, DeliveryLookup, Notifier, TransientDeliveryError
+from core.checkins.derive import Derived, Scope, derive
+from core.checkins.digest import DigestSlot, due_digests
+from core.checkins.due import ReminderRow, enrich, reminder_rows, visible
+from core.checkins.items import DueItem, sort_key
+from core.models import Reminder, ReminderKind, ReminderState, User
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+"""How long a claim is left to its sweeper before another may take it over."""
+MAX_ATTEMPTS = 5
+"""Attempts per occurrence, over all sweeps, before it is marked failed."""
+TRIES_PER_SWEEP = 3
+BACKOFF_SECONDS = 1.0
+MAX_WAIT_SECONDS = 30.0
+CLAIM_BATCH = 1_000
+
+PENDING = ReminderState.PENDING.value
+SENDING = ReminderState.SENDING.value
+SENT = ReminderState.SENT.value
+SNOOZED = ReminderState.SNOOZED.value
+DONE = ReminderState.DONE.value
+FAILED = ReminderState.FAILED.value
+IN_FLIGHT = frozenset({PENDING, SENDING, SENT, FAILED})
+
+REMINDERS = Reminder.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class SweepReport:
+    """What one sweep found and did."""
+
+    now: datetime
+    dry_run: bool = False
+    due: int = 0
+    already_delivered: int = 0
+    unassigned: int = 0
+    delivered: list[str] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
+    would_deliver: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    retried: int = 0
+    taken_over: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe figures and keys."""
+        return {
+            "now": self.now.isoformat(),
+            "dry_run": self.dry_run,
+            "due": self.due,
+            "already_delivered": self.already_delivered,
+            "unassigned": self.unassigned,
+            "delivered": self.delivered,
+            "digests": self.digests,
+            "would_deliver": self.would_deliver,
+            "resolved": self.resolved,
+            "failed": self.failed,
+            "retried": self.retried,
+            "taken_over": self.taken_over,
+        }
+
+
+@dataclass(frozen=True)
+class _Row:
+    key: str
+    state: str
+    user_id: int | None
+    attempts: int
+
+
+@dataclass
+class _Plan:
+    """What the sweep read, before it writes anything."""
+
+    shown: dict[str, Derived]
+    users: dict[int, User]
+    rows: dict[str, ReminderRow]
+    fresh: list[Derived]
+    woken: list[str]
+    slots: list[DigestSlot]
+    stale: list[_Row]
+
+    by_user: dict[int | None, list[Derived]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for d in self.shown.values():
+            self.by_user.setdefault(d.item.user_id, []).append(d)
+
+    def items_of(self, user_id: int | None) -> list[Derived]:
+        return self.by_user.get(user_id, [])
+
+    def deliverable(self, key: str, user_id: int | None) -> User | None:
+        user = self.users.get(user_id) if user_id is not None else None
+        if key.startswith("digest:"):
+            return user if user is not None and user.active and self.items_of(user_id) else None
+        return user if key in self.shown and user is not None and user.active else None
+
+
+@dataclass
+class _Work:
+    """One claimed occurrence, ready to send."""
+
+    key: str
+    user: User
+    attempts: int
+    item: DueItem | None = None
+    digest: tuple[Any, list[DueItem]] | None = None
+
+    def send(self, notifier: Notifier) -> Delivery:
+        if self.item is not None:
+            return notifier.deliver(self.item, self.user)
+        assert self.digest is not None
+        day, items = self.digest
+        return notifier.deliver_digest(self.user, items, day)
+
+
+def sweep(
+    engine: Engine,
+    notifier: Notifier,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    config: CheckinConfig | None = None,
+) -> SweepReport:
+    """Deliver every due reminder and digest not yet delivered, each exactly once.
+
+    Safe to run from several processes at once and after a crash; ``dry_run``
+    reports what would be delivered and changes nothing.
+    """
+    config = config or load_checkin_config()
+    report = SweepReport(now=now, dry_run=dry_run)
+    plan = _plan(engine, now, config, report)
+    if dry_run:
+        report.would_deliver = sorted(
+            [d.item.key for d in plan.fresh]
+            + plan.woken
+            + [r.key for r in plan.stale if r.state == PENDING]
+            + [s.key for s in plan.slots if plan.items_of(s.user.id)]
+        )
+        return report
+    pending = _claim(engine, plan, now)
+    pending += _interrupted(engine, notifier, plan, now, report)
+    for unit in _prepare(engine, plan, pending, now, report):
+        _deliver(engine, notifier, unit, now, report)
+    return report
+
+
+def _plan(engine: Engine, now: datetime, config: CheckinConfig, report: SweepReport) -> _Plan:
+    with Session(engine, expire_on_commit=False) as session:
+        derived = derive(session=session, now=now, config=config, scope=Scope())
+        shown, rows = visible(derived, session=session, now=now)
+        users = {u.id: u for u in session.exec(select(User)).all() if u.id is not None}
+        slots = due_digests(users.values(), now, config.digest_grace)
+        sent_days = reminder_rows((s.key for s in slots), session=session)
+        stale = [
+            _Row(key, str(state), user_id, attempts)
+            for key, state, user_id, attempts in session.exec(
+                select(
+                    col(Reminder.key),
+                    col(Reminder.state),
+                    col(Reminder.user_id),
+                    col(Reminder.attempts),
+                ).where(
+                    col(Reminder.state).in_([PENDING, SENDING]),
+                    col(Reminder.updated_at) < now - LEASE,
+                )
+            ).all()
+        ]
+    report.due = len(shown)
+    fresh: list[Derived] = []
+    woken: list[str] = []
+    for d in shown:
+        user = users.get(d.item.user_id) if d.item.user_id is not None else None
+        if user is None or not user.active:
+            report.unassigned += 1
+            continue
+        row = rows.get(d.item.key)
+        if row is None:
+            fresh.append(d)
+        elif row.state == SNOOZED:
+            woken.append(d.item.key)
+        elif row.state in IN_FLIGHT:
+            report.already_delivered += 1
+    return _Plan(
+        shown={d.item.key: d for d in shown},
+        users=users,
+        rows=rows,
+        fresh=sorted(fresh, key=lambda d: d.item.key),
+        woken=sorted(woken),
+        slots=[s for s in slots if s.key not in sent_days],
+        stale=stale,
+    )
+
+
+def _insert_ignoring_duplicates(engine: Engine) -> Any:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, in the engine's dialect."""
+    dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
+    return (
+        dialect.insert(REMINDERS)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(REMINDERS.c.key)
+    )
+
+
+def _retrying(action: Callable[[], Any]) -> Any:
+    """Run one short write transaction, again if the database reported a lock conflict."""
+    for attempt in range(4):
+        try:
+            return action()
+        except OperationalError:
+            if attempt == 3:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
+    """Claim new occurrences, woken snoozes and abandoned claims; return (key, attempts)."""
+    new_rows = [
+        {
+            "key": d.item.key,
+            "kind": d.item.kind.value,
+            "account_id": d.item.account_id,
+            "user_id": d.item.user_id,
+            "due_at": d.item.due_at,
+            "state": PENDING,
+            "attempts": 0,
+            "payload": d.item.as_dict(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d in plan.fresh
+    ]
+    for slot in sorted(plan.slots, key=lambda s: s.key):
+        items = plan.items_of(slot.user.id)
+        new_rows.append(
+            {
+                "key": slot.key,
+                "kind": ReminderKind.DIGEST.value,
+                "account_id": None,
+                "user_id": slot.user.id,
+                "due_at": slot.scheduled,
+                "state": PENDING if items else DONE,
+                "attempts": 0,
+                "payload": {"day": slot.day.isoformat(), "items": [d.item.key for d in items]},
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    stale_pending = sorted(r.key for r in plan.stale if r.state == PENDING)
+
+    def transaction() -> list[tuple[str, int]]:
+        claimed: list[tuple[str, int]] = []
+        with engine.begin() as conn:
+            insert_stmt = _insert_ignoring_duplicates(engine)
+            for start in range(0, len(new_rows), CLAIM_BATCH):
+                batch = new_rows[start : start + CLAIM_BATCH]
+                states = {r["key"]: r["state"] for r in batch}
+                for (key,) in conn.execute(insert_stmt, batch).all():
+                    if states[key] == PENDING:
+                        claimed.append((key, 0))
+            if plan.woken:
+                woke = conn.execute(
+                    update(REMINDERS)
+                    .where(
+                        REMINDERS.c.key.in_(plan.woken),
+                        REMINDERS.c.state == SNOOZED,
+                        REMINDERS.c.snoozed_until <= now,
+                    )
+                    .values(state=PENDING, snoozed_until=None, updated_at=now)
+                    .returning(REMINDERS.c.key, REMINDERS.c.attempts)
+                ).all()
+                claimed += [(k, a) for k, a in woke]
+            if stale_pending:
+                taken = conn.execute(
+                    update(REMINDERS)
+                    .where(
+                        REMINDERS.c.key.in_(stale_pending),
+                        REMINDERS.c.state == PENDING,
+                        REMINDERS.c.updated_at < now - LEASE,
+                    )
+                    .values(updated_at=now)
+                    .returning(REMINDERS.c.key, REMINDERS.c.attempts)
+                ).all()
+                claimed += [(k, a) for k, a in taken]
+        return claimed
+
+    result: list[tuple[str, int]] = _retrying(transaction)
+    return result
+
+
+def _interrupted(
+    engine: Engine, notifier: Notifier, plan: _Plan, now: datetime, report: SweepReport
+) -> list[tuple[str, int]]:
+    """Settle deliveries a crashed sweeper left in mid-send; return those to send again."""
+    again: list[tuple[str, int]] = []
+    for row in (r for r in plan.stale if r.state == SENDING):
+        still_ours = and_(
+            REMINDERS.c.key == row.key,
+            REMINDERS.c.state == SENDING,
+            REMINDERS.c.attempts == row.attempts,
+            REMINDERS.c.updated_at < now - LEASE,
+        )
+        if not isinstance(notifier, DeliveryLookup):
+            reason = (
+                "Delivery was interrupted in mid-send and this notifier cannot tell whether it "
+                "arrived; not sent again so that nobody gets it twice. It stays on the due list."
+            )
+            if _update(engine, still_ours, state=FAILED, last_error=reason, updated_at=now):
+                report.failed.append(row.key)
+            continue
+        if not _update(engine, still_ours, updated_at=now):
+            continue
+        user = plan.users.get(row.user_id) if row.user_id is not None else None
+        found = notifier.find_delivery(row.key, user) if user is not None else None
+        mine = and_(
+            REMINDERS.c.key == row.key,
+            REMINDERS.c.state == SENDING,
+            REMINDERS.c.attempts == row.attempts,
+        )
+        if found is not None:
+            _update(engine, mine, **_sent_values(found, now))
+            report.delivered.append(row.key)
+        elif _update(engine, mine, state=PENDING, updated_at=now):
+            again.append((row.key, row.attempts))
+    return again
+
+
+def _prepare(
+    engine: Engine,
+    plan: _Plan,
+    claimed: Sequence[tuple[str, int]],
+    now: datetime,
+    report: SweepReport,
+) -> list[_Work]:
+    """Turn claims into messages (personal notes, drafts, digests), set-based."""
+    ready: list[tuple[str, int, User]] = []
+    for key, attempts in claimed:
+        d = plan.shown.get(key)
+        user_id = d.item.user_id if d is not None else _user_of_key(key)
+        user = plan.deliverable(key, user_id)
+        if user is None:
+            _close(engine, key, now)
+            report.resolved.append(key)
+            continue
+        ready.append((key, attempts, user))
+    needed = {key for key, _, _ in ready if not key.startswith("digest:")}
+    needed |= {
+        d.item.key
+        for key, _, user in ready
+        if key.startswith("digest:")
+        for d in plan.items_of(user.id)
+    }
+    with Session(engine, expire_on_commit=False) as session:
+        full = {
+            item.key: item
+            for item in enrich([plan.shown[k] for k in sorted(needed)], session=session, now=now)
+        }
+    work = []
+    for key, attempts, user in ready:
+        if key.startswith("digest:"):
+            day = datetime.fromisoformat(key.split(":")[2]).date()
+            items = sorted((full[d.item.key] for d in plan.items_of(user.id)), key=sort_key)
+            work.append(_Work(key, user, attempts, digest=(day, items)))
+        else:
+            work.append(_Work(key, user, attempts, item=full[key]))
+    return work
+
+
+def _user_of_key(key: str) -> int | None:
+    """The person a claimed key is for when it is no longer on the due list."""
+    if key.startswith("digest:"):
+        return int(key.split(":")[1])
+    return None
+
+
+def _update(engine: Engine, where: Any, **values: Any) -> bool:
+    """One conditional update in its own transaction; True if it changed the row."""
+
+    def transaction() -> bool:
+        with engine.begin() as conn:
+            return conn.execute(update(REMINDERS).where(where).values(**values)).rowcount == 1
+
+    changed: bool = _retrying(transaction)
+    return changed
+
+
+def _close(engine: Engine, key: str, now: datetime) -> None:
+    """A claimed occurrence is no longer due (resolved in the data, or nobody to tell)."""
+    _update(
+        engine,
+        and_(REMINDERS.c.key == key, REMINDERS.c.state == PENDING),
+        state=DONE,
+        last_error="no longer due when its turn came; nothing sent",
+        updated_at=now,
+    )
+
+
+def _sent_values(delivery: Delivery, now: datetime) -> dict[str, Any]:
+    return {
+        "state": case((REMINDERS.c.state == SENDING, SENT), else_=REMINDERS.c.state),
+        "delivered_at": now,
+        "slack_channel": (delivery.channel or None) and delivery.channel[:32],
+        "slack_ts": (delivery.ts or None) and delivery.ts[:32],
+        "last_error": None,
+        "updated_at": now,
+    }
+
+
+def _deliver(
+    engine: Engine, notifier: Notifier, unit: _Work, now: datetime, report: SweepReport
+) -> None:
+    """Send one claimed occurrence: start the attempt, send, record; retry the transient."""
+    attempts = unit.attempts
+    for try_no in range(TRIES_PER_SWEEP):
+        if not _start_attempt(engine, unit.key, attempts, now):
+            report.taken_over += 1
+            return
+        attempts += 1
+        mine = and_(REMINDERS.c.key == unit.key, REMINDERS.c.attempts == attempts)
+        try:
+            delivery = unit.send(notifier)
+        except TransientDeliveryError as exc:
+            final = attempts >= MAX_ATTEMPTS
+            _update(
+                engine,
+                and_(mine, REMINDERS.c.state == SENDING),
+                state=FAILED if final else PENDING,
+                last_error=f"attempt {attempts}: {exc}"[:2000],
+                updated_at=now,
+            )
+            if final:
+                report.failed.append(unit.key)
+                return
+            report.retried += 1
+            if try_no + 1 < TRIES_PER_SWEEP:
+                wait = (
+                    exc.retry_after if exc.retry_after is not None else BACKOFF_SECONDS * 2**try_no
+                )
+                time.sleep(min(max(wait, 0.0), MAX_WAIT_SECONDS))
+            continue
+        except Exception as exc:
+            log.exception("delivery of %s failed", unit.key)
+            _update(
+                engine,
+                and_(mine, REMINDERS.c.state == SENDING),
+                state=FAILED,
+                last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                updated_at=now,
+            )
+            report.failed.append(unit.key)
+            return
+        _update(engine, mine, **_sent_values(delivery, now))
+        (report.digests if unit.key.startswith("digest:") else report.delivered).append(unit.key)
+        return
+
+
+def _start_attempt(engine: Engine, key: str, attempts: int, now: datetime) -> bool:
+    """Win attempt ``attempts + 1`` of ``key``, or learn that another sweeper has it."""
+    return _update(
+        engine,
+        and_(
+            REMINDERS.c.key == key,
+            REMINDERS.c.state == PENDING,
+            REMINDERS.c.attempts == attempts,
+        ),
+        state=SENDING,
+        attempts=attempts + 1,
+        updated_at=now,
+    )
+
+
+def send_digests(
+    engine: Engine,
+    notifier: Notifier,
+    *,
+    now: datetime,
+    config: CheckinConfig | None = None,
+) -> SweepReport | None:
+    """Run a sweep only if someone's digest is waiting (cheap to call every minute).
+
+    Returns the sweep's report, or None when no digest was due.
+    """
+    config = config or load_checkin_config()
+    with Session(engine, expire_on_commit=False) as session:
+        users = session.exec(select(User).where(col(User.active))).all()
+        slots = due_digests(users, now, config.digest_grace)
+        done = reminder_rows((s.key for s in slots), session=session)
+    if all(s.key in done for s in slots):
+        return None
+    return sweep(engine, notifier, now=now, config=config)
+
+
+__all__ = ["LEASE", "MAX_ATTEMPTS", "SweepReport", "send_digests", "sweep"]

@@ -1,0 +1,132 @@
+"""The bot's clock: the reminder sweep, the daily digests and the nightly rescore.
+
+Only ``kam bot`` runs a scheduler. Exactly-once delivery does not rest on it:
+every occurrence is claimed in the database before it is sent (see
+``core.checkins.sweeper``), so a second bot replica, an overlapping run or a
+restart cannot double-send. The scheduler only has to be punctual, and
+forgiving after downtime: ``coalesce`` folds a backlog of missed runs into
+one, and a misfire grace of hours still runs a job the bot was down for.
+
+Jobs are module-level functions whose only argument is the name of a
+registered runtime (the engine and notifier), so the job store holds nothing
+but primitives.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+
+from core.checkins import Notifier, send_digests, sweep
+from core.clock import utcnow, zone
+from core.db import session_scope
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY_MINUTES = 5
+MISFIRE_GRACE_SECONDS = 6 * 3600
+RESCORE_AT = {"hour": 2, "minute": 15}
+
+SWEEP_JOB = "kam.reminder_sweep"
+DIGEST_JOB = "kam.daily_digests"
+RESCORE_JOB = "kam.nightly_rescore"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the jobs work with, registered under a name."""
+
+    engine: Engine
+    notifier: Notifier
+
+
+_RUNTIMES: dict[str, Runtime] = {}
+
+
+def runtime(name: str) -> Runtime:
+    """The registered runtime called ``name``."""
+    return _RUNTIMES[name]
+
+
+def run_sweep(name: str) -> dict[str, Any]:
+    """Deliver what fell due since the last sweep."""
+    rt = runtime(name)
+    report = sweep(rt.engine, rt.notifier, now=utcnow())
+    log.info(
+        "reminder sweep: %d due, %d delivered, %d digests, %d failed",
+        report.due,
+        len(report.delivered),
+        len(report.digests),
+        len(report.failed),
+    )
+    return report.as_dict()
+
+
+def run_digests(name: str) -> dict[str, Any] | None:
+    """Every minute: send any digest whose local time has come (usually nothing to do)."""
+    rt = runtime(name)
+    report = send_digests(rt.engine, rt.notifier, now=utcnow())
+    if report is not None:
+        log.info("digests sent: %d", len(report.digests))
+    return report.as_dict() if report is not None else None
+
+
+def run_rescore(name: str) -> int | None:
+    """Score every account once a night, so tiers and cadences follow the data."""
+    try:
+        from core.scoring import rescore  # imported late: scoring is a sibling of the engine
+    except ImportError:
+        log.warning("nightly rescore skipped: this kam has no scoring module")
+        return None
+    with session_scope(runtime(name).engine) as session:
+        scores = rescore(session=session, now=utcnow())
+    log.info("nightly rescore: %d accounts", len(scores))
+    return len(scores)
+
+
+def build_scheduler(engine: Engine, notifier: Notifier, settings: Settings) -> BackgroundScheduler:
+    """A scheduler (not started) with the sweep, digest and rescore jobs."""
+    tz = zone(settings.kam_timezone)
+    scheduler = BackgroundScheduler(
+        timezone=tz,
+        job_defaults={
+            "coalesce": True,
+            "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            "max_instances": 1,
+        },
+    )
+    name = f"kam-{uuid.uuid4().hex}"
+    _RUNTIMES[name] = Runtime(engine=engine, notifier=notifier)
+    scheduler.add_job(
+        run_sweep,
+        IntervalTrigger(minutes=SWEEP_EVERY_MINUTES, timezone=tz),
+        args=[name],
+        id=SWEEP_JOB,
+        name="reminder sweep",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        run_digests,
+        CronTrigger(minute="*", timezone=tz),
+        args=[name],
+        id=DIGEST_JOB,
+        name="daily digests at each person's local time",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        run_rescore,
+        CronTrigger(**RESCORE_AT, timezone=tz),
+        args=[name],
+        id=RESCORE_JOB,
+        name="nightly rescore",
+        replace_existing=True,
+    )
+    return scheduler

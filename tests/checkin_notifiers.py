@@ -1,0 +1,72 @@
+"""Notifiers that record what they deliver, for the delivery tests."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from core.checkins import Delivery, DueItem, TransientDeliveryError
+from core.models import User
+
+
+class Recorder:
+    """Keeps every delivery in memory (thread-safe)."""
+
+    def __init__(self, transient_failures: int = 0, retry_after: float | None = 0.01) -> None:
+        self.lock = threading.Lock()
+        self.items: list[tuple[str, str]] = []
+        self.digests: list[tuple[str, date, list[str]]] = []
+        self.transient_failures = transient_failures
+        self.retry_after = retry_after
+        self.calls = 0
+
+    def deliver(self, item: DueItem, user: User) -> Delivery:
+        with self.lock:
+            self.calls += 1
+            if self.transient_failures:
+                self.transient_failures -= 1
+                raise TransientDeliveryError("ratelimited", retry_after=self.retry_after)
+            self.items.append((item.key, user.email))
+            return Delivery(channel=f"D{user.id}", ts=f"{len(self.items)}.000100")
+
+    def deliver_digest(self, user: User, items: list[DueItem], day: date) -> Delivery:
+        with self.lock:
+            self.digests.append((user.email, day, [i.key for i in items]))
+            return Delivery(channel=f"D{user.id}", ts=f"{len(self.digests)}.000200")
+
+    def counts(self) -> Counter[str]:
+        return Counter(key for key, _ in self.items)
+
+
+class BlindFileRecorder:
+    """Appends each delivered key to a file (and cannot look deliveries up)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _write(self, key: str) -> None:
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(key + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def deliver(self, item: DueItem, user: User) -> Delivery:
+        self._write(item.key)
+        return Delivery(channel=f"D{user.id}", ts="1.1")
+
+    def deliver_digest(self, user: User, items: list[DueItem], day: date) -> Delivery:
+        self._write(f"digest:{user.id}:{day}")
+        return Delivery(channel=f"D{user.id}", ts="1.2")
+
+    def delivered(self) -> list[str]:
+        return self.path.read_text(encoding="utf-8").split() if self.path.exists() else []
+
+
+class FileRecorder(BlindFileRecorder):
+    """Also finds its own deliveries by key, as the Slack notifier does by message metadata."""
+
+    def find_delivery(self, key: str, user: User) -> Delivery | None:
+        return Delivery(channel=f"D{user.id}", ts="1.1") if key in self.delivered() else None

@@ -1,0 +1,428 @@
+"""The check-in engine on a frozen clock: every reminder kind, the actions, the due list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlmodel import Session, select
+
+from core.checkins import DueItem, dismiss, due_items, mark_done, snooze
+from core.errors import Forbidden, KamError, NotFound
+from core.models import (
+    Account,
+    Commitment,
+    Goal,
+    Interaction,
+    Notice,
+    Reminder,
+    Role,
+    ScoreSnapshot,
+    User,
+)
+from core.services import records
+from core.services.actors import Actor
+from tests import factories
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+SYSTEM = factories.SYSTEM
+
+
+@dataclass
+class World:
+    session: Session
+    maja: User
+    anna: User
+    acme: Account
+
+    def at(self, moment: datetime) -> list[DueItem]:
+        return due_items(session=self.session, now=moment)
+
+    def keys(self, moment: datetime, **kw: int) -> list[str]:
+        return [i.key for i in due_items(session=self.session, now=moment, **kw)]
+
+    def item(self, moment: datetime, prefix: str) -> DueItem:
+        [found] = [i for i in self.at(moment) if i.key.startswith(prefix)]
+        return found
+
+
+@pytest.fixture
+def world(session: Session) -> Iterator[World]:
+    """A manager, her account manager, and one customer first tracked at T0."""
+    with time_machine.travel(T0, tick=False):
+        maja = factories.user(
+            session, "maja@example.com", role=Role.MANAGER, timezone="Europe/Stockholm"
+        )
+        anna = factories.user(
+            session, "anna@example.com", manager_id=maja.id, timezone="America/New_York"
+        )
+        acme = factories.account(session, "Acme", owner_id=anna.id)
+        records.add_contact(
+            acme,
+            {
+                "name": "Erik Lund",
+                "title": "CFO",
+                "decision_maker": True,
+                "favourite_team": "Djurgården",
+                "hometown": "Umeå",
+                "birthday": date(1980, 1, 15),
+            },
+            session=session,
+            actor=SYSTEM,
+        )
+        session.commit()
+        yield World(session, maja, anna, acme)
+
+
+def log(world: World, when: datetime, kind: str = "call") -> Interaction:
+    with time_machine.travel(when, tick=False):
+        done = records.log_interaction(
+            world.acme, "Talked", session=world.session, actor=SYSTEM, kind=kind, now=when
+        )
+        world.session.commit()
+    return done
+
+
+def snapshot(world: World, when: datetime, tier: str, account: Account | None = None) -> None:
+    account = account or world.acme
+    world.session.add(
+        ScoreSnapshot(
+            account_id=account.id,  # type: ignore[arg-type]
+            at=when,
+            attractiveness=80,
+            relationship=60,
+            health=70,
+            tier=tier,
+            quadrant="strategic",
+        )
+    )
+    world.session.commit()
+
+
+# check_in_due ---------------------------------------------------------------------------------
+
+
+def test_check_in_is_due_at_the_standard_interval_and_red_at_one_and_a_half(world: World) -> None:
+    log(world, T0)
+    assert not [k for k in world.keys(T0 + timedelta(days=89)) if k.startswith("check_in")]
+    yellow = world.item(T0 + timedelta(days=99), "check_in")
+    assert yellow.key == "check_in:1:2026-01-05" and yellow.severity == "yellow"
+    assert yellow.priority == pytest.approx(9 / 90)
+    assert yellow.user_id == world.anna.id and "90 days" in yellow.detail
+    red = world.item(T0 + timedelta(days=136), "check_in")
+    assert red.key == "check_in:1:2026-01-05#red" and red.severity == "red"
+    assert red.priority == pytest.approx(46 / 90)
+
+
+def test_tier_sets_the_cadence_and_weights_the_priority(world: World) -> None:
+    log(world, T0)
+    snapshot(world, T0, "strategic")
+    item = world.item(T0 + timedelta(days=16), "check_in")
+    assert item.priority == pytest.approx(2 / 14 * 4)
+    world.acme.tier_override, world.acme.tier_override_reason = "growth", "test"
+    world.session.add(world.acme)
+    world.session.commit()
+    assert not [k for k in world.keys(T0 + timedelta(days=16)) if k.startswith("check_in")]
+    world.acme.checkin_cadence_days = 7
+    world.session.add(world.acme)
+    world.session.commit()
+    assert world.item(T0 + timedelta(days=8), "check_in").severity == "yellow"
+
+
+def test_any_interaction_resets_the_cadence_and_closes_the_delivered_check_in(
+    world: World,
+) -> None:
+    log(world, T0)
+    due = T0 + timedelta(days=95)
+    world.item(due, "check_in")
+    world.session.add(
+        Reminder(
+            key="check_in:1:2026-01-05",
+            kind="check_in_due",
+            account_id=1,
+            user_id=2,
+            due_at=due,
+            state="sent",
+        )
+    )
+    world.session.commit()
+    log(world, due, kind="email")
+    assert not [k for k in world.keys(due) if k.startswith("check_in")]
+    row = world.session.exec(select(Reminder)).one()
+    assert row.state == "done"
+    # a back-dated call from before the cycle began resolves nothing
+    again = due + timedelta(days=95)
+    log(world, T0 - timedelta(days=3))
+    assert world.item(again, "check_in").key == f"check_in:1:{due.date()}"
+
+
+# commitment_due -------------------------------------------------------------------------------
+
+
+def test_commitment_shows_two_days_ahead_turns_red_when_overdue_until_kept(world: World) -> None:
+    log(world, T0)
+    promise = records.add_commitment(
+        world.acme, "Send the price list", date(2026, 1, 10), session=world.session, actor=SYSTEM
+    )
+    world.session.commit()
+    assert not [k for k in world.keys(T0 + timedelta(days=2)) if k.startswith("commitment")]
+    soon = world.item(datetime(2026, 1, 8, 12, tzinfo=UTC), "commitment")
+    assert (soon.severity, soon.subject_id) == ("info", promise.id)
+    assert world.item(datetime(2026, 1, 10, 12, tzinfo=UTC), "commitment").severity == "yellow"
+    late = world.item(datetime(2026, 1, 13, 12, tzinfo=UTC), "commitment")
+    assert late.key.endswith("#overdue") and late.severity == "red" and late.priority > 1
+    records.complete_commitment(promise, session=world.session, actor=SYSTEM, now=T0)
+    world.session.commit()
+    assert not [k for k in world.keys(datetime(2026, 1, 13, tzinfo=UTC)) if "commitment" in k]
+
+
+# notice_untold --------------------------------------------------------------------------------
+
+
+def test_notice_grows_urgent_then_escalates_to_the_manager(world: World) -> None:
+    log(world, T0)
+    with time_machine.travel(T0, tick=False):
+        notice = records.add_notice(
+            world.acme,
+            "Prices rise 8% in March",
+            date(2026, 1, 15),
+            session=world.session,
+            actor=SYSTEM,
+            kind="price_change",
+        )
+        world.session.commit()
+    early = world.item(T0 + timedelta(days=1), "notice")
+    late_ish = world.item(datetime(2026, 1, 13, 9, tzinfo=UTC), "notice")
+    assert early.severity == "info" and late_ish.severity == "yellow"
+    assert late_ish.priority > early.priority
+    assert world.keys(T0, user_id=world.maja.id) == []
+    after = datetime(2026, 1, 17, 9, tzinfo=UTC)
+    owner = world.item(after, "notice_untold:1:1#late")
+    assert owner.severity == "red" and owner.user_id == world.anna.id
+    [boss] = [i for i in due_items(session=world.session, now=after, user_id=world.maja.id)]
+    assert boss.key == "notice_untold:1:1#manager" and "Anna" in boss.title
+    records.mark_notice_told(notice, session=world.session, actor=SYSTEM, now=after)
+    world.session.commit()
+    assert not [k for k in world.keys(after) if k.startswith("notice")]
+
+
+# thank_you ------------------------------------------------------------------------------------
+
+
+def test_won_deal_prompts_a_thank_you_with_a_personal_draft(world: World) -> None:
+    log(world, T0)
+    records.add_deal(
+        world.acme,
+        {"stage": "won", "closed_on": date(2026, 1, 5), "product": "GTX Pro"},
+        session=world.session,
+        actor=SYSTEM,
+    )
+    world.session.commit()
+    item = world.item(T0, "thank_you")
+    assert item.severity == "info" and "choosing GTX Pro" in item.title
+    assert item.draft is not None
+    assert "Hi Erik," in item.draft and "Djurgården" in item.draft
+    assert "birthday" in item.draft  # the 15th of January is within two weeks
+    later = T0 + timedelta(days=3)
+    assert world.item(later, "thank_you").severity == "yellow"
+    log(world, later, kind="thank_you")
+    assert not [k for k in world.keys(later) if k.startswith("thank_you")]
+
+
+def test_renewal_order_and_anniversary_prompt_thank_yous(world: World) -> None:
+    log(world, T0)
+    for closed in (date(2025, 1, 10), date(2026, 1, 4)):
+        records.add_deal(
+            world.acme,
+            {"stage": "won", "closed_on": closed, "product": "Support"},
+            session=world.session,
+            actor=SYSTEM,
+        )
+    world.acme.customer_since = date(2021, 1, 3)
+    world.session.add(world.acme)
+    with time_machine.travel(T0, tick=False):
+        records.record_order(world.acme, "200 licences", session=world.session, actor=SYSTEM)
+    world.session.commit()
+    titles = {i.key: i.title for i in world.at(T0 + timedelta(hours=2)) if i.kind == "thank_you"}
+    assert titles["thank_you:1:deal-2"] == "Thank Acme for renewing Support"
+    assert titles["thank_you:1:order-1"] == "Thank Acme for the order: 200 licences"
+    assert titles["thank_you:1:anniversary-2026"].startswith("5 years as a customer")
+    assert len(titles) == 3
+
+
+# personal_connect -----------------------------------------------------------------------------
+
+
+def test_completed_or_troubled_order_prompts_a_personal_call(world: World) -> None:
+    log(world, T0)
+    with time_machine.travel(T0, tick=False):
+        order = records.record_order(world.acme, "Pallets", session=world.session, actor=SYSTEM)
+        other = records.record_order(world.acme, "Crates", session=world.session, actor=SYSTEM)
+        world.session.commit()
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        records.set_order_status(
+            order, "problem", session=world.session, actor=SYSTEM, problem="Arrived damaged"
+        )
+        records.set_order_status(other, "completed", session=world.session, actor=SYSTEM)
+        world.session.commit()
+    calls = {i.key: i for i in world.at(T0 + timedelta(days=2)) if i.kind == "personal_connect"}
+    trouble = calls["personal_connect:1:order-1-problem"]
+    assert trouble.severity == "red" and "Arrived damaged" in trouble.detail
+    assert calls["personal_connect:1:order-2-completed"].severity == "info"
+    log(world, T0 + timedelta(days=2), kind="visit")
+    assert not [k for k in world.keys(T0 + timedelta(days=2)) if k.startswith("personal")]
+
+
+# account_review and onboarding ----------------------------------------------------------------
+
+
+def test_key_accounts_get_a_quarterly_review(world: World) -> None:
+    log(world, T0)
+    snapshot(world, T0, "key")
+    assert not [k for k in world.keys(datetime(2026, 2, 1, tzinfo=UTC)) if "review" in k]
+    review = world.item(datetime(2026, 3, 1, tzinfo=UTC), "account_review")
+    assert review.key == "account_review:1:2026Q1" and review.severity == "info"
+    assert world.item(datetime(2026, 3, 25, tzinfo=UTC), "account_review").severity == "yellow"
+    log(world, datetime(2026, 3, 25, tzinfo=UTC), kind="review")
+    assert not [k for k in world.keys(datetime(2026, 3, 26, tzinfo=UTC)) if "review" in k]
+
+
+def test_newly_key_account_gets_an_onboarding_checklist(world: World) -> None:
+    log(world, T0)
+    snapshot(world, T0 - timedelta(days=200), "standard")
+    assert not [k for k in world.keys(T0) if "onboarding" in k]
+    snapshot(world, T0, "key")
+    item = world.item(T0 + timedelta(days=1), "onboarding")
+    assert "[x] owner confirmed" in item.detail and "[x] decision makers mapped" in item.detail
+    assert "[ ] goals set" in item.detail
+    world.session.add(
+        Goal(metric="csat", target=4.5, scope="account", scope_ref="Acme", period="2026")
+    )
+    world.session.commit()
+    assert not [k for k in world.keys(T0 + timedelta(days=1)) if "onboarding" in k]
+    other = factories.account(world.session, "Old Key Co", owner_id=world.anna.id)
+    snapshot(world, T0 - timedelta(days=200), "key", other)
+    snapshot(world, T0, "key", other)
+    assert not [k for k in world.keys(T0 + timedelta(days=1)) if "onboarding" in k]
+
+
+# know them, ordering, scopes ------------------------------------------------------------------
+
+
+def test_every_item_carries_personal_notes(world: World) -> None:
+    records.add_commitment(
+        world.acme, "Call back", date(2026, 1, 5), session=world.session, actor=SYSTEM
+    )
+    bare = factories.account(world.session, "Bare Ltd", owner_id=world.anna.id)
+    records.add_commitment(bare, "Quote", date(2026, 1, 5), session=world.session, actor=SYSTEM)
+    world.session.commit()
+    items = world.at(T0 + timedelta(days=200))
+    assert {i.kind for i in items} >= {"check_in_due", "commitment_due"}
+    for item in items:
+        assert item.personal_notes
+    acme = next(i for i in items if i.account_name == "Acme")
+    assert acme.personal_notes == [
+        "Erik Lund (CFO): supports Djurgården; from Umeå; birthday 15 January"
+    ]
+    assert (
+        "Nothing personal is noted"
+        in next(i for i in items if i.account_name == "Bare Ltd").personal_notes[0]
+    )
+
+
+def test_due_list_is_ordered_by_priority_and_scoped_to_a_person_or_team(world: World) -> None:
+    other_am = factories.user(world.session, "olle@example.com", manager_id=world.maja.id)
+    outsider = factories.user(world.session, "zed@example.com")
+    for name, owner, since in (
+        ("Bolt", other_am, 200),
+        ("Crux", outsider, 100),
+    ):
+        acc = factories.account(world.session, name, owner_id=owner.id)
+        records.log_interaction(
+            acc,
+            "hi",
+            session=world.session,
+            actor=SYSTEM,
+            occurred_at=T0 - timedelta(days=since),
+            now=T0,
+        )
+    world.session.commit()
+    log(world, T0 - timedelta(days=300))
+    items = world.at(T0)
+    assert [i.account_name for i in items if i.kind == "check_in_due"] == ["Acme", "Bolt", "Crux"]
+    assert [i.priority for i in items] == sorted((i.priority for i in items), reverse=True)
+    assert {
+        i.account_name for i in due_items(session=world.session, now=T0, user_id=other_am.id)
+    } == {"Bolt"}
+    team = due_items(session=world.session, now=T0, team_of=world.maja.id)
+    assert {i.account_name for i in team} == {"Acme", "Bolt"}
+
+
+# actions --------------------------------------------------------------------------------------
+
+
+def test_snooze_hides_until_then_and_an_escalation_breaks_through(world: World) -> None:
+    log(world, T0)
+    due = T0 + timedelta(days=100)
+    key = world.item(due, "check_in").key
+    snooze(key, due + timedelta(days=3), session=world.session, actor=SYSTEM, now=due)
+    world.session.commit()
+    assert key not in world.keys(due + timedelta(days=1))
+    assert key in world.keys(due + timedelta(days=3, minutes=1))
+    snooze(key, due + timedelta(days=60), session=world.session, actor=SYSTEM, now=due)
+    world.session.commit()
+    assert world.item(due + timedelta(days=40), "check_in").key == key + "#red"
+    with pytest.raises(KamError, match="future"):
+        snooze(key, due - timedelta(days=1), session=world.session, actor=SYSTEM, now=due)
+
+
+def test_dismiss_hides_the_whole_situation_and_keeps_the_reason(world: World) -> None:
+    log(world, T0)
+    due = T0 + timedelta(days=100)
+    key = world.item(due, "check_in").key
+    row = dismiss(
+        key, "Customer asked for a quiet quarter", session=world.session, actor=SYSTEM, now=due
+    )
+    world.session.commit()
+    assert row.payload["dismissed_reason"] == "Customer asked for a quiet quarter"
+    assert not [k for k in world.keys(due + timedelta(days=40)) if k.startswith("check_in")]
+    with pytest.raises(KamError, match="reason"):
+        dismiss("commitment:1:99", "  ", session=world.session, actor=SYSTEM, now=due)
+
+
+def test_done_resolves_the_situation_in_the_data(world: World) -> None:
+    log(world, T0)
+    promise = records.add_commitment(
+        world.acme, "Demo", date(2026, 1, 6), session=world.session, actor=SYSTEM
+    )
+    world.session.commit()
+    now = T0 + timedelta(days=100)
+    anna = Actor.of(world.anna, "test")
+    mark_done(f"commitment:1:{promise.id}#overdue", session=world.session, actor=anna, now=now)
+    mark_done(world.item(now, "check_in").key, session=world.session, actor=anna, now=now)
+    world.session.commit()
+    assert world.session.get(Commitment, promise.id).done_at == now  # type: ignore[union-attr]
+    assert world.keys(now) == []
+    assert world.session.exec(select(Interaction).where(Interaction.source == "reminder")).one()
+
+
+def test_actions_check_the_key_and_the_persons_rights(world: World) -> None:
+    log(world, T0)
+    now = T0 + timedelta(days=100)
+    with pytest.raises(NotFound, match="kam due"):
+        mark_done("check_in:1:1999-01-01", session=world.session, actor=SYSTEM, now=now)
+    stranger = factories.user(world.session, "zed@example.com")
+    with pytest.raises(Forbidden):
+        snooze(
+            world.item(now, "check_in").key,
+            now + timedelta(days=1),
+            session=world.session,
+            actor=Actor.of(stranger, "test"),
+            now=now,
+        )
+    world.session.rollback()
+    assert world.session.exec(select(Reminder)).all() == []
+    assert world.session.exec(select(Notice)).all() == []

@@ -1,0 +1,69 @@
+"""``kam due`` and ``kam remind`` as a person or a script uses them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli import kam
+
+
+@pytest.fixture
+def demo_db(tmp_path, capsys: pytest.CaptureFixture[str]) -> str:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path}/demo.db"
+    code, _, _ = kam(capsys, "demo", "--db", url)
+    assert code == 0
+    return url
+
+
+def test_due_lists_by_priority_as_json(capsys: pytest.CaptureFixture[str], demo_db: str) -> None:
+    code, out, _ = kam(capsys, "due", "--at", "in 100 days", "--json", "--db", demo_db)
+    assert code == 0
+    items = json.loads(out)
+    assert items and {"key", "kind", "title", "personal_notes", "priority", "user"} <= set(items[0])
+    assert [i["priority"] for i in items] == sorted((i["priority"] for i in items), reverse=True)
+    assert {i["kind"] for i in items} >= {"check_in_due"}
+
+
+def test_due_for_one_person_and_in_a_table(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    _, out, _ = kam(capsys, "due", "--at", "in 100 days", "--json", "--db", demo_db)
+    owner = json.loads(out)[0]["user"]
+    args = ("--user", owner, "--at", "in 100 days", "--db", demo_db)
+    code, out, _ = kam(capsys, "due", *args, "--json")
+    assert code == 0 and {i["user"] for i in json.loads(out)} == {owner}
+    code, out, _ = kam(capsys, "due", *args)
+    assert code == 0 and "Check in with" in out
+
+
+def test_remind_delivers_once_through_the_console(
+    capsys: pytest.CaptureFixture[str], demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    code, out, _ = kam(capsys, "remind", "--at", "in 100 days", "--dry-run", "--db", demo_db)
+    assert code == 0 and "Dry run" in out and "Nothing was sent" in out
+    code, out, err = kam(capsys, "remind", "--at", "in 100 days", "--json", "--db", demo_db)
+    assert code == 0
+    report = json.loads(out)
+    assert report["delivered"] and "key: " + report["delivered"][0] in err
+    code, out, _ = kam(capsys, "remind", "--at", "in 100 days", "--db", demo_db)
+    assert code == 0 and out.startswith("Delivered 0 reminders")
+    assert f"{len(report['delivered'])} were delivered before" in out
+
+
+@pytest.mark.parametrize("command", ["due", "remind"])
+def test_a_malformed_when_exits_1_with_an_example(
+    capsys: pytest.CaptureFixture[str], demo_db: str, command: str
+) -> None:
+    code, out, err = kam(capsys, command, "--at", "the 45th of smarch", "--db", demo_db)
+    assert code == 1 and out == ""
+    assert "tomorrow 9am" in err and err.count("\n") == 1
+
+
+def test_due_for_an_unknown_person_suggests_names(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    code, _, err = kam(capsys, "due", "--user", "nobody@example.com", "--db", demo_db)
+    assert code == 1 and "No user has the e-mail" in err

@@ -1,0 +1,85 @@
+"""The bot's scheduler: the right jobs, forgiving after downtime, each job doing its work."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import time_machine
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core.settings import Settings
+from kambot import scheduler as bot_scheduler
+from tests.checkin_delivery_data import one_due_check_in
+from tests.checkin_notifiers import Recorder
+
+
+def test_jobs_are_named_forgiving_and_in_the_configured_zone(engine: Engine) -> None:
+    sched = bot_scheduler.build_scheduler(
+        engine, Recorder(), Settings(kam_timezone="Europe/Stockholm")
+    )
+    sched.start(paused=True)
+    try:
+        jobs = {job.id: job for job in sched.get_jobs()}
+        assert set(jobs) == {
+            bot_scheduler.SWEEP_JOB,
+            bot_scheduler.DIGEST_JOB,
+            bot_scheduler.RESCORE_JOB,
+        }
+        for job in jobs.values():
+            assert job.coalesce is True
+            assert job.misfire_grace_time >= 3600
+            assert all(isinstance(a, str) for a in job.args)
+        assert str(sched.timezone) == "Europe/Stockholm"
+        sweep_trigger = jobs[bot_scheduler.SWEEP_JOB].trigger
+        assert isinstance(sweep_trigger, IntervalTrigger)
+        assert sweep_trigger.interval <= timedelta(minutes=5)
+        rescore = jobs[bot_scheduler.RESCORE_JOB].trigger
+        assert isinstance(rescore, CronTrigger) and str(rescore.timezone) == "Europe/Stockholm"
+        # building again replaces the jobs instead of adding twins
+        sched.add_job(
+            bot_scheduler.run_sweep,
+            "interval",
+            minutes=5,
+            args=jobs[bot_scheduler.SWEEP_JOB].args,
+            id=bot_scheduler.SWEEP_JOB,
+            replace_existing=True,
+        )
+        assert len(sched.get_jobs()) == 3
+    finally:
+        sched.shutdown(wait=False)
+
+
+def test_the_sweep_and_digest_jobs_deliver_once(engine: Engine) -> None:
+    moment = one_due_check_in(engine, digest=time(9, 0))
+    recorder = Recorder()
+    sched = bot_scheduler.build_scheduler(engine, recorder, Settings(kam_timezone="UTC"))
+    [name] = sched.get_job(bot_scheduler.SWEEP_JOB).args
+    with time_machine.travel(moment + timedelta(minutes=1), tick=False):
+        digest = bot_scheduler.run_digests(name)
+        assert digest is not None and len(digest["digests"]) == 1
+        assert bot_scheduler.run_digests(name) is None
+        again = bot_scheduler.run_sweep(name)
+    assert again["delivered"] == [] and again["already_delivered"] == 1
+    assert len(recorder.items) == 1 and len(recorder.digests) == 1
+
+
+def test_the_rescore_job_scores_every_account_when_scoring_is_present(engine: Engine) -> None:
+    moment = one_due_check_in(engine, digest=time(9, 0))
+    sched = bot_scheduler.build_scheduler(engine, Recorder(), Settings(kam_timezone="UTC"))
+    [name] = sched.get_job(bot_scheduler.RESCORE_JOB).args
+    with time_machine.travel(moment, tick=False):
+        scored = bot_scheduler.run_rescore(name)
+    try:
+        import core.scoring  # noqa: F401
+    except ImportError:
+        assert scored is None
+        return
+    with Session(engine) as s:
+        from sqlmodel import select
+
+        from core.models import ScoreSnapshot
+
+        assert len(s.exec(select(ScoreSnapshot)).all()) == scored == 1
