@@ -108,7 +108,7 @@ def prepare(url: str, accounts: int, seed: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default="sqlite:////tmp/kam-bench-100k.db")
+    parser.add_argument("--db", default="sqlite:////tmp/kambot-bench-100k.db")
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--requests", type=int, default=200)
