@@ -142,3 +142,4 @@ def test_kam_bot_http_answers_signed_slash_commands(db_url: str, engine: Engine)
         api.close()
     assert BOT_TOKEN not in out + err and SIGNING_SECRET not in out + err
     assert "listening on http://127.0.0.1" in out
+    assert "Scheduler started" in err  # the reminder sweep, digests and rescore run alongside
