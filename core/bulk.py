@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Date, DateTime, insert
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 CHUNK = 5_000
@@ -42,3 +43,83 @@ def ids_by(model: type[SQLModel], column: str, *, session: Session) -> dict[Any,
         table.select().with_only_columns(table.c[column], table.c.id)
     ).all()
     return {value: row_id for value, row_id in pairs}
+
+
+def insert_columns(
+    model: type[SQLModel],
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    session: Session,
+    chunk: int = CHUNK,
+) -> int:
+    """Insert rows given column by column (equal-length sequences); return how many.
+
+    The same rows as :func:`insert_rows` would write, for loads of a million
+    rows: values pass through each column's type once per distinct date or
+    timestamp rather than once per row, and rows travel as tuples straight to
+    the driver (executemany on SQLite, COPY on PostgreSQL). A column left out
+    gets its default.
+    """
+    table = model.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(columns)
+    count = len(columns[names[0]]) if names else 0
+    filled: dict[str, Sequence[Any]] = dict(columns)
+    for column in table.c:
+        if column.name not in filled and column.default is not None and not column.primary_key:
+            filled[column.name] = [_default(column.default)] * count
+    names = list(filled)
+    preparer = dialect.identifier_preparer
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {preparer.format_table(table)} "
+        f"({', '.join(preparer.quote(n) for n in names)}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
+    )
+    values = [_bound(table.c[n], filled[n], dialect) for n in names]
+    if dialect.name == "postgresql":
+        columns_sql = ", ".join(preparer.quote(n) for n in names)
+        driver = connection.connection.driver_connection  # same transaction as the session
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {preparer.format_table(table)} ({columns_sql}) FROM STDIN") as copy,
+        ):
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
+        return count
+    for start in range(0, count, chunk):
+        batch = list(zip(*(v[start : start + chunk] for v in values), strict=True))
+        connection.exec_driver_sql(sql, batch)
+    return count
+
+
+def _default(default: Any) -> Any:
+    """A column default's value: the constant, or what its function returns now."""
+    if not default.is_callable:
+        return default.arg
+    try:
+        return default.arg(None)
+    except TypeError:
+        return default.arg()
+
+
+def _bound(column: Any, values: Sequence[Any], dialect: Any) -> Sequence[Any]:
+    """``values`` as the driver takes them, through the column type's bind processor."""
+    process = column.type._cached_bind_processor(dialect)
+    if process is None:
+        return values
+    if not isinstance(column.type, (Date, DateTime, TypeDecorator)):
+        return [process(v) for v in values]
+    seen: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        try:
+            out.append(seen[value])
+        except KeyError:
+            seen[value] = converted = process(value)
+            out.append(converted)
+        except TypeError:  # unhashable (a JSON document)
+            out.append(process(value))
+    return out
