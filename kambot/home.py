@@ -54,10 +54,10 @@ def key_accounts(user: User, *, session: Session) -> list[dict[str, Any]]:
             .order_by(col(ScoreSnapshot.account_id), col(ScoreSnapshot.at).desc())
         ).all()
         seen: dict[int, int] = {}
-        for account_id, health in history:
-            seen[account_id] = seen.get(account_id, 0) + 1
-            if seen[account_id] == 2:
-                previous[account_id] = health
+        for snap_account, snap_health in history:
+            seen[snap_account] = seen.get(snap_account, 0) + 1
+            if seen[snap_account] == 2:
+                previous[snap_account] = snap_health
     out = []
     for account_id, name, override, tier, health in chosen:
         change = (

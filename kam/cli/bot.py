@@ -24,10 +24,9 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Run the Slack bot and its reminder scheduler until stopped (Ctrl-C)."""
-        from kambot.scheduler import build_scheduler
-
         from kambot.app import create_app
         from kambot.notifier import SlackNotifier
+        from kambot.scheduler import build_scheduler
         from kambot.summary import schedule_team_summary
 
         logging.basicConfig(
