@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from slack_sdk.models.views import View
 from sqlalchemy import select as sa_select
@@ -59,7 +59,8 @@ def key_accounts(user: User, *, session: Session) -> list[dict[str, Any]]:
             if seen[snap_account] == 2:
                 previous[snap_account] = snap_health
     out = []
-    for account_id, name, override, tier, health in chosen:
+    for account_id, name, override, tier, raw_health in chosen:
+        health = None if raw_health is None else float(cast(float, raw_health))
         change = (
             None if health is None or account_id not in previous else health - previous[account_id]
         )
