@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.checkins import SNOOZE_CHOICES, DueItem, due_items, mark_done, snooze
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from core.checkins import SNOOZE_CHOICES, DueItem, due_items, mark_done, snooze
 from core.clock import zone
 from core.db import session_scope
 from core.errors import KamError

@@ -11,12 +11,12 @@ import json
 import logging
 from typing import Any
 
-from core.checkins import resolve_check_ins
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import select
 
+from core.checkins import resolve_check_ins
 from core.db import session_scope
 from core.errors import KamError, NotFound
 from core.models import Account, Reminder
