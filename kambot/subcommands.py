@@ -329,7 +329,13 @@ def do_promise(req: Request, parsed: Parsed) -> Reply:
     account, text = account_and_text(parsed, session=req.session)
     what, due = _what_and_day(parsed, text, req)
     commitment = records.add_commitment(
-        account, what, due, session=req.session, actor=req.actor, to_whom=parsed.option("to")
+        account,
+        what,
+        due,
+        session=req.session,
+        actor=req.actor,
+        to_whom=parsed.option("to"),
+        idempotency_key=f"slack:{req.request_key}",
     )
     message = (
         f"Promise to {account.name} recorded: {commitment.what} (due {due:%a %d %b %Y}). "
@@ -351,6 +357,7 @@ def do_notice(req: Request, parsed: Parsed) -> Reply:
         actor=req.actor,
         kind=kind,
         alternatives=parsed.option("alternatives"),
+        idempotency_key=f"slack:{req.request_key}",
     )
     message = (
         f"Notice for {account.name} recorded: {notice.what}. Tell them by {due:%a %d %b %Y}; "
@@ -385,7 +392,14 @@ def do_order(req: Request, parsed: Parsed) -> Reply:
         return Reply(message, kb.notice_blocks(message, emoji=":package:"))
     account, text = account_and_text(parsed, session=req.session)
     amount = _number(parsed.option("amount"), "The amount")
-    order = records.record_order(account, text, session=req.session, actor=req.actor, amount=amount)
+    order = records.record_order(
+        account,
+        text,
+        session=req.session,
+        actor=req.actor,
+        amount=amount,
+        idempotency_key=f"slack:{req.request_key}",
+    )
     amount_text = f" ({kb.money(order.amount)})" if order.amount is not None else ""
     message = f"Order from {account.name} recorded: {order.what}{amount_text}. A thank-you is due."
     return Reply(message, kb.notice_blocks(message, emoji=":package:"))
@@ -405,6 +419,7 @@ def do_feedback(req: Request, parsed: Parsed) -> Reply:
         comment=comment or None,
         contact=contact,
         at=req.now,
+        idempotency_key=f"slack:{req.request_key}",
     )
     parts = [
         f"CSAT {feedback.csat}" if feedback.csat is not None else "",

@@ -241,6 +241,29 @@ def test_a_misspelt_account_offers_did_you_mean_buttons_that_rerun_the_command(
     )
 
 
+@pytest.mark.parametrize(
+    ("command", "model"),
+    [
+        ('promise "Acme Crop": send the price list --by "in 3 days"', Commitment),
+        ('notice "Acme Crop": list prices rise 4% --by "in 10 days" --kind price_change', Notice),
+        ('order "Acme Crop": 40 licences --amount 12000', Order),
+        ('feedback "Acme Crop": quick delivery --csat 5', Feedback),
+    ],
+)
+def test_a_double_click_on_did_you_mean_records_once(
+    bot: SlackBot, engine: Engine, command: str, model: Any
+) -> None:
+    reply = bot.command(command)
+    buttons = [e for b in reply.blocks() if b["type"] == "actions" for e in b["elements"]]
+    assert buttons[0]["text"]["text"] == "Acme Corp"
+    message = {"ts": "1700000123.000001", "blocks": []}
+    for _ in range(2):
+        status, n = bot.click(buttons[0]["action_id"], buttons[0]["value"], message=message)
+        assert status == 200
+        bot.api.wait_for(f"response/{n}")
+    assert len(rows(engine, model)) == 1
+
+
 def test_log_with_text_writes_one_interaction_even_when_slack_retries(
     bot: SlackBot, engine: Engine
 ) -> None:

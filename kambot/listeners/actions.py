@@ -203,7 +203,7 @@ def did_you_mean(
         respond,
         slack_user_id=body["user"]["id"],
         text=action.get("value") or "",
-        request_key=f"dym:{_message_ts(body)}",
+        request_key=f"dym:{_message_ts(body)}:{action.get('action_id')}",
         trigger_id=body.get("trigger_id"),
         response_url=body.get("response_url"),
         replace=True,
