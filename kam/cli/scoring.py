@@ -2,20 +2,295 @@
 
 from __future__ import annotations
 
-import typer
+from pathlib import Path
+from typing import Annotated, Any
 
-from kam.cli.pending import not_built
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from core.clock import utcnow
+from core.scoring import AccountScore, load_config, portfolio_figures, rescore, score_accounts
+from core.services.accounts import find_account
+from kam.cli.context import DbOption, JsonOption, console, emit_json, session
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", metavar="PATH", help="Scoring rules (kam.toml); default ./kam.toml."),
+]
+BAND_STYLE = {"red": "red", "yellow": "yellow", "green": "green"}
+
+
+def score(
+    account: Annotated[
+        str | None, typer.Argument(help="One account (close spellings are found); all if absent.")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show every criterion behind the scores.")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="Accounts in the table (JSON has all).")
+    ] = 30,
+    config_path: ConfigOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Scores, tier, quadrant and breakdown.
+
+    Without ACCOUNT every account is rescored and a snapshot stored (the history
+    health trends are read from). With ACCOUNT its scores are shown, nothing is
+    written.
+    """
+    config = load_config(config_path)
+    now = utcnow()
+    with session(db) as s:
+        if account is None:
+            results = rescore(session=s, now=now, config=config)
+        else:
+            chosen = find_account(account, session=s)
+            assert chosen.id is not None
+            results = score_accounts(session=s, now=now, config=config, account_ids=[chosen.id])
+    results.sort(key=lambda r: (-r.attractiveness, r.account_name))
+    if as_json:
+        rows = [_as_json(r, explain) for r in results]
+        emit_json(rows[0] if account is not None else rows)
+        return
+    if account is not None:
+        _print_account(results[0], explain)
+        return
+    _print_list(results, limit)
+    if explain:
+        for result in results[:limit]:
+            _print_breakdown(result)
+
+
+def _as_json(result: AccountScore, explain: bool) -> dict[str, Any]:
+    out = result.summary()
+    if explain:
+        out["breakdown"] = result.breakdown
+    return out
+
+
+def _band(result: AccountScore) -> str:
+    return f"[{BAND_STYLE[result.band]}]{result.health:.1f}[/]"
+
+
+def _tier(result: AccountScore) -> str:
+    return result.tier if result.tier == result.earned_tier else f"{result.tier}*"
+
+
+def _change(value: float | None) -> str:
+    return "" if value is None else f"{value:+.1f}"
+
+
+def _print_list(results: list[AccountScore], limit: int) -> None:
+    table = Table(title=f"{len(results):,} accounts scored and snapshotted")
+    table.add_column("Account")
+    for column in ("Attract.", "Relation.", "Health", "Δ"):
+        table.add_column(column, justify="right")
+    for column in ("Tier", "Quadrant"):
+        table.add_column(column)
+    for result in results[:limit]:
+        table.add_row(
+            escape(result.account_name),
+            f"{result.attractiveness:.1f}",
+            f"{result.relationship:.1f}",
+            _band(result),
+            _change(result.health_change),
+            _tier(result),
+            result.quadrant.replace("_", " "),
+        )
+    console.print(table)
+    if len(results) > limit:
+        console.print(f"… and {len(results) - limit:,} more (`--limit N`, or `--json` for all).")
+    if any(r.tier != r.earned_tier for r in results[:limit]):
+        console.print("* tier set by hand; `kam score ACCOUNT` shows why.")
+
+
+def _print_account(result: AccountScore, explain: bool) -> None:
+    b = result.breakdown
+    tier, value, trend = b["tier"], b["value"], b["health"]["trend"]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    tier_text = result.tier
+    if tier["override"]:
+        tier_text += f" (set by hand: {tier['override_reason']}; its scores earn {tier['earned']})"
+    else:
+        tier_text += f" (rank {tier['rank']:,} of {tier['of']:,})"
+    health = f"{_band(result)} ({result.band})"
+    if trend:
+        moved = ", ".join(
+            f"{f['criterion'].replace('_', ' ')} {f['change']:+.1f}" for f in trend["factors"]
+        )
+        health += f", {trend['direction']} {trend['change']:+.1f} since {trend['previous_at'][:10]}"
+        health += f" ({moved})" if moved else ""
+    facts = {
+        "Attractiveness": f"{result.attractiveness:.1f}",
+        "Relationship": f"{result.relationship:.1f}",
+        "Health": health,
+        "Tier": escape(tier_text),
+        "Quadrant": result.quadrant.replace("_", " "),
+        "Check-in cadence": f"every {tier['cadence_days']} days",
+        "Revenue, 12 months": f"{value['revenue_12m']:,.0f} "
+        f"(the 12 before: {value['revenue_prev_12m']:,.0f})",
+        "Share of wallet": "unknown (no category spend)"
+        if value["share_of_wallet"] is None
+        else f"{value['share_of_wallet']:.0%} of {value['wallet']:,.0f}",
+        "CLV": f"{value['clv']:,.0f}"
+        + (" (margin assumed)" if value["contribution_assumed"] else ""),
+    }
+    if value["over_served"]:
+        facts["Over-served"] = escape("; ".join(value["over_served_reasons"]))
+    console.rule(f"[bold]{escape(result.account_name)}")
+    for label, text in facts.items():
+        grid.add_row(label, text)
+    console.print(grid)
+    if b["missing"]:
+        console.print(
+            f"[dim]{len(b['missing'])} criteria have no data and count as neutral"
+            f"{'' if explain else ' (--explain shows which)'}.[/]"
+        )
+    if explain:
+        _print_breakdown(result)
+
+
+def _raw(value: Any, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "share":
+        return f"{value:.0%}"
+    if unit in ("ratio", "change"):
+        return f"{value:+.0%}"
+    if unit == "days":
+        return f"{value:,.0f} days"
+    if isinstance(value, float) and abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _print_breakdown(result: AccountScore) -> None:
+    for name in ("attractiveness", "relationship", "health"):
+        part = result.breakdown[name]
+        table = Table(
+            title=f"{escape(result.account_name)}: {name} {part['score']:.1f}",
+            title_justify="left",
+        )
+        table.add_column("Criterion")
+        for column in ("Raw", "Normalised", "Weight", "Points"):
+            table.add_column(column, justify="right")
+        for row in part["criteria"]:
+            table.add_row(
+                row["label"] + (" [dim](no data: neutral)[/]" if row["missing"] else ""),
+                _raw(row["raw"], row["unit"]),
+                f"{row['normalised']:.2f}",
+                f"{row['weight']:g}",
+                f"{row['points']:.1f}",
+            )
+        table.add_section()
+        table.add_row("[bold]Total[/]", "", "", "100", f"[bold]{part['score']:.1f}[/]")
+        console.print(table)
+
+
+def portfolio(
+    config_path: ConfigOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Concentration, tiers and matrix, capacity, customer value and the revenue forecast."""
+    config = load_config(config_path)
+    with session(db) as s:
+        figures = portfolio_figures(session=s, now=utcnow(), config=config)
+    if as_json:
+        emit_json(figures)
+        return
+    _print_portfolio(figures)
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _print_portfolio(f: dict[str, Any]) -> None:
+    c = f["concentration"]
+    console.rule(f"[bold]Portfolio: {f['accounts']:,} accounts")
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("Revenue, 12 months", f"{c['revenue_12m']:,.0f}")
+    grid.add_row(
+        "Concentration",
+        f"CR1 {_share(c['cr1'])}, CR5 {_share(c['cr5'])}, CR10 {_share(c['cr10'])}; "
+        + ("HHI –" if c["hhi"] is None else f"HHI {c['hhi']:,.0f} ({c['hhi_band']})"),
+    )
+    grid.add_row("Tiers", ", ".join(f"{k} {v:,}" for k, v in f["tiers"].items()))
+    grid.add_row(
+        "Matrix", ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in f["quadrants"].items())
+    )
+    h = f["health"]
+    grid.add_row(
+        "Health",
+        f"average {h['average']}, " + ", ".join(f"{k} {v:,}" for k, v in h["bands"].items())
+        if h["average"] is not None
+        else "–",
+    )
+    clv = f["clv"]
+    grid.add_row(
+        "Customer lifetime value",
+        f"{clv['total']:,.0f} (retention {clv['retention']:.0%}"
+        + ("" if clv["retention_observed"] else ", assumed")
+        + f", discount rate {clv['discount_rate']:.0%})",
+    )
+    wallet = f["share_of_wallet"]
+    grid.add_row(
+        "Share of wallet",
+        "unknown (no category spend recorded)"
+        if wallet["portfolio"] is None
+        else f"{wallet['portfolio']:.1%} over {wallet['accounts_with_category_spend']:,} accounts, "
+        f"headroom {wallet['headroom']:,.0f}",
+    )
+    fc = f["forecast"]
+    grid.add_row(
+        "Forecast, next 12 months",
+        f"{fc['total']:,.0f} ({fc['confidence']:.0%}: {fc['low']:,.0f}–{fc['high']:,.0f}; "
+        f"last 12 months {fc['last_12_months_actual']:,.0f})"
+        if fc["available"]
+        else f"not available: {fc['reason']}",
+    )
+    console.print(grid)
+    for flag in c["flags"]:
+        console.print(f"[yellow]Concentration risk:[/] {escape(flag['message'])}")
+    for warning in f["capacity_warnings"]:
+        style = "red" if warning["level"] == "critical" else "yellow"
+        console.print(f"[{style}]Capacity:[/] {escape(warning['message'])}")
+    if c["top"]:
+        table = Table(title="Largest customers", title_justify="left")
+        table.add_column("Account")
+        table.add_column("Revenue 12m", justify="right")
+        table.add_column("Share", justify="right")
+        for row in c["top"]:
+            table.add_row(
+                escape(row["account"]), f"{row['revenue_12m']:,.0f}", _share(row["share"])
+            )
+        console.print(table)
+    over = f["over_served"]
+    if over["count"]:
+        table = Table(title=f"Over-served: {over['count']:,}", title_justify="left")
+        for column in ("Account", "Tier", "Earns", "Why"):
+            table.add_column(column)
+        for row in over["accounts"]:
+            table.add_row(
+                escape(row["account"]),
+                row["tier"],
+                row["earned_tier"],
+                escape("; ".join(row["reasons"])),
+            )
+        console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the application."""
-
-    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def score() -> None:
-        """Scores, tier, quadrant and breakdown (not built yet)."""
-        raise not_built("score", "account scoring")
-
-    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def portfolio() -> None:
-        """Concentration, tiers, matrix and goals (not built yet)."""
-        raise not_built("portfolio", "portfolio analytics")
+    app.command()(score)
+    app.command()(portfolio)

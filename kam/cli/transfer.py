@@ -1,23 +1,188 @@
-"""CSV import and export (``kam import``, ``kam export``)."""
+"""Bring a team's CRM data in and take everything out (``kam import``, ``kam export``)."""
 
 from __future__ import annotations
 
-import typer
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
-from kam.cli.pending import not_built
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from core.clock import utcnow
+from core.errors import KamError
+from core.services.actors import Actor
+from core.transfer.export import FORMATS, export_all
+from core.transfer.fields import IMPORTABLE, kind_of
+from core.transfer.importer import ImportReport, import_file
+from core.transfer.options import ImportOptions
+from core.transfer.profiles import BUILT_IN, import_folder, load_profile
+from kam.cli.context import DbOption, session, settings
+
+PROGRESS_FROM = 5_000
+"""Imports of more rows than this show a progress bar (on stderr)."""
+USAGE = (
+    "Say what to import: `kam import accounts|contacts|deals|interactions|users FILE`, "
+    "or a folder with a profile: `kam import --profile maven DIR`."
+)
+
+
+class Bar:
+    """A rich progress bar that appears only when an import is big enough to need one."""
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+        self.task: object = None
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if total <= PROGRESS_FROM:
+            return
+        if self.progress is None:
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.progress.start()
+        if self.task is None:
+            self.task = self.progress.add_task(what, total=total)
+        self.progress.update(self.task, description=what, completed=done, total=total)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@contextmanager
+def _bar() -> Iterator[Bar]:
+    bar = Bar()
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        source, sep, target = pair.rpartition("=")
+        if not sep or not source.strip():
+            raise KamError(
+                f"--map {pair!r}: write it as SOURCE COLUMN=FIELD, e.g. "
+                '--map "Close Date=closed_on" (or "Column=" to ignore a column).'
+            )
+        out[source.strip()] = target.strip()
+    return out
+
+
+def _report(reports: list[ImportReport], dry_run: bool) -> None:
+    for report in reports:
+        typer.echo(report.summary())
+    if dry_run:
+        typer.echo("Dry run: every row was checked; nothing was written.")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the application."""
 
-    @app.command(
-        "import", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-    )
-    def import_() -> None:
-        """Import CSV files (not built yet)."""
-        raise not_built("import", "CSV import")
+    @app.command("import")
+    def import_(
+        what: Annotated[
+            str | None,
+            typer.Argument(
+                metavar="KIND", help="accounts, contacts, deals, interactions or users."
+            ),
+        ] = None,
+        file: Annotated[
+            Path | None, typer.Argument(metavar="FILE", help="The CSV file (UTF-8).")
+        ] = None,
+        mapping: Annotated[
+            list[str] | None,
+            typer.Option("--map", metavar="SRC=FIELD", help="Map a column to a kam field."),
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Check every row; write nothing.")
+        ] = False,
+        skip_invalid: Annotated[
+            bool,
+            typer.Option(
+                "--skip-invalid",
+                help="Write the valid rows; the others go to NAME.rejected.csv beside the file.",
+            ),
+        ] = False,
+        date_format: Annotated[
+            str | None,
+            typer.Option("--date-format", metavar="FMT", help="e.g. %d/%m/%Y (day first)."),
+        ] = None,
+        profile: Annotated[
+            str | None,
+            typer.Option(
+                "--profile",
+                metavar="NAME|FILE.toml",
+                help="maven (the sample dataset), kam (an export), or a saved TOML profile.",
+            ),
+        ] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Import CSV files: checked row by row, all or nothing, again without duplicates."""
+        options = ImportOptions(
+            columns=_mapping(mapping or []),
+            date_format=date_format,
+            timezone=settings().kam_timezone,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+        )
+        actor = Actor.system("kam import")
+        if what is None:
+            raise KamError(USAGE)
+        folder_import = file is None and profile is not None
+        if folder_import:
+            assert profile is not None
+            with session(db) as s, _bar() as bar:
+                reports = import_folder(
+                    profile, Path(what), session=s, now=utcnow(), actor=actor, options=options,
+                    progress=bar,
+                )  # fmt: skip
+            _report(reports, dry_run)
+            return
+        try:
+            kind = kind_of(what)
+        except ValueError:
+            kind = ""
+        if kind not in IMPORTABLE or file is None:
+            raise KamError(USAGE)
+        if profile is not None:
+            if profile in BUILT_IN:
+                raise KamError(
+                    f"The {profile} profile reads a folder: `kam import --profile {profile} DIR`."
+                )
+            options = load_profile(Path(profile)).options(kind, options)
+        with session(db) as s, _bar() as bar:
+            report = import_file(
+                kind, file, session=s, now=utcnow(), actor=actor, options=options, progress=bar
+            )
+        _report([report], dry_run)
 
-    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def export() -> None:
-        """Export everything to CSV (not built yet)."""
-        raise not_built("export", "CSV export")
+    @app.command()
+    def export(
+        folder: Annotated[Path, typer.Argument(metavar="DIR", help="Where to write the files.")],
+        fmt: Annotated[
+            str, typer.Option("--format", help="csv (one file per kind) or json.")
+        ] = "csv",
+        db: DbOption = None,
+    ) -> None:
+        """Export everything a team cares about; `kam import --profile kam DIR` restores it."""
+        if fmt not in FORMATS:
+            raise KamError(f"Unknown format {fmt!r}; use csv or json.")
+        if folder.exists() and not folder.is_dir():
+            raise KamError(f"{str(folder)!r} is a file; name a folder to export into.")
+        with session(db) as s:
+            counts = export_all(folder, session=s, fmt=fmt)
+        listing = ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
+        typer.echo(f"Exported to {folder}: {listing}.")
+        typer.echo(f"Restore into an empty database with: kam import --profile kam {folder}")

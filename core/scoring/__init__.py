@@ -1,0 +1,105 @@
+"""Scoring and portfolio analytics: which customers matter, why, and how they are doing.
+
+The public interface used across kam:
+
+- :func:`score_accounts` computes every account's scores without writing;
+- :func:`rescore` computes them and stores one :class:`~core.models.ScoreSnapshot`
+  per account (the nightly job and ``kam score`` call it);
+- :func:`portfolio_figures` gives concentration, tiers, matrix, capacity, CLV,
+  share of wallet, over-served accounts and a revenue forecast;
+- :func:`load_config` reads the team's rules from ``kam.toml``.
+
+Everything is computed for the whole portfolio at once from a handful of
+set-based queries, because percentiles and tiers are relative to the portfolio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from core.clock import as_utc
+from core.scoring.config import ScoringConfig, config_from, load_config
+from core.scoring.facts import load_facts
+from core.scoring.portfolio import figures
+from core.scoring.scored import AccountScore, ScoredPortfolio, score_portfolio
+from core.scoring.snapshots import store_snapshots
+from core.services import audit
+from core.services.actors import Actor
+
+__all__ = [
+    "AccountScore",
+    "ScoredPortfolio",
+    "ScoringConfig",
+    "config_from",
+    "load_config",
+    "portfolio_figures",
+    "rescore",
+    "score_accounts",
+    "scored_portfolio",
+]
+
+
+def scored_portfolio(
+    *, session: Session, now: datetime, config: ScoringConfig | None = None
+) -> ScoredPortfolio:
+    """The whole portfolio scored as of ``now`` (the arrays behind every other function here)."""
+    config = config or load_config()
+    return score_portfolio(load_facts(session=session, now=now, config=config), config)
+
+
+def score_accounts(
+    *,
+    session: Session,
+    now: datetime,
+    config: ScoringConfig | None = None,
+    account_ids: Iterable[int] | None = None,
+) -> list[AccountScore]:
+    """Every account's scores as of ``now`` (or only ``account_ids``'), without writing.
+
+    The whole portfolio is always scored, since percentiles and tiers are relative
+    to it; ``account_ids`` only picks what is returned. Unknown ids are skipped.
+    """
+    scored = scored_portfolio(session=session, now=now, config=config)
+    if account_ids is None:
+        return scored.accounts()
+    positions = [i for a in account_ids if (i := scored.index_of(a)) is not None]
+    return scored.accounts(positions)
+
+
+def rescore(
+    *,
+    session: Session,
+    now: datetime,
+    config: ScoringConfig | None = None,
+    actor: Actor | None = None,
+) -> list[AccountScore]:
+    """Score every account and store one snapshot per account at ``now``.
+
+    Running it twice at the same ``now`` replaces that moment's snapshots. One
+    audit event records the run; the caller owns the transaction.
+    """
+    now = as_utc(now)
+    scored = scored_portfolio(session=session, now=now, config=config)
+    written = store_snapshots(scored, session=session, at=now)
+    audit.record(
+        "rescore",
+        "score_snapshots",
+        None,
+        session=session,
+        actor=actor or Actor.system("scoring"),
+        after={"accounts": written, "at": now.isoformat()},
+    )
+    return scored.accounts()
+
+
+def portfolio_figures(
+    *, session: Session, now: datetime, config: ScoringConfig | None = None
+) -> dict[str, Any]:
+    """The portfolio's figures as of ``now`` (JSON-safe; keys documented in the README)."""
+    now = as_utc(now)
+    scored = scored_portfolio(session=session, now=now, config=config)
+    return figures(scored, session=session)

@@ -1,0 +1,112 @@
+"""Criteria, their robust normalisation to 0..1, and points that add up exactly.
+
+Two normalisations keep one outlier from flattening everyone else:
+``percentile`` (an account's mid-rank among the accounts with a value) and
+``capped`` (a linear scale between a floor and a cap, clipped). A missing value
+counts as neutral (0.5) and is flagged. Points are kept in tenths and allocated
+by largest remainder, so the rounded points of a breakdown sum to its score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+NEUTRAL = 0.5
+
+
+def percentile(raw: FloatArray) -> FloatArray:
+    """Mid-rank percentile of each value among the known ones (ties share a rank); NaN stays."""
+    out = np.full(raw.shape, np.nan)
+    known = ~np.isnan(raw)
+    values = raw[known]
+    if values.size:
+        ordered = np.sort(values)
+        below = np.searchsorted(ordered, values, side="left")
+        up_to = np.searchsorted(ordered, values, side="right")
+        out[known] = (below + up_to) / (2.0 * values.size)
+    return out
+
+
+def capped(raw: FloatArray, floor: float, cap: float) -> FloatArray:
+    """Linear from ``floor`` (0) to ``cap`` (1), clipped; NaN stays."""
+    with np.errstate(invalid="ignore"):
+        return np.clip((raw - floor) / (cap - floor), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One thing a score weighs, and how its raw value is read."""
+
+    name: str
+    label: str
+    method: str
+    unit: str = ""
+
+
+@dataclass
+class ScoreTable:
+    """One score for the whole portfolio: raw, normalised and points per criterion."""
+
+    criteria: tuple[Criterion, ...]
+    weights: FloatArray  # (k,)
+    raw: FloatArray  # (n, k), NaN where unknown
+    normalised: FloatArray  # (n, k), neutral where unknown
+    missing: BoolArray  # (n, k)
+    tenths: IntArray  # (n, k) points in tenths; rows sum to score_tenths
+    score_tenths: IntArray  # (n,)
+    score: FloatArray  # (n,) 0–100 with one decimal
+
+    def points(self, i: int) -> dict[str, float]:
+        """Account ``i``'s points per criterion."""
+        return {
+            c.name: t / 10.0 for c, t in zip(self.criteria, self.tenths[i].tolist(), strict=True)
+        }
+
+
+def score_table(
+    criteria: tuple[Criterion, ...],
+    weights: dict[str, float],
+    raw: dict[str, FloatArray],
+    normalised: dict[str, FloatArray],
+) -> ScoreTable:
+    """Weigh the normalised criteria into a score with an exact breakdown."""
+    names = [c.name for c in criteria]
+    w = np.array([weights[name] for name in names], dtype=np.float64)
+    raw_m = np.column_stack([raw[name] for name in names]).astype(np.float64)
+    norm = np.column_stack([normalised[name] for name in names]).astype(np.float64)
+    missing = np.isnan(norm)
+    norm = np.where(missing, NEUTRAL, np.clip(norm, 0.0, 1.0))
+    tenths = allocate_tenths(norm * w * 10.0)
+    return ScoreTable(
+        criteria=criteria,
+        weights=w,
+        raw=raw_m,
+        normalised=norm,
+        missing=missing,
+        tenths=tenths,
+        score_tenths=tenths.sum(axis=1),
+        score=tenths.sum(axis=1) / 10.0,
+    )
+
+
+def allocate_tenths(exact: FloatArray) -> IntArray:
+    """Round each row to whole tenths so the row sums to its rounded total (largest remainder)."""
+    if exact.size == 0:
+        return np.zeros(exact.shape, dtype=np.int64)
+    floor = np.floor(exact + 1e-9)
+    remainder = np.clip(exact - floor, 0.0, None)
+    target = np.rint(exact.sum(axis=1) + 1e-9)
+    short = (target - floor.sum(axis=1)).astype(np.int64)
+    order = np.argsort(-remainder, axis=1, kind="stable")
+    rank = np.empty_like(order)
+    rows = np.arange(exact.shape[0])[:, None]
+    rank[rows, order] = np.arange(exact.shape[1])[None, :]
+    tenths: IntArray = (floor + (rank < short[:, None])).astype(np.int64)
+    return tenths

@@ -1,0 +1,414 @@
+"""Everything scoring needs, loaded for the whole portfolio in a handful of queries.
+
+Each query aggregates one table grouped by account; the results land in numpy
+arrays aligned on the account ids (sorted), so the scores are computed in one
+vectorised pass. Nothing here issues a query per account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlmodel import Session, col
+
+from core.clock import as_utc
+from core.models import (
+    Account,
+    Commitment,
+    Contact,
+    Deal,
+    Feedback,
+    Interaction,
+    Notice,
+    ScoreSnapshot,
+    User,
+)
+from core.scoring import sql
+from core.scoring.config import ScoringConfig
+from core.types import UTCDateTime
+
+YEAR = 365
+HALF_YEAR = 182
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass
+class Facts:
+    """Per-account inputs, one array entry per account (``ids`` sorted); NaN is unknown."""
+
+    now: datetime
+    ids: IntArray
+    names: list[str]
+    owner_id: IntArray  # -1: no owner
+    has_parent: np.ndarray[Any, np.dtype[np.bool_]]
+    subsidiaries: IntArray
+    annual_revenue: FloatArray
+    employees: FloatArray
+    relationship_stage: FloatArray
+    financial_health: FloatArray
+    industry_influence: FloatArray
+    category_spend: FloatArray
+    cost_to_serve: FloatArray
+    gross_margin: FloatArray
+    cadence_override: FloatArray
+    customer_days: FloatArray  # days since customer_since
+    tier_override: list[str | None]
+    tier_override_reason: list[str | None]
+    # won deals
+    revenue_12m: FloatArray
+    revenue_prev_12m: FloatArray
+    revenue_6m: FloatArray
+    revenue_prev_6m: FloatArray
+    costed_revenue_12m: FloatArray
+    deal_cost_12m: FloatArray
+    # interactions
+    days_since_contact: FloatArray
+    contact_weeks: np.ndarray[Any, np.dtype[np.uint64]]  # bit w: a contact w weeks ago (0–51)
+    # contacts
+    contacts: IntArray
+    decision_makers: IntArray
+    # feedback, per window: recent (last N days) and earlier (rest of the year)
+    feedback: dict[str, FloatArray]
+    # commitments and notices
+    commitments_due: IntArray
+    commitments_kept: IntArray
+    commitments_overdue: IntArray
+    notices_untold: IntArray
+    notices_overdue: IntArray
+    # the newest snapshot before now
+    previous_at: list[datetime | None]
+    previous_health: FloatArray
+    previous_health_points: dict[str, FloatArray]  # per health factor; NaN: not recorded
+    # people
+    users: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # id: (email, team)
+
+    @property
+    def size(self) -> int:
+        """How many accounts."""
+        return len(self.ids)
+
+
+def _array(n: int, fill: float = np.nan) -> FloatArray:
+    return np.full(n, fill, dtype=np.float64)
+
+
+def _rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    """The rows of a query as the driver gives them.
+
+    These queries return only numbers and plain text, which need no conversion,
+    so the rows are taken straight from the driver's cursor: at 100,000
+    accounts that halves the time spent reading them.
+    """
+    result = session.connection().execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+def _positions(ids: IntArray, rows: Sequence[Sequence[Any]]) -> tuple[IntArray, FloatArray]:
+    """Where each row's account sits in ``ids``, and the row's other values as floats."""
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0))
+    table = np.array(rows, dtype=np.float64)
+    account = table[:, 0].astype(np.int64)
+    where = np.searchsorted(ids, account)
+    where = np.clip(where, 0, max(len(ids) - 1, 0))
+    known = ids[where] == account if len(ids) else np.zeros(len(account), dtype=bool)
+    return where[known], table[known, 1:]
+
+
+def _scatter(n: int, where: IntArray, values: FloatArray, fill: float) -> list[FloatArray]:
+    """One full-length array per value column, ``fill`` where an account had no row."""
+    columns = []
+    for k in range(values.shape[1] if values.size else 0):
+        out = _array(n, fill)
+        out[where] = values[:, k]
+        columns.append(out)
+    return columns
+
+
+def _columns(
+    session: Session, query: Any, ids: IntArray, width: int, fill: float = 0.0
+) -> list[FloatArray]:
+    """Run a grouped query whose first column is the account id; one array per other column."""
+    rows = _rows(session, query)
+    where, values = _positions(ids, rows)
+    if not len(where):
+        return [_array(len(ids), fill) for _ in range(width)]
+    return _scatter(len(ids), where, values, fill)
+
+
+def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Facts:
+    """Load the whole portfolio's scoring inputs as of ``now``."""
+    now = as_utc(now)
+    dialect = session.get_bind().dialect.name
+    today = now.date()
+    accounts = _rows(
+        session,
+        select(
+            col(Account.id),
+            col(Account.name),
+            col(Account.owner_id),
+            col(Account.parent_id),
+            col(Account.annual_revenue),
+            col(Account.employees),
+            col(Account.relationship_stage),
+            col(Account.financial_health),
+            col(Account.industry_influence),
+            col(Account.category_spend),
+            col(Account.cost_to_serve),
+            col(Account.gross_margin),
+            col(Account.checkin_cadence_days),
+            sql.days_since_day(col(Account.customer_since), today, dialect),
+            col(Account.tier_override),
+            col(Account.tier_override_reason),
+        ).order_by(col(Account.id)),
+    )
+    n = len(accounts)
+    ids = np.fromiter((r[0] for r in accounts), dtype=np.int64, count=n)
+    numeric = np.array([r[2:14] for r in accounts], dtype=np.float64).reshape(n, 12)
+    parent = numeric[:, 1]
+    subsidiaries = np.zeros(n, dtype=np.int64)
+    with_parent = ~np.isnan(parent)
+    if with_parent.any():
+        parents = np.searchsorted(ids, parent[with_parent].astype(np.int64))
+        np.add.at(subsidiaries, np.clip(parents, 0, n - 1), 1)
+
+    (r12, p12, r6, p6, costed, cost) = _columns(session, _deal_query(today), ids, width=6, fill=0.0)
+    last, weeks = _columns(session, _contact_query_by_week(now, dialect), ids, width=2, fill=np.nan)
+    weeks = np.nan_to_num(weeks, nan=0.0)
+    contacts, decision_makers = _columns(session, _contact_query(), ids, width=2, fill=0.0)
+    feedback = _feedback(session, now, config.scales.satisfaction_recent_days, ids)
+    due, kept, overdue = _columns(
+        session, _commitment_query(today, dialect), ids, width=3, fill=0.0
+    )
+    untold, untold_overdue = _columns(
+        session, _notice_query(today, config.scales.notice_warning_days), ids, width=2, fill=0.0
+    )
+    previous_at, previous_health, previous_points = _previous_snapshots(
+        session, now, ids, tuple(type(config.health).model_fields)
+    )
+    users = {
+        row[0]: (row[1], row[2])
+        for row in session.execute(select(col(User.id), col(User.email), col(User.team))).all()
+    }
+    as_int = np.int64
+    owner = numeric[:, 0]
+    return Facts(
+        now=now,
+        ids=ids,
+        names=[r[1] for r in accounts],
+        owner_id=np.where(np.isnan(owner), -1, owner).astype(as_int),
+        has_parent=with_parent,
+        subsidiaries=subsidiaries,
+        annual_revenue=numeric[:, 2],
+        employees=numeric[:, 3],
+        relationship_stage=numeric[:, 4],
+        financial_health=numeric[:, 5],
+        industry_influence=numeric[:, 6],
+        category_spend=numeric[:, 7],
+        cost_to_serve=numeric[:, 8],
+        gross_margin=numeric[:, 9],
+        cadence_override=numeric[:, 10],
+        customer_days=numeric[:, 11],
+        tier_override=[r[14] for r in accounts],
+        tier_override_reason=[r[15] for r in accounts],
+        revenue_12m=r12,
+        revenue_prev_12m=p12,
+        revenue_6m=r6,
+        revenue_prev_6m=p6,
+        costed_revenue_12m=costed,
+        deal_cost_12m=cost,
+        days_since_contact=last,
+        contact_weeks=weeks.astype(np.uint64),
+        contacts=contacts.astype(as_int),
+        decision_makers=decision_makers.astype(as_int),
+        feedback=feedback,
+        commitments_due=due.astype(as_int),
+        commitments_kept=kept.astype(as_int),
+        commitments_overdue=overdue.astype(as_int),
+        notices_untold=untold.astype(as_int),
+        notices_overdue=untold_overdue.astype(as_int),
+        previous_at=previous_at,
+        previous_health=previous_health,
+        previous_health_points=previous_points,
+        users=users,
+    )
+
+
+def revenue_windows(today: date) -> dict[str, date]:
+    """The day each revenue window starts after (a deal counts when closed_on > the day)."""
+    return {
+        "12m": today - timedelta(days=YEAR),
+        "24m": today - timedelta(days=2 * YEAR),
+        "6m": today - timedelta(days=HALF_YEAR),
+        "prev_6m": today - timedelta(days=2 * HALF_YEAR),
+    }
+
+
+def _deal_query(today: date) -> Any:
+    w = revenue_windows(today)
+    amount = func.coalesce(col(Deal.amount), 0.0)
+    closed = col(Deal.closed_on)
+
+    def total(condition: Any, value: Any = amount) -> Any:
+        return func.sum(case((condition, value), else_=0.0))
+
+    costed = and_(closed > w["12m"], col(Deal.cost).is_not(None))
+    return (
+        select(
+            col(Deal.account_id),
+            total(closed > w["12m"]),
+            total(and_(closed > w["24m"], closed <= w["12m"])),
+            total(closed > w["6m"]),
+            total(and_(closed > w["prev_6m"], closed <= w["6m"])),
+            total(costed),
+            total(costed, col(Deal.cost)),
+        )
+        .where(col(Deal.stage) == "won", col(Deal.account_id).is_not(None), closed > w["24m"])
+        .group_by(col(Deal.account_id))
+    )
+
+
+WEEKS = 52
+
+
+def _contact_query_by_week(now: datetime, dialect: str) -> Any:
+    """Per account: days since the last contact, and the weeks of the last 52 with a contact.
+
+    The weeks come as a bit mask (bit 0: the last seven days), which is all that
+    cadence kept needs, at any cadence, from a single pass over the interactions.
+    """
+    at = sql.unindexed(Interaction.__table__.c.occurred_at, dialect)  # type: ignore[attr-defined]
+    occurred = col(Interaction.occurred_at)
+    week = sql.whole_days_since(occurred, now, dialect) // 7
+    in_range = occurred > literal(now - timedelta(weeks=WEEKS), UTCDateTime)
+    return (
+        select(
+            col(Interaction.account_id),
+            sql.days_since(func.max(occurred), now, dialect),
+            sql.bit_mask(case((in_range, week), else_=None), dialect),
+        )
+        .where(at <= literal(now, UTCDateTime))
+        .group_by(col(Interaction.account_id))
+    )
+
+
+def _contact_query() -> Any:
+    return select(
+        col(Contact.account_id),
+        func.count(),
+        func.sum(case((col(Contact.decision_maker), 1), else_=0)),
+    ).group_by(col(Contact.account_id))
+
+
+FEEDBACK_MEASURES = ("csat_sum", "csat_n", "nps_sum", "nps_n", "exceeded", "met", "below")
+
+
+def _feedback(
+    session: Session, now: datetime, recent_days: int, ids: IntArray
+) -> dict[str, FloatArray]:
+    """Feedback sums and counts per account over the year, split into recent and earlier."""
+    at = col(Feedback.at)
+    recent = case((at > literal(now - timedelta(days=recent_days), UTCDateTime), 1), else_=0)
+    csat, nps, expectation = col(Feedback.csat), col(Feedback.nps), col(Feedback.expectation)
+    query = (
+        select(
+            col(Feedback.account_id),
+            recent,
+            func.sum(csat),
+            func.count(csat),
+            func.sum(nps),
+            func.count(nps),
+            func.count(case((expectation == "exceeded", 1), else_=None)),
+            func.count(case((expectation == "met", 1), else_=None)),
+            func.count(case((expectation == "below", 1), else_=None)),
+        )
+        .where(
+            at <= literal(now, UTCDateTime),
+            at > literal(now - timedelta(days=YEAR), UTCDateTime),
+        )
+        .group_by(col(Feedback.account_id), recent)
+    )
+    rows = _rows(session, query)
+    out = {}
+    for flag, window in ((1, "recent"), (0, "earlier")):
+        chosen = [(r[0], *r[2:]) for r in rows if r[1] == flag]
+        where, values = _positions(ids, chosen)
+        columns = (
+            _scatter(len(ids), where, values, 0.0)
+            if len(where)
+            else [_array(len(ids), 0.0) for _ in FEEDBACK_MEASURES]
+        )
+        out.update({f"{window}_{m}": c for m, c in zip(FEEDBACK_MEASURES, columns, strict=True)})
+    return out
+
+
+def _commitment_query(today: date, dialect: str) -> Any:
+    due, done = col(Commitment.due_on), col(Commitment.done_at)
+    assessed = or_(due < today, done.is_not(None))
+    on_time = and_(done.is_not(None), sql.utc_day(done, dialect) <= due)
+    return (
+        select(
+            col(Commitment.account_id),
+            func.count(case((and_(due > today - timedelta(days=YEAR), assessed), 1), else_=None)),
+            func.count(case((and_(due > today - timedelta(days=YEAR), on_time), 1), else_=None)),
+            func.count(case((and_(done.is_(None), due < today), 1), else_=None)),
+        )
+        .where(or_(due > today - timedelta(days=YEAR), done.is_(None)))
+        .group_by(col(Commitment.account_id))
+    )
+
+
+def _notice_query(today: date, warning_days: int) -> Any:
+    by = col(Notice.must_tell_by)
+    return (
+        select(
+            col(Notice.account_id),
+            func.count(),
+            func.count(case((by < today, 1), else_=None)),
+        )
+        .where(
+            col(Notice.communicated_at).is_(None),
+            by <= today + timedelta(days=warning_days),
+        )
+        .group_by(col(Notice.account_id))
+    )
+
+
+def _previous_snapshots(
+    session: Session, now: datetime, ids: IntArray, factors: tuple[str, ...]
+) -> tuple[list[datetime | None], FloatArray, dict[str, FloatArray]]:
+    """The previous run's snapshots (the newest moment before ``now``): when, health, factors.
+
+    Every run snapshots every account, so the newest moment holds the previous
+    scores of all but accounts added since; reading that one moment through its
+    index stays fast however long the history grows.
+    """
+    n = len(ids)
+    at = col(ScoreSnapshot.at)
+    moment = session.execute(select(func.max(at)).where(at < literal(now, UTCDateTime))).scalar()
+    if moment is None:
+        return [None] * n, _array(n), {name: _array(n) for name in factors}
+    breakdown = col(ScoreSnapshot.breakdown)
+    query = select(
+        col(ScoreSnapshot.account_id),
+        col(ScoreSnapshot.health),
+        *(breakdown[("health", name)].as_float() for name in factors),
+    ).where(at == literal(moment, UTCDateTime))
+    rows = _rows(session, query)
+    where, values = _positions(ids, rows)
+    health, *points = (
+        _scatter(n, where, values, np.nan) if len(where) else [_array(n)] * (1 + len(factors))
+    )
+    previous_at: list[datetime | None] = [None] * n
+    for i in where.tolist():
+        previous_at[i] = as_utc(moment)
+    return previous_at, health, dict(zip(factors, points, strict=True))

@@ -1,0 +1,319 @@
+"""The scored portfolio: every score, tier and quadrant, and each account's explanation.
+
+:func:`score_portfolio` runs the whole pipeline over :class:`Facts` in one
+vectorised pass: attractiveness, then the tier it earns (a manual override
+wins), then the check-in cadence of that tier, which relationship and health
+are measured against. :class:`AccountScore` is one account's result; its
+``breakdown`` is built only when someone asks to see it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from core.scoring.attractiveness import attractiveness
+from core.scoring.classify import TIER_LEVEL, earned_tiers, quadrants, ranks
+from core.scoring.config import TIERS, ScoringConfig
+from core.scoring.criteria import BoolArray, FloatArray, IntArray, ScoreTable
+from core.scoring.facts import Facts
+from core.scoring.health import health
+from core.scoring.relationship import relationship
+from core.scoring.value import (
+    Retention,
+    clv,
+    contribution_12m,
+    retention,
+    share_of_wallet,
+    wallet,
+)
+
+SCORES = ("attractiveness", "relationship", "health")
+
+
+@dataclass
+class ScoredPortfolio:
+    """Every account's scores, as arrays aligned on ``facts.ids``."""
+
+    facts: Facts
+    config: ScoringConfig
+    tables: dict[str, ScoreTable]
+    rank: IntArray
+    earned_tier: list[str]
+    tier: list[str]
+    quadrant: list[str]
+    band: list[str]
+    cadence: FloatArray
+    contribution: FloatArray
+    contribution_known: BoolArray
+    wallet: FloatArray
+    share_of_wallet: FloatArray
+    retention: Retention
+    clv: FloatArray
+    over_served: BoolArray
+
+    def score(self, name: str) -> FloatArray:
+        """One score for every account."""
+        return self.tables[name].score
+
+    def index_of(self, account_id: int) -> int | None:
+        """The position of an account in the arrays."""
+        i = int(np.searchsorted(self.facts.ids, account_id))
+        return i if i < self.facts.size and int(self.facts.ids[i]) == account_id else None
+
+    def over_served_reasons(self, i: int) -> list[str]:
+        """Why account ``i`` looks over-served ("importance inflation"), if it does."""
+        f, reasons = self.facts, []
+        cost, revenue = f.cost_to_serve[i], f.revenue_12m[i]
+        if _costly(cost, revenue, self.config.value.over_served_cost_share):
+            times = float(cost) / float(revenue) if revenue >= 1 else math.inf
+            share = f"{times:.0%} of" if times < 10 else "more than ten times"
+            reasons.append(f"cost to serve is {share} the revenue it brings")
+        override = f.tier_override[i]
+        if _inflated(override, self.earned_tier[i]):
+            reasons.append(f"tier set by hand to {override}; its value earns {self.earned_tier[i]}")
+        return reasons
+
+    def accounts(self, positions: list[int] | None = None) -> list[AccountScore]:
+        """Results for the accounts at ``positions`` (all when None), in id order."""
+        chosen = range(self.facts.size) if positions is None else positions
+        f = self.facts
+        ids = f.ids.tolist()
+        a, r, h = (self.tables[s].score.tolist() for s in SCORES)
+        change = np.round(self.tables["health"].score - f.previous_health, 1).tolist()
+        return [
+            AccountScore(
+                account_id=ids[i],
+                account_name=f.names[i],
+                attractiveness=a[i],
+                relationship=r[i],
+                health=h[i],
+                band=self.band[i],
+                tier=self.tier[i],
+                earned_tier=self.earned_tier[i],
+                quadrant=self.quadrant[i],
+                health_change=None if change[i] != change[i] else change[i],  # NaN: no history
+                source=self,
+                index=i,
+            )
+            for i in chosen
+        ]
+
+
+def _costly(cost: float, revenue: float, share: float) -> bool:
+    return bool(not np.isnan(cost) and cost > 0 and cost > share * revenue)
+
+
+def _inflated(override: str | None, earned: str) -> bool:
+    return (
+        override is not None
+        and TIER_LEVEL.get(override, 0) >= TIER_LEVEL["key"]
+        and TIER_LEVEL[earned] < TIER_LEVEL["key"]
+    )
+
+
+def cadence_of(facts: Facts, tiers: list[str], config: ScoringConfig) -> FloatArray:
+    """Each account's check-in interval in days: its own, else its tier's."""
+    by_tier = {t: float(config.cadence_days(t)) for t in TIERS}
+    tier_days = np.array([by_tier[t] for t in tiers], dtype=np.float64)
+    return np.where(np.isnan(facts.cadence_override), tier_days, facts.cadence_override)
+
+
+def bands(health: FloatArray, config: ScoringConfig) -> list[str]:
+    """red, yellow or green for every health score (as :meth:`ScoringConfig.band`)."""
+    b = config.bands
+    names: list[str] = np.where(
+        health <= b.red, "red", np.where(health <= b.yellow, "yellow", "green")
+    ).tolist()
+    return names
+
+
+def score_portfolio(facts: Facts, config: ScoringConfig) -> ScoredPortfolio:
+    """Score every account in ``facts``."""
+    a = attractiveness(facts, config)
+    rank = ranks(a.score, facts.revenue_12m, facts.ids)
+    earned = earned_tiers(a.score, rank, config)
+    tier = [o or e for o, e in zip(facts.tier_override, earned, strict=True)]
+    cadence = cadence_of(facts, tier, config)
+    r = relationship(facts, cadence, config)
+    h = health(facts, cadence, config)
+    contribution, known = contribution_12m(facts, config)
+    kept = retention(facts, config)
+    costly = ~np.isnan(facts.cost_to_serve) & (facts.cost_to_serve > 0)
+    costly &= np.nan_to_num(facts.cost_to_serve) > (
+        config.value.over_served_cost_share * facts.revenue_12m
+    )
+    inflated = np.array(
+        [_inflated(o, e) for o, e in zip(facts.tier_override, earned, strict=True)], dtype=bool
+    ).reshape(facts.size)
+    return ScoredPortfolio(
+        facts=facts,
+        config=config,
+        tables={"attractiveness": a, "relationship": r, "health": h},
+        rank=rank,
+        earned_tier=earned,
+        tier=tier,
+        quadrant=quadrants(a.score, r.score, config),
+        band=bands(h.score, config),
+        cadence=cadence,
+        contribution=contribution,
+        contribution_known=known,
+        wallet=wallet(facts),
+        share_of_wallet=share_of_wallet(facts),
+        retention=kept,
+        clv=clv(contribution, kept, config),
+        over_served=costly | inflated,
+    )
+
+
+@dataclass(eq=False)
+class AccountScore:
+    """One account's scores, tier and quadrant; ``breakdown`` explains every point."""
+
+    account_id: int
+    account_name: str
+    attractiveness: float
+    relationship: float
+    health: float
+    band: str
+    tier: str
+    earned_tier: str
+    quadrant: str
+    health_change: float | None
+    source: ScoredPortfolio = field(repr=False, compare=False)
+    index: int = field(repr=False, compare=False)
+
+    @cached_property
+    def breakdown(self) -> dict[str, Any]:
+        """Each criterion's raw value, normalised value, weight and points; what moved health."""
+        return explain(self.source, self.index)
+
+    def summary(self) -> dict[str, Any]:
+        """The headline figures as JSON-safe values (what ``kam score --json`` lists)."""
+        i, p = self.index, self.source
+        override = p.facts.tier_override[i]
+        return {
+            "account_id": self.account_id,
+            "account": self.account_name,
+            "attractiveness": self.attractiveness,
+            "relationship": self.relationship,
+            "health": self.health,
+            "band": self.band,
+            "health_change": self.health_change,
+            "tier": self.tier,
+            "earned_tier": self.earned_tier,
+            "tier_override_reason": p.facts.tier_override_reason[i] if override else None,
+            "quadrant": self.quadrant,
+            "revenue_12m": round(float(p.facts.revenue_12m[i]), 2),
+            "clv": round(float(p.clv[i]), 2),
+            "over_served": bool(p.over_served[i]),
+        }
+
+
+def _number(value: float, unit: str) -> float | int | None:
+    if np.isnan(value):
+        return None
+    if unit in ("count", "rating"):
+        return round(value)
+    if unit == "money":
+        return round(float(value), 2)
+    if unit == "days":
+        return round(float(value), 1)
+    return round(float(value), 4)
+
+
+def _rows(table: ScoreTable, i: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "criterion": c.name,
+            "label": c.label,
+            "raw": _number(float(table.raw[i, k]), c.unit),
+            "normalised": round(float(table.normalised[i, k]), 4),
+            "weight": float(table.weights[k]),
+            "points": int(table.tenths[i, k]) / 10.0,
+            "missing": bool(table.missing[i, k]),
+            "method": c.method,
+            "unit": c.unit,
+        }
+        for k, c in enumerate(table.criteria)
+    ]
+
+
+def _optional(value: float, digits: int = 2) -> float | None:
+    return None if np.isnan(value) else round(float(value), digits)
+
+
+def explain(p: ScoredPortfolio, i: int) -> dict[str, Any]:
+    """Account ``i``'s full explanation (JSON-safe)."""
+    f = p.facts
+    out: dict[str, Any] = {"account_id": int(f.ids[i]), "account": f.names[i]}
+    for name in SCORES:
+        out[name] = {"score": float(p.tables[name].score[i]), "criteria": _rows(p.tables[name], i)}
+    out["health"]["band"] = p.band[i]
+    out["health"]["trend"] = _trend(p, i)
+    override = f.tier_override[i]
+    out["tier"] = {
+        "tier": p.tier[i],
+        "earned": p.earned_tier[i],
+        "override": override,
+        "override_reason": f.tier_override_reason[i] if override else None,
+        "rank": int(p.rank[i]),
+        "of": f.size,
+        "cadence_days": int(p.cadence[i]),
+    }
+    out["quadrant"] = p.quadrant[i]
+    spend = p.wallet[i]
+    out["value"] = {
+        "revenue_12m": round(float(f.revenue_12m[i]), 2),
+        "revenue_prev_12m": round(float(f.revenue_prev_12m[i]), 2),
+        "contribution_12m": round(float(p.contribution[i]), 2),
+        "contribution_assumed": not bool(p.contribution_known[i]),
+        "wallet": _optional(spend),
+        "headroom": None if np.isnan(spend) else round(float(spend - f.revenue_12m[i]), 2),
+        "share_of_wallet": _optional(p.share_of_wallet[i], 4),
+        "clv": round(float(p.clv[i]), 2),
+        "retention": round(p.retention.rate, 4),
+        "over_served": bool(p.over_served[i]),
+        "over_served_reasons": p.over_served_reasons(i),
+    }
+    out["missing"] = [
+        f"{name}.{c.name}"
+        for name in SCORES
+        for k, c in enumerate(p.tables[name].criteria)
+        if p.tables[name].missing[i, k]
+    ]
+    return out
+
+
+def _trend(p: ScoredPortfolio, i: int) -> dict[str, Any] | None:
+    """Health against the previous snapshot, and the factors that moved it."""
+    previous = p.facts.previous_health[i]
+    if np.isnan(previous):
+        return None
+    table = p.tables["health"]
+    now = float(table.score[i])
+    change = round(now - float(previous), 1)
+    threshold = p.config.bands.trend_threshold
+    direction = "up" if change >= threshold else "down" if change <= -threshold else "steady"
+    before = p.facts.previous_health_points
+    moves: list[tuple[float, str, str]] = []
+    for k, c in enumerate(table.criteria):
+        points = int(table.tenths[i, k]) / 10.0
+        was = float(before[c.name][i]) if c.name in before else np.nan
+        moved = 0.0 if np.isnan(was) else round(points - was, 1)
+        if moved:
+            moves.append((moved, c.name, c.label))
+    moves.sort(key=lambda m: (-abs(m[0]), m[1]))
+    factors = [{"criterion": name, "label": label, "change": moved} for moved, name, label in moves]
+    at = p.facts.previous_at[i]
+    return {
+        "previous": float(previous),
+        "previous_at": at.isoformat() if at else None,
+        "change": change,
+        "direction": direction,
+        "factors": factors,
+    }

@@ -1,0 +1,272 @@
+"""Read the values people put in CSV cells: dates, amounts, yes/no.
+
+Each reader raises ValueError with the hint that goes after "row N, column X:".
+Dates come in ISO and the common locale forms; a column of dates like
+03/04/2017 is read day-first or month-first from the column as a whole (a day
+above 12 settles it), and ``--date-format`` decides when nothing does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from core.clock import as_utc, zone
+from core.transfer.problems import FileProblem
+
+NAMED_FORMATS = (
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b %d %Y",
+    "%B %d %Y",
+)
+NUMERIC = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$")
+TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%I%p", "%I %p")
+CURRENCY_CODE = re.compile(r"^[A-Za-z]{2,3}\.?\s*|\s*[A-Za-z]{2,3}\.?$")
+CURRENCY_SIGNS = "$€£¥₹₩₽ "
+THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
+DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+TRUE = frozenset({"true", "yes", "y", "1", "x", "t", "ja", "oui", "si", "sí"})
+FALSE = frozenset({"false", "no", "n", "0", "f", "nei", "nein", "non"})
+
+
+def date_order(values: Iterable[str], *, column: str, file: str) -> str | None:
+    """ "dmy" or "mdy" for a column's numeric dates like 03/04/2017, None if it has none.
+
+    Raises FileProblem when the column cannot say (every day is 12 or less) or
+    says both, so the user picks with --date-format.
+    """
+    day_first = month_first = seen = False
+    example = ""
+    for text in values:
+        match = NUMERIC.match(text.strip())
+        if match is None:
+            continue
+        seen = True
+        example = example or text.strip()
+        first, second = int(match[1]), int(match[2])
+        if first > 12 and second > 12:
+            continue  # no date at all; its row is refused when it is read
+        day_first |= first > 12
+        month_first |= second > 12
+    if not seen:
+        return None
+    if day_first and month_first:
+        raise FileProblem(
+            f"{file}, column {column!r}: some dates put the day first and others the month "
+            "(e.g. 25/03 and 03/25). Make them consistent, or pass --date-format."
+        )
+    if not (day_first or month_first):
+        raise FileProblem(
+            f"{file}, column {column!r}: dates like {example!r} can be read day-first or "
+            'month-first. Pass --date-format "%d/%m/%Y" (day first) or "%m/%d/%Y" (month first).'
+        )
+    return "dmy" if day_first else "mdy"
+
+
+class DateReader:
+    """Reads one column's dates; remembers each distinct text it has read."""
+
+    def __init__(self, date_format: str | None = None, order: str | None = None) -> None:
+        self.date_format = date_format
+        self.order = order
+        self.cache: dict[str, date] = {}
+
+    def __call__(self, text: str) -> date:
+        found = self.cache.get(text)
+        if found is None:
+            found = self.cache[text] = self._read(text.strip())
+        return found
+
+    def _read(self, text: str) -> date:
+        if self.date_format:
+            try:
+                return datetime.strptime(text, self.date_format).date()
+            except ValueError:
+                pass
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            return datetime.fromisoformat(text).date()
+        except ValueError:
+            pass
+        match = NUMERIC.match(text)
+        if match is not None and self.order is not None:
+            first, second, year = int(match[1]), int(match[2]), int(match[3])
+            year += 2000 if len(match[3]) == 2 and year < 70 else 1900 if year < 100 else 0
+            day, month = (first, second) if self.order == "dmy" else (second, first)
+            try:
+                return date(year, month, day)
+            except ValueError:
+                pass
+        for fmt in NAMED_FORMATS:
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        expected = f" in the format {self.date_format}" if self.date_format else ""
+        raise ValueError(
+            f"cannot read {text!r} as a date{expected}; write it as 2017-03-01 "
+            "(or give --date-format, e.g. %d/%m/%Y)"
+        )
+
+
+class MomentReader:
+    """Reads one column's timestamps; a time without a zone is in ``timezone``."""
+
+    def __init__(self, dates: DateReader, timezone: str = "UTC") -> None:
+        self.dates = dates
+        self.zone: ZoneInfo = zone(timezone)
+        self.cache: dict[str, datetime] = {}
+
+    def __call__(self, text: str) -> datetime:
+        found = self.cache.get(text)
+        if found is None:
+            found = self.cache[text] = self._read(text.strip())
+        return found
+
+    def _read(self, text: str) -> datetime:
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = self._split(text)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=self.zone)
+        return as_utc(parsed)
+
+    def _split(self, text: str) -> datetime:
+        try:
+            return datetime.combine(self.dates(text), time(0))
+        except ValueError:
+            pass
+        for cut in _cuts(text):
+            day_text, time_text = text[:cut].strip().rstrip(","), text[cut:].strip()
+            try:
+                day = self.dates(day_text)
+            except ValueError:
+                continue
+            for fmt in TIME_FORMATS:
+                try:
+                    return datetime.combine(day, datetime.strptime(time_text, fmt).time())
+                except ValueError:
+                    continue
+        raise ValueError(
+            f"cannot read {text!r} as a date and time; write it as 2017-03-01 14:30 "
+            "(or 2017-03-01T14:30:00+01:00 with its zone)"
+        )
+
+
+def _cuts(text: str) -> list[int]:
+    """Where a date may end and a time begin: at each space, last first."""
+    return [i for i in range(len(text) - 1, 0, -1) if text[i] == " "]
+
+
+def read_time(text: str) -> time:
+    """A time of day such as 08:30 or 8:30 AM."""
+    text = text.strip()
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        pass
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.strptime(text.upper(), fmt).time()
+        except ValueError:
+            continue
+    raise ValueError(f"cannot read {text!r} as a time of day; write it as 08:30")
+
+
+def read_amount(text: str, *, decimal_comma: bool = False) -> float:
+    """A number as finance people write it: $1,234.50, 1.234,50 €, (200), 12 500 NOK."""
+    try:
+        if decimal_comma and "." in text:
+            raise ValueError(text)  # 1.234 is a thousand and more in a decimal-comma file
+        value = float(text)
+    except ValueError:
+        quick = None if decimal_comma else _us_amount(text)
+        value = quick if quick is not None else _amount(text, decimal_comma)
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def _us_amount(text: str) -> float | None:
+    """The common case quickly: $1,234.56 (a sign, thousands commas, a decimal point)."""
+    body = text.strip().lstrip("$€£")
+    comma, point = body.rfind(","), body.rfind(".")
+    if comma < 0 or point < comma or point - comma != 4:
+        return None
+    try:
+        return float(body.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _amount(text: str, decimal_comma: bool) -> float:
+    raw = text.strip()
+    negative = raw.startswith("(") and raw.endswith(")")
+    body = raw.strip("()").strip()
+    if body.startswith("-"):
+        negative, body = True, body[1:].strip()
+    body = CURRENCY_CODE.sub("", body).strip(CURRENCY_SIGNS)
+    if body.startswith("-"):
+        negative, body = True, body[1:]
+    body = body.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
+    if "," in body and "." in body:
+        decimal = "," if body.rfind(",") > body.rfind(".") else "."
+    elif "," in body:
+        decimal = "," if decimal_comma or not THOUSANDS.match(body) else ""
+    elif "." in body and decimal_comma:
+        decimal = "" if DOT_THOUSANDS.match(body) else "."
+    else:
+        decimal = "."
+    thousands = {",": ".", ".": ",", "": ",."}[decimal]
+    for sep in thousands:
+        body = body.replace(sep, "")
+    if decimal == ",":
+        body = body.replace(",", ".")
+    try:
+        value = float(body)
+    except ValueError:
+        raise ValueError(
+            f"cannot read {text!r} as a number; write it like 1234.50 "
+            "(currency signs and thousands separators are fine)"
+        ) from None
+    return -value if negative else value
+
+
+def read_int(text: str) -> int:
+    """A whole number; 1,200 and 1200.0 are accepted."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = read_amount(text)
+    except ValueError:
+        raise ValueError(f"cannot read {text!r} as a whole number; write it like 1200") from None
+    if value != int(value):
+        raise ValueError(f"{text!r} is not a whole number")
+    return int(value)
+
+
+def read_bool(text: str) -> bool:
+    """Yes/no in the forms spreadsheets use."""
+    key = text.strip().casefold()
+    if key in TRUE:
+        return True
+    if key in FALSE:
+        return False
+    raise ValueError(f"cannot read {text!r} as yes or no; write true or false")

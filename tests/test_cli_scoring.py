@@ -1,0 +1,87 @@
+"""``kam score`` and ``kam portfolio`` as people and scripts use them."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from tests.test_cli import kam
+
+
+@pytest.fixture
+def demo_db(tmp_path, capsys: pytest.CaptureFixture[str]) -> str:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path}/demo.db"
+    code, _, _ = kam(capsys, "demo", "--db", url)
+    assert code == 0
+    return url
+
+
+def test_score_rescores_everything_and_the_account_list_shows_tiers(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    code, out, _ = kam(capsys, "score", "--json", "--db", demo_db)
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == 85 and rows[0]["account"] == "Kan-code"
+    assert rows[0]["tier"] == "strategic" and "breakdown" not in rows[0]
+    assert [r["attractiveness"] for r in rows] == sorted(
+        (r["attractiveness"] for r in rows), reverse=True
+    )
+    _, out, _ = kam(capsys, "accounts", "--tier", "strategic", "--json", "--db", demo_db)
+    assert "Kan-code" in {a["name"] for a in json.loads(out)}
+    code, out, _ = kam(capsys, "score", "--limit", "5", "--db", demo_db)
+    assert code == 0 and "Kan-code" in out and "80 more" in out
+
+
+def test_score_one_account_explains_every_point(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    code, out, _ = kam(capsys, "score", "kan code", "--explain", "--json", "--db", demo_db)
+    assert code == 0
+    result = json.loads(out)
+    assert result["account"] == "Kan-code" and result["tier"] == "strategic"
+    for name in ("attractiveness", "relationship", "health"):
+        part = result["breakdown"][name]
+        assert sum(Decimal(str(r["points"])) for r in part["criteria"]) == Decimal(
+            str(result[name])
+        )
+    code, out, _ = kam(capsys, "score", "Kan-code", "--explain", "--db", demo_db)
+    assert code == 0
+    assert "Revenue from us, 12 months" in out and "no data: neutral" in out
+    assert "rank 1 of 85" in out
+
+
+def test_score_an_unknown_account_is_one_line_with_suggestions(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    code, out, err = kam(capsys, "score", "kan-cdoe", "--db", demo_db)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "Did you mean: Kan-code" in err
+
+
+def test_a_broken_config_file_is_named_and_nothing_is_written(
+    capsys: pytest.CaptureFixture[str], demo_db: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "kam.toml"
+    bad.write_text("[scoring.health]\nrecency = 90\n", encoding="utf-8")
+    code, _, err = kam(capsys, "score", "--config", str(bad), "--db", demo_db)
+    assert code == 1 and "health weights add up to 160" in err and "Traceback" not in err
+    _, out, _ = kam(capsys, "show", "Kan-code", "--json", "--db", demo_db)
+    assert json.loads(out)["scores"] is None
+
+
+def test_portfolio_prints_concentration_tiers_and_forecast(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    code, out, _ = kam(capsys, "portfolio", "--json", "--db", demo_db)
+    assert code == 0
+    figures = json.loads(out)
+    assert figures["accounts"] == 85
+    assert sum(figures["tiers"].values()) == sum(figures["quadrants"].values()) == 85
+    assert figures["concentration"]["hhi_band"] == "diversified"
+    assert figures["forecast"]["available"]
+    code, out, _ = kam(capsys, "portfolio", "--db", demo_db)
+    assert code == 0
+    assert "CR5" in out and "HHI" in out and "Forecast" in out and "Kan-code" in out

@@ -1,0 +1,282 @@
+"""kam export, then kam import --profile kam into an empty database: nothing is lost."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, col, select
+
+from core.clock import utcnow
+from core.db import open_database
+from core.demo.synthetic import load_synthetic
+from core.models import Account, Goal, ScoreSnapshot
+from core.services import records, views
+from core.services.accounts import update_account
+from core.services.actors import Actor
+from tests import factories
+from tests.conftest import fresh_postgres
+from tests.test_cli import kam
+from tests.test_import import dump
+
+SYSTEM = Actor.system("test")
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+EXPORTED = [
+    "users",
+    "accounts",
+    "contacts",
+    "deals",
+    "interactions",
+    "orders",
+    "commitments",
+    "notices",
+    "requests",
+    "feedback",
+    "goals",
+    "score_snapshots",
+]
+
+
+def build_portfolio(session: Session) -> None:
+    """A small portfolio with one of everything, built through the services."""
+    now = utcnow()
+    boss = factories.user(session, "maria@example.com", role="manager", timezone="Europe/Oslo")
+    anna = factories.user(session, "anna@example.com", manager_id=boss.id, team="Nordics")
+    gone = factories.account(session, "Closed Down Ltd")
+    acme = factories.account(
+        session,
+        "Acme Corp",
+        owner_id=anna.id,
+        sector="retail",
+        country="Norway",
+        annual_revenue=12_500_000.75,
+        employees=1200,
+        relationship_stage=3,
+        customer_since=date(2019, 4, 1),
+        strategic_plans='Expand into Sweden, with "quotes", commas, and\na new line',
+    )
+    beta = factories.account(session, "Beta AS", owner_id=anna.id, parent_id=acme.id)
+    update_account(
+        beta,
+        {"tier_override": "key", "tier_override_reason": "Board decision"},
+        session=session,
+        actor=SYSTEM,
+    )
+    session.delete(gone)  # a gap in the ids must survive the round trip
+    kari = records.add_contact(
+        acme,
+        {"name": "Kari Nordmann", "title": "CFO", "decision_maker": True,
+         "hometown": "Trondheim", "birthday": date(1980, 5, 17), "favourite_team": "Rosenborg"},
+        session=session, actor=SYSTEM,
+    )  # fmt: skip
+    records.add_contact(
+        beta, {"name": "Ola Hansen", "email": "ola@beta.no"}, session=session, actor=SYSTEM
+    )
+    for days, summary in ((40, "Quarterly review"), (3, "Called about the renewal")):
+        records.log_interaction(
+            acme, summary, session=session, actor=SYSTEM, contact=kari, kind="meeting",
+            occurred_at=now - timedelta(days=days, microseconds=123), sentiment="positive",
+        )  # fmt: skip
+    won = records.add_deal(
+        acme,
+        {"stage": "won", "amount": 1234.56, "closed_on": (now - timedelta(days=30)).date(),
+         "engaged_on": (now - timedelta(days=90)).date(), "product": "GTX Pro",
+         "owner_id": anna.id, "external_id": "OPP-1"},
+        session=session, actor=SYSTEM,
+    )  # fmt: skip
+    records.add_deal(
+        acme,
+        {"stage": "won", "amount": 99.5, "closed_on": date(2020, 1, 2)},
+        session=session,
+        actor=SYSTEM,
+    )
+    records.add_deal(beta, {"stage": "open", "amount": 10_000.0}, session=session, actor=SYSTEM)
+    order = records.record_order(
+        acme, "200 units", session=session, actor=SYSTEM, amount=50.0, deal=won
+    )
+    records.set_order_status(order, "problem", session=session, actor=SYSTEM, problem="Late truck")
+    records.add_commitment(
+        acme,
+        "Send the price list",
+        now.date() + timedelta(days=3),
+        session=session,
+        actor=SYSTEM,
+        to_whom="Kari",
+    )
+    done = records.add_commitment(
+        acme, "Visit the plant", now.date(), session=session, actor=SYSTEM
+    )
+    records.complete_commitment(done, session=session, actor=SYSTEM)
+    records.add_notice(
+        acme,
+        "Prices rise 4%",
+        now.date() + timedelta(days=10),
+        session=session,
+        actor=SYSTEM,
+        kind="price_change",
+        alternatives="Lock in now",
+    )
+    records.add_request(
+        beta, "A blue model", session=session, actor=SYSTEM, alternatives="Offered teal"
+    )
+    records.add_feedback(
+        acme,
+        session=session,
+        actor=SYSTEM,
+        csat=4,
+        nps=9,
+        expectation="met",
+        comment="Good",
+        contact=kari,
+    )
+    session.add(Goal(metric="nps", target=50.0, scope="tier", scope_ref="key", period="2026"))
+    session.add(
+        ScoreSnapshot(
+            account_id=acme.id, at=now - timedelta(hours=1), attractiveness=71.25,
+            relationship=64.0, health=80.5, tier="key", quadrant="strategic",
+            breakdown={"size": {"value": 0.7, "weight": 20}, "notes": ["ok"]},
+        )
+    )  # fmt: skip
+    session.commit()
+
+
+@pytest.fixture
+def empty_twin(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A second migrated, empty database on the same backend as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path}/restored.db"
+        open_database(url, create=True).dispose()
+        yield url
+    else:
+        yield from fresh_postgres(request.getfixturevalue("pg_template"))
+
+
+def _cards(capsys: pytest.CaptureFixture[str], url: str) -> tuple[list[object], list[object]]:
+    code, out, err = kam(capsys, "accounts", "--json", "--db", url)
+    assert code == 0, err
+    listing = json.loads(out)
+    cards = []
+    for row in listing:
+        code, out, err = kam(capsys, "show", row["name"], "--json", "--db", url)
+        assert code == 0, err
+        cards.append(json.loads(out))
+    return listing, cards
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_then_import_into_an_empty_database_reproduces_every_account(
+    fmt: str,
+    db_url: str,
+    empty_twin: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    engine = open_database(db_url)
+    with Session(engine) as session:
+        build_portfolio(session)
+    engine.dispose()
+    folder = tmp_path / "export"
+    code, out, err = kam(capsys, "export", str(folder), "--format", fmt, "--db", db_url)
+    assert code == 0, err
+    assert "2 accounts" in out and "1 scores" in out
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{k}.{fmt}"
+        for k in [
+            "users",
+            "accounts",
+            "contacts",
+            "deals",
+            "interactions",
+            "orders",
+            "commitments",
+            "notices",
+            "requests",
+            "feedback",
+            "goals",
+            "scores",
+        ]
+    )
+    code, out, err = kam(capsys, "import", "--profile", "kam", str(folder), "--db", empty_twin)
+    assert code == 0, err
+
+    listing, cards = _cards(capsys, db_url)
+    assert [c["name"] for c in cards] == ["Acme Corp", "Beta AS"]
+    acme = cards[0]
+    assert acme["contacts"][0]["favourite_team"] == "Rosenborg" and acme["scores"]["tier"] == "key"
+    assert acme["orders"][0]["status"] == "problem" and len(acme["open_commitments"]) == 1
+    assert _cards(capsys, empty_twin) == (listing, cards)
+    before, after = dump(db_url), dump(empty_twin)
+    for table in EXPORTED:
+        assert after[table] == before[table], table
+
+    # the restored database goes on numbering after the restored ids
+    engine = open_database(empty_twin)
+    with Session(engine) as session:
+        fresh = factories.account(session, "Gamma Oy")
+        session.commit()
+        assert fresh.id == max(r[0] for r in before["accounts"]) + 1
+    engine.dispose()
+    code, _, err = kam(capsys, "import", "--profile", "kam", str(folder), "--db", empty_twin)
+    assert code == 1 and "restored into an empty database" in err
+
+
+def test_an_export_of_the_five_kinds_imports_file_by_file(
+    db_url: str, empty_twin: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = open_database(db_url)
+    with Session(engine) as session:
+        build_portfolio(session)
+    engine.dispose()
+    folder = tmp_path / "export"
+    assert kam(capsys, "export", str(folder), "--db", db_url)[0] == 0
+    for kind in ("users", "accounts", "contacts", "deals", "interactions"):
+        code, out, err = kam(
+            capsys, "import", kind, str(folder / f"{kind}.csv"), "--db", empty_twin
+        )
+        assert code == 0 and "were created" in out, err
+    engine = open_database(empty_twin)
+    with Session(engine) as session:
+        beta = session.exec(select(Account).where(Account.name == "Beta AS")).one()
+        assert beta.tier_override == "key" and beta.parent_id is not None
+    engine.dispose()
+
+
+def _all_cards(url: str) -> tuple[str, list[str]]:
+    """What `kam accounts --json` and `kam show --json` print, for every account."""
+    engine = open_database(url)
+    try:
+        with Session(engine) as session:
+            listing = views.list_accounts(session=session, now=NOW)
+            accounts = session.exec(select(Account).order_by(col(Account.id))).all()
+            cards = [
+                json.dumps(views.account_card(a, session=session, now=NOW), default=str)
+                for a in accounts
+            ]
+            return json.dumps(listing, default=str), cards
+    finally:
+        engine.dispose()
+
+
+def test_a_synthetic_portfolio_round_trips(
+    db_url: str, empty_twin: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = open_database(db_url)
+    with Session(engine) as session:
+        summary = load_synthetic(session=session, accounts=150, seed=5, now=NOW)
+        session.commit()
+    engine.dispose()
+    assert summary.deals and summary.contacts and summary.feedback
+    folder = tmp_path / "export"
+    assert kam(capsys, "export", str(folder), "--db", db_url)[0] == 0
+    code, out, err = kam(capsys, "import", "--profile", "kam", str(folder), "--db", empty_twin)
+    assert code == 0, err
+    assert f"{summary.interactions:,} were created" in out
+    listing, cards = _all_cards(db_url)
+    assert len(cards) == summary.accounts
+    assert _all_cards(empty_twin) == (listing, cards)
+    before, after = dump(db_url), dump(empty_twin)
+    for table in EXPORTED:
+        assert after[table] == before[table], table

@@ -1,0 +1,182 @@
+"""Properties of the scores for any portfolio, including missing fields and a single account."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.scoring.config import HealthWeights, ScoringConfig
+from core.scoring.facts import FEEDBACK_MEASURES, Facts
+from core.scoring.scored import SCORES, ScoredPortfolio, score_portfolio
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+CONFIG = ScoringConfig()
+
+money = st.one_of(st.none(), st.floats(0, 1e9, allow_nan=False))
+rating = st.one_of(st.none(), st.integers(1, 5))
+count = st.integers(0, 20)
+
+account = st.fixed_dictionaries(
+    {
+        "annual_revenue": money,
+        "employees": st.one_of(st.none(), st.integers(0, 500_000)),
+        "relationship_stage": rating,
+        "financial_health": rating,
+        "industry_influence": rating,
+        "category_spend": money,
+        "cost_to_serve": money,
+        "gross_margin": st.one_of(st.none(), st.floats(-0.5, 80, allow_nan=False)),
+        "cadence_override": st.one_of(st.none(), st.integers(1, 400)),
+        "customer_days": st.one_of(st.none(), st.integers(0, 5000)),
+        "tier_override": st.one_of(st.none(), st.sampled_from(["strategic", "key", "growth"])),
+        "revenue_12m": st.floats(0, 1e8, allow_nan=False),
+        "revenue_prev_12m": st.floats(0, 1e8, allow_nan=False),
+        "revenue_6m_share": st.floats(0, 1),
+        "revenue_prev_6m": st.floats(0, 1e8, allow_nan=False),
+        "costed_share": st.floats(0, 1),
+        "cost_rate": st.floats(0, 2),
+        "days_since_contact": st.one_of(st.none(), st.floats(0, 3000, allow_nan=False)),
+        "contact_weeks": st.integers(0, 2**52 - 1),
+        "contacts": count,
+        "decision_makers": count,
+        "feedback": st.lists(st.integers(0, 12), min_size=14, max_size=14),
+        "commitments_due": count,
+        "commitments_kept_share": st.floats(0, 1),
+        "commitments_overdue": count,
+        "notices_untold": count,
+        "subsidiaries": st.integers(0, 6),
+        "has_parent": st.booleans(),
+        "previous_health": st.one_of(st.none(), st.floats(0, 100, allow_nan=False)),
+    }
+)
+portfolios = st.lists(account, min_size=1, max_size=25)
+
+
+def _f(values: list[Any]) -> np.ndarray[Any, Any]:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def facts_of(accounts: list[dict[str, Any]]) -> Facts:
+    """Facts for a made-up portfolio, shaped as the loader shapes them."""
+    n = len(accounts)
+
+    def col(key: str) -> list[Any]:
+        return [a[key] for a in accounts]
+
+    r12 = _f(col("revenue_12m"))
+    costed = r12 * _f(col("costed_share"))
+    due = np.array(col("commitments_due"), dtype=np.int64)
+    feedback: dict[str, Any] = {}
+    for w, window in enumerate(("recent", "earlier")):
+        for m, measure in enumerate(FEEDBACK_MEASURES):
+            values = [a["feedback"][w * 7 + m] for a in accounts]
+            if measure == "csat_sum":
+                values = [v * 5 // 12 for v in values]  # keep the mean within the scale
+            feedback[f"{window}_{measure}"] = np.array(values, dtype=np.float64)
+    for window in ("recent", "earlier"):
+        for kind, top in (("csat", 5), ("nps", 10)):
+            n_given = feedback[f"{window}_{kind}_n"]
+            feedback[f"{window}_{kind}_sum"] = np.minimum(
+                np.maximum(
+                    feedback[f"{window}_{kind}_sum"], n_given * (1 if kind == "csat" else 0)
+                ),
+                n_given * top,
+            )
+    return Facts(
+        now=NOW,
+        ids=np.arange(1, n + 1, dtype=np.int64),
+        names=[f"Account {i}" for i in range(n)],
+        owner_id=np.full(n, -1, dtype=np.int64),
+        has_parent=np.array(col("has_parent"), dtype=bool),
+        subsidiaries=np.array(col("subsidiaries"), dtype=np.int64),
+        annual_revenue=_f(col("annual_revenue")),
+        employees=_f(col("employees")),
+        relationship_stage=_f(col("relationship_stage")),
+        financial_health=_f(col("financial_health")),
+        industry_influence=_f(col("industry_influence")),
+        category_spend=_f(col("category_spend")),
+        cost_to_serve=_f(col("cost_to_serve")),
+        gross_margin=_f(col("gross_margin")),
+        cadence_override=_f(col("cadence_override")),
+        customer_days=_f(col("customer_days")),
+        tier_override=col("tier_override"),
+        tier_override_reason=["a reason" if t else None for t in col("tier_override")],
+        revenue_12m=r12,
+        revenue_prev_12m=_f(col("revenue_prev_12m")),
+        revenue_6m=r12 * _f(col("revenue_6m_share")),
+        revenue_prev_6m=_f(col("revenue_prev_6m")),
+        costed_revenue_12m=costed,
+        deal_cost_12m=costed * _f(col("cost_rate")),
+        days_since_contact=_f(col("days_since_contact")),
+        contact_weeks=np.array(col("contact_weeks"), dtype=np.uint64),
+        contacts=np.array(col("contacts"), dtype=np.int64),
+        decision_makers=np.array(col("decision_makers"), dtype=np.int64),
+        feedback=feedback,
+        commitments_due=due,
+        commitments_kept=np.floor(due * _f(col("commitments_kept_share"))).astype(np.int64),
+        commitments_overdue=np.array(col("commitments_overdue"), dtype=np.int64),
+        notices_untold=np.array(col("notices_untold"), dtype=np.int64),
+        notices_overdue=np.zeros(n, dtype=np.int64),
+        previous_at=[None if a["previous_health"] is None else NOW for a in accounts],
+        previous_health=_f(col("previous_health")),
+        previous_health_points={name: np.full(n, 10.0) for name in HealthWeights.model_fields},
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(portfolios)
+def test_every_breakdown_sums_to_its_score_and_every_score_is_within_0_to_100(
+    accounts: list[dict[str, Any]],
+) -> None:
+    scored = score_portfolio(facts_of(accounts), CONFIG)
+    for result in scored.accounts():
+        for name in SCORES:
+            value = getattr(result, name)
+            assert 0 <= value <= 100 and not math.isnan(value)
+            part = result.breakdown[name]
+            total = sum(Decimal(str(row["points"])) for row in part["criteria"])
+            assert total == Decimal(str(value)) == Decimal(str(part["score"]))
+            for row in part["criteria"]:
+                assert 0 <= row["normalised"] <= 1
+                assert 0 <= row["points"] <= row["weight"] + 0.05
+                assert not row["missing"] or (row["normalised"] == 0.5 and row["raw"] is None)
+        assert result.band in ("red", "yellow", "green")
+        assert result.tier in ("strategic", "key", "growth", "standard")
+        trend = result.breakdown["health"]["trend"]
+        if trend is not None:
+            assert trend["direction"] in ("up", "down", "steady")
+
+
+@settings(max_examples=150, deadline=None)
+@given(portfolios, st.data())
+def test_more_won_revenue_never_lowers_attractiveness(
+    accounts: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    facts = facts_of(accounts)
+    i = data.draw(st.integers(0, len(accounts) - 1))
+    extra = data.draw(st.floats(0.01, 1e8, allow_nan=False))
+    richer = replace(
+        facts,
+        revenue_12m=facts.revenue_12m + extra * (np.arange(len(accounts)) == i),
+        revenue_6m=facts.revenue_6m + extra * (np.arange(len(accounts)) == i),
+    )
+    before = score_portfolio(facts, CONFIG).tables["attractiveness"].score[i]
+    after = score_portfolio(richer, CONFIG).tables["attractiveness"].score[i]
+    assert after >= before
+
+
+@settings(max_examples=60, deadline=None)
+@given(account)
+def test_a_portfolio_of_one_scores_without_surprises(one: dict[str, Any]) -> None:
+    scored: ScoredPortfolio = score_portfolio(facts_of([one]), CONFIG)
+    (result,) = scored.accounts()
+    assert result.breakdown["tier"]["rank"] == 1
+    for name in SCORES:
+        assert 0 <= getattr(result, name) <= 100

@@ -1,0 +1,382 @@
+"""The terminal UI driven through Textual's Pilot on a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from core.models import Commitment, Feedback, Interaction, Notice, Order
+from tests.tui_data import NOW, build_portfolio
+from tui.app import KamApp
+from tui.screens.account import AccountScreen
+from tui.screens.accounts import AccountsScreen
+from tui.screens.forms import (
+    CommitmentForm,
+    FeedbackForm,
+    FormScreen,
+    LogInteractionForm,
+    NoticeForm,
+    OrderForm,
+)
+from tui.screens.help import HelpScreen
+from tui.service import PortfolioService
+from tui.widgets.portfolio_table import PortfolioTable
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def portfolio(tmp_path: Path) -> Iterator[Engine]:
+    engine = build_portfolio(tmp_path / "kam.db")
+    yield engine
+    engine.dispose()
+
+
+def make_app(engine: Engine, user: str | None = None) -> KamApp:
+    return KamApp(PortfolioService(engine, user_email=user, clock=lambda: NOW))
+
+
+def count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+async def settle(app: KamApp, pilot: object) -> None:
+    """Let every worker finish and its messages land."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def table(app: KamApp) -> PortfolioTable:
+    return app.accounts.query_one(PortfolioTable)
+
+
+async def test_opens_on_the_portfolio_a_to_z(portfolio: Engine) -> None:
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        names = table(app).visible_names()
+        assert names[:3] == ["Acme Corporation", "Betasoloin", "Cancity"]
+        assert table(app).row_count == 6
+
+
+async def test_sorting_by_key_and_by_clicking_a_heading(portfolio: Engine) -> None:
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("S")  # reverse: smallest revenue first
+        await settle(app, pilot)
+        assert table(app).visible_names()[0] == "Hottechi"
+        await pilot.click(PortfolioTable, offset=(2, 0))  # the "Account" heading
+        await settle(app, pilot)
+        assert app.accounts.portfolio_query.sort == "name"
+        assert table(app).visible_names() == sorted(table(app).visible_names())
+        await pilot.click(PortfolioTable, offset=(2, 0))  # again: reversed
+        await settle(app, pilot)
+        assert table(app).visible_names()[0] == "Hottechi"
+        await pilot.press("s")  # next column after name: tier
+        await settle(app, pilot)
+        assert app.accounts.portfolio_query.sort == "tier"
+        assert table(app).visible_names()[0] == "Acme Corporation"
+
+
+async def test_filter_as_you_type_and_by_tier_quadrant_band(portfolio: Engine) -> None:
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", "r", "e", "t")  # "ret": the retail sector
+        await settle(app, pilot)
+        assert sorted(table(app).visible_names()) == ["Cancity", "Ganjaflex"]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert table(app).row_count == 6
+        await pilot.press("t")  # tier: strategic
+        await settle(app, pilot)
+        assert table(app).visible_names() == ["Acme Corporation"]
+        await pilot.press("t", "t")  # growth
+        await settle(app, pilot)
+        assert sorted(table(app).visible_names()) == ["Cancity", "Ganjaflex"]
+        await pilot.press("t", "t", "g")  # tier any, quadrant strategic
+        await settle(app, pilot)
+        assert sorted(table(app).visible_names()) == ["Acme Corporation", "Ganjaflex"]
+        await pilot.press("g", "g", "g", "g", "b")  # quadrant any, band red
+        await settle(app, pilot)
+        assert sorted(table(app).visible_names()) == ["Betasoloin", "Dalttechnology"]
+
+
+async def test_mine_and_team_toggle(portfolio: Engine) -> None:
+    app = make_app(portfolio, user="anna@example.com")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert sorted(table(app).visible_names()) == ["Acme Corporation", "Betasoloin"]
+        await pilot.press("m")  # team: anna and her manager bob
+        await settle(app, pilot)
+        assert sorted(table(app).visible_names()) == ["Acme Corporation", "Betasoloin", "Ganjaflex"]
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert table(app).row_count == 6
+
+
+async def test_mine_without_knowing_who_says_how(portfolio: Engine) -> None:
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert table(app).row_count == 6
+        assert any("--as EMAIL" in str(n.message) for n in app._notifications)
+
+
+async def test_opening_an_account_shows_its_card(portfolio: Engine) -> None:
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        assert screen.card is not None
+        assert screen.card["name"] == "Acme Corporation"
+        text = str(screen.query_one("#contacts").render())
+        assert "Bergen" in text or screen.card["contacts"][0]["hometown"] == "Bergen"
+        assert screen.card["share_of_wallet"] == pytest.approx(0.25)
+        assert screen.card["health_trend"] == pytest.approx(10)
+        await pilot.press("escape")
+        assert isinstance(app.screen, AccountsScreen)
+
+
+async def open_form(app: KamApp, pilot: object, key: str) -> FormScreen:
+    await settle(app, pilot)
+    await pilot.press("enter", key)  # type: ignore[attr-defined]
+    await settle(app, pilot)
+    await settle(app, pilot)
+    assert isinstance(app.screen, FormScreen)
+    return app.screen
+
+
+async def fill(pilot: object, form: FormScreen, **values: str) -> None:
+    for name, value in values.items():
+        widget = form.query_one(f"#f-{name}")
+        widget.value = value  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def error_text(form: FormScreen) -> str:
+    return str(form.query_one("#form-error").render())
+
+
+FORM_CASES = [
+    # key, form class, model, invalid values, the error's gist, valid values
+    (
+        "l",
+        LogInteractionForm,
+        Interaction,
+        {"summary": "  "},
+        "summary is empty",
+        {"summary": "Talked renewal", "when": "yesterday"},
+    ),
+    (
+        "l",
+        LogInteractionForm,
+        Interaction,
+        {"summary": "x", "when": "someday maybe"},
+        "Cannot read",
+        {"summary": "Visited", "kind": "visit"},
+    ),
+    (
+        "c",
+        CommitmentForm,
+        Commitment,
+        {"what": "Send the price list", "due": "blurgh"},
+        "Cannot read",
+        {"what": "Send the price list", "due": "2026-03-10"},
+    ),
+    (
+        "n",
+        NoticeForm,
+        Notice,
+        {"what": "", "tell_by": "2026-03-10"},
+        "notice is empty",
+        {"what": "Price rises 5%", "tell_by": "next friday", "kind": "price_change"},
+    ),
+    (
+        "o",
+        OrderForm,
+        Order,
+        {"what": "20 licences", "amount": "lots"},
+        "not a number",
+        {"what": "20 licences", "amount": "12,000"},
+    ),
+    (
+        "f",
+        FeedbackForm,
+        Feedback,
+        {"csat": "9"},
+        "CSAT is a whole number from 1 to 5",
+        {"csat": "4", "nps": "9", "comment": "Happy with support"},
+    ),
+    (
+        "f",
+        FeedbackForm,
+        Feedback,
+        {"comment": "no rating"},
+        "Feedback needs",
+        {"expectation": "exceeded"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "form_type", "model", "invalid", "gist", "valid"),
+    FORM_CASES,
+    ids=[f"{c[1].__name__}-{i}" for i, c in enumerate(FORM_CASES)],
+)
+async def test_forms_refuse_bad_input_inline_then_save(
+    portfolio: Engine,
+    key: str,
+    form_type: type,
+    model: type,
+    invalid: dict[str, str],
+    gist: str,
+    valid: dict[str, str],
+) -> None:
+    before = count(portfolio, model)
+    app = make_app(portfolio, user="anna@example.com")
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, key)
+        assert isinstance(form, form_type)
+        await fill(pilot, form, **invalid)
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert app.screen is form, "a refused form stays open"
+        assert gist in error_text(form)
+        assert count(portfolio, model) == before
+        await fill(pilot, form, **{**{k: "" for k in invalid if k not in valid}, **valid})
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert count(portfolio, model) == before + 1
+
+
+@pytest.mark.parametrize("key", ["l", "c", "n", "o", "f"])
+async def test_cancelling_a_form_writes_nothing(portfolio: Engine, key: str) -> None:
+    models = (Interaction, Commitment, Notice, Order, Feedback)
+    before = [count(portfolio, m) for m in models]
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, key)
+        await pilot.press(*"Something typed")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is not form
+        assert isinstance(app.screen, AccountScreen)
+    assert [count(portfolio, m) for m in models] == before
+
+
+async def test_logging_refreshes_the_card_and_the_table(portfolio: Engine) -> None:
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, "l")
+        await fill(pilot, form, summary="Lunch with Ingrid")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        assert screen.card is not None
+        assert screen.card["interactions"][0]["summary"] == "Lunch with Ingrid"
+        assert table(app).index.rows[0].last_contact == NOW
+
+
+async def test_writes_respect_rights(portfolio: Engine) -> None:
+    """Carl may not change Anna's account: the form says so and writes nothing."""
+    before = count(portfolio, Interaction)
+    app = make_app(portfolio, user="carl@example.com")
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, "l")
+        await fill(pilot, form, summary="Sneaky call")
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert "only your own accounts" in error_text(form)
+    assert count(portfolio, Interaction) == before
+
+
+async def test_help_lists_the_keys(portfolio: Engine) -> None:
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, AccountsScreen)
+
+
+async def test_command_palette_sorts_and_opens_accounts(portfolio: Engine) -> None:
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Sort by Owner")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.accounts.portfolio_query.sort == "owner"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Betaso")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.card is not None
+        assert app.screen.card["name"] == "Betasoloin"
+
+
+async def test_an_empty_database_says_what_to_do(tmp_path: Path) -> None:
+    from core.db import open_database
+
+    engine = open_database(f"sqlite:///{tmp_path}/empty.db", create=True)
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert table(app).row_count == 0
+        assert "kam demo" in table(app).placeholder
+    engine.dispose()
+
+
+def kam_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    from kam.cli.main import run
+
+    try:
+        run(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, capsys.readouterr().err
+
+
+def test_kam_tui_refuses_an_unknown_user_in_one_line(
+    capsys: pytest.CaptureFixture[str], portfolio: Engine, tmp_path: Path
+) -> None:
+    code, err = kam_cli(
+        capsys, "--db", f"sqlite:///{tmp_path}/kam.db", "tui", "--as", "anan@example.com"
+    )
+    assert code == 1
+    assert "anna@example.com" in err  # did you mean
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_kam_tui_on_a_database_without_kam_says_run_init(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, err = kam_cli(capsys, "--db", f"sqlite:///{tmp_path}/none.db", "tui")
+    assert code == 1
+    assert "kam init" in err

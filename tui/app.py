@@ -1,0 +1,97 @@
+"""The kam terminal UI: the App, handed a :class:`PortfolioService` by its caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from core.errors import KamError
+from tui.commands import AccountSearch, kam_commands
+from tui.messages import DataChanged, OpenAccount
+from tui.screens.account import AccountScreen
+from tui.screens.accounts import AccountsScreen
+from tui.screens.help import HelpScreen
+from tui.service import PortfolioService
+
+
+class KamApp(App[None]):
+    """Browse and work the portfolio from the keyboard."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "kam"
+    COMMANDS = App.COMMANDS | {AccountSearch}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "accounts", "Accounts", show=False),
+        Binding("d", "due", "Due"),
+        Binding("p", "overview", "Overview"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, service: PortfolioService) -> None:
+        super().__init__()
+        self.service = service
+        self.accounts = AccountsScreen(service)
+
+    def get_default_screen(self) -> AccountsScreen:
+        return self.accounts
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from kam_commands(self, screen)
+
+    # -- navigation ------------------------------------------------------------
+
+    def _show(self, screen_type: type[Screen[Any]], make: Callable[[], Screen[Any]]) -> None:
+        """Bring a screen up, reusing it if it is already on the stack."""
+        for screen in self.screen_stack:
+            if isinstance(screen, screen_type):
+                while self.screen is not screen:
+                    self.pop_screen()
+                return
+        self.push_screen(make())
+
+    def action_accounts(self) -> None:
+        """Back to the portfolio table."""
+        while len(self.screen_stack) > 1 and self.screen is not self.accounts:
+            self.pop_screen()
+
+    def action_due(self) -> None:
+        from tui.screens.due import DueScreen
+
+        self._show(DueScreen, lambda: DueScreen(self.service))
+
+    def action_overview(self) -> None:
+        from tui.screens.portfolio import PortfolioScreen
+
+        self._show(PortfolioScreen, lambda: PortfolioScreen(self.service, self.accounts.index))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def on_open_account(self, message: OpenAccount) -> None:
+        self.push_screen(AccountScreen(self.service, message.account_id))
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """A write happened: say so, and the table reloads its rows."""
+        if message.summary:
+            self.notify(message.summary)
+        self.accounts.load_index()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed tells the user in one line; no stack trace reaches them."""
+        if event.state is WorkerState.ERROR:
+            self.notify(describe_error(event.worker.error), title="kam", severity="error")
+
+
+def describe_error(error: BaseException | None) -> str:
+    """What to tell the user about ``error``."""
+    if isinstance(error, KamError):
+        return str(error)
+    return f"kam hit an unexpected problem ({type(error).__name__}); nothing was changed."

@@ -1,0 +1,108 @@
+"""Command palette entries: every action of the current screen, and accounts by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from tui.format import label
+from tui.messages import OpenAccount
+from tui.portfolio_index import BANDS, COLUMNS, QUADRANTS, TIERS
+
+if TYPE_CHECKING:
+    from tui.app import KamApp
+
+MAX_ACCOUNT_HITS = 20
+
+
+def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]:
+    """The palette's entries for ``screen``: app-wide ones, then the screen's own."""
+    from tui.screens.account import AccountScreen
+    from tui.screens.accounts import AccountsScreen
+    from tui.screens.forms import FORMS
+
+    yield SystemCommand("Help: keys", "Every key binding, by screen", app.action_help)
+    yield SystemCommand("Portfolio table", "Back to the table of accounts", app.action_accounts)
+    yield SystemCommand("Due", "What is due, by priority", app.action_due)
+    yield SystemCommand(
+        "Portfolio overview", "Matrix, concentration, tiers, capacity, goals", app.action_overview
+    )
+    if isinstance(screen, AccountsScreen):
+        for column in COLUMNS:
+            yield SystemCommand(
+                f"Sort by {column.title}",
+                "Again to reverse",
+                partial(screen.sort_by, column.key),
+            )
+        for tier in (*TIERS, None):
+            yield SystemCommand(
+                f"Tier: {tier or 'any'}",
+                "Show only this tier",
+                partial(screen.set_query, tier=tier),
+            )
+        for quadrant in (*QUADRANTS, None):
+            yield SystemCommand(
+                f"Quadrant: {label(quadrant) if quadrant else 'any'}",
+                "Show only this quadrant",
+                partial(screen.set_query, quadrant=quadrant),
+            )
+        for band in (*BANDS, None):
+            yield SystemCommand(
+                f"Health band: {band or 'any'}",
+                "Show only this band",
+                partial(screen.set_query, band=band),
+            )
+        for scope, words in (("all", "everyone's"), ("mine", "mine"), ("team", "my team's")):
+            yield SystemCommand(
+                f"Accounts: {words}",
+                "Whose accounts to show",
+                partial(screen.set_scope, scope),
+            )
+        yield SystemCommand(
+            "Filter", "Type to filter by name, sector or owner", screen.action_focus_filter
+        )
+        yield SystemCommand("Reload", "Read the accounts again", screen.action_reload)
+    if isinstance(screen, AccountScreen):
+        for name, (title, _) in FORMS.items():
+            yield SystemCommand(title, "For this account", partial(screen.action_form, name))
+
+
+class AccountSearch(Provider):
+    """Open an account by typing part of its name."""
+
+    def _names(self) -> list[tuple[int, str]]:
+        app: KamApp = self.app  # type: ignore[assignment]
+        index = app.accounts.index
+        return [] if index is None else [(r.id, r.name) for r in index.rows]
+
+    async def search(self, query: str) -> Hits:
+        needle = query.strip().casefold()
+        if len(needle) < 2:
+            return
+        matcher = self.matcher(query)
+        found = 0
+        for account_id, name in self._names():
+            if needle not in name.casefold():
+                continue
+            yield Hit(
+                matcher.match(name) or 0.5,
+                matcher.highlight(f"Open {name}"),
+                partial(self.app.post_message, OpenAccount(account_id)),
+                help="Account",
+            )
+            found += 1
+            if found >= MAX_ACCOUNT_HITS:
+                return
+
+    async def discover(self) -> Hits:
+        for account_id, name in self._names()[:5]:
+            yield DiscoveryHit(
+                f"Open {name}",
+                partial(self.app.post_message, OpenAccount(account_id)),
+                help="Account",
+            )

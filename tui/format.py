@@ -1,0 +1,50 @@
+"""Short, honest renderings of money, days and scores for narrow columns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def money(value: float | None) -> str:
+    """12.3k, 1.24M: a figure that fits seven cells."""
+    if value is None:
+        return "–"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1_000_000_000:
+        return f"{sign}{value / 1_000_000_000:.2f}B"
+    if value >= 1_000_000:
+        return f"{sign}{value / 1_000_000:.2f}M"
+    if value >= 10_000:
+        return f"{sign}{value / 1_000:.0f}k"
+    if value >= 1_000:
+        return f"{sign}{value / 1_000:.1f}k"
+    return f"{sign}{value:.0f}"
+
+
+def days_between(earlier: datetime, later: datetime) -> int:
+    """Whole days from ``earlier`` to ``later`` (negative when it is the other way)."""
+    return (later - earlier).days
+
+
+def short(days: int) -> str:
+    """An age in days as 3d, 5w, 4mo or 2y."""
+    if days < 0:
+        return "soon"
+    if days < 21:
+        return f"{days}d"
+    if days < 90:
+        return f"{days // 7}w"
+    if days < 730:
+        return f"{days // 30}mo"
+    return f"{days // 365}y"
+
+
+def score(value: float | None) -> str:
+    """A 0–100 score, or a dash when the account was never scored."""
+    return "–" if value is None else f"{value:.0f}"
+
+
+def label(value: str | None) -> str:
+    """An enum value as words: serve_efficiently → serve efficiently."""
+    return (value or "–").replace("_", " ")

@@ -1,0 +1,254 @@
+"""Modal forms that write to an account: interaction, promise, notice, order, feedback.
+
+Each form checks nothing itself: it hands the typed text to the service, which
+goes through the core's validation. A :class:`KamError` is shown inline and the
+form stays open; Cancel (or Escape) closes it and writes nothing. A form
+closes with the confirmation text, or None when cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from core.errors import KamError
+from core.models import Expectation, InteractionKind, NoticeKind, Sentiment
+from tui.service import PortfolioService
+
+
+@dataclass(frozen=True)
+class Field:
+    """One line of a form: an input, or a choice among ``options``."""
+
+    name: str
+    label: str
+    placeholder: str = ""
+    options: tuple[str, ...] = ()
+    default: str | None = None
+    optional_choice: bool = False
+
+
+class FormScreen(ModalScreen[str | None]):
+    """A form over one account; subclasses name the fields and the write."""
+
+    TITLE: ClassVar[str] = ""
+    FIELDS: ClassVar[tuple[Field, ...]] = ()
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(self, service: PortfolioService, account_id: int, account_name: str) -> None:
+        super().__init__()
+        self.service = service
+        self.account_id = account_id
+        self.account_name = account_name
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Static(f"[b]{self.TITLE}[/b] · {escape(self.account_name)}", classes="form-title")
+            for spec in self.FIELDS:
+                with Horizontal(classes="form-row"):
+                    yield Label(spec.label, classes="form-label")
+                    yield self._widget(spec)
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Save", id="save", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    @staticmethod
+    def _widget(spec: Field) -> Widget:
+        if spec.options:
+            choices = [(o.replace("_", " "), o) for o in spec.options]
+            select: Select[str] = Select(
+                choices,
+                id=f"f-{spec.name}",
+                compact=True,
+                allow_blank=spec.optional_choice,
+                value=spec.default if spec.default is not None else Select.NULL,
+                prompt="—",
+            )
+            return select
+        return Input(
+            value=spec.default or "",
+            placeholder=spec.placeholder,
+            id=f"f-{spec.name}",
+            compact=True,
+        )
+
+    def on_mount(self) -> None:
+        self.query_one(".form-row > *:last-child").focus()
+
+    def values(self) -> dict[str, str]:
+        """What the user typed or chose, by field name ("" for an empty choice)."""
+        result: dict[str, str] = {}
+        for spec in self.FIELDS:
+            widget = self.query_one(f"#f-{spec.name}")
+            if isinstance(widget, Select):
+                value = widget.value
+                result[spec.name] = "" if value is Select.NULL else str(value)
+            elif isinstance(widget, Input):
+                result[spec.name] = widget.value
+        return result
+
+    def submit(self, values: dict[str, str]) -> str:
+        """Write through the service; returns the confirmation (runs in a thread)."""
+        raise NotImplementedError
+
+    # -- saving ------------------------------------------------------------------
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self.query_one("#form-error", Static).update("")
+        self.query_one("#save", Button).disabled = True
+        self.save(self.values())
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        self.action_save()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form")
+    def save(self, values: dict[str, str]) -> str:
+        """Write in a thread; the outcome arrives as the worker's state change."""
+        return self.submit(values)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "form":
+            return
+        if event.state is WorkerState.SUCCESS:
+            event.stop()
+            self.dismiss(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            event.stop()
+            self.query_one("#save", Button).disabled = False
+            error = event.worker.error
+            text = (
+                str(error)
+                if isinstance(error, KamError)
+                else (f"kam hit an unexpected problem ({type(error).__name__}); nothing was saved.")
+            )
+            self.query_one("#form-error", Static).update(escape(text))
+
+
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+class LogInteractionForm(FormScreen):
+    """Log a call, meeting, visit…; it resets the account's check-in clock."""
+
+    TITLE = "Log an interaction"
+    FIELDS = (
+        Field("summary", "Summary", "What happened, in a sentence"),
+        Field("kind", "Kind", options=_values(InteractionKind), default="call"),
+        Field("when", "When", "now, or e.g. yesterday 3pm"),
+        Field("contact", "Contact", "who you spoke to (optional)"),
+        Field("sentiment", "Sentiment", options=_values(Sentiment), optional_choice=True),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.log_interaction(
+            self.account_id,
+            values["summary"],
+            kind=values["kind"] or "call",
+            when=values["when"],
+            contact=values["contact"],
+            sentiment=values["sentiment"] or None,
+        )
+
+
+class CommitmentForm(FormScreen):
+    """A promise made to the customer, tracked until kept."""
+
+    TITLE = "Add a commitment"
+    FIELDS = (
+        Field("what", "Promise", "What we promised"),
+        Field("due", "Due", "e.g. friday, 2026-03-01, in 2 weeks"),
+        Field("to_whom", "To whom", "who we promised (optional)"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.add_commitment(
+            self.account_id, values["what"], values["due"], to_whom=values["to_whom"]
+        )
+
+
+class NoticeForm(FormScreen):
+    """Bad news to tell the customer before a date: don't postpone."""
+
+    TITLE = "Add a notice"
+    FIELDS = (
+        Field("what", "Notice", "e.g. price rises 5% from April"),
+        Field("tell_by", "Tell by", "e.g. next monday, 2026-03-01"),
+        Field("kind", "Kind", options=_values(NoticeKind), default="other"),
+        Field("alternatives", "Alternatives", "what we can offer instead (optional)"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.add_notice(
+            self.account_id,
+            values["what"],
+            values["tell_by"],
+            kind=values["kind"] or "other",
+            alternatives=values["alternatives"],
+        )
+
+
+class OrderForm(FormScreen):
+    """An order the customer placed; it prompts a thank-you."""
+
+    TITLE = "Record an order"
+    FIELDS = (
+        Field("what", "Order", "what they ordered"),
+        Field("amount", "Amount", "e.g. 12000 (optional)"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.record_order(self.account_id, values["what"], amount=values["amount"])
+
+
+class FeedbackForm(FormScreen):
+    """How the customer rates us: CSAT, NPS or expectation, with a comment."""
+
+    TITLE = "Record feedback"
+    FIELDS = (
+        Field("csat", "CSAT 1–5", "satisfaction, 1 to 5"),
+        Field("nps", "NPS 0–10", "would recommend, 0 to 10"),
+        Field("expectation", "Expectation", options=_values(Expectation), optional_choice=True),
+        Field("comment", "Comment", "in their words (optional)"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.add_feedback(
+            self.account_id,
+            csat=values["csat"],
+            nps=values["nps"],
+            expectation=values["expectation"] or None,
+            comment=values["comment"],
+        )
+
+
+FORMS: dict[str, tuple[str, Callable[[PortfolioService, int, str], FormScreen]]] = {
+    "log": ("Log an interaction", LogInteractionForm),
+    "commitment": ("Add a commitment", CommitmentForm),
+    "notice": ("Add a notice", NoticeForm),
+    "order": ("Record an order", OrderForm),
+    "feedback": ("Record feedback", FeedbackForm),
+}
+"""Every form by action name, with the words the command palette shows."""
