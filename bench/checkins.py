@@ -29,13 +29,15 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from core.checkins import Delivery, DueItem, derive, sweep
-from core.checkins.config import DEFAULT_CADENCE_DAYS, load_checkin_config
+from core.checkins.config import load_checkin_config
 from core.checkins.triage import Reading
 from core.clock import utcnow
 from core.db import open_database
 from core.models import User
 
-CADENCE = " ".join(f"WHEN '{tier}' THEN {days}" for tier, days in DEFAULT_CADENCE_DAYS.items())
+CADENCE = " ".join(
+    f"WHEN '{tier}' THEN {days}" for tier, days in load_checkin_config().cadence_days.items()
+)
 SQL = """
 WITH last AS (
     SELECT account_id, MAX(occurred_at) AS last FROM interactions GROUP BY account_id

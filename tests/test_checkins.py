@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -130,6 +131,19 @@ def test_tier_sets_the_cadence_and_weights_the_priority(world: World) -> None:
     world.session.add(world.acme)
     world.session.commit()
     assert world.item(T0 + timedelta(days=8), "check_in").severity == "yellow"
+
+
+def test_the_cadence_comes_from_the_teams_scoring_rules(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log(world, T0)
+    rules = tmp_path / "kam.toml"
+    rules.write_text("[scoring.cadence]\nstandard = 30\nred_after = 2\n", encoding="utf-8")
+    monkeypatch.setenv("KAM_CONFIG", str(rules))
+    yellow = world.item(T0 + timedelta(days=31), "check_in")
+    assert yellow.severity == "yellow" and "every 30 days" in yellow.detail
+    assert world.item(T0 + timedelta(days=59), "check_in").severity == "yellow"
+    assert world.item(T0 + timedelta(days=60), "check_in").key == "check_in:1:2026-01-05#red"
 
 
 def test_any_interaction_resets_the_cadence_and_closes_the_delivered_check_in(
