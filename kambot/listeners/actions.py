@@ -220,16 +220,10 @@ def share_card(
 ) -> None:
     """Post the account card to the channel, naming who shared it."""
     ack()
-    slack_user_id = body["user"]["id"]
-    identity = resolve(slack_user_id, kam=kam, client=client)
-    if identity.user is None:
-        send(
-            respond,
-            Reply(
-                "kam does not know you yet", kb.unknown_user_blocks(slack_user_id, identity.email)
-            ),
-        )
+    identity = _known(body, respond, client, kam)
+    if identity is None:
         return
+    slack_user_id = body["user"]["id"]
     try:
         with session_scope(kam.engine) as session:
             account = get_account(int(action["value"]), session=session)
@@ -261,16 +255,10 @@ def card_log(
 ) -> None:
     """Open the log form for the account on the card."""
     ack()
-    slack_user_id = body["user"]["id"]
-    identity = resolve(slack_user_id, kam=kam, client=client)
-    if identity.user is None:
-        send(
-            respond,
-            Reply(
-                "kam does not know you yet", kb.unknown_user_blocks(slack_user_id, identity.email)
-            ),
-        )
+    identity = _known(body, respond, client, kam)
+    if identity is None:
         return
+    slack_user_id = body["user"]["id"]
     with session_scope(kam.engine) as session:
         account = get_account(int(action["value"]), session=session)
         request = Request(
