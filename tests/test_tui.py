@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rich.console import Console
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
+from textual.screen import Screen
+from textual.widgets import Static
 
 from core.models import Commitment, Feedback, Interaction, Notice, Order
 from tests.tui_data import NOW, build_portfolio
 from tui.app import KamApp
+from tui.format import money
 from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
 from tui.screens.forms import (
@@ -55,6 +61,14 @@ async def settle(app: KamApp, pilot: object) -> None:
 
 def table(app: KamApp) -> PortfolioTable:
     return app.accounts.query_one(PortfolioTable)
+
+
+def shown(screen: Screen[Any], selector: str, width: int = 100) -> str:
+    """The text a Static on ``screen`` shows, rendered as the terminal would."""
+    content = screen.query_one(selector, Static).content
+    console = Console(width=width, file=io.StringIO(), record=True)
+    console.print(content)
+    return console.export_text()
 
 
 async def test_opens_on_the_portfolio_a_to_z(portfolio: Engine) -> None:
@@ -102,13 +116,21 @@ async def test_filter_as_you_type_and_by_tier_quadrant_band(portfolio: Engine) -
         assert table(app).visible_names() == ["Acme Corporation"]
         await pilot.press("t", "t")  # growth
         await settle(app, pilot)
-        assert sorted(table(app).visible_names()) == ["Cancity", "Ganjaflex"]
-        await pilot.press("t", "t", "g")  # tier any, quadrant strategic
+        assert table(app).visible_names() == ["Cancity"]
+        await pilot.press("t", "t", "g", "g", "g", "g")  # tier any, quadrant serve efficiently
         await settle(app, pilot)
-        assert sorted(table(app).visible_names()) == ["Acme Corporation", "Ganjaflex"]
-        await pilot.press("g", "g", "g", "g", "b")  # quadrant any, band red
+        assert sorted(table(app).visible_names()) == ["Dalttechnology", "Ganjaflex", "Hottechi"]
+        await pilot.press("g", "b", "b")  # quadrant any, band yellow
         await settle(app, pilot)
-        assert sorted(table(app).visible_names()) == ["Betasoloin", "Dalttechnology"]
+        assert table(app).visible_names() == ["Hottechi"]
+        await pilot.press("b")  # band green
+        await settle(app, pilot)
+        assert sorted(table(app).visible_names()) == [
+            "Acme Corporation",
+            "Betasoloin",
+            "Cancity",
+            "Ganjaflex",
+        ]
 
 
 async def test_mine_and_team_toggle(portfolio: Engine) -> None:
@@ -148,8 +170,16 @@ async def test_opening_an_account_shows_its_card(portfolio: Engine) -> None:
         assert screen.card["name"] == "Acme Corporation"
         text = str(screen.query_one("#contacts").render())
         assert "Bergen" in text or screen.card["contacts"][0]["hometown"] == "Bergen"
-        assert screen.card["share_of_wallet"] == pytest.approx(0.25)
-        assert screen.card["health_trend"] == pytest.approx(10)
+        assert screen.card["health_trend"] == pytest.approx(7.5)  # against last week's snapshot
+        assert screen.scores is not None
+        value = screen.scores["breakdown"]["value"]
+        assert value["share_of_wallet"] == pytest.approx(130_000 / 480_000, abs=1e-4)
+        summary = shown(screen, "#summary")
+        assert "Share of wallet 27% of 480k" in summary
+        assert f"CLV {money(value['clv'])}" in summary
+        scores = shown(screen, "#scores")
+        assert "Customer's annual revenue" in scores
+        assert "80.00M" in scores  # the raw value beside its points
         await pilot.press("escape")
         assert isinstance(app.screen, AccountsScreen)
 

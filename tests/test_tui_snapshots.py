@@ -70,3 +70,25 @@ def test_help_screen(snap_compare: Any, portfolio: Engine, size: tuple[int, int]
     assert snap_compare(
         app_on(portfolio), terminal_size=size, press=["question_mark"], run_before=settle
     )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_due_screen(snap_compare: Any, portfolio: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(app_on(portfolio), terminal_size=size, press=["d"], run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snooze_dialog(snap_compare: Any, portfolio: Engine, size: tuple[int, int]) -> None:
+    async def snooze(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+
+    assert snap_compare(app_on(portfolio), terminal_size=size, run_before=snooze)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_portfolio_overview(snap_compare: Any, portfolio: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(app_on(portfolio), terminal_size=size, press=["p"], run_before=settle)

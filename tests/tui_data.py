@@ -6,9 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from core.db import open_database, session_scope
-from core.models import Deal, ScoreSnapshot
+from core.models import Deal
+from core.scoring import rescore
 from core.services import records
 from core.services.accounts import find_account
 from tests import factories
@@ -17,43 +19,32 @@ from tests.factories import SYSTEM
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 ACCOUNTS = [
-    # name, sector, owner, revenue 12m, days since contact, scores (attr, rel, health, prev health)
-    (
-        "Acme Corporation",
-        "technology",
-        "anna",
-        120_000,
-        5,
-        (82, 71, 80, 70),
-        "strategic",
-        "strategic",
-    ),
-    ("Betasoloin", "medical", "anna", 54_000, 40, (64, 35, 45, 60), "key", "develop"),
-    ("Cancity", "retail", "carl", 31_000, 95, (40, 66, 62, 62), "growth", "maintain"),
-    (
-        "Dalttechnology",
-        "software",
-        "carl",
-        9_500,
-        200,
-        (22, 18, 30, 41),
-        "standard",
-        "serve_efficiently",
-    ),
-    ("Ganjaflex", "retail", "bob", 2_000, 12, (55, 52, 77, 76), "growth", "strategic"),
-    ("Hottechi", "technology", None, 0, None, None, None, None),
+    # name, sector, owner, revenue 12m, days since contact,
+    # (annual revenue, employees, relationship stage, financial health, industry influence)
+    ("Acme Corporation", "technology", "anna", 120_000, 5, (80e6, 5000, 5, 5, 5)),
+    ("Betasoloin", "medical", "anna", 54_000, 40, (30e6, 900, 2, 4, 4)),
+    ("Cancity", "retail", "carl", 31_000, 95, (3e6, 60, 5, 3, 2)),
+    ("Dalttechnology", "software", "carl", 9_500, 200, (1e6, 15, 1, 2, 1)),
+    ("Ganjaflex", "retail", "bob", 2_000, 12, (0.5e6, 10, 3, 3, 3)),
+    ("Hottechi", "technology", None, 0, None, None),
 ]
 
 
 def build_portfolio(path: Path) -> Engine:
-    """A migrated SQLite file with three people, six accounts, deals, contacts and scores."""
+    """A migrated SQLite file with three people and six accounts, scored twice.
+
+    Deals, contacts, promises, notices and feedback give every screen something
+    to show; the scores are the real ones (``rescore`` a week before ``NOW`` and
+    at ``NOW``), so tiers, quadrants, bands and trends are what kam computes.
+    """
     engine = open_database(f"sqlite:///{path}", create=True)
     with session_scope(engine) as session:
         bob = factories.user(session, "bob@example.com", role="manager", team="East")
         anna = factories.user(session, "anna@example.com", manager_id=bob.id, team="East")
         carl = factories.user(session, "carl@example.com", team="West")
         people = {"anna": anna, "bob": bob, "carl": carl}
-        for name, sector, owner, revenue, days, scores, tier, quadrant in ACCOUNTS:
+        for name, sector, owner, revenue, days, facts in ACCOUNTS:
+            size, employees, stage, health, influence = facts or (None, None, None, None, None)
             account = factories.account(
                 session,
                 name,
@@ -61,7 +52,15 @@ def build_portfolio(path: Path) -> Engine:
                 country="Norway",
                 owner_id=people[owner].id if owner else None,
                 category_spend=revenue * 4 if revenue else None,
+                annual_revenue=size,
+                employees=employees,
+                relationship_stage=stage,
+                financial_health=health,
+                industry_influence=influence,
             )
+            account.created_at = NOW - timedelta(
+                days=400
+            )  # fixed: the due list must not follow the calendar
             if revenue:
                 for months_ago, share in ((1, 0.5), (4, 0.3), (7, 0.2)):
                     session.add(
@@ -83,37 +82,96 @@ def build_portfolio(path: Path) -> Engine:
                     occurred_at=NOW - timedelta(days=days),
                     now=NOW,
                 )
-            if scores is not None:
-                attractiveness, relationship, health, previous = scores
-                for at, value in ((NOW - timedelta(days=7), previous), (NOW, health)):
-                    session.add(
-                        ScoreSnapshot(
-                            account_id=account.id,
-                            at=at,
-                            attractiveness=attractiveness,
-                            relationship=relationship,
-                            health=value,
-                            tier=tier,
-                            quadrant=quadrant,
-                            breakdown={
-                                "attractiveness": {"size": 30.0, "growth": 20.0},
-                                "relationship": {"stage": 40.0, "cadence": 31.0},
-                                "health": {"recency": 50.0, "revenue trend": 30.0},
-                            },
-                        )
-                    )
-        acme = find_account("Acme Corporation", session=session)
+        _facts(session, NOW)
+    with session_scope(engine) as session:
+        rescore(session=session, now=NOW - timedelta(days=7))
+    with session_scope(engine) as session:
+        rescore(session=session, now=NOW)
+    return engine
+
+
+def _facts(session: Session, now: datetime) -> None:
+    """People, promises, bad news, feedback and a fresh win: what the due list works from."""
+    acme = find_account("Acme Corporation", session=session)
+    records.add_contact(
+        acme,
+        {
+            "name": "Ingrid Berg",
+            "title": "Head of purchasing",
+            "decision_maker": True,
+            "hometown": "Bergen",
+            "favourite_team": "Brann",
+            "birthday": date(1980, 5, 17),
+        },
+        session=session,
+        actor=SYSTEM,
+    )
+    records.add_contact(
+        acme,
+        {"name": "Ola Nordmann", "title": "CTO", "interests": "sailing"},
+        session=session,
+        actor=SYSTEM,
+    )
+    session.add(
+        Deal(
+            account_id=acme.id,
+            stage="won",
+            amount=10_000,
+            product="GTX Plus",
+            engaged_on=(now - timedelta(days=20)).date(),
+            closed_on=(now - timedelta(days=2)).date(),
+        )
+    )
+    notice = records.add_notice(
+        acme,
+        "List prices rise 5% from April",
+        (now + timedelta(days=2)).date(),
+        session=session,
+        actor=SYSTEM,
+        kind="price_change",
+    )
+    notice.created_at = now - timedelta(days=3)
+    records.add_feedback(
+        acme, session=session, actor=SYSTEM, csat=5, nps=9, at=now - timedelta(days=10)
+    )
+    beta = find_account("Betasoloin", session=session)
+    records.add_commitment(
+        beta,
+        "Send the revised quote",
+        (now + timedelta(days=1)).date(),
+        session=session,
+        actor=SYSTEM,
+    )
+    cancity = find_account("Cancity", session=session)
+    for contact in ("Kari Holm", "Per Dahl"):
         records.add_contact(
-            acme,
-            {
-                "name": "Ingrid Berg",
-                "title": "Head of purchasing",
-                "decision_maker": True,
-                "hometown": "Bergen",
-                "favourite_team": "Brann",
-                "birthday": date(1980, 5, 17),
-            },
+            cancity,
+            {"name": contact, "decision_maker": contact == "Kari Holm"},
             session=session,
             actor=SYSTEM,
         )
-    return engine
+    records.add_feedback(
+        cancity,
+        session=session,
+        actor=SYSTEM,
+        csat=5,
+        expectation="exceeded",
+        at=now - timedelta(days=30),
+    )
+    dalt = find_account("Dalttechnology", session=session)
+    for days_late, what in (
+        (20, "Fix the invoice"),
+        (10, "Call back about support"),
+        (5, "Send the manual"),
+    ):
+        records.add_commitment(
+            dalt, what, (now - timedelta(days=days_late)).date(), session=session, actor=SYSTEM
+        )
+    records.add_feedback(
+        dalt,
+        session=session,
+        actor=SYSTEM,
+        csat=2,
+        expectation="below",
+        at=now - timedelta(days=20),
+    )

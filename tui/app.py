@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from core.errors import KamError
 from tui.commands import AccountSearch, kam_commands
+from tui.errors import report_failure
 from tui.messages import DataChanged, OpenAccount
 from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
@@ -86,12 +86,4 @@ class KamApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed tells the user in one line; no stack trace reaches them."""
-        if event.state is WorkerState.ERROR:
-            self.notify(describe_error(event.worker.error), title="kam", severity="error")
-
-
-def describe_error(error: BaseException | None) -> str:
-    """What to tell the user about ``error``."""
-    if isinstance(error, KamError):
-        return str(error)
-    return f"kam hit an unexpected problem ({type(error).__name__}); nothing was changed."
+        report_failure(self, event)

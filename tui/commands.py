@@ -24,7 +24,9 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
     """The palette's entries for ``screen``: app-wide ones, then the screen's own."""
     from tui.screens.account import AccountScreen
     from tui.screens.accounts import AccountsScreen
+    from tui.screens.due import DueScreen
     from tui.screens.forms import FORMS
+    from tui.screens.portfolio import PortfolioScreen
 
     yield SystemCommand("Help: keys", "Every key binding, by screen", app.action_help)
     yield SystemCommand("Portfolio table", "Back to the table of accounts", app.action_accounts)
@@ -70,6 +72,15 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
     if isinstance(screen, AccountScreen):
         for name, (title, _) in FORMS.items():
             yield SystemCommand(title, "For this account", partial(screen.action_form, name))
+    if isinstance(screen, DueScreen):
+        yield SystemCommand("Done", "Tick off the item under the cursor", screen.action_done)
+        yield SystemCommand("Snooze", "Put it off a day, 3 days, a week…", screen.action_snooze)
+        yield SystemCommand("Log an interaction", "With the item's customer", screen.action_log)
+        yield SystemCommand("Open the account", "The item's customer", screen.action_open)
+        yield SystemCommand("Due: mine, my team, everyone", "Whose list", screen.action_cycle_scope)
+        yield SystemCommand("Reload", "Ask again what is due", screen.action_reload)
+    if isinstance(screen, PortfolioScreen):
+        yield SystemCommand("Reload", "Compute the figures again", screen.action_reload)
 
 
 class AccountSearch(Provider):

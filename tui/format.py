@@ -48,3 +48,20 @@ def score(value: float | None) -> str:
 def label(value: str | None) -> str:
     """An enum value as words: serve_efficiently → serve efficiently."""
     return (value or "–").replace("_", " ")
+
+
+def raw_value(value: float | int | None, unit: str) -> str:
+    """A scoring criterion's raw value in its unit, short enough for a narrow column."""
+    if value is None:
+        return "–"
+    if unit == "share":
+        return f"{value:.0%}"
+    if unit in ("ratio", "change"):
+        return f"{value:+.0%}"
+    if unit == "days":
+        return f"{value:,.0f}d"
+    if unit == "money":
+        return money(float(value))
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.3g}"
+    return f"{value:,.0f}"

@@ -15,35 +15,25 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
-from core.clock import as_utc, utcnow
+from core import checkins
+from core.checkins import SNOOZE_CHOICES, DueItem
+from core.clock import utcnow
 from core.db import session_scope
 from core.errors import KamError
 from core.models import (
     Account,
     Deal,
-    Interaction,
     ScoreSnapshot,
     User,
 )
+from core.scoring import ScoringConfig, load_config, portfolio_figures, score_accounts
 from core.services import records, views
 from core.services.accounts import get_account
 from core.services.actors import Actor
 from core.services.users import get_user_by_email
 from core.when import parse_day, parse_when
-from tui.portfolio_index import PortfolioIndex, PortfolioRow
-
-DEFAULT_CADENCE_DAYS = {"strategic": 14, "key": 30, "growth": 60, "standard": 90}
-
-
-def health_band(health: float | None) -> str | None:
-    """Red 0–50, yellow 51–75, green 76–100."""
-    if health is None:
-        return None
-    if health <= 50:
-        return "red"
-    if health <= 75:
-        return "yellow"
-    return "green"
+from tui.portfolio_index import PortfolioIndex
+from tui.portfolio_rows import load_rows, short_names
 
 
 class PortfolioService:
@@ -56,16 +46,20 @@ class PortfolioService:
         user_email: str | None = None,
         timezone: str = "UTC",
         clock: Callable[[], datetime] = utcnow,
+        config: ScoringConfig | None = None,
     ) -> None:
         self.engine = engine
         self.timezone = timezone
         self.clock = clock
+        self.config = config or load_config()
         self.user: User | None = None
         self.team_ids: tuple[int, ...] = ()
+        self.team_lead: int | None = None
         if user_email:
             with session_scope(engine) as session:
                 self.user = get_user_by_email(user_email, session=session)
                 self.team_ids = self._team_of(self.user, session=session)
+                self.team_lead = self._lead_of(self.user, session=session)
 
     # -- who is acting -------------------------------------------------------
 
@@ -89,6 +83,17 @@ class PortfolioService:
         ids.add(user.id)
         return tuple(sorted(ids))
 
+    @staticmethod
+    def _lead_of(user: User, *, session: Session) -> int | None:
+        """Whose team "my team" is on the due list: mine if anyone reports to me, else my
+        manager's (the check-in engine lists a manager's team)."""
+        manages = session.execute(
+            select(col(User.id)).where(col(User.manager_id) == user.id).limit(1)
+        ).first()
+        if manages is not None or user.manager_id is None:
+            return user.id
+        return user.manager_id
+
     def scope_owner_ids(self, scope: str) -> Sequence[int] | None:
         """The owners whose accounts ``scope`` (all, mine, team) shows; None means all."""
         if scope == "all" or self.user is None or self.user.id is None:
@@ -105,69 +110,10 @@ class PortfolioService:
 
     def load_index(self, account_ids: Sequence[int] | None = None) -> PortfolioIndex:
         """Every account (or only ``account_ids``) as a table row, in a few set-based reads."""
-        now = self.now()
-        since = (now - views.REVENUE_WINDOW).date()
         with session_scope(self.engine) as session:
-            accounts = select(
-                col(Account.id),
-                col(Account.name),
-                col(Account.sector),
-                col(Account.owner_id),
-                col(Account.tier_override),
-                col(Account.checkin_cadence_days),
+            rows = load_rows(
+                session=session, now=self.now(), config=self.config, account_ids=account_ids
             )
-            revenue = (
-                select(col(Deal.account_id), func.sum(col(Deal.amount)))
-                .where(col(Deal.stage) == "won", col(Deal.closed_on) > since)
-                .group_by(col(Deal.account_id))
-            )
-            contact = select(
-                col(Interaction.account_id), func.max(col(Interaction.occurred_at))
-            ).group_by(col(Interaction.account_id))
-            snaps = self._snapshots(account_ids)
-            if account_ids is not None:
-                ids = list(account_ids)
-                accounts = accounts.where(col(Account.id).in_(ids))
-                revenue = revenue.where(col(Deal.account_id).in_(ids))
-                contact = contact.where(col(Interaction.account_id).in_(ids))
-            owners = {
-                uid: email.split("@")[0]
-                for uid, email in session.execute(select(col(User.id), col(User.email))).all()
-            }
-            revenue_of: dict[int, float] = {a: v for a, v in session.execute(revenue)}
-            contact_of: dict[int, Any] = {a: v for a, v in session.execute(contact)}
-            snap_of = {row[0]: tuple(row) for row in session.execute(snaps)}
-            previous_of = self._previous_health(session, account_ids)
-            rows: list[PortfolioRow] = []
-            shared: dict[str, str] = {}  # one string object per sector, tier, quadrant
-            for aid, name, sector, owner_id, override, cadence in session.execute(accounts):
-                snap = snap_of.get(aid)
-                health = snap[3] if snap else None
-                tier = override or (snap[4] if snap else "standard")
-                last = contact_of.get(aid)
-                last = _utc(last)
-                previous = previous_of.get(aid)
-                owner = owners.get(owner_id, "") if owner_id else ""
-                days = cadence or DEFAULT_CADENCE_DAYS.get(tier, 90)
-                rows.append(
-                    PortfolioRow(
-                        id=aid,
-                        name=name,
-                        sector=shared.setdefault(sector, sector) if sector else "",
-                        owner=owner,
-                        owner_id=owner_id,
-                        tier=shared.setdefault(tier, tier),
-                        quadrant=shared.setdefault(snap[5], snap[5]) if snap else None,
-                        attractiveness=snap[1] if snap else None,
-                        relationship=snap[2] if snap else None,
-                        health=health,
-                        band=health_band(health),
-                        trend=None if previous is None or health is None else health - previous,
-                        revenue_12m=float(revenue_of.get(aid) or 0.0),
-                        last_contact=last,
-                        next_due=last + timedelta(days=days) if last else None,
-                    )
-                )
         return PortfolioIndex(rows)
 
     def first_page(self, limit: int = 100) -> tuple[PortfolioIndex, int]:
@@ -187,53 +133,10 @@ class PortfolioService:
         index.rows.sort(key=lambda r: r.name.casefold())
         return PortfolioIndex(index.rows), int(total)
 
-    @staticmethod
-    def _newest(account_ids: Sequence[int] | None, *, before: Any = None) -> Any:
-        """Each account's newest snapshot moment (before the newest one, with ``before``)."""
-        query: Any = select(
-            col(ScoreSnapshot.account_id).label("account_id"),
-            func.max(col(ScoreSnapshot.at)).label("at"),
-        )
-        if before is not None:
-            query = query.join(before, before.c.account_id == col(ScoreSnapshot.account_id)).where(
-                col(ScoreSnapshot.at) < before.c.at
-            )
-        if account_ids is not None:
-            query = query.where(col(ScoreSnapshot.account_id).in_(list(account_ids)))
-        return query.group_by(col(ScoreSnapshot.account_id)).subquery()
-
-    def _snapshots(self, account_ids: Sequence[int] | None) -> Any:
-        """Scores, tier and quadrant from each account's newest snapshot."""
-        newest = self._newest(account_ids)
-        return select(
-            col(ScoreSnapshot.account_id),
-            col(ScoreSnapshot.attractiveness),
-            col(ScoreSnapshot.relationship),
-            col(ScoreSnapshot.health),
-            col(ScoreSnapshot.tier),
-            col(ScoreSnapshot.quadrant),
-        ).join(
-            newest,
-            (newest.c.account_id == col(ScoreSnapshot.account_id))
-            & (newest.c.at == col(ScoreSnapshot.at)),
-        )
-
-    def _previous_health(
-        self, session: Session, account_ids: Sequence[int] | None
-    ) -> dict[int, float]:
-        """Each account's health in the snapshot before its newest, for the trend arrow."""
-        prior = self._newest(account_ids, before=self._newest(account_ids))
-        query = select(col(ScoreSnapshot.account_id), col(ScoreSnapshot.health)).join(
-            prior,
-            (prior.c.account_id == col(ScoreSnapshot.account_id))
-            & (prior.c.at == col(ScoreSnapshot.at)),
-        )
-        return {aid: health for aid, health in session.execute(query)}
-
     # -- one account ---------------------------------------------------------
 
     def account_card(self, account_id: int) -> dict[str, Any]:
-        """The account card plus the score breakdown, revenue by month and value figures."""
+        """The account card, the stored scores' trend, revenue by month and the latest deals."""
         now = self.now()
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
@@ -248,12 +151,9 @@ class PortfolioService:
                 .scalars()
                 .all()
             )
-            card["breakdown"] = dict(snaps[0].breakdown) if snaps else {}
-            card["health_band"] = health_band(snaps[0].health) if snaps else None
+            card["health_band"] = self.config.band(snaps[0].health) if snaps else None
             card["health_trend"] = snaps[0].health - snaps[1].health if len(snaps) > 1 else None
             card["revenue_by_month"] = self._revenue_by_month(account_id, session=session, now=now)
-            spend = account.category_spend
-            card["share_of_wallet"] = card["revenue_12m"] / spend if spend and spend > 0 else None
             card["deals"] = self._deals(account_id, session=session)
         return card
 
@@ -422,57 +322,58 @@ class PortfolioService:
 
     # -- what is due (the check-in engine) -----------------------------------
 
-    def due(self, scope: str = "mine") -> list[Any]:
-        """The DueItems for me (or my team, or everyone), highest priority first."""
-        from core.checkins import due_items
-
+    def due(self, scope: str = "mine") -> tuple[list[DueItem], dict[int, str]]:
+        """What is due for me, my team or everyone, most urgent first; and who owns each."""
         user_id = team_of = None
         if self.user is not None and scope == "mine":
             user_id = self.user.id
         elif self.user is not None and scope == "team":
-            team_of = self.user.id
+            team_of = self.team_lead
         with session_scope(self.engine) as session:
-            return list(
-                due_items(session=session, now=self.now(), user_id=user_id, team_of=team_of)
+            items = checkins.due_items(
+                session=session, now=self.now(), user_id=user_id, team_of=team_of
             )
+            people = short_names(session)
+        return items, people
 
     def mark_done(self, key: str) -> str:
-        """Mark a due item done."""
-        from core.checkins import mark_done
-
+        """Tick a due item off; the check-in engine records what was done."""
         with session_scope(self.engine) as session:
-            mark_done(key, session=session, actor=self.actor, now=self.now())
-        return "Marked done."
+            checkins.mark_done(key, session=session, actor=self.actor, now=self.now())
+        return "Done."
 
     def snooze(self, key: str, until: str) -> str:
-        """Put a due item off until a moment typed like "tomorrow 9am"."""
-        from core.checkins import snooze
-
+        """Put a due item off by 1d, 3d or 1w, or until a moment typed like "friday 9am"."""
         now = self.now()
-        moment = parse_when(until, now=now, timezone=self.timezone, prefer="future")
-        if moment <= now:
-            raise KamError("Snooze until a moment in the future, such as tomorrow 9am.")
+        choice = until.strip().casefold()
+        if choice in SNOOZE_CHOICES:
+            moment = now + SNOOZE_CHOICES[choice]
+        else:
+            moment = parse_when(until, now=now, timezone=self.timezone, prefer="future")
         with session_scope(self.engine) as session:
-            snooze(key, moment, session=session, actor=self.actor, now=now)
-        return f"Snoozed until {moment:%d %b %H:%M} UTC."
+            checkins.snooze(key, moment, session=session, actor=self.actor, now=now)
+        return f"Snoozed until {moment:%a %d %b %H:%M} UTC."
 
-    # -- the portfolio overview (scoring) ------------------------------------
+    # -- scores and the portfolio overview (scoring) -----------------------------
+
+    def account_scores(self, account_id: int) -> dict[str, Any] | None:
+        """One account's scores now, with every criterion's raw, normalised, weight, points.
+
+        Scores are relative to the whole portfolio, so the whole portfolio is scored
+        (a few seconds at 100,000 accounts); only this account's explanation is kept.
+        """
+        with session_scope(self.engine) as session:
+            found = score_accounts(
+                session=session, now=self.now(), config=self.config, account_ids=[account_id]
+            )
+        if not found:
+            return None
+        return {"summary": found[0].summary(), "breakdown": found[0].breakdown}
 
     def figures(self) -> dict[str, Any]:
-        """Concentration, tiers, quadrants, capacity warnings and goals for the overview."""
-        from core.scoring import portfolio_figures
-
+        """Concentration, tiers, quadrants, capacity warnings, value and goals for the overview."""
         with session_scope(self.engine) as session:
-            return dict(portfolio_figures(session=session, now=self.now()))
-
-
-def _utc(value: datetime | str | None) -> datetime | None:
-    """Aggregates skip the column type on SQLite; put UTC back."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return as_utc(value)
+            return dict(portfolio_figures(session=session, now=self.now(), config=self.config))
 
 
 def _amount(text: str) -> float | None:

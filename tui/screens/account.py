@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rich.markup import escape
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -15,10 +15,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
-from tui.format import label, money, score
+from tui.errors import report_failure
+from tui.format import label, money, raw_value, score
 from tui.messages import DataChanged
 from tui.screens.forms import FORMS
 from tui.service import PortfolioService
@@ -44,29 +45,40 @@ class AccountScreen(Screen[None]):
 
         card: dict[str, Any]
 
+    @dataclass
+    class ScoresLoaded(Message):
+        """The account's scores were computed (None: the account is gone)."""
+
+        scores: dict[str, Any] | None
+
     def __init__(self, service: PortfolioService, account_id: int) -> None:
         super().__init__()
         self.service = service
         self.account_id = account_id
         self.card: dict[str, Any] | None = None
+        self.scores: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="card"):
             yield Static("Loading the account…", id="summary")
-            yield Static(id="scores", classes="section")
-            yield PlotextPlot(id="revenue-chart")
             yield Static(id="contacts", classes="section")
-            yield Static(id="timeline", classes="section")
             yield Static(id="open", classes="section")
+            yield Static(id="timeline", classes="section")
+            yield PlotextPlot(id="revenue-chart")
             yield Static(id="deals", classes="section")
             yield Static(id="voice", classes="section")
+            yield Static(id="scores", classes="section")
         yield Footer()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     def on_mount(self) -> None:
         self.sub_title = "Account"
         self.query_one("#card").focus()
         self.load_card()
+        self.load_scores()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="card")
     def load_card(self) -> None:
@@ -75,11 +87,25 @@ class AccountScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.post_message(self.CardLoaded(card))
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scores")
+    def load_scores(self) -> None:
+        """Score the account (relative to the whole portfolio) in a thread."""
+        scores = self.service.account_scores(self.account_id)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.ScoresLoaded(scores))
+
+    def on_account_screen_scores_loaded(self, message: ScoresLoaded) -> None:
+        self.scores = message.scores
+        self.query_one("#scores", Static).update(_scores(self.scores))
+        if self.card is not None:
+            self.query_one("#summary", Static).update(_summary(self.card, self.scores))
+
     def on_account_screen_card_loaded(self, message: CardLoaded) -> None:
         self.card = card = message.card
         self.sub_title = card["name"]
-        self.query_one("#summary", Static).update(_summary(card))
-        self.query_one("#scores", Static).update(_scores(card))
+        self.query_one("#summary", Static).update(_summary(card, self.scores))
+        if self.scores is None:
+            self.query_one("#scores", Static).update(Text("Working out the scores…", "dim"))
         self.query_one("#contacts", Static).update(_contacts(card))
         self.query_one("#timeline", Static).update(_timeline(card))
         self.query_one("#open", Static).update(_open_items(card))
@@ -108,11 +134,13 @@ class AccountScreen(Screen[None]):
             if result:
                 self.post_message(DataChanged(self.account_id, result))
                 self.load_card()
+                self.load_scores()
 
         self.app.push_screen(form(self.service, self.account_id, self.card["name"]), done)
 
 
-def _summary(card: dict[str, Any]) -> Text:
+def _summary(card: dict[str, Any], scored: dict[str, Any] | None) -> Text:
+    """Who the customer is, the stored scores' tier and health, revenue and value."""
     scores = card.get("scores") or {}
     band = card.get("health_band")
     trend = card.get("health_trend")
@@ -127,6 +155,11 @@ def _summary(card: dict[str, Any]) -> Text:
     if card.get("tier_override"):
         text.append(f" (set by hand: {card.get('tier_override_reason')})", style="dim")
     text.append(f" · quadrant {label(scores.get('quadrant'))}")
+    if scores:
+        text.append(
+            f" (attractiveness {score(scores.get('attractiveness'))},"
+            f" relationship {score(scores.get('relationship'))})"
+        )
     text.append(" · health ")
     text.append(f"{score(scores.get('health'))}{arrow}", style=BAND_STYLE.get(band or "", ""))
     if band:
@@ -141,47 +174,74 @@ def _summary(card: dict[str, Any]) -> Text:
         f"Revenue 12m {money(card['revenue_12m'])} · total {money(card['revenue_total'])}"
         f" ({card['won_deals']} won, {card['open_deals']} open)"
     )
-    sow = card.get("share_of_wallet")
-    text.append(f" · share of wallet {'–' if sow is None else f'{sow:.0%}'}")
-    clv = card.get("clv")
-    text.append(f" · CLV {money(clv) if clv is not None else '–'}")
+    text.append("\n")
+    if scored is None:
+        text.append("Share of wallet, CLV: working them out…", style="dim")
+        return text
+    value = scored["breakdown"]["value"]
+    sow = value.get("share_of_wallet")
+    wallet = "unknown (no category spend)"
+    if sow is not None:
+        wallet = f"{sow:.0%} of {money(value['wallet'])}"
+    text.append(f"Share of wallet {wallet}")
+    text.append(f" · CLV {money(value.get('clv'))}")
+    if value.get("contribution_assumed"):
+        text.append(" (margin assumed)", style="dim")
+    if value.get("over_served"):
+        text.append("\nOver-served: " + "; ".join(value.get("over_served_reasons") or []), "yellow")
     return text
 
 
-def _scores(card: dict[str, Any]) -> Table | Text:
-    scores = card.get("scores")
-    if not scores:
-        return Text("Not scored yet: run `kam score` to see why this account matters.", "dim")
-    table = Table(title="Scores", title_justify="left", expand=True, box=None, padding=(0, 1))
-    table.add_column("Score")
-    table.add_column("Value", justify="right")
-    table.add_column("Why", ratio=1)
-    breakdown = card.get("breakdown") or {}
-    for key in ("attractiveness", "relationship", "health"):
-        table.add_row(key.title(), score(scores.get(key)), _why(breakdown.get(key)))
-    return table
+def _scores(scored: dict[str, Any] | None) -> Group | Text:
+    """Each score with every criterion: raw value, normalised, weight, points."""
+    if scored is None:
+        return Text("No scores: the account is no longer in the portfolio.", "dim")
+    b = scored["breakdown"]
+    tier = b["tier"]
+    head = Text()
+    head.append("Why these scores (computed now)", style="bold")
+    head.append(
+        f"  tier {label(tier['tier'])}, rank {tier['rank']:,} of {tier['of']:,}"
+        f" · check in every {tier['cadence_days']} days",
+        style="dim",
+    )
+    parts: list[Any] = [head]
+    for name in ("attractiveness", "relationship", "health"):
+        part = b[name]
+        table = Table(expand=True, box=None, padding=(0, 1), title_justify="left")
+        table.title = f"{name.title()} {part['score']:.1f}"
+        table.add_column("Criterion", ratio=1)
+        table.add_column("Raw", justify="right")
+        table.add_column("Norm", justify="right")
+        table.add_column("Weight", justify="right")
+        table.add_column("Points", justify="right")
+        for row in part["criteria"]:
+            criterion = Text(row["label"])
+            if row["missing"]:
+                criterion.append(" (no data)", style="dim")
+            table.add_row(
+                criterion,
+                raw_value(row["raw"], row["unit"]),
+                f"{row['normalised']:.2f}",
+                f"{row['weight']:g}",
+                f"{row['points']:.1f}",
+            )
+        parts.append(table)
+        if name == "health":
+            parts.append(_health_trend(part))
+    return Group(*parts)
 
 
-def _why(part: Any) -> str:
-    """A breakdown entry as one line: factor value (weight), biggest first."""
-    if part is None:
-        return ""
-    if isinstance(part, dict):
-        items = []
-        for name, value in part.items():
-            if isinstance(value, dict):
-                shown = value.get("points", value.get("value", value.get("score")))
-                items.append(f"{label(name)} {_num(shown)}")
-            else:
-                items.append(f"{label(name)} {_num(value)}")
-        return escape(", ".join(items))
-    return escape(str(part))
-
-
-def _num(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
+def _health_trend(health: dict[str, Any]) -> Text:
+    trend = health.get("trend")
+    if not trend:
+        return Text("No earlier snapshot to compare health with.", "dim")
+    moved = ", ".join(f"{f['label']} {f['change']:+.1f}" for f in trend["factors"])
+    since = (trend.get("previous_at") or "")[:10]
+    text = Text(f"Health {trend['direction']} {trend['change']:+.1f} since {since}")
+    if moved:
+        text.append(f": {moved}", style="dim")
+    return text
 
 
 def _contacts(card: dict[str, Any]) -> Table | Text:

@@ -11,8 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
+from tui.errors import report_failure
 from tui.format import label
 from tui.messages import OpenAccount
 from tui.portfolio_index import (
@@ -84,6 +85,9 @@ class AccountsScreen(Screen[None]):
         yield PortfolioTable(id="accounts")
         yield Footer()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
+
     def on_mount(self) -> None:
         self.title = "kam"
         self.sub_title = "Portfolio"
@@ -101,7 +105,6 @@ class AccountsScreen(Screen[None]):
             return
         index.order(self.portfolio_query.sort, self.portfolio_query.descending)
         self.post_message(self.IndexLoaded(index))
-        index.warm()  # the other columns, while the user looks at the first rows
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="first")
     def load_first_page(self) -> None:

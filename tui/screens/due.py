@@ -1,8 +1,9 @@
-"""What is due, by priority, with the personal notes to bring up."""
+"""What is due, by priority, with the personal notes to bring up and the drafts to send."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.markup import escape
@@ -10,26 +11,40 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from core.errors import KamError
+from core.checkins import DueItem
+from core.models import InteractionKind, ReminderKind
+from tui.errors import report_failure
+from tui.format import label, short
 from tui.messages import DataChanged, OpenAccount
 from tui.portfolio_index import SCOPES
 from tui.screens.forms import LogInteractionForm
 from tui.service import PortfolioService
 
 SHOWN = 500
+OTHER_COLUMNS = 1 + 8 + 10 + 4 * 2 + 2  # marker, due, owner, cell padding, scrollbar
 SEVERITY_STYLE = {"red": "bold red", "yellow": "yellow", "info": "cyan"}
+WHOSE = {"all": "everyone", "mine": "me", "team": "my team"}
+LOGGED_AS = {  # the kind of interaction that answers each kind of reminder
+    ReminderKind.THANK_YOU: InteractionKind.THANK_YOU,
+    ReminderKind.ACCOUNT_REVIEW: InteractionKind.REVIEW,
+}
 
 
 class SnoozeDialog(ModalScreen[str | None]):
-    """Ask until when; closes with the typed moment, or None when cancelled."""
+    """Put an item off: 1 day, 3 days, a week, or until a typed moment; None when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("1", "choose('1d')", "1 day", show=False),
+        Binding("3", "choose('3d')", "3 days", show=False),
+        Binding("w", "choose('1w')", "1 week", show=False),
+    ]
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -38,32 +53,76 @@ class SnoozeDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
             yield Static(f"[b]Snooze[/b] · {escape(self.item_title)}", classes="form-title")
-            with Horizontal(classes="form-row"):
-                yield Label("Until", classes="form-label")
-                yield Input(value="tomorrow 9am", id="until", compact=True)
             with Horizontal(classes="form-buttons"):
-                yield Button("Snooze", id="ok", variant="primary", compact=True)
+                yield Button("1 day (1)", id="snooze-1d", variant="primary", compact=True)
+                yield Button("3 days (3)", id="snooze-3d", compact=True)
+                yield Button("1 week (w)", id="snooze-1w", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("or until", classes="form-label")
+                yield Input(placeholder="monday 9am, 2026-04-01", id="until", compact=True)
+            with Horizontal(classes="form-buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#ok")
-    def ok(self) -> None:
-        self.dismiss(self.query_one("#until", Input).value)
+    def on_mount(self) -> None:
+        self.query_one("#snooze-1d", Button).focus()
+
+    @on(Button.Pressed, "#snooze-1d,#snooze-3d,#snooze-1w")
+    def pressed(self, event: Button.Pressed) -> None:
+        self.action_choose((event.button.id or "").removeprefix("snooze-"))
+
+    def action_choose(self, length: str) -> None:
+        """One of the snooze lengths the check-in engine offers."""
+        self.dismiss(length)
+
+    @on(Input.Submitted, "#until")
+    def until(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
+def when(due_at: datetime, now: datetime) -> str:
+    """How far off a due moment is, in a few cells: today, 3d ago, in 2d."""
+    days = (now - due_at).days
+    if days == 0 and due_at <= now:
+        return "today"
+    if days >= 0:
+        return f"{short(days)} ago"
+    ahead = (due_at - now).days
+    return "today" if ahead == 0 else f"in {short(ahead)}"
+
+
+def detail_text(item: DueItem, owner: str) -> Text:
+    """Everything about one item: what, why, whom to ask about what, and the draft."""
+    text = Text()
+    text.append(item.title, style="bold")
+    text.append(f"  {label(item.kind.value)} · ", style="dim")
+    text.append(item.severity, style=SEVERITY_STYLE.get(item.severity, ""))
+    if owner:
+        text.append(f" · {owner}", style="dim")
+    text.append("\n")
+    if item.detail:
+        text.append(f"{item.detail}\n")
+    for note in item.personal_notes:
+        text.append(f"• {note}\n", style="italic")
+    if item.draft:
+        text.append("Draft:\n", style="bold")
+        text.append(f"{item.draft}\n")
+    return text
+
+
 class DueScreen(Screen[None]):
-    """My due items; Enter marks done, z snoozes, l logs an interaction."""
+    """What is due; x marks done, z snoozes, l logs an interaction, Enter opens the account."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.accounts", "Back"),
-        Binding("enter", "done", "Done"),
+        Binding("x", "done", "Done"),
         Binding("z", "snooze", "Snooze"),
         Binding("l", "log", "Log"),
-        Binding("o", "open", "Open account"),
+        Binding("enter", "open", "Open account", show=False),
         Binding("m", "cycle_scope", "Mine/team"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -72,61 +131,86 @@ class DueScreen(Screen[None]):
     class ItemsLoaded(Message):
         """The due items were read."""
 
-        items: list[Any]
+        items: list[DueItem]
+        owners: dict[int, str]
+        scope: str
 
     def __init__(self, service: PortfolioService) -> None:
         super().__init__()
         self.service = service
         self.scope = "mine" if service.user is not None else "all"
-        self.items: list[Any] = []
+        self.items: list[DueItem] = []
+        self.owners: dict[int, str] = {}
+        self.loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading what is due…", id="due-status")
-        with Vertical(id="due-body"):
-            yield DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
-            yield Static(id="due-detail")
+        yield Static("Reading what is due…", id="due-status")
+        yield DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="due-detail"):
+            yield Static(id="due-text")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Due"
-        table = self.query_one(DataTable)
-        table.add_columns("Pri", "Account", "What", "Due")
-        table.focus()
+        self.query_one(DataTable).focus()
         self.load_items()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="due")
     def load_items(self) -> None:
         """Ask the check-in engine what is due."""
-        items = self.service.due(self.scope)
+        scope = self.scope
+        items, owners = self.service.due(scope)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.ItemsLoaded(items))
+            self.post_message(self.ItemsLoaded(items, owners, scope))
 
     def on_due_screen_items_loaded(self, message: ItemsLoaded) -> None:
+        if message.scope != self.scope:
+            return
+        self.loaded = True
         self.items = message.items[:SHOWN]
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        for item in self.items:
-            table.add_row(
-                Text(f"{item.priority:.1f}", SEVERITY_STYLE.get(item.severity, "")),
-                Text(item.account_name),
-                Text(item.title),
-                item.due_at.strftime("%d %b"),
-                key=item.key,
-            )
-        if self.items:
-            table.move_cursor(row=min(row, len(self.items) - 1))
-        whose = {"all": "everyone", "mine": "me", "team": "my team"}[self.scope]
+        self.owners = message.owners
+        self._fill_table()
         total = len(message.items)
-        shown = f" (the {SHOWN} most urgent shown)" if total > SHOWN else ""
+        whose = WHOSE[self.scope]
+        shown = f", the {SHOWN} most urgent shown" if total > SHOWN else ""
         self.query_one("#due-status", Static).update(
-            f"{total} due for {whose}{shown}" if total else f"Nothing due for {whose}. "
+            f"{total:,} due for {whose}{shown} · most urgent first"
+            if total
+            else f"Nothing is due for {whose}."
         )
         self._show_detail()
 
+    def _fill_table(self) -> None:
+        """Show the items; the titles get what the width leaves after the other columns."""
+        now = self.service.now()
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        longest = max([4, *(len(i.title) for i in self.items)])
+        room = max(20, self.size.width - OTHER_COLUMNS)
+        # widths set here, not measured later: the list may be redrawn under a dialog
+        table.add_column("", key="severity", width=1)
+        table.add_column("What", key="what", width=min(longest, room))
+        table.add_column("Due", key="due", width=8)
+        table.add_column("Owner", key="owner", width=10)
+        for item in self.items:
+            table.add_row(
+                Text("●", SEVERITY_STYLE.get(item.severity, "")),
+                Text(item.title, no_wrap=True, overflow="ellipsis"),
+                when(item.due_at, now),
+                self.owners.get(item.user_id or 0, "–"),
+                key=item.key,
+            )
+        if self.items:
+            table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
+
+    def on_resize(self) -> None:
+        if self.loaded:
+            self._fill_table()
+
     @property
-    def current(self) -> Any | None:
+    def current(self) -> DueItem | None:
         """The due item under the cursor."""
         table = self.query_one(DataTable)
         if not self.items or not 0 <= table.cursor_row < len(self.items):
@@ -136,25 +220,17 @@ class DueScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def _show_detail(self) -> None:
         item = self.current
-        detail = self.query_one("#due-detail", Static)
+        text = self.query_one("#due-text", Static)
         if item is None:
-            detail.update("")
+            text.update("")
             return
-        text = Text()
-        text.append(f"{item.account_name}: {item.title}\n", style="bold")
-        if item.detail:
-            text.append(f"{item.detail}\n")
-        for note in item.personal_notes:
-            text.append(f"• {note}\n", style="italic")
-        if item.draft:
-            text.append("Draft: ", style="bold")
-            text.append(f"{item.draft}\n")
-        detail.update(text)
+        text.update(detail_text(item, self.owners.get(item.user_id or 0, "")))
+        self.query_one("#due-detail").scroll_home(animate=False)
 
     # -- actions -------------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
     def action_done(self) -> None:
+        """Tick the item off (a kept promise is completed, a check-in is logged…)."""
         item = self.current
         if item is not None:
             self.act(self.service.mark_done, item.key)
@@ -171,8 +247,9 @@ class DueScreen(Screen[None]):
         self.app.push_screen(SnoozeDialog(item.title), chosen)
 
     def action_log(self) -> None:
+        """Log a call or visit with the item's customer; it resolves their check-in."""
         item = self.current
-        if item is None:
+        if item is None or item.account_id is None:
             return
 
         def done(result: str | None) -> None:
@@ -180,10 +257,13 @@ class DueScreen(Screen[None]):
                 self.post_message(DataChanged(item.account_id, result))
                 self.load_items()
 
-        self.app.push_screen(
-            LogInteractionForm(self.service, item.account_id, item.account_name), done
+        kind = LOGGED_AS.get(item.kind, InteractionKind.CALL)
+        form = LogInteractionForm(
+            self.service, item.account_id, item.account_name, preset={"kind": kind.value}
         )
+        self.app.push_screen(form, done)
 
+    @on(DataTable.RowSelected)
     def action_open(self) -> None:
         item = self.current
         if item is not None and item.account_id is not None:
@@ -197,28 +277,26 @@ class DueScreen(Screen[None]):
             )
             return
         self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
+        status = self.query_one("#due-status", Static)
+        status.update(f"Reading what is due for {WHOSE[self.scope]}…")
         self.load_items()
 
     def action_reload(self) -> None:
         self.load_items()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="due-action")
+    @work(thread=True, exit_on_error=False, group="due-action")
     def act(self, action: Any, *args: str) -> str:
         """Run a due action in a thread; the outcome arrives as the worker's state."""
         return str(action(*args))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
         if event.worker.group != "due-action":
             return
         if event.state is WorkerState.SUCCESS:
-            event.stop()
             self.post_message(DataChanged(None, str(event.worker.result)))
             self.load_items()
-        elif event.state is WorkerState.ERROR:
-            event.stop()
-            error = event.worker.error
-            message = str(error) if isinstance(error, KamError) else "That did not work."
-            self.notify(message, severity="error")
 
     def on_screen_resume(self) -> None:
-        self.load_items()
+        if self.loaded:
+            self.load_items()

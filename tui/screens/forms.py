@@ -50,11 +50,18 @@ class FormScreen(ModalScreen[str | None]):
         Binding("ctrl+s", "save", "Save"),
     ]
 
-    def __init__(self, service: PortfolioService, account_id: int, account_name: str) -> None:
+    def __init__(
+        self,
+        service: PortfolioService,
+        account_id: int,
+        account_name: str,
+        preset: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
         self.account_id = account_id
         self.account_name = account_name
+        self.preset = preset or {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -62,14 +69,16 @@ class FormScreen(ModalScreen[str | None]):
             for spec in self.FIELDS:
                 with Horizontal(classes="form-row"):
                     yield Label(spec.label, classes="form-label")
-                    yield self._widget(spec)
+                    yield self._widget(spec, self.preset.get(spec.name))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="form-buttons"):
                 yield Button("Save", id="save", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
     @staticmethod
-    def _widget(spec: Field) -> Widget:
+    def _widget(spec: Field, preset: str | None = None) -> Widget:
+        """The input for ``spec``, holding ``preset`` (else the field's default)."""
+        default = preset if preset is not None else spec.default
         if spec.options:
             choices = [(o.replace("_", " "), o) for o in spec.options]
             select: Select[str] = Select(
@@ -77,12 +86,12 @@ class FormScreen(ModalScreen[str | None]):
                 id=f"f-{spec.name}",
                 compact=True,
                 allow_blank=spec.optional_choice,
-                value=spec.default if spec.default is not None else Select.NULL,
+                value=default if default is not None else Select.NULL,
                 prompt="—",
             )
             return select
         return Input(
-            value=spec.default or "",
+            value=default or "",
             placeholder=spec.placeholder,
             id=f"f-{spec.name}",
             compact=True,

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
+from tui.errors import report_failure
 from tui.format import label, money
 from tui.portfolio_index import QUADRANTS, PortfolioIndex
 from tui.service import PortfolioService
@@ -29,15 +31,13 @@ QUADRANT_COLOURS = {
     "maintain": "yellow",
     "serve_efficiently": "red",
 }
-HHI_BANDS = ((1000, "diversified"), (1800, "moderate"), (2500, "high"))
-
-
-def hhi_band(hhi: float) -> str:
-    """<1,000 diversified, 1,000–1,800 moderate, 1,800–2,500 high, above critical."""
-    for limit, name in HHI_BANDS:
-        if hhi < limit:
-            return name
-    return "critical"
+HHI_STYLE = {
+    "diversified": "green",
+    "moderate": "yellow",
+    "high": "bold yellow",
+    "critical": "bold red",
+}
+BAND_STYLE = {"red": "red", "yellow": "yellow", "green": "green"}
 
 
 @dataclass(frozen=True)
@@ -94,17 +94,26 @@ class PortfolioScreen(Screen[None]):
         super().__init__()
         self.service = service
         self.index = index
+        self.overview: Overview | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="overview-scroll"), Grid(id="overview"):
-            yield PlotextPlot(id="matrix")
-            yield PlotextPlot(id="pareto")
-            yield Static("Computing the portfolio's figures…", id="concentration")
-            yield Static(id="tiers")
+        # pairs side by side on a wide terminal, one under the other at 80 columns
+        with VerticalScroll(id="overview"):
+            with Horizontal(classes="pair"):
+                yield PlotextPlot(id="matrix")
+                yield PlotextPlot(id="pareto")
+            with Horizontal(classes="pair"):
+                yield Static("Computing the portfolio's figures…", id="concentration")
+                yield Static(id="tiers")
+            with Horizontal(classes="pair"):
+                yield Static(id="value")
+                yield Static(id="goals")
             yield Static(id="capacity")
-            yield Static(id="goals")
         yield Footer()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     def on_mount(self) -> None:
         self.sub_title = "Portfolio overview"
@@ -126,12 +135,13 @@ class PortfolioScreen(Screen[None]):
         self.load_overview()
 
     def on_portfolio_screen_overview_loaded(self, message: OverviewLoaded) -> None:
-        o = message.overview
+        self.overview = o = message.overview
         self._draw_matrix(o)
         self._draw_pareto(o)
         self.query_one("#concentration", Static).update(_concentration(o.figures))
-        self.query_one("#tiers", Static).update(_tiers(o.figures))
+        self.query_one("#tiers", Static).update(_counts(o.figures))
         self.query_one("#capacity", Static).update(_capacity(o.figures))
+        self.query_one("#value", Static).update(_value(o.figures))
         self.query_one("#goals", Static).update(_goals(o.figures))
 
     def _draw_matrix(self, o: Overview) -> None:
@@ -141,11 +151,21 @@ class PortfolioScreen(Screen[None]):
         plt.clear_figure()
         for quadrant, (xs, ys) in o.points.items():
             if xs:
-                plt.scatter(xs, ys, label=label(quadrant), color=QUADRANT_COLOURS[quadrant])
+                plt.scatter(xs, ys, color=QUADRANT_COLOURS[quadrant], marker="●")
         plt.xlim(0, 100)
         plt.ylim(0, 100)
-        plt.vline(50)
-        plt.hline(50)
+        cuts = self.service.config.quadrant
+        plt.vline(cuts.attractiveness)
+        plt.hline(cuts.relationship)
+        # each quadrant named in its own corner, where a legend would hide points
+        corners: tuple[tuple[str, int, int, Literal["left", "right"]], ...] = (
+            ("maintain", 1, 99, "left"),
+            ("strategic", 99, 99, "right"),
+            ("serve_efficiently", 1, 1, "left"),
+            ("develop", 99, 1, "right"),
+        )
+        for quadrant, x, y, align in corners:
+            plt.text(label(quadrant), x, y, color=QUADRANT_COLOURS[quadrant], alignment=align)
         plt.xlabel("attractiveness")
         plt.ylabel("relationship")
         shown = f"{o.scored:,} scored" if o.scored else "none scored yet: run kam score"
@@ -167,96 +187,123 @@ class PortfolioScreen(Screen[None]):
         chart.refresh()
 
 
-def _number(figures: dict[str, Any], *names: str) -> float | None:
-    """The first of ``names`` present in ``figures``, looking one level into dicts."""
-    for name in names:
-        value = figures.get(name)
-        if isinstance(value, int | float):
-            return float(value)
-    for value in figures.values():
-        if isinstance(value, dict):
-            found = _number(value, *names)
-            if found is not None:
-                return found
-    return None
+def _share(value: Any) -> str:
+    return "–" if value is None else f"{float(value):.0%}"
 
 
-def _concentration(figures: dict[str, Any]) -> Table:
+def _concentration(figures: dict[str, Any]) -> Group | Text:
+    c = figures.get("concentration") or {}
+    if c.get("hhi") is None:
+        return Text("Concentration: no won revenue in the last 12 months.", "dim")
     table = Table(title="Concentration", title_justify="left", box=None, padding=(0, 1))
-    table.add_column("Figure")
-    table.add_column("Value", justify="right")
-    for name, keys in (
-        ("CR1", ("cr1", "CR1")),
-        ("CR5", ("cr5", "CR5")),
-        ("CR10", ("cr10", "CR10")),
-    ):
-        value = _number(figures, *keys)
-        shown = "–" if value is None else f"{value:.0%}" if value <= 1 else f"{value:.0f}%"
-        table.add_row(name, shown)
-    hhi = _number(figures, "hhi", "HHI")
-    if hhi is not None:
-        band = figures.get("hhi_band") or hhi_band(hhi)
-        table.add_row("HHI", Text(f"{hhi:,.0f} {band}"))
-    for flag in figures.get("flags") or []:
-        table.add_row(Text("⚠", "bold yellow"), Text(_flag_text(flag), "yellow"))
-    return table
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_row("Revenue 12m", money(c.get("revenue_12m")))
+    for name in ("cr1", "cr5", "cr10"):
+        table.add_row(name.upper(), _share(c.get(name)))
+    band = c.get("hhi_band") or ""
+    table.add_row("HHI", Text(f"{c['hhi']:,.0f} {band}", HHI_STYLE.get(band, "")))
+    flags = [Text(f"⚠ {flag.get('message', '')}", "yellow") for flag in c.get("flags") or []]
+    return Group(table, *flags)
 
 
-def _flag_text(flag: Any) -> str:
-    if isinstance(flag, dict):
-        return str(flag.get("message") or flag.get("text") or ", ".join(map(str, flag.values())))
-    return str(flag)
-
-
-def _counts(figures: dict[str, Any], key: str) -> dict[str, Any]:
-    value = figures.get(key) or {}
-    return value if isinstance(value, dict) else {}
-
-
-def _tiers(figures: dict[str, Any]) -> Table:
-    table = Table(title="Tiers and quadrants", title_justify="left", box=None, padding=(0, 1))
+def _counts(figures: dict[str, Any]) -> Table:
+    table = Table(title="Tiers, quadrants, health", title_justify="left", box=None, padding=(0, 1))
     table.add_column("")
     table.add_column("Accounts", justify="right")
-    for name, count in _counts(figures, "tier_counts").items():
-        table.add_row(f"tier {label(name)}", f"{count:,}")
-    for name, count in _counts(figures, "quadrant_counts").items():
-        table.add_row(label(name), f"{count:,}")
+    earned = figures.get("earned_tiers") or {}
+    for name, count in (figures.get("tiers") or {}).items():
+        differs = earned.get(name, count) != count
+        table.add_row(
+            f"tier {label(name)}",
+            f"{count:,}" + (f" (earned {earned[name]:,})" if differs else ""),
+        )
+    for name, count in (figures.get("quadrants") or {}).items():
+        table.add_row(Text(label(name), QUADRANT_COLOURS.get(name, "")), f"{count:,}")
+    health = figures.get("health") or {}
+    for name, count in (health.get("bands") or {}).items():
+        table.add_row(Text(f"health {name}", BAND_STYLE.get(name, "")), f"{count:,}")
+    if health.get("average") is not None:
+        table.add_row("health average", f"{health['average']:.0f}")
     return table
 
 
 def _capacity(figures: dict[str, Any]) -> Table | Text:
     warnings = figures.get("capacity_warnings") or []
     if not warnings:
-        return Text("Capacity: no team holds more key accounts than it can serve.", "green")
+        return Text("Capacity: no team or manager holds more key accounts than it can serve.")
     table = Table(title="Capacity warnings", title_justify="left", box=None, padding=(0, 1))
     table.add_column("", ratio=1)
     for warning in warnings:
-        table.add_row(Text(_flag_text(warning), "yellow"))
+        style = "bold red" if warning.get("level") == "critical" else "yellow"
+        table.add_row(Text(str(warning.get("message", "")), style))
     return table
 
 
-def _goals(figures: dict[str, Any]) -> Table | Text:
-    goals = figures.get("goals") or []
-    if not goals:
-        return Text("Goals: none set.", "dim")
-    table = Table(title="Goals against actuals", title_justify="left", box=None, padding=(0, 1))
-    table.add_column("Goal")
-    table.add_column("Target", justify="right")
-    table.add_column("Actual", justify="right")
-    for goal in goals:
-        if not isinstance(goal, dict):
-            table.add_row(Text(str(goal)), "", "")
-            continue
-        actual = goal.get("actual")
+def _value(figures: dict[str, Any]) -> Table:
+    table = Table(title="Value", title_justify="left", box=None, padding=(0, 1))
+    table.add_column("")
+    table.add_column("", justify="right")
+    clv = figures.get("clv") or {}
+    if clv:
+        observed = "observed" if clv.get("retention_observed") else "assumed"
+        table.add_row("CLV, all accounts", money(clv.get("total")))
+        table.add_row(f"retention ({observed})", _share(clv.get("retention")))
+    wallet = figures.get("share_of_wallet") or {}
+    if wallet.get("portfolio") is not None:
+        table.add_row("share of wallet", _share(wallet["portfolio"]))
+        table.add_row("headroom", money(wallet.get("headroom")))
+    over = (figures.get("over_served") or {}).get("count")
+    if over is not None:
+        table.add_row("over-served accounts", f"{over:,}")
+    forecast = figures.get("forecast") or {}
+    if forecast.get("available"):
         table.add_row(
-            Text(f"{label(goal.get('metric'))} ({goal.get('scope', '')} {goal.get('period', '')})"),
-            _value(goal.get("target")),
-            _value(actual),
+            "forecast, next 12m",
+            f"{money(forecast.get('total'))} ({money(forecast.get('low'))}–"
+            f"{money(forecast.get('high'))})",
         )
     return table
 
 
-def _value(value: Any) -> str:
+def _goals(figures: dict[str, Any]) -> Table | Text:
+    goals = figures.get("goals")
+    if isinstance(goals, dict):
+        goals = goals.get("goals") or goals.get("items") or []
+    if not goals:
+        return Text("Goals: no goals set.", "dim")
+    table = Table(title="Goals against actuals", title_justify="left", box=None, padding=(0, 1))
+    table.add_column("Goal", ratio=1)
+    table.add_column("Target", justify="right")
+    table.add_column("Actual", justify="right")
+    table.add_column("")
+    for goal in goals:
+        if not isinstance(goal, dict):
+            table.add_row(Text(str(goal)), "", "", "")
+            continue
+        unit = goal.get("unit")
+        where = " ".join(str(goal[k]) for k in ("scope_ref", "period") if goal.get(k))
+        name = str(goal.get("label") or label(goal.get("metric")))
+        met = goal.get("met", goal.get("on_track"))
+        status = Text("")
+        if met is not None:
+            status = Text("met", "green") if met else Text("behind", "yellow")
+        elif goal.get("status"):
+            status = Text(label(str(goal["status"])))
+        table.add_row(
+            Text(f"{name} ({where})" if where else name),
+            _amount(goal.get("target"), unit),
+            _amount(goal.get("actual"), unit),
+            status,
+        )
+    return table
+
+
+def _amount(value: Any, unit: Any = None) -> str:
+    if value is None:
+        return "–"
+    if unit in ("share", "percent", "ratio") and isinstance(value, int | float):
+        return f"{value:.0%}" if abs(value) <= 1.5 else f"{value:.0f}%"
     if isinstance(value, float):
-        return money(value) if abs(value) >= 1000 else f"{value:.2f}"
-    return "–" if value is None else str(value)
+        return money(value) if abs(value) >= 1000 else f"{value:.4g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
