@@ -300,6 +300,7 @@ class Order(SQLModel, table=True):
     status: OrderStatus = Field(default=OrderStatus.PLACED, sa_type=String(16))
     problem: str | None = Field(default=None, sa_type=Text)
     placed_at: datetime = _created()
+    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     updated_at: datetime = _created()
 
 
@@ -315,6 +316,7 @@ class Commitment(SQLModel, table=True):
     to_whom: str | None = Field(default=None, max_length=200)
     due_on: date = Field(index=True)
     done_at: datetime | None = _when()
+    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     created_at: datetime = _created()
 
 
@@ -332,6 +334,7 @@ class Notice(SQLModel, table=True):
     must_tell_by: date = Field(index=True)
     communicated_at: datetime | None = _when()
     alternatives: str | None = Field(default=None, sa_type=Text)
+    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     created_at: datetime = _created()
 
 
@@ -345,6 +348,7 @@ class CustomerRequest(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id")
     what: str = Field(max_length=1000)
     alternatives: str | None = Field(default=None, sa_type=Text)
+    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     created_at: datetime = _created()
 
 
@@ -369,6 +373,7 @@ class Feedback(SQLModel, table=True):
     nps: int | None = Field(default=None, ge=0, le=10)
     expectation: Expectation | None = Field(default=None, sa_type=String(16))
     comment: str | None = Field(default=None, sa_type=Text)
+    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
 
 

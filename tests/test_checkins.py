@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core.checkins import DueItem, dismiss, due_items, mark_done, snooze
+from core.db import session_scope
 from core.errors import Forbidden, KamError, NotFound
 from core.models import (
     Account,
@@ -130,6 +134,19 @@ def test_tier_sets_the_cadence_and_weights_the_priority(world: World) -> None:
     world.session.add(world.acme)
     world.session.commit()
     assert world.item(T0 + timedelta(days=8), "check_in").severity == "yellow"
+
+
+def test_the_cadence_comes_from_the_teams_scoring_rules(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log(world, T0)
+    rules = tmp_path / "kam.toml"
+    rules.write_text("[scoring.cadence]\nstandard = 30\nred_after = 2\n", encoding="utf-8")
+    monkeypatch.setenv("KAM_CONFIG", str(rules))
+    yellow = world.item(T0 + timedelta(days=31), "check_in")
+    assert yellow.severity == "yellow" and "every 30 days" in yellow.detail
+    assert world.item(T0 + timedelta(days=59), "check_in").severity == "yellow"
+    assert world.item(T0 + timedelta(days=60), "check_in").key == "check_in:1:2026-01-05#red"
 
 
 def test_any_interaction_resets_the_cadence_and_closes_the_delivered_check_in(
@@ -426,3 +443,35 @@ def test_actions_check_the_key_and_the_persons_rights(world: World) -> None:
     world.session.rollback()
     assert world.session.exec(select(Reminder)).all() == []
     assert world.session.exec(select(Notice)).all() == []
+
+
+def test_done_clicked_twice_at_once_records_the_check_in_once(world: World, engine: Engine) -> None:
+    """Two devices (or a double click) mark one unclaimed check-in done concurrently."""
+    log(world, T0)
+    world.session.commit()
+    now = T0 + timedelta(days=100)
+    key = world.item(now, "check_in").key
+    anna = Actor.of(world.anna, "test")
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def click() -> None:
+        try:
+            start.wait()
+            with session_scope(engine) as session:
+                mark_done(key, session=session, actor=anna, now=now)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    world.session.expire_all()
+    from_reminder = select(Interaction).where(Interaction.source == "reminder")
+    assert len(world.session.exec(from_reminder).all()) == 1
+    mark_done(key, session=world.session, actor=anna, now=now + timedelta(minutes=1))
+    world.session.commit()
+    assert len(world.session.exec(from_reminder).all()) == 1

@@ -14,6 +14,7 @@ from core.clock import utcnow
 from core.db import open_database
 from core.demo.synthetic import load_synthetic
 from core.models import Account, Goal, ScoreSnapshot
+from core.scoring import portfolio_figures
 from core.services import records, views
 from core.services.accounts import update_account
 from core.services.actors import Actor
@@ -208,6 +209,7 @@ def test_export_then_import_into_an_empty_database_reproduces_every_account(
     assert acme["contacts"][0]["favourite_team"] == "Rosenborg" and acme["scores"]["tier"] == "key"
     assert acme["orders"][0]["status"] == "problem" and len(acme["open_commitments"]) == 1
     assert _cards(capsys, empty_twin) == (listing, cards)
+    assert _all_cards(empty_twin)[2] == _all_cards(db_url)[2]  # kam portfolio --json
     before, after = dump(db_url), dump(empty_twin)
     for table in EXPORTED:
         assert after[table] == before[table], table
@@ -244,8 +246,9 @@ def test_an_export_of_the_five_kinds_imports_file_by_file(
     engine.dispose()
 
 
-def _all_cards(url: str) -> tuple[str, list[str]]:
-    """What `kam accounts --json` and `kam show --json` print, for every account."""
+def _all_cards(url: str) -> tuple[str, list[str], str]:
+    """What `kam accounts --json`, `kam show --json` (every account) and `kam portfolio --json`
+    print at ``NOW``."""
     engine = open_database(url)
     try:
         with Session(engine) as session:
@@ -255,7 +258,8 @@ def _all_cards(url: str) -> tuple[str, list[str]]:
                 json.dumps(views.account_card(a, session=session, now=NOW), default=str)
                 for a in accounts
             ]
-            return json.dumps(listing, default=str), cards
+            figures = portfolio_figures(session=session, now=NOW)
+            return json.dumps(listing, default=str), cards, json.dumps(figures, allow_nan=False)
     finally:
         engine.dispose()
 
@@ -274,9 +278,12 @@ def test_a_synthetic_portfolio_round_trips(
     code, out, err = kam(capsys, "import", "--profile", "kam", str(folder), "--db", empty_twin)
     assert code == 0, err
     assert f"{summary.interactions:,} were created" in out
-    listing, cards = _all_cards(db_url)
+    listing, cards, portfolio = _all_cards(db_url)
     assert len(cards) == summary.accounts
-    assert _all_cards(empty_twin) == (listing, cards)
+    assert json.loads(portfolio)["goals"] and json.loads(portfolio)["concentration"]["cr1"]
+    restored = _all_cards(empty_twin)
+    assert restored[:2] == (listing, cards)
+    assert restored[2] == portfolio
     before, after = dump(db_url), dump(empty_twin)
     for table in EXPORTED:
         assert after[table] == before[table], table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from core.scoring.config import HealthWeights, ScoringConfig
 from core.scoring.facts import FEEDBACK_MEASURES, Facts
 from core.scoring.scored import SCORES, ScoredPortfolio, score_portfolio
+from core.scoring.snapshots import snapshot_breakdowns
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CONFIG = ScoringConfig()
@@ -126,7 +128,12 @@ def facts_of(accounts: list[dict[str, Any]]) -> Facts:
         notices_overdue=np.zeros(n, dtype=np.int64),
         previous_at=[None if a["previous_health"] is None else NOW for a in accounts],
         previous_health=_f(col("previous_health")),
-        previous_health_points={name: np.full(n, 10.0) for name in HealthWeights.model_fields},
+        previous_breakdown=[
+            None
+            if a["previous_health"] is None
+            else json.dumps({"health": dict.fromkeys(HealthWeights.model_fields, 10.0)})
+            for a in accounts
+        ],
     )
 
 
@@ -152,6 +159,11 @@ def test_every_breakdown_sums_to_its_score_and_every_score_is_within_0_to_100(
         trend = result.breakdown["health"]["trend"]
         if trend is not None:
             assert trend["direction"] in ("up", "down", "steady")
+    stored = [json.loads(text) for text in snapshot_breakdowns(scored)]
+    assert stored == [
+        {"health": scored.tables["health"].points(i), "earned_tier": scored.earned_tier[i]}
+        for i in range(len(accounts))
+    ]
 
 
 @settings(max_examples=150, deadline=None)

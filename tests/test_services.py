@@ -153,3 +153,32 @@ def test_records_validate_their_input(session: Session) -> None:
     )
     told = records.mark_notice_told(notice, session=session, actor=actor, now=NOW)
     assert told.communicated_at == NOW
+
+
+def test_a_repeated_idempotency_key_records_once(session: Session) -> None:
+    acme = factories.account(session)
+    actor = Actor.system()
+    due = date(2026, 12, 1)
+    writers = {
+        "commitment": lambda k: records.add_commitment(
+            acme, "Send the deck", due, session=session, actor=actor, idempotency_key=k
+        ),
+        "notice": lambda k: records.add_notice(
+            acme, "Price up 5%", due, session=session, actor=actor, idempotency_key=k
+        ),
+        "order": lambda k: records.record_order(
+            acme, "40 licences", session=session, actor=actor, idempotency_key=k
+        ),
+        "request": lambda k: records.add_request(
+            acme, "A blue model", session=session, actor=actor, idempotency_key=k
+        ),
+        "feedback": lambda k: records.add_feedback(
+            acme, session=session, actor=actor, csat=4, idempotency_key=k
+        ),
+    }
+    for name, write in writers.items():
+        first, again = write(f"click-{name}"), write(f"click-{name}")
+        assert first.id == again.id, name
+        assert write(f"other-{name}").id != first.id, name
+    audited = session.exec(select(AuditEvent).where(AuditEvent.action == "create")).all()
+    assert len(audited) == 1 + 2 * len(writers)  # the account, then two records per writer

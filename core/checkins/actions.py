@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -82,8 +83,18 @@ def _apply(
     actor: Actor,
     now: datetime,
     note: dict[str, Any] | None = None,
-) -> tuple[Reminder, DueItem | None]:
+    unless: ReminderState | None = None,
+) -> tuple[Reminder, DueItem | None, bool]:
+    """Change the occurrence's row (creating it if the sweep has not); audit it.
+
+    The row is locked first, so two clicks on one reminder (a double click, two
+    devices) queue here; with ``unless``, a row already in that state is left
+    alone and the third value is False.
+    """
+    session.execute(update(Reminder).where(col(Reminder.key) == key).values(key=Reminder.key))
     row, item = _occurrence(key, session=session, now=now)
+    if unless is not None and row is not None and row.state == unless:
+        return row, item, False
     account_id = row.account_id if row is not None else item.account_id  # type: ignore[union-attr]
     account = session.get(Account, account_id) if account_id is not None else None
     owner_id = row.user_id if row is not None else item.user_id  # type: ignore[union-attr]
@@ -104,8 +115,10 @@ def _apply(
         try:
             with session.begin_nested():
                 session.add(row)
-        except IntegrityError:  # a sweep claimed it at this very moment
+        except IntegrityError:  # a sweep or a twin click created it at this very moment
             row = session.exec(select(Reminder).where(Reminder.key == key)).one()
+            if unless is not None and row.state == unless:
+                return row, item, False
     before = audit.as_json(row)
     for field, value in changes.items():
         setattr(row, field, value)
@@ -123,19 +136,22 @@ def _apply(
         before=before,
         after=audit.as_json(row),
     )
-    return row, item
+    return row, item, True
 
 
 def mark_done(key: str, *, session: Session, actor: Actor, now: datetime) -> Reminder:
     """The person did it; the situation is resolved in the data where it can be."""
-    row, item = _apply(
+    row, item, changed = _apply(
         key,
         {"state": ReminderState.DONE, "snoozed_until": None},
         "done",
         session=session,
         actor=actor,
         now=now,
+        unless=ReminderState.DONE,
     )
+    if not changed:  # done already: a second click records nothing more
+        return row
     account = session.get(Account, row.account_id) if row.account_id is not None else None
     subject = item.subject_id if item else (row.payload or {}).get("subject_id")
     kind = ReminderKind(row.kind)
@@ -170,7 +186,7 @@ def snooze(key: str, until: datetime, *, session: Session, actor: Actor, now: da
     row = session.exec(select(Reminder).where(Reminder.key == key)).first()
     if row is not None and row.state in CLOSED:
         raise KamError(f"This reminder is already {row.state}; there is nothing to snooze.")
-    row, _ = _apply(
+    row, _, _ = _apply(
         key,
         {"state": ReminderState.SNOOZED, "snoozed_until": until},
         "snooze",
@@ -184,7 +200,7 @@ def snooze(key: str, until: datetime, *, session: Session, actor: Actor, now: da
 def dismiss(key: str, reason: str, *, session: Session, actor: Actor, now: datetime) -> Reminder:
     """Decide not to act on it, saying why (the reason is kept with the reminder)."""
     why = required_text(reason, "reason for dismissing", max_length=500)
-    row, _ = _apply(
+    row, _, _ = _apply(
         key,
         {"state": ReminderState.DISMISSED, "snoozed_until": None},
         "dismiss",

@@ -4,79 +4,23 @@ the personal notes worth bringing up ("know them") and drafted thank-yous."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, or_, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
-from core.checkins.derive import Derived, Scope, derive, moment
-from core.checkins.derive import rows as derived_rows
-from core.checkins.items import DueItem, family, sort_key
-from core.models import Contact, Reminder, ReminderKind, ReminderState, User
+from core.checkins.derive import Derived, Scope, derive
+from core.checkins.items import DueItem, sort_key
+from core.checkins.triage import CLOSED, ReminderRow, chunked, hidden, reminder_rows
+from core.models import Contact, ReminderKind, User
 
-CHUNK = 5_000
+__all__ = ["CLOSED", "ReminderRow", "due_items", "enrich", "reminder_rows", "visible"]
+
 NOTED_CONTACTS = 3
 BIRTHDAY_HORIZON_DAYS = 30
-CLOSED = frozenset({ReminderState.DONE.value, ReminderState.DISMISSED.value})
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ReminderRow:
-    """What the reminder table says about one key."""
-
-    key: str
-    state: str
-    snoozed_until: datetime | None
-    attempts: int
-    updated_at: datetime
-
-
-def chunked(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """Slices small enough for an IN list on every backend."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def reminder_rows(keys: Iterable[str], *, session: Session) -> dict[str, ReminderRow]:
-    """The stored state of these keys (and of their families)."""
-    wanted = sorted({k for key in keys for k in (key, family(key))})
-    out = {}
-    for part in chunked(wanted):
-        rows = derived_rows(
-            session,
-            wide_select(
-                col(Reminder.key),
-                col(Reminder.state),
-                col(Reminder.snoozed_until),
-                col(Reminder.attempts),
-                col(Reminder.updated_at),
-            ).where(col(Reminder.key).in_(part)),
-        )
-        for key, state, until, attempts, updated in rows:
-            out[key] = ReminderRow(key, str(state), moment(until), attempts, moment(updated))  # type: ignore[arg-type]
-    return out
-
-
-def hidden(key: str, rows: dict[str, ReminderRow], now: datetime) -> bool:
-    """True when the person did, dismissed or (for now) snoozed this occurrence.
-
-    Done or dismissed covers every escalation of the same situation; a snooze
-    covers only the level it was given on, so an escalation breaks through.
-    """
-    own = rows.get(key)
-    if own is not None:
-        if own.state in CLOSED:
-            return True
-        if own.state == ReminderState.SNOOZED and own.snoozed_until and own.snoozed_until > now:
-            return True
-    base = rows.get(family(key))
-    return base is not None and base.key != key and base.state in CLOSED
 
 
 def visible(

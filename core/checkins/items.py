@@ -9,7 +9,8 @@ does not hide the escalation, while done or dismissed covers the whole family.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
@@ -39,9 +40,10 @@ class DueItem:
 
     def as_dict(self) -> dict[str, Any]:
         """The item as JSON-safe values (the CLI's --json, the reminder's payload)."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in dataclass_fields(self)}
         data["kind"] = self.kind.value
         data["due_at"] = self.due_at.isoformat()
+        data["personal_notes"] = list(self.personal_notes)
         return data
 
     @classmethod

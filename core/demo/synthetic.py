@@ -19,16 +19,16 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from random import Random
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import bindparam, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core import bulk
 from core.clock import as_utc, utcnow
@@ -57,9 +57,11 @@ PARETO_ALPHA = 1.16
 SMALLEST_ACCOUNT = 4_000.0
 """Annual revenue from the smallest customers; the Pareto scale."""
 HISTORY_DAYS = 3 * 365
-"""How far back deals and interactions go."""
+"""How far back deals, promises and requests go."""
+INTERACTION_DAYS = 2 * 365
+"""How far back logged interactions go (a CRM's activity log is younger than its deals)."""
 ACCOUNTS_PER_AM = (150, 300)
-AMS_PER_MANAGER = 8
+AMS_PER_MANAGER = (6, 10)
 DIGEST_TIMES = (time(7, 30), time(8, 0), time(8, 30), time(9, 0))
 SQLITE_LOAD_CACHE_KIB = 262_144
 """Page cache while loading: random-order index inserts thrash SQLite's small default."""
@@ -121,18 +123,13 @@ def _pick(rng: Random, items: Sequence[T]) -> T:
     return items[int(rng.random() * len(items))]
 
 
-def _weighted(items: Sequence[T], weights: Sequence[float]) -> tuple[Sequence[T], list[float]]:
+def _lottery(items: Sequence[T], weights: Sequence[float], tickets: int = 1000) -> list[T]:
+    """Items repeated in proportion to their weights: a weighted draw is then ``_pick``."""
     total = sum(weights)
-    return items, [c / total for c in accumulate(weights)]
-
-
-def _draw(rng: Random, table: tuple[Sequence[T], list[float]]) -> T:
-    items, cumulative = table
-    r = rng.random()
-    for item, edge in zip(items, cumulative, strict=True):
-        if r < edge:
-            return item
-    return items[-1]
+    drawn: list[T] = []
+    for item, edge in zip(items, accumulate(weights), strict=True):
+        drawn.extend([item] * (round(edge / total * tickets) - len(drawn)))
+    return drawn
 
 
 def _geometric(rng: Random, mean: float) -> int:
@@ -142,6 +139,15 @@ def _geometric(rng: Random, mean: float) -> int:
     while rng.random() < p:
         count += 1
     return count
+
+
+def _managers_for(account_managers: int) -> int:
+    """How many managers lead this many account managers: 6–10 each where that is possible."""
+    low, high = AMS_PER_MANAGER
+    fits = range(math.ceil(account_managers / high), account_managers // low + 1)
+    if not fits:
+        return max(1, round(account_managers / ((low + high) / 2)))
+    return min(fits, key=lambda m: abs(account_managers / m - (low + high) / 2))
 
 
 def _slug(text: str, sep: str = ".") -> str:
@@ -180,7 +186,7 @@ class _Generator:
         """Managers, account managers and an admin, spread over the regions."""
         rng = self.rng("users")
         n_am = max(1, round(self.n / rng.uniform(*ACCOUNTS_PER_AM)))
-        n_managers = max(1, round(n_am / AMS_PER_MANAGER))
+        n_managers = _managers_for(n_am)
         edges = list(accumulate(r.weight for r in words.REGIONS))
         used: set[str] = set()
 
@@ -220,7 +226,7 @@ class _Generator:
             row = self._user(name, email, "am", team, _pick(rng, region.zones), rng)
             row["manager_id"] = ids[boss["email"]]
             ams.append(row)
-            self.people.append(_Person(email, region, rng.uniform(0.7, 1.5)))
+            self.people.append(_Person(email, region, rng.uniform(0.7, 1.3)))
         bulk.insert_rows(User, ams, session=self.session)
         ids = bulk.ids_by(User, "email", session=self.session)
         for am in self.people:
@@ -247,9 +253,9 @@ class _Generator:
     def plan_accounts(self) -> None:
         """Decide every account's name, owner, size and history before writing any row."""
         rng = self.rng("accounts")
-        sectors = _weighted(range(len(words.SECTORS)), [s[1] for s in words.SECTORS])
+        sectors = _lottery(range(len(words.SECTORS)), [s[1] for s in words.SECTORS])
         countries = {
-            r.name: _weighted(r.countries, [c.weight for c in r.countries]) for r in words.REGIONS
+            r.name: _lottery(r.countries, [c.weight for c in r.countries]) for r in words.REGIONS
         }
         used: set[str] = set()
         group: _Plan | None = None  # the group whose subsidiaries come next
@@ -263,8 +269,8 @@ class _Generator:
                 else _pick(rng, self.people)
             )
             region = owner.region
-            country = _draw(rng, countries[region.name])
-            sector = parent.sector if parent is not None else _draw(rng, sectors)
+            country = _pick(rng, countries[region.name])
+            sector = parent.sector if parent is not None else _pick(rng, sectors)
             name, stem = self._name(rng, used, country, sector, parent)
             status = "active"
             r = rng.random()
@@ -300,7 +306,7 @@ class _Generator:
             plan.percentile = rank / self.n
             base = 12 if rank < self.n * 0.01 else 25 if rank < self.n * 0.05 else 50
             if rank >= self.n * 0.25:
-                base = 100
+                base = 80
             plan.cadence = base * plan.owner.diligence * rng.uniform(0.8, 1.25)
 
     def _name(
@@ -332,7 +338,7 @@ class _Generator:
                 elif r < 0.88:
                     core = f"{stem} & {_pick(rng, _pick(rng, words.REGIONS).last_names)}"
                 else:
-                    core = f"{stem} {_pick(rng, ('Group', 'Holding', 'International', 'Nordic'))}"
+                    core = f"{stem} {_pick(rng, ('Group', 'Holding', 'International', 'Partners'))}"
             name = f"{core} {suffix}" if rng.random() < 0.8 else core
             if name_key(name) not in used:
                 used.add(name_key(name))
@@ -352,7 +358,7 @@ class _Generator:
         for k, i in enumerate(sorted(overrides)):
             overrides[i] = k
         cadence_overrides = set(rng.sample(range(self.n), min(self.n, max(1, self.n // 200))))
-        health = _weighted((1, 2, 3, 4, 5), (0.05, 0.10, 0.30, 0.35, 0.20))
+        health = _lottery((1, 2, 3, 4, 5), (0.05, 0.10, 0.30, 0.35, 0.20))
 
         def rows() -> Iterator[dict[str, Any]]:
             for i, p in enumerate(self.plans):
@@ -366,13 +372,17 @@ class _Generator:
                 if p.since is not None:
                     founded = min(founded, p.since.year)
                 years_with_us = 0.0 if p.since is None else (self.today - p.since).days / 365
-                stage = 1 + int(p.quality * 2.6 + min(years_with_us / 4, 1.4))
+                depth = p.quality * 3 + min(years_with_us / 3, 1.5) + (p.percentile < 0.05) * 0.5
+                stage = 1 + int(depth)
                 if p.status == "prospect":
                     stage = 1
-                influence = min(5, max(1, int(math.log10(their_revenue) - 5.5 + rng.random())))
+                size = (math.log10(their_revenue) - 5) * 0.8
+                influence = min(5, max(1, 1 + int(size + rng.random() * 1.5)))
                 tier = reason = None
                 if i in overrides:
                     tier, reason = _TIER_OVERRIDES[overrides[i] % len(_TIER_OVERRIDES)]
+                    if p.parent is None and "Parent group" in reason:
+                        tier, reason = _TIER_OVERRIDES[0]
                 plans_text = None
                 if rng.random() < (0.3 if p.percentile < 0.1 else 0.03):
                     plans_text = _pick(rng, words.STRATEGIC_PLANS)
@@ -388,7 +398,7 @@ class _Generator:
                     "employees": employees,
                     "founded_year": founded,
                     "relationship_stage": min(5, stage),
-                    "financial_health": _draw(rng, health),
+                    "financial_health": _pick(rng, health),
                     "industry_influence": influence,
                     "category_spend": category_spend,
                     "cost_to_serve": round(
@@ -482,11 +492,11 @@ class _Generator:
                     }
 
         written = bulk.insert_rows(Contact, rows(), session=self.session)
-        table = Contact.__table__  # type: ignore[attr-defined]
         by_account: dict[int, list[int]] = {}
-        for account_id, contact_id in self.session.execute(
-            select(table.c.account_id, table.c.id).order_by(table.c.id)
-        ):
+        pairs = self.session.execute(
+            select(col(Contact.account_id), col(Contact.id)).order_by(col(Contact.id))
+        )
+        for account_id, contact_id in cast("Iterable[tuple[int, int]]", pairs):
             by_account.setdefault(account_id, []).append(contact_id)
         for p in self.plans:
             p.contact_ids = by_account[p.id]
@@ -494,9 +504,9 @@ class _Generator:
 
     # -- history ----------------------------------------------------------------
 
-    def _window(self, p: _Plan) -> tuple[int, int]:
+    def _window(self, p: _Plan, horizon: int = HISTORY_DAYS) -> tuple[int, int]:
         """Days ago the account's history starts and stops (start > stop ≥ 1)."""
-        start = HISTORY_DAYS if p.since is None else min(HISTORY_DAYS, (self.today - p.since).days)
+        start = horizon if p.since is None else min(horizon, (self.today - p.since).days)
         stop = 1
         if p.status == "prospect":
             start = 30 + int(p.quality * 150)
@@ -507,98 +517,67 @@ class _Generator:
     def deals(self) -> int:
         """Won deals realise each account's revenue year by year; lost and open ones besides."""
         rng = self.rng("deals")
-        products = words.PRODUCTS
-        sequence = 0
+        rows = (row for p in self.plans for row in self._deals_of(p, rng))
+        return bulk.insert_rows(Deal, rows, session=self.session)
 
-        def rows() -> Iterator[dict[str, Any]]:
-            nonlocal sequence
-            for p in self.plans:
-                start, stop = self._window(p)
-                per_year = min(30, 1 + int(math.sqrt(p.revenue / 8_000)))
-                growth = rng.uniform(-0.15, 0.3)
-                typical = p.revenue / per_year if p.revenue else 5_000 * (1 + p.quality)
-                cost_share = 1 - p.gross_margin
-                if p.status != "prospect":
-                    first_year = 1 if p.status == "dormant" else 0
-                    for year in range(first_year, 3):
-                        lo, hi = max(stop, year * 365 + 1), min(start, (year + 1) * 365)
-                        if hi <= lo:
-                            continue
-                        fraction = (hi - lo) / 365
-                        target = p.revenue * (1 + growth) ** -year * fraction
-                        count = max(1, round(per_year * fraction * rng.uniform(0.7, 1.3)))
-                        shares = [0.3 + rng.random() for _ in range(count)]
-                        total = sum(shares)
-                        for share in shares:
-                            amount = max(50.0, round(target * share / total, -1))
-                            closed = lo + int(rng.random() * (hi - lo))
-                            sequence += 1
-                            yield self._deal(
-                                p, sequence, rng, products, "won", amount, cost_share, closed
-                            )
-                            if rng.random() < 0.55:
-                                sequence += 1
-                                lost = max(50.0, round(typical * rng.uniform(0.4, 1.6), -1))
-                                yield self._deal(
-                                    p,
-                                    sequence,
-                                    rng,
-                                    products,
-                                    "lost",
-                                    lost,
-                                    cost_share,
-                                    lo + int(rng.random() * (hi - lo)),
-                                )
-                if p.status in ("active", "prospect"):
-                    for _ in range(_geometric(rng, 0.6 + per_year / 8)):
-                        sequence += 1
-                        amount = max(50.0, round(typical * rng.uniform(0.5, 1.5), -1))
-                        yield self._deal(
-                            p, sequence, rng, products, "open", amount, cost_share, None
-                        )
+    def _deals_of(self, p: _Plan, rng: Random) -> Iterator[dict[str, Any]]:
+        random, products, day, now = rng.random, words.PRODUCTS, self.day, self.now
+        start, stop = self._window(p)
+        per_year = min(30, 1 + int(math.sqrt(p.revenue / 8_000)))
+        growth = rng.uniform(-0.15, 0.3)
+        typical = p.revenue / per_year if p.revenue else 5_000 * (1 + p.quality)
+        cost_share = 1 - p.gross_margin
 
-        return bulk.insert_rows(Deal, rows(), session=self.session)
+        def deal(stage: str, amount: float | None, closed_ago: int | None) -> dict[str, Any]:
+            product, price = products[int(random() * len(products))]
+            if amount is None:  # not won: sized like the account's deals and the product
+                amount = max(50.0, round(typical * price * (0.6 + random() * 0.8), -1))
+            return {
+                "account_id": p.id,
+                "owner_id": p.owner.id,
+                "product": product,
+                "stage": stage,
+                "amount": amount,
+                "cost": round(amount * min(0.95, cost_share * (0.9 + random() * 0.2)), 2),
+                "engaged_on": day((closed_ago or 0) + 14 + int(random() * 120)),
+                "closed_on": None if closed_ago is None else day(closed_ago),
+                "created_at": now,
+            }
 
-    def _deal(
-        self,
-        p: _Plan,
-        sequence: int,
-        rng: Random,
-        products: Sequence[tuple[str, float]],
-        stage: str,
-        amount: float,
-        cost_share: float,
-        closed_ago: int | None,
-    ) -> dict[str, Any]:
-        engaged_ago = (closed_ago or 0) + 14 + int(rng.random() * 120)
-        return {
-            "account_id": p.id,
-            "owner_id": p.owner.id,
-            "external_id": f"SYN-{sequence:08d}",
-            "product": _pick(rng, products)[0],
-            "stage": stage,
-            "amount": amount,
-            "cost": round(amount * min(0.95, cost_share * rng.uniform(0.9, 1.1)), 2),
-            "engaged_on": self.day(engaged_ago),
-            "closed_on": None if closed_ago is None else self.day(closed_ago),
-            "created_at": self.now,
-        }
+        if p.status != "prospect":
+            first_year = 1 if p.status == "dormant" else 0
+            for year in range(first_year, 3):
+                lo, hi = max(stop, year * 365 + 1), min(start, (year + 1) * 365)
+                if hi <= lo:
+                    continue
+                fraction = (hi - lo) / 365
+                target = p.revenue * (1 + growth) ** -year * fraction
+                count = max(1, round(per_year * fraction * rng.uniform(0.7, 1.3)))
+                shares = [0.3 + random() for _ in range(count)]
+                total = sum(shares)
+                for share in shares:
+                    amount = max(50.0, round(target * share / total, -1))
+                    yield deal("won", amount, lo + int(random() * (hi - lo)))
+                    if random() < 0.45:
+                        yield deal("lost", None, lo + int(random() * (hi - lo)))
+        if p.status in ("active", "prospect"):
+            for _ in range(_geometric(rng, 0.6 + per_year / 8)):
+                yield deal("open", None, None)
 
     def orders(self) -> int:
         """An order for each deal won in the last half year; a few went wrong."""
         rng = self.rng("orders")
-        table = Deal.__table__  # type: ignore[attr-defined]
         won = self.session.execute(
             select(
-                table.c.id,
-                table.c.account_id,
-                table.c.owner_id,
-                table.c.product,
-                table.c.amount,
-                table.c.closed_on,
+                col(Deal.id),
+                col(Deal.account_id),
+                col(Deal.owner_id),
+                col(Deal.product),
+                col(Deal.amount),
+                col(Deal.closed_on),
             )
-            .where(table.c.stage == "won", table.c.closed_on >= self.day(180))
-            .order_by(table.c.external_id)
+            .where(col(Deal.stage) == "won", col(Deal.closed_on) >= self.day(180))
+            .order_by(col(Deal.id))
         )
         problems = (
             "Partial delivery; the rest is back-ordered.",
@@ -608,7 +587,9 @@ class _Generator:
         )
 
         def rows() -> Iterator[dict[str, Any]]:
-            for deal_id, account_id, owner_id, product, amount, closed_on in won:
+            for deal_id, account_id, owner_id, product, amount, closed_on in cast(
+                "Iterable[tuple[int, int, int, str, float, date]]", won
+            ):
                 placed_ago = max(1, (self.today - closed_on).days - int(rng.random() * 4))
                 status, problem = "completed", None
                 r = rng.random()
@@ -637,50 +618,55 @@ class _Generator:
     def interactions(self) -> int:
         """Touches at each account's own rhythm; some accounts were left alone too long."""
         rng = self.rng("interactions")
-        kinds = _weighted(
+        kinds = _lottery(
             [k for k, _ in words.INTERACTION_KINDS], [w for _, w in words.INTERACTION_KINDS]
         )
         verbs = words.INTERACTION_VERBS
         topics = words.TOPICS
+        random, now, midnight = rng.random, self.now, self.midnight
 
         def rows() -> Iterator[dict[str, Any]]:
+            # The hottest loop of the load (about 7 rows per account): plain arithmetic.
             for p in self.plans:
-                start, stop = self._window(p)
+                start, stop = self._window(p, INTERACTION_DAYS)
                 cadence = p.cadence * (2.5 if p.status == "dormant" else 1.0)
                 if p.status == "prospect":
                     cadence = 30.0
-                if rng.random() < 0.12:  # neglected: the last touch is long overdue
+                if random() < 0.1:  # neglected: the last touch is long overdue
                     stop = max(stop, min(start - 1, int(cadence * rng.uniform(1.3, 3.5))))
-                positive = 0.15 + 0.35 * p.quality
-                negative = positive + 0.02 + 0.12 * (1 - p.quality)
-                ago = start - rng.random() * min(cadence, start - stop)
+                said = 0.35  # below: no sentiment recorded
+                positive = said + 0.65 * (0.15 + 0.35 * p.quality)
+                negative = positive + 0.65 * (0.02 + 0.12 * (1 - p.quality))
+                contacts, contact_ids, n_contacts = p.contacts, p.contact_ids, len(p.contacts)
+                account_id, user_id = p.id, p.owner.id
+                ago = start - random() * min(cadence, start - stop)
                 while ago >= stop:
-                    kind = _draw(rng, kinds)
-                    k = int(rng.random() * len(p.contacts))
-                    named = rng.random() < 0.8
-                    who = p.contacts[k] if named else "the team"
-                    r = rng.random()
-                    sentiment = (
-                        None
-                        if r < 0.35
-                        else "positive"
-                        if r < 0.35 + 0.65 * positive
-                        else "negative"
-                        if r < 0.35 + 0.65 * negative
-                        else "neutral"
-                    )
+                    kind = kinds[int(random() * len(kinds))]
+                    k = int(random() * n_contacts)
+                    named = random() < 0.8
+                    r = random()
+                    seconds = int(ago) * 86_400 - 25_200 - int(random() * 36_000)
                     yield {
-                        "account_id": p.id,
-                        "contact_id": p.contact_ids[k] if named else None,
-                        "user_id": p.owner.id,
+                        "account_id": account_id,
+                        "contact_id": contact_ids[k] if named else None,
+                        "user_id": user_id,
                         "kind": kind,
-                        "occurred_at": self.at(int(ago), rng),
-                        "summary": verbs[kind].format(who=who, topic=_pick(rng, topics)),
-                        "sentiment": sentiment,
+                        "occurred_at": midnight - timedelta(seconds=seconds),
+                        "summary": verbs[kind].format(
+                            who=contacts[k] if named else "the team",
+                            topic=topics[int(random() * len(topics))],
+                        ),
+                        "sentiment": None
+                        if r < said
+                        else "positive"
+                        if r < positive
+                        else "negative"
+                        if r < negative
+                        else "neutral",
                         "source": "demo",
-                        "created_at": self.now,
+                        "created_at": now,
                     }
-                    ago -= cadence * (0.4 + rng.random() * 1.2)
+                    ago -= cadence * (0.4 + random() * 1.2)
 
         return bulk.insert_rows(Interaction, rows(), session=self.session)
 
@@ -719,7 +705,7 @@ class _Generator:
     def notices(self) -> int:
         """Bad news to tell: mostly told in time, some late, some not yet."""
         rng = self.rng("notices")
-        kinds = _weighted(words.NOTICES, [w for _, w, _ in words.NOTICES])
+        kinds = _lottery(words.NOTICES, [w for _, w, _ in words.NOTICES])
 
         def rows() -> Iterator[dict[str, Any]]:
             for p in self.plans:
@@ -727,7 +713,7 @@ class _Generator:
                     continue
                 if rng.random() >= (0.5 if p.percentile < 0.05 else 0.08):
                     continue
-                kind, _, texts = _draw(rng, kinds)
+                kind, _, texts = _pick(rng, kinds)
                 tell_by = 60 - int(rng.random() * 105)  # days ago; negative is ahead
                 made = max(tell_by, 0) + 10 + int(rng.random() * 30)
                 told = None
@@ -854,6 +840,21 @@ _TIER_OVERRIDES = (
 )
 
 
+_TABLES = (
+    User,
+    Account,
+    Contact,
+    Interaction,
+    Deal,
+    Order,
+    Commitment,
+    Notice,
+    CustomerRequest,
+    Feedback,
+    Goal,
+)
+
+
 @contextmanager
 def _loading(session: Session) -> Iterator[None]:
     """Give SQLite a large page cache for the load, and put the old size back."""
@@ -889,7 +890,7 @@ def load_synthetic(
                 "Use `kam demo --synthetic --reset` to replace everything with the demo."
             )
     gen = _Generator(session=session, accounts=accounts, seed=seed, now=now)
-    with _loading(session):
+    with _loading(session), bulk.secondary_indexes_deferred(*_TABLES, session=session):
         users = gen.team()
         gen.plan_accounts()
         counts = {"users": users, "accounts": gen.accounts(), "contacts": gen.contacts()}

@@ -7,13 +7,14 @@ vectorised pass. Nothing here issues a query per account.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Text, and_, case, cast, func, literal, or_, select
 from sqlmodel import Session, col
 
 from core.clock import as_utc
@@ -84,7 +85,7 @@ class Facts:
     # the newest snapshot before now
     previous_at: list[datetime | None]
     previous_health: FloatArray
-    previous_health_points: dict[str, FloatArray]  # per health factor; NaN: not recorded
+    previous_breakdown: list[str | None]  # the previous snapshot's breakdown, as JSON text
     # people
     users: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # id: (email, team)
 
@@ -92,6 +93,19 @@ class Facts:
     def size(self) -> int:
         """How many accounts."""
         return len(self.ids)
+
+    def previous_health_points(self, i: int) -> dict[str, float]:
+        """Account ``i``'s health points per factor in the previous snapshot (empty if none).
+
+        Read only when someone asks why health moved, so a rescore never decodes
+        100,000 breakdowns; a breakdown that is not what kam writes counts as none.
+        """
+        text = self.previous_breakdown[i]
+        try:
+            points = json.loads(text)["health"] if text else {}
+            return {str(k): float(v) for k, v in points.items()}
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return {}
 
 
 def _array(n: int, fill: float = np.nan) -> FloatArray:
@@ -192,9 +206,7 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
     untold, untold_overdue = _columns(
         session, _notice_query(today, config.scales.notice_warning_days), ids, width=2, fill=0.0
     )
-    previous_at, previous_health, previous_points = _previous_snapshots(
-        session, now, ids, tuple(type(config.health).model_fields)
-    )
+    previous_at, previous_health, previous_breakdown = _previous_snapshots(session, now, ids)
     users = {
         row[0]: (row[1], row[2])
         for row in session.execute(select(col(User.id), col(User.email), col(User.team))).all()
@@ -238,7 +250,7 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
         notices_overdue=untold_overdue.astype(as_int),
         previous_at=previous_at,
         previous_health=previous_health,
-        previous_health_points=previous_points,
+        previous_breakdown=previous_breakdown,
         users=users,
     )
 
@@ -384,31 +396,39 @@ def _notice_query(today: date, warning_days: int) -> Any:
 
 
 def _previous_snapshots(
-    session: Session, now: datetime, ids: IntArray, factors: tuple[str, ...]
-) -> tuple[list[datetime | None], FloatArray, dict[str, FloatArray]]:
-    """The previous run's snapshots (the newest moment before ``now``): when, health, factors.
+    session: Session, now: datetime, ids: IntArray
+) -> tuple[list[datetime | None], FloatArray, list[str | None]]:
+    """The previous run's snapshots (the newest moment before ``now``): when, health, breakdown.
 
     Every run snapshots every account, so the newest moment holds the previous
     scores of all but accounts added since; reading that one moment through its
-    index stays fast however long the history grows.
+    index stays fast however long the history grows. The breakdowns come back
+    as text, decoded only for an account someone asks about.
     """
     n = len(ids)
     at = col(ScoreSnapshot.at)
     moment = session.execute(select(func.max(at)).where(at < literal(now, UTCDateTime))).scalar()
+    previous_at: list[datetime | None] = [None] * n
+    breakdowns: list[str | None] = [None] * n
     if moment is None:
-        return [None] * n, _array(n), {name: _array(n) for name in factors}
-    breakdown = col(ScoreSnapshot.breakdown)
+        return previous_at, _array(n), breakdowns
     query = select(
         col(ScoreSnapshot.account_id),
         col(ScoreSnapshot.health),
-        *(breakdown[("health", name)].as_float() for name in factors),
+        cast(col(ScoreSnapshot.breakdown), Text),
     ).where(at == literal(moment, UTCDateTime))
     rows = _rows(session, query)
-    where, values = _positions(ids, rows)
-    health, *points = (
-        _scatter(n, where, values, np.nan) if len(where) else [_array(n)] * (1 + len(factors))
-    )
-    previous_at: list[datetime | None] = [None] * n
-    for i in where.tolist():
-        previous_at[i] = as_utc(moment)
-    return previous_at, health, dict(zip(factors, points, strict=True))
+    if not rows or not n:
+        return previous_at, _array(n), breakdowns
+    account, health_then, texts = zip(*rows, strict=True)
+    found = np.array(account, dtype=np.int64)
+    where = np.clip(np.searchsorted(ids, found), 0, n - 1)
+    known = ids[where] == found
+    where = where[known]
+    health = _array(n)
+    health[where] = np.array(health_then, dtype=np.float64)[known]
+    text = np.full(n, None, dtype=object)
+    text[where] = np.array(texts, dtype=object)[known]
+    when = np.full(n, None, dtype=object)
+    when[where] = as_utc(moment)
+    return when.tolist(), health, text.tolist()

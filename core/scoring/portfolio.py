@@ -1,4 +1,4 @@
-"""Portfolio figures: concentration, tiers and matrix, capacity, value, forecast."""
+"""Portfolio figures: concentration, tiers and matrix, capacity, value, forecast, goals."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from core.scoring.classify import capacity_warnings
 from core.scoring.config import TIERS
 from core.scoring.criteria import FloatArray
 from core.scoring.forecast import forecast, monthly_revenue
+from core.scoring.goals import goal_progress
 from core.scoring.scored import ScoredPortfolio
 
 QUADRANTS = ("strategic", "develop", "maintain", "serve_efficiently")
@@ -137,4 +138,5 @@ def figures(p: ScoredPortfolio, *, session: Session) -> dict[str, Any]:
             ],
         },
         "forecast": forecast(history, now=f.now, config=config),
+        "goals": goal_progress(p, session=session),
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import delete, literal
@@ -10,44 +12,47 @@ from sqlmodel import Session, col
 
 from core import bulk
 from core.models import ScoreSnapshot
+from core.scoring.config import TIERS
 from core.scoring.scored import ScoredPortfolio
 from core.types import UTCDateTime
 
 
-def snapshot_rows(p: ScoredPortfolio, at: datetime) -> list[dict[str, Any]]:
-    """One row per account: the scores, the tier earned, and the points of each health factor.
+def snapshot_breakdowns(p: ScoredPortfolio) -> list[str]:
+    """Each account's stored breakdown as JSON text: the health points per factor and the
+    tier earned.
 
     The health points are what the next run's trend compares against; the full
-    explanation is recomputed whenever someone asks for it.
+    explanation is recomputed whenever someone asks for it. The text is exactly
+    what ``json.dumps`` writes for ``{"health": {factor: points, …}, "earned_tier": tier}``,
+    but filled into one template per row from a table of the few hundred
+    distinct point values (points are whole tenths), since encoding 100,000
+    small dicts one by one was the largest cost of a rescore.
     """
     health = p.tables["health"]
-    factors = [c.name for c in health.criteria]
-    return [
-        {
-            "account_id": account_id,
-            "at": at,
-            "attractiveness": a,
-            "relationship": r,
-            "health": h,
-            "tier": tier,
-            "quadrant": quadrant,
-            "breakdown": {"health": dict(zip(factors, points, strict=True)), "earned_tier": earned},
-        }
-        for account_id, a, r, h, tier, quadrant, earned, points in zip(
-            p.facts.ids.tolist(),
-            p.tables["attractiveness"].score.tolist(),
-            p.tables["relationship"].score.tolist(),
-            health.score.tolist(),
-            p.tier,
-            p.quadrant,
-            p.earned_tier,
-            (health.tenths / 10.0).tolist(),
-            strict=True,
-        )
-    ]
+    factors = ", ".join(f"{json.dumps(c.name)}: %s" for c in health.criteria)
+    template = f'{{"health": {{{factors}}}, "earned_tier": %s}}'
+    quoted = {tier: json.dumps(tier) for tier in TIERS}
+    if not p.facts.size:
+        return []
+    low = int(health.tenths.min())
+    texts = [json.dumps(t / 10.0) for t in range(low, int(health.tenths.max()) + 1)]
+    columns = [[texts[t - low] for t in column] for column in health.tenths.T.tolist()]
+    columns.append([quoted[earned] for earned in p.earned_tier])
+    return [template % row for row in zip(*columns, strict=True)]
 
 
 def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> int:
     """Write one snapshot per account at ``at``, replacing any taken at that same moment."""
     session.execute(delete(ScoreSnapshot).where(col(ScoreSnapshot.at) == literal(at, UTCDateTime)))
-    return bulk.insert_rows(ScoreSnapshot, snapshot_rows(p, at), session=session)
+    n = p.facts.size
+    columns: dict[str, Any] = {
+        "account_id": p.facts.ids.tolist(),
+        "at": list(repeat(at, n)),
+        "attractiveness": p.tables["attractiveness"].score.tolist(),
+        "relationship": p.tables["relationship"].score.tolist(),
+        "health": p.tables["health"].score.tolist(),
+        "tier": p.tier,
+        "quadrant": p.quadrant,
+        "breakdown": snapshot_breakdowns(p),
+    }
+    return bulk.insert_columns(ScoreSnapshot, columns, session=session, serialised={"breakdown"})

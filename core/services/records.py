@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from core.clock import as_utc, utcnow
@@ -45,11 +46,25 @@ def _add(
     actor: Actor,
     what: str,
 ) -> R:
-    """Check rights, validate, insert and audit one record of ``account``."""
+    """Check rights, validate, insert and audit one record of ``account``.
+
+    A record carrying an ``idempotency_key`` that is already stored (a double
+    click, a retried request, a concurrent twin) returns the stored one instead.
+    """
     ensure_can_change(actor, account)
+    key = data.get("idempotency_key")
+    if key is not None and (earlier := _by_key(model, key, session=session)) is not None:
+        return earlier
     record = validated(model, {**data, "account_id": account.id}, what)
-    session.add(record)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        earlier = _by_key(model, key, session=session) if key is not None else None
+        if earlier is None:
+            raise
+        return earlier
     audit.record(
         "create",
         str(model.__tablename__),
@@ -59,6 +74,11 @@ def _add(
         after=audit.as_json(record),
     )
     return record
+
+
+def _by_key(model: type[R], key: str, *, session: Session) -> R | None:
+    column = model.idempotency_key  # type: ignore[attr-defined]
+    return session.exec(select(model).where(column == key)).first()
 
 
 def _change(record: R, changes: Mapping[str, Any], *, session: Session, actor: Actor) -> R:
@@ -131,12 +151,10 @@ def log_interaction(
     The same ``idempotency_key`` twice (a double click, a retried request)
     returns the first interaction instead of logging a second.
     """
-    if idempotency_key is not None:
-        earlier = session.exec(
-            select(Interaction).where(Interaction.idempotency_key == idempotency_key)
-        ).first()
-        if earlier is not None:
-            return earlier
+    if idempotency_key is not None and (
+        earlier := _by_key(Interaction, idempotency_key, session=session)
+    ):
+        return earlier
     now = now or utcnow()
     when = as_utc(occurred_at) if occurred_at else now
     if when > now + FUTURE_SLACK:
@@ -196,6 +214,7 @@ def record_order(
     actor: Actor,
     amount: float | None = None,
     deal: Deal | None = None,
+    idempotency_key: str | None = None,
 ) -> Order:
     """Record an order the customer placed (it prompts a thank-you)."""
     data = {
@@ -203,6 +222,7 @@ def record_order(
         "amount": amount,
         "deal_id": deal.id if deal else None,
         "user_id": actor.user_id,
+        "idempotency_key": idempotency_key,
     }
     return _add(Order, data, account=account, session=session, actor=actor, what="order")
 
@@ -239,6 +259,7 @@ def add_commitment(
     actor: Actor,
     to_whom: str | None = None,
     owner_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Commitment:
     """Record a promise made to the customer, with the day it is due."""
     data = {
@@ -246,6 +267,7 @@ def add_commitment(
         "due_on": due_on,
         "to_whom": to_whom,
         "owner_id": owner_id or actor.user_id or account.owner_id,
+        "idempotency_key": idempotency_key,
     }
     return _add(Commitment, data, account=account, session=session, actor=actor, what="commitment")
 
@@ -271,6 +293,7 @@ def add_notice(
     actor: Actor,
     kind: str = "other",
     alternatives: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Notice:
     """Record bad news the customer must hear from us by ``must_tell_by``."""
     data = {
@@ -279,6 +302,7 @@ def add_notice(
         "kind": kind,
         "alternatives": alternatives,
         "owner_id": account.owner_id or actor.user_id,
+        "idempotency_key": idempotency_key,
     }
     return _add(Notice, data, account=account, session=session, actor=actor, what="notice")
 
@@ -302,12 +326,14 @@ def add_request(
     session: Session,
     actor: Actor,
     alternatives: str | None = None,
+    idempotency_key: str | None = None,
 ) -> CustomerRequest:
     """Log what the customer asked for that we do not offer, and what we offered instead."""
     data = {
         "what": required_text(what, "request", max_length=1000),
         "alternatives": alternatives,
         "user_id": actor.user_id,
+        "idempotency_key": idempotency_key,
     }
     return _add(
         CustomerRequest, data, account=account, session=session, actor=actor, what="request"
@@ -325,6 +351,7 @@ def add_feedback(
     comment: str | None = None,
     contact: Contact | None = None,
     at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Feedback:
     """Record how the customer rates us (CSAT 1–5, NPS 0–10, expectation)."""
     if csat is None and nps is None and expectation is None:
@@ -338,5 +365,6 @@ def add_feedback(
         "comment": comment,
         "contact_id": contact.id if contact else None,
         "at": at or utcnow(),
+        "idempotency_key": idempotency_key,
     }
     return _add(Feedback, data, account=account, session=session, actor=actor, what="feedback")

@@ -59,17 +59,18 @@ def demo(
                 typer.echo(
                     "The demo portfolio is already loaded "
                     f"({(loaded.after or {}).get('accounts', '?')} accounts). "
-                    "`kam demo --reset` loads it afresh."
+                    f"`kam demo{' --synthetic' if synthetic else ''} --reset` loads it afresh."
                 )
                 return
             if reset:
                 for table in reversed(SQLModel.metadata.sorted_tables):
                     s.execute(table.delete())
-            result: Any = (
-                synthetic_demo.load_synthetic(session=s, accounts=accounts, seed=seed)
-                if synthetic
-                else maven.load_maven(session=s)
-            )
+                s.expunge_all()  # the marker read above is gone; its id may be reused
+            if synthetic:
+                typer.echo(f"Generating {accounts:,} accounts (seed {seed})…", err=True)
+                result: Any = synthetic_demo.load_synthetic(session=s, accounts=accounts, seed=seed)
+            else:
+                result = maven.load_maven(session=s)
         typer.echo(f"Demo portfolio loaded: {_describe(result)}.")
     finally:
         eng.dispose()

@@ -288,6 +288,69 @@ def _print_portfolio(f: dict[str, Any]) -> None:
                 escape("; ".join(row["reasons"])),
             )
         console.print(table)
+    _print_goals(f["goals"])
+
+
+GOAL_STYLE = {
+    "met": "green",
+    "on_track": "green",
+    "behind": "yellow",
+    "missed": "red",
+    "no_data": "dim",
+    "not_started": "dim",
+}
+
+
+def _goal_value(value: float | None, unit: str | None) -> str:
+    """A target or actual as its unit reads (money, share, NPS points…)."""
+    if value is None:
+        return "–"
+    if unit == "money":
+        return f"{value:,.0f}"
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "ratio":
+        return f"{value:+.1%}"
+    if unit == "nps":
+        return f"{value:+.0f}"
+    if unit == "rating":
+        return f"{value:.2f}"
+    if unit == "score":
+        return f"{value:.1f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _print_goals(goals: list[dict[str, Any]]) -> None:
+    if not goals:
+        console.print("[dim]Goals: none set.[/]")
+        return
+    table = Table(title="Goals against actuals", title_justify="left")
+    for column in ("Goal", "Scope", "Period", "Target", "Actual", "Progress", "Status"):
+        table.add_column(
+            column, justify="right" if column in ("Target", "Actual", "Progress") else "left"
+        )
+    notes = []
+    for g in goals:
+        unit = g["unit"]
+        status = g["status"]
+        style = GOAL_STYLE.get(status, "red")
+        progress = "–" if g["progress"] is None else f"{g['progress']:.0%}"
+        if g["expected_by_now"] is not None:
+            progress += f" (due by now {_goal_value(g['expected_by_now'], unit)})"
+        table.add_row(
+            escape(g["label"] or g["metric"]),
+            escape(g["scope_label"] or " ".join(str(x) for x in (g["scope"], g["scope_ref"]) if x)),
+            escape(g["period"]),
+            _goal_value(g["target"], unit),
+            _goal_value(g["actual"], unit),
+            progress,
+            f"[{style}]{status.replace('_', ' ')}[/]",
+        )
+        if g["note"]:
+            notes.append(g["note"])
+    console.print(table)
+    for note in notes:
+        console.print(f"[red]Goal:[/] {escape(note)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,844 @@
+"""Block Kit for every message, modal and tab the bot shows.
+
+Pure functions from plain data (the core's read models) to ``slack_sdk.models``
+objects, so the SDK checks Slack's limits when a reply is serialised. Every
+piece of text a person typed goes through :func:`escape`, so a note that says
+``<!channel>`` is shown, never acted on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from core.checkins import DueItem
+from core.models import InteractionKind, ReminderKind, Sentiment
+from kambot import ids
+from kambot.grammar import SPECS
+
+MESSAGE_BLOCK_LIMIT = 50
+VIEW_BLOCK_LIMIT = 100
+SECTION_TEXT_LIMIT = 3000
+FIELD_TEXT_LIMIT = 2000
+HEADER_LIMIT = 150
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
+OPTION_TEXT_LIMIT = 75
+SELECT_OPTIONS_LIMIT = 100
+FALLBACK_TEXT_LIMIT = 3000
+
+KIND_LABELS = {
+    "call": "Call",
+    "meeting": "Meeting",
+    "visit": "Visit",
+    "email": "E-mail",
+    "message": "Message",
+    "note": "Note",
+    "review": "Account review",
+    "thank_you": "Thank-you",
+}
+SENTIMENT_LABELS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
+BAND_EMOJI = {
+    "red": ":red_circle:",
+    "yellow": ":large_yellow_circle:",
+    "green": ":large_green_circle:",
+}
+SEVERITY_EMOJI = {
+    "red": ":red_circle:",
+    "yellow": ":large_yellow_circle:",
+    "info": ":white_circle:",
+}
+
+
+# --- text ---------------------------------------------------------------------
+
+
+def escape(text: object) -> str:
+    """User text made inert for mrkdwn: ``&``, ``<`` and ``>`` become entities."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def safe(text: object, limit: int) -> str:
+    """Escaped user text that fits ``limit`` (escaping first, so entities are never split)."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
+
+
+def money(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def section(text: str, accessory: Any = None) -> SectionBlock:
+    """A mrkdwn section; ``text`` must already be escaped where it holds user text."""
+    return SectionBlock(
+        text=MarkdownTextObject(text=clip(text, SECTION_TEXT_LIMIT)), accessory=accessory
+    )
+
+
+def fields_section(pairs: Iterable[tuple[str, str]]) -> SectionBlock | None:
+    """Label/value pairs (values escaped by the caller) as a two-column section."""
+    texts = [
+        MarkdownTextObject(text=clip(f"*{label}*\n{value}", FIELD_TEXT_LIMIT))
+        for label, value in pairs
+        if value
+    ][:10]
+    return SectionBlock(fields=texts) if texts else None
+
+
+def header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_LIMIT), emoji=True))
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, SECTION_TEXT_LIMIT))])
+
+
+def button(
+    label: str, action_id: str, value: str = "", *, style: str | None = None
+) -> ButtonElement:
+    """A button whose label and value fit Slack's limits."""
+    return ButtonElement(
+        text=PlainTextObject(text=clip(label, BUTTON_TEXT_LIMIT), emoji=True),
+        action_id=action_id,
+        value=value[:BUTTON_VALUE_LIMIT] or None,
+        style=style,
+    )
+
+
+def option(label: str, value: str) -> Option:
+    """A select/overflow option whose label fits Slack's limit."""
+    return Option(text=PlainTextObject(text=clip(label, OPTION_TEXT_LIMIT)), value=value)
+
+
+def dump(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """The blocks as JSON, validated by the SDK (an over-long text raises here)."""
+    return [block.to_dict() for block in blocks]
+
+
+def within_message_limit(blocks: list[Block], *, more: str = "more not shown") -> list[Block]:
+    """At most 50 blocks, the last one saying how many were left out."""
+    if len(blocks) <= MESSAGE_BLOCK_LIMIT:
+        return blocks
+    kept = blocks[: MESSAGE_BLOCK_LIMIT - 1]
+    return [*kept, context(f"…{len(blocks) - len(kept)} {more}.")]
+
+
+def fallback(text: str) -> str:
+    """The notification text beside the blocks (plain, escaped, short)."""
+    return clip(text, FALLBACK_TEXT_LIMIT)
+
+
+# --- replies ------------------------------------------------------------------
+
+
+def notice_blocks(message: str, *, emoji: str = ":information_source:") -> list[Block]:
+    """A one-line reply (an error or a confirmation); ``message`` is escaped here."""
+    return [section(f"{emoji} {escape(message)}")]
+
+
+def did_you_mean_blocks(message: str, choices: Sequence[tuple[str, str]]) -> list[Block]:
+    """An unknown name, with one button per close match that re-runs the command with it."""
+    blocks: list[Block] = [section(f":mag: {escape(message)}")]
+    buttons = [
+        button(label, f"{ids.DID_YOU_MEAN}:{i}", rerun)
+        for i, (label, rerun) in enumerate(choices)
+        if len(rerun) <= BUTTON_VALUE_LIMIT
+    ]
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons[:5]))
+    return blocks
+
+
+def help_blocks(topic: str | None = None) -> list[Block]:
+    """Every subcommand with its usage, or one subcommand in detail."""
+    if topic and topic in SPECS:
+        spec = SPECS[topic]
+        lines = [f"*`/kam {escape(spec.usage)}`*", escape(spec.summary)]
+        if spec.example:
+            lines.append(f"Example: `/kam {escape(spec.example)}`")
+        return [section("\n".join(lines))]
+    blocks: list[Block] = [
+        header("kam: your key accounts in Slack"),
+        section(
+            "\n".join(f"• `/kam {escape(s.usage)}`: {escape(s.summary)}" for s in SPECS.values())
+        ),
+        context(
+            'Account names can be close spellings. Dates can be plain words ("next friday", '
+            '"in 3 days") or ISO dates. Only you see these replies; `show` and `portfolio` '
+            "can be shared."
+        ),
+    ]
+    return blocks
+
+
+def unknown_user_blocks(slack_user_id: str, email: str | None) -> list[Block]:
+    """What an unlinked person sees, and only this: how to be linked."""
+    who = escape(email) if email else "YOUR_EMAIL"
+    return [
+        section(
+            ":wave: kam does not know you yet, so it cannot show or change any accounts.\n"
+            "Ask a kam admin to link your Slack account to your kam user:\n"
+            f"`kam users link {who} {escape(slack_user_id)}`"
+        )
+    ]
+
+
+def apology_blocks() -> list[Block]:
+    return [
+        section(
+            ":warning: Sorry, something went wrong on kam's side and nothing was changed. "
+            "Please try again in a moment; if it keeps happening, tell your kam admin."
+        )
+    ]
+
+
+# --- accounts -----------------------------------------------------------------
+
+
+def _date(value: str | None) -> str:
+    return (value or "")[:10]
+
+
+def card_blocks(
+    card: Mapping[str, Any], *, shareable: bool = True, shared_by: str | None = None
+) -> list[Block]:
+    """The account card: who they are, who we know there, what is open, what happened last."""
+    blocks: list[Block] = [header(card["name"])]
+    tier = card.get("tier") or "not scored"
+    if card.get("tier_override"):
+        tier = f"{tier} (set by hand: {card.get('tier_override_reason') or ''})"
+    scores = card.get("scores")
+    health = (
+        f"{scores['health']:.0f}/100 · {escape(str(scores['quadrant']).replace('_', ' '))}"
+        if scores
+        else ""
+    )
+    owner = card.get("owner_name") or card.get("owner") or "nobody"
+    facts = fields_section(
+        [
+            ("Owner", escape(owner)),
+            ("Tier", escape(tier)),
+            ("Revenue, 12 months", money(card.get("revenue_12m"))),
+            (
+                "Revenue, all time",
+                f"{money(card.get('revenue_total'))} ({card.get('won_deals', 0)} won, "
+                f"{card.get('open_deals', 0)} open)",
+            ),
+            ("Health", health),
+            ("Sector", escape(card.get("sector") or "")),
+            ("Country", escape(card.get("country") or "")),
+            ("Customer since", _date(card.get("customer_since"))),
+            ("Parent group", escape(card.get("parent") or "")),
+            ("Subsidiaries", safe(", ".join(card.get("subsidiaries") or []), 500)),
+        ]
+    )
+    if facts:
+        blocks.append(facts)
+    contacts = list(card.get("contacts") or [])
+    if contacts:
+        lines = []
+        for c in contacts[:6]:
+            personal = "; ".join(
+                f"{k.replace('_', ' ')}: {c[k]}"
+                for k in ("hometown", "favourite_team", "interests", "family", "birthday")
+                if c.get(k)
+            )
+            line = f"• *{safe(c['name'], 200)}*"
+            if c.get("title"):
+                line += f", {safe(c['title'], 200)}"
+            if c.get("decision_maker"):
+                line += " (decides)"
+            if personal:
+                line += f"\n    _{safe(personal, 400)}_"
+            lines.append(line)
+        more = f"\n…and {len(contacts) - 6} more" if len(contacts) > 6 else ""
+        blocks.append(section("*Who we know*\n" + "\n".join(lines) + more))
+    open_items = [
+        f"• :handshake: {safe(c['what'], 300)} (due {c['due_on']})"
+        for c in card.get("open_commitments") or []
+    ] + [
+        f"• :warning: tell them: {safe(n['what'], 300)} (by {n['must_tell_by']})"
+        for n in card.get("untold_notices") or []
+    ]
+    if open_items:
+        blocks.append(section("*Open*\n" + "\n".join(open_items[:15])))
+    interactions = list(card.get("interactions") or [])[:5]
+    if interactions:
+        lines = [
+            f"• {_date(i['occurred_at'])} {KIND_LABELS.get(i['kind'], i['kind'])}: "
+            f"{safe(i['summary'], 400)}" + (f" ({safe(i['by'], 100)})" if i.get("by") else "")
+            for i in interactions
+        ]
+        blocks.append(section("*Latest*\n" + "\n".join(lines)))
+    else:
+        blocks.append(section("*Latest*\nNo interactions logged yet."))
+    if shareable:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    button("Share in channel", ids.SHARE_CARD, str(card["id"])),
+                    button("Log check-in", ids.CARD_LOG, str(card["id"]), style="primary"),
+                ]
+            )
+        )
+    if shared_by:
+        blocks.append(context(f"Shared by <@{escape(shared_by)}> from kam"))
+    return within_message_limit(blocks)
+
+
+def account_list_blocks(
+    rows: Sequence[Mapping[str, Any]], title: str, *, limit: int = 40
+) -> list[Block]:
+    """The first ``limit`` accounts of a listing, largest revenue first."""
+    blocks: list[Block] = [header(title)]
+    if not rows:
+        blocks.append(section("No accounts here."))
+        return blocks
+    shown = rows[:limit]
+    for start in range(0, len(shown), 10):
+        lines = [
+            f"• *{safe(r['name'], 150)}* · {escape(r.get('tier') or 'not scored')} · "
+            f"{money(r.get('revenue_12m'))} · "
+            f"last contact {_date(r.get('last_contact')) or 'never'}"
+            for r in shown[start : start + 10]
+        ]
+        blocks.append(section("\n".join(lines)))
+    if len(rows) > limit:
+        blocks.append(
+            context(
+                f"Showing {limit} of {len(rows):,}. Narrow it with `--tier` or `--owner`, "
+                "or browse them all in `kam tui`."
+            )
+        )
+    return blocks
+
+
+def account_view_blocks(card: Mapping[str, Any]) -> list[Block]:
+    """The card in a modal (opened from a reminder): no share button."""
+    return card_blocks(card, shareable=False)
+
+
+def account_modal(card: Mapping[str, Any]) -> View:
+    return View(
+        type="modal",
+        title=PlainTextObject(text="Account"),
+        close=PlainTextObject(text="Close"),
+        blocks=account_view_blocks(card),
+    )
+
+
+# --- the log modal ------------------------------------------------------------
+
+
+def log_modal(
+    *,
+    metadata: Mapping[str, Any],
+    account_name: str | None = None,
+    contacts: Sequence[tuple[int, str]] = (),
+    summary: str | None = None,
+    kind: str = "call",
+) -> View:
+    """The form behind `/kam log` and a reminder's "Log check-in" button."""
+    blocks: list[Block] = []
+    if account_name is None:
+        blocks.append(
+            InputBlock(
+                block_id=ids.LOG_ACCOUNT[0],
+                label=PlainTextObject(text="Account"),
+                element=PlainTextInputElement(
+                    action_id=ids.LOG_ACCOUNT[1],
+                    placeholder=PlainTextObject(text="Name, or a close spelling"),
+                    max_length=200,
+                ),
+            )
+        )
+    else:
+        blocks.append(section(f"*Account:* {safe(account_name, 200)}"))
+    blocks.append(
+        InputBlock(
+            block_id=ids.LOG_KIND[0],
+            label=PlainTextObject(text="Kind"),
+            element=StaticSelectElement(
+                action_id=ids.LOG_KIND[1],
+                options=[option(KIND_LABELS[k.value], k.value) for k in InteractionKind],
+                initial_option=option(KIND_LABELS.get(kind, "Call"), kind),
+            ),
+        )
+    )
+    if contacts:
+        blocks.append(
+            InputBlock(
+                block_id=ids.LOG_CONTACT[0],
+                label=PlainTextObject(text="Who you spoke to"),
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=ids.LOG_CONTACT[1],
+                    placeholder=PlainTextObject(text="A contact"),
+                    options=[
+                        option(name, str(cid)) for cid, name in contacts[:SELECT_OPTIONS_LIMIT]
+                    ],
+                ),
+            )
+        )
+    else:
+        blocks.append(
+            InputBlock(
+                block_id=ids.LOG_CONTACT[0],
+                label=PlainTextObject(text="Who you spoke to"),
+                optional=True,
+                element=PlainTextInputElement(action_id=ids.LOG_CONTACT[1], max_length=200),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=ids.LOG_SUMMARY[0],
+            label=PlainTextObject(text="What happened"),
+            element=PlainTextInputElement(
+                action_id=ids.LOG_SUMMARY[1],
+                multiline=True,
+                max_length=3000,
+                initial_value=summary[:3000] if summary else None,
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.LOG_SENTIMENT[0],
+            label=PlainTextObject(text="How did it go?"),
+            optional=True,
+            element=RadioButtonsElement(
+                action_id=ids.LOG_SENTIMENT[1],
+                options=[option(SENTIMENT_LABELS[s.value], s.value) for s in Sentiment],
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.LOG_WHEN[0],
+            label=PlainTextObject(text="When"),
+            optional=True,
+            hint=PlainTextObject(text='Leave empty for now, or e.g. "yesterday 3pm".'),
+            element=PlainTextInputElement(action_id=ids.LOG_WHEN[1], max_length=100),
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=ids.LOG_MODAL,
+        title=PlainTextObject(text="Log a check-in"),
+        submit=PlainTextObject(text="Log it"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(dict(metadata), separators=(",", ":")),
+        blocks=blocks,
+    )
+
+
+def logged_blocks(account: str, kind: str, when: str, summary: str) -> list[Block]:
+    """The confirmation after an interaction is logged."""
+    return [
+        section(
+            f":white_check_mark: Logged {KIND_LABELS.get(kind, kind).lower()} with "
+            f"*{safe(account, 200)}* ({when}): {safe(summary, 1500)}"
+        )
+    ]
+
+
+def divider() -> DividerBlock:
+    return DividerBlock()
+
+
+# --- reminders and due lists ----------------------------------------------------
+
+KIND_TITLES = {
+    ReminderKind.CHECK_IN_DUE: "Check-in",
+    ReminderKind.COMMITMENT_DUE: "Promise due",
+    ReminderKind.NOTICE_UNTOLD: "Tell them",
+    ReminderKind.THANK_YOU: "Say thank you",
+    ReminderKind.PERSONAL_CONNECT: "Personal call",
+    ReminderKind.ACCOUNT_REVIEW: "Account review",
+    ReminderKind.ONBOARDING: "Onboarding",
+    ReminderKind.DIGEST: "Digest",
+}
+LOG_KIND_FOR = {
+    ReminderKind.THANK_YOU: "thank_you",
+    ReminderKind.ACCOUNT_REVIEW: "review",
+}
+MENU_VALUE_LIMIT = 150
+DUE_PAGE = 12
+
+
+def _due_when(item: DueItem) -> str:
+    return f"<!date^{int(item.due_at.timestamp())}^{{date_short_pretty}}|{item.due_at:%Y-%m-%d}>"
+
+
+def reminder_blocks(item: DueItem, *, outcome: str | None = None) -> list[Block]:
+    """One reminder DM: what, why, what to know before calling, and the buttons.
+
+    With ``outcome`` (already escaped: "Done by …") the buttons give way to it,
+    so the message never offers an action that was already taken.
+    """
+    emoji = SEVERITY_EMOJI.get(item.severity, ":white_circle:")
+    blocks: list[Block] = [
+        section(f"{emoji} *{safe(item.title, 300)}*\n{safe(item.detail, 2500)}"),
+    ]
+    if item.personal_notes:
+        notes = "\n".join(f"• {safe(n, 300)}" for n in item.personal_notes[:8])
+        blocks.append(section(f"*Worth knowing*\n{notes}"))
+    if item.draft:
+        quoted = "\n".join(f">{line}" for line in safe(item.draft, 2500).splitlines() or [""])
+        blocks.append(section(f"*Drafted for you*\n{quoted}"))
+    kind = KIND_TITLES.get(ReminderKind(item.kind), str(item.kind))
+    blocks.append(context(f"{safe(item.account_name, 200)} · {kind} · due {_due_when(item)}"))
+    if outcome is not None:
+        blocks.append(section(outcome))
+    buttons: list[ButtonElement] = []
+    if outcome is None:
+        if item.account_id is not None:
+            label = "Log thank-you" if item.kind == ReminderKind.THANK_YOU else "Log check-in"
+            buttons.append(button(label, ids.REMINDER_LOG, item.key, style="primary"))
+        buttons += [
+            button(f"Snooze {label}", f"{ids.REMINDER_SNOOZE}:{choice}", item.key)
+            for choice, label in ids.SNOOZE_CHOICES.items()
+        ]
+        buttons.append(button("Done", ids.REMINDER_DONE, item.key))
+    if item.account_id is not None:
+        buttons.append(button("Open account", ids.REMINDER_OPEN, str(item.account_id)))
+    if buttons:
+        blocks.append(ActionsBlock(block_id="reminder_actions", elements=buttons))
+    return blocks
+
+
+def item_menu(item: DueItem) -> OverflowMenuElement | None:
+    """The per-item menu in lists (due, digest, App Home): log, snooze, done, open."""
+    snoozes = list(ids.SNOOZE_CHOICES.items())
+    if item.account_id is not None:
+        snoozes = [snoozes[0], snoozes[-1]]  # an overflow menu holds at most five options
+    choices = [("Done", f"done|{item.key}")]
+    choices += [(f"Snooze {label}", f"{c}|{item.key}") for c, label in snoozes]
+    if item.account_id is not None:
+        choices.insert(0, ("Log check-in", f"log|{item.key}"))
+        choices.append(("Open account", f"open|{item.account_id}"))
+    if any(len(value) > MENU_VALUE_LIMIT for _, value in choices):
+        return None
+    return OverflowMenuElement(
+        action_id=ids.REMINDER_MENU, options=[option(label, value) for label, value in choices]
+    )
+
+
+def due_item_block(item: DueItem) -> SectionBlock:
+    emoji = SEVERITY_EMOJI.get(item.severity, ":white_circle:")
+    return section(
+        f"{emoji} *{safe(item.title, 300)}*\n{safe(item.detail, 600)}", accessory=item_menu(item)
+    )
+
+
+def due_blocks(
+    items: Sequence[DueItem], *, title: str, page: int = 0, scope: str = ""
+) -> list[Block]:
+    """A due list as a reply: most urgent first, a page at a time, each with its menu."""
+    blocks: list[Block] = [header(title)]
+    if not items:
+        blocks.append(section(":sunny: Nothing is due. Well kept!"))
+        return blocks
+    start = page * DUE_PAGE
+    for item in items[start : start + DUE_PAGE]:
+        blocks.append(due_item_block(item))
+    pager = _pager(ids.DUE_PAGE, page, len(items), DUE_PAGE, suffix=f"|{scope}")
+    if pager:
+        blocks.append(pager)
+    return within_message_limit(blocks)
+
+
+def _pager(
+    action_id: str, page: int, total: int, size: int, *, suffix: str = ""
+) -> ActionsBlock | None:
+    pages = max(1, -(-total // size))
+    if pages == 1:
+        return None
+    buttons = []
+    if page > 0:
+        buttons.append(button("◀ Previous", f"{action_id}:prev", f"{page - 1}{suffix}"))
+    if page + 1 < pages:
+        buttons.append(button("Next ▶", f"{action_id}:next", f"{page + 1}{suffix}"))
+    return ActionsBlock(elements=buttons) if buttons else None
+
+
+def digest_blocks(items: Sequence[DueItem], day: Any, *, limit: int = 20) -> list[Block]:
+    """The daily digest DM: the day's list, most urgent first, within one message."""
+    reds = sum(1 for i in items if i.severity == "red")
+    blocks: list[Block] = [
+        header(f"Your day, {day:%A %d %B}"),
+        context(
+            f"{len(items)} due" + (f", {reds} urgent" if reds else "") + ". "
+            "Use the menu beside each one, or `/kam due` for the full list."
+        ),
+    ]
+    if not items:
+        blocks.append(section(":sunny: Nothing is due today. Well kept!"))
+    for item in items[:limit]:
+        blocks.append(due_item_block(item))
+    if len(items) > limit:
+        blocks.append(context(f"…and {len(items) - limit} more: `/kam due`."))
+    return within_message_limit(blocks)
+
+
+# --- App Home ---------------------------------------------------------------------
+
+TREND_ARROWS = {
+    "up": ":arrow_upper_right:",
+    "down": ":arrow_lower_right:",
+    "steady": ":arrow_right:",
+}
+
+
+def home_view(
+    *,
+    name: str,
+    items: Sequence[DueItem],
+    page: int,
+    key_accounts: Sequence[Mapping[str, Any]],
+    overdue: Sequence[Mapping[str, Any]],
+    untold: Sequence[Mapping[str, Any]],
+    page_size: int = 15,
+) -> View:
+    """The App Home tab: due list (paged), key accounts with health, overdue promises, notices.
+
+    Sections are capped so the whole view stays within Block Kit's 100 blocks.
+    """
+    blocks: list[Block] = [
+        header(f"kam for {name}"),
+        ActionsBlock(elements=[button("Refresh", ids.HOME_REFRESH, str(page))]),
+        divider(),
+        header(f"Due now ({len(items)})"),
+    ]
+    if not items:
+        blocks.append(section(":sunny: Nothing is due. Well kept!"))
+    start = page * page_size
+    for item in items[start : start + page_size]:
+        blocks.append(due_item_block(item))
+    pages = max(1, -(-len(items) // page_size))
+    if pages > 1:
+        blocks.append(context(f"Page {page + 1} of {pages}"))
+        pager = _pager(ids.HOME_PAGE, page, len(items), page_size)
+        if pager:
+            blocks.append(pager)
+    blocks += [divider(), header(f"Your key accounts ({len(key_accounts)})")]
+    if not key_accounts:
+        blocks.append(section("No strategic or key accounts yet (they appear once scored)."))
+    for start_at in range(0, min(len(key_accounts), 40), 10):
+        lines = []
+        for a in key_accounts[start_at : start_at + 10]:
+            band = BAND_EMOJI.get(a.get("band") or "", ":white_circle:")
+            arrow = TREND_ARROWS.get(a.get("trend") or "", "")
+            health = "–" if a.get("health") is None else f"{a['health']:.0f}"
+            change = a.get("change")
+            delta = f" ({change:+.0f})" if change else ""
+            lines.append(
+                f"{band} *{safe(a['name'], 150)}* · {escape(a.get('tier') or '')} · "
+                f"health {health}{delta} {arrow}"
+            )
+        blocks.append(section("\n".join(lines)))
+    if len(key_accounts) > 40:
+        blocks.append(context(f"…and {len(key_accounts) - 40} more: `/kam list --tier key`."))
+    blocks += [divider(), header(f"Overdue promises ({len(overdue)})")]
+    lines = [
+        f"• *{safe(c['account'], 150)}*: {safe(c['what'], 300)} (was due {c['due_on']})"
+        for c in overdue[:20]
+    ]
+    blocks.append(section("\n".join(lines) if lines else "None. Every promise is on time."))
+    if len(overdue) > 20:
+        blocks.append(context(f"…and {len(overdue) - 20} more."))
+    blocks += [divider(), header(f"Not yet told ({len(untold)})")]
+    lines = [
+        f"• *{safe(n['account'], 150)}*: {safe(n['what'], 300)} (tell by {n['must_tell_by']})"
+        for n in untold[:20]
+    ]
+    blocks.append(section("\n".join(lines) if lines else "Nothing waiting to be told."))
+    if len(untold) > 20:
+        blocks.append(context(f"…and {len(untold) - 20} more."))
+    return View(type="home", callback_id=ids.HOME_VIEW, blocks=blocks[:VIEW_BLOCK_LIMIT])
+
+
+# --- scores and the portfolio -------------------------------------------------------
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def score_blocks(summary: Mapping[str, Any], breakdown: Mapping[str, Any] | None) -> list[Block]:
+    """One account's scores, with what earned the points."""
+    band = BAND_EMOJI.get(summary.get("band") or "", "")
+    blocks: list[Block] = [
+        header(f"Scores: {summary['account']}"),
+        fields_section(
+            [
+                ("Attractiveness", f"{summary['attractiveness']:.0f}/100"),
+                ("Relationship", f"{summary['relationship']:.0f}/100"),
+                ("Health", f"{band} {summary['health']:.0f}/100"),
+                ("Tier", escape(summary.get("tier") or "")),
+                ("Quadrant", escape(str(summary.get("quadrant") or "").replace("_", " "))),
+                ("Revenue, 12 months", money(summary.get("revenue_12m"))),
+            ]
+        )
+        or section("No scores."),
+    ]
+    if breakdown:
+        lines = []
+        for axis, detail in list(breakdown.items())[:6]:
+            if isinstance(detail, Mapping):
+                parts = ", ".join(
+                    f"{escape(k)} {v.get('points', v) if isinstance(v, Mapping) else v}"
+                    for k, v in list(detail.items())[:8]
+                    if not isinstance(v, list)
+                )
+                lines.append(f"*{escape(axis)}*: {clip(parts, 400)}")
+        if lines:
+            blocks.append(section("\n".join(lines)))
+    return blocks
+
+
+def score_list_blocks(rows: Sequence[Mapping[str, Any]], title: str) -> list[Block]:
+    """Accounts with their scores, strongest first."""
+    blocks: list[Block] = [header(title)]
+    for start in range(0, min(len(rows), 40), 10):
+        lines = [
+            f"{BAND_EMOJI.get(r.get('band') or '', '')} *{safe(r['account'], 150)}* · "
+            f"{escape(r.get('tier') or '')} · A {r['attractiveness']:.0f} · "
+            f"R {r['relationship']:.0f} · H {r['health']:.0f}"
+            for r in rows[start : start + 10]
+        ]
+        blocks.append(section("\n".join(lines)))
+    if not rows:
+        blocks.append(section("No accounts scored yet."))
+    return blocks
+
+
+def portfolio_blocks(
+    figures: Mapping[str, Any], *, shareable: bool = True, shared_by: str | None = None
+) -> list[Block]:
+    """Concentration, tiers, matrix, health and capacity, as a manager reads them."""
+    c = figures.get("concentration") or {}
+    tiers = figures.get("tiers") or {}
+    quadrants = figures.get("quadrants") or {}
+    health = figures.get("health") or {}
+    bands = health.get("bands") or {}
+    blocks: list[Block] = [
+        header(f"Portfolio: {figures.get('accounts', 0):,} accounts"),
+        fields_section(
+            [
+                ("Revenue, 12 months", money(c.get("revenue_12m"))),
+                (
+                    "Concentration",
+                    f"CR1 {pct(c.get('cr1'))} · CR5 {pct(c.get('cr5'))} · "
+                    f"CR10 {pct(c.get('cr10'))}",
+                ),
+                (
+                    "HHI",
+                    f"{c['hhi']:,.0f} ({escape(c.get('hhi_band') or '')})"
+                    if c.get("hhi") is not None
+                    else "–",
+                ),
+                ("Tiers", " · ".join(f"{escape(t)} {n}" for t, n in tiers.items())),
+                (
+                    "Matrix",
+                    " · ".join(f"{escape(q.replace('_', ' '))} {n}" for q, n in quadrants.items()),
+                ),
+                (
+                    "Health",
+                    f"{BAND_EMOJI['red']} {bands.get('red', 0)} · "
+                    f"{BAND_EMOJI['yellow']} {bands.get('yellow', 0)} · "
+                    f"{BAND_EMOJI['green']} {bands.get('green', 0)}",
+                ),
+            ]
+        )
+        or section("No figures."),
+    ]
+    warnings = [f["message"] for f in c.get("flags") or []] + [
+        w.get("message", "") if isinstance(w, Mapping) else str(w)
+        for w in figures.get("capacity_warnings") or []
+    ]
+    if warnings:
+        blocks.append(section("\n".join(f":warning: {safe(w, 300)}" for w in warnings[:10])))
+    if shareable:
+        blocks.append(ActionsBlock(elements=[button("Share in channel", ids.SHARE_PORTFOLIO)]))
+    if shared_by:
+        blocks.append(context(f"Shared by <@{escape(shared_by)}> from kam"))
+    return blocks
+
+
+def team_summary_blocks(
+    *,
+    week_ending: Any,
+    figures: Mapping[str, Any],
+    slipping: Sequence[Mapping[str, Any]],
+    kept: int,
+    kept_on_time: int,
+    still_open_overdue: int,
+) -> list[Block]:
+    """The weekly team summary: concentration, accounts slipping to red, promises kept."""
+    c = figures.get("concentration") or {}
+    blocks: list[Block] = [
+        header(f"kam weekly: week to {week_ending:%d %B}"),
+        section(
+            f"*Concentration* CR1 {pct(c.get('cr1'))} · CR5 {pct(c.get('cr5'))} · "
+            f"CR10 {pct(c.get('cr10'))} · HHI "
+            + (
+                f"{c['hhi']:,.0f} ({escape(c.get('hhi_band') or '')})"
+                if c.get("hhi") is not None
+                else "–"
+            )
+        ),
+    ]
+    flags = [f["message"] for f in c.get("flags") or []]
+    if flags:
+        blocks.append(section("\n".join(f":warning: {safe(f, 300)}" for f in flags)))
+    lines = [
+        f"{BAND_EMOJI['red']} *{safe(a['name'], 150)}* health {a['health']:.0f}"
+        + (f" (was {a['previous']:.0f})" if a.get("previous") is not None else "")
+        + (f" · {safe(a['owner'], 100)}" if a.get("owner") else "")
+        for a in slipping[:20]
+    ]
+    blocks.append(
+        section(
+            f"*Slipping to red this week ({len(slipping)})*\n"
+            + ("\n".join(lines) if lines else "None. :tada:")
+        )
+    )
+    blocks.append(
+        section(
+            f"*Promises kept* {kept} this week, {kept_on_time} on time. "
+            f"{still_open_overdue} still overdue."
+        )
+    )
+    return within_message_limit(blocks)

@@ -1,0 +1,51 @@
+"""Every action_id and callback_id the bot sends and listens for, in one place.
+
+Slack echoes these strings back in interaction payloads, so a listener and the
+block that triggers it must agree; keeping them here makes that agreement one
+import instead of two string literals.
+"""
+
+from __future__ import annotations
+
+import re
+
+COMMAND = "/kam"
+
+# Buttons on command replies
+DID_YOU_MEAN = "kam_did_you_mean"
+SHARE_CARD = "kam_share_card"
+SHARE_PORTFOLIO = "kam_share_portfolio"
+CARD_LOG = "kam_card_log"
+THANKS_SENT = "kam_thanks_sent"
+
+# Buttons on reminders (DMs and App Home)
+REMINDER_LOG = "kam_reminder_log"
+REMINDER_SNOOZE = "kam_reminder_snooze"
+REMINDER_DONE = "kam_reminder_done"
+REMINDER_OPEN = "kam_reminder_open"
+SNOOZE_CHOICES: dict[str, str] = {"1d": "1 day", "3d": "3 days", "1w": "1 week"}
+REMINDER_MENU = "kam_reminder_menu"
+DUE_PAGE = "kam_due_page"
+
+# App Home
+HOME_PAGE = "kam_home_page"
+HOME_REFRESH = "kam_home_refresh"
+HOME_VIEW = "kam_home"
+
+# Modals
+LOG_MODAL = "kam_log_modal"
+
+# Inputs in the log modal: (block_id, action_id)
+LOG_ACCOUNT = ("log_account", "account")
+LOG_KIND = ("log_kind", "kind")
+LOG_CONTACT = ("log_contact", "contact")
+LOG_SUMMARY = ("log_summary", "summary")
+LOG_SENTIMENT = ("log_sentiment", "sentiment")
+LOG_WHEN = ("log_when", "when")
+
+# Every action id that carries a suffix (e.g. one snooze button per choice)
+# is matched by prefix with one of these patterns.
+REMINDER_SNOOZE_ANY = re.compile(rf"^{REMINDER_SNOOZE}(:.*)?$")
+DID_YOU_MEAN_ANY = re.compile(rf"^{DID_YOU_MEAN}(:.*)?$")
+HOME_PAGE_ANY = re.compile(rf"^{HOME_PAGE}(:.*)?$")
+DUE_PAGE_ANY = re.compile(rf"^{DUE_PAGE}(:.*)?$")

@@ -1,0 +1,1 @@
+"""Listeners grouped by the kind of Slack request they answer; each module has ``register(app)``."""

@@ -1,0 +1,102 @@
+"""The ``/kam`` slash command: ack at once, then run the subcommand, then reply ephemerally."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from core.db import session_scope
+from core.errors import KamError
+from kambot import blocks as kb
+from kambot import ids
+from kambot.context import Kam
+from kambot.grammar import parse
+from kambot.identity import Identity, resolve
+from kambot.subcommands import AccountNotFound, Reply, Request, run
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    """Listen for ``/kam``."""
+    app.command(ids.COMMAND)(kam_command)
+
+
+def kam_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, kam: Kam
+) -> None:
+    """Every ``/kam`` request: acknowledged before any database work."""
+    ack()
+    answer(
+        kam,
+        client,
+        respond,
+        slack_user_id=command["user_id"],
+        text=command.get("text") or "",
+        request_key=f"cmd:{command['trigger_id']}",
+        trigger_id=command["trigger_id"],
+        response_url=command.get("response_url"),
+    )
+
+
+def outcome(
+    kam: Kam, identity: Identity, text: str, *, request_key: str, response_url: str | None
+) -> Reply:
+    """The reply to ``text``; a user error becomes a message and leaves the database untouched."""
+    assert identity.user is not None
+    try:
+        parsed = parse(text)
+        with session_scope(kam.engine) as session:
+            request = Request(
+                session=session,
+                user=identity.user,
+                actor=identity.actor(),
+                slack_user_id=identity.slack_user_id,
+                now=kam.now(),
+                request_key=request_key,
+                response_url=response_url,
+            )
+            return run(request, parsed)
+    except AccountNotFound as exc:
+        return Reply(exc.message, kb.did_you_mean_blocks(exc.message, exc.choices))
+    except KamError as exc:
+        return Reply(exc.message, kb.notice_blocks(exc.message, emoji=":thinking_face:"))
+
+
+def answer(
+    kam: Kam,
+    client: WebClient,
+    respond: Respond,
+    *,
+    slack_user_id: str,
+    text: str,
+    request_key: str,
+    trigger_id: str | None,
+    response_url: str | None,
+    replace: bool = False,
+) -> None:
+    """Run a command as ``slack_user_id`` and send the reply (or open the modal it asks for)."""
+    identity = resolve(slack_user_id, kam=kam, client=client)
+    if identity.user is None:
+        reply = Reply(
+            "kam does not know you yet", kb.unknown_user_blocks(slack_user_id, identity.email)
+        )
+    else:
+        reply = outcome(kam, identity, text, request_key=request_key, response_url=response_url)
+    if reply.modal is not None and trigger_id:
+        client.views_open(trigger_id=trigger_id, view=reply.modal)
+        return
+    send(respond, reply, replace=replace)
+
+
+def send(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
+    """An ephemeral reply through the request's response_url."""
+    respond(
+        text=kb.fallback(reply.text),
+        blocks=kb.dump(reply.blocks),
+        response_type="ephemeral",
+        replace_original=replace,
+    )

@@ -1,0 +1,196 @@
+"""Modal submissions: the log form.
+
+A submission is validated before it is acknowledged, because Slack shows
+field errors only in the ack; the write is one short transaction. Telling the
+person (in the conversation the form came from) happens after the ack.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+from sqlmodel import select
+
+from core.checkins import resolve_check_ins
+from core.db import session_scope
+from core.errors import KamError, NotFound
+from core.models import Account, Reminder
+from core.services import records
+from core.services.accounts import find_account, get_account
+from core.when import parse_when
+from kambot import blocks as kb
+from kambot import ids, reminders
+from kambot.context import Kam
+from kambot.identity import resolve
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    """Listen for the log form."""
+    app.view(ids.LOG_MODAL)(log_submitted)
+
+
+class FieldError(Exception):
+    """A problem with one input of the form, shown under that input."""
+
+    def __init__(self, block_id: str, message: str) -> None:
+        super().__init__(message)
+        self.block_id = block_id
+        self.message = message
+
+
+def _value(values: dict[str, Any], field: tuple[str, str]) -> str | None:
+    """The text, selected option or radio choice of one input (None when empty)."""
+    state = (values.get(field[0]) or {}).get(field[1]) or {}
+    if state.get("type") in ("static_select", "radio_buttons"):
+        selected = state.get("selected_option") or {}
+        return selected.get("value")
+    value = state.get("value")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def log_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
+) -> None:
+    """Log the interaction once (the view id is the idempotency key), then confirm."""
+    slack_user_id = body["user"]["id"]
+    identity = resolve(slack_user_id, kam=kam, client=client)
+    if identity.user is None:
+        ack(
+            response_action="errors",
+            errors={
+                ids.LOG_SUMMARY[0]: "kam does not know you yet; ask an admin to run "
+                f"`kam users link YOUR_EMAIL {slack_user_id}`.",
+            },
+        )
+        return
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    values = (view.get("state") or {}).get("values") or {}
+    now = kam.now()
+    reminder_key = metadata.get("reminder_key")
+    key = f"slack:reminder-log:{reminder_key}" if reminder_key else f"slack:view:{view['id']}"
+    try:
+        with session_scope(kam.engine) as session:
+            if metadata.get("account_id"):
+                account: Account = get_account(int(metadata["account_id"]), session=session)
+            else:
+                try:
+                    account = find_account(_value(values, ids.LOG_ACCOUNT) or "", session=session)
+                except KamError as exc:
+                    raise FieldError(ids.LOG_ACCOUNT[0], exc.message) from exc
+            when_text = _value(values, ids.LOG_WHEN)
+            try:
+                occurred = (
+                    parse_when(when_text, now=now, timezone=identity.user.timezone, prefer="past")
+                    if when_text
+                    else None
+                )
+            except KamError as exc:
+                raise FieldError(ids.LOG_WHEN[0], exc.message) from exc
+            contact = None
+            contact_value = _value(values, ids.LOG_CONTACT)
+            if contact_value:
+                try:
+                    if contact_value.isdigit() and metadata.get("account_id"):
+                        contact = next(
+                            (
+                                c
+                                for c in records.contacts_of(account, session=session)
+                                if c.id == int(contact_value)
+                            ),
+                            None,
+                        )
+                    if contact is None:
+                        contact = records.find_contact(account, contact_value, session=session)
+                except NotFound as exc:
+                    raise FieldError(ids.LOG_CONTACT[0], exc.message) from exc
+            try:
+                logged = records.log_interaction(
+                    account,
+                    _value(values, ids.LOG_SUMMARY) or "",
+                    session=session,
+                    actor=identity.actor(),
+                    kind=_value(values, ids.LOG_KIND) or "call",
+                    occurred_at=occurred,
+                    contact=contact,
+                    sentiment=_value(values, ids.LOG_SENTIMENT),
+                    source="slack",
+                    idempotency_key=key,
+                    now=now,
+                )
+            except KamError as exc:
+                raise FieldError(ids.LOG_SUMMARY[0], exc.message) from exc
+            if reminder_key:
+                resolve_check_ins(account.id or 0, session=session, now=now)
+            confirmation = kb.logged_blocks(
+                account.name,
+                logged.kind,
+                f"{logged.occurred_at:%Y-%m-%d %H:%M} UTC",
+                logged.summary,
+            )
+            fallback = f"Logged {logged.kind} with {account.name}"
+    except FieldError as exc:
+        ack(response_action="errors", errors={exc.block_id: kb.clip(exc.message, 2000)})
+        return
+    ack()
+    if reminder_key:
+        _after_reminder_log(
+            reminder_key, metadata, confirmation_text=fallback, body=body, kam=kam, client=client
+        )
+        return
+    response_url = metadata.get("response_url")
+    if response_url:
+        WebhookClient(response_url).send(
+            text=kb.fallback(fallback),
+            blocks=kb.dump(confirmation),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+    else:
+        client.chat_postMessage(
+            channel=slack_user_id, text=kb.fallback(fallback), blocks=kb.dump(confirmation)
+        )
+
+
+def _after_reminder_log(
+    key: str,
+    metadata: dict[str, Any],
+    *,
+    confirmation_text: str,
+    body: dict[str, Any],
+    kam: Kam,
+    client: WebClient,
+) -> None:
+    """Redraw the reminder (or list) the form was opened from, showing what was logged."""
+    identity = resolve(body["user"]["id"], kam=kam, client=client)
+    surface = reminders.Surface(
+        kind=metadata.get("surface") or "dm",
+        channel=metadata.get("channel"),
+        ts=metadata.get("ts"),
+        list_view=bool(metadata.get("list")),
+        response_url=metadata.get("response_url"),
+        trigger_id=None,
+    )
+    with session_scope(kam.engine) as session:
+        assert identity.user is not None
+        row = session.exec(select(Reminder).where(Reminder.key == key)).first()
+        item = reminders.item_of(key, row, identity.user, session=session, now=kam.now())
+    outcome = f":memo: {kb.escape(confirmation_text)} by <@{kb.escape(identity.slack_user_id)}>."
+    respond = (
+        WebhookClient(surface.response_url).send if surface.response_url else (lambda **_: None)
+    )
+    reminders.redraw(
+        surface,
+        item,
+        outcome,
+        identity,
+        kam=kam,
+        client=client,
+        respond=respond,  # type: ignore[arg-type]
+    )

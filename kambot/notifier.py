@@ -1,0 +1,89 @@
+"""Reminders and digests as Slack direct messages: the check-in engine's ``Notifier``.
+
+The engine claims each occurrence before calling ``deliver`` and records the
+returned channel and ts, so the buttons on the message can later update it in
+place. A failure the engine may safely retry (rate limited after the client's
+own retries, Slack briefly down, the connection refused so nothing was
+sent) raises ``TransientDeliveryError``; anything else, including a timeout
+after the request went out (Slack may have posted it), is a plain failure, so
+a reminder is never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from core.checkins import Delivery, DueItem, TransientDeliveryError
+from core.errors import KamError
+from core.models import User
+from kambot import blocks as kb
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = {"ratelimited", "service_unavailable", "internal_error", "fatal_error"}
+METADATA_EVENT = "kam_reminder"
+
+
+class SlackNotifier:
+    """Sends each reminder, and each person's daily digest, as a DM from the bot."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def deliver(self, item: DueItem, user: User) -> Delivery:
+        """One reminder with its buttons (log, snooze, done, open)."""
+        return self._post(
+            user,
+            text=kb.fallback(f"{item.title}: {item.detail}"),
+            blocks=kb.reminder_blocks(item),
+            key=item.key,
+        )
+
+    def deliver_digest(self, user: User, items: list[DueItem], day: date) -> Delivery:
+        """Everything due for ``user`` on ``day``, most urgent first, in one message."""
+        return self._post(
+            user,
+            text=kb.fallback(f"Your kam digest for {day:%A %d %B}: {len(items)} due"),
+            blocks=kb.digest_blocks(items, day),
+            key=f"digest:{user.id}:{day.isoformat()}",
+        )
+
+    def _post(self, user: User, *, text: str, blocks: list[Block], key: str) -> Delivery:
+        if not user.slack_user_id:
+            raise KamError(
+                f"{user.email} has no Slack identity yet; link it with "
+                f"`kam users link {user.email} SLACK_USER_ID`."
+            )
+        try:
+            response = self.client.chat_postMessage(
+                channel=user.slack_user_id,
+                text=text,
+                blocks=kb.dump(kb.within_message_limit(blocks)),
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = exc.response.get("error")
+            if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
+                retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
+                    "retry-after"
+                )
+                raise TransientDeliveryError(
+                    f"Slack answered {status} {error}",
+                    retry_after=float(retry_after) if retry_after else None,
+                ) from exc
+            raise
+        except URLError as exc:
+            if isinstance(exc.reason, ConnectionRefusedError):
+                raise TransientDeliveryError("Slack unreachable: connection refused") from exc
+            raise
+        except ConnectionRefusedError as exc:
+            raise TransientDeliveryError("Slack unreachable: connection refused") from exc
+        return Delivery(channel=response.get("channel"), ts=response.get("ts"))

@@ -1,0 +1,227 @@
+"""Acting on a reminder from Slack: done, snooze, log a check-in, open the account.
+
+The same verbs arrive from a reminder DM's buttons and from the menu beside
+each item in a due list, a digest or the App Home tab. After the change the
+surface it came from is redrawn (chat.update, the response_url, or
+views.publish), so nobody is offered an action that was already taken.
+
+A double click or a retried request must not act twice. The first statement
+of each action's transaction is a write on the reminder's row, which makes a
+second, concurrent click wait for the first to commit (row lock on
+PostgreSQL, the write lock on SQLite) and then find the reminder closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from core.checkins import SNOOZE_CHOICES, DueItem, due_items, mark_done, snooze
+from core.clock import zone
+from core.db import session_scope
+from core.errors import KamError
+from core.models import Reminder, ReminderKind, ReminderState, User
+from core.services import views as read_models
+from core.services.accounts import get_account
+from kambot import blocks as kb
+from kambot.context import Kam
+from kambot.identity import Identity
+from kambot.subcommands import Request, log_modal_for
+
+log = logging.getLogger(__name__)
+
+CLOSED = {ReminderState.DONE.value, ReminderState.DISMISSED.value}
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Where the click came from, so the right thing is redrawn."""
+
+    kind: str  # "dm", "ephemeral" or "home"
+    channel: str | None
+    ts: str | None
+    list_view: bool  # a list (menu per item) rather than one reminder (buttons)
+    response_url: str | None
+    trigger_id: str | None
+
+
+def surface_of(body: dict[str, Any], *, list_view: bool) -> Surface:
+    container = body.get("container") or {}
+    if container.get("type") == "view" or (body.get("view") or {}).get("type") == "home":
+        kind = "home"
+    elif container.get("is_ephemeral"):
+        kind = "ephemeral"
+    else:
+        kind = "dm"
+    return Surface(
+        kind=kind,
+        channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),
+        ts=container.get("message_ts"),
+        list_view=list_view,
+        response_url=body.get("response_url"),
+        trigger_id=body.get("trigger_id"),
+    )
+
+
+def _lock(key: str, *, session: Session) -> Reminder | None:
+    """Serialise actions on one reminder, then read its row."""
+    session.execute(
+        update(Reminder).where(Reminder.key == key).values(updated_at=Reminder.updated_at)  # type: ignore[arg-type]
+    )
+    return session.exec(select(Reminder).where(Reminder.key == key)).first()
+
+
+def item_of(
+    key: str, row: Reminder | None, user: User, *, session: Session, now: datetime
+) -> DueItem | None:
+    if row is not None and row.payload and "title" in row.payload:
+        try:
+            return DueItem.from_dict(row.payload)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return next(
+        (i for i in due_items(session=session, now=now, user_id=user.id) if i.key == key), None
+    )
+
+
+def _stamp(moment: datetime) -> str:
+    fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def act(verb: str, key: str, identity: Identity, *, kam: Kam) -> tuple[DueItem | None, str]:
+    """Apply done or a snooze to reminder ``key``; returns the item and the outcome line."""
+    assert identity.user is not None
+    now = kam.now()
+    who = f"<@{kb.escape(identity.slack_user_id)}>"
+    with session_scope(kam.engine) as session:
+        row = _lock(key, session=session)
+        item = item_of(key, row, identity.user, session=session, now=now)
+        if row is not None and row.state in CLOSED:
+            return item, f":ballot_box_with_check: Already {row.state}."
+        if verb == "done":
+            mark_done(key, session=session, actor=identity.actor(), now=now)
+            return item, f":white_check_mark: Done by {who}, {_stamp(now)}."
+        until = now + SNOOZE_CHOICES[verb]
+        snooze(key, until, session=session, actor=identity.actor(), now=now)
+        return item, f":zzz: Snoozed by {who} until {_stamp(until)}."
+
+
+def redraw(
+    surface: Surface,
+    item: DueItem | None,
+    outcome: str,
+    identity: Identity,
+    *,
+    kam: Kam,
+    client: WebClient,
+    respond: Respond,
+    extra: str | None = None,
+) -> None:
+    """Show the new state where the click happened."""
+    assert identity.user is not None
+    if not surface.list_view and item is not None:
+        blocks = kb.reminder_blocks(item, outcome=outcome + (f"\n{extra}" if extra else ""))
+        text = kb.fallback(f"{item.title}: {outcome}")
+        if surface.kind == "dm" and surface.channel and surface.ts:
+            client.chat_update(
+                channel=surface.channel, ts=surface.ts, text=text, blocks=kb.dump(blocks)
+            )
+        else:
+            respond(
+                text=text, blocks=kb.dump(blocks), replace_original=True, response_type="ephemeral"
+            )
+        return
+    now = kam.now()
+    with session_scope(kam.engine) as session:
+        if surface.kind == "home":
+            from kambot.home import home_view
+
+            client.views_publish(
+                user_id=identity.slack_user_id,
+                view=home_view(identity.user, session=session, now=now),
+            )
+            return
+        items = due_items(session=session, now=now, user_id=identity.user.id)
+    if surface.kind == "dm" and surface.channel and surface.ts:
+        day = now.astimezone(zone(identity.user.timezone)).date()
+        blocks = [*kb.digest_blocks(items, day)]
+        blocks.insert(1, kb.section(outcome))
+        client.chat_update(
+            channel=surface.channel,
+            ts=surface.ts,
+            text=kb.fallback(outcome),
+            blocks=kb.dump(kb.within_message_limit(blocks)),
+        )
+    else:
+        blocks = [kb.section(outcome), *kb.due_blocks(items, title=f"Due for you ({len(items)})")]
+        respond(
+            text=kb.fallback(outcome),
+            blocks=kb.dump(kb.within_message_limit(blocks)),
+            replace_original=True,
+            response_type="ephemeral",
+        )
+
+
+def open_log(
+    key: str, surface: Surface, identity: Identity, *, kam: Kam, client: WebClient
+) -> None:
+    """The log form for the reminder's account; submitting it resolves the reminder."""
+    assert identity.user is not None
+    now = kam.now()
+    with session_scope(kam.engine) as session:
+        row = session.exec(select(Reminder).where(Reminder.key == key)).first()
+        item = item_of(key, row, identity.user, session=session, now=now)
+        if item is None or item.account_id is None:
+            raise KamError("That reminder is no longer due; `/kam due` shows what is.")
+        account = get_account(item.account_id, session=session)
+        request = Request(
+            session=session,
+            user=identity.user,
+            actor=identity.actor(),
+            slack_user_id=identity.slack_user_id,
+            now=now,
+            request_key=f"reminder:{key}",
+            response_url=surface.response_url if surface.kind == "ephemeral" else None,
+        )
+        metadata = {
+            "reminder_key": key,
+            "surface": surface.kind,
+            "list": surface.list_view,
+            "channel": surface.channel,
+            "ts": surface.ts,
+        }
+        kind = kb.LOG_KIND_FOR.get(ReminderKind(item.kind), "call")
+        modal = log_modal_for(
+            request,
+            account,
+            summary=item.draft if kind == "thank_you" else None,
+            kind=kind,
+            extra=metadata,
+        )
+    client.views_open(trigger_id=surface.trigger_id, view=modal)
+
+
+def open_account(account_id: int, surface: Surface, *, kam: Kam, client: WebClient) -> None:
+    """The account card in a modal, without leaving the reminder."""
+    with session_scope(kam.engine) as session:
+        card = read_models.account_card(
+            get_account(account_id, session=session), session=session, now=kam.now()
+        )
+    client.views_open(trigger_id=surface.trigger_id, view=kb.account_modal(card))
+
+
+def reply_error(respond: Respond, error: KamError) -> None:
+    respond(
+        text=kb.fallback(error.message),
+        blocks=kb.dump(kb.notice_blocks(error.message, emoji=":thinking_face:")),
+        replace_original=False,
+        response_type="ephemeral",
+    )

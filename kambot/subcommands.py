@@ -1,0 +1,558 @@
+"""What each ``/kam`` subcommand does: read the parsed command, call the core, build a reply.
+
+Each function takes a :class:`Request` (the session, who is asking, when) and
+the :class:`~kambot.grammar.Parsed` text, and returns a :class:`Reply`. They
+raise :class:`~core.errors.KamError` for anything the user can fix; the
+listener turns that into an ephemeral message, and the session's rollback
+guarantees nothing was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from rapidfuzz import utils
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from sqlmodel import Session, col, select
+
+from core.checkins import due_items, snooze
+from core.errors import KamError, NotFound
+from core.models import (
+    Account,
+    Contact,
+    Expectation,
+    InteractionKind,
+    NoticeKind,
+    Order,
+    OrderStatus,
+    ReminderKind,
+    Role,
+    Sentiment,
+    Tier,
+    User,
+    name_key,
+)
+from core.scoring import portfolio_figures, score_accounts
+from core.services import records, views
+from core.services.accounts import find_account
+from core.services.actors import Actor
+from core.services.users import get_user_by_email
+from core.when import parse_day, parse_when
+from kambot import blocks as kb
+from kambot.grammar import SPECS, Parsed, tokens
+
+
+@dataclass
+class Request:
+    """One person's command, inside one database session."""
+
+    session: Session
+    user: User
+    actor: Actor
+    slack_user_id: str
+    now: datetime
+    request_key: str
+    """Unique per Slack request and the same on its retries (idempotency)."""
+    response_url: str | None = None
+
+
+@dataclass
+class Reply:
+    """What the listener sends back: an ephemeral message, or a modal to open."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    modal: View | None = None
+
+
+class AccountNotFound(KamError):
+    """No account matched; ``choices`` are (name, command text that uses it)."""
+
+    def __init__(self, message: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.choices = choices
+
+
+def rerun_text(parsed: Parsed, account: str, text: str) -> str:
+    """The command as it would read with ``account`` named explicitly."""
+    quoted = account.replace('"', "'")
+    out = f'{parsed.name} "{quoted}"'
+    if text:
+        out += f": {text}"
+    for key, value in parsed.options.items():
+        if value is True:
+            out += f" --{key}"
+        else:
+            out += f' --{key} "{str(value).replace(chr(34), chr(39))}"'
+    return out
+
+
+def _not_found(exc: NotFound, parsed: Parsed, text: str) -> AccountNotFound:
+    choices = [(name, rerun_text(parsed, name, text)) for name in exc.suggestions]
+    return AccountNotFound(exc.message, choices)
+
+
+def _find(query: str, parsed: Parsed, text: str, *, session: Session) -> Account:
+    try:
+        return find_account(query, session=session)
+    except NotFound as exc:
+        raise _not_found(exc, parsed, text) from exc
+
+
+def whole_account(parsed: Parsed, *, session: Session) -> Account:
+    """The account when the whole text names it (``show kan code``)."""
+    query = parsed.account if parsed.marked else parsed.text
+    if not (query or "").strip():
+        raise KamError(f"Which account? Write it as `/kam {SPECS[parsed.name].usage}`.")
+    return _find(query or "", parsed, "", session=session)
+
+
+def account_and_text(parsed: Parsed, *, session: Session) -> tuple[Account, str]:
+    """The account at the start of the text, and what follows it.
+
+    A marked account (quoted, or ended by a colon) is found fuzzily. Otherwise
+    the longest run of leading words that names an account wins (ignoring case
+    and punctuation), then a unique name starting with the first word.
+    """
+    if parsed.marked:
+        return _find(parsed.account or "", parsed, parsed.text, session=session), parsed.text
+    toks = tokens(parsed.text)
+    if not toks:
+        raise KamError(f"Which account? Write it as `/kam {SPECS[parsed.name].usage}`.")
+
+    def rest(n: int) -> str:
+        return parsed.text[toks[n - 1].end :].strip().lstrip(":").strip()
+
+    words = [t.value for t in toks]
+    for n in range(len(words), 0, -1):
+        exact = session.exec(
+            select(Account).where(Account.name_key == name_key(" ".join(words[:n])))
+        ).first()
+        if exact is not None:
+            return exact, rest(n)
+    processed: dict[str, list[int]] = {}
+    for account_id, name in session.exec(select(Account.id, Account.name)).all():
+        processed.setdefault(utils.default_process(name), []).append(account_id)  # type: ignore[arg-type]
+    for n in range(len(words), 0, -1):
+        hits = processed.get(utils.default_process(" ".join(words[:n])), [])
+        if len(hits) == 1:
+            account = session.get(Account, hits[0])
+            assert account is not None
+            return account, rest(n)
+    return _find(words[0], parsed, rest(1), session=session), rest(1)
+
+
+def _contact(account: Account, parsed: Parsed, *, session: Session) -> Contact | None:
+    """The contact named by --contact, with a hint when the account has none by that name."""
+    name = parsed.option("contact")
+    if not name:
+        return None
+    try:
+        return records.find_contact(account, name, session=session)
+    except NotFound as exc:
+        if exc.suggestions:
+            raise
+        raise KamError(
+            f"{exc.message} Leave --contact out, or add the contact first (`kam import contacts`)."
+        ) from exc
+
+
+def _choice(value: str | None, allowed: type[StrEnum], what: str) -> str | None:
+    if value is None:
+        return None
+    wanted = value.strip().lower().replace(" ", "_").replace("-", "_")
+    values = [m.value for m in allowed]
+    if wanted not in values:
+        raise KamError(f"Unknown {what} {value!r}; use one of {', '.join(values)}.")
+    return wanted
+
+
+def _day(text: str, req: Request) -> date:
+    day = parse_day(text, now=req.now, timezone=req.user.timezone, prefer="future")
+    today = parse_day("today", now=req.now, timezone=req.user.timezone)
+    if day < today:
+        raise KamError(f"{day.isoformat()} is in the past; give a day from today on.")
+    return day
+
+
+def _what_and_day(parsed: Parsed, text: str, req: Request) -> tuple[str, date]:
+    """``send the list by next friday`` → ("send the list", that friday); or --by."""
+    if parsed.option("by"):
+        return text, _day(parsed.option("by") or "", req)
+    lowered = text.lower()
+    start = len(lowered)
+    while True:
+        start = lowered.rfind(" by ", 0, start)
+        if start == -1:
+            break
+        try:
+            return text[:start].strip(), _day(text[start + 4 :], req)
+        except KamError as exc:
+            if "in the past" in str(exc):
+                raise
+    usage = SPECS[parsed.name].example
+    raise KamError(f'By when? End with "by" and a day, e.g. `/kam {usage}`.')
+
+
+def _number(value: str | None, what: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value.replace(",", "").replace("_", ""))
+    except ValueError as exc:
+        raise KamError(f"{what} should be a number, not {value!r}.") from exc
+
+
+def _whole(value: str | None, what: str) -> int | None:
+    number = _number(value, what)
+    if number is None:
+        return None
+    if number != int(number):
+        raise KamError(f"{what} should be a whole number, not {value!r}.")
+    return int(number)
+
+
+def _local(moment: datetime, req: Request) -> str:
+    from core.clock import zone
+
+    return moment.astimezone(zone(req.user.timezone)).strftime("%a %d %b %H:%M")
+
+
+# --- the subcommands ----------------------------------------------------------
+
+
+def do_help(req: Request, parsed: Parsed) -> Reply:
+    """List the subcommands, or explain one."""
+    words = parsed.text.split()
+    return Reply("kam help", kb.help_blocks(words[0].lower() if words else None))
+
+
+def do_list(req: Request, parsed: Parsed) -> Reply:
+    """Your accounts by default; ``all`` or ``--owner`` for others'."""
+    tier = _choice(parsed.option("tier"), Tier, "tier")
+    everyone = [w.lower() for w in parsed.text.split()] == ["all"]
+    if parsed.text and not everyone:
+        raise KamError(f"`/kam list` takes `all` or options: `/kam {SPECS['list'].usage}`.")
+    owner: User | None = req.user
+    if parsed.option("owner"):
+        owner = get_user_by_email(parsed.option("owner") or "", session=req.session)
+    elif everyone:
+        owner = None
+    rows = views.list_accounts(session=req.session, tier=tier, owner=owner, now=req.now)
+    whose = (
+        "All accounts"
+        if owner is None
+        else ("Your accounts" if owner.id == req.user.id else f"Accounts of {owner.name}")
+    )
+    title = f"{whose}{f' ({tier})' if tier else ''}: {len(rows):,}"
+    return Reply(title, kb.account_list_blocks(rows, title))
+
+
+def do_show(req: Request, parsed: Parsed) -> Reply:
+    """The account card, with "share in channel"."""
+    account = whole_account(parsed, session=req.session)
+    card = views.account_card(account, session=req.session, now=req.now)
+    return Reply(f"{account.name}", kb.card_blocks(card))
+
+
+def log_modal_for(
+    req: Request,
+    account: Account | None,
+    *,
+    summary: str | None = None,
+    kind: str = "call",
+    extra: dict[str, Any] | None = None,
+) -> View:
+    """The log form, pre-filled with what is already known."""
+    metadata: dict[str, Any] = dict(extra or {})
+    if account is not None:
+        metadata["account_id"] = account.id
+    if req.response_url:
+        metadata["response_url"] = req.response_url
+    contacts = (
+        [(c.id, c.name) for c in records.contacts_of(account, session=req.session) if c.id]
+        if account is not None
+        else []
+    )
+    return kb.log_modal(
+        metadata=metadata,
+        account_name=account.name if account is not None else None,
+        contacts=contacts,
+        summary=summary,
+        kind=kind,
+    )
+
+
+def do_log(req: Request, parsed: Parsed) -> Reply:
+    """Log an interaction; with no summary, open the form instead."""
+    if not parsed.marked and not parsed.text:
+        return Reply("Log a check-in", modal=log_modal_for(req, None))
+    account, text = account_and_text(parsed, session=req.session)
+    kind = _choice(parsed.option("kind"), InteractionKind, "kind") or "call"
+    sentiment = _choice(parsed.option("sentiment"), Sentiment, "sentiment")
+    if not text:
+        return Reply("Log a check-in", modal=log_modal_for(req, account))
+    occurred = (
+        parse_when(
+            parsed.option("at") or "", now=req.now, timezone=req.user.timezone, prefer="past"
+        )
+        if parsed.option("at")
+        else None
+    )
+    contact = _contact(account, parsed, session=req.session)
+    logged = records.log_interaction(
+        account,
+        text,
+        session=req.session,
+        actor=req.actor,
+        kind=kind,
+        occurred_at=occurred,
+        contact=contact,
+        sentiment=sentiment,
+        source="slack",
+        idempotency_key=f"slack:{req.request_key}",
+        now=req.now,
+    )
+    blocks = kb.logged_blocks(
+        account.name, logged.kind, _local(logged.occurred_at, req), logged.summary
+    )
+    return Reply(f"Logged {logged.kind} with {account.name}", blocks)
+
+
+def do_promise(req: Request, parsed: Parsed) -> Reply:
+    """Record a promise made to the customer, due on a day."""
+    account, text = account_and_text(parsed, session=req.session)
+    what, due = _what_and_day(parsed, text, req)
+    commitment = records.add_commitment(
+        account,
+        what,
+        due,
+        session=req.session,
+        actor=req.actor,
+        to_whom=parsed.option("to"),
+        idempotency_key=f"slack:{req.request_key}",
+    )
+    message = (
+        f"Promise to {account.name} recorded: {commitment.what} (due {due:%a %d %b %Y}). "
+        "kam reminds you before it is due."
+    )
+    return Reply(message, kb.notice_blocks(message, emoji=":handshake:"))
+
+
+def do_notice(req: Request, parsed: Parsed) -> Reply:
+    """Record bad news to tell the customer by a day ("don't postpone")."""
+    account, text = account_and_text(parsed, session=req.session)
+    kind = _choice(parsed.option("kind"), NoticeKind, "notice kind") or "other"
+    what, due = _what_and_day(parsed, text, req)
+    notice = records.add_notice(
+        account,
+        what,
+        due,
+        session=req.session,
+        actor=req.actor,
+        kind=kind,
+        alternatives=parsed.option("alternatives"),
+        idempotency_key=f"slack:{req.request_key}",
+    )
+    message = (
+        f"Notice for {account.name} recorded: {notice.what}. Tell them by {due:%a %d %b %Y}; "
+        "kam nags until it is marked told."
+    )
+    return Reply(message, kb.notice_blocks(message, emoji=":warning:"))
+
+
+def do_order(req: Request, parsed: Parsed) -> Reply:
+    """Record an order, or mark the latest one completed or in trouble."""
+    completed = bool(parsed.options.get("completed"))
+    problem = parsed.option("problem")
+    if completed or problem:
+        if completed and problem:
+            raise KamError("An order is either --completed or has a --problem, not both.")
+        account = whole_account(parsed, session=req.session)
+        order = req.session.exec(
+            select(Order)
+            .where(Order.account_id == account.id, Order.status != OrderStatus.COMPLETED)
+            .order_by(col(Order.placed_at).desc())
+        ).first()
+        if order is None:
+            raise KamError(f"{account.name} has no open order. Record one with `/kam order`.")
+        status = "completed" if completed else "problem"
+        records.set_order_status(
+            order, status, session=req.session, actor=req.actor, problem=problem
+        )
+        message = (
+            f"Order for {account.name} ({order.what}) marked {status}. "
+            "Give them a personal call: kam will remind you."
+        )
+        return Reply(message, kb.notice_blocks(message, emoji=":package:"))
+    account, text = account_and_text(parsed, session=req.session)
+    amount = _number(parsed.option("amount"), "The amount")
+    order = records.record_order(
+        account,
+        text,
+        session=req.session,
+        actor=req.actor,
+        amount=amount,
+        idempotency_key=f"slack:{req.request_key}",
+    )
+    amount_text = f" ({kb.money(order.amount)})" if order.amount is not None else ""
+    message = f"Order from {account.name} recorded: {order.what}{amount_text}. A thank-you is due."
+    return Reply(message, kb.notice_blocks(message, emoji=":package:"))
+
+
+def do_feedback(req: Request, parsed: Parsed) -> Reply:
+    """Record how the customer rates us."""
+    account, comment = account_and_text(parsed, session=req.session)
+    contact = _contact(account, parsed, session=req.session)
+    feedback = records.add_feedback(
+        account,
+        session=req.session,
+        actor=req.actor,
+        csat=_whole(parsed.option("csat"), "CSAT"),
+        nps=_whole(parsed.option("nps"), "NPS"),
+        expectation=_choice(parsed.option("expectation"), Expectation, "expectation"),
+        comment=comment or None,
+        contact=contact,
+        at=req.now,
+        idempotency_key=f"slack:{req.request_key}",
+    )
+    parts = [
+        f"CSAT {feedback.csat}" if feedback.csat is not None else "",
+        f"NPS {feedback.nps}" if feedback.nps is not None else "",
+        f"expectations {feedback.expectation}" if feedback.expectation else "",
+    ]
+    message = f"Feedback from {account.name} recorded: {', '.join(p for p in parts if p)}."
+    return Reply(message, kb.notice_blocks(message, emoji=":speech_balloon:"))
+
+
+def do_thanks(req: Request, parsed: Parsed) -> Reply:
+    """Show the drafted thank-you that is due, or log the one you sent."""
+    account, text = account_and_text(parsed, session=req.session)
+    if not text:
+        drafts = [
+            i
+            for i in due_items(session=req.session, now=req.now, user_id=req.user.id)
+            if i.account_id == account.id and i.kind == ReminderKind.THANK_YOU
+        ]
+        if drafts:
+            return Reply(drafts[0].title, kb.reminder_blocks(drafts[0]))
+        raise KamError(
+            f"No thank-you is due for {account.name}. To log one you sent: "
+            f"`/kam {SPECS['thanks'].example}`"
+        )
+    logged = records.log_interaction(
+        account,
+        text,
+        session=req.session,
+        actor=req.actor,
+        kind="thank_you",
+        source="slack",
+        idempotency_key=f"slack:{req.request_key}",
+        now=req.now,
+    )
+    blocks = kb.logged_blocks(
+        account.name, logged.kind, _local(logged.occurred_at, req), logged.summary
+    )
+    return Reply(f"Thank-you to {account.name} logged", blocks)
+
+
+def do_due(req: Request, parsed: Parsed) -> Reply:
+    """What is due for me (or, for a manager, the team), most urgent first."""
+    scope = parsed.text.strip().lower()
+    if scope not in ("", "team", "mine", "me"):
+        raise KamError(f"`/kam due` takes nothing or `team`: `/kam {SPECS['due'].usage}`.")
+    page = _whole(parsed.option("page"), "The page") or 0
+    if scope == "team":
+        if req.user.role not in (Role.MANAGER, Role.ADMIN):
+            raise KamError("`/kam due team` is for managers; `/kam due` shows yours.")
+        items = due_items(session=req.session, now=req.now, team_of=req.user.id)
+        title = f"Due for your team ({len(items)})"
+    else:
+        items = due_items(session=req.session, now=req.now, user_id=req.user.id)
+        title = f"Due for you ({len(items)})"
+    blocks = kb.due_blocks(
+        items, title=title, page=max(page, 0), scope=scope if scope == "team" else ""
+    )
+    return Reply(title, blocks)
+
+
+def do_snooze(req: Request, parsed: Parsed) -> Reply:
+    """Put off everything due on an account until a moment in plain words."""
+    until_text = parsed.option("until")
+    if until_text:
+        account = whole_account(parsed, session=req.session)
+    else:
+        account, until_text = account_and_text(parsed, session=req.session)
+    if not until_text:
+        raise KamError(f"Until when? `/kam {SPECS['snooze'].example}`")
+    until = parse_when(until_text, now=req.now, timezone=req.user.timezone, prefer="future")
+    items = [
+        i
+        for i in due_items(session=req.session, now=req.now, user_id=req.user.id)
+        if i.account_id == account.id
+    ]
+    if not items:
+        raise KamError(f"Nothing is due for you on {account.name}; `/kam due` shows what is.")
+    for item in items:
+        snooze(item.key, until, session=req.session, actor=req.actor, now=req.now)
+    when = _local(until, req)
+    count = f"{len(items)} reminder{'s' if len(items) > 1 else ''}"
+    message = f"Snoozed {count} on {account.name} until {when}."
+    return Reply(message, kb.notice_blocks(message, emoji=":zzz:"))
+
+
+def do_score(req: Request, parsed: Parsed) -> Reply:
+    """One account's scores with the breakdown, or your accounts' scores."""
+    if parsed.text or parsed.marked:
+        account = whole_account(parsed, session=req.session)
+        scores = score_accounts(session=req.session, now=req.now, account_ids=[account.id or 0])
+        if not scores:
+            raise KamError(f"{account.name} cannot be scored yet.")
+        summary = scores[0].summary()
+        return Reply(f"Scores of {account.name}", kb.score_blocks(summary, scores[0].breakdown))
+    owned = [
+        a
+        for a in req.session.exec(select(Account.id).where(Account.owner_id == req.user.id)).all()
+        if a is not None
+    ]
+    scores = score_accounts(session=req.session, now=req.now, account_ids=sorted(owned))
+    rows = sorted((s.summary() for s in scores), key=lambda r: -r["attractiveness"])
+    title = f"Your accounts by attractiveness ({len(rows)})"
+    return Reply(title, kb.score_list_blocks(rows, title))
+
+
+def do_portfolio(req: Request, parsed: Parsed) -> Reply:
+    """Concentration, tiers, matrix, health and capacity for the whole portfolio."""
+    if parsed.text:
+        raise KamError("`/kam portfolio` takes no arguments.")
+    figures = portfolio_figures(session=req.session, now=req.now)
+    return Reply("kam portfolio", kb.portfolio_blocks(figures))
+
+
+Handler = Callable[[Request, Parsed], Reply]
+
+HANDLERS: dict[str, Handler] = {
+    "help": do_help,
+    "list": do_list,
+    "show": do_show,
+    "log": do_log,
+    "promise": do_promise,
+    "notice": do_notice,
+    "order": do_order,
+    "feedback": do_feedback,
+    "thanks": do_thanks,
+    "due": do_due,
+    "snooze": do_snooze,
+    "score": do_score,
+    "portfolio": do_portfolio,
+}
+
+
+def run(req: Request, parsed: Parsed) -> Reply:
+    """The reply to one parsed command."""
+    return HANDLERS[parsed.name](req, parsed)

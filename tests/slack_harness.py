@@ -1,0 +1,392 @@
+"""The Slack side of the bot's tests: a stand-in Web API and a client that signs requests.
+
+``FakeSlackAPI`` is a real HTTP server on localhost that answers the Web API
+methods kam calls (as Slack documents them) and records every call, like
+bolt-python's ``tests/mock_web_api_server``. Response URLs point at it too.
+``SlackBot`` runs the real app through ``kambot.server`` on a free port and
+sends it requests signed the way Slack signs them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import parse_qs, urlencode
+from urllib.request import Request, urlopen
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import Engine
+
+from core.settings import Settings
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-1-test-bot-token"
+TEAM = "T0KAM"
+
+
+@dataclass
+class Call:
+    """One request the bot made to the stand-in: a Web API method or a response_url post."""
+
+    method: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+    response: Any = None
+
+    def blocks(self) -> list[dict[str, Any]]:
+        raw = self.body.get("blocks") or []
+        return json.loads(raw) if isinstance(raw, str) else raw
+
+    def view(self) -> dict[str, Any]:
+        raw = self.body.get("view")
+        return json.loads(raw) if isinstance(raw, str) else raw
+
+    def text_of_blocks(self) -> str:
+        return json.dumps(self.blocks() or self.view(), ensure_ascii=False)
+
+
+def valid_blocks(blocks: list[dict[str, Any]]) -> list[Block]:
+    """Parse blocks back through slack_sdk and re-serialise them: invalid Block Kit raises."""
+    parsed = Block.parse_all(blocks)
+    assert all(b is not None for b in parsed), blocks
+    assert [b.to_dict() for b in parsed] == blocks
+    return parsed
+
+
+def valid_view(view: dict[str, Any]) -> View:
+    """Parse a view back through slack_sdk; its validators run on to_dict()."""
+    parsed = View(**view)
+    parsed.to_dict()
+    valid_blocks(view["blocks"])
+    return parsed
+
+
+@dataclass
+class FakeSlackAPI:
+    """A localhost Web API that records calls and answers like Slack."""
+
+    profiles: dict[str, str] = field(default_factory=dict)
+    """Slack user id → profile e-mail, for users.info."""
+    calls: list[Call] = field(default_factory=list)
+    rate_limited: dict[str, int] = field(default_factory=dict)
+    """Method → how many of its next calls get HTTP 429."""
+    failing: dict[str, str] = field(default_factory=dict)
+    """Method → Slack error code to answer with (ok: false)."""
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    body = json.loads(raw or "{}")
+                else:
+                    body = {k: v[0] for k, v in parse_qs(raw).items()}
+                method = self.path.strip("/").removeprefix("api/")
+                status, payload, extra = api._answer(method, body)
+                with api._lock:
+                    api.calls.append(Call(method, body, dict(self.headers), payload))
+                    api._lock.notify_all()
+                data = (
+                    payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+                )
+                self.send_response(status)
+                for key, value in extra.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/api/"
+
+    def response_url(self, n: int) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/response/{n}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _answer(self, method: str, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        if self.rate_limited.get(method):
+            self.rate_limited[method] -= 1
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}
+        if method in self.failing:
+            return 200, {"ok": False, "error": self.failing[method]}, {}
+        if method.startswith("response/"):
+            return 200, "ok", {}
+        if method == "auth.test":
+            return 200, {"ok": True, "team_id": TEAM, "user_id": "UKAMBOT", "bot_id": "BKAM"}, {}
+        if method == "users.info":
+            user = body.get("user", "")
+            if user not in self.profiles:
+                return 200, {"ok": False, "error": "user_not_found"}, {}
+            profile = {"email": self.profiles[user], "real_name": user}
+            return 200, {"ok": True, "user": {"id": user, "profile": profile}}, {}
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            channel = str(body.get("channel", ""))
+            if channel.startswith("U"):
+                channel = "D" + channel[1:]
+            ts = body.get("ts") or f"1700000000.{next(self._ts):06d}"
+            return 200, {"ok": True, "channel": channel, "ts": ts, "message_ts": ts}, {}
+        if method.startswith("views."):
+            view = body.get("view")
+            view = json.loads(view) if isinstance(view, str) else view or {}
+            view_id = body.get("view_id") or f"V{next(self._views):05d}"
+            return 200, {"ok": True, "view": {**view, "id": view_id}}, {}
+        if method == "conversations.open":
+            user = str(body.get("users", "U0")).split(",")[0]
+            return 200, {"ok": True, "channel": {"id": "D" + user[1:]}}, {}
+        return 200, {"ok": False, "error": "unknown_method"}, {}
+
+    def ts_of(self, call: Call) -> str:
+        """The ts Slack gave the message ``call`` posted."""
+        return str(call.response["ts"])
+
+    def of(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        timeout: float = 15.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """Block until ``count`` calls of ``method`` (matching ``where``) have arrived."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [
+                    c for c in self.calls if c.method == method and (where is None or where(c))
+                ]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"no {count}× {method} within {timeout}s; saw {seen}")
+                self._lock.wait(left)
+
+
+class SlackClient:
+    """Slack's side of the conversation: requests signed the way Slack signs them."""
+
+    def __init__(self, url: str, api: FakeSlackAPI) -> None:
+        self.url = url
+        self.api = api
+        self.verifier = SignatureVerifier(SIGNING_SECRET)
+        self._n = itertools.count(1)
+
+    def post(
+        self,
+        body: str,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        timestamp: int | None = None,
+        signature: str | None = None,
+        signed: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str]:
+        """POST ``body`` to /slack/events as Slack would; returns (status, body)."""
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        sent = {"Content-Type": content_type, **(headers or {})}
+        if signed:
+            sent["X-Slack-Request-Timestamp"] = ts
+            sent["X-Slack-Signature"] = signature or self.verifier.generate_signature(
+                timestamp=ts, body=body
+            )
+        request = Request(self.url, data=body.encode(), headers=sent, method="POST")
+        try:
+            with urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def command_body(self, text: str, *, user: str = "UANNA", n: int | None = None) -> str:
+        n = next(self._n) if n is None else n
+        return urlencode(
+            {
+                "token": "legacy-unused",
+                "team_id": TEAM,
+                "channel_id": "C0SALES",
+                "channel_name": "sales",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": "/kam",
+                "text": text,
+                "api_app_id": "AKAM",
+                "response_url": self.api.response_url(n),
+                "trigger_id": f"trigger.{n}",
+            }
+        )
+
+    def command(self, text: str, *, user: str = "UANNA") -> Call:
+        """Run ``/kam text`` and return the reply posted to its response_url."""
+        n = next(self._n)
+        status, body = self.post(self.command_body(text, user=user, n=n))
+        assert status == 200, (status, body)
+        return self.api.wait_for(f"response/{n}")[-1]
+
+    def command_opening_modal(self, text: str, *, user: str = "UANNA") -> Call:
+        """Run ``/kam text`` that should open a modal; returns the views.open call."""
+        n = next(self._n)
+        before = len(self.api.of("views.open"))
+        status, _ = self.post(self.command_body(text, user=user, n=n))
+        assert status == 200
+        calls = self.api.wait_for("views.open", before + 1)
+        assert calls[-1].body["trigger_id"] == f"trigger.{n}"
+        return calls[-1]
+
+    def interact(
+        self, payload: dict[str, Any], *, headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        """Send an interactivity payload (block_actions, view_submission)."""
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post(body, headers=headers)
+
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str = "UANNA",
+        message: dict[str, Any] | None = None,
+        channel: str = "C0SALES",
+        response_n: int | None = None,
+        container: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, int]:
+        """Click a button; returns (HTTP status, the response_url number used)."""
+        n = next(self._n) if response_n is None else response_n
+        message = message or {"ts": f"1700000999.{n:06d}", "blocks": []}
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": user},
+            "api_app_id": "AKAM",
+            "trigger_id": f"trigger.{n}",
+            "container": container
+            or {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+            "channel": {"id": channel},
+            "message": message,
+            "response_url": self.api.response_url(n),
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        status, _ = self.interact(payload, headers=headers)
+        return status, n
+
+    def submit(
+        self,
+        view: dict[str, Any],
+        values: dict[str, dict[str, Any]],
+        *,
+        user: str = "UANNA",
+        view_id: str = "V0SUBMIT",
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str]:
+        """Submit a modal the bot opened, with ``values`` as Slack's view.state.values."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM},
+            "user": {"id": user},
+            "api_app_id": "AKAM",
+            "trigger_id": "trigger.submit",
+            "view": {
+                **view,
+                "id": view_id,
+                "state": {"values": values},
+            },
+            "response_urls": [],
+        }
+        return self.interact(payload, headers=headers)
+
+
+class SlackBot(SlackClient):
+    """The real app served over HTTP on a free port, and a Slack that talks to it."""
+
+    def __init__(
+        self, engine: Engine, api: FakeSlackAPI, *, clock: Callable[[], Any] | None = None
+    ):
+        from kambot.app import create_app
+        from kambot.context import Kam
+        from kambot.server import http_server
+
+        self.settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            kam_database_url=str(engine.url),
+            slack_bot_token=BOT_TOKEN,  # type: ignore[arg-type]
+            slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
+            slack_api_url=api.url,
+        )
+        kam = (
+            Kam(engine=engine, settings=self.settings)
+            if clock is None
+            else Kam(engine=engine, settings=self.settings, clock=clock)
+        )
+        self.app = create_app(self.settings, engine, kam=kam)
+        self.server = http_server(self.app, host="127.0.0.1", port=0)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        super().__init__(f"http://127.0.0.1:{self.server.server_port}/slack/events", api)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def text_input(block_id: str, action_id: str, value: str | None) -> dict[str, Any]:
+    return {block_id: {action_id: {"type": "plain_text_input", "value": value}}}
+
+
+def select(
+    block_id: str, action_id: str, value: str | None, kind: str = "static_select"
+) -> dict[str, Any]:
+    option = {"value": value, "text": {"type": "plain_text", "text": value}} if value else None
+    return {block_id: {action_id: {"type": kind, "selected_option": option}}}
+
+
+@contextmanager
+def running_bot(engine: Engine, **profiles: str) -> Iterator[SlackBot]:
+    api = FakeSlackAPI(profiles=dict(profiles))
+    bot = SlackBot(engine, api)
+    try:
+        yield bot
+    finally:
+        bot.close()
+        api.close()

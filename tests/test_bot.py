@@ -1,0 +1,426 @@
+"""The Slack bot end to end: signed requests in, recorded Web API calls out, the database read."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from core.models import (
+    AuditEvent,
+    Commitment,
+    Contact,
+    CustomerRequest,
+    Feedback,
+    Interaction,
+    Notice,
+    Order,
+    Role,
+    User,
+)
+from kambot import ids
+from tests import factories
+from tests.slack_harness import (
+    SlackBot,
+    running_bot,
+    text_input,
+    valid_blocks,
+    valid_view,
+)
+from tests.slack_harness import (
+    select as choose,
+)
+
+TABLES = (Interaction, Commitment, Notice, Order, Feedback, CustomerRequest, Contact, User)
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    """Rows per table that a command could write to (plus the audit trail)."""
+    with Session(engine) as s:
+        out = {m.__tablename__: s.exec(select(func.count()).select_from(m)).one() for m in TABLES}
+        out["audit"] = s.exec(select(func.count()).select_from(AuditEvent)).one()
+        out["links"] = s.exec(
+            select(func.count()).select_from(User).where(User.slack_user_id.is_not(None))  # type: ignore[union-attr]
+        ).one()
+    return out
+
+
+def rows(engine: Engine, model: Any) -> list[Any]:
+    with Session(engine) as s:
+        return list(s.exec(select(model)).all())
+
+
+@pytest.fixture
+def team(engine: Engine) -> dict[str, Any]:
+    """Anna (account manager, linked) owns Acme and Kan-code; Mark manages; Bob is another AM."""
+    with Session(engine, expire_on_commit=False) as s:
+        mark = factories.user(s, "mark@example.com", role=Role.MANAGER, slack_user_id="UMARK")
+        anna = factories.user(s, "anna@example.com", manager_id=mark.id, slack_user_id="UANNA")
+        bob = factories.user(s, "bob@example.com")
+        acme = factories.account(s, "Acme Corp", owner_id=anna.id, sector="retail")
+        kan = factories.account(s, "Kan-code", owner_id=anna.id)
+        factories.account(s, "Konex", owner_id=bob.id)
+        s.add(
+            Contact(
+                account_id=acme.id,  # type: ignore[arg-type]
+                name="Ana Lima",
+                title="Head of buying",
+                decision_maker=True,
+                interests="sailing <!channel> & chess",
+            )
+        )
+        s.commit()
+        return {"mark": mark, "anna": anna, "bob": bob, "acme": acme, "kan": kan}
+
+
+@pytest.fixture
+def bot(engine: Engine, team: dict[str, Any]) -> Iterator[SlackBot]:
+    with running_bot(engine, UBOB="Bob@Example.com", USTRANGER="stranger@elsewhere.com") as b:
+        yield b
+
+
+def reply_text(call: Any) -> str:
+    assert call.body.get("response_type") == "ephemeral", call.body
+    valid_blocks(call.blocks())
+    return call.text_of_blocks()
+
+
+# --- the door: signatures ---------------------------------------------------------
+
+
+def test_unsigned_badly_signed_and_stale_requests_get_401_and_change_nothing(
+    bot: SlackBot, engine: Engine
+) -> None:
+    before = counts(engine)
+    body = bot.command_body("log Acme: called")
+    assert bot.post(body, signed=False)[0] == 401
+    assert bot.post(body, signature="v0=" + "0" * 64)[0] == 401
+    stale = int(time.time()) - 6 * 60
+    assert bot.post(body, timestamp=stale)[0] == 401
+    tampered = bot.verifier.generate_signature(timestamp=str(int(time.time())), body=body)
+    assert bot.post(body.replace("called", "hacked"), signature=tampered)[0] == 401
+    time.sleep(0.2)
+    assert counts(engine) == before
+    assert [c.method for c in bot.api.calls if c.method != "auth.test"] == []
+
+
+def test_a_fresh_signed_request_is_acknowledged(bot: SlackBot) -> None:
+    status, body = bot.post(bot.command_body("help"))
+    assert status == 200
+    assert body == ""  # acked empty; the reply follows through response_url
+
+
+# --- identity and rights -----------------------------------------------------------
+
+
+def test_unknown_user_gets_one_message_on_how_to_be_linked_and_nothing_else(
+    bot: SlackBot, engine: Engine
+) -> None:
+    before = counts(engine)
+    reply = bot.command("log Acme: called them", user="USTRANGER")
+    text = reply_text(reply)
+    assert "kam users link stranger@elsewhere.com USTRANGER" in text
+    assert "Acme" not in text
+    assert counts(engine) == before
+    reply = bot.command("show Acme", user="UNOPROFILE")
+    assert "kam users link YOUR_EMAIL UNOPROFILE" in reply_text(reply)
+    assert counts(engine) == before
+
+
+def test_first_use_links_by_profile_email_and_audits_it(bot: SlackBot, engine: Engine) -> None:
+    reply = bot.command("show Konex", user="UBOB")
+    assert "Konex" in reply_text(reply)
+    bob = next(u for u in rows(engine, User) if u.email == "bob@example.com")
+    assert bob.slack_user_id == "UBOB"
+    links = [e for e in rows(engine, AuditEvent) if e.action == "link_slack"]
+    assert len(links) == 1 and "slack:UBOB" in links[0].actor
+    bot.command("show Konex", user="UBOB")
+    assert len(bot.api.of("users.info")) == 1  # linked now: no second profile lookup
+
+
+def test_account_managers_change_only_their_own_accounts(bot: SlackBot, engine: Engine) -> None:
+    before = counts(engine)
+    reply = bot.command("log Acme Corp: dropped by", user="UBOB")
+    assert "only your own accounts" in reply_text(reply)
+    assert counts(engine)["interactions"] == before["interactions"]
+    reply = bot.command("log Konex: dropped by", user="UBOB")
+    assert "Logged call with *Konex*" in reply_text(reply)
+
+
+def test_managers_change_every_account_and_the_audit_names_the_slack_user(
+    bot: SlackBot, engine: Engine
+) -> None:
+    reply = bot.command("promise Konex: send the SLA by next friday", user="UMARK")
+    assert "Promise to Konex recorded" in reply_text(reply)
+    created = [e for e in rows(engine, AuditEvent) if e.entity == "commitments"]
+    assert created[-1].actor == "slack:UMARK mark@example.com"
+
+
+# --- subcommands -------------------------------------------------------------------
+
+
+def test_help_lists_every_subcommand(bot: SlackBot) -> None:
+    text = reply_text(bot.command("help"))
+    for name in (
+        "due",
+        "list",
+        "show",
+        "log",
+        "promise",
+        "notice",
+        "order",
+        "thanks",
+        "snooze",
+        "score",
+        "portfolio",
+        "feedback",
+    ):
+        assert f"/kam {name}" in text
+    assert "/kam log ACCOUNT" in reply_text(bot.command("help log"))
+    assert "/kam help" in reply_text(bot.command(""))
+
+
+def test_unknown_subcommand_suggests_the_nearest(bot: SlackBot) -> None:
+    assert "Did you mean `/kam show`?" in reply_text(bot.command("shwo Acme"))
+
+
+def test_list_shows_my_accounts_or_everyones(bot: SlackBot) -> None:
+    mine = reply_text(bot.command("list"))
+    assert "Acme Corp" in mine and "Kan-code" in mine and "Konex" not in mine
+    everyone = reply_text(bot.command("list all"))
+    assert "Konex" in everyone
+    assert "Unknown tier" in reply_text(bot.command("list --tier gold"))
+
+
+def test_show_gives_the_card_with_escaped_user_text_and_a_share_button(bot: SlackBot) -> None:
+    reply = bot.command("show acme")
+    text = reply_text(reply)
+    assert "Acme Corp" in text and "Ana Lima" in text
+    assert "&lt;!channel&gt; &amp; chess" in text
+    assert "<!channel>" not in text
+    share = [
+        e
+        for b in reply.blocks()
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ids.SHARE_CARD
+    ]
+    assert share
+    status, n = bot.click(ids.SHARE_CARD, share[0]["value"])
+    assert status == 200
+    shared = bot.api.wait_for(f"response/{n}")[0]
+    assert shared.body["response_type"] == "in_channel"
+    assert "Shared by <@UANNA>" in shared.text_of_blocks()
+    valid_blocks(shared.blocks())
+
+
+def test_a_misspelt_account_offers_did_you_mean_buttons_that_rerun_the_command(
+    bot: SlackBot, engine: Engine
+) -> None:
+    reply = bot.command('log "Acme Crop": talked pricing --kind meeting')
+    buttons = [e for b in reply.blocks() if b["type"] == "actions" for e in b["elements"]]
+    assert buttons[0]["text"]["text"] == "Acme Corp"
+    assert counts(engine)["interactions"] == 0
+    status, n = bot.click(buttons[0]["action_id"], buttons[0]["value"])
+    assert status == 200
+    rerun = bot.api.wait_for(f"response/{n}")[0]
+    assert rerun.body["replace_original"] is True
+    assert "Logged meeting with *Acme Corp*" in reply_text(rerun)
+    # a double click re-sends the same message ts: still one interaction
+    bot.click(buttons[0]["action_id"], buttons[0]["value"], message={"ts": f"1700000999.{n:06d}"})
+    bot.api.wait_for(f"response/{n + 1}")
+    logged = rows(engine, Interaction)
+    assert (
+        len(logged) == 1 and logged[0].kind == "meeting" and logged[0].summary == "talked pricing"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "model"),
+    [
+        ('promise "Acme Crop": send the price list --by "in 3 days"', Commitment),
+        ('notice "Acme Crop": list prices rise 4% --by "in 10 days" --kind price_change', Notice),
+        ('order "Acme Crop": 40 licences --amount 12000', Order),
+        ('feedback "Acme Crop": quick delivery --csat 5', Feedback),
+    ],
+)
+def test_a_double_click_on_did_you_mean_records_once(
+    bot: SlackBot, engine: Engine, command: str, model: Any
+) -> None:
+    reply = bot.command(command)
+    buttons = [e for b in reply.blocks() if b["type"] == "actions" for e in b["elements"]]
+    assert buttons[0]["text"]["text"] == "Acme Corp"
+    message = {"ts": "1700000123.000001", "blocks": []}
+    for _ in range(2):
+        status, n = bot.click(buttons[0]["action_id"], buttons[0]["value"], message=message)
+        assert status == 200
+        bot.api.wait_for(f"response/{n}")
+    assert len(rows(engine, model)) == 1
+
+
+def test_log_with_text_writes_one_interaction_even_when_slack_retries(
+    bot: SlackBot, engine: Engine
+) -> None:
+    body = bot.command_body('log Kan code called Ana about the renewal --at "yesterday 3pm"', n=900)
+    assert bot.post(body)[0] == 200
+    first = bot.api.wait_for("response/900")[0]
+    assert "Logged call with *Kan-code*" in reply_text(first)
+    assert (
+        bot.post(body, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})[
+            0
+        ]
+        == 200
+    )
+    bot.api.wait_for("response/900", 2)
+    logged = rows(engine, Interaction)
+    assert len(logged) == 1
+    assert logged[0].summary == "called Ana about the renewal"
+    assert logged[0].source == "slack"
+    assert logged[0].occurred_at.hour == 15
+
+
+def test_log_rejects_bad_input_without_writing(bot: SlackBot, engine: Engine) -> None:
+    before = counts(engine)
+    assert "Unknown kind" in reply_text(bot.command("log Acme Corp: hi --kind carrier-pigeon"))
+    assert "Cannot read" in reply_text(bot.command('log Acme Corp: hi --at "the twelfth of never"'))
+    assert "future" in reply_text(bot.command('log Acme Corp: hi --at "next year"'))
+    assert "no option --colour" in reply_text(bot.command("log Acme Corp: hi --colour red"))
+    assert counts(engine) == before
+
+
+def test_log_without_text_opens_the_modal_and_one_submission_logs_once(
+    bot: SlackBot, engine: Engine
+) -> None:
+    opened = bot.command_opening_modal("log")
+    view = opened.view()
+    valid_view(view)
+    assert view["callback_id"] == ids.LOG_MODAL
+    values = {
+        **text_input(*ids.LOG_ACCOUNT, "acme corp"),
+        **choose(*ids.LOG_KIND, "visit"),
+        **text_input(*ids.LOG_CONTACT, "ana"),
+        **text_input(*ids.LOG_SUMMARY, "Visited the <@U999> warehouse"),
+        **choose(*ids.LOG_SENTIMENT, "positive", kind="radio_buttons"),
+        **text_input(*ids.LOG_WHEN, None),
+    }
+    status, body = bot.submit(view, values, view_id="V0ONE")
+    assert (status, body) == (200, "")
+    confirmation = bot.api.wait_for(f"response/{opened.body['trigger_id'].split('.')[1]}")[0]
+    assert "&lt;@U999&gt;" in reply_text(confirmation)
+    # double submit of the same view, and a Slack retry: still one
+    bot.submit(view, values, view_id="V0ONE")
+    bot.submit(view, values, view_id="V0ONE", headers={"X-Slack-Retry-Num": "1"})
+    logged = rows(engine, Interaction)
+    assert len(logged) == 1
+    assert (logged[0].kind, logged[0].sentiment, logged[0].contact_id) == ("visit", "positive", 1)
+
+
+def test_log_modal_shows_errors_under_the_field_and_writes_nothing(
+    bot: SlackBot, engine: Engine
+) -> None:
+    view = bot.command_opening_modal("log").view()
+    values = {
+        **text_input(*ids.LOG_ACCOUNT, "Acme Corp"),
+        **choose(*ids.LOG_KIND, "call"),
+        **text_input(*ids.LOG_SUMMARY, "called"),
+        **text_input(*ids.LOG_WHEN, "blue moon"),
+    }
+    status, body = bot.submit(view, values)
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert "Cannot read" in answer["errors"][ids.LOG_WHEN[0]]
+    values.update(text_input(*ids.LOG_ACCOUNT, "Zzyzx Holdings"))
+    values.update(text_input(*ids.LOG_WHEN, None))
+    answer = json.loads(bot.submit(view, values)[1])
+    assert "No account matches" in answer["errors"][ids.LOG_ACCOUNT[0]]
+    assert counts(engine)["interactions"] == 0
+
+
+def test_log_with_an_account_but_no_text_opens_a_prefilled_modal(bot: SlackBot) -> None:
+    view = bot.command_opening_modal("log Acme Corp").view()
+    valid_view(view)
+    assert "Acme Corp" in json.dumps(view["blocks"])
+    assert json.loads(view["private_metadata"])["account_id"]
+
+
+def test_card_log_button_opens_the_modal_for_that_account(
+    bot: SlackBot, team: dict[str, Any]
+) -> None:
+    status, _ = bot.click(ids.CARD_LOG, str(team["acme"].id))
+    assert status == 200
+    view = bot.api.wait_for("views.open")[0].view()
+    valid_view(view)
+    assert json.loads(view["private_metadata"])["account_id"] == team["acme"].id
+
+
+def test_promise_and_notice_take_dates_in_plain_words(bot: SlackBot, engine: Engine) -> None:
+    reply = bot.command("promise Acme Corp: send the new price list by next friday --to Ana")
+    assert "Promise to Acme Corp recorded" in reply_text(reply)
+    (commitment,) = rows(engine, Commitment)
+    assert commitment.what == "send the new price list" and commitment.to_whom == "Ana"
+    assert commitment.due_on.weekday() == 4
+    reply = bot.command("notice Kan-code: prices rise 4% --by 2099-03-01 --kind price_change")
+    assert "Tell them by" in reply_text(reply)
+    (notice,) = rows(engine, Notice)
+    assert (notice.kind, str(notice.must_tell_by)) == ("price_change", "2099-03-01")
+    assert "By when?" in reply_text(bot.command("promise Acme Corp: call back sometime"))
+    assert "in the past" in reply_text(bot.command("promise Acme Corp: x by 2001-01-01"))
+    assert len(rows(engine, Commitment)) == 1
+
+
+def test_order_records_and_completes(bot: SlackBot, engine: Engine) -> None:
+    assert "recorded" in reply_text(bot.command("order Acme Corp: 40 GTK 500 --amount 19,600"))
+    (order,) = rows(engine, Order)
+    assert (order.what, order.amount) == ("40 GTK 500", 19600.0)
+    assert "marked completed" in reply_text(bot.command("order Acme Corp --completed"))
+    assert rows(engine, Order)[0].status == "completed"
+    assert "no open order" in reply_text(bot.command("order Acme Corp --problem late"))
+    assert "should be a number" in reply_text(bot.command("order Acme Corp: x --amount lots"))
+
+
+def test_feedback_and_thanks(bot: SlackBot, engine: Engine) -> None:
+    reply = bot.command("feedback Acme Corp --csat 4 --expectation exceeded: loved onboarding")
+    assert "CSAT 4" in reply_text(reply)
+    (fb,) = rows(engine, Feedback)
+    assert (fb.csat, fb.expectation, fb.comment) == (4, "exceeded", "loved onboarding")
+    assert "needs a CSAT" in reply_text(bot.command("feedback Acme Corp: nice"))
+    assert "less than or equal to 5" in reply_text(bot.command("feedback Acme Corp --csat 9"))
+    assert len(rows(engine, Feedback)) == 1
+    reply = bot.command("thanks Acme Corp: thanked Ana for the quick sign-off")
+    assert "Logged thank-you" in reply_text(reply)
+    assert rows(engine, Interaction)[0].kind == "thank_you"
+
+
+# --- robustness --------------------------------------------------------------------
+
+
+def test_an_unexpected_failure_is_logged_with_its_trace_and_the_user_gets_an_apology(
+    bot: SlackBot, engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kambot import subcommands
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setitem(subcommands.HANDLERS, "list", broken)
+    with caplog.at_level(logging.ERROR, logger="kambot.app"):
+        reply = bot.command("list")
+    text = reply_text(reply)
+    assert "Sorry" in text and "database on fire" not in text and "Traceback" not in text
+    record = next(r for r in caplog.records if r.name == "kambot.app")
+    assert record.exc_info and record.exc_info[0] is RuntimeError
+    assert "xoxb" not in caplog.text and "signing" not in caplog.text
+
+
+def test_rate_limited_web_api_calls_are_retried(bot: SlackBot) -> None:
+    bot.api.rate_limited["views.open"] = 1
+    bot.command_opening_modal("log")  # the 429
+    retried = bot.api.wait_for("views.open", 2)  # after Retry-After, the same call again
+    assert retried[0].body["trigger_id"] == retried[1].body["trigger_id"]

@@ -1,0 +1,569 @@
+"""Reminders, digests, App Home, scores and the team summary through the real HTTP app."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from core.checkins import DueItem, TransientDeliveryError, due_items, sweep
+from core.clock import utcnow
+from core.models import (
+    Commitment,
+    Interaction,
+    Reminder,
+    ReminderKind,
+    Role,
+    ScoreSnapshot,
+    User,
+)
+from core.services import records
+from kambot import ids
+from kambot.notifier import SlackNotifier
+from kambot.summary import post_team_summary
+from tests import factories
+from tests.slack_harness import (
+    SlackBot,
+    running_bot,
+    text_input,
+    valid_blocks,
+    valid_view,
+)
+
+SYSTEM = factories.SYSTEM
+
+
+def rows(engine: Engine, model: Any) -> list[Any]:
+    with Session(engine) as s:
+        return list(s.exec(select(model)).all())
+
+
+def anna_items(engine: Engine) -> list[DueItem]:
+    with Session(engine) as s:
+        anna = s.exec(select(User).where(User.email == "anna@example.com")).one()
+        return due_items(session=s, now=utcnow(), user_id=anna.id)
+
+
+@pytest.fixture
+def portfolio(engine: Engine) -> dict[str, Any]:
+    """Anna's key account has not been called in 50 days, a promise is overdue, an order
+    awaits a thank-you, a notice is untold; Mark manages her."""
+    now = utcnow()
+    with Session(engine, expire_on_commit=False) as s:
+        mark = factories.user(s, "mark@example.com", role=Role.MANAGER, slack_user_id="UMARK")
+        anna = factories.user(s, "anna@example.com", manager_id=mark.id, slack_user_id="UANNA")
+        acme = factories.account(
+            s, "Acme Corp", owner_id=anna.id, tier_override="key", tier_override_reason="big"
+        )
+        kan = factories.account(s, "Kan-code", owner_id=anna.id)
+        records.add_contact(
+            acme, {"name": "Ana Lima", "hometown": "Porto"}, session=s, actor=SYSTEM
+        )
+        records.log_interaction(
+            acme, "Quarterly call", session=s, actor=SYSTEM, occurred_at=now - timedelta(days=50)
+        )
+        records.add_commitment(
+            acme,
+            "Send the SLA <draft>",
+            date.today() - timedelta(days=2),
+            session=s,
+            actor=SYSTEM,
+            owner_id=anna.id,
+        )
+        records.add_notice(
+            kan, "Prices rise 4%", date.today() + timedelta(days=5), session=s, actor=SYSTEM
+        )
+        records.record_order(kan, "40 GTK 500", session=s, actor=SYSTEM, amount=19600)
+        for days, health in ((10, 70.0), (1, 40.0)):
+            s.add(
+                ScoreSnapshot(
+                    account_id=acme.id,
+                    at=now - timedelta(days=days),
+                    attractiveness=80,  # type: ignore[arg-type]
+                    relationship=60,
+                    health=health,
+                    tier="key",
+                    quadrant="strategic",
+                )
+            )
+        s.commit()
+        return {"anna": anna, "mark": mark, "acme": acme, "kan": kan}
+
+
+@pytest.fixture
+def bot(engine: Engine, portfolio: dict[str, Any]) -> Iterator[SlackBot]:
+    with running_bot(engine) as b:
+        yield b
+
+
+def delivered(bot: SlackBot, engine: Engine) -> dict[str, Any]:
+    """Run a real sweep through the Slack notifier; the DMs it posted, by reminder key."""
+    report = sweep(engine, SlackNotifier(bot.app.client), now=utcnow())
+    assert not report.failed, report
+    posted = {}
+    for call in bot.api.of("chat.postMessage"):
+        metadata = call.body.get("metadata")
+        metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+        posted[metadata["event_payload"]["key"]] = call
+    return posted
+
+
+def buttons(call: Any) -> dict[str, dict[str, Any]]:
+    return {
+        e["action_id"]: e for b in call.blocks() if b["type"] == "actions" for e in b["elements"]
+    }
+
+
+def click_on(bot: SlackBot, call: Any, action_id: str, *, user: str = "UANNA") -> int:
+    element = buttons(call)[action_id]
+    channel = call.response["channel"]
+    ts = bot.api.ts_of(call)
+    status, n = bot.click(
+        action_id,
+        element["value"],
+        user=user,
+        channel=channel,
+        message={"ts": ts, "blocks": call.blocks()},
+    )
+    assert status == 200
+    return n
+
+
+# --- delivery --------------------------------------------------------------------------
+
+
+def test_the_sweep_sends_each_reminder_as_a_dm_with_buttons_once(
+    bot: SlackBot, engine: Engine
+) -> None:
+    posted = delivered(bot, engine)
+    assert posted, "nothing was delivered"
+    digests = {k: c for k, c in posted.items() if k.startswith("digest:")}
+    assert len(digests) <= 1
+    for key, call in posted.items():
+        assert call.body["channel"] == "UANNA"
+        if key in digests:
+            valid_blocks(call.blocks())
+            continue
+        valid_blocks(call.blocks())
+        actions = buttons(call)
+        assert {ids.REMINDER_DONE, ids.REMINDER_SNOOZE + ":1d", ids.REMINDER_SNOOZE + ":1w"} <= set(
+            actions
+        )
+    check_in = next(c for k, c in posted.items() if k.startswith("check_in"))
+    assert "Porto" in check_in.text_of_blocks()  # know them: personal notes before the call
+    thanks = next(c for k, c in posted.items() if k.startswith("thank_you"))
+    assert "Drafted for you" in thanks.text_of_blocks()
+    promise = next(c for k, c in posted.items() if k.startswith("commitment"))
+    assert "&lt;draft&gt;" in promise.text_of_blocks()
+    with Session(engine) as s:
+        sent = {r.key: r for r in s.exec(select(Reminder)).all()}
+    for key in posted:
+        assert sent[key].state == "sent" and sent[key].slack_ts and sent[key].slack_channel
+    before = len(bot.api.of("chat.postMessage"))
+    sweep(engine, SlackNotifier(bot.app.client), now=utcnow())
+    assert len(bot.api.of("chat.postMessage")) == before
+
+
+def test_rate_limits_are_waited_out_and_persistent_ones_are_transient(
+    bot: SlackBot, engine: Engine
+) -> None:
+    notifier = SlackNotifier(bot.app.client)
+    item = anna_items(engine)[0]
+    with Session(engine) as s:
+        anna = s.exec(select(User).where(User.email == "anna@example.com")).one()
+    bot.api.rate_limited["chat.postMessage"] = 1
+    delivery = notifier.deliver(item, anna)
+    assert delivery.ts and delivery.channel == "DANNA"
+    bot.api.rate_limited["chat.postMessage"] = 10
+    with pytest.raises(TransientDeliveryError) as caught:
+        notifier.deliver(item, anna)
+    assert caught.value.retry_after == 0.0
+    bot.api.rate_limited.clear()
+
+
+def test_the_digest_fits_one_message_and_its_menu_updates_it_in_place(
+    bot: SlackBot, engine: Engine
+) -> None:
+    items = anna_items(engine)
+    with Session(engine) as s:
+        anna = s.exec(select(User).where(User.email == "anna@example.com")).one()
+    many = [
+        DueItem(
+            key=f"check_in:{900 + i}:2026-01-01",
+            kind=ReminderKind.CHECK_IN_DUE,
+            account_id=None,
+            account_name=f"Account {i}",
+            user_id=anna.id,
+            due_at=utcnow(),
+            priority=1.0,
+            severity="yellow",
+            title=f"Call Account {i}",
+            detail="Due.",
+        )
+        for i in range(120)
+    ]
+    notifier = SlackNotifier(bot.app.client)
+    notifier.deliver_digest(anna, [*items, *many], date.today())
+    digest = bot.api.of("chat.postMessage")[-1]
+    blocks = digest.blocks()
+    assert len(blocks) <= 50
+    valid_blocks(blocks)
+    assert "and 100 more" in digest.text_of_blocks() or "more" in digest.text_of_blocks()
+    notifier.deliver_digest(anna, items, date.today())
+    digest = bot.api.of("chat.postMessage")[-1]
+    check_in = next(i for i in items if i.kind == ReminderKind.CHECK_IN_DUE)
+    status, _ = bot.interact(
+        menu_payload(f"done|{check_in.key}", channel="DANNA", ts=bot.api.ts_of(digest))
+    )
+    assert status == 200
+    update = bot.api.wait_for("chat.update")[0]
+    assert update.body["ts"] == bot.api.ts_of(digest)
+    assert "Done by <@UANNA>" in update.text_of_blocks()
+    assert check_in.key not in update.text_of_blocks()
+    valid_blocks(update.blocks())
+
+
+def menu_payload(
+    value: str,
+    *,
+    channel: str,
+    ts: str,
+    ephemeral: bool = False,
+    home: bool = False,
+    user: str = "UANNA",
+) -> dict[str, Any]:
+    container: dict[str, Any] = (
+        {"type": "view", "view_id": "VHOME"}
+        if home
+        else {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral}
+    )
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "team": {"id": "T0KAM"},
+        "user": {"id": user},
+        "api_app_id": "AKAM",
+        "trigger_id": f"trigger.menu.{time.time()}",
+        "container": container,
+        "actions": [
+            {
+                "type": "overflow",
+                "action_id": ids.REMINDER_MENU,
+                "block_id": "m",
+                "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": value},
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+    if home:
+        payload["view"] = {"id": "VHOME", "type": "home"}
+    else:
+        payload["channel"] = {"id": channel}
+        payload["message"] = {"ts": ts, "blocks": []}
+    return payload
+
+
+# --- buttons on a reminder --------------------------------------------------------------
+
+
+def test_done_updates_the_message_in_place_and_a_double_click_logs_once(
+    bot: SlackBot, engine: Engine
+) -> None:
+    posted = delivered(bot, engine)
+    key, call = next((k, c) for k, c in posted.items() if k.startswith("check_in"))
+    before = len(rows(engine, Interaction))
+    value = buttons(call)[ids.REMINDER_DONE]["value"]
+    ts = bot.api.ts_of(call)
+    threads = [
+        threading.Thread(
+            target=bot.click,
+            args=(ids.REMINDER_DONE, value),
+            kwargs={"channel": "DANNA", "message": {"ts": ts, "blocks": []}},
+        )
+        for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    updates = bot.api.wait_for("chat.update", 3)
+    assert all(u.body["ts"] == ts and u.body["channel"] == "DANNA" for u in updates)
+    texts = [u.text_of_blocks() for u in updates]
+    assert sum("Done by <@UANNA>" in t for t in texts) == 1
+    assert sum("Already done" in t for t in texts) == 2
+    for update in updates:
+        valid_blocks(update.blocks())
+        assert ids.REMINDER_DONE not in buttons(update)
+    assert len(rows(engine, Interaction)) == before + 1
+    (row,) = [r for r in rows(engine, Reminder) if r.key == key]
+    assert row.state == "done"
+
+
+def test_snooze_buttons_put_it_off_and_say_until_when(bot: SlackBot, engine: Engine) -> None:
+    posted = delivered(bot, engine)
+    key, call = next((k, c) for k, c in posted.items() if k.startswith("commitment"))
+    click_on(bot, call, ids.REMINDER_SNOOZE + ":3d")
+    update = bot.api.wait_for("chat.update")[0]
+    assert "Snoozed by <@UANNA> until" in update.text_of_blocks()
+    (row,) = [r for r in rows(engine, Reminder) if r.key == key]
+    assert row.state == "snoozed"
+    assert timedelta(days=2, hours=23) < row.snoozed_until - utcnow() <= timedelta(days=3)
+
+
+def test_log_check_in_opens_the_modal_and_logs_once_then_updates_the_reminder(
+    bot: SlackBot, engine: Engine
+) -> None:
+    posted = delivered(bot, engine)
+    key, call = next((k, c) for k, c in posted.items() if k.startswith("check_in"))
+    click_on(bot, call, ids.REMINDER_LOG)
+    view = bot.api.wait_for("views.open")[0].view()
+    valid_view(view)
+    metadata = json.loads(view["private_metadata"])
+    assert metadata["reminder_key"] == key
+    contact = next(
+        o["value"]
+        for b in view["blocks"]
+        if b.get("block_id") == ids.LOG_CONTACT[0]
+        for o in b["element"]["options"]
+    )
+    values = {
+        **{
+            ids.LOG_KIND[0]: {
+                ids.LOG_KIND[1]: {"type": "static_select", "selected_option": {"value": "call"}}
+            }
+        },
+        **{
+            ids.LOG_CONTACT[0]: {
+                ids.LOG_CONTACT[1]: {"type": "static_select", "selected_option": {"value": contact}}
+            }
+        },
+        **text_input(*ids.LOG_SUMMARY, "Talked renewal"),
+        **{
+            ids.LOG_SENTIMENT[0]: {
+                ids.LOG_SENTIMENT[1]: {
+                    "type": "radio_buttons",
+                    "selected_option": {"value": "neutral"},
+                }
+            }
+        },
+    }
+    before = len(rows(engine, Interaction))
+    assert bot.submit(view, values, view_id="VLOG1") == (200, "")
+    update = bot.api.wait_for("chat.update")[0]
+    assert "Logged call with Acme Corp" in update.text_of_blocks()
+    valid_blocks(update.blocks())
+    # a second form from a double click on "Log check-in", and a Slack retry: still one
+    bot.submit(view, values, view_id="VLOG2")
+    bot.submit(view, values, view_id="VLOG1", headers={"X-Slack-Retry-Num": "1"})
+    logged = rows(engine, Interaction)
+    assert len(logged) == before + 1
+    assert logged[-1].summary == "Talked renewal" and logged[-1].contact_id == int(contact)
+    assert key not in {i.key for i in anna_items(engine)}
+
+
+def test_open_account_shows_the_card_in_a_modal(bot: SlackBot, engine: Engine) -> None:
+    posted = delivered(bot, engine)
+    _, call = next((k, c) for k, c in posted.items() if k.startswith("check_in"))
+    click_on(bot, call, ids.REMINDER_OPEN)
+    view = bot.api.wait_for("views.open")[0].view()
+    valid_view(view)
+    assert "Acme Corp" in json.dumps(view)
+
+
+def test_someone_elses_reminder_cannot_be_marked_done(bot: SlackBot, engine: Engine) -> None:
+    with Session(engine) as s:
+        factories.user(s, "zed@example.com", slack_user_id="UZED")
+        s.commit()
+    posted = delivered(bot, engine)
+    key, call = next((k, c) for k, c in posted.items() if k.startswith("check_in"))
+    n = click_on(bot, call, ids.REMINDER_DONE, user="UZED")
+    reply = bot.api.wait_for(f"response/{n}")[0]
+    assert "someone else" in reply.text_of_blocks()
+    assert [r.state for r in rows(engine, Reminder) if r.key == key] == ["sent"]
+
+
+# --- commands that read the engine and the scores ------------------------------------------
+
+
+def test_due_lists_what_is_due_with_a_menu_per_item(bot: SlackBot) -> None:
+    reply = bot.command("due")
+    valid_blocks(reply.blocks())
+    text = reply.text_of_blocks()
+    assert "Due for you" in text and "Acme Corp" in text
+    assert ids.REMINDER_MENU in text
+    assert "for managers" in bot.command("due team").text_of_blocks()
+    team = bot.command("due team", user="UMARK")
+    assert "Due for your team" in team.text_of_blocks()
+
+
+def test_menu_in_an_ephemeral_due_list_redraws_the_list(bot: SlackBot, engine: Engine) -> None:
+    items = anna_items(engine)
+    target = next(i for i in items if i.kind == ReminderKind.COMMITMENT_DUE)
+    payload = menu_payload(f"1d|{target.key}", channel="C0SALES", ts="1.1", ephemeral=True)
+    payload["response_url"] = bot.api.response_url(777)
+    assert bot.interact(payload)[0] == 200
+    redrawn = bot.api.wait_for("response/777")[0]
+    assert redrawn.body["replace_original"] is True
+    assert "Snoozed" in redrawn.text_of_blocks()
+    assert target.key not in redrawn.text_of_blocks()
+
+
+def test_snooze_command_puts_off_an_accounts_reminders(bot: SlackBot, engine: Engine) -> None:
+    reply = bot.command('snooze Acme Corp "next monday 9am"')
+    assert "Snoozed" in reply.text_of_blocks()
+    assert not [i for i in anna_items(engine) if i.account_name == "Acme Corp"]
+    assert "Nothing is due" in bot.command("snooze Acme Corp tomorrow").text_of_blocks()
+
+
+def test_thanks_without_text_shows_the_draft_with_buttons(bot: SlackBot) -> None:
+    reply = bot.command("thanks Kan-code")
+    valid_blocks(reply.blocks())
+    assert "Drafted for you" in reply.text_of_blocks()
+    assert ids.REMINDER_LOG in reply.text_of_blocks()
+
+
+def test_score_and_portfolio_and_sharing_it(bot: SlackBot) -> None:
+    one = bot.command("score acme")
+    valid_blocks(one.blocks())
+    assert "Scores: Acme Corp" in one.text_of_blocks()
+    mine = bot.command("score")
+    assert "Acme Corp" in mine.text_of_blocks() and "Kan-code" in mine.text_of_blocks()
+    figures = bot.command("portfolio")
+    valid_blocks(figures.blocks())
+    assert "CR1" in figures.text_of_blocks()
+    _, n = bot.click(ids.SHARE_PORTFOLIO, "")
+    shared = bot.api.wait_for(f"response/{n}")[0]
+    assert shared.body["response_type"] == "in_channel"
+    valid_blocks(shared.blocks())
+
+
+# --- App Home ----------------------------------------------------------------------------
+
+
+def event_body(event: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "token": "unused",
+            "team_id": "T0KAM",
+            "api_app_id": "AKAM",
+            "type": "event_callback",
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
+
+
+def test_home_tab_shows_due_key_accounts_overdue_promises_and_untold_notices(
+    bot: SlackBot,
+) -> None:
+    body = event_body(
+        {
+            "type": "app_home_opened",
+            "user": "UANNA",
+            "channel": "DANNA",
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+    )
+    assert bot.post(body, content_type="application/json")[0] == 200
+    published = bot.api.wait_for("views.publish")[0]
+    assert published.body["user_id"] == "UANNA"
+    view = published.view()
+    valid_view(view)
+    text = json.dumps(view)
+    assert "Due now" in text and ids.REMINDER_MENU in text
+    assert ":red_circle: *Acme Corp*" in text and "health 40 (-30) :arrow_lower_right:" in text
+    assert "Send the SLA &lt;draft&gt;" in text
+    assert "Prices rise 4%" in text
+    # Slack retrying the event draws the same tab again, nothing else
+    assert (
+        bot.post(body, content_type="application/json", headers={"X-Slack-Retry-Num": "1"})[0]
+        == 200
+    )
+    bot.api.wait_for("views.publish", 2)
+
+
+def test_home_tab_pages_a_long_due_list_within_100_blocks(
+    bot: SlackBot, engine: Engine, portfolio: dict[str, Any]
+) -> None:
+    with Session(engine) as s:
+        for i in range(60):
+            acct = factories.account(s, f"Client {i:02d}", owner_id=portfolio["anna"].id)
+            records.add_commitment(
+                acct,
+                f"Promise {i}",
+                date.today() - timedelta(days=1),
+                session=s,
+                actor=SYSTEM,
+                owner_id=portfolio["anna"].id,
+            )
+        s.commit()
+    body = event_body(
+        {
+            "type": "app_home_opened",
+            "user": "UANNA",
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+    )
+    bot.post(body, content_type="application/json")
+    view = bot.api.wait_for("views.publish")[0].view()
+    valid_view(view)
+    assert len(view["blocks"]) <= 100
+    next_button = next(
+        e
+        for b in view["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith(ids.HOME_PAGE)
+    )
+    status, _ = bot.click(
+        next_button["action_id"],
+        next_button["value"],
+        container={"type": "view", "view_id": "VHOME"},
+    )
+    assert status == 200
+    second = bot.api.wait_for("views.publish", 2)[1].view()
+    valid_view(second)
+    assert "Page 2 of" in json.dumps(second)
+
+
+def test_unknown_user_opening_home_sees_how_to_be_linked(bot: SlackBot) -> None:
+    bot.post(
+        event_body(
+            {"type": "app_home_opened", "user": "USTRANGER", "tab": "home", "event_ts": "1.1"}
+        ),
+        content_type="application/json",
+    )
+    view = bot.api.wait_for("views.publish")[0].view()
+    valid_view(view)
+    assert "kam users link YOUR_EMAIL USTRANGER" in json.dumps(view)
+
+
+# --- weekly team summary --------------------------------------------------------------------
+
+
+def test_weekly_team_summary_posts_concentration_slipping_accounts_and_promises_kept(
+    bot: SlackBot, engine: Engine
+) -> None:
+    with Session(engine) as s:
+        promise = s.exec(select(Commitment)).first()
+        assert promise is not None
+        records.complete_commitment(promise, session=s, actor=SYSTEM)
+        s.commit()
+    ts = post_team_summary(engine, bot.app.client, "C0TEAM", now=utcnow())
+    assert ts
+    (call,) = bot.api.of("chat.postMessage")
+    assert call.body["channel"] == "C0TEAM"
+    valid_blocks(call.blocks())
+    text = call.text_of_blocks()
+    assert "Concentration" in text and "CR1" in text
+    assert "*Acme Corp* health 40 (was 70)" in text
+    assert "*Promises kept* 1 this week, 0 on time" in text
