@@ -248,9 +248,28 @@ async def test_overview_shows_the_real_figures(portfolio: Engine) -> None:
         assert "tier strategic" in counts and "health red" in counts
         assert "no team or manager" in shown(screen, "#capacity")
         assert "CLV" in shown(screen, "#value")
-        assert "no goals set" in shown(screen, "#goals")
+        goals = shown(screen, "#goals", width=120)
+        assert "Revenue" in goals and "300k" in goals and "226k" in goals and "behind" in goals
+        assert "happiness" in goals  # a goal kam cannot read is listed, with why
         await pilot.press("escape")
         assert app.screen is app.accounts
+
+
+async def test_overview_of_an_empty_portfolio(tmp_path: Path) -> None:
+    from core.db import open_database
+
+    engine = open_database(f"sqlite:///{tmp_path}/empty.db", create=True)
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PortfolioScreen) and screen.overview is not None
+        assert screen.overview.scored == 0
+        assert "no won revenue" in shown(screen, "#concentration")
+        assert "no goals set" in shown(screen, "#goals")
+    engine.dispose()
 
 
 async def test_logging_a_thank_you_from_the_due_list_answers_it(portfolio: Engine) -> None:

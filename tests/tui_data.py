@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.db import open_database, session_scope
-from core.models import Deal
+from core.models import Deal, Goal
 from core.scoring import rescore
 from core.services import records
 from core.services.accounts import find_account
@@ -83,6 +83,9 @@ def build_portfolio(path: Path) -> Engine:
                     now=NOW,
                 )
         _facts(session, NOW)
+        for metric, target, period in (("revenue_12m", 300_000, "12m"), ("csat", 4.5, "2026")):
+            session.add(Goal(metric=metric, target=target, scope="team", period=period))
+        session.add(Goal(metric="happiness", target=1, scope="team", period="2026"))
     with session_scope(engine) as session:
         rescore(session=session, now=NOW - timedelta(days=7))
     with session_scope(engine) as session:

@@ -65,3 +65,22 @@ def raw_value(value: float | int | None, unit: str) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:.3g}"
     return f"{value:,.0f}"
+
+
+def goal_value(value: float | None, unit: str | None) -> str:
+    """A goal's target or actual as its unit reads (money, share, NPS points…)."""
+    if value is None:
+        return "–"
+    if unit == "money":
+        return money(value)
+    if unit == "share":
+        return f"{value:.0%}"
+    if unit == "ratio":
+        return f"{value:+.0%}"
+    if unit == "nps":
+        return f"{value:+.0f}"
+    if unit == "rating":
+        return f"{value:.2f}"
+    if unit == "score":
+        return f"{value:.1f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -19,7 +19,7 @@ from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
 from tui.errors import report_failure
-from tui.format import label, money
+from tui.format import goal_value, label, money
 from tui.portfolio_index import QUADRANTS, PortfolioIndex
 from tui.service import PortfolioService
 
@@ -108,8 +108,8 @@ class PortfolioScreen(Screen[None]):
                 yield Static(id="tiers")
             with Horizontal(classes="pair"):
                 yield Static(id="value")
-                yield Static(id="goals")
-            yield Static(id="capacity")
+                yield Static(id="capacity")
+            yield Static(id="goals")
         yield Footer()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -266,44 +266,42 @@ def _value(figures: dict[str, Any]) -> Table:
     return table
 
 
-def _goals(figures: dict[str, Any]) -> Table | Text:
-    goals = figures.get("goals")
-    if isinstance(goals, dict):
-        goals = goals.get("goals") or goals.get("items") or []
+GOAL_STYLE = {
+    "met": "green",
+    "on_track": "green",
+    "behind": "yellow",
+    "missed": "red",
+    "no_data": "dim",
+    "not_started": "dim",
+}
+
+
+def _goals(figures: dict[str, Any]) -> Group | Text:
+    """Each goal: what, for whom and when, target, actual, progress and status."""
+    goals = figures.get("goals") or []
     if not goals:
         return Text("Goals: no goals set.", "dim")
     table = Table(title="Goals against actuals", title_justify="left", box=None, padding=(0, 1))
     table.add_column("Goal", ratio=1)
     table.add_column("Target", justify="right")
     table.add_column("Actual", justify="right")
-    table.add_column("")
-    for goal in goals:
-        if not isinstance(goal, dict):
-            table.add_row(Text(str(goal)), "", "", "")
-            continue
-        unit = goal.get("unit")
-        where = " ".join(str(goal[k]) for k in ("scope_ref", "period") if goal.get(k))
-        name = str(goal.get("label") or label(goal.get("metric")))
-        met = goal.get("met", goal.get("on_track"))
-        status = Text("")
-        if met is not None:
-            status = Text("met", "green") if met else Text("behind", "yellow")
-        elif goal.get("status"):
-            status = Text(label(str(goal["status"])))
-        table.add_row(
-            Text(f"{name} ({where})" if where else name),
-            _amount(goal.get("target"), unit),
-            _amount(goal.get("actual"), unit),
-            status,
+    table.add_column("", justify="right")
+    table.add_column("Status")
+    notes = []
+    for g in goals:
+        unit = g.get("unit")
+        status = str(g.get("status") or "")
+        scope = g.get("scope_label") or " ".join(
+            str(x) for x in (g.get("scope"), g.get("scope_ref")) if x
         )
-    return table
-
-
-def _amount(value: Any, unit: Any = None) -> str:
-    if value is None:
-        return "–"
-    if unit in ("share", "percent", "ratio") and isinstance(value, int | float):
-        return f"{value:.0%}" if abs(value) <= 1.5 else f"{value:.0f}%"
-    if isinstance(value, float):
-        return money(value) if abs(value) >= 1000 else f"{value:.4g}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+        progress = g.get("progress")
+        table.add_row(
+            Text(f"{g.get('label') or g.get('metric')} · {scope} · {g.get('period')}"),
+            goal_value(g.get("target"), unit),
+            goal_value(g.get("actual"), unit),
+            "–" if progress is None else f"{progress:.0%}",
+            Text(label(status), GOAL_STYLE.get(status, "red")),
+        )
+        if g.get("note"):
+            notes.append(Text(f"⚠ {g['note']}", "red"))
+    return Group(table, *notes)
