@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from core.settings import Settings
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
-BOT_TOKEN = "xoxb-1-test-bot-token"
+BOT_TOKEN = "xoxb-test-bot-token"
 TEAM = "T0KAM"
 
 
