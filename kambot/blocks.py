@@ -670,22 +670,18 @@ def home_view(
         blocks.append(section("\n".join(lines)))
     if len(key_accounts) > 40:
         blocks.append(context(f"…and {len(key_accounts) - 40} more: `/kam list --tier key`."))
-    blocks += [divider(), header(f"Overdue promises ({len(overdue)})")]
-    lines = [
-        f"• *{safe(c['account'], 150)}*: {safe(c['what'], 300)} (was due {c['due_on']})"
-        for c in overdue[:20]
-    ]
-    blocks.append(section("\n".join(lines) if lines else "None. Every promise is on time."))
-    if len(overdue) > 20:
-        blocks.append(context(f"…and {len(overdue) - 20} more."))
-    blocks += [divider(), header(f"Not yet told ({len(untold)})")]
-    lines = [
-        f"• *{safe(n['account'], 150)}*: {safe(n['what'], 300)} (tell by {n['must_tell_by']})"
-        for n in untold[:20]
-    ]
-    blocks.append(section("\n".join(lines) if lines else "Nothing waiting to be told."))
-    if len(untold) > 20:
-        blocks.append(context(f"…and {len(untold) - 20} more."))
+    blocks += _open_items(
+        f"Overdue promises ({len(overdue)})",
+        [f"{safe(c['what'], 300)} (was due {c['due_on']})" for c in overdue],
+        [c["account"] for c in overdue],
+        "None. Every promise is on time.",
+    )
+    blocks += _open_items(
+        f"Not yet told ({len(untold)})",
+        [f"{safe(n['what'], 300)} (tell by {n['must_tell_by']})" for n in untold],
+        [n["account"] for n in untold],
+        "Nothing waiting to be told.",
+    )
     return View(type="home", callback_id=ids.HOME_VIEW, blocks=blocks[:VIEW_BLOCK_LIMIT])
 
 
@@ -842,3 +838,15 @@ def team_summary_blocks(
         )
     )
     return within_message_limit(blocks)
+
+
+def _open_items(
+    title: str, texts: list[str], accounts: list[str], empty: str, limit: int = 20
+) -> list[Block]:
+    """A titled App Home list of open items (account: what), the first ``limit`` shown."""
+    shown = zip(accounts[:limit], texts[:limit], strict=True)
+    lines = [f"• *{safe(account, 150)}*: {text}" for account, text in shown]
+    blocks: list[Block] = [divider(), header(title), section("\n".join(lines) if lines else empty)]
+    if len(texts) > limit:
+        blocks.append(context(f"…and {len(texts) - limit} more."))
+    return blocks
