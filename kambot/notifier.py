@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import Block
 from core.checkins import Delivery, DueItem, TransientDeliveryError
 from core.errors import KamError
 from core.models import User
+from core.settings import Settings
 from kambot import blocks as kb
 
 log = logging.getLogger(__name__)
@@ -87,3 +88,11 @@ class SlackNotifier:
         except ConnectionRefusedError as exc:
             raise TransientDeliveryError("Slack unreachable: connection refused") from exc
         return Delivery(channel=response.get("channel"), ts=response.get("ts"))
+
+
+def build_notifier(settings: Settings) -> SlackNotifier:
+    """The notifier ``kam remind`` sends through: the bot's own Web API client
+    (``SLACK_API_URL``, the bot token, 429s waited out)."""
+    from kambot.app import web_client
+
+    return SlackNotifier(web_client(settings))

@@ -67,3 +67,33 @@ def test_due_for_an_unknown_person_suggests_names(
 ) -> None:
     code, _, err = kam(capsys, "due", "--user", "nobody@example.com", "--db", demo_db)
     assert code == 1 and "No user has the e-mail" in err
+
+
+def test_remind_sends_through_slack_when_a_bot_token_is_set(
+    capsys: pytest.CaptureFixture[str], demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.settings import get_settings
+    from tests.slack_harness import FakeSlackAPI
+
+    _, out, _ = kam(capsys, "due", "--at", "in 100 days", "--json", "--db", demo_db)
+    owner = json.loads(out)[0]["user"]
+    assert kam(capsys, "users", "link", owner, "UOWNER", "--db", demo_db)[0] == 0
+    api = FakeSlackAPI()
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-bot-token")
+    monkeypatch.setenv("SLACK_API_URL", api.url)
+    get_settings.cache_clear()
+    try:
+        code, out, err = kam(capsys, "remind", "--at", "in 100 days", "--json", "--db", demo_db)
+    finally:
+        get_settings.cache_clear()
+        api.close()
+    assert code == 0, err
+    report = json.loads(out)
+    posted = [c for c in api.calls if c.method == "chat.postMessage"]
+    assert posted and {c.body["channel"] for c in posted} == {"UOWNER"}
+    assert len(posted) == len(report["delivered"]) + len(report["digests"])
+    # The others are not linked to Slack: the report says how to link them, no traceback.
+    assert report["failed"] and all(
+        "no Slack identity yet" in r and "kam users link" in r for r in report["failure_reasons"]
+    )
+    assert "Traceback" not in err and "xoxb-test-bot-token" not in out + err

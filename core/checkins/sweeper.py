@@ -53,6 +53,7 @@ from core.checkins.digest import DigestSlot, due_digests
 from core.checkins.due import enrich, reminder_rows, visible
 from core.checkins.items import DueItem, account_of, sort_key
 from core.checkins.triage import Reading, unindexed
+from core.errors import KamError
 from core.models import Reminder, ReminderKind, ReminderState, User
 from core.types import UTCDateTime
 
@@ -94,8 +95,16 @@ class SweepReport:
     would_deliver: list[str] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    failure_reasons: list[str] = field(default_factory=list)
+    """Why deliveries failed, each reason once (what to fix, such as a missing Slack link)."""
     retried: int = 0
     taken_over: int = 0
+
+    def fail(self, key: str, reason: str) -> None:
+        """Note that ``key`` could not be delivered, and why."""
+        self.failed.append(key)
+        if reason not in self.failure_reasons:
+            self.failure_reasons.append(reason)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe figures and keys."""
@@ -110,6 +119,7 @@ class SweepReport:
             "would_deliver": self.would_deliver,
             "resolved": self.resolved,
             "failed": self.failed,
+            "failure_reasons": self.failure_reasons,
             "retried": self.retried,
             "taken_over": self.taken_over,
         }
@@ -379,7 +389,7 @@ def _interrupted(
                 "arrived; not sent again so that nobody gets it twice. It stays on the due list."
             )
             if _update(engine, still_ours, state=FAILED, last_error=reason, updated_at=now):
-                report.failed.append(row.key)
+                report.fail(row.key, reason)
             continue
         if not _update(engine, still_ours, updated_at=now):
             continue
@@ -533,7 +543,7 @@ def _deliver(
                 again: list[_Work] = []
                 if unit.attempts >= MAX_ATTEMPTS:
                     outcomes.failed.append((unit, error))
-                    report.failed.append(unit.key)
+                    report.fail(unit.key, f"{exc} ({unit.attempts} attempts)")
                 else:
                     outcomes.retry.append((unit, error))
                     report.retried += 1
@@ -544,10 +554,15 @@ def _deliver(
                 backoff = BACKOFF_SECONDS * 2 ** (tries[unit.key] - 1)
                 wait = exc.retry_after if exc.retry_after is not None else backoff
                 break
+            except KamError as exc:  # the notifier's own refusal, with what to do about it
+                log.warning("delivery of %s failed: %s", unit.key, exc)
+                outcomes.failed.append((unit, str(exc)[:2000]))
+                report.fail(unit.key, str(exc))
+                continue
             except Exception as exc:
                 log.exception("delivery of %s failed", unit.key)
                 outcomes.failed.append((unit, f"{type(exc).__name__}: {exc}"[:2000]))
-                report.failed.append(unit.key)
+                report.fail(unit.key, f"unexpected {type(exc).__name__}; details in the log")
                 continue
             outcomes.sent.append((unit, delivery))
             (report.digests if unit.key.startswith("digest:") else report.delivered).append(

@@ -103,6 +103,10 @@ def remind(
     typer.echo(_summary(report.as_dict()))
 
 
+MAX_REASONS = 3
+"""Failure reasons the summary spells out; ``--json`` has them all."""
+
+
 def _summary(report: dict[str, Any]) -> str:
     if report["dry_run"]:
         return (
@@ -115,7 +119,11 @@ def _summary(report: dict[str, Any]) -> str:
         f"{report['already_delivered']} were delivered before",
     ]
     if report["failed"]:
-        parts.append(f"{len(report['failed'])} failed (see `kam due`; they stay due)")
+        reasons = report["failure_reasons"]
+        why = " ".join(reasons[:MAX_REASONS])
+        if len(reasons) > MAX_REASONS:
+            why += f" (and {len(reasons) - MAX_REASONS} more reasons: `kam remind --json`)"
+        parts.append(f"{len(report['failed'])} failed; they stay due. {why}")
     if report["unassigned"]:
         parts.append(f"{report['unassigned']} have no active owner to tell")
     return "; ".join(parts) + "."

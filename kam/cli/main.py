@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -41,10 +42,38 @@ for module in (portfolio, records, scoring, checkins, transfer, bot, tui):
     module.register(app)
 
 
-def _log_unexpected(exc: BaseException) -> str:
+LOGGED = ("core", "kambot")
+"""The packages whose warnings (a delivery that failed, a retry) go to the log file."""
+
+
+def _log_path() -> Path:
     path = user_log_path("kam", appauthor=False) / "kam.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _log_warnings_to_file() -> None:
+    """Send kam's own warnings to the log file, not as tracebacks onto the terminal.
+
+    The file is opened only when something is written. ``kam bot`` adds the
+    terminal as well, for an operator watching it.
+    """
+    if any(h.name == "kam-log-file" for h in logging.getLogger(LOGGED[0]).handlers):
+        return  # already set up (run() called again in one process)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(_log_path(), encoding="utf-8", delay=True)
+    except OSError:
+        return
+    handler.name = "kam-log-file"
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    for name in LOGGED:
+        logging.getLogger(name).addHandler(handler)
+
+
+def _log_unexpected(exc: BaseException) -> str:
+    try:
+        path = _log_path()
         logger = logging.getLogger("kam")
         handler = logging.FileHandler(path, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -58,6 +87,7 @@ def _log_unexpected(exc: BaseException) -> str:
 
 def run(argv: list[str] | None = None) -> None:
     """Entry point of the ``kam`` console script."""
+    _log_warnings_to_file()
     try:
         app(args=argv, prog_name="kam")
     except KamError as exc:
