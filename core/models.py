@@ -270,6 +270,8 @@ class Deal(SQLModel, table=True):
     __table_args__ = (
         _one_of("stage", DealStage),
         Index("ix_deals_account_stage_closed", "account_id", "stage", "closed_on"),
+        # The deals won in the last days (thank-you prompts), without reading them all.
+        Index("ix_deals_stage_closed", "stage", "closed_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -289,7 +291,12 @@ class Order(SQLModel, table=True):
     """A recorded order: prompts a thank-you, and a personal call when it completes or fails."""
 
     __tablename__ = "orders"
-    __table_args__ = (_one_of("status", OrderStatus),)
+    __table_args__ = (
+        _one_of("status", OrderStatus),
+        # The orders placed, and those completed or in trouble, in the last days.
+        Index("ix_orders_placed_at", "placed_at"),
+        Index("ix_orders_updated_at", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")

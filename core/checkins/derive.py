@@ -29,6 +29,7 @@ from core.checkins.triage import (
     days_between,
     joined,
     moment,
+    month_day,
     rows,
     unindexed,
     utc_day,
@@ -171,15 +172,27 @@ def check_ins(
     # expression below (SQLite would otherwise repeat it a dozen times per account).
     a = accounts.offset(0).subquery("accounts_due")
     since = func.coalesce(a.c.last, a.c.created_at)
-    interval = func.coalesce(
-        func.nullif(a.c.override, 0),
-        case(
-            *((a.c.tier == name, literal(days)) for name, days in config.cadence_days.items()),
-            else_=literal(config.cadence(Tier.STANDARD, None)),
-        ),
-    )
-    elapsed = days_between(at(now), since)
-    red = elapsed >= interval * config.red_factor
+    override = func.coalesce(a.c.override, 0)
+
+    def overdue(factor: float) -> ColumnElement[bool]:
+        """SQL: the account's interval, times ``factor``, has passed since its last contact.
+
+        A tier's interval is a moment to compare the stored timestamp with (no date
+        arithmetic per account); only an account's own cadence needs the arithmetic.
+        """
+        deadline = case(
+            *(
+                (a.c.tier == name, at(now - timedelta(days=days * factor)))
+                for name, days in config.cadence_days.items()
+            ),
+            else_=at(now - timedelta(days=config.cadence(Tier.STANDARD, None) * factor)),
+        )
+        return or_(
+            and_(override <= 0, since <= deadline),
+            and_(override > 0, days_between(at(now), since) >= a.c.override * factor),
+        )
+
+    red = overdue(config.red_factor)
     occurrence = joined("check_in:", a.c.account_id, ":", utc_day(since))
     query = wide_select(
         a.c.account_id,
@@ -192,7 +205,7 @@ def check_ins(
         red.label("red"),
         (occurrence + case((red, literal("#red")), else_=literal(""))).label("key"),
         occurrence.label("family"),
-    ).where(elapsed >= interval)
+    ).where(overdue(1))
     items = []
     for row in reading.rows(query):
         started = moment(row.since)
@@ -482,13 +495,11 @@ def thank_yous(
         found.append(_thank_you(row, placed, title, f"your order ({row.what})", row.oid, now))
 
     window = (today - timedelta(days=n) for n in range(config.thank_you_window.days))
-    days = {d.month * 100 + d.day: d for d in window}
-    month_day = extract("month", col(Account.customer_since)) * 100 + extract(
-        "day", col(Account.customer_since)
-    )
-    year = case(*((month_day == md, literal(d.year)) for md, d in days.items()), else_=null())
+    days = {f"{d:%m-%d}": d for d in window}
+    since_day = month_day(col(Account.customer_since))
+    year = case(*((since_day == md, literal(d.year)) for md, d in days.items()), else_=null())
     event_at = case(
-        *((month_day == md, at(start_of_day_utc(d))) for md, d in days.items()), else_=null()
+        *((since_day == md, at(start_of_day_utc(d))) for md, d in days.items()), else_=null()
     )
     anniversary_key = joined("thank_you:", col(Account.id), ":anniversary-", year)
     anniversaries: Any = wide_select(
@@ -500,14 +511,14 @@ def thank_yous(
     ).where(
         col(Account.status) == AccountStatus.ACTIVE.value,
         col(Account.customer_since).is_not(None),
-        month_day.in_(sorted(days)),
+        since_day.in_(sorted(days)),
         year > extract("year", col(Account.customer_since)),
         ~_logged_since(thanks, col(Account.id), event_at),
         *where_account,
     )
     for row in reading.rows(anniversaries):
         since = _day(row.since)
-        day = days[since.month * 100 + since.day]
+        day = days[f"{since:%m-%d}"]
         years = day.year - since.year
         label = "one year" if years == 1 else f"{years} years"
         title = f"{label.capitalize()} as a customer: thank {row.name}"

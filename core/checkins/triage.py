@@ -5,13 +5,15 @@ far less: only the occurrences nobody has claimed yet, or whose snooze has
 ended; everything already delivered it only counts. So a sweep lets the
 database do the sorting: each kind's query carries the occurrence's key (and
 its family's, see :mod:`core.checkins.items`) as columns, :func:`triaged` joins
-them to the reminder table by its unique key, and only the few rows that need
-work come back, with the counts of the rest on the first row. Both ways follow
-the same rules as :func:`hidden`.
+them to the reminder table by its unique key, and one aggregate row comes
+back: the counts, and the few rows that need work packed as JSON. Both ways
+follow the same rules as :func:`hidden`.
 """
 
 from __future__ import annotations
 
+import json
+from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -61,6 +63,25 @@ def _utc_day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
 @compiles(utc_day, "postgresql")
 def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
     return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+class month_day(FunctionElement[str]):
+    """The month and day of a stored calendar date, as ``MM-DD`` text (for anniversaries)."""
+
+    type = String()
+    name = "month_day"
+    inherit_cache = True
+
+
+@compiles(month_day)
+def _month_day_sqlite(element: month_day, compiler: Any, **kw: Any) -> str:
+    # SQLite keeps a date as 'YYYY-MM-DD' text; two substr calls cost far less than strftime.
+    return f"substr({compiler.process(element.clauses, **kw)}, 6, 5)"
+
+
+@compiles(month_day, "postgresql")
+def _month_day_postgresql(element: month_day, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'MM-DD')"
 
 
 class days_between(FunctionElement[float]):
@@ -127,6 +148,23 @@ def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
 @compiles(unindexed, "postgresql")
 def _unindexed_postgresql(element: unindexed, compiler: Any, **kw: Any) -> str:
     return str(compiler.process(element.clauses, **kw))
+
+
+class json_rows(FunctionElement[Any]):
+    """An aggregate: the group's rows as one JSON array of arrays (one per row)."""
+
+    name = "json_rows"
+    inherit_cache = True
+
+
+@compiles(json_rows)
+def _json_rows_sqlite(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
 
 
 def joined(*parts: Any) -> ColumnElement[str]:
@@ -234,11 +272,14 @@ class Tally:
 
 def triaged(query: Any, now: datetime) -> Any:
     """``query`` (with ``key`` and ``user_id`` columns, and ``family`` where the kind
-    escalates) reduced to the rows a sweep must act on: new occurrences and ended
+    escalates) reduced to what a sweep must act on: new occurrences and ended
     snoozes of people who are active.
 
-    Every row returned has ``cls`` (:data:`NEW` or :data:`WOKEN`, except perhaps the
-    first) and the counts ``n_due``, ``n_claimed`` and ``n_unassigned`` of all rows.
+    One row comes back, in one pass over the due rows: the counts ``n_due``,
+    ``n_claimed`` and ``n_unassigned``, and ``fresh``, the rows to act on as a
+    JSON array of ``[cls, *columns]`` (:data:`NEW` or :data:`WOKEN`). A window
+    over the due rows would copy every one of them to count them (a third of
+    the check-in query's time); an aggregate only counts.
     """
     due = query.subquery("due")
     own = REMINDERS.alias("own")
@@ -266,14 +307,25 @@ def triaged(query: Any, now: datetime) -> Any:
         .subquery("sorted_out")
     )
     cls = sorted_out.c.cls
-    counted = wide_select(
-        sorted_out,
-        func.count(case((cls != HIDDEN, 1))).over().label("n_due"),
-        func.count(case((cls == CLAIMED, 1))).over().label("n_claimed"),
-        func.count(case((cls == UNASSIGNED, 1))).over().label("n_unassigned"),
-        func.row_number().over().label("n_row"),
-    ).subquery("counted")
-    return wide_select(counted).where(or_(counted.c.cls.in_([NEW, WOKEN]), counted.c.n_row == 1))
+    return wide_select(
+        func.count(case((cls != HIDDEN, 1))).label("n_due"),
+        func.count(case((cls == CLAIMED, 1))).label("n_claimed"),
+        func.count(case((cls == UNASSIGNED, 1))).label("n_unassigned"),
+        json_rows(cls, *(sorted_out.c[c.name] for c in due.c))
+        .filter(cls.in_([NEW, WOKEN]))
+        .label("fresh"),
+    )
+
+
+def unpacked(query: Any, fresh: str | list[list[Any]] | None) -> list[Any]:
+    """The rows :func:`triaged` packed as JSON, with ``cls`` and the query's columns
+    as attributes. Values come back as JSON has them: timestamps and dates as
+    ISO text (:func:`moment` reads both), flags as numbers or booleans."""
+    if fresh is None:  # PostgreSQL's json_agg of no rows
+        return []
+    packed = json.loads(fresh) if isinstance(fresh, str) else fresh
+    shape = namedtuple("Fresh", ["cls", *(c.name for c in query.selected_columns)])  # type: ignore[misc]
+    return [shape(*values) for values in packed]
 
 
 class Reading:
@@ -291,15 +343,13 @@ class Reading:
         """The rows of a kind's query (with ``key``, ``family`` and ``user_id`` columns)."""
         if not self.new_only:
             return rows(self.session, query)
-        found = rows(self.session, triaged(query, self.now))
-        if not found:
-            return []
-        first = found[0]
-        self.tally.due += first.n_due
-        self.tally.claimed += first.n_claimed
-        self.tally.unassigned += first.n_unassigned
+        (counts,) = rows(self.session, triaged(query, self.now))
+        self.tally.due += counts.n_due
+        self.tally.claimed += counts.n_claimed
+        self.tally.unassigned += counts.n_unassigned
+        found = unpacked(query, counts.fresh)
         self.tally.woken.update(r.key for r in found if r.cls == WOKEN)
-        return [r for r in found if r.cls in (NEW, WOKEN)]
+        return found
 
     def keep(self, items: Sequence[T], key_of: Any, user_of: Any) -> list[T]:
         """The same sorting for items a kind built in Python (keys not known to SQL)."""
