@@ -248,6 +248,9 @@ class Interaction(SQLModel, table=True):
         _one_of("kind", InteractionKind),
         _one_of("sentiment", Sentiment, nullable=True),
         Index("ix_interactions_account_occurred", "account_id", "occurred_at"),
+        # "Was a thank-you (a call, a review) logged on the account since then?" without
+        # reading the account's other interactions; and every thank-you at once.
+        Index("ix_interactions_kind_account_occurred", "kind", "account_id", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -428,6 +431,9 @@ class Reminder(SQLModel, table=True):
         _one_of("kind", ReminderKind),
         _one_of("state", ReminderState),
         Index("ix_reminders_state_due", "state", "due_at"),
+        # Covers a sweep's look-up of what became of each due key, so the rows
+        # (wide with their payload) are not read at all.
+        Index("ix_reminders_key_state", "key", "state", "snoozed_until"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

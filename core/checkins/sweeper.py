@@ -48,11 +48,11 @@ from sqlmodel import Session, col, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
 from core.checkins.delivery import Delivery, DeliveryLookup, Notifier, TransientDeliveryError
-from core.checkins.derive import Derived, Scope, derive
+from core.checkins.derive import Derived, Scope, derive, derive_new
 from core.checkins.digest import DigestSlot, due_digests
 from core.checkins.due import enrich, reminder_rows, visible
 from core.checkins.items import DueItem, account_of, sort_key
-from core.checkins.triage import Reading, unindexed
+from core.checkins.triage import unindexed
 from core.errors import KamError
 from core.models import Reminder, ReminderKind, ReminderState, User
 from core.types import UTCDateTime
@@ -234,8 +234,7 @@ def _plan(engine: Engine, now: datetime, config: CheckinConfig, report: SweepRep
                 )
             ).all()
         ]
-        reading = Reading(session, now, new_only=True)
-        new = derive(session=session, now=now, config=config, scope=Scope(), reading=reading)
+        new, tally = derive_new(engine, now=now, config=config)
         shown = {d.item.key: d for d in new}
         listed = {s.user.id for s in slots} | {_user_of_key(r.key) for r in stale}
         listed.discard(None)
@@ -250,7 +249,6 @@ def _plan(engine: Engine, now: datetime, config: CheckinConfig, report: SweepRep
             if scope is not None:
                 full = derive(session=session, now=now, config=config, scope=scope)
                 shown.update((d.item.key, d) for d in visible(full, session=session, now=now)[0])
-    tally = reading.tally
     report.due = tally.due
     report.already_delivered = tally.claimed
     report.unassigned = tally.unassigned

@@ -269,6 +269,13 @@ class Tally:
     unassigned: int = 0
     woken: set[str] = field(default_factory=set)
 
+    def add(self, other: Tally) -> None:
+        """Count in what another reading counted."""
+        self.due += other.due
+        self.claimed += other.claimed
+        self.unassigned += other.unassigned
+        self.woken |= other.woken
+
 
 def triaged(query: Any, now: datetime) -> Any:
     """``query`` (with ``key`` and ``user_id`` columns, and ``family`` where the kind

@@ -1,7 +1,9 @@
-"""Indexes that find the deals won and the orders placed or changed in the last days.
+"""Indexes for the reminder sweep, which runs every few minutes over the whole portfolio.
 
-The thank-you and personal-call reminders look at a week of deals and orders;
-without these indexes every sweep read all of both tables.
+The thank-you and personal-call reminders look at a week of deals and orders
+(without these indexes every sweep read all of both tables) and ask whether a
+thank-you or a call was logged since; each due occurrence is looked up in the
+reminder table by key, where only its state and snooze matter.
 
 Revision ID: 0003
 Revises: 0002
@@ -22,6 +24,12 @@ INDEXES = (
     ("ix_deals_stage_closed", "deals", ["stage", "closed_on"]),
     ("ix_orders_placed_at", "orders", ["placed_at"]),
     ("ix_orders_updated_at", "orders", ["updated_at"]),
+    (
+        "ix_interactions_kind_account_occurred",
+        "interactions",
+        ["kind", "account_id", "occurred_at"],
+    ),
+    ("ix_reminders_key_state", "reminders", ["key", "state", "snoozed_until"]),
 )
 
 
