@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, text  # noqa: E402
-from sqlmodel import Session, select  # noqa: E402
+from sqlmodel import Session, col, select  # noqa: E402
 
 from core.checkins import due_items  # noqa: E402
 from core.clock import utcnow  # noqa: E402
@@ -118,9 +118,15 @@ def main() -> None:
     rng = random.Random(args.seed)
     with session_scope(engine) as s:
         count = s.exec(select(func.count()).select_from(Account)).one()
-        ams = s.exec(select(User).where(User.role == Role.AM, User.active)).all()
+        ams = s.exec(
+            select(User).where(User.role == Role.AM, User.active).order_by(col(User.id))
+        ).all()
         user = rng.choice(list(ams))
         if user.slack_user_id is None:
+            for holder in s.exec(select(User).where(User.slack_user_id == "UBENCH0001")):
+                holder.slack_user_id = None  # an earlier run's pick (on another database order)
+                s.add(holder)
+            s.flush()
             user.slack_user_id = "UBENCH0001"
             s.add(user)
         slack_id = user.slack_user_id

@@ -27,6 +27,7 @@ from core.checkins.items import DueItem
 from core.checkins.triage import (
     Reading,
     Tally,
+    among,
     at,
     days_between,
     joined,
@@ -81,11 +82,21 @@ class Scope:
     def wants(self, user_id: int | None) -> bool:
         return self.user_ids is None or user_id in self.user_ids
 
-    def where(self, owner: Any, account: Any) -> list[ColumnElement[bool]]:
-        """SQL conditions that keep the scope's rows."""
+    def where(self, owner: Any, account: Any, *, assignee: Any = None) -> list[ColumnElement[bool]]:
+        """SQL conditions that keep the scope's rows.
+
+        ``owner`` is who the row is for; where that is the record's own
+        ``assignee`` or else the account's owner, a condition each side's index
+        answers is added, so one person's rows are found without joining every
+        record to its account first.
+        """
         clauses: list[ColumnElement[bool]] = []
         if self.user_ids is not None:
-            clauses.append(owner.in_(sorted(self.user_ids)))
+            ids = sorted(self.user_ids)
+            clauses.append(owner.in_(ids))
+            if assignee is not None:
+                owned = select(col(Account.id)).where(col(Account.owner_id).in_(ids))
+                clauses.append(or_(assignee.in_(ids), among(account, owned.scalar_subquery())))
         if self.account_ids is not None:
             clauses.append(account.in_(sorted(self.account_ids)))
         return clauses
@@ -312,7 +323,7 @@ def commitments(
         .where(
             col(Commitment.done_at).is_(None),
             unindexed(col(Commitment.due_on)) <= today + config.commitment_lead,
-            *scope.where(owner, col(Commitment.account_id)),
+            *scope.where(owner, col(Commitment.account_id), assignee=col(Commitment.owner_id)),
         )
     )
     items = []
@@ -376,7 +387,10 @@ def notices(
             (occurrence + case((late, literal("#late")), else_=literal(""))).label("key"),
         )
         .join(Account, col(Account.id) == Notice.account_id)
-        .where(col(Notice.communicated_at).is_(None), *scope.where(owner, col(Notice.account_id)))
+        .where(
+            col(Notice.communicated_at).is_(None),
+            *scope.where(owner, col(Notice.account_id), assignee=col(Notice.owner_id)),
+        )
     )
     owner_user = aliased(User)
     told_manager = (

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import String, and_, case, func, literal, not_, or_
+from sqlalchemy import Boolean, String, and_, case, func, literal, not_, or_
 from sqlalchemy import select as wide_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -120,6 +120,32 @@ def _utc_midnight_sqlite(element: utc_midnight, compiler: Any, **kw: Any) -> str
 @compiles(utc_midnight, "postgresql")
 def _utc_midnight_postgresql(element: utc_midnight, compiler: Any, **kw: Any) -> str:
     return f"(CAST({compiler.process(element.clauses, **kw)} AS timestamp) AT TIME ZONE 'UTC')"
+
+
+class among(FunctionElement[bool]):
+    """``among(column, subquery)``: the column holds one of the values the subquery returns.
+
+    Spelled so each planner finds the rows through the column's index: SQLite
+    with ``IN``; PostgreSQL with ``= ANY(ARRAY(…))``, which it plans as a list of
+    values (a bitmap index scan) where ``IN (subquery)`` next to an ``OR`` becomes
+    a filter over the whole table (one person's promises: 2 ms against 37 ms).
+    """
+
+    type = Boolean()
+    name = "among"
+    inherit_cache = True
+
+
+@compiles(among)
+def _among_sqlite(element: among, compiler: Any, **kw: Any) -> str:
+    column, values = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} IN {values}"
+
+
+@compiles(among, "postgresql")
+def _among_postgresql(element: among, compiler: Any, **kw: Any) -> str:
+    column, values = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} = ANY(ARRAY{values})"
 
 
 class unindexed(FunctionElement[Any]):
