@@ -110,6 +110,19 @@ def test_unsigned_badly_signed_and_stale_requests_get_401_and_change_nothing(
     assert [c.method for c in bot.api.calls if c.method != "auth.test"] == []
 
 
+def test_a_rejected_request_is_logged_without_its_body(
+    bot: SlackBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = bot.command_body("log Acme: private note")
+    assert bot.post(body, signature="v0=" + "0" * 64)[0] == 401
+    time.sleep(0.2)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Invalid request signature detected" in logged and "withheld" in logged
+    assert "legacy-unused" not in logged and "response_url" not in logged
+    assert "private note" not in logged and "/response/" not in logged
+
+
 def test_a_fresh_signed_request_is_acknowledged(bot: SlackBot) -> None:
     status, body = bot.post(bot.command_body("help"))
     assert status == 200
