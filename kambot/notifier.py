@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = {"ratelimited", "service_unavailable", "internal_error", "fatal_error"}
 METADATA_EVENT = "kam_reminder"
+HISTORY_PAGE = 200
+HISTORY_PAGES = 5
+"""How far back a look-up reads a person's DMs from kam (1,000 messages) before it gives up."""
 
 
 class SlackNotifier:
@@ -53,6 +56,38 @@ class SlackNotifier:
             text=kb.fallback(f"Your kam digest for {day:%A %d %B}: {len(items)} due"),
             blocks=kb.digest_blocks(items, day),
             key=f"digest:{user.id}:{day.isoformat()}",
+        )
+
+    def find_delivery(self, key: str, user: User) -> Delivery | None:
+        """The DM kam posted for ``key``, if it arrived (``DeliveryLookup``).
+
+        A sweeper that crashed in mid-send left the reminder undecided; kam
+        finds its own message in the person's DMs by the key it put in the
+        message's metadata (scope ``im:history``). None means it never arrived,
+        so it may be sent. If Slack cannot be asked, or the DMs run further back
+        than kam reads, this raises and the sweep sends nothing rather than risk
+        a second copy.
+        """
+        if not user.slack_user_id:
+            return None  # nothing can have been sent to someone Slack does not know
+        opened = self.client.conversations_open(users=user.slack_user_id)
+        channel = str(opened["channel"]["id"])
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            page = self.client.conversations_history(
+                channel=channel, limit=HISTORY_PAGE, include_all_metadata=True, cursor=cursor
+            )
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                    return Delivery(channel=channel, ts=message.get("ts"))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return None
+        raise KamError(
+            f"kam read the last {HISTORY_PAGE * HISTORY_PAGES:,} messages to {user.email} "
+            f"without finding {key}, and there are more."
         )
 
     def _post(self, user: User, *, text: str, blocks: list[Block], key: str) -> Delivery:

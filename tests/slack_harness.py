@@ -159,10 +159,45 @@ class FakeSlackAPI:
             view = json.loads(view) if isinstance(view, str) else view or {}
             view_id = body.get("view_id") or f"V{next(self._views):05d}"
             return 200, {"ok": True, "view": {**view, "id": view_id}}, {}
+        if method == "conversations.history":
+            return 200, self._history(body), {}
         if method == "conversations.open":
             user = str(body.get("users", "U0")).split(",")[0]
             return 200, {"ok": True, "channel": {"id": "D" + user[1:]}}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
+
+    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A DM's messages, newest first, a page at a time (the cursor is an offset)."""
+        channel = str(body.get("channel", ""))
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            posted = [
+                c
+                for c in self.calls
+                if c.method == "chat.postMessage" and c.response.get("channel") == channel
+            ]
+        messages = []
+        for call in reversed(posted):
+            message: dict[str, Any] = {"type": "message", "ts": call.response["ts"]}
+            metadata = call.body.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            if with_metadata and metadata:
+                message["metadata"] = metadata
+            messages.append(message)
+        start, limit = int(body.get("cursor") or 0), int(body.get("limit") or 100)
+        more = start + limit < len(messages)
+        return {
+            "ok": True,
+            "messages": messages[start : start + limit],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def forget(self, call: Call) -> None:
+        """As if ``call`` never reached Slack."""
+        with self._lock:
+            self.calls.remove(call)
 
     def ts_of(self, call: Call) -> str:
         """The ts Slack gave the message ``call`` posted."""

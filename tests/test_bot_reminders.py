@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from core.checkins import DueItem, TransientDeliveryError, due_items, sweep
+from core.checkins import LEASE, DueItem, TransientDeliveryError, due_items, sweep
 from core.clock import utcnow
 from core.models import (
     Commitment,
@@ -107,12 +107,14 @@ def delivered(bot: SlackBot, engine: Engine) -> dict[str, Any]:
     """Run a real sweep through the Slack notifier; the DMs it posted, by reminder key."""
     report = sweep(engine, SlackNotifier(bot.app.client), now=utcnow())
     assert not report.failed, report
-    posted = {}
-    for call in bot.api.of("chat.postMessage"):
-        metadata = call.body.get("metadata")
-        metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
-        posted[metadata["event_payload"]["key"]] = call
-    return posted
+    return {key_of(call): call for call in bot.api.of("chat.postMessage")}
+
+
+def key_of(call: Any) -> str:
+    """The reminder key a posted DM carries in its metadata."""
+    metadata = call.body.get("metadata")
+    metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+    return str(metadata["event_payload"]["key"])
 
 
 def buttons(call: Any) -> dict[str, dict[str, Any]]:
@@ -169,6 +171,57 @@ def test_the_sweep_sends_each_reminder_as_a_dm_with_buttons_once(
     before = len(bot.api.of("chat.postMessage"))
     sweep(engine, SlackNotifier(bot.app.client), now=utcnow())
     assert len(bot.api.of("chat.postMessage")) == before
+
+
+def interrupted(engine: Engine, *keys: str) -> None:
+    """As if a sweeper died in mid-send of these keys, longer ago than the lease."""
+    with Session(engine) as s:
+        for key in keys:
+            row = s.exec(select(Reminder).where(Reminder.key == key)).one()
+            row.state, row.slack_ts, row.slack_channel = "sending", None, None
+            row.updated_at = utcnow() - LEASE - timedelta(minutes=1)
+            s.add(row)
+        s.commit()
+
+
+def test_a_send_cut_by_a_crash_is_found_in_the_dm_or_sent_once(
+    bot: SlackBot, engine: Engine
+) -> None:
+    posted = delivered(bot, engine)
+    arrived, lost = sorted(k for k in posted if not k.startswith("digest:"))[:2]
+    interrupted(engine, arrived, lost)
+    bot.api.forget(posted[lost])  # this one never reached Slack
+    before = len(bot.api.of("chat.postMessage"))
+    report = sweep(engine, SlackNotifier(bot.app.client), now=utcnow())
+    assert sorted(report.delivered) == [arrived, lost] and not report.failed
+    sent = bot.api.of("chat.postMessage")[before:]
+    assert [key_of(c) for c in sent] == [lost]
+    with Session(engine) as s:
+        rows_by_key = {r.key: r for r in s.exec(select(Reminder)).all()}
+    assert rows_by_key[arrived].state == "sent"
+    assert rows_by_key[arrived].slack_ts == bot.api.ts_of(posted[arrived])
+    assert rows_by_key[lost].state == "sent"
+    assert rows_by_key[lost].slack_ts == bot.api.ts_of(sent[0])
+
+
+def test_a_send_cut_by_a_crash_is_never_resent_when_slack_cannot_be_asked(
+    bot: SlackBot, engine: Engine
+) -> None:
+    posted = delivered(bot, engine)
+    key = sorted(k for k in posted if not k.startswith("digest:"))[0]
+    interrupted(engine, key)
+    bot.api.forget(posted[key])
+    bot.api.failing["conversations.history"] = "missing_scope"
+    before = len(bot.api.of("chat.postMessage"))
+    report = sweep(engine, SlackNotifier(bot.app.client), now=utcnow())
+    assert (
+        report.failed == [key]
+        and "could not check whether it arrived" in (report.failure_reasons[0])
+    )
+    assert len(bot.api.of("chat.postMessage")) == before
+    with Session(engine) as s:
+        row = s.exec(select(Reminder).where(Reminder.key == key)).one()
+    assert row.state == "failed" and "missing_scope" in (row.last_error or "")
 
 
 def test_rate_limits_are_waited_out_and_persistent_ones_are_transient(

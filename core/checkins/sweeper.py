@@ -392,12 +392,23 @@ def _interrupted(
         if not _update(engine, still_ours, updated_at=now):
             continue
         user = plan.users.get(row.user_id) if row.user_id is not None else None
-        found = notifier.find_delivery(row.key, user) if user is not None else None
         mine = and_(
             REMINDERS.c.key == row.key,
             REMINDERS.c.state == SENDING,
             REMINDERS.c.attempts == row.attempts,
         )
+        try:
+            found = notifier.find_delivery(row.key, user) if user is not None else None
+        except Exception as exc:  # cannot tell whether it arrived: never risk a second copy
+            log.warning("could not look up the interrupted delivery of %s: %s", row.key, exc)
+            reason = (
+                f"Delivery was interrupted in mid-send and kam could not check whether it "
+                f"arrived ({exc}); not sent again so that nobody gets it twice. It stays on "
+                "the due list."
+            )[:2000]
+            if _update(engine, mine, state=FAILED, last_error=reason, updated_at=now):
+                report.fail(row.key, reason)
+            continue
         if found is not None:
             _update(engine, mine, **_sent_values(found, now))
             report.delivered.append(row.key)
