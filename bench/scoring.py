@@ -59,6 +59,14 @@ def phases(engine: Engine, at: datetime) -> str:
     return f"load {t1 - t0:.2f} s, score {t2 - t1:.2f} s, store {t3 - t2:.2f} s"
 
 
+def accounts_in(url: str) -> int:
+    engine = open_database(url)
+    with engine.connect() as conn:
+        count: int = conn.exec_driver_sql("SELECT COUNT(*) FROM accounts").scalar_one()
+    engine.dispose()
+    return count
+
+
 def measure(url: str, runs: int) -> tuple[list[float], list[float], str]:
     """Time ``runs`` nightly rescores; return wall and CPU times and the last run's phases.
 
@@ -95,7 +103,7 @@ def main() -> None:
             if not args.db:
                 generate(url, size, args.seed)
             times, cpu, detail = measure(url, args.runs)
-            results.append((size, times, cpu, detail))
+            results.append((size or accounts_in(url), times, cpu, detail))
     print("\n accounts  rescore+snapshot (median)   min     max   CPU (median)   last run")
     for size, times, cpu, detail in results:
         print(

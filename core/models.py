@@ -273,8 +273,10 @@ class Deal(SQLModel, table=True):
     __table_args__ = (
         _one_of("stage", DealStage),
         Index("ix_deals_account_stage_closed", "account_id", "stage", "closed_on"),
-        # The deals won in the last days (thank-you prompts), without reading them all.
-        Index("ix_deals_stage_closed", "stage", "closed_on"),
+        # Won deals by the day they closed, with what revenue sums need: the last week's
+        # (thank-you prompts) and the last months' (scores, forecast, goals) are read
+        # from the index alone, without reading every deal.
+        Index("ix_deals_stage_closed", "stage", "closed_on", "account_id", "amount", "cost"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,7 +3,9 @@
 The thank-you and personal-call reminders look at a week of deals and orders
 (without these indexes every sweep read all of both tables) and ask whether a
 thank-you or a call was logged since; each due occurrence is looked up in the
-reminder table by key, where only its state and snooze matter.
+reminder table by key, where only its state and snooze matter. The won deals'
+index carries the columns that revenue sums read, so scoring, the forecast and
+the goals read it alone.
 
 Revision ID: 0003
 Revises: 0002
@@ -21,7 +23,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INDEXES = (
-    ("ix_deals_stage_closed", "deals", ["stage", "closed_on"]),
+    ("ix_deals_stage_closed", "deals", ["stage", "closed_on", "account_id", "amount", "cost"]),
     ("ix_orders_placed_at", "orders", ["placed_at"]),
     ("ix_orders_updated_at", "orders", ["updated_at"]),
     (
