@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import namedtuple
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -46,6 +46,30 @@ T = TypeVar("T")
 # SQL the two backends spell differently ------------------------------------------------------
 
 
+E = TypeVar("E", bound=type[FunctionElement[Any]])
+
+
+def spelled(*, sqlite: str, postgresql: str) -> Callable[[E], E]:
+    """How each backend writes a SQL function of kam's: a template over its
+    arguments, ``{0}``, ``{1}``… one by one or ``{args}`` all of them."""
+
+    def writer(template: str) -> Callable[..., str]:
+        def write(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
+            args = [compiler.process(c, **kw) for c in element.clauses]
+            return template.format(*args, args=", ".join(args))
+
+        return write
+
+    def register(element: E) -> E:
+        compiles(element)(writer(sqlite))
+        compiles(element, "postgresql")(writer(postgresql))
+        return element
+
+    return register
+
+
+# SQLite keeps the UTC wall time as text, 'YYYY-MM-DD HH:MM:SS.ffffff'.
+@spelled(sqlite="substr({0}, 1, 10)", postgresql="to_char(({0}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
 class utc_day(FunctionElement[str]):
     """The UTC calendar day of a stored timestamp, as ``YYYY-MM-DD`` text."""
 
@@ -54,17 +78,8 @@ class utc_day(FunctionElement[str]):
     inherit_cache = True
 
 
-@compiles(utc_day)
-def _utc_day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
-    # SQLite keeps the UTC wall time as text, 'YYYY-MM-DD HH:MM:SS.ffffff'.
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
-
-
-@compiles(utc_day, "postgresql")
-def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
-    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-
-
+# SQLite keeps a date as 'YYYY-MM-DD' text; substr costs far less than strftime.
+@spelled(sqlite="substr({0}, 6, 5)", postgresql="to_char({0}, 'MM-DD')")
 class month_day(FunctionElement[str]):
     """The month and day of a stored calendar date, as ``MM-DD`` text (for anniversaries)."""
 
@@ -73,17 +88,10 @@ class month_day(FunctionElement[str]):
     inherit_cache = True
 
 
-@compiles(month_day)
-def _month_day_sqlite(element: month_day, compiler: Any, **kw: Any) -> str:
-    # SQLite keeps a date as 'YYYY-MM-DD' text; two substr calls cost far less than strftime.
-    return f"substr({compiler.process(element.clauses, **kw)}, 6, 5)"
-
-
-@compiles(month_day, "postgresql")
-def _month_day_postgresql(element: month_day, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'MM-DD')"
-
-
+@spelled(
+    sqlite="(julianday({0}) - julianday({1}))",
+    postgresql="(date_part('epoch', {0} - {1}) / 86400.0)",
+)
 class days_between(FunctionElement[float]):
     """``days_between(later, earlier)``: the days from one timestamp to another, fractional."""
 
@@ -91,18 +99,9 @@ class days_between(FunctionElement[float]):
     inherit_cache = True
 
 
-@compiles(days_between)
-def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(julianday({later}) - julianday({earlier}))"
-
-
-@compiles(days_between, "postgresql")
-def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(date_part('epoch', {later} - {earlier}) / 86400.0)"
-
-
+# SQLite: 'YYYY-MM-DD' sorts before every 'YYYY-MM-DD HH:MM:SS…' of that day and after
+# the day before, so the day itself compares as its first moment.
+@spelled(sqlite="({0})", postgresql="(CAST({0} AS timestamp) AT TIME ZONE 'UTC')")
 class utc_midnight(FunctionElement[datetime]):
     """The first moment (UTC) of a stored calendar day, comparable with stored timestamps."""
 
@@ -111,17 +110,7 @@ class utc_midnight(FunctionElement[datetime]):
     inherit_cache = True
 
 
-@compiles(utc_midnight)
-def _utc_midnight_sqlite(element: utc_midnight, compiler: Any, **kw: Any) -> str:
-    # 'YYYY-MM-DD' sorts before every 'YYYY-MM-DD HH:MM:SS…' of that day and after the day before.
-    return f"({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(utc_midnight, "postgresql")
-def _utc_midnight_postgresql(element: utc_midnight, compiler: Any, **kw: Any) -> str:
-    return f"(CAST({compiler.process(element.clauses, **kw)} AS timestamp) AT TIME ZONE 'UTC')"
-
-
+@spelled(sqlite="{0} IN {1}", postgresql="{0} = ANY(ARRAY{1})")
 class among(FunctionElement[bool]):
     """``among(column, subquery)``: the column holds one of the values the subquery returns.
 
@@ -136,18 +125,7 @@ class among(FunctionElement[bool]):
     inherit_cache = True
 
 
-@compiles(among)
-def _among_sqlite(element: among, compiler: Any, **kw: Any) -> str:
-    column, values = (compiler.process(c, **kw) for c in element.clauses)
-    return f"{column} IN {values}"
-
-
-@compiles(among, "postgresql")
-def _among_postgresql(element: among, compiler: Any, **kw: Any) -> str:
-    column, values = (compiler.process(c, **kw) for c in element.clauses)
-    return f"{column} = ANY(ARRAY{values})"
-
-
+@spelled(sqlite="+{0}", postgresql="{0}")
 class unindexed(FunctionElement[Any]):
     """A column compared without its index: the planner scans instead.
 
@@ -166,31 +144,15 @@ class unindexed(FunctionElement[Any]):
         self.type = column.type
 
 
-@compiles(unindexed)
-def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
-    return f"+{compiler.process(element.clauses, **kw)}"
-
-
-@compiles(unindexed, "postgresql")
-def _unindexed_postgresql(element: unindexed, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
+@spelled(
+    sqlite="json_group_array(json_array({args}))",
+    postgresql="json_agg(json_build_array({args}))",
+)
 class json_rows(FunctionElement[Any]):
     """An aggregate: the group's rows as one JSON array of arrays (one per row)."""
 
     name = "json_rows"
     inherit_cache = True
-
-
-@compiles(json_rows)
-def _json_rows_sqlite(element: json_rows, compiler: Any, **kw: Any) -> str:
-    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
-
-
-@compiles(json_rows, "postgresql")
-def _json_rows_postgresql(element: json_rows, compiler: Any, **kw: Any) -> str:
-    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
 
 
 def joined(*parts: Any) -> ColumnElement[str]:
