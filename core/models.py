@@ -266,17 +266,22 @@ class Interaction(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+REVENUE = ("amount", "cost")
+"""The deal columns revenue sums read, carried in the deal indexes."""
+
+
 class Deal(SQLModel, table=True):
     """An opportunity; won deals are the account's revenue history."""
 
     __tablename__ = "deals"
     __table_args__ = (
         _one_of("stage", DealStage),
-        Index("ix_deals_account_stage_closed", "account_id", "stage", "closed_on"),
-        # Won deals by the day they closed, with what revenue sums need: the last week's
-        # (thank-you prompts) and the last months' (scores, forecast, goals) are read
-        # from the index alone, without reading every deal.
-        Index("ix_deals_stage_closed", "stage", "closed_on", "account_id", "amount", "cost"),
+        # Both deal indexes carry what revenue sums read (amount, cost), so those sums
+        # never read the deals themselves. One account's deals (its card, renewals):
+        Index("ix_deals_account_stage_closed", "account_id", "stage", "closed_on", *REVENUE),
+        # Won deals by the day they closed: the last week's (thank-you prompts), the
+        # last months' of every account (scores, forecast, goals, the portfolio table).
+        Index("ix_deals_stage_closed", "stage", "closed_on", "account_id", *REVENUE),
     )
 
     id: int | None = Field(default=None, primary_key=True)
