@@ -114,8 +114,10 @@ def _summary(report: dict[str, Any]) -> str:
             f"({report['due']} due, {report['already_delivered']} already delivered). "
             "Nothing was sent."
         )
+    reminders, digests = len(report["delivered"]), len(report["digests"])
     parts = [
-        f"Delivered {len(report['delivered'])} reminders and {len(report['digests'])} digests",
+        f"Delivered {reminders} reminder{'s' * (reminders != 1)} "
+        f"and {digests} digest{'s' * (digests != 1)}",
         f"{report['already_delivered']} were delivered before",
     ]
     if report["failed"]:
