@@ -77,7 +77,12 @@ def list_accounts(
     owner_table = select(User.id, User.email).subquery()
     query = (
         select(  # type: ignore[call-overload]
-            Account,
+            # Columns, not Account objects: building 100,000 of those took half the time.
+            col(Account.id),
+            col(Account.name),
+            col(Account.sector),
+            col(Account.country),
+            col(Account.tier_override),
             owner_table.c.email,
             func.coalesce(revenue.c.revenue, 0.0).label("revenue_12m"),
             last_contact.c.last,
@@ -92,20 +97,20 @@ def list_accounts(
     if owner is not None:
         query = query.where(Account.owner_id == owner.id)
     rows = []
-    for account, owner_email, revenue_12m, last, snap_tier in session.exec(query).all():
-        current_tier = account.tier_override or snap_tier
+    for row in session.exec(query).all():
+        current_tier = row.tier_override or row.tier
         if tier is not None and current_tier != tier:
             continue
         rows.append(
             {
-                "id": account.id,
-                "name": account.name,
-                "sector": account.sector,
-                "country": account.country,
-                "owner": owner_email,
+                "id": row.id,
+                "name": row.name,
+                "sector": row.sector,
+                "country": row.country,
+                "owner": row.email,
                 "tier": current_tier,
-                "revenue_12m": float(revenue_12m or 0),
-                "last_contact": iso(_aware(last)),
+                "revenue_12m": float(row.revenue_12m or 0),
+                "last_contact": iso(_aware(row.last)),
             }
         )
     return rows

@@ -91,6 +91,9 @@ def accounts(
         str | None, typer.Option("--tier", help="strategic, key, growth or standard.")
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", metavar="EMAIL")] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="Accounts in the table (JSON has all).")
+    ] = 100,
     as_json: JsonOption = False,
 ) -> None:
     """List accounts, largest revenue over the last 12 months first."""
@@ -106,7 +109,7 @@ def accounts(
     table = Table(title=f"{len(rows):,} accounts")
     for column in ("Account", "Tier", "Owner", "Revenue 12m", "Last contact", "Sector"):
         table.add_column(column, justify="right" if column == "Revenue 12m" else "left")
-    for row in rows:
+    for row in rows[:limit]:
         table.add_row(
             escape(row["name"]),
             row["tier"] or "-",
@@ -116,6 +119,8 @@ def accounts(
             escape(row["sector"] or "-"),
         )
     console.print(table)
+    if len(rows) > limit:
+        console.print(f"… and {len(rows) - limit:,} more (`--limit N`, or `--json` for all).")
 
 
 def show(
