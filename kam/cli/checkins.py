@@ -37,6 +37,9 @@ def due(
         str | None, typer.Option("--user", metavar="EMAIL", help="Only this person's list.")
     ] = None,
     at: AtOption = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="Items in the table (JSON has all).")
+    ] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -54,10 +57,10 @@ def due(
         who = person.name if person else "anyone"
         typer.echo(f"Nothing is due for {who} at {now:%Y-%m-%d %H:%M} UTC.")
         return
-    table = Table(title=f"{len(rows)} due at {now:%Y-%m-%d %H:%M} UTC", show_lines=True)
+    table = Table(title=f"{len(rows):,} due at {now:%Y-%m-%d %H:%M} UTC", show_lines=True)
     for column in ("", "What", "Know them", "Owner", "Key"):
         table.add_column(column)
-    for row in rows:
+    for row in rows[:limit]:
         table.add_row(
             f"[{SEVERITY_STYLE[row['severity']]}]{row['severity']}[/]",
             f"[bold]{escape(row['title'])}[/]\n{escape(row['detail'])}",
@@ -66,6 +69,8 @@ def due(
             escape(row["key"]),
         )
     console.print(table)
+    if len(rows) > limit:
+        typer.echo(f"… and {len(rows) - limit:,} more, less urgent (`--limit N`, or `--json`).")
 
 
 def _notifier(as_json: bool) -> Notifier:
