@@ -101,3 +101,13 @@ def test_demo_twice_keeps_one_portfolio(capsys: pytest.CaptureFixture[str], demo
     assert code == 0 and "already loaded" in out
     _, out, _ = kam(capsys, "accounts", "--json", "--db", demo_db)
     assert len(json.loads(out)) == 85
+
+
+def test_the_account_table_shows_the_largest_and_says_how_many_more(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    code, out, _ = kam(capsys, "accounts", "--limit", "5", "--db", demo_db)
+    assert code == 0 and "85 accounts" in out and "… and 80 more" in out
+    _, listing, _ = kam(capsys, "accounts", "--json", "--db", demo_db)
+    names = [row["name"] for row in json.loads(listing)]
+    assert names[0] in out and names[-1] not in out

@@ -97,3 +97,12 @@ def test_remind_sends_through_slack_when_a_bot_token_is_set(
         "no Slack identity yet" in r and "kam users link" in r for r in report["failure_reasons"]
     )
     assert "Traceback" not in err and "xoxb-test-bot-token" not in out + err
+
+
+def test_the_due_table_shows_the_most_urgent_and_says_how_many_more(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    _, out, _ = kam(capsys, "due", "--at", "in 100 days", "--json", "--db", demo_db)
+    items = json.loads(out)
+    code, out, _ = kam(capsys, "due", "--at", "in 100 days", "--limit", "2", "--db", demo_db)
+    assert code == 0 and f"{len(items)} due at" in out and f"… and {len(items) - 2:,} more" in out
