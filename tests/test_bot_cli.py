@@ -28,6 +28,7 @@ SCOPES = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
     "conversations.open": "im:write",
+    "conversations.history": "im:history",
     "views.open": None,
     "views.publish": None,
     "views.update": None,
@@ -50,7 +51,14 @@ def test_manifest_asks_for_what_the_bot_uses() -> None:
     assert settings["socket_mode_enabled"] is True
     assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert scopes == {"commands", "chat:write", "im:write", "users:read", "users:read.email"}
+    assert scopes == {
+        "commands",
+        "chat:write",
+        "im:history",
+        "im:write",
+        "users:read",
+        "users:read.email",
+    }
     assert {s for s in SCOPES.values() if s} <= scopes
 
 
