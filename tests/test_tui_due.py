@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from core.models import Account, Interaction, Reminder
-from tests.test_tui import SIZE, fill, make_app, settle, shown
+from tests.test_tui import SIZE, fill, make_app, save, settle, shown
 from tests.tui_data import NOW, build_portfolio
 from tui.app import KamApp
 from tui.screens.due import DueScreen, SnoozeDialog
@@ -188,8 +188,7 @@ async def test_logging_from_the_due_list_resolves_the_check_in(portfolio: Engine
         assert isinstance(form, LogInteractionForm)
         assert form.account_name == "Betasoloin"
         await fill(pilot, form, summary="Talked about the renewal")
-        await pilot.click("#save")
-        await settle(app, pilot)
+        await save(app, pilot, form)
         assert app.screen is screen
         assert CHECK_IN not in titles(screen)
         assert "Keep your promise at Betasoloin: Send the revised quote" in titles(screen)
@@ -285,8 +284,7 @@ async def test_logging_a_thank_you_from_the_due_list_answers_it(portfolio: Engin
         assert isinstance(form, LogInteractionForm)
         assert form.query_one("#f-kind", Select).value == "thank_you"
         await fill(pilot, form, summary="Sent Ingrid a note about GTX Plus")
-        await pilot.click("#save")
-        await settle(app, pilot)
+        await save(app, pilot, form)
         assert app.screen is screen
         assert THANKS not in titles(screen)
     assert interactions(portfolio, "Acme Corporation")[-1] == "Sent Ingrid a note about GTX Plus"
