@@ -8,7 +8,7 @@ up to date, and tells the user plainly when there is none yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -100,11 +100,14 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(_alembic_config(engine), "head")
 
 
-def open_database(url: str, *, create: bool = False) -> Engine:
+def open_database(
+    url: str, *, create: bool = False, on_upgrade: Callable[[str, str], None] | None = None
+) -> Engine:
     """Open the database at ``url``, upgrading an older schema.
 
     With ``create`` an empty database gets the schema; without it the user is
-    told to run ``kam init`` first.
+    told to run ``kam init`` first. ``on_upgrade(from, to)`` hears of an upgrade of
+    existing data before it starts (building new indexes over a large portfolio takes a while).
     """
     engine = make_engine(url)
     try:
@@ -119,7 +122,10 @@ def open_database(url: str, *, create: bool = False) -> Engine:
         raise DatabaseNotReady(
             f"The database {_display(url)} {what}. Run `kam init` (or `kam demo`) first."
         )
-    if revision != head_revision():
+    head = head_revision()
+    if revision != head:
+        if revision is not None and on_upgrade is not None:
+            on_upgrade(revision, head or "head")
         upgrade(engine)
     return engine
 

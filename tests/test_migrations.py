@@ -63,3 +63,22 @@ def test_unknown_database_kind_is_a_clear_error() -> None:
 
     with pytest.raises(KamError, match="SQLite or PostgreSQL"):
         make_engine("mysql://localhost/kam")
+
+
+def test_a_command_on_an_older_schema_says_it_is_upgrading(
+    empty_db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alembic import command
+
+    from tests.test_cli import kam
+
+    engine = open_database(empty_db_url, create=True)
+    command.downgrade(_alembic_config(engine), "0002")
+    engine.dispose()
+    code, _, err = kam(capsys, "accounts", "--db", empty_db_url)
+    assert code == 0 and f"Upgrading the database from schema 0002 to {head_revision()}" in err
+    engine = make_engine(empty_db_url)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+    code, _, err = kam(capsys, "accounts", "--db", empty_db_url)
+    assert code == 0 and "Upgrading" not in err

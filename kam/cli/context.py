@@ -51,7 +51,15 @@ def database_url(db: str | None) -> str:
 
 def engine(db: str | None, *, create: bool = False) -> Engine:
     """Open the database, upgrading it or telling the user to run ``kam init``."""
-    return open_database(database_url(db), create=create)
+    return open_database(database_url(db), create=create, on_upgrade=_say_upgrading)
+
+
+def _say_upgrading(old: str, new: str) -> None:
+    typer.echo(
+        f"Upgrading the database from schema {old} to {new}; "
+        "on a large portfolio this can take a while.",
+        err=True,
+    )
 
 
 @contextmanager
