@@ -17,6 +17,7 @@ from kam.cli.context import (
     console,
     emit_json,
     engine,
+    print_rest,
     session,
     settings,
     when_option,
@@ -69,8 +70,7 @@ def due(
             escape(row["key"]),
         )
     console.print(table)
-    if len(rows) > limit:
-        typer.echo(f"… and {len(rows) - limit:,} more, less urgent (`--limit N`, or `--json`).")
+    print_rest(len(rows), limit)
 
 
 def _notifier(as_json: bool) -> Notifier:

@@ -73,6 +73,12 @@ def session(db: str | None) -> Iterator[Session]:
         eng.dispose()
 
 
+def print_rest(total: int, limit: int) -> None:
+    """After a table cut at ``limit`` rows: how many more there are, and how to see them."""
+    if total > limit:
+        console.print(f"… and {total - limit:,} more (`--limit N`, or `--json` for all).")
+
+
 def emit_json(data: Any) -> None:
     """Machine-readable output on stdout."""
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

@@ -17,7 +17,15 @@ from core.models import AuditEvent
 from core.services import views
 from core.services.accounts import find_account
 from core.services.users import get_user_by_email
-from kam.cli.context import DbOption, JsonOption, console, emit_json, engine, session
+from kam.cli.context import (
+    DbOption,
+    JsonOption,
+    console,
+    emit_json,
+    engine,
+    print_rest,
+    session,
+)
 
 
 def init(db: DbOption = None) -> None:
@@ -119,8 +127,7 @@ def accounts(
             escape(row["sector"] or "-"),
         )
     console.print(table)
-    if len(rows) > limit:
-        console.print(f"… and {len(rows) - limit:,} more (`--limit N`, or `--json` for all).")
+    print_rest(len(rows), limit)
 
 
 def show(

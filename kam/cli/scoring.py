@@ -12,7 +12,7 @@ from rich.table import Table
 from core.clock import utcnow
 from core.scoring import AccountScore, load_config, portfolio_figures, rescore, score_accounts
 from core.services.accounts import find_account
-from kam.cli.context import DbOption, JsonOption, console, emit_json, session
+from kam.cli.context import DbOption, JsonOption, console, emit_json, print_rest, session
 
 ConfigOption = Annotated[
     Path | None,
@@ -101,8 +101,7 @@ def _print_list(results: list[AccountScore], limit: int) -> None:
             result.quadrant.replace("_", " "),
         )
     console.print(table)
-    if len(results) > limit:
-        console.print(f"… and {len(results) - limit:,} more (`--limit N`, or `--json` for all).")
+    print_rest(len(results), limit)
     if any(r.tier != r.earned_tier for r in results[:limit]):
         console.print("* tier set by hand; `kam score ACCOUNT` shows why.")
 
