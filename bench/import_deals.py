@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import normalise_url, open_database, session_scope
-from core.services.actors import Actor
 from core.transfer.csvfile import write_csv
 from core.transfer.importer import import_file
 

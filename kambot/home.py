@@ -14,7 +14,7 @@ from core.checkins import DueItem, due_items
 from core.clock import zone
 from core.models import Account, Commitment, Notice, ScoreSnapshot, Tier, User
 from core.scoring import load_config
-from core.services.views import latest_snapshots
+from core.scoring.snapshots import latest_snapshots
 from kambot import blocks as kb
 
 KEY_TIERS = (Tier.STRATEGIC.value, Tier.KEY.value)

@@ -15,11 +15,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
+from core.actors import Actor
 from core.db import session_scope
 from core.errors import KamError, NotFound
 from core.models import User
 from core.services import users
-from core.services.actors import Actor
 from kambot.context import Kam
 
 log = logging.getLogger(__name__)

@@ -23,13 +23,14 @@ from slack_sdk import WebClient
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from core.checkins import SNOOZE_CHOICES, DueItem, due_items, mark_done, snooze
+from core.checkins import DueItem, due_items
 from core.clock import zone
 from core.db import session_scope
 from core.errors import KamError
 from core.models import Reminder, ReminderKind, ReminderState, User
 from core.services import views as read_models
 from core.services.accounts import get_account
+from core.services.reminders import SNOOZE_CHOICES, mark_done, snooze
 from kambot import blocks as kb
 from kambot.context import Kam
 from kambot.identity import Identity

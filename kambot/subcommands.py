@@ -20,7 +20,8 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from sqlmodel import Session, col, select
 
-from core.checkins import due_items, snooze
+from core.actors import Actor
+from core.checkins import due_items
 from core.errors import KamError, NotFound
 from core.models import (
     Account,
@@ -40,7 +41,7 @@ from core.models import (
 from core.scoring import portfolio_figures, score_accounts
 from core.services import records, views
 from core.services.accounts import find_account
-from core.services.actors import Actor
+from core.services.reminders import snooze
 from core.services.users import get_user_by_email
 from core.when import parse_day, parse_when
 from kambot import blocks as kb

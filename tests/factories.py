@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from core.actors import Actor
 from core.models import Account, User
 from core.services.accounts import create_account
-from core.services.actors import Actor
 from core.services.users import create_user
 
 SYSTEM = Actor.system("test")

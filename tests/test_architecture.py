@@ -47,3 +47,86 @@ def test_importing_all_of_core_loads_no_front_end() -> None:
         cwd=CORE.parent,
     )
     assert result.stdout.strip() == ""
+
+
+# --- no import cycles in core ----------------------------------------------------------
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(CORE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _core_modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in CORE.rglob("*.py") if "migrations" not in p.parts}
+
+
+def _core_imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every core module ``name`` imports, at the top or inside a function."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            named = {f"{base}.{a.name}" for a in node.names}
+            found.update(named)
+            if not named <= modules.keys():  # a name from the module itself, not a submodule
+                found.add(base)
+    return {m for m in found if m in modules and m != name}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one member (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_core_has_no_import_cycles_between_modules_or_packages() -> None:
+    modules = _core_modules()
+    graph = {name: _core_imports(name, path, modules) for name, path in modules.items()}
+    assert _cycles(graph) == []
+
+    def area(module: str) -> str:  # core.checkins.derive -> core.checkins
+        return ".".join(module.split(".")[:2])
+
+    areas: dict[str, set[str]] = {}
+    for name, imported in graph.items():
+        areas.setdefault(area(name), set()).update(
+            area(m) for m in imported if area(m) != area(name)
+        )
+    assert _cycles(areas) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

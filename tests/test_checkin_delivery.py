@@ -16,10 +16,11 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core import bulk
-from core.checkins import LEASE, due_items, snooze, sweep
+from core.checkins import LEASE, due_items, sweep
 from core.checkins.digest import due_digests
 from core.models import Account, Reminder, User
 from core.services import records
+from core.services.reminders import snooze
 from tests import factories
 from tests.checkin_notifiers import BlindFileRecorder, FileRecorder, Recorder
 

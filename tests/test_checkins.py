@@ -13,7 +13,8 @@ import time_machine
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from core.checkins import DueItem, dismiss, due_items, mark_done, snooze
+from core.actors import Actor
+from core.checkins import DueItem, due_items
 from core.db import session_scope
 from core.errors import Forbidden, KamError, NotFound
 from core.models import (
@@ -28,7 +29,7 @@ from core.models import (
     User,
 )
 from core.services import records
-from core.services.actors import Actor
+from core.services.reminders import dismiss, mark_done, snooze
 from tests import factories
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

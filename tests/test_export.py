@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database
 from core.demo.synthetic import load_synthetic
@@ -17,7 +18,6 @@ from core.models import Account, Goal, ScoreSnapshot
 from core.scoring import portfolio_figures
 from core.services import records, views
 from core.services.accounts import update_account
-from core.services.actors import Actor
 from tests import factories
 from tests.conftest import fresh_postgres
 from tests.test_cli import kam

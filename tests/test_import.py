@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, func, select
 
+from core.actors import Actor
 from core.db import open_database
 from core.demo import maven
 from core.models import Account, Contact, Deal, Interaction, User
-from core.services.actors import Actor
 from core.transfer.importer import import_file
 from core.transfer.options import ImportOptions
 from core.transfer.problems import FileProblem, ImportRejected

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from core.actors import Actor
 from core.errors import Forbidden, KamError, NotFound
 from core.models import AuditEvent, Interaction
 from core.services import records, users
 from core.services.accounts import create_account, find_account, update_account
-from core.services.actors import Actor
 from tests import factories
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

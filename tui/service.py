@@ -16,7 +16,8 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from core import checkins
-from core.checkins import SNOOZE_CHOICES, DueItem
+from core.actors import Actor
+from core.checkins import DueItem
 from core.clock import utcnow
 from core.db import session_scope
 from core.errors import KamError
@@ -27,9 +28,9 @@ from core.models import (
     User,
 )
 from core.scoring import ScoringConfig, load_config, portfolio_figures, score_accounts
-from core.services import records, views
+from core.services import records, reminders, views
 from core.services.accounts import get_account
-from core.services.actors import Actor
+from core.services.reminders import SNOOZE_CHOICES
 from core.services.users import get_user_by_email
 from core.when import parse_day, parse_when
 from tui.portfolio_index import PortfolioIndex
@@ -339,7 +340,7 @@ class PortfolioService:
     def mark_done(self, key: str) -> str:
         """Tick a due item off; the check-in engine records what was done."""
         with session_scope(self.engine) as session:
-            checkins.mark_done(key, session=session, actor=self.actor, now=self.now())
+            reminders.mark_done(key, session=session, actor=self.actor, now=self.now())
         return "Done."
 
     def snooze(self, key: str, until: str) -> str:
@@ -351,7 +352,7 @@ class PortfolioService:
         else:
             moment = parse_when(until, now=now, timezone=self.timezone, prefer="future")
         with session_scope(self.engine) as session:
-            checkins.snooze(key, moment, session=session, actor=self.actor, now=now)
+            reminders.snooze(key, moment, session=session, actor=self.actor, now=now)
         return f"Snoozed until {moment:%a %d %b %H:%M} UTC."
 
     # -- scores and the portfolio overview (scoring) -----------------------------

@@ -8,7 +8,6 @@ Delivery goes through the :class:`Notifier` port, which the Slack bot and the
 console implement.
 """
 
-from core.checkins.actions import SNOOZE_CHOICES, dismiss, mark_done, resolve_check_ins, snooze
 from core.checkins.config import CheckinConfig, load_checkin_config
 from core.checkins.delivery import (
     ConsoleNotifier,
@@ -21,11 +20,11 @@ from core.checkins.delivery import (
 from core.checkins.digest import digest_key, due_digests
 from core.checkins.due import due_items
 from core.checkins.items import DueItem
+from core.checkins.resolve import resolve_check_ins
 from core.checkins.sweeper import LEASE, SweepReport, send_digests, sweep
 
 __all__ = [
     "LEASE",
-    "SNOOZE_CHOICES",
     "CheckinConfig",
     "ConsoleNotifier",
     "Delivery",
@@ -35,14 +34,11 @@ __all__ = [
     "SweepReport",
     "TransientDeliveryError",
     "digest_key",
-    "dismiss",
     "due_digests",
     "due_items",
     "load_checkin_config",
-    "mark_done",
     "render_item",
     "resolve_check_ins",
     "send_digests",
-    "snooze",
     "sweep",
 ]

@@ -58,7 +58,7 @@ from core.models import (
     Tier,
     User,
 )
-from core.services.views import latest_snapshots
+from core.scoring.snapshots import latest_snapshots
 
 DAY = timedelta(days=1)
 PERSONAL_KINDS = (InteractionKind.CALL, InteractionKind.MEETING, InteractionKind.VISIT)

@@ -4,11 +4,9 @@ the personal notes worth bringing up ("know them") and drafted thank-yous."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
-
 from sqlmodel import Session, col, or_, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
@@ -195,8 +193,3 @@ def items_for_accounts(
     """The derived items of a few accounts (what an action on a key looks up)."""
     scope = Scope(account_ids=frozenset(account_ids))
     return derive(session=session, now=now, config=load_checkin_config(), scope=scope)
-
-
-def as_rows(items: Iterable[DueItem]) -> list[dict[str, Any]]:
-    """Items as JSON-safe dictionaries."""
-    return [item.as_dict() for item in items]

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
+from core import audit
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import KamError
 from core.models import Account
-from core.services import audit
-from core.services.actors import Actor
 from core.transfer.importer import import_table
 from core.transfer.maven import EMAIL_DOMAIN, last_close, maven_tables, person_email
 

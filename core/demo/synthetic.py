@@ -30,7 +30,8 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session, col
 
-from core import bulk
+from core import audit, bulk
+from core.actors import Actor
 from core.clock import as_utc, utcnow
 from core.demo import vocabulary as words
 from core.demo.maven import DEMO_MARKER, EMAIL_DOMAIN
@@ -49,8 +50,6 @@ from core.models import (
     User,
     name_key,
 )
-from core.services import audit
-from core.services.actors import Actor
 
 PARETO_ALPHA = 1.16
 """Shape of our revenue per account: 1.16 is the classic 80/20 split."""

@@ -21,14 +21,14 @@ from typing import Any
 
 from sqlmodel import Session
 
+from core import audit
+from core.actors import Actor
 from core.clock import as_utc
 from core.scoring.config import ScoringConfig, config_from, load_config
 from core.scoring.facts import load_facts
 from core.scoring.portfolio import figures
 from core.scoring.scored import AccountScore, ScoredPortfolio, score_portfolio
 from core.scoring.snapshots import store_snapshots
-from core.services import audit
-from core.services.actors import Actor
 
 __all__ = [
     "AccountScore",

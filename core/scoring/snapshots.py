@@ -7,8 +7,8 @@ from datetime import datetime
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import delete, literal
-from sqlmodel import Session, col
+from sqlalchemy import Select, and_, delete, func, literal
+from sqlmodel import Session, col, select
 
 from core import bulk
 from core.models import ScoreSnapshot
@@ -56,3 +56,19 @@ def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> in
         "breakdown": snapshot_breakdowns(p),
     }
     return bulk.insert_columns(ScoreSnapshot, columns, session=session, serialised={"breakdown"})
+
+
+def latest_snapshots() -> Select[Any]:
+    """A subquery of each account's newest score snapshot."""
+    newest = (
+        select(ScoreSnapshot.account_id, func.max(ScoreSnapshot.at).label("at"))
+        .group_by(col(ScoreSnapshot.account_id))
+        .subquery()
+    )
+    return select(ScoreSnapshot).join(
+        newest,
+        and_(
+            col(ScoreSnapshot.account_id) == newest.c.account_id,
+            col(ScoreSnapshot.at) == newest.c.at,
+        ),
+    )

@@ -8,11 +8,11 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 from sqlmodel import Session, select
 
+from core import audit
+from core.actors import Actor, ensure_can_change
 from core.clock import utcnow
 from core.errors import KamError, NotFound
 from core.models import Account, name_key
-from core.services import audit
-from core.services.actors import Actor, ensure_can_change
 from core.services.validation import validated
 
 SUGGESTION_CUTOFF = 60

@@ -14,6 +14,9 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from core import audit
+from core.actors import Actor, ensure_can_change
+from core.checkins import resolve_check_ins
 from core.clock import as_utc, utcnow
 from core.errors import KamError, NotFound
 from core.models import (
@@ -28,8 +31,6 @@ from core.models import (
     Order,
     OrderStatus,
 )
-from core.services import audit
-from core.services.actors import Actor, ensure_can_change
 from core.services.validation import required_text, validated
 
 R = TypeVar("R", bound=SQLModel)
@@ -177,8 +178,6 @@ def log_interaction(
     logged = _add(
         Interaction, data, account=account, session=session, actor=actor, what="interaction"
     )
-    from core.checkins.actions import resolve_check_ins  # the check-in engine builds on records
-
     assert account.id is not None
     resolve_check_ins(account.id, session=session, now=now)
     return logged

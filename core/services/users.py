@@ -8,11 +8,11 @@ from typing import Any
 from rapidfuzz import process
 from sqlmodel import Session, col, func, select
 
+from core import audit
+from core.actors import Actor
 from core.clock import zone
 from core.errors import KamError, NotFound
 from core.models import User
-from core.services import audit
-from core.services.actors import Actor
 from core.services.validation import validated
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal_column
+from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
 from core.clock import utcnow
@@ -25,6 +25,7 @@ from core.models import (
     ScoreSnapshot,
     User,
 )
+from core.scoring.snapshots import latest_snapshots
 from core.services import accounts as account_service
 from core.services import records
 
@@ -34,22 +35,6 @@ REVENUE_WINDOW = timedelta(days=365)
 def iso(value: date | datetime | None) -> str | None:
     """ISO text for a date or timestamp, None kept."""
     return value.isoformat() if value is not None else None
-
-
-def latest_snapshots() -> Select[Any]:
-    """A subquery of each account's newest score snapshot."""
-    newest = (
-        select(ScoreSnapshot.account_id, func.max(ScoreSnapshot.at).label("at"))
-        .group_by(col(ScoreSnapshot.account_id))
-        .subquery()
-    )
-    return select(ScoreSnapshot).join(
-        newest,
-        and_(
-            col(ScoreSnapshot.account_id) == newest.c.account_id,
-            col(ScoreSnapshot.at) == newest.c.at,
-        ),
-    )
 
 
 def list_accounts(

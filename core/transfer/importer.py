@@ -17,8 +17,8 @@ from typing import ParamSpec, TypeVar
 
 from sqlmodel import Session
 
-from core.services import audit
-from core.services.actors import Actor
+from core import audit
+from core.actors import Actor
 from core.transfer import csvfile
 from core.transfer.check import Checked, check
 from core.transfer.fields import Entity

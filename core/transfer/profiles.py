@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from core.actors import Actor
 from core.errors import KamError
-from core.services.actors import Actor
 from core.transfer import csvfile, maven
 from core.transfer.export import ORDER, cell
 from core.transfer.fields import IMPORTABLE, MODELS

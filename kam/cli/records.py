@@ -9,11 +9,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from core.actors import Actor
 from core.errors import KamError
 from core.models import InteractionKind, Role, Sentiment
 from core.services import records, users
 from core.services.accounts import find_account
-from core.services.actors import Actor
 from kam.cli.context import DbOption, JsonOption, console, emit_json, session, when_option
 
 users_app = typer.Typer(help="People on the team and their Slack identities.", no_args_is_help=True)

@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import KamError
-from core.services.actors import Actor
 from core.transfer.export import FORMATS, export_all
 from core.transfer.fields import IMPORTABLE, kind_of
 from core.transfer.importer import ImportReport, import_file

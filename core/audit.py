@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from core.actors import Actor
 from core.models import AuditEvent
-from core.services.actors import Actor
 
 
 def as_json(record: SQLModel | None) -> dict[str, Any] | None:

@@ -17,21 +17,21 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import audit
+from core.actors import Actor, can_change
 from core.checkins.due import CLOSED, items_for_accounts
-from core.checkins.items import DueItem, account_of, family
+from core.checkins.items import DueItem, account_of
 from core.errors import Forbidden, KamError, NotFound
 from core.models import (
     Account,
     Commitment,
-    Interaction,
     InteractionKind,
     Notice,
     Reminder,
     ReminderKind,
     ReminderState,
 )
-from core.services import audit, records
-from core.services.actors import Actor, can_change
+from core.services import records
 from core.services.validation import required_text
 
 SNOOZE_CHOICES: dict[str, timedelta] = {
@@ -210,39 +210,3 @@ def dismiss(key: str, reason: str, *, session: Session, actor: Actor, now: datet
         note={"dismissed_reason": why},
     )
     return row
-
-
-def resolve_check_ins(account_id: int, *, session: Session, now: datetime) -> int:
-    """An interaction was logged: earlier check-in occurrences of the account are done.
-
-    Only occurrences of cycles that began before the account's newest
-    interaction are closed, so back-dating an old call resolves nothing.
-    """
-    newest = session.exec(
-        select(Interaction.occurred_at)
-        .where(Interaction.account_id == account_id)
-        .order_by(col(Interaction.occurred_at).desc())
-        .limit(1)
-    ).first()
-    if newest is None:
-        return 0
-    current = f"check_in:{account_id}:{newest.date().isoformat()}"
-    open_rows = session.exec(
-        select(Reminder).where(
-            Reminder.account_id == account_id,
-            Reminder.kind == ReminderKind.CHECK_IN_DUE.value,
-            col(Reminder.state).not_in(sorted(CLOSED)),
-        )
-    ).all()
-    closed = 0
-    for row in open_rows:
-        if family(row.key) != current:
-            row.state = ReminderState.DONE
-            row.snoozed_until = None
-            row.updated_at = now
-            row.payload = {**(row.payload or {}), "resolved_by": "interaction"}
-            session.add(row)
-            closed += 1
-    if closed:
-        session.flush()
-    return closed
