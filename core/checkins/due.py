@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
+
 from sqlmodel import Session, col, or_, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
