@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -77,13 +79,20 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[s
         yield from fresh_postgres(None)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies (migrating takes a quarter second)."""
+    path = tmp_path_factory.mktemp("template") / "kam.db"
+    open_database(f"sqlite:///{path}", create=True).dispose()  # disposing checkpoints the WAL
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of a migrated, empty kam database, on each backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/kam.db"
-        open_database(url, create=True).dispose()
-        yield url
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "kam.db")
+        yield f"sqlite:///{tmp_path}/kam.db"
     else:
         template = request.getfixturevalue("pg_template")
         yield from fresh_postgres(template)
