@@ -29,8 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from core.checkins import Delivery, DueItem, derive, sweep
+from core.checkins import Delivery, DueItem, sweep
 from core.checkins.config import load_checkin_config
+from core.checkins.kind import Context, Scope
+from core.checkins.kinds import check_in
 from core.checkins.triage import Reading
 from core.clock import utcnow
 from core.db import open_database
@@ -129,13 +131,9 @@ def main() -> None:
     first_time = time.perf_counter() - started
     vacuum(engine)
     with Session(engine) as session:
-        derived = derive.check_ins(
-            now=now,
-            config=load_checkin_config(),
-            scope=derive.Scope(),
-            reading=Reading(session, now),
-        )
-    check_ins = {item.account_id for item in derived}
+        context = Context(now=now, config=load_checkin_config(), scope=Scope())
+        derived = check_in.KIND.read(context, Reading(session, now))
+    check_ins = {d.item.account_id for d in derived}
     expected = hand_written(engine, now)
     print(
         f"{engine.dialect.name}, {accounts:,} accounts: first sweep delivered "

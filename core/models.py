@@ -96,17 +96,6 @@ class GoalScope(StrEnum):
     ACCOUNT = "account"
 
 
-class ReminderKind(StrEnum):
-    CHECK_IN_DUE = "check_in_due"
-    COMMITMENT_DUE = "commitment_due"
-    NOTICE_UNTOLD = "notice_untold"
-    THANK_YOU = "thank_you"
-    PERSONAL_CONNECT = "personal_connect"
-    ACCOUNT_REVIEW = "account_review"
-    ONBOARDING = "onboarding"
-    DIGEST = "digest"
-
-
 class ReminderState(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
@@ -435,7 +424,6 @@ class Reminder(SQLModel, table=True):
 
     __tablename__ = "reminders"
     __table_args__ = (
-        _one_of("kind", ReminderKind),
         _one_of("state", ReminderState),
         Index("ix_reminders_state_due", "state", "due_at"),
         # Covers a sweep's look-up of what became of each due key, so the rows
@@ -445,7 +433,9 @@ class Reminder(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
-    kind: ReminderKind = Field(sa_type=String(24))
+    kind: str = Field(max_length=24)
+    """A kind of :data:`core.checkins.kinds.KINDS`, or ``digest`` (no constraint: a new
+    kind is one module, with no migration)."""
     account_id: int | None = Field(
         default=None, foreign_key="accounts.id", index=True, ondelete="CASCADE"
     )
@@ -500,7 +490,6 @@ __all__ = [
     "OrderStatus",
     "Quadrant",
     "Reminder",
-    "ReminderKind",
     "ReminderState",
     "Role",
     "ScoreSnapshot",

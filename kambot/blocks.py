@@ -31,8 +31,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from core.checkins import DueItem
-from core.models import InteractionKind, ReminderKind, Sentiment
+from core.checkins import DueItem, kind_named
+from core.models import InteractionKind, Sentiment
 from kambot import ids
 from kambot.grammar import SPECS
 
@@ -479,19 +479,9 @@ def divider() -> DividerBlock:
 
 # --- reminders and due lists ----------------------------------------------------
 
-KIND_TITLES = {
-    ReminderKind.CHECK_IN_DUE: "Check-in",
-    ReminderKind.COMMITMENT_DUE: "Promise due",
-    ReminderKind.NOTICE_UNTOLD: "Tell them",
-    ReminderKind.THANK_YOU: "Say thank you",
-    ReminderKind.PERSONAL_CONNECT: "Personal call",
-    ReminderKind.ACCOUNT_REVIEW: "Account review",
-    ReminderKind.ONBOARDING: "Onboarding",
-    ReminderKind.DIGEST: "Digest",
-}
-LOG_KIND_FOR = {
-    ReminderKind.THANK_YOU: "thank_you",
-    ReminderKind.ACCOUNT_REVIEW: "review",
+LOG_LABELS = {  # the "log" button, by the interaction the reminder's kind logs
+    InteractionKind.THANK_YOU: "Log thank-you",
+    InteractionKind.REVIEW: "Log review",
 }
 MENU_VALUE_LIMIT = 150
 DUE_PAGE = 12
@@ -517,14 +507,14 @@ def reminder_blocks(item: DueItem, *, outcome: str | None = None) -> list[Block]
     if item.draft:
         quoted = "\n".join(f">{line}" for line in safe(item.draft, 2500).splitlines() or [""])
         blocks.append(section(f"*Drafted for you*\n{quoted}"))
-    kind = KIND_TITLES.get(ReminderKind(item.kind), str(item.kind))
+    kind = kind_named(item.kind).label
     blocks.append(context(f"{safe(item.account_name, 200)} · {kind} · due {_due_when(item)}"))
     if outcome is not None:
         blocks.append(section(outcome))
     buttons: list[ButtonElement] = []
     if outcome is None:
         if item.account_id is not None:
-            label = "Log thank-you" if item.kind == ReminderKind.THANK_YOU else "Log check-in"
+            label = LOG_LABELS.get(kind_named(item.kind).logs_as, "Log check-in")
             buttons.append(button(label, ids.REMINDER_LOG, item.key, style="primary"))
         buttons += [
             button(f"Snooze {label}", f"{ids.REMINDER_SNOOZE}:{choice}", item.key)

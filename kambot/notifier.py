@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
-from core.checkins import Delivery, DueItem, TransientDeliveryError
+from core.checkins import Delivery, DueItem, TransientDeliveryError, digest_key
 from core.errors import KamError
 from core.models import User
 from core.settings import Settings
@@ -55,7 +55,7 @@ class SlackNotifier:
             user,
             text=kb.fallback(f"Your kam digest for {day:%A %d %B}: {len(items)} due"),
             blocks=kb.digest_blocks(items, day),
-            key=f"digest:{user.id}:{day.isoformat()}",
+            key=digest_key(user.id, day),
         )
 
     def find_delivery(self, key: str, user: User) -> Delivery | None:

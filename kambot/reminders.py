@@ -23,11 +23,11 @@ from slack_sdk import WebClient
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from core.checkins import DueItem, due_items
+from core.checkins import DueItem, due_items, kind_named
 from core.clock import zone
 from core.db import session_scope
 from core.errors import KamError
-from core.models import Reminder, ReminderKind, ReminderState, User
+from core.models import Reminder, ReminderState, User
 from core.services import views as read_models
 from core.services.accounts import get_account
 from core.services.reminders import SNOOZE_CHOICES, mark_done, snooze
@@ -199,7 +199,7 @@ def open_log(
             "channel": surface.channel,
             "ts": surface.ts,
         }
-        kind = kb.LOG_KIND_FOR.get(ReminderKind(item.kind), "call")
+        kind = kind_named(item.kind).logs_as.value
         modal = log_modal_for(
             request,
             account,

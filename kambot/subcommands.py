@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from core.actors import Actor
 from core.checkins import due_items
+from core.checkins.kinds import thank_you
 from core.errors import KamError, NotFound
 from core.models import (
     Account,
@@ -31,7 +32,6 @@ from core.models import (
     NoticeKind,
     Order,
     OrderStatus,
-    ReminderKind,
     Role,
     Sentiment,
     Tier,
@@ -438,7 +438,7 @@ def do_thanks(req: Request, parsed: Parsed) -> Reply:
         drafts = [
             i
             for i in due_items(session=req.session, now=req.now, user_id=req.user.id)
-            if i.account_id == account.id and i.kind == ReminderKind.THANK_YOU
+            if i.account_id == account.id and i.kind == thank_you.NAME
         ]
         if drafts:
             return Reply(drafts[0].title, kb.reminder_blocks(drafts[0]))

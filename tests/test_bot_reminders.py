@@ -19,7 +19,6 @@ from core.models import (
     Commitment,
     Interaction,
     Reminder,
-    ReminderKind,
     Role,
     ScoreSnapshot,
     User,
@@ -249,8 +248,8 @@ def test_the_digest_fits_one_message_and_its_menu_updates_it_in_place(
         anna = s.exec(select(User).where(User.email == "anna@example.com")).one()
     many = [
         DueItem(
-            key=f"check_in:{900 + i}:2026-01-01",
-            kind=ReminderKind.CHECK_IN_DUE,
+            key=f"check_in_due:{900 + i}:2026-01-01",
+            kind="check_in_due",
             account_id=None,
             account_name=f"Account {i}",
             user_id=anna.id,
@@ -271,7 +270,7 @@ def test_the_digest_fits_one_message_and_its_menu_updates_it_in_place(
     assert "and 100 more" in digest.text_of_blocks() or "more" in digest.text_of_blocks()
     notifier.deliver_digest(anna, items, date.today())
     digest = bot.api.of("chat.postMessage")[-1]
-    check_in = next(i for i in items if i.kind == ReminderKind.CHECK_IN_DUE)
+    check_in = next(i for i in items if i.kind == "check_in_due")
     status, _ = bot.interact(
         menu_payload(f"done|{check_in.key}", channel="DANNA", ts=bot.api.ts_of(digest))
     )
@@ -457,7 +456,7 @@ def test_due_lists_what_is_due_with_a_menu_per_item(bot: SlackBot) -> None:
 
 def test_menu_in_an_ephemeral_due_list_redraws_the_list(bot: SlackBot, engine: Engine) -> None:
     items = anna_items(engine)
-    target = next(i for i in items if i.kind == ReminderKind.COMMITMENT_DUE)
+    target = next(i for i in items if i.kind == "commitment_due")
     payload = menu_payload(f"1d|{target.key}", channel="C0SALES", ts="1.1", ephemeral=True)
     payload["response_url"] = bot.api.response_url(777)
     assert bot.interact(payload)[0] == 200

@@ -126,7 +126,7 @@ def test_an_item_resolved_after_its_claim_is_closed_not_sent(engine: Engine) -> 
     with Session(engine) as s:
         s.add(
             Reminder(
-                key="check_in:1:2025-08-14",
+                key="check_in_due:1:2025-08-14",
                 kind="check_in_due",
                 account_id=1,
                 user_id=1,
@@ -141,7 +141,7 @@ def test_an_item_resolved_after_its_claim_is_closed_not_sent(engine: Engine) -> 
         s.commit()
     recorder = Recorder()
     report = sweep(engine, recorder, now=T0 + LEASE + timedelta(minutes=1))
-    assert recorder.items == [] and rows(engine)["check_in:1:2025-08-14"].state == "done"
+    assert recorder.items == [] and rows(engine)["check_in_due:1:2025-08-14"].state == "done"
     assert report.delivered == []
 
 

@@ -114,11 +114,11 @@ def test_check_in_is_due_at_the_standard_interval_and_red_at_one_and_a_half(worl
     log(world, T0)
     assert not [k for k in world.keys(T0 + timedelta(days=89)) if k.startswith("check_in")]
     yellow = world.item(T0 + timedelta(days=99), "check_in")
-    assert yellow.key == "check_in:1:2026-01-05" and yellow.severity == "yellow"
+    assert yellow.key == "check_in_due:1:2026-01-05" and yellow.severity == "yellow"
     assert yellow.priority == pytest.approx(9 / 90)
     assert yellow.user_id == world.anna.id and "90 days" in yellow.detail
     red = world.item(T0 + timedelta(days=136), "check_in")
-    assert red.key == "check_in:1:2026-01-05#red" and red.severity == "red"
+    assert red.key == "check_in_due:1:2026-01-05#red" and red.severity == "red"
     assert red.priority == pytest.approx(46 / 90)
 
 
@@ -147,7 +147,7 @@ def test_the_cadence_comes_from_the_teams_scoring_rules(
     yellow = world.item(T0 + timedelta(days=31), "check_in")
     assert yellow.severity == "yellow" and "every 30 days" in yellow.detail
     assert world.item(T0 + timedelta(days=59), "check_in").severity == "yellow"
-    assert world.item(T0 + timedelta(days=60), "check_in").key == "check_in:1:2026-01-05#red"
+    assert world.item(T0 + timedelta(days=60), "check_in").key == "check_in_due:1:2026-01-05#red"
 
 
 def test_any_interaction_resets_the_cadence_and_closes_the_delivered_check_in(
@@ -158,7 +158,7 @@ def test_any_interaction_resets_the_cadence_and_closes_the_delivered_check_in(
     world.item(due, "check_in")
     world.session.add(
         Reminder(
-            key="check_in:1:2026-01-05",
+            key="check_in_due:1:2026-01-05",
             kind="check_in_due",
             account_id=1,
             user_id=2,
@@ -174,7 +174,7 @@ def test_any_interaction_resets_the_cadence_and_closes_the_delivered_check_in(
     # a back-dated call from before the cycle began resolves nothing
     again = due + timedelta(days=95)
     log(world, T0 - timedelta(days=3))
-    assert world.item(again, "check_in").key == f"check_in:1:{due.date()}"
+    assert world.item(again, "check_in").key == f"check_in_due:1:{due.date()}"
 
 
 # commitment_due -------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ def test_dismiss_hides_the_whole_situation_and_keeps_the_reason(world: World) ->
     assert row.payload["dismissed_reason"] == "Customer asked for a quiet quarter"
     assert not [k for k in world.keys(due + timedelta(days=40)) if k.startswith("check_in")]
     with pytest.raises(KamError, match="reason"):
-        dismiss("commitment:1:99", "  ", session=world.session, actor=SYSTEM, now=due)
+        dismiss("commitment_due:1:99", "  ", session=world.session, actor=SYSTEM, now=due)
 
 
 def test_done_resolves_the_situation_in_the_data(world: World) -> None:
@@ -419,7 +419,7 @@ def test_done_resolves_the_situation_in_the_data(world: World) -> None:
     world.session.commit()
     now = T0 + timedelta(days=100)
     anna = Actor.of(world.anna, "test")
-    mark_done(f"commitment:1:{promise.id}#overdue", session=world.session, actor=anna, now=now)
+    mark_done(f"commitment_due:1:{promise.id}#overdue", session=world.session, actor=anna, now=now)
     mark_done(world.item(now, "check_in").key, session=world.session, actor=anna, now=now)
     world.session.commit()
     assert world.session.get(Commitment, promise.id).done_at == now  # type: ignore[union-attr]
@@ -431,7 +431,7 @@ def test_actions_check_the_key_and_the_persons_rights(world: World) -> None:
     log(world, T0)
     now = T0 + timedelta(days=100)
     with pytest.raises(NotFound, match="kam due"):
-        mark_done("check_in:1:1999-01-01", session=world.session, actor=SYSTEM, now=now)
+        mark_done("check_in_due:1:1999-01-01", session=world.session, actor=SYSTEM, now=now)
     stranger = factories.user(world.session, "zed@example.com")
     with pytest.raises(Forbidden):
         snooze(

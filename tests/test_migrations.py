@@ -82,3 +82,63 @@ def test_a_command_on_an_older_schema_says_it_is_upgrading(
     engine.dispose()
     code, _, err = kam(capsys, "accounts", "--db", empty_db_url)
     assert code == 0 and "Upgrading" not in err
+
+
+def test_0004_renames_old_reminder_keys_and_accepts_any_kind(empty_db_url: str) -> None:
+    """Reminders claimed under the old keys keep their history; a new kind needs no
+    migration (the kind column is no longer a fixed list)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = open_database(empty_db_url, create=True)
+    try:
+        command.downgrade(_alembic_config(engine), "0003")
+        rows = [
+            ("check_in:7:2026-01-05#red", "check_in_due", '{"key": "check_in:7:2026-01-05#red"}'),
+            ("commitment:7:3", "commitment_due", '{"key": "commitment:7:3", "title": "x"}'),
+            ("thank_you:7:deal-9", "thank_you", '{"key": "thank_you:7:deal-9"}'),
+            ("digest:1:2026-01-05", "digest", '{"items": ["check_in:7:2026-01-05#red"]}'),
+        ]
+        with engine.begin() as conn:
+            for key, kind, payload in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO reminders (key, kind, due_at, state, attempts, payload, "
+                        "created_at, updated_at) VALUES (:key, :kind, CURRENT_TIMESTAMP, "
+                        "'sent', 1, :payload, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"key": key, "kind": kind, "payload": payload},
+                )
+        upgrade(engine)
+        with engine.begin() as conn:
+            stored = {
+                key: str(payload)
+                for key, payload in conn.execute(text("SELECT key, payload FROM reminders"))
+            }
+            assert set(stored) == {
+                "check_in_due:7:2026-01-05#red",
+                "commitment_due:7:3",
+                "thank_you:7:deal-9",
+                "digest:1:2026-01-05",
+            }
+            assert "check_in_due:7:2026-01-05#red" in stored["check_in_due:7:2026-01-05#red"]
+            assert "commitment_due:7:3" in stored["commitment_due:7:3"]
+            assert "check_in_due:7:2026-01-05#red" in stored["digest:1:2026-01-05"]
+            conn.execute(
+                text(
+                    "INSERT INTO reminders (key, kind, due_at, state, attempts, payload, "
+                    "created_at, updated_at) VALUES ('renewal_risk:7:2026Q1', 'renewal_risk', "
+                    "CURRENT_TIMESTAMP, 'pending', 0, '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        command.downgrade(_alembic_config(engine), "0003")
+        with engine.begin() as conn:
+            keys = {k for (k,) in conn.execute(text("SELECT key FROM reminders"))}
+        assert keys == {
+            "check_in:7:2026-01-05#red",
+            "commitment:7:3",
+            "thank_you:7:deal-9",
+            "digest:1:2026-01-05",
+        }
+    finally:
+        engine.dispose()

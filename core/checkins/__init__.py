@@ -17,28 +17,35 @@ from core.checkins.delivery import (
     TransientDeliveryError,
     render_item,
 )
-from core.checkins.digest import digest_key, due_digests
+from core.checkins.digest import due_digests
 from core.checkins.due import due_items
 from core.checkins.items import DueItem
-from core.checkins.resolve import resolve_check_ins
+from core.checkins.keys import ReminderKey, digest_key
+from core.checkins.kind import Kind
+from core.checkins.kinds import KINDS, kind_named
+from core.checkins.resolve import resolve_after_interaction
 from core.checkins.sweeper import LEASE, SweepReport, send_digests, sweep
 
 __all__ = [
+    "KINDS",
     "LEASE",
     "CheckinConfig",
     "ConsoleNotifier",
     "Delivery",
     "DeliveryLookup",
     "DueItem",
+    "Kind",
     "Notifier",
+    "ReminderKey",
     "SweepReport",
     "TransientDeliveryError",
     "digest_key",
     "due_digests",
     "due_items",
+    "kind_named",
     "load_checkin_config",
     "render_item",
-    "resolve_check_ins",
+    "resolve_after_interaction",
     "send_digests",
     "sweep",
 ]

@@ -4,7 +4,8 @@ A person's digest for a local day is due from their digest time (in their own
 time zone, so it follows daylight saving) until ``digest_grace`` later. Only
 the latest day is ever considered, so a bot that was down for three days sends
 one digest when it comes back, not three; a day's digest is claimed under the
-key ``digest:<user id>:<local date>`` and so goes out once. Nothing is sent
+key ``digest:<user id>:<local date>`` (:func:`core.checkins.keys.digest_key`) and so
+goes out once. Nothing is sent
 when nothing is due; that day is still recorded, so a reminder that falls due
 later in the day does not trigger a second, late digest.
 """
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from core.checkins.keys import digest_key
 from core.clock import zone
 from core.models import User
 
@@ -29,12 +31,8 @@ class DigestSlot:
 
     @property
     def key(self) -> str:
+        """The occurrence key the digest is claimed under."""
         return digest_key(self.user.id, self.day)
-
-
-def digest_key(user_id: int | None, day: date) -> str:
-    """The occurrence key of a person's digest for a local day."""
-    return f"digest:{user_id}:{day.isoformat()}"
 
 
 def scheduled_at(user: User, day: date) -> datetime:

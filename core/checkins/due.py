@@ -11,10 +11,13 @@ from datetime import date, datetime
 from sqlmodel import Session, col, or_, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
-from core.checkins.derive import Derived, Scope, derive
+from core.checkins.derive import derive
 from core.checkins.items import DueItem, sort_key
-from core.checkins.triage import CLOSED, ReminderRow, chunked, hidden, reminder_rows
-from core.models import Contact, ReminderKind, User
+from core.checkins.kind import Derived, Scope
+from core.checkins.kinds import thank_you
+from core.checkins.sql import chunked
+from core.checkins.triage import CLOSED, ReminderRow, hidden, reminder_rows
+from core.models import Contact, User
 
 __all__ = ["CLOSED", "ReminderRow", "due_items", "enrich", "reminder_rows", "visible"]
 
@@ -140,7 +143,7 @@ def enrich(derived: list[Derived], *, session: Session, now: datetime) -> list[D
         item = d.item
         people = contacts.get(item.account_id, []) if item.account_id is not None else []
         draft = None
-        if item.kind == ReminderKind.THANK_YOU and d.occasion:
+        if item.kind == thank_you.NAME and d.occasion:
             draft = thank_you_draft(item.account_name, d.occasion, people, today)
         out.append(
             replace(

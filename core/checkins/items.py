@@ -1,11 +1,4 @@
-"""What is due: one reminder occurrence, with its deterministic key.
-
-A key names one occurrence of one reminder, so the same situation always gets
-the same key and delivery can be claimed once per key. Every key reads
-``<kind>:<account id>:<occurrence>``; an escalation of the same situation adds
-``#<level>`` (``check_in:42:2026-01-05#red``), so a snooze of the first notice
-does not hide the escalation, while done or dismissed covers the whole family.
-"""
+"""What is due: one reminder occurrence, said the way a person acts on it."""
 
 from __future__ import annotations
 
@@ -14,18 +7,21 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
-from core.models import ReminderKind
-
 SEVERITIES = ("info", "yellow", "red")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 
 @dataclass(frozen=True)
 class DueItem:
-    """One thing a person should do now, and why."""
+    """One thing a person should do now, and why.
+
+    ``kind`` names its :class:`~core.checkins.kind.Kind`; ``key`` the occurrence
+    (:mod:`core.checkins.keys`); ``subject_id`` the record it is about (a promise,
+    a notice, an order), where there is one.
+    """
 
     key: str
-    kind: ReminderKind
+    kind: str
     account_id: int | None
     account_name: str
     user_id: int | None
@@ -41,7 +37,6 @@ class DueItem:
     def as_dict(self) -> dict[str, Any]:
         """The item as JSON-safe values (the CLI's --json, the reminder's payload)."""
         data = {f.name: getattr(self, f.name) for f in dataclass_fields(self)}
-        data["kind"] = self.kind.value
         data["due_at"] = self.due_at.isoformat()
         data["personal_notes"] = list(self.personal_notes)
         return data
@@ -49,27 +44,11 @@ class DueItem:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DueItem:
         """Rebuild an item stored as a reminder's payload."""
-        fields = dict(data)
-        fields["kind"] = ReminderKind(fields["kind"])
+        fields = {f.name: data[f.name] for f in dataclass_fields(cls) if f.name in data}
+        fields["kind"] = str(fields["kind"])
         fields["due_at"] = datetime.fromisoformat(fields["due_at"])
         fields["personal_notes"] = list(fields.get("personal_notes") or [])
         return cls(**fields)
-
-
-def family(key: str) -> str:
-    """The situation a key belongs to, without its escalation level."""
-    return key.split("#", 1)[0]
-
-
-def account_of(key: str) -> int | None:
-    """The account id a reminder key names, if it names one."""
-    parts = key.split(":")
-    if len(parts) < 3 or parts[0] == "digest":
-        return None
-    try:
-        return int(parts[1])
-    except ValueError:
-        return None
 
 
 def sort_key(item: DueItem) -> tuple[float, int, datetime, str]:

@@ -1,47 +1,23 @@
-"""Logging an interaction closes the account's earlier check-in reminders."""
+"""Logging an interaction resolves what it answers, for each kind that says so."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from core.checkins.items import family
-from core.checkins.triage import CLOSED
-from core.models import Interaction, Reminder, ReminderKind, ReminderState
+from core.checkins.kinds import KINDS
 
 
-def resolve_check_ins(account_id: int, *, session: Session, now: datetime) -> int:
-    """An interaction was logged: earlier check-in occurrences of the account are done.
+def resolve_after_interaction(account_id: int, *, session: Session, now: datetime) -> int:
+    """An interaction was logged on the account: close the reminders it answers.
 
-    Only occurrences of cycles that began before the account's newest
-    interaction are closed, so back-dating an old call resolves nothing.
+    Each kind with an ``on_interaction`` hook decides (a check-in closes the
+    cycles that began before the account's newest interaction). Returns how many
+    stored reminders were closed.
     """
-    newest = session.exec(
-        select(Interaction.occurred_at)
-        .where(Interaction.account_id == account_id)
-        .order_by(col(Interaction.occurred_at).desc())
-        .limit(1)
-    ).first()
-    if newest is None:
-        return 0
-    current = f"check_in:{account_id}:{newest.date().isoformat()}"
-    open_rows = session.exec(
-        select(Reminder).where(
-            Reminder.account_id == account_id,
-            Reminder.kind == ReminderKind.CHECK_IN_DUE.value,
-            col(Reminder.state).not_in(sorted(CLOSED)),
-        )
-    ).all()
-    closed = 0
-    for row in open_rows:
-        if family(row.key) != current:
-            row.state = ReminderState.DONE
-            row.snoozed_until = None
-            row.updated_at = now
-            row.payload = {**(row.payload or {}), "resolved_by": "interaction"}
-            session.add(row)
-            closed += 1
-    if closed:
-        session.flush()
-    return closed
+    return sum(
+        kind.on_interaction(account_id, session, now)
+        for kind in KINDS
+        if kind.on_interaction is not None
+    )

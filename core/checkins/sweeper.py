@@ -48,13 +48,15 @@ from sqlmodel import Session, col, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
 from core.checkins.delivery import Delivery, DeliveryLookup, Notifier, TransientDeliveryError
-from core.checkins.derive import Derived, Scope, derive, derive_new
+from core.checkins.derive import derive, derive_new
 from core.checkins.digest import DigestSlot, due_digests
 from core.checkins.due import enrich, reminder_rows, visible
-from core.checkins.items import DueItem, account_of, sort_key
-from core.checkins.triage import unindexed
+from core.checkins.items import DueItem, sort_key
+from core.checkins.keys import DIGEST, account_of, digest_parts, is_digest
+from core.checkins.kind import Derived, Scope
+from core.checkins.sql import unindexed
 from core.errors import KamError
-from core.models import Reminder, ReminderKind, ReminderState, User
+from core.models import Reminder, ReminderState, User
 from core.types import UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -155,7 +157,7 @@ class _Plan:
 
     def deliverable(self, key: str, user_id: int | None) -> User | None:
         user = self.users.get(user_id) if user_id is not None else None
-        if key.startswith("digest:"):
+        if is_digest(key):
             return user if user is not None and user.active and self.items_of(user_id) else None
         return user if key in self.shown and user is not None and user.active else None
 
@@ -299,7 +301,7 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
     new_rows: list[dict[str, Any]] = [
         {
             "key": d.item.key,
-            "kind": d.item.kind.value,
+            "kind": d.item.kind,
             "account_id": d.item.account_id,
             "user_id": d.item.user_id,
             "due_at": d.item.due_at,
@@ -316,7 +318,7 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
         new_rows.append(
             {
                 "key": slot.key,
-                "kind": ReminderKind.DIGEST.value,
+                "kind": DIGEST,
                 "account_id": None,
                 "user_id": slot.user.id,
                 "due_at": slot.scheduled,
@@ -435,12 +437,9 @@ def _prepare(
             report.resolved.append(key)
             continue
         ready.append((key, attempts, user))
-    needed = {key for key, _, _ in ready if not key.startswith("digest:")}
+    needed = {key for key, _, _ in ready if not is_digest(key)}
     needed |= {
-        d.item.key
-        for key, _, user in ready
-        if key.startswith("digest:")
-        for d in plan.items_of(user.id)
+        d.item.key for key, _, user in ready if is_digest(key) for d in plan.items_of(user.id)
     }
     with Session(engine, expire_on_commit=False) as session:
         full = {
@@ -449,8 +448,8 @@ def _prepare(
         }
     work = []
     for key, attempts, user in ready:
-        if key.startswith("digest:"):
-            day = datetime.fromisoformat(key.split(":")[2]).date()
+        if is_digest(key):
+            _, day = digest_parts(key)
             items = sorted((full[d.item.key] for d in plan.items_of(user.id)), key=sort_key)
             work.append(_Work(key, user, attempts, digest=(day, items)))
         else:
@@ -460,9 +459,7 @@ def _prepare(
 
 def _user_of_key(key: str) -> int | None:
     """The person a claimed key is for when it is no longer on the due list."""
-    if key.startswith("digest:"):
-        return int(key.split(":")[1])
-    return None
+    return digest_parts(key)[0] if is_digest(key) else None
 
 
 def _update(engine: Engine, where: Any, **values: Any) -> bool:
@@ -574,9 +571,7 @@ def _deliver(
                 report.fail(unit.key, f"unexpected {type(exc).__name__}; details in the log")
                 continue
             outcomes.sent.append((unit, delivery))
-            (report.digests if unit.key.startswith("digest:") else report.delivered).append(
-                unit.key
-            )
+            (report.digests if is_digest(unit.key) else report.delivered).append(unit.key)
         _record(engine, outcomes, clock())
         if wait is not None and queue:
             time.sleep(min(max(wait, 0.0), MAX_WAIT_SECONDS))

@@ -4,7 +4,7 @@ The due list needs every due occurrence that nobody put away. A sweep needs
 far less: only the occurrences nobody has claimed yet, or whose snooze has
 ended; everything already delivered it only counts. So a sweep lets the
 database do the sorting: each kind's query carries the occurrence's key (and
-its family's, see :mod:`core.checkins.items`) as columns, :func:`triaged` joins
+its family's, see :mod:`core.checkins.keys`) as columns, :func:`triaged` joins
 them to the reminder table by its unique key, and one aggregate row comes
 back: the counts, and the few rows that need work packed as JSON. Both ways
 follow the same rules as :func:`hidden`.
@@ -14,25 +14,24 @@ from __future__ import annotations
 
 import json
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, String, and_, case, func, literal, not_, or_
+from sqlalchemy import and_, case, func, not_, or_
 from sqlalchemy import select as wide_select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlmodel import Session, col, select
 
-from core.checkins.items import family
-from core.clock import as_utc
+from core.checkins.keys import family
+from core.checkins.sql import chunked, json_rows, moment, rows
 from core.models import Reminder, ReminderState, User
-from core.types import UTCDateTime
 
-CHUNK = 5_000
 CLOSED = frozenset({ReminderState.DONE.value, ReminderState.DISMISSED.value})
 SNOOZED = ReminderState.SNOOZED.value
+
+CONTRACT = frozenset({"key", "user_id"})
+"""The columns every kind's query has (``family`` too where the kind escalates)."""
 
 # How a due occurrence stands against the reminder table.
 HIDDEN, UNASSIGNED, NEW, WOKEN, CLAIMED = range(5)
@@ -41,135 +40,6 @@ REMINDERS = Reminder.__table__  # type: ignore[attr-defined]
 USERS = User.__table__  # type: ignore[attr-defined]
 
 T = TypeVar("T")
-
-
-# SQL the two backends spell differently ------------------------------------------------------
-
-
-E = TypeVar("E", bound=type[FunctionElement[Any]])
-
-
-def spelled(*, sqlite: str, postgresql: str) -> Callable[[E], E]:
-    """How each backend writes a SQL function of kam's: a template over its
-    arguments, ``{0}``, ``{1}``… one by one or ``{args}`` all of them."""
-
-    def writer(template: str) -> Callable[..., str]:
-        def write(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
-            args = [compiler.process(c, **kw) for c in element.clauses]
-            return template.format(*args, args=", ".join(args))
-
-        return write
-
-    def register(element: E) -> E:
-        compiles(element)(writer(sqlite))
-        compiles(element, "postgresql")(writer(postgresql))
-        return element
-
-    return register
-
-
-# SQLite keeps the UTC wall time as text, 'YYYY-MM-DD HH:MM:SS.ffffff'.
-@spelled(sqlite="substr({0}, 1, 10)", postgresql="to_char(({0}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
-class utc_day(FunctionElement[str]):
-    """The UTC calendar day of a stored timestamp, as ``YYYY-MM-DD`` text."""
-
-    type = String()
-    name = "utc_day"
-    inherit_cache = True
-
-
-# SQLite keeps a date as 'YYYY-MM-DD' text; substr costs far less than strftime.
-@spelled(sqlite="substr({0}, 6, 5)", postgresql="to_char({0}, 'MM-DD')")
-class month_day(FunctionElement[str]):
-    """The month and day of a stored calendar date, as ``MM-DD`` text (for anniversaries)."""
-
-    type = String()
-    name = "month_day"
-    inherit_cache = True
-
-
-@spelled(
-    sqlite="(julianday({0}) - julianday({1}))",
-    postgresql="(date_part('epoch', {0} - {1}) / 86400.0)",
-)
-class days_between(FunctionElement[float]):
-    """``days_between(later, earlier)``: the days from one timestamp to another, fractional."""
-
-    name = "days_between"
-    inherit_cache = True
-
-
-# SQLite: 'YYYY-MM-DD' sorts before every 'YYYY-MM-DD HH:MM:SS…' of that day and after
-# the day before, so the day itself compares as its first moment.
-@spelled(sqlite="({0})", postgresql="(CAST({0} AS timestamp) AT TIME ZONE 'UTC')")
-class utc_midnight(FunctionElement[datetime]):
-    """The first moment (UTC) of a stored calendar day, comparable with stored timestamps."""
-
-    type = UTCDateTime()
-    name = "utc_midnight"
-    inherit_cache = True
-
-
-@spelled(sqlite="{0} IN {1}", postgresql="{0} = ANY(ARRAY{1})")
-class among(FunctionElement[bool]):
-    """``among(column, subquery)``: the column holds one of the values the subquery returns.
-
-    Spelled so each planner finds the rows through the column's index: SQLite
-    with ``IN``; PostgreSQL with ``= ANY(ARRAY(…))``, which it plans as a list of
-    values (a bitmap index scan) where ``IN (subquery)`` next to an ``OR`` becomes
-    a filter over the whole table (one person's promises: 2 ms against 37 ms).
-    """
-
-    type = Boolean()
-    name = "among"
-    inherit_cache = True
-
-
-@spelled(sqlite="+{0}", postgresql="{0}")
-class unindexed(FunctionElement[Any]):
-    """A column compared without its index: the planner scans instead.
-
-    SQLite plans without statistics and takes any index on a compared column,
-    even where reading most of the table through the index costs several times
-    a plain scan (open promises: 0.21 s against 0.05 s at 100k accounts), or
-    where another index names the few rows wanted. PostgreSQL, which has
-    statistics, gets the column as it is.
-    """
-
-    name = "unindexed"
-    inherit_cache = True
-
-    def __init__(self, column: Any) -> None:
-        super().__init__(column)
-        self.type = column.type
-
-
-@spelled(
-    sqlite="json_group_array(json_array({args}))",
-    postgresql="json_agg(json_build_array({args}))",
-)
-class json_rows(FunctionElement[Any]):
-    """An aggregate: the group's rows as one JSON array of arrays (one per row)."""
-
-    name = "json_rows"
-    inherit_cache = True
-
-
-def joined(*parts: Any) -> ColumnElement[str]:
-    """SQL text made of literal pieces and columns (numbers are written in decimal)."""
-    out: ColumnElement[str] | None = None
-    for part in parts:
-        piece: ColumnElement[Any] = (
-            literal(part, String()) if isinstance(part, str) else part.cast(String())
-        )
-        out = piece if out is None else out.concat(piece)
-    assert out is not None
-    return out
-
-
-def at(moment: datetime) -> ColumnElement[datetime]:
-    """A moment as a bound timestamp, for arithmetic in SQL."""
-    return literal(moment, UTCDateTime())
 
 
 # what the reminder table says -----------------------------------------------------------------
@@ -184,29 +54,6 @@ class ReminderRow:
     snoozed_until: datetime | None
     attempts: int
     updated_at: datetime
-
-
-def moment(value: datetime | str | None) -> datetime | None:
-    """A timestamp read through an aggregate, made UTC-aware whatever the driver gave."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is UTC:
-        return value
-    return as_utc(value)
-
-
-def rows(session: Session, query: Any) -> Sequence[Any]:
-    """Run a select of more columns than sqlmodel's typed ``select`` covers."""
-    result: Sequence[Any] = session.exec(query).all()
-    return result
-
-
-def chunked(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """Slices small enough for an IN list on every backend."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def reminder_rows(keys: Iterable[str], *, session: Session) -> dict[str, ReminderRow]:
@@ -335,7 +182,11 @@ class Reading:
         self._active: dict[int, bool] | None = None
 
     def rows(self, query: Any) -> Sequence[Any]:
-        """The rows of a kind's query (with ``key``, ``family`` and ``user_id`` columns)."""
+        """The rows of a kind's query (with ``key``, ``user_id`` and, where the kind
+        escalates, ``family`` columns: the contract of :mod:`core.checkins.kind`)."""
+        missing = CONTRACT - set(query.selected_columns.keys())
+        if missing:
+            raise TypeError(f"a reminder kind's query lacks the columns {sorted(missing)}")
         if not self.new_only:
             return rows(self.session, query)
         (counts,) = rows(self.session, triaged(query, self.now))
@@ -346,7 +197,9 @@ class Reading:
         self.tally.woken.update(r.key for r in found if r.cls == WOKEN)
         return found
 
-    def keep(self, items: Sequence[T], key_of: Any, user_of: Any) -> list[T]:
+    def keep(
+        self, items: Sequence[T], key_of: Callable[[T], str], user_of: Callable[[T], int | None]
+    ) -> list[T]:
         """The same sorting for items a kind built in Python (keys not known to SQL)."""
         if not self.new_only:
             return list(items)
@@ -363,7 +216,8 @@ class Reading:
             if hidden(key, stored, self.now):
                 continue
             self.tally.due += 1
-            if not self._active.get(user_of(item), False):
+            user_id = user_of(item)
+            if user_id is None or not self._active.get(user_id, False):
                 self.tally.unassigned += 1
                 continue
             row = stored.get(key)

@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from core import audit
 from core.actors import Actor, ensure_can_change
-from core.checkins import resolve_check_ins
+from core.checkins import resolve_after_interaction
 from core.clock import as_utc, utcnow
 from core.errors import KamError, NotFound
 from core.models import (
@@ -179,7 +179,7 @@ def log_interaction(
         Interaction, data, account=account, session=session, actor=actor, what="interaction"
     )
     assert account.id is not None
-    resolve_check_ins(account.id, session=session, now=now)
+    resolve_after_interaction(account.id, session=session, now=now)
     return logged
 
 

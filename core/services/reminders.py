@@ -20,15 +20,16 @@ from sqlmodel import Session, col, select
 from core import audit
 from core.actors import Actor, can_change
 from core.checkins.due import CLOSED, items_for_accounts
-from core.checkins.items import DueItem, account_of
+from core.checkins.items import DueItem
+from core.checkins.keys import account_of
+from core.checkins.kind import CompleteCommitment, LogInteraction, MarkNoticeTold
+from core.checkins.kinds import kind_named
 from core.errors import Forbidden, KamError, NotFound
 from core.models import (
     Account,
     Commitment,
-    InteractionKind,
     Notice,
     Reminder,
-    ReminderKind,
     ReminderState,
 )
 from core.services import records
@@ -40,13 +41,6 @@ SNOOZE_CHOICES: dict[str, timedelta] = {
     "1w": timedelta(weeks=1),
 }
 """The snooze lengths the front ends offer besides "until a date"."""
-
-_LOGGED_ON_DONE: dict[ReminderKind, tuple[InteractionKind, str]] = {
-    ReminderKind.CHECK_IN_DUE: (InteractionKind.CALL, "Checked in"),
-    ReminderKind.PERSONAL_CONNECT: (InteractionKind.CALL, "Personal call"),
-    ReminderKind.ACCOUNT_REVIEW: (InteractionKind.REVIEW, "Account review"),
-    ReminderKind.THANK_YOU: (InteractionKind.THANK_YOU, "Thanked them"),
-}
 
 
 def _occurrence(
@@ -152,31 +146,40 @@ def mark_done(key: str, *, session: Session, actor: Actor, now: datetime) -> Rem
     )
     if not changed:  # done already: a second click records nothing more
         return row
-    account = session.get(Account, row.account_id) if row.account_id is not None else None
-    subject = item.subject_id if item else (row.payload or {}).get("subject_id")
-    kind = ReminderKind(row.kind)
-    if kind == ReminderKind.COMMITMENT_DUE and subject is not None:
-        promise = session.get(Commitment, subject)
-        if promise is not None:
-            records.complete_commitment(promise, session=session, actor=actor, now=now)
-    elif kind == ReminderKind.NOTICE_UNTOLD and subject is not None:
-        notice = session.get(Notice, subject)
-        if notice is not None:
-            records.mark_notice_told(notice, session=session, actor=actor, now=now)
-    elif kind in _LOGGED_ON_DONE and account is not None:
-        interaction_kind, summary = _LOGGED_ON_DONE[kind]
-        title = item.title if item else (row.payload or {}).get("title", "")
-        records.log_interaction(
-            account,
-            f"{summary} ({title})" if title else summary,
-            session=session,
-            actor=actor,
-            kind=interaction_kind,
-            occurred_at=now,
-            source="reminder",
-            now=now,
-        )
+    record_what_was_done(row, item, session=session, actor=actor, now=now)
     return row
+
+
+def record_what_was_done(
+    row: Reminder, item: DueItem | None, *, session: Session, actor: Actor, now: datetime
+) -> None:
+    """What the kind says done records: a kept promise, a told notice, a logged interaction."""
+    payload = row.payload or {}
+    subject = item.subject_id if item else payload.get("subject_id")
+    match kind_named(row.kind).done:
+        case CompleteCommitment() if subject is not None:
+            promise = session.get(Commitment, subject)
+            if promise is not None:
+                records.complete_commitment(promise, session=session, actor=actor, now=now)
+        case MarkNoticeTold() if subject is not None:
+            notice = session.get(Notice, subject)
+            if notice is not None:
+                records.mark_notice_told(notice, session=session, actor=actor, now=now)
+        case LogInteraction(kind=interaction_kind, summary=summary) if row.account_id is not None:
+            account = session.get(Account, row.account_id)
+            if account is None:
+                return
+            title = item.title if item else payload.get("title", "")
+            records.log_interaction(
+                account,
+                f"{summary} ({title})" if title else summary,
+                session=session,
+                actor=actor,
+                kind=interaction_kind,
+                occurred_at=now,
+                source="reminder",
+                now=now,
+            )
 
 
 def snooze(key: str, until: datetime, *, session: Session, actor: Actor, now: datetime) -> Reminder:

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import select
 
-from core.checkins import resolve_check_ins
+from core.checkins import resolve_after_interaction
 from core.db import session_scope
 from core.errors import KamError, NotFound
 from core.models import Account, Reminder
@@ -127,7 +127,7 @@ def log_submitted(
             except KamError as exc:
                 raise FieldError(ids.LOG_SUMMARY[0], exc.message) from exc
             if reminder_key:
-                resolve_check_ins(account.id or 0, session=session, now=now)
+                resolve_after_interaction(account.id or 0, session=session, now=now)
             confirmation = kb.logged_blocks(
                 account.name,
                 logged.kind,

@@ -17,10 +17,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from core.checkins import DueItem
-from core.models import InteractionKind, ReminderKind
+from core.checkins import DueItem, kind_named
 from tui.errors import report_failure
-from tui.format import label, short
+from tui.format import short
 from tui.messages import DataChanged, OpenAccount
 from tui.portfolio_index import SCOPES
 from tui.screens.forms import LogInteractionForm
@@ -30,10 +29,6 @@ SHOWN = 500
 OTHER_COLUMNS = 1 + 8 + 10 + 4 * 2 + 2  # marker, due, owner, cell padding, scrollbar
 SEVERITY_STYLE = {"red": "bold red", "yellow": "yellow", "info": "cyan"}
 WHOSE = {"all": "everyone", "mine": "me", "team": "my team"}
-LOGGED_AS = {  # the kind of interaction that answers each kind of reminder
-    ReminderKind.THANK_YOU: InteractionKind.THANK_YOU,
-    ReminderKind.ACCOUNT_REVIEW: InteractionKind.REVIEW,
-}
 
 
 class SnoozeDialog(ModalScreen[str | None]):
@@ -99,7 +94,7 @@ def detail_text(item: DueItem, owner: str) -> Text:
     """Everything about one item: what, why, whom to ask about what, and the draft."""
     text = Text()
     text.append(item.title, style="bold")
-    text.append(f"  {label(item.kind.value)} · ", style="dim")
+    text.append(f"  {kind_named(item.kind).label} · ", style="dim")
     text.append(item.severity, style=SEVERITY_STYLE.get(item.severity, ""))
     if owner:
         text.append(f" · {owner}", style="dim")
@@ -257,7 +252,7 @@ class DueScreen(Screen[None]):
                 self.post_message(DataChanged(item.account_id, result))
                 self.load_items()
 
-        kind = LOGGED_AS.get(item.kind, InteractionKind.CALL)
+        kind = kind_named(item.kind).logs_as
         form = LogInteractionForm(
             self.service, item.account_id, item.account_name, preset={"kind": kind.value}
         )

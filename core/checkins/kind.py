@@ -1,0 +1,186 @@
+"""What a reminder kind is: the spec every module in :mod:`core.checkins.kinds` declares.
+
+A kind says when it is due (its query, whose rows carry each occurrence's key),
+what the reminder says and how urgent it is (it builds :class:`DueItem`s from the
+rows), what "done" records, which interaction its "log" button presets, and what
+resolves it. The engine (derive, the due list, the sweep) and the person's actions
+(done, snooze, dismiss) read only this spec, so adding a kind is one module and
+one line in the registry.
+
+The query contract, checked when the query is read (:mod:`core.checkins.triage`):
+every row has ``key`` (the occurrence's key, :mod:`core.checkins.keys`) and
+``user_id`` (who is told); a kind that escalates also has ``family`` (the key
+without its level).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, exists, func, literal, or_
+from sqlalchemy import select as wide_select
+from sqlmodel import Session, col, select
+
+from core.checkins.config import REVIEWED_TIERS, CheckinConfig
+from core.checkins.items import DueItem
+from core.checkins.sql import among, unindexed
+from core.models import Account, AccountStatus, Interaction, InteractionKind, Tier
+from core.scoring.snapshots import latest_snapshots
+
+if TYPE_CHECKING:
+    from core.checkins.triage import Reading
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A due item, and for a thank-you the occasion its drafted message names."""
+
+    item: DueItem
+    occasion: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose items to derive: some people's, some accounts', or (None) everyone's."""
+
+    user_ids: frozenset[int] | None = None
+    account_ids: frozenset[int] | None = None
+
+    def wants(self, user_id: int | None) -> bool:
+        """Whether an item for ``user_id`` belongs in the scope."""
+        return self.user_ids is None or user_id in self.user_ids
+
+    def where(self, owner: Any, account: Any, *, assignee: Any = None) -> list[ColumnElement[bool]]:
+        """SQL conditions that keep the scope's rows.
+
+        ``owner`` is who the row is for; where that is the record's own
+        ``assignee`` or else the account's owner, a condition each side's index
+        answers is added, so one person's rows are found without joining every
+        record to its account first.
+        """
+        clauses: list[ColumnElement[bool]] = []
+        if self.user_ids is not None:
+            ids = sorted(self.user_ids)
+            clauses.append(owner.in_(ids))
+            if assignee is not None:
+                owned = select(col(Account.id)).where(col(Account.owner_id).in_(ids))
+                clauses.append(or_(assignee.in_(ids), among(account, owned.scalar_subquery())))
+        if self.account_ids is not None:
+            clauses.append(account.in_(sorted(self.account_ids)))
+        return clauses
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every kind reads its occurrences for: the moment, the settings, the scope."""
+
+    now: datetime
+    config: CheckinConfig
+    scope: Scope
+
+
+# what "done" records ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogInteraction:
+    """Done logs an interaction of ``kind`` on the account (which resets the cadence)."""
+
+    kind: InteractionKind
+    summary: str
+
+
+@dataclass(frozen=True)
+class CompleteCommitment:
+    """Done marks the promise the reminder is about as kept."""
+
+
+@dataclass(frozen=True)
+class MarkNoticeTold:
+    """Done marks the bad news the reminder is about as told."""
+
+
+Done = LogInteraction | CompleteCommitment | MarkNoticeTold | None
+"""What done records where the data has a place for it (None: only the reminder closes)."""
+
+KindReader = Callable[[Context, "Reading"], list[Derived]]
+"""A kind's due occurrences at ``context.now``, read through a :class:`Reading`."""
+
+InteractionHook = Callable[[int, Session, datetime], int]
+"""What an interaction logged on an account closes of a kind's stored reminders."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One reminder kind, as the engine and the front ends know it."""
+
+    name: str
+    """Stored with each reminder and the first part of its key (``check_in_due``)."""
+    label: str
+    """How the front ends tag its items ("Check-in", "Promise due")."""
+    read: KindReader
+    resolved_by: str
+    """What makes it go away, in words (shown in help and the README's table)."""
+    logs_as: InteractionKind = InteractionKind.CALL
+    """The interaction its "log" button presets (a thank-you logs a thank-you)."""
+    done: Done = None
+    on_interaction: InteractionHook | None = None
+    """Closes the kind's stored reminders of an account when an interaction is logged."""
+
+
+# pieces several kinds' queries share ------------------------------------------------
+
+
+def day_of(value: date | str) -> date:
+    """A calendar day as the driver gave it (a date, or ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def current_tier() -> tuple[Any, Any]:
+    """The newest snapshot per account, and the expression for the account's current tier.
+
+    The override wins; else the newest snapshot's tier; else "standard".
+    """
+    snap = latest_snapshots().subquery()
+    tier = func.coalesce(col(Account.tier_override), snap.c.tier, literal(Tier.STANDARD.value))
+    return snap, tier
+
+
+def logged_since(kinds: Iterable[str], account: Any, since: Any) -> ColumnElement[bool]:
+    """SQL: an interaction of these kinds was logged on the account at or after ``since``.
+
+    One kind is looked up through the (kind, account, occurred) index; for several,
+    one look-up of the account's recent interactions costs less than one per kind.
+    """
+    names = [str(k) for k in kinds]
+    kind = col(Interaction.kind)
+    return exists().where(
+        col(Interaction.account_id) == account,
+        col(Interaction.occurred_at) >= since,
+        kind == names[0] if len(names) == 1 else unindexed(kind).in_(names),
+    )
+
+
+def key_accounts(context: Context) -> Any:
+    """Active strategic and key accounts of the scope: id, name, owner, tier, last change."""
+    snap, tier = current_tier()
+    return (
+        wide_select(
+            col(Account.id),
+            col(Account.name),
+            col(Account.owner_id),
+            tier.label("tier"),
+            col(Account.updated_at),
+        )
+        .outerjoin(snap, snap.c.account_id == Account.id)
+        .where(
+            col(Account.status) == AccountStatus.ACTIVE.value,
+            tier.in_(sorted(REVIEWED_TIERS)),
+            *context.scope.where(col(Account.owner_id), col(Account.id)),
+        )
+    )

@@ -1,0 +1,87 @@
+"""Account review (habit 7): strategic and key accounts get a review every calendar
+quarter.
+
+Due in the last ``review_lead`` (six weeks) of the quarter when no interaction of
+kind review has been logged on the account since the quarter began; yellow in its
+last two weeks. Logging the review resolves it; done logs one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import col
+
+from core.checkins.items import DueItem
+from core.checkins.keys import ReminderKey
+from core.checkins.kind import (
+    DAY,
+    Context,
+    Derived,
+    Kind,
+    LogInteraction,
+    key_accounts,
+    logged_since,
+)
+from core.checkins.sql import at, rows
+from core.models import Account, InteractionKind, Tier
+
+if TYPE_CHECKING:
+    from core.checkins.triage import Reading
+
+NAME = "account_review"
+
+
+def quarter(now: datetime) -> tuple[str, datetime, datetime]:
+    """The calendar quarter of ``now``: its label (2026Q1), first moment and end."""
+    index = (now.month - 1) // 3
+    start = datetime(now.year, 3 * index + 1, 1, tzinfo=UTC)
+    end = (
+        datetime(now.year + 1, 1, 1, tzinfo=UTC)
+        if index == 3
+        else datetime(now.year, 3 * index + 4, 1, tzinfo=UTC)
+    )
+    return f"{now.year}Q{index + 1}", start, end
+
+
+def read(context: Context, reading: Reading) -> list[Derived]:
+    """Reviewed-tier accounts without a review this quarter, once the review window opens."""
+    now, config = context.now, context.config
+    label, q_start, q_end = quarter(now)
+    review_due = q_end - config.review_lead
+    if now < review_due:
+        return []
+    reviewed = logged_since([InteractionKind.REVIEW], col(Account.id), at(q_start))
+    accounts = rows(reading.session, key_accounts(context).where(~reviewed))
+    found = []
+    for account_id, name, owner_id, tier_name, _updated in accounts:
+        weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
+        left = (q_end - now) / DAY
+        item = DueItem(
+            key=str(ReminderKey(NAME, account_id, label)),
+            kind=NAME,
+            account_id=account_id,
+            account_name=name,
+            user_id=owner_id,
+            due_at=review_due,
+            priority=(0.5 + (now - review_due) / config.review_lead) * weight,
+            severity="yellow" if left <= 14 else "info",
+            title=f"Quarterly account review with {name}",
+            detail=f"{tier_name.capitalize()} accounts get a review every quarter; "
+            f"none is logged for {label} (ends {(q_end - DAY):%Y-%m-%d}). "
+            "Log it as an interaction of kind review.",
+        )
+        found.append(item)
+    kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
+    return [Derived(i) for i in kept]
+
+
+KIND = Kind(
+    name=NAME,
+    label="Account review",
+    read=read,
+    resolved_by="a review is logged",
+    logs_as=InteractionKind.REVIEW,
+    done=LogInteraction(InteractionKind.REVIEW, "Account review"),
+)

@@ -1,0 +1,192 @@
+"""Check-in due (habit 5, reliable and proactive): an account not contacted within its
+tier's cadence.
+
+Due once the last interaction (or, with none, the day kam started tracking the
+account) is older than the cadence of its tier (or its own
+``checkin_cadence_days``); yellow at the interval, red at ``red_after`` times it.
+The occurrence is the cycle, named by the day it began, so any interaction
+logged starts a new one: that is what resolves it. Priority is the catch-up
+formula of DESIGN.md: max(now − last − interval, 0) / interval, weighted by tier.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import select as wide_select
+from sqlmodel import Session, col, select
+
+from core.checkins.items import DueItem
+from core.checkins.keys import ReminderKey, family, key_sql, leveled
+from core.checkins.kind import DAY, Context, Derived, Kind, LogInteraction, current_tier
+from core.checkins.sql import at, days_between, moment, utc_day
+from core.models import (
+    Account,
+    AccountStatus,
+    Interaction,
+    InteractionKind,
+    Reminder,
+    ReminderState,
+    Tier,
+)
+
+if TYPE_CHECKING:
+    from core.checkins.triage import Reading
+
+NAME = "check_in_due"
+CLOSED = (ReminderState.DONE.value, ReminderState.DISMISSED.value)
+
+
+def read(context: Context, reading: Reading) -> list[Derived]:
+    """Accounts whose last interaction is older than their cadence (tier or override).
+
+    The cadence test, and whether it has reached red, run in SQL, so only due
+    rows come back, each with its key.
+    """
+    now, config = context.now, context.config
+    # The newest interaction, looked up per account through the (account, occurred)
+    # index: on both backends faster than grouping all interactions (bench/README.md).
+    last = (
+        select(func.max(Interaction.occurred_at))
+        .where(col(Interaction.account_id) == col(Account.id))
+        .scalar_subquery()
+    )
+    snap, tier = current_tier()
+    accounts = (
+        wide_select(
+            col(Account.id).label("account_id"),
+            col(Account.name).label("name"),
+            col(Account.owner_id).label("user_id"),
+            col(Account.checkin_cadence_days).label("override"),
+            tier.label("tier"),
+            last.label("last"),
+            col(Account.created_at).label("created_at"),
+        )
+        .outerjoin(snap, snap.c.account_id == Account.id)
+        .where(
+            col(Account.status) == AccountStatus.ACTIVE.value,
+            *context.scope.where(col(Account.owner_id), col(Account.id)),
+        )
+    )
+    # OFFSET 0 keeps the planners from inlining the last-contact lookup into each
+    # expression below (SQLite would otherwise repeat it a dozen times per account).
+    a = accounts.offset(0).subquery("accounts_due")
+    since = func.coalesce(a.c.last, a.c.created_at)
+    override = func.coalesce(a.c.override, 0)
+
+    def overdue(factor: float) -> ColumnElement[bool]:
+        """SQL: the account's interval, times ``factor``, has passed since its last contact.
+
+        A tier's interval is a moment to compare the stored timestamp with (no date
+        arithmetic per account); only an account's own cadence needs the arithmetic.
+        """
+        deadline = case(
+            *(
+                (a.c.tier == name, at(now - timedelta(days=days * factor)))
+                for name, days in config.cadence_days.items()
+            ),
+            else_=at(now - timedelta(days=config.cadence(Tier.STANDARD, None) * factor)),
+        )
+        return or_(
+            and_(override <= 0, since <= deadline),
+            and_(override > 0, days_between(at(now), since) >= a.c.override * factor),
+        )
+
+    red = overdue(config.red_factor)
+    cycle = key_sql(NAME, a.c.account_id, utc_day(since))
+    query = wide_select(
+        a.c.account_id,
+        a.c.name,
+        a.c.user_id,
+        a.c.override,
+        a.c.tier,
+        since.label("since"),
+        a.c.last.is_(None).label("never"),
+        red.label("red"),
+        leveled(cycle, "red", red).label("key"),
+        cycle.label("family"),
+    ).where(overdue(1))
+    found = []
+    for row in reading.rows(query):
+        started = moment(row.since)
+        assert started is not None
+        interval_days = config.cadence(row.tier, row.override)
+        elapsed_time = now - started
+        if elapsed_time < timedelta(days=interval_days):
+            continue  # within a millisecond of the boundary, where SQL rounds
+        is_red = bool(row.red)
+        days = elapsed_time / DAY
+        if row.never:
+            detail = f"No contact logged since kam started tracking ({started:%Y-%m-%d})."
+        else:
+            detail = f"Last contact {int(days)} days ago ({started:%Y-%m-%d})."
+        detail += f" {row.tier.capitalize()} accounts are called every {interval_days} days."
+        found.append(
+            Derived(
+                DueItem(
+                    key=row.key,
+                    kind=NAME,
+                    account_id=row.account_id,
+                    account_name=row.name,
+                    user_id=row.user_id,
+                    due_at=started
+                    + timedelta(days=interval_days * (config.red_factor if is_red else 1)),
+                    priority=max(days - interval_days, 0.0)
+                    / interval_days
+                    * config.weight(row.tier),
+                    severity="red" if is_red else "yellow",
+                    title=f"Check in with {row.name}",
+                    detail=detail,
+                )
+            )
+        )
+    return found
+
+
+def close_earlier_cycles(account_id: int, session: Session, now: datetime) -> int:
+    """An interaction was logged: earlier check-in occurrences of the account are done.
+
+    Only occurrences of cycles that began before the account's newest
+    interaction are closed, so back-dating an old call resolves nothing.
+    """
+    newest = session.exec(
+        select(Interaction.occurred_at)
+        .where(Interaction.account_id == account_id)
+        .order_by(col(Interaction.occurred_at).desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return 0
+    current = str(ReminderKey(NAME, account_id, newest.date().isoformat()))
+    open_rows = session.exec(
+        select(Reminder).where(
+            Reminder.account_id == account_id,
+            Reminder.kind == NAME,
+            col(Reminder.state).not_in(CLOSED),
+        )
+    ).all()
+    closed = 0
+    for stored in open_rows:
+        if family(stored.key) != current:
+            stored.state = ReminderState.DONE
+            stored.snoozed_until = None
+            stored.updated_at = now
+            stored.payload = {**(stored.payload or {}), "resolved_by": "interaction"}
+            session.add(stored)
+            closed += 1
+    if closed:
+        session.flush()
+    return closed
+
+
+KIND = Kind(
+    name=NAME,
+    label="Check-in",
+    read=read,
+    resolved_by="any interaction is logged",
+    logs_as=InteractionKind.CALL,
+    done=LogInteraction(InteractionKind.CALL, "Checked in"),
+    on_interaction=close_earlier_cycles,
+)

@@ -1,0 +1,150 @@
+"""Notice untold (habit 2, don't postpone): bad news the customer must hear from us by
+its must-tell-by day.
+
+From the day it is entered until it is marked told; urgency grows as the day
+nears (yellow within ``notice_warning``). Once the day has passed the owner gets
+a red reminder (``#late``) and the owner's manager is told too (``#manager``).
+Done marks it told.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func
+from sqlalchemy import select as wide_select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from core.checkins.items import DueItem
+from core.checkins.keys import key_sql, leveled
+from core.checkins.kind import DAY, Context, Derived, Kind, MarkNoticeTold, day_of
+from core.checkins.sql import moment
+from core.clock import start_of_day_utc
+from core.models import Account, Notice, User
+
+if TYPE_CHECKING:
+    from core.checkins.triage import Reading
+
+NAME = "notice_untold"
+
+
+def read(context: Context, reading: Reading) -> list[Derived]:
+    """Bad news not yet told: from the day it is entered until it is marked told.
+
+    Urgency grows as the must-tell-by day nears; once it has passed, the owner
+    gets a red reminder and the owner's manager is told too.
+    """
+    config, scope, today = context.config, context.scope, context.now.date()
+    owner = func.coalesce(col(Notice.owner_id), col(Account.owner_id))
+    news = key_sql(NAME, col(Notice.account_id), col(Notice.id))
+    late = col(Notice.must_tell_by) < today
+    common_columns: tuple[Any, ...] = (
+        col(Notice.id).label("nid"),
+        col(Notice.account_id).label("account_id"),
+        col(Account.name).label("name"),
+        col(Notice.what).label("what"),
+        col(Notice.must_tell_by).label("tell_by"),
+        col(Notice.created_at).label("created"),
+        news.label("family"),
+    )
+    told_owner = (
+        wide_select(
+            *common_columns,
+            owner.label("user_id"),
+            leveled(news, "late", late).label("key"),
+        )
+        .join(Account, col(Account.id) == Notice.account_id)
+        .where(
+            col(Notice.communicated_at).is_(None),
+            *scope.where(owner, col(Notice.account_id), assignee=col(Notice.owner_id)),
+        )
+    )
+    owner_user = aliased(User)
+    told_manager = (
+        wide_select(
+            *common_columns,
+            col(owner_user.manager_id).label("user_id"),
+            leveled(news, "manager").label("key"),
+            col(owner_user.name).label("owner_name"),
+        )
+        .join(Account, col(Account.id) == Notice.account_id)
+        .join(owner_user, col(owner_user.id) == owner)
+        .where(
+            col(Notice.communicated_at).is_(None),
+            late,
+            col(owner_user.manager_id).is_not(None),
+            *scope.where(col(owner_user.manager_id), col(Notice.account_id)),
+        )
+    )
+    found = []
+    for row in reading.rows(told_owner):
+        tell_by = day_of(row.tell_by)
+        left = (tell_by - today).days
+        if left >= 0:
+            created = moment(row.created)
+            assert created is not None
+            lead = max((tell_by - created.date()).days, 1)
+            urgency = min(max(1 - left / lead, 0.0), 1.0)
+            found.append(
+                _item(
+                    row,
+                    due_at=created,
+                    priority=1.0 + urgency,
+                    severity="yellow" if left <= config.notice_warning.days else "info",
+                    title=f"Tell {row.name}: {row.what}",
+                    detail=f"They must hear it from us by {tell_by}"
+                    + (" (today)." if left == 0 else f" ({left} days left).")
+                    + " Bad news does not improve with age.",
+                )
+            )
+            continue
+        found.append(
+            _item(
+                row,
+                due_at=start_of_day_utc(tell_by + DAY),
+                priority=2.0 - left / 7,
+                severity="red",
+                title=f"Tell {row.name} now: {row.what}",
+                detail=f"They should have heard it by {tell_by}, {-left} days ago. "
+                "Your manager has been told.",
+            )
+        )
+    for row in reading.rows(told_manager):
+        tell_by = day_of(row.tell_by)
+        late_days = (today - tell_by).days
+        found.append(
+            _item(
+                row,
+                due_at=start_of_day_utc(tell_by + DAY),
+                priority=2.0 + late_days / 7,
+                severity="red",
+                title=f"{row.owner_name} has not told {row.name}: {row.what}",
+                detail=f"It had to be told by {tell_by} ({late_days} days ago).",
+            )
+        )
+    return found
+
+
+def _item(row: Any, **what: Any) -> Derived:
+    """A notice's item: who is told, when, how urgently, in ``what``; the rest from the row."""
+    return Derived(
+        DueItem(
+            key=row.key,
+            kind=NAME,
+            account_id=row.account_id,
+            account_name=row.name,
+            user_id=row.user_id,
+            subject_id=row.nid,
+            **what,
+        )
+    )
+
+
+KIND = Kind(
+    name=NAME,
+    label="Tell them",
+    read=read,
+    resolved_by="it is marked told",
+    done=MarkNoticeTold(),
+)

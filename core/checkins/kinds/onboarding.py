@@ -1,0 +1,132 @@
+"""Onboarding (habit 7): an account newly classified strategic or key gets a checklist:
+owner confirmed, decision makers mapped, an account goal set.
+
+Due for ``onboarding_window`` (90 days) from the day its current run of strategic
+or key snapshots began (or, in the tier by override only, from when the account
+last changed), until the checklist is complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, col, select
+
+from core.checkins.config import REVIEWED_TIERS
+from core.checkins.items import DueItem
+from core.checkins.keys import ReminderKey
+from core.checkins.kind import Context, Derived, Kind, key_accounts
+from core.checkins.sql import chunked, moment, rows
+from core.models import Contact, Goal, GoalScope, ScoreSnapshot, Tier
+
+if TYPE_CHECKING:
+    from core.checkins.triage import Reading
+
+NAME = "onboarding"
+
+
+def read(context: Context, reading: Reading) -> list[Derived]:
+    """Accounts in a reviewed tier for less than the window whose checklist is not done."""
+    now, config, session = context.now, context.config, reading.session
+    accounts = rows(session, key_accounts(context))
+    if not accounts:
+        return []
+    ids = {row[0] for row in accounts}
+    entered = tier_entry(session, ids)
+    deciders: set[int] = set()
+    for part in chunked(sorted(ids)):
+        deciders.update(
+            session.exec(
+                select(col(Contact.account_id))
+                .where(col(Contact.decision_maker), col(Contact.account_id).in_(part))
+                .distinct()
+            )
+        )
+    goal_refs = set(
+        session.exec(
+            select(col(Goal.scope_ref)).where(col(Goal.scope) == GoalScope.ACCOUNT.value)
+        ).all()
+    )
+    found = []
+    for account_id, name, owner_id, tier_name, updated in accounts:
+        since = entered.get(account_id)
+        if since is None:  # in the tier by override only: since the account last changed
+            since = moment(updated)
+        if since is None or now - since > config.onboarding_window:
+            continue
+        checklist = {
+            "owner confirmed": owner_id is not None,
+            "decision makers mapped": account_id in deciders,
+            "goals set": str(account_id) in goal_refs or name in goal_refs,
+        }
+        if all(checklist.values()):
+            continue
+        weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
+        found.append(
+            DueItem(
+                key=str(ReminderKey(NAME, account_id, tier_name)),
+                kind=NAME,
+                account_id=account_id,
+                account_name=name,
+                user_id=owner_id,
+                due_at=since,
+                priority=0.6 * weight,
+                severity="info",
+                title=f"Onboard {name} as a {tier_name} account",
+                detail="Checklist: "
+                + "; ".join(f"[{'x' if ok else ' '}] {step}" for step, ok in checklist.items()),
+            )
+        )
+    kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
+    return [Derived(i) for i in kept]
+
+
+def tier_entry(session: Session, account_ids: Collection[int]) -> dict[int, datetime]:
+    """When each account's current run of strategic or key snapshots began."""
+    out: dict[int, datetime] = {}
+    for part in chunked(sorted(account_ids)):
+        out.update(_tier_entry_of(session, list(part)))
+    return out
+
+
+def _tier_entry_of(session: Session, account_ids: list[int]) -> dict[int, datetime]:
+    reviewed = sorted(REVIEWED_TIERS)
+    last_low = (
+        select(
+            col(ScoreSnapshot.account_id).label("account_id"),
+            func.max(ScoreSnapshot.at).label("at"),
+        )
+        .where(
+            col(ScoreSnapshot.tier).not_in(reviewed),
+            col(ScoreSnapshot.account_id).in_(account_ids),
+        )
+        .group_by(col(ScoreSnapshot.account_id))
+        .subquery()
+    )
+    query = (
+        select(col(ScoreSnapshot.account_id), func.min(ScoreSnapshot.at))
+        .outerjoin(last_low, last_low.c.account_id == ScoreSnapshot.account_id)
+        .where(
+            col(ScoreSnapshot.tier).in_(reviewed),
+            col(ScoreSnapshot.account_id).in_(account_ids),
+            or_(last_low.c.at.is_(None), and_(col(ScoreSnapshot.at) > last_low.c.at)),
+        )
+        .group_by(col(ScoreSnapshot.account_id))
+    )
+    out = {}
+    for account_id, first in session.exec(query).all():
+        stamp = moment(first)
+        if stamp is not None:
+            out[account_id] = stamp
+    return out
+
+
+KIND = Kind(
+    name=NAME,
+    label="Onboarding",
+    read=read,
+    resolved_by="the checklist is complete",
+)

@@ -1,0 +1,91 @@
+"""Personal connect (habit 3): an order that completed or ran into a problem asks for
+a personal call rather than a template e-mail.
+
+It stays open for ``personal_connect_window``, or until a call, meeting or visit
+is logged on the account after the order changed. A problem is red.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select as wide_select
+from sqlmodel import col
+
+from core.checkins.items import DueItem
+from core.checkins.keys import key_sql
+from core.checkins.kind import Context, Derived, Kind, LogInteraction, logged_since
+from core.checkins.sql import moment
+from core.models import Account, InteractionKind, Order, OrderStatus
+
+if TYPE_CHECKING:
+    from core.checkins.triage import Reading
+
+NAME = "personal_connect"
+PERSONAL_KINDS = (InteractionKind.CALL, InteractionKind.MEETING, InteractionKind.VISIT)
+
+
+def read(context: Context, reading: Reading) -> list[Derived]:
+    """Orders completed or in trouble within the window that nobody has called about."""
+    now = context.now
+    start = now - context.config.personal_connect_window
+    key = key_sql(NAME, col(Order.account_id), "order-", col(Order.id), "-", col(Order.status))
+    query: Any = (
+        wide_select(
+            col(Order.id).label("oid"),
+            col(Order.account_id).label("account_id"),
+            col(Account.name).label("name"),
+            col(Account.owner_id).label("user_id"),
+            col(Order.what).label("what"),
+            col(Order.status).label("status"),
+            col(Order.problem).label("problem"),
+            col(Order.updated_at).label("updated_at"),
+            key.label("key"),
+        )
+        .join(Account, col(Account.id) == Order.account_id)
+        .where(
+            col(Order.status).in_([OrderStatus.COMPLETED.value, OrderStatus.PROBLEM.value]),
+            col(Order.updated_at) >= start,
+            col(Order.updated_at) <= now,
+            ~logged_since(PERSONAL_KINDS, col(Order.account_id), col(Order.updated_at)),
+            *context.scope.where(col(Account.owner_id), col(Account.id)),
+        )
+    )
+    found = []
+    for row in reading.rows(query):
+        updated = moment(row.updated_at)
+        assert updated is not None
+        trouble = row.status == OrderStatus.PROBLEM.value
+        name, what = row.name, row.what
+        found.append(
+            Derived(
+                DueItem(
+                    key=row.key,
+                    kind=NAME,
+                    account_id=row.account_id,
+                    account_name=name,
+                    user_id=row.user_id,
+                    due_at=updated,
+                    priority=2.0 if trouble else 0.8,
+                    severity="red" if trouble else "info",
+                    title=(
+                        f"Call {name} about the problem with {what}"
+                        if trouble
+                        else f"Call {name}: {what} is complete"
+                    ),
+                    detail=(f"The problem: {row.problem}. " if trouble and row.problem else "")
+                    + "A personal call, not a template e-mail.",
+                    subject_id=row.oid,
+                )
+            )
+        )
+    return found
+
+
+KIND = Kind(
+    name=NAME,
+    label="Personal call",
+    read=read,
+    resolved_by="a call, meeting or visit, or 7 days",
+    done=LogInteraction(InteractionKind.CALL, "Personal call"),
+)
