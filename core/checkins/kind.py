@@ -184,3 +184,24 @@ def key_accounts(context: Context) -> Any:
             *context.scope.where(col(Account.owner_id), col(Account.id)),
         )
     )
+
+
+def about(account_id: Any, user_id: Any = None) -> tuple[Any, Any, Any]:
+    """The columns a kind's row names its account and person by: ``account_id``,
+    ``name`` and ``user_id`` (the account's owner unless the kind says who)."""
+    who = col(Account.owner_id) if user_id is None else user_id
+    return account_id.label("account_id"), col(Account.name).label("name"), who.label("user_id")
+
+
+def due(row: Any, kind: str, **what: Any) -> Derived:
+    """A kind's item for one row of its query (see :func:`about`): the kind says
+    when, how urgent and in what words in ``what``."""
+    item = DueItem(
+        key=row.key,
+        kind=kind,
+        account_id=row.account_id,
+        account_name=row.name,
+        user_id=row.user_id,
+        **what,
+    )
+    return Derived(item)

@@ -18,9 +18,17 @@ from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
-from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey, family, key_sql, leveled
-from core.checkins.kind import DAY, Context, Derived, Kind, LogInteraction, current_tier
+from core.checkins.kind import (
+    DAY,
+    Context,
+    Derived,
+    Kind,
+    LogInteraction,
+    about,
+    current_tier,
+    due,
+)
 from core.checkins.sql import at, days_between, moment, utc_day
 from core.models import (
     Account,
@@ -56,9 +64,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     snap, tier = current_tier()
     accounts = (
         wide_select(
-            col(Account.id).label("account_id"),
-            col(Account.name).label("name"),
-            col(Account.owner_id).label("user_id"),
+            *about(col(Account.id)),
             col(Account.checkin_cadence_days).label("override"),
             tier.label("tier"),
             last.label("last"),
@@ -124,22 +130,15 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             detail = f"Last contact {int(days)} days ago ({started:%Y-%m-%d})."
         detail += f" {row.tier.capitalize()} accounts are called every {interval_days} days."
         found.append(
-            Derived(
-                DueItem(
-                    key=row.key,
-                    kind=NAME,
-                    account_id=row.account_id,
-                    account_name=row.name,
-                    user_id=row.user_id,
-                    due_at=started
-                    + timedelta(days=interval_days * (config.red_factor if is_red else 1)),
-                    priority=max(days - interval_days, 0.0)
-                    / interval_days
-                    * config.weight(row.tier),
-                    severity="red" if is_red else "yellow",
-                    title=f"Check in with {row.name}",
-                    detail=detail,
-                )
+            due(
+                row,
+                NAME,
+                due_at=started
+                + timedelta(days=interval_days * (config.red_factor if is_red else 1)),
+                priority=max(days - interval_days, 0.0) / interval_days * config.weight(row.tier),
+                severity="red" if is_red else "yellow",
+                title=f"Check in with {row.name}",
+                detail=detail,
             )
         )
     return found

@@ -14,9 +14,8 @@ from sqlalchemy import func
 from sqlalchemy import select as wide_select
 from sqlmodel import col
 
-from core.checkins.items import DueItem
 from core.checkins.keys import key_sql, leveled
-from core.checkins.kind import DAY, CompleteCommitment, Context, Derived, Kind, day_of
+from core.checkins.kind import DAY, CompleteCommitment, Context, Derived, Kind, about, day_of, due
 from core.checkins.sql import unindexed
 from core.clock import start_of_day_utc
 from core.models import Account, Commitment
@@ -36,9 +35,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     query: Any = (
         wide_select(
             col(Commitment.id).label("cid"),
-            col(Commitment.account_id).label("account_id"),
-            col(Account.name).label("name"),
-            owner.label("user_id"),
+            *about(col(Commitment.account_id), owner),
             col(Commitment.what).label("what"),
             col(Commitment.to_whom).label("to_whom"),
             col(Commitment.due_on).label("due_on"),
@@ -70,20 +67,15 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             due_at = start_of_day_utc(due_on) - config.commitment_lead
             when = "It is due today." if late == 0 else f"It is due {due_on}."
         found.append(
-            Derived(
-                DueItem(
-                    key=row.key,
-                    kind=NAME,
-                    account_id=row.account_id,
-                    account_name=name,
-                    user_id=row.user_id,
-                    due_at=due_at,
-                    priority=priority,
-                    severity=severity,
-                    title=f"Keep your promise{to} at {name}: {row.what}",
-                    detail=f"{when} Mark it done once it is kept.",
-                    subject_id=row.cid,
-                )
+            due(
+                row,
+                NAME,
+                due_at=due_at,
+                priority=priority,
+                severity=severity,
+                title=f"Keep your promise{to} at {name}: {row.what}",
+                detail=f"{when} Mark it done once it is kept.",
+                subject_id=row.cid,
             )
         )
     return found

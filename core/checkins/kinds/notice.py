@@ -16,9 +16,8 @@ from sqlalchemy import select as wide_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from core.checkins.items import DueItem
 from core.checkins.keys import key_sql, leveled
-from core.checkins.kind import DAY, Context, Derived, Kind, MarkNoticeTold, day_of
+from core.checkins.kind import DAY, Context, Derived, Kind, MarkNoticeTold, about, day_of, due
 from core.checkins.sql import moment
 from core.clock import start_of_day_utc
 from core.models import Account, Notice, User
@@ -41,8 +40,6 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     late = col(Notice.must_tell_by) < today
     common_columns: tuple[Any, ...] = (
         col(Notice.id).label("nid"),
-        col(Notice.account_id).label("account_id"),
-        col(Account.name).label("name"),
         col(Notice.what).label("what"),
         col(Notice.must_tell_by).label("tell_by"),
         col(Notice.created_at).label("created"),
@@ -51,7 +48,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     told_owner = (
         wide_select(
             *common_columns,
-            owner.label("user_id"),
+            *about(col(Notice.account_id), owner),
             leveled(news, "late", late).label("key"),
         )
         .join(Account, col(Account.id) == Notice.account_id)
@@ -64,7 +61,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     told_manager = (
         wide_select(
             *common_columns,
-            col(owner_user.manager_id).label("user_id"),
+            *about(col(Notice.account_id), col(owner_user.manager_id)),
             leveled(news, "manager").label("key"),
             col(owner_user.name).label("owner_name"),
         )
@@ -87,8 +84,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             lead = max((tell_by - created.date()).days, 1)
             urgency = min(max(1 - left / lead, 0.0), 1.0)
             found.append(
-                _item(
+                due(
                     row,
+                    NAME,
+                    subject_id=row.nid,
                     due_at=created,
                     priority=1.0 + urgency,
                     severity="yellow" if left <= config.notice_warning.days else "info",
@@ -100,8 +99,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             )
             continue
         found.append(
-            _item(
+            due(
                 row,
+                NAME,
+                subject_id=row.nid,
                 due_at=start_of_day_utc(tell_by + DAY),
                 priority=2.0 - left / 7,
                 severity="red",
@@ -114,8 +115,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         tell_by = day_of(row.tell_by)
         late_days = (today - tell_by).days
         found.append(
-            _item(
+            due(
                 row,
+                NAME,
+                subject_id=row.nid,
                 due_at=start_of_day_utc(tell_by + DAY),
                 priority=2.0 + late_days / 7,
                 severity="red",
@@ -124,21 +127,6 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             )
         )
     return found
-
-
-def _item(row: Any, **what: Any) -> Derived:
-    """A notice's item: who is told, when, how urgently, in ``what``; the rest from the row."""
-    return Derived(
-        DueItem(
-            key=row.key,
-            kind=NAME,
-            account_id=row.account_id,
-            account_name=row.name,
-            user_id=row.user_id,
-            subject_id=row.nid,
-            **what,
-        )
-    )
 
 
 KIND = Kind(

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select as wide_select
 from sqlmodel import col
 
-from core.checkins.items import DueItem
 from core.checkins.keys import key_sql
-from core.checkins.kind import Context, Derived, Kind, LogInteraction, logged_since
+from core.checkins.kind import Context, Derived, Kind, LogInteraction, about, due, logged_since
 from core.checkins.sql import moment
 from core.models import Account, InteractionKind, Order, OrderStatus
 
@@ -33,9 +32,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     query: Any = (
         wide_select(
             col(Order.id).label("oid"),
-            col(Order.account_id).label("account_id"),
-            col(Account.name).label("name"),
-            col(Account.owner_id).label("user_id"),
+            *about(col(Order.account_id)),
             col(Order.what).label("what"),
             col(Order.status).label("status"),
             col(Order.problem).label("problem"),
@@ -58,25 +55,20 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         trouble = row.status == OrderStatus.PROBLEM.value
         name, what = row.name, row.what
         found.append(
-            Derived(
-                DueItem(
-                    key=row.key,
-                    kind=NAME,
-                    account_id=row.account_id,
-                    account_name=name,
-                    user_id=row.user_id,
-                    due_at=updated,
-                    priority=2.0 if trouble else 0.8,
-                    severity="red" if trouble else "info",
-                    title=(
-                        f"Call {name} about the problem with {what}"
-                        if trouble
-                        else f"Call {name}: {what} is complete"
-                    ),
-                    detail=(f"The problem: {row.problem}. " if trouble and row.problem else "")
-                    + "A personal call, not a template e-mail.",
-                    subject_id=row.oid,
-                )
+            due(
+                row,
+                NAME,
+                due_at=updated,
+                priority=2.0 if trouble else 0.8,
+                severity="red" if trouble else "info",
+                title=(
+                    f"Call {name} about the problem with {what}"
+                    if trouble
+                    else f"Call {name}: {what} is complete"
+                ),
+                detail=(f"The problem: {row.problem}. " if trouble and row.problem else "")
+                + "A personal call, not a template e-mail.",
+                subject_id=row.oid,
             )
         )
     return found

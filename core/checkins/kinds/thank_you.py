@@ -8,6 +8,7 @@ won before is a renewal. Priority grows half a point a day it waits.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,18 @@ from sqlalchemy import select as wide_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from core.checkins.items import DueItem
 from core.checkins.keys import key_sql
-from core.checkins.kind import DAY, Context, Derived, Kind, LogInteraction, day_of, logged_since
+from core.checkins.kind import (
+    DAY,
+    Context,
+    Derived,
+    Kind,
+    LogInteraction,
+    about,
+    day_of,
+    due,
+    logged_since,
+)
 from core.checkins.sql import at, moment, month_day, utc_midnight
 from core.clock import start_of_day_utc
 from core.models import Account, AccountStatus, Deal, DealStage, InteractionKind, Order
@@ -55,9 +65,7 @@ def deals(context: Context, reading: Reading) -> list[Derived]:
     query: Any = (
         wide_select(
             col(Deal.id).label("did"),
-            col(Deal.account_id).label("account_id"),
-            col(Account.name).label("name"),
-            col(Account.owner_id).label("user_id"),
+            *about(col(Deal.account_id)),
             col(Deal.product).label("product"),
             col(Deal.closed_on).label("closed_on"),
             renewal.label("renewal"),
@@ -95,9 +103,7 @@ def orders(context: Context, reading: Reading) -> list[Derived]:
     query: Any = (
         wide_select(
             col(Order.id).label("oid"),
-            col(Order.account_id).label("account_id"),
-            col(Account.name).label("name"),
-            col(Account.owner_id).label("user_id"),
+            *about(col(Order.account_id)),
             col(Order.what).label("what"),
             col(Order.placed_at).label("placed_at"),
             key_sql(NAME, col(Order.account_id), "order-", col(Order.id)).label("key"),
@@ -130,9 +136,7 @@ def anniversaries(context: Context, reading: Reading) -> list[Derived]:
         *((since_day == md, at(start_of_day_utc(d))) for md, d in days.items()), else_=null()
     )
     query: Any = wide_select(
-        col(Account.id).label("account_id"),
-        col(Account.name).label("name"),
-        col(Account.owner_id).label("user_id"),
+        *about(col(Account.id)),
         col(Account.customer_since).label("since"),
         key_sql(NAME, col(Account.id), "anniversary-", year).label("key"),
     ).where(
@@ -164,12 +168,9 @@ def _thank_you(
     now: datetime,
 ) -> Derived:
     waited = max((now - event) / DAY, 0.0)
-    item = DueItem(
-        key=row.key,
-        kind=NAME,
-        account_id=row.account_id,
-        account_name=row.name,
-        user_id=row.user_id,
+    found = due(
+        row,
+        NAME,
         due_at=event,
         priority=1.0 + waited / 2,
         severity="info" if waited <= 1 else "yellow",
@@ -177,7 +178,7 @@ def _thank_you(
         detail="A thank-you within a day shows them they matter. Here is a draft.",
         subject_id=subject_id,
     )
-    return Derived(item, occasion)
+    return replace(found, occasion=occasion)
 
 
 KIND = Kind(
