@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import process
@@ -57,6 +58,43 @@ def get_user_by_slack_id(slack_user_id: str, *, session: Session) -> User | None
 def list_users(*, session: Session) -> Sequence[User]:
     """Everyone, by name."""
     return session.exec(select(User).order_by(col(User.name))).all()
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person on the team as the people list shows them."""
+
+    id: int
+    name: str
+    email: str
+    role: str
+    manager: str | None
+    """The manager's e-mail."""
+    team: str | None
+    slack_user_id: str | None
+    timezone: str
+    digest_time: str
+    """Local ``HH:MM`` of their daily digest."""
+
+
+def people(*, session: Session) -> list[Person]:
+    """Everyone, by name, with their manager's e-mail and their Slack link."""
+    everyone = list_users(session=session)
+    email_of = {u.id: u.email for u in everyone}
+    return [
+        Person(
+            id=u.id or 0,
+            name=u.name,
+            email=u.email,
+            role=str(u.role),
+            manager=email_of.get(u.manager_id) if u.manager_id is not None else None,
+            team=u.team,
+            slack_user_id=u.slack_user_id,
+            timezone=u.timezone,
+            digest_time=u.digest_time.strftime("%H:%M"),
+        )
+        for u in everyone
+    ]
 
 
 def link_slack(email: str, slack_user_id: str, *, session: Session, actor: Actor) -> User:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -44,3 +45,15 @@ def required_text(value: str | None, field: str, *, max_length: int) -> str:
     if len(text) > max_length:
         raise KamError(f"The {field} is {len(text)} characters long; the limit is {max_length}.")
     return text
+
+
+def choice(value: str | None, allowed: type[StrEnum], what: str) -> str | None:
+    """One of ``allowed`` as people type it ("Thank you", "thank-you" and "THANK_YOU" are
+    ``thank_you``), None when empty; anything else is refused with the choices."""
+    if value is None or not value.strip():
+        return None
+    wanted = value.strip().lower().replace(" ", "_").replace("-", "_")
+    values = [member.value for member in allowed]
+    if wanted not in values:
+        raise KamError(f"Unknown {what} {value!r}; use one of {', '.join(values)}.")
+    return wanted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import time
 from typing import Annotated
 
@@ -14,18 +15,10 @@ from core.errors import KamError
 from core.models import InteractionKind, Role, Sentiment
 from core.services import records, users
 from core.services.accounts import find_account
+from core.services.validation import choice
 from kam.cli.context import DbOption, JsonOption, console, emit_json, session, when_option
 
 users_app = typer.Typer(help="People on the team and their Slack identities.", no_args_is_help=True)
-
-
-def _choice(value: str | None, enum: type, what: str) -> str | None:
-    if value is None:
-        return None
-    allowed = [m.value for m in enum]
-    if value not in allowed:
-        raise KamError(f"Unknown {what} {value!r}; use one of {', '.join(allowed)}.")
-    return value
 
 
 def log(
@@ -52,8 +45,8 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """Log an interaction with a customer; it resets the check-in clock."""
-    _choice(kind, InteractionKind, "kind")
-    _choice(sentiment, Sentiment, "sentiment")
+    kind = choice(kind, InteractionKind, "kind") or InteractionKind.CALL.value
+    sentiment = choice(sentiment, Sentiment, "sentiment")
     occurred_at = when_option(at, prefer="past")
     with session(db) as s:
         target = find_account(account, session=s)
@@ -91,37 +84,22 @@ def log(
 def list_users(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Everyone on the team, with their role and Slack link."""
     with session(db) as s:
-        people = users.list_users(session=s)
-        by_id = {u.id: u for u in people}
-        rows = [
-            {
-                "id": u.id,
-                "name": u.name,
-                "email": u.email,
-                "role": u.role,
-                "manager": by_id[u.manager_id].email if u.manager_id in by_id else None,
-                "team": u.team,
-                "slack_user_id": u.slack_user_id,
-                "timezone": u.timezone,
-                "digest_time": u.digest_time.strftime("%H:%M"),
-            }
-            for u in people
-        ]
+        everyone = users.people(session=s)
     if as_json:
-        emit_json(rows)
+        emit_json([asdict(p) for p in everyone])
         return
-    table = Table(title=f"{len(rows)} people")
+    table = Table(title=f"{len(everyone)} people")
     for column in ("Name", "E-mail", "Role", "Manager", "Team", "Slack", "Time zone"):
         table.add_column(column)
-    for r in rows:
+    for p in everyone:
         table.add_row(
-            escape(r["name"]),
-            escape(r["email"]),
-            r["role"],
-            escape(r["manager"] or ""),
-            escape(r["team"] or ""),
-            r["slack_user_id"] or "-",
-            r["timezone"],
+            escape(p.name),
+            escape(p.email),
+            p.role,
+            escape(p.manager or ""),
+            escape(p.team or ""),
+            p.slack_user_id or "-",
+            p.timezone,
         )
     console.print(table)
 
@@ -137,7 +115,7 @@ def add_user(
     db: DbOption = None,
 ) -> None:
     """Add a person to the team."""
-    _choice(role, Role, "role")
+    role = choice(role, Role, "role") or Role.AM.value
     try:
         digest = time.fromisoformat(digest_time)
     except ValueError as exc:
