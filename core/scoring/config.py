@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from platformdirs import user_config_path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -26,16 +26,26 @@ class _Rules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_weights(name: str, weights: dict[str, float]) -> None:
-    if any(w < 0 for w in weights.values()):
-        raise ValueError(f"{name} weights must not be negative")
-    total = sum(weights.values())
-    if abs(total - 100) > 1e-6:
-        raise ValueError(f"{name} weights add up to {total:g}; they must add up to 100")
+class _Weights(_Rules):
+    """A score's criteria weights: none negative, and together 100."""
+
+    SCORE: ClassVar[str]
+
+    @model_validator(mode="after")
+    def _sums_to_100(self) -> Self:
+        weights = self.model_dump()
+        if any(w < 0 for w in weights.values()):
+            raise ValueError(f"{self.SCORE} weights must not be negative")
+        total = sum(weights.values())
+        if abs(total - 100) > 1e-6:
+            raise ValueError(f"{self.SCORE} weights add up to {total:g}; they must add up to 100")
+        return self
 
 
-class AttractivenessWeights(_Rules):
+class AttractivenessWeights(_Weights):
     """How much each criterion counts towards attractiveness (sums to 100)."""
+
+    SCORE = "attractiveness"
 
     revenue_12m: float = 25
     revenue_growth: float = 10
@@ -47,14 +57,11 @@ class AttractivenessWeights(_Rules):
     group_reach: float = 4
     financial_health: float = 10
 
-    @model_validator(mode="after")
-    def _sums_to_100(self) -> AttractivenessWeights:
-        _check_weights("attractiveness", self.model_dump())
-        return self
 
-
-class RelationshipWeights(_Rules):
+class RelationshipWeights(_Weights):
     """How much each criterion counts towards relationship strength (sums to 100)."""
+
+    SCORE = "relationship"
 
     relationship_stage: float = 30
     contact_coverage: float = 15
@@ -63,25 +70,17 @@ class RelationshipWeights(_Rules):
     commitments_kept: float = 10
     recency: float = 10
 
-    @model_validator(mode="after")
-    def _sums_to_100(self) -> RelationshipWeights:
-        _check_weights("relationship", self.model_dump())
-        return self
 
-
-class HealthWeights(_Rules):
+class HealthWeights(_Weights):
     """How much each factor counts towards health (sums to 100)."""
+
+    SCORE = "health"
 
     recency: float = 30
     satisfaction_trend: float = 20
     overdue_commitments: float = 20
     untold_notices: float = 15
     revenue_trend: float = 15
-
-    @model_validator(mode="after")
-    def _sums_to_100(self) -> HealthWeights:
-        _check_weights("health", self.model_dump())
-        return self
 
 
 class Scales(_Rules):
