@@ -706,7 +706,7 @@ def score_blocks(summary: ScoreSummary, breakdown: Breakdown) -> list[Block]:
     for name, part in breakdown.scores:
         lines = [f"*{name.title()} {part.score:.1f}*", *map(_criterion_line, part.criteria)]
         if isinstance(part, HealthDetail):
-            lines.append(f"_Trend:_ {health_trend_text(part.trend)}")
+            lines.append(f"_Trend:_ {_trend_text(part.trend)}")
         blocks.append(section("\n".join(lines)))
     blocks.append(section(_tier_and_value(breakdown)))
     if breakdown.missing:
@@ -722,7 +722,7 @@ def _criterion_line(row: CriterionRow) -> str:
     return f"• {escape(row.label)}: {raw} · {row.points:.1f} of {row.weight:g} points"
 
 
-def health_trend_text(trend: HealthTrend | None) -> str:
+def _trend_text(trend: HealthTrend | None) -> str:
     """ "up 3.2 since 2026-01-05: recency +2.0, revenue trend -1.5" (the factors that moved it)."""
     if trend is None:
         return "no earlier snapshot to compare with"
