@@ -33,6 +33,10 @@ from slack_sdk.models.views import View
 
 from core.checkins import DueItem, kind_named
 from core.models import InteractionKind, Sentiment
+from core.scoring import Breakdown, PortfolioFigures, ScoreSummary
+from core.scoring.account_results import CriterionRow, HealthDetail, HealthTrend
+from core.scoring.display import criterion_value, share_of_wallet
+from core.scoring.portfolio_results import Concentration
 from kambot import ids
 from kambot.grammar import SPECS
 
@@ -682,46 +686,81 @@ def pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def score_blocks(summary: Mapping[str, Any], breakdown: Mapping[str, Any] | None) -> list[Block]:
-    """One account's scores, with what earned the points."""
-    band = BAND_EMOJI.get(summary.get("band") or "", "")
+def score_blocks(summary: ScoreSummary, breakdown: Breakdown) -> list[Block]:
+    """One account's scores, and what earned the points, as a person reads them."""
+    band = BAND_EMOJI.get(summary.band, "")
     blocks: list[Block] = [
-        header(f"Scores: {summary['account']}"),
+        header(f"Scores: {summary.account_name}"),
         fields_section(
             [
-                ("Attractiveness", f"{summary['attractiveness']:.0f}/100"),
-                ("Relationship", f"{summary['relationship']:.0f}/100"),
-                ("Health", f"{band} {summary['health']:.0f}/100"),
-                ("Tier", escape(summary.get("tier") or "")),
-                ("Quadrant", escape(str(summary.get("quadrant") or "").replace("_", " "))),
-                ("Revenue, 12 months", money(summary.get("revenue_12m"))),
+                ("Attractiveness", f"{summary.attractiveness:.0f}/100"),
+                ("Relationship", f"{summary.relationship:.0f}/100"),
+                ("Health", f"{band} {summary.health:.0f}/100"),
+                ("Tier", escape(summary.tier)),
+                ("Quadrant", escape(summary.quadrant.replace("_", " "))),
+                ("Revenue, 12 months", money(summary.revenue_12m)),
             ]
         )
         or section("No scores."),
     ]
-    if breakdown:
-        lines = []
-        for axis, detail in list(breakdown.items())[:6]:
-            if isinstance(detail, Mapping):
-                parts = ", ".join(
-                    f"{escape(k)} {v.get('points', v) if isinstance(v, Mapping) else v}"
-                    for k, v in list(detail.items())[:8]
-                    if not isinstance(v, list)
-                )
-                lines.append(f"*{escape(axis)}*: {clip(parts, 400)}")
-        if lines:
-            blocks.append(section("\n".join(lines)))
+    for name, part in breakdown.scores:
+        lines = [f"*{name.title()} {part.score:.1f}*", *map(_criterion_line, part.criteria)]
+        if isinstance(part, HealthDetail):
+            lines.append(f"_Trend:_ {_trend_text(part.trend)}")
+        blocks.append(section("\n".join(lines)))
+    blocks.append(section(_tier_and_value(breakdown)))
+    if breakdown.missing:
+        blocks.append(
+            context(f"{len(breakdown.missing)} criteria have no data and count as neutral.")
+        )
     return blocks
 
 
-def score_list_blocks(rows: Sequence[Mapping[str, Any]], title: str) -> list[Block]:
+def _criterion_line(row: CriterionRow) -> str:
+    """• Revenue from us, 12 months: 480,000 · 20.5 of 25 points"""
+    raw = "no data (neutral)" if row.missing else criterion_value(row.raw, row.unit)
+    return f"• {escape(row.label)}: {raw} · {row.points:.1f} of {row.weight:g} points"
+
+
+def _trend_text(trend: HealthTrend | None) -> str:
+    """ "up 3.2 since 2026-01-05: recency +2.0, revenue trend -1.5" (the factors that moved it)."""
+    if trend is None:
+        return "no earlier snapshot to compare with"
+    since = f" since {trend.previous_at:%Y-%m-%d}" if trend.previous_at else ""
+    moved = ", ".join(f"{f.criterion.replace('_', ' ')} {f.change:+.1f}" for f in trend.factors)
+    if trend.direction == "steady":
+        text = f"steady ({trend.change:+.1f}){since}"
+    else:
+        text = f"{trend.direction} {abs(trend.change):.1f}{since}"
+    return f"{text}: {moved}" if moved else text
+
+
+def _tier_and_value(b: Breakdown) -> str:
+    """The tier and why, the check-in cadence, share of wallet, CLV and any over-service."""
+    tier, value = b.tier, b.value
+    if tier.override:
+        why = f"set by hand: {safe(tier.override_reason or 'no reason given', 300)}"
+        tier_text = f"{escape(tier.tier)} ({why}; its scores earn {escape(tier.earned)})"
+    else:
+        tier_text = f"{escape(tier.tier)} (rank {tier.rank:,} of {tier.of:,})"
+    lines = [
+        f"*Tier* {tier_text} · check in every {tier.cadence_days} days",
+        f"*Share of wallet* {share_of_wallet(value)} · *CLV* {money(value.clv)}"
+        + (" (margin assumed)" if value.contribution_assumed else ""),
+    ]
+    if value.over_served:
+        lines.append(f"*Over-served* {safe('; '.join(value.over_served_reasons), 600)}")
+    return "\n".join(lines)
+
+
+def score_list_blocks(rows: Sequence[ScoreSummary], title: str) -> list[Block]:
     """Accounts with their scores, strongest first."""
     blocks: list[Block] = [header(title)]
     for start in range(0, min(len(rows), 40), 10):
         lines = [
-            f"{BAND_EMOJI.get(r.get('band') or '', '')} *{safe(r['account'], 150)}* · "
-            f"{escape(r.get('tier') or '')} · A {r['attractiveness']:.0f} · "
-            f"R {r['relationship']:.0f} · H {r['health']:.0f}"
+            f"{BAND_EMOJI.get(r.band, '')} *{safe(r.account_name, 150)}* · "
+            f"{escape(r.tier)} · A {r.attractiveness:.0f} · "
+            f"R {r.relationship:.0f} · H {r.health:.0f}"
             for r in rows[start : start + 10]
         ]
         blocks.append(section("\n".join(lines)))
@@ -730,35 +769,35 @@ def score_list_blocks(rows: Sequence[Mapping[str, Any]], title: str) -> list[Blo
     return blocks
 
 
+def _concentration(c: Concentration) -> str:
+    """CR1 12% · CR5 40% · CR10 61%"""
+    return f"CR1 {pct(c.cr1)} · CR5 {pct(c.cr5)} · CR10 {pct(c.cr10)}"
+
+
+def _hhi(c: Concentration) -> str:
+    """1,234 (moderate), or a dash without revenue."""
+    return "–" if c.hhi is None else f"{c.hhi:,.0f} ({escape(c.hhi_band or '')})"
+
+
 def portfolio_blocks(
-    figures: Mapping[str, Any], *, shareable: bool = True, shared_by: str | None = None
+    figures: PortfolioFigures, *, shareable: bool = True, shared_by: str | None = None
 ) -> list[Block]:
     """Concentration, tiers, matrix, health and capacity, as a manager reads them."""
-    c = figures.get("concentration") or {}
-    tiers = figures.get("tiers") or {}
-    quadrants = figures.get("quadrants") or {}
-    health = figures.get("health") or {}
-    bands = health.get("bands") or {}
+    c = figures.concentration
+    bands = figures.health.bands
     blocks: list[Block] = [
-        header(f"Portfolio: {figures.get('accounts', 0):,} accounts"),
+        header(f"Portfolio: {figures.accounts:,} accounts"),
         fields_section(
             [
-                ("Revenue, 12 months", money(c.get("revenue_12m"))),
-                (
-                    "Concentration",
-                    f"CR1 {pct(c.get('cr1'))} · CR5 {pct(c.get('cr5'))} · "
-                    f"CR10 {pct(c.get('cr10'))}",
-                ),
-                (
-                    "HHI",
-                    f"{c['hhi']:,.0f} ({escape(c.get('hhi_band') or '')})"
-                    if c.get("hhi") is not None
-                    else "–",
-                ),
-                ("Tiers", " · ".join(f"{escape(t)} {n}" for t, n in tiers.items())),
+                ("Revenue, 12 months", money(c.revenue_12m)),
+                ("Concentration", _concentration(c)),
+                ("HHI", _hhi(c)),
+                ("Tiers", " · ".join(f"{escape(t)} {n}" for t, n in figures.tiers.items())),
                 (
                     "Matrix",
-                    " · ".join(f"{escape(q.replace('_', ' '))} {n}" for q, n in quadrants.items()),
+                    " · ".join(
+                        f"{escape(q.replace('_', ' '))} {n}" for q, n in figures.quadrants.items()
+                    ),
                 ),
                 (
                     "Health",
@@ -770,10 +809,7 @@ def portfolio_blocks(
         )
         or section("No figures."),
     ]
-    warnings = [f["message"] for f in c.get("flags") or []] + [
-        w.get("message", "") if isinstance(w, Mapping) else str(w)
-        for w in figures.get("capacity_warnings") or []
-    ]
+    warnings = [f.message for f in c.flags] + [w.message for w in figures.capacity_warnings]
     if warnings:
         blocks.append(section("\n".join(f":warning: {safe(w, 300)}" for w in warnings[:10])))
     if shareable:
@@ -786,27 +822,19 @@ def portfolio_blocks(
 def team_summary_blocks(
     *,
     week_ending: Any,
-    figures: Mapping[str, Any],
+    figures: PortfolioFigures,
     slipping: Sequence[Mapping[str, Any]],
     kept: int,
     kept_on_time: int,
     still_open_overdue: int,
 ) -> list[Block]:
     """The weekly team summary: concentration, accounts slipping to red, promises kept."""
-    c = figures.get("concentration") or {}
+    c = figures.concentration
     blocks: list[Block] = [
         header(f"kam weekly: week to {week_ending:%d %B}"),
-        section(
-            f"*Concentration* CR1 {pct(c.get('cr1'))} · CR5 {pct(c.get('cr5'))} · "
-            f"CR10 {pct(c.get('cr10'))} · HHI "
-            + (
-                f"{c['hhi']:,.0f} ({escape(c.get('hhi_band') or '')})"
-                if c.get("hhi") is not None
-                else "–"
-            )
-        ),
+        section(f"*Concentration* {_concentration(c)} · HHI {_hhi(c)}"),
     ]
-    flags = [f["message"] for f in c.get("flags") or []]
+    flags = [f.message for f in c.flags]
     if flags:
         blocks.append(section("\n".join(f":warning: {safe(f, 300)}" for f in flags)))
     lines = [

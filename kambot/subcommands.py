@@ -522,7 +522,7 @@ def do_score(req: Request, parsed: Parsed) -> Reply:
         if a is not None
     ]
     scores = score_accounts(session=req.session, now=req.now, account_ids=sorted(owned))
-    rows = sorted((s.summary() for s in scores), key=lambda r: -r["attractiveness"])
+    rows = sorted((s.summary() for s in scores), key=lambda r: -r.attractiveness)
     title = f"Your accounts by attractiveness ({len(rows)})"
     return Reply(title, kb.score_list_blocks(rows, title))
 

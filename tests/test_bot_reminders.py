@@ -18,9 +18,11 @@ from core.clock import utcnow
 from core.models import (
     Commitment,
     Interaction,
+    Quadrant,
     Reminder,
     Role,
     ScoreSnapshot,
+    Tier,
     User,
 )
 from core.services import records
@@ -493,6 +495,46 @@ def test_score_and_portfolio_and_sharing_it(bot: SlackBot) -> None:
     shared = bot.api.wait_for(f"response/{n}")[0]
     assert shared.body["response_type"] == "in_channel"
     valid_blocks(shared.blocks())
+
+
+def texts_in(blocks: Any) -> list[str]:
+    """Every text a person reads in some Block Kit (not the JSON around it)."""
+    if isinstance(blocks, list):
+        return [t for b in blocks for t in texts_in(b)]
+    if isinstance(blocks, dict):
+        own = [blocks["text"]] if isinstance(blocks.get("text"), str) else []
+        return own + [t for v in blocks.values() for t in texts_in(v)]
+    return []
+
+
+def test_score_of_one_account_reads_as_sentences_never_as_python(
+    bot: SlackBot, engine: Engine, portfolio: dict[str, Any]
+) -> None:
+    with Session(engine) as s:  # the last run's health points, so the trend names what moved
+        s.add(
+            ScoreSnapshot(
+                account_id=portfolio["acme"].id,
+                at=utcnow() - timedelta(hours=12),
+                attractiveness=80.0,
+                relationship=60.0,
+                health=45.0,
+                tier=Tier.KEY,
+                quadrant=Quadrant.STRATEGIC,
+                breakdown={"health": {"recency": 0.0, "overdue_commitments": 20.0}},
+            )
+        )
+        s.commit()
+    reply = bot.command("score acme")
+    valid_blocks(reply.blocks())
+    text = "\n".join(texts_in(reply.blocks()))
+    assert "{'" not in text and "': " not in text and "[{" not in text  # no repr of a dict
+    assert "*Attractiveness" in text and "*Relationship" in text and "*Health" in text
+    assert "• Revenue from us, 12 months: " in text and " of 25 points" in text
+    since = (utcnow() - timedelta(hours=12)).date().isoformat()
+    assert f" since {since}: " in text and "recency +" in text
+    assert "overdue commitments -" in text  # the promise is overdue: its points fell
+    assert "key (set by hand: big; its scores earn" in text
+    assert "check in every 30 days" in text and "*Share of wallet* unknown" in text
 
 
 # --- App Home ----------------------------------------------------------------------------

@@ -259,7 +259,11 @@ def _all_cards(url: str) -> tuple[str, list[str], str]:
                 for a in accounts
             ]
             figures = portfolio_figures(session=session, now=NOW)
-            return json.dumps(listing, default=str), cards, json.dumps(figures, allow_nan=False)
+            return (
+                json.dumps(listing, default=str),
+                cards,
+                json.dumps(figures.as_json(), allow_nan=False),
+            )
     finally:
         engine.dispose()
 

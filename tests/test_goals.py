@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from core.models import Goal
 from core.scoring import portfolio_figures, score_accounts
+from core.scoring.goals import GoalProgress
 from core.services import records
 from tests import factories
 from tests.test_cli import kam
@@ -87,9 +88,8 @@ def team(session: Session) -> Session:
     return session
 
 
-def goals_of(session: Session) -> list[dict[str, Any]]:
-    goals: list[dict[str, Any]] = portfolio_figures(session=session, now=NOW)["goals"]
-    return goals
+def goals_of(session: Session) -> tuple[GoalProgress, ...]:
+    return portfolio_figures(session=session, now=NOW).goals
 
 
 def test_actuals_equal_what_was_recorded(team: Session) -> None:
@@ -104,7 +104,7 @@ def test_actuals_equal_what_was_recorded(team: Session) -> None:
     _goal(team, "revenue_12m", 1000.0, "account", "acme", "12m")
     team.commit()
     goals = goals_of(team)
-    assert [g["metric"] for g in goals] == [
+    assert [g.metric for g in goals] == [
         "revenue",
         "revenue",
         "nps",
@@ -117,35 +117,36 @@ def test_actuals_equal_what_was_recorded(team: Session) -> None:
     ]
     everyone, north, nps, csat, kept, contacts, deciders, key, acme_12m = goals
 
-    assert everyone["actual"] == 1000.0 + 250.0 + 4000.0 and everyone["basis"] == 3
-    assert everyone["window"] == {"from": "2026-01-01", "to": "2026-12-31"}
+    assert everyone.actual == 1000.0 + 250.0 + 4000.0 and everyone.basis == 3
+    assert everyone.window is not None
+    assert (everyone.window.start, everyone.window.last) == (date(2026, 1, 1), date(2026, 12, 31))
     elapsed = (NOW - datetime(2026, 1, 1, tzinfo=UTC)) / timedelta(days=365)
-    assert everyone["expected_by_now"] == pytest.approx(10_000.0 * elapsed, abs=0.01)
-    assert everyone["status"] == "on_track"  # 5,250 against about 3,700 due by mid-May
-    assert everyone["progress"] == pytest.approx(0.525)
+    assert everyone.expected_by_now == pytest.approx(10_000.0 * elapsed, abs=0.01)
+    assert everyone.status == "on_track"  # 5,250 against about 3,700 due by mid-May
+    assert everyone.progress == pytest.approx(0.525)
 
-    assert north["actual"] == 1250.0 and north["scope_label"] == "team North"
-    assert north["status"] == "on_track"  # 2,000 a year is about 737 due by mid-May
+    assert north.actual == 1250.0 and north.scope_label == "team North"
+    assert north.status == "on_track"  # 2,000 a year is about 737 due by mid-May
 
     # NPS over 2026: two promoters, one detractor, one passive of four answers
-    assert nps["actual"] == pytest.approx(100.0 * (2 - 1) / 4) and nps["basis"] == 4
-    assert nps["status"] == "behind"
-    assert csat["actual"] == pytest.approx((5 + 4 + 3) / 3, abs=0.01) and csat["basis"] == 3
-    assert csat["status"] == "met"
+    assert nps.actual == pytest.approx(100.0 * (2 - 1) / 4) and nps.basis == 4
+    assert nps.status == "behind"
+    assert csat.actual == pytest.approx((5 + 4 + 3) / 3, abs=0.01) and csat.basis == 3
+    assert csat.status == "met"
 
     # Q2 promises so far: Demo (kept on time), Quote (late), Call (missed); Visit not due yet
-    assert kept["target"] == 0.9 and kept["basis"] == 3
-    assert kept["actual"] == pytest.approx(1 / 3, abs=1e-4) and kept["status"] == "behind"
+    assert kept.target == 0.9 and kept.basis == 3
+    assert kept.actual == pytest.approx(1 / 3, abs=1e-4) and kept.status == "behind"
 
     tiers = {r.account_name: r.tier for r in score_accounts(session=team, now=NOW)}
     assert tiers["Acme"] == "key"  # set by hand
     per_account = {"Acme": 2, "Bolt": 1, "Cato": 0}
     in_key = [per_account[name] for name, tier in tiers.items() if tier == "key"]
-    assert contacts["scope_label"] == "key accounts" and contacts["basis"] == len(in_key)
-    assert contacts["actual"] == pytest.approx(sum(in_key) / len(in_key), abs=0.01)
-    assert deciders["actual"] == 0.5 and deciders["basis"] == 2 and deciders["status"] == "met"
-    assert key["actual"] == sum(1 for t in tiers.values() if t in ("strategic", "key"))
-    assert acme_12m["actual"] == 1500.0 and acme_12m["scope_label"] == "Acme"
+    assert contacts.scope_label == "key accounts" and contacts.basis == len(in_key)
+    assert contacts.actual == pytest.approx(sum(in_key) / len(in_key), abs=0.01)
+    assert deciders.actual == 0.5 and deciders.basis == 2 and deciders.status == "met"
+    assert key.actual == sum(1 for t in tiers.values() if t in ("strategic", "key"))
+    assert acme_12m.actual == 1500.0 and acme_12m.scope_label == "Acme"
 
 
 def test_a_goal_kam_cannot_measure_is_listed_with_the_reason(team: Session) -> None:
@@ -159,7 +160,7 @@ def test_a_goal_kam_cannot_measure_is_listed_with_the_reason(team: Session) -> N
     _goal(team, "csat", 4.0, "account", "Cato", "2026-Q2")
     team.commit()
     goals = goals_of(team)
-    assert [g["status"] for g in goals] == [
+    assert [g.status for g in goals] == [
         "unknown_metric",
         "unknown_scope",
         "unknown_scope",
@@ -169,12 +170,13 @@ def test_a_goal_kam_cannot_measure_is_listed_with_the_reason(team: Session) -> N
         "missed",  # 500 won in 2025
         "no_data",  # Cato said nothing this quarter
     ]
-    assert "happiness" in goals[0]["note"] and "revenue_12m" in goals[0]["note"]
-    assert "Atlantis" in goals[1]["note"] and "platinum" in goals[2]["note"]
-    assert "Nobody Ltd" in goals[3]["note"] and "next spring" in goals[4]["note"]
-    assert goals[6]["actual"] == 500.0 and goals[6]["progress"] == pytest.approx(500 / 900, 1e-3)
-    assert all(g["actual"] is None for g in goals[:6] + goals[7:])
-    json.dumps(goals, allow_nan=False)  # JSON-safe, whatever the goal
+    notes = [g.note or "" for g in goals]
+    assert "happiness" in notes[0] and "revenue_12m" in notes[0]
+    assert "Atlantis" in notes[1] and "platinum" in notes[2]
+    assert "Nobody Ltd" in notes[3] and "next spring" in notes[4]
+    assert goals[6].actual == 500.0 and goals[6].progress == pytest.approx(500 / 900, 1e-3)
+    assert all(g.actual is None for g in goals[:6] + goals[7:])
+    json.dumps([g.as_json() for g in goals], allow_nan=False)  # JSON-safe, whatever the goal
 
 
 def test_kam_portfolio_shows_goals_as_a_table_and_as_json(

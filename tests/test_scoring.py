@@ -24,6 +24,7 @@ from core.scoring import (
     rescore,
     score_accounts,
 )
+from core.scoring.forecast import NoForecast, RevenueForecast
 from core.services import records
 from core.services.accounts import find_account, update_account
 from tests import factories
@@ -54,11 +55,10 @@ def by_name(results: list[AccountScore]) -> dict[str, AccountScore]:
 
 
 def assert_adds_up(result: AccountScore) -> None:
-    for name in ("attractiveness", "relationship", "health"):
-        part = result.breakdown[name]
-        points = sum(Decimal(str(row["points"])) for row in part["criteria"])
-        assert points == Decimal(str(part["score"])) == Decimal(str(getattr(result, name)))
-        assert sum(row["weight"] for row in part["criteria"]) == 100
+    for name, part in result.breakdown.scores:
+        points = sum(Decimal(str(row.points)) for row in part.criteria)
+        assert points == Decimal(str(part.score)) == Decimal(str(getattr(result, name)))
+        assert sum(row.weight for row in part.criteria) == 100
 
 
 def test_demo_revenue_equals_the_won_deals(demo: Session) -> None:
@@ -66,10 +66,10 @@ def test_demo_revenue_equals_the_won_deals(demo: Session) -> None:
     results = score_accounts(session=demo, now=NOW)
     assert len(results) == 85
     for result in results:
-        revenue = result.breakdown["value"]["revenue_12m"]
+        revenue = result.breakdown.value.revenue_12m
         assert revenue == pytest.approx(expected.get(result.account_id, 0.0), abs=0.01)
     figures = portfolio_figures(session=demo, now=NOW)
-    assert figures["concentration"]["revenue_12m"] == pytest.approx(sum(expected.values()))
+    assert figures.concentration.revenue_12m == pytest.approx(sum(expected.values()))
 
 
 def test_demo_concentration_matches_a_hand_computation(demo: Session) -> None:
@@ -77,20 +77,20 @@ def test_demo_concentration_matches_a_hand_computation(demo: Session) -> None:
     total = sum(revenue)
     hand_cr = {n: sum(revenue[:n]) / total for n in (1, 5, 10)}
     hand_hhi = sum((100 * r / total) ** 2 for r in revenue)
-    c = portfolio_figures(session=demo, now=NOW)["concentration"]
-    assert c["cr1"] == pytest.approx(hand_cr[1], abs=1e-4)
-    assert c["cr5"] == pytest.approx(hand_cr[5], abs=1e-4)
-    assert c["cr10"] == pytest.approx(hand_cr[10], abs=1e-4)
-    assert c["hhi"] == pytest.approx(hand_hhi, abs=0.1)
-    assert c["hhi_band"] == "diversified" and c["flags"] == []
-    assert c["top"][0]["account"] == "Kan-code"
+    c = portfolio_figures(session=demo, now=NOW).concentration
+    assert c.cr1 == pytest.approx(hand_cr[1], abs=1e-4)
+    assert c.cr5 == pytest.approx(hand_cr[5], abs=1e-4)
+    assert c.cr10 == pytest.approx(hand_cr[10], abs=1e-4)
+    assert c.hhi == pytest.approx(hand_hhi, abs=0.1)
+    assert c.hhi_band == "diversified" and c.flags == ()
+    assert c.top[0].account == "Kan-code"
 
 
 def test_kan_code_the_largest_account_is_strategic_unless_overridden(demo: Session) -> None:
     results = by_name(score_accounts(session=demo, now=NOW))
     kan = results["Kan-code"]
     assert kan.tier == kan.earned_tier == "strategic"
-    assert kan.breakdown["tier"]["rank"] == 1
+    assert kan.breakdown.tier.rank == 1
     assert_adds_up(kan)
 
     account = find_account("Kan-code", session=demo)
@@ -102,8 +102,8 @@ def test_kan_code_the_largest_account_is_strategic_unless_overridden(demo: Sessi
     )
     kan = by_name(score_accounts(session=demo, now=NOW))["Kan-code"]
     assert (kan.tier, kan.earned_tier) == ("growth", "strategic")
-    assert kan.breakdown["tier"]["override_reason"] == "Buying through a reseller now"
-    assert kan.breakdown["tier"]["cadence_days"] == 60
+    assert kan.breakdown.tier.override_reason == "Buying through a reseller now"
+    assert kan.breakdown.tier.cadence_days == 60
 
 
 def test_a_hand_raised_tier_on_a_small_account_is_flagged_over_served(demo: Session) -> None:
@@ -118,10 +118,10 @@ def test_a_hand_raised_tier_on_a_small_account_is_flagged_over_served(demo: Sess
     )
     result = score_accounts(session=demo, now=NOW, account_ids=[smallest.account_id])[0]
     assert result.tier == "key" and result.earned_tier == "standard"
-    value = result.breakdown["value"]
-    assert value["over_served"] and "set by hand to key" in value["over_served_reasons"][0]
-    over = portfolio_figures(session=demo, now=NOW)["over_served"]
-    assert over["count"] == 1 and over["accounts"][0]["account"] == smallest.account_name
+    value = result.breakdown.value
+    assert value.over_served and "set by hand to key" in value.over_served_reasons[0]
+    over = portfolio_figures(session=demo, now=NOW).over_served
+    assert over.count == 1 and over.accounts[0].account == smallest.account_name
 
 
 def test_rescore_stores_one_snapshot_per_account_and_reads_the_trend_next_time(
@@ -158,12 +158,13 @@ def test_rescore_stores_one_snapshot_per_account_and_reads_the_trend_next_time(
     before = by_name(again)["Kan-code"]
     moved = after["Kan-code"]
     assert moved.health < before.health
-    trend = moved.breakdown["health"]["trend"]
-    assert trend["previous"] == before.health and trend["direction"] == "down"
-    assert trend["previous_at"] == NOW.isoformat()
-    factors = {f["criterion"]: f["change"] for f in trend["factors"]}
+    trend = moved.breakdown.health.trend
+    assert trend is not None
+    assert trend.previous == before.health and trend.direction == "down"
+    assert trend.previous_at == NOW
+    factors = {f.criterion: f.change for f in trend.factors}
     assert factors["overdue_commitments"] < 0 and factors["untold_notices"] < 0
-    assert sum(Decimal(str(c)) for c in factors.values()) == Decimal(str(trend["change"]))
+    assert sum(Decimal(str(c)) for c in factors.values()) == Decimal(str(trend.change))
     stored = demo.exec(
         select(ScoreSnapshot).where(ScoreSnapshot.account_id == kan.id, ScoreSnapshot.at == later)
     ).one()
@@ -174,17 +175,17 @@ def test_rescore_stores_one_snapshot_per_account_and_reads_the_trend_next_time(
 
 
 def test_demo_forecast_is_a_line_through_the_monthly_history(demo: Session) -> None:
-    forecast = portfolio_figures(session=demo, now=NOW)["forecast"]
-    assert forecast["available"]
-    assert len(forecast["months"]) == 12 and forecast["months"][0]["month"] == "2026-11"
+    forecast = portfolio_figures(session=demo, now=NOW).forecast
+    assert isinstance(forecast, RevenueForecast)
+    assert len(forecast.months) == 12 and forecast.months[0].month == "2026-11"
     monthly: defaultdict[str, float] = defaultdict(float)
     for deal in demo.exec(select(Deal).where(Deal.stage == "won")).all():
         if deal.account_id and deal.closed_on and deal.closed_on < NOW.date().replace(day=1):
             monthly[deal.closed_on.strftime("%Y-%m")] += deal.amount or 0.0
-    history = {row["month"]: row["revenue"] for row in forecast["history"]}
+    history = {row.month: row.revenue for row in forecast.history}
     assert history == pytest.approx(dict(monthly))
-    assert forecast["low"] <= forecast["total"] <= forecast["high"]
-    assert forecast["total"] == pytest.approx(sum(m["revenue"] for m in forecast["months"]))
+    assert forecast.low <= forecast.total <= forecast.high
+    assert forecast.total == pytest.approx(sum(m.revenue for m in forecast.months))
 
 
 def _customer(session: Session, name: str, **fields: Any) -> Account:
@@ -244,23 +245,24 @@ def test_what_a_manager_records_moves_relationship_and_health(session: Session) 
     results = by_name(score_accounts(session=session, now=NOW))
     g, p = results["Goodco"], results["Poorco"]
     rows = {
-        (name, row["criterion"]): row
+        (name, row.criterion): row
         for r, name in ((g, "g"), (p, "p"))
-        for part in ("relationship", "health")
-        for row in r.breakdown[part]["criteria"]
+        for part in (r.breakdown.relationship, r.breakdown.health)
+        for row in part.criteria
     }
-    assert rows["g", "contact_coverage"]["raw"] == 3
-    assert rows["g", "contact_coverage"]["normalised"] == pytest.approx(0.5 * 3 / 5 + 0.5)
-    assert rows["g", "satisfaction"]["normalised"] == pytest.approx(1.0)
-    assert rows["g", "commitments_kept"]["raw"] == 1.0
-    assert rows["p", "commitments_kept"]["raw"] == 0.0
-    assert rows["g", "recency"]["raw"] == pytest.approx(1.0)
-    assert rows["p", "recency"]["raw"] == pytest.approx(400.0)
-    assert rows["p", "overdue_commitments"]["raw"] == 1
-    assert rows["p", "untold_notices"]["raw"] == 1
-    assert rows["p", "satisfaction_trend"]["raw"] < 0
-    assert rows["g", "cadence_kept"]["raw"] == pytest.approx(1.0)
-    assert rows["p", "cadence_kept"]["raw"] == 0.0
+    assert rows["g", "contact_coverage"].raw == 3
+    assert rows["g", "contact_coverage"].normalised == pytest.approx(0.5 * 3 / 5 + 0.5)
+    assert rows["g", "satisfaction"].normalised == pytest.approx(1.0)
+    assert rows["g", "commitments_kept"].raw == 1.0
+    assert rows["p", "commitments_kept"].raw == 0.0
+    assert rows["g", "recency"].raw == pytest.approx(1.0)
+    assert rows["p", "recency"].raw == pytest.approx(400.0)
+    assert rows["p", "overdue_commitments"].raw == 1
+    assert rows["p", "untold_notices"].raw == 1
+    dropped = rows["p", "satisfaction_trend"].raw
+    assert dropped is not None and dropped < 0
+    assert rows["g", "cadence_kept"].raw == pytest.approx(1.0)
+    assert rows["p", "cadence_kept"].raw == 0.0
     assert g.relationship > p.relationship and g.health > p.health
     assert p.band == "red" and g.band == "green"
     for result in (g, p):
@@ -279,12 +281,12 @@ def test_capacity_warns_when_a_person_holds_too_many_key_accounts(session: Sessi
         )
     session.commit()
     config = config_from({"capacity": {"manager_max": 3, "team_max": 3, "team_critical": 3}})
-    warnings = portfolio_figures(session=session, now=NOW, config=config)["capacity_warnings"]
-    assert {(w["scope"], w["who"], w["level"]) for w in warnings} == {
+    warnings = portfolio_figures(session=session, now=NOW, config=config).capacity_warnings
+    assert {(w.scope, w.who, w.level) for w in warnings} == {
         ("team", "North", "critical"),
         ("account_manager", "anna@example.com", "over"),
     }
-    assert not portfolio_figures(session=session, now=NOW)["capacity_warnings"]
+    assert not portfolio_figures(session=session, now=NOW).capacity_warnings
 
 
 def test_one_account_with_nothing_known_scores_neutral_and_says_so(session: Session) -> None:
@@ -292,10 +294,10 @@ def test_one_account_with_nothing_known_scores_neutral_and_says_so(session: Sess
     session.commit()
     (result,) = score_accounts(session=session, now=NOW)
     assert 0 <= result.attractiveness <= 100 and result.tier in ("growth", "standard")
-    assert "attractiveness.financial_health" in result.breakdown["missing"]
+    assert "attractiveness.financial_health" in result.breakdown.missing
     assert_adds_up(result)
     figures = portfolio_figures(session=session, now=NOW)
-    assert figures["concentration"]["cr1"] is None and not figures["forecast"]["available"]
+    assert figures.concentration.cr1 is None and isinstance(figures.forecast, NoForecast)
 
 
 def test_the_config_file_changes_the_rules_and_mistakes_are_named(tmp_path: Any) -> None:

@@ -144,21 +144,20 @@ def test_every_breakdown_sums_to_its_score_and_every_score_is_within_0_to_100(
 ) -> None:
     scored = score_portfolio(facts_of(accounts), CONFIG)
     for result in scored.accounts():
-        for name in SCORES:
+        for name, part in result.breakdown.scores:
             value = getattr(result, name)
             assert 0 <= value <= 100 and not math.isnan(value)
-            part = result.breakdown[name]
-            total = sum(Decimal(str(row["points"])) for row in part["criteria"])
-            assert total == Decimal(str(value)) == Decimal(str(part["score"]))
-            for row in part["criteria"]:
-                assert 0 <= row["normalised"] <= 1
-                assert 0 <= row["points"] <= row["weight"] + 0.05
-                assert not row["missing"] or (row["normalised"] == 0.5 and row["raw"] is None)
+            total = sum(Decimal(str(row.points)) for row in part.criteria)
+            assert total == Decimal(str(value)) == Decimal(str(part.score))
+            for row in part.criteria:
+                assert 0 <= row.normalised <= 1
+                assert 0 <= row.points <= row.weight + 0.05
+                assert not row.missing or (row.normalised == 0.5 and row.raw is None)
         assert result.band in ("red", "yellow", "green")
         assert result.tier in ("strategic", "key", "growth", "standard")
-        trend = result.breakdown["health"]["trend"]
+        trend = result.breakdown.health.trend
         if trend is not None:
-            assert trend["direction"] in ("up", "down", "steady")
+            assert trend.direction in ("up", "down", "steady")
     stored = [json.loads(text) for text in snapshot_breakdowns(scored)]
     assert stored == [
         {"health": scored.tables["health"].points(i), "earned_tier": scored.earned_tier[i]}
@@ -189,6 +188,6 @@ def test_more_won_revenue_never_lowers_attractiveness(
 def test_a_portfolio_of_one_scores_without_surprises(one: dict[str, Any]) -> None:
     scored: ScoredPortfolio = score_portfolio(facts_of([one]), CONFIG)
     (result,) = scored.accounts()
-    assert result.breakdown["tier"]["rank"] == 1
+    assert result.breakdown.tier.rank == 1
     for name in SCORES:
         assert 0 <= getattr(result, name) <= 100

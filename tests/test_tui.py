@@ -172,11 +172,11 @@ async def test_opening_an_account_shows_its_card(portfolio: Engine) -> None:
         assert "Bergen" in text or screen.card["contacts"][0]["hometown"] == "Bergen"
         assert screen.card["health_trend"] == pytest.approx(7.5)  # against last week's snapshot
         assert screen.scores is not None
-        value = screen.scores["breakdown"]["value"]
-        assert value["share_of_wallet"] == pytest.approx(130_000 / 480_000, abs=1e-4)
+        value = screen.scores.value
+        assert value.share_of_wallet == pytest.approx(130_000 / 480_000, abs=1e-4)
         summary = shown(screen, "#summary")
         assert "Share of wallet 27% of 480k" in summary
-        assert f"CLV {money(value['clv'])}" in summary
+        assert f"CLV {money(value.clv)}" in summary
         scores = shown(screen, "#scores")
         assert "Customer's annual revenue" in scores
         assert "80.00M" in scores  # the raw value beside its points

@@ -27,7 +27,14 @@ from core.models import (
     ScoreSnapshot,
     User,
 )
-from core.scoring import ScoringConfig, load_config, portfolio_figures, score_accounts
+from core.scoring import (
+    Breakdown,
+    PortfolioFigures,
+    ScoringConfig,
+    load_config,
+    portfolio_figures,
+    score_accounts,
+)
 from core.services import records, reminders, views
 from core.services.accounts import get_account
 from core.services.reminders import SNOOZE_CHOICES
@@ -357,7 +364,7 @@ class PortfolioService:
 
     # -- scores and the portfolio overview (scoring) -----------------------------
 
-    def account_scores(self, account_id: int) -> dict[str, Any] | None:
+    def account_scores(self, account_id: int) -> Breakdown | None:
         """One account's scores now, with every criterion's raw, normalised, weight, points.
 
         Scores are relative to the whole portfolio, so the whole portfolio is scored
@@ -367,14 +374,12 @@ class PortfolioService:
             found = score_accounts(
                 session=session, now=self.now(), config=self.config, account_ids=[account_id]
             )
-        if not found:
-            return None
-        return {"summary": found[0].summary(), "breakdown": found[0].breakdown}
+        return found[0].breakdown if found else None
 
-    def figures(self) -> dict[str, Any]:
+    def figures(self) -> PortfolioFigures:
         """Concentration, tiers, quadrants, capacity warnings, value and goals for the overview."""
         with session_scope(self.engine) as session:
-            return dict(portfolio_figures(session=session, now=self.now(), config=self.config))
+            return portfolio_figures(session=session, now=self.now(), config=self.config)
 
 
 def _amount(text: str) -> float | None:

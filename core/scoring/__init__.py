@@ -17,21 +17,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
 from core import audit
 from core.actors import Actor
 from core.clock import as_utc
+from core.scoring.account_results import Breakdown, ScoreSummary
 from core.scoring.config import ScoringConfig, config_from, load_config
 from core.scoring.facts import load_facts
 from core.scoring.portfolio import figures
+from core.scoring.portfolio_results import PortfolioFigures
 from core.scoring.scored import AccountScore, ScoredPortfolio, score_portfolio
 from core.scoring.snapshots import store_snapshots
 
 __all__ = [
     "AccountScore",
+    "Breakdown",
+    "PortfolioFigures",
+    "ScoreSummary",
     "ScoredPortfolio",
     "ScoringConfig",
     "config_from",
@@ -98,8 +102,8 @@ def rescore(
 
 def portfolio_figures(
     *, session: Session, now: datetime, config: ScoringConfig | None = None
-) -> dict[str, Any]:
-    """The portfolio's figures as of ``now`` (JSON-safe; keys documented in the README)."""
+) -> PortfolioFigures:
+    """The portfolio's figures as of ``now`` (``as_json()``: the keys the README documents)."""
     now = as_utc(now)
     scored = scored_portfolio(session=session, now=now, config=config)
     return figures(scored, session=session)

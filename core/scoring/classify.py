@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
@@ -62,12 +63,35 @@ def quadrants(
     return names
 
 
+@dataclass(frozen=True, slots=True)
+class CapacityWarning:
+    """A team or account manager holding more strategic and key accounts than it can serve."""
+
+    scope: Literal["team", "account_manager"]
+    who: str  # the team's name or the manager's e-mail
+    accounts: int
+    limit: int
+    level: Literal["over", "critical"]
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The warning as ``kam portfolio --json`` lists it."""
+        return {
+            "scope": self.scope,
+            "who": self.who,
+            "accounts": self.accounts,
+            "limit": self.limit,
+            "level": self.level,
+            "message": self.message,
+        }
+
+
 def capacity_warnings(
     tiers: list[str],
     owner_ids: IntArray,
     users: dict[int, tuple[str, str | None]],
     config: ScoringConfig,
-) -> list[dict[str, Any]]:
+) -> list[CapacityWarning]:
     """Teams and account managers holding more strategic and key accounts than they can serve."""
     cap = config.capacity
     demanding = [i for i, t in enumerate(tiers) if t in ("strategic", "key")]
@@ -76,35 +100,34 @@ def capacity_warnings(
     for owner, count in per_owner.items():
         if owner >= 0:
             per_team[users.get(owner, ("", None))[1] or "(no team)"] += count
-    warnings: list[dict[str, Any]] = []
+    warnings: list[CapacityWarning] = []
     for team, count in sorted(per_team.items(), key=lambda kv: (-kv[1], kv[0])):
         if count > cap.team_max:
-            level = "critical" if count > cap.team_critical else "over"
-            critical = level == "critical"
+            critical = count > cap.team_critical
             worse = f", and more than {cap.team_critical} is too many" if critical else ""
             warnings.append(
-                {
-                    "scope": "team",
-                    "who": team,
-                    "accounts": count,
-                    "limit": cap.team_max,
-                    "level": level,
-                    "message": f"Team {team} holds {count} strategic and key accounts; "
+                CapacityWarning(
+                    scope="team",
+                    who=team,
+                    accounts=count,
+                    limit=cap.team_max,
+                    level="critical" if critical else "over",
+                    message=f"Team {team} holds {count} strategic and key accounts; "
                     f"a team serves {cap.team_min}–{cap.team_max} well{worse}.",
-                }
+                )
             )
     for owner, count in sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0])):
         if owner >= 0 and count > cap.manager_max:
             email = users.get(owner, (f"user {owner}", None))[0]
             warnings.append(
-                {
-                    "scope": "account_manager",
-                    "who": email,
-                    "accounts": count,
-                    "limit": cap.manager_max,
-                    "level": "over",
-                    "message": f"{email} owns {count} strategic and key accounts; "
+                CapacityWarning(
+                    scope="account_manager",
+                    who=email,
+                    accounts=count,
+                    limit=cap.manager_max,
+                    level="over",
+                    message=f"{email} owns {count} strategic and key accounts; "
                     f"the limit per account manager is {cap.manager_max}.",
-                }
+                )
             )
     return warnings

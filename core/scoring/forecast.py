@@ -12,6 +12,7 @@ model would fit noise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import NormalDist
 from typing import Any
@@ -24,6 +25,68 @@ from core.models import Deal
 from core.scoring.config import ScoringConfig
 
 MIN_MONTHS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRevenue:
+    """Won revenue in one calendar month ("YYYY-MM"), recorded or forecast."""
+
+    month: str
+    revenue: float
+
+    def as_json(self) -> dict[str, Any]:
+        """``month`` and ``revenue``."""
+        return {"month": self.month, "revenue": self.revenue}
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueForecast:
+    """The next months' revenue on the line through the history, and the band around its total."""
+
+    method: str
+    months_of_history: int
+    history: tuple[MonthRevenue, ...]
+    slope_per_month: float
+    months: tuple[MonthRevenue, ...]
+    total: float
+    low: float
+    high: float
+    confidence: float
+    last_12_months_actual: float
+
+    def as_json(self) -> dict[str, Any]:
+        """The forecast as ``kam portfolio --json`` prints it."""
+        return {
+            "method": self.method,
+            "available": True,
+            "months_of_history": self.months_of_history,
+            "history": [month.as_json() for month in self.history],
+            "slope_per_month": self.slope_per_month,
+            "months": [month.as_json() for month in self.months],
+            "total": self.total,
+            "low": self.low,
+            "high": self.high,
+            "confidence": self.confidence,
+            "last_12_months_actual": self.last_12_months_actual,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NoForecast:
+    """Why there is no forecast: too little history to draw a line through."""
+
+    method: str
+    months_of_history: int
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The missing forecast as ``kam portfolio --json`` prints it."""
+        return {
+            "method": self.method,
+            "months_of_history": self.months_of_history,
+            "available": False,
+            "reason": self.reason,
+        }
 
 
 def month_index(day: date) -> int:
@@ -57,8 +120,10 @@ def monthly_revenue(*, session: Session, now: datetime, months: int) -> dict[int
     return {int(y) * 12 + int(m) - 1: float(total or 0) for y, m, total in rows}
 
 
-def forecast(history: dict[int, float], *, now: datetime, config: ScoringConfig) -> dict[str, Any]:
-    """The forecast as JSON-safe figures, or the reason there is none."""
+def forecast(
+    history: dict[int, float], *, now: datetime, config: ScoringConfig
+) -> RevenueForecast | NoForecast:
+    """The forecast, or the reason there is none."""
     rules = config.forecast
     current = month_index(now.date())
     known = sorted(m for m, v in history.items() if v > 0)
@@ -67,12 +132,11 @@ def forecast(history: dict[int, float], *, now: datetime, config: ScoringConfig)
         f"complete months; {rules.confidence:.0%} prediction interval for the total"
     )
     if not known or current - known[0] < MIN_MONTHS:
-        return {
-            "method": method,
-            "months_of_history": 0 if not known else current - known[0],
-            "available": False,
-            "reason": f"needs at least {MIN_MONTHS} complete months of revenue",
-        }
+        return NoForecast(
+            method=method,
+            months_of_history=0 if not known else current - known[0],
+            reason=f"needs at least {MIN_MONTHS} complete months of revenue",
+        )
     months = np.arange(known[0], current)
     y = np.array([history.get(int(m), 0.0) for m in months])
     t = (months - months[0]).astype(np.float64)
@@ -89,22 +153,21 @@ def forecast(history: dict[int, float], *, now: datetime, config: ScoringConfig)
     z = NormalDist().inv_cdf(0.5 + rules.confidence / 2)
     total = float(monthly.sum())
     spread = z * float(np.sqrt(max(variance, 0.0)))
-    return {
-        "method": method,
-        "available": True,
-        "months_of_history": len(y),
-        "history": [
-            {"month": month_label(int(m)), "revenue": round(float(v), 2)}
+    return RevenueForecast(
+        method=method,
+        months_of_history=len(y),
+        history=tuple(
+            MonthRevenue(month_label(int(m)), round(float(v), 2))
             for m, v in zip(months, y, strict=True)
-        ],
-        "slope_per_month": round(float(beta[1]), 2),
-        "months": [
-            {"month": month_label(current + k), "revenue": round(float(v), 2)}
+        ),
+        slope_per_month=round(float(beta[1]), 2),
+        months=tuple(
+            MonthRevenue(month_label(current + k), round(float(v), 2))
             for k, v in enumerate(monthly)
-        ],
-        "total": round(total, 2),
-        "low": round(max(total - spread, 0.0), 2),
-        "high": round(total + spread, 2),
-        "confidence": rules.confidence,
-        "last_12_months_actual": round(float(y[-12:].sum()), 2),
-    }
+        ),
+        total=round(total, 2),
+        low=round(max(total - spread, 0.0), 2),
+        high=round(total + spread, 2),
+        confidence=rules.confidence,
+        last_12_months_actual=round(float(y[-12:].sum()), 2),
+    )

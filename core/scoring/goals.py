@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -34,6 +34,18 @@ from core.scoring.scored import ScoredPortfolio
 from core.types import UTCDateTime
 
 ALL_TEAMS = {"", "all", "team", "portfolio"}
+
+GoalStatus = Literal[
+    "met",
+    "on_track",
+    "behind",
+    "missed",
+    "not_started",
+    "no_data",
+    "unknown_metric",
+    "unknown_scope",
+    "unknown_period",
+]
 
 
 @dataclass(frozen=True)
@@ -56,9 +68,14 @@ class Window:
         finish = datetime.combine(self.end, time(), UTC)
         return float(np.clip((self.now - begin) / (finish - begin), 0.0, 1.0))
 
+    @property
+    def last(self) -> date:
+        """The period's last day."""
+        return self.end - timedelta(days=1)
+
     def as_json(self) -> dict[str, str]:
         """The period's first and last day."""
-        return {"from": self.start.isoformat(), "to": (self.end - timedelta(days=1)).isoformat()}
+        return {"from": self.start.isoformat(), "to": self.last.isoformat()}
 
 
 def period_window(period: str, now: datetime) -> Window | None:
@@ -344,80 +361,112 @@ def _target(metric: Metric, target: float) -> float:
     return target
 
 
-def evaluate(g: Goals, goal: Any) -> dict[str, Any]:
-    """One goal with its actual, progress and status (JSON-safe)."""
+@dataclass(frozen=True, slots=True)
+class GoalProgress:
+    """One goal with its actual, progress and status, or the reason kam cannot measure it."""
+
+    id: int | None
+    metric: str  # canonical when kam knows it, else as it was set
+    scope: str  # team, tier or account
+    scope_ref: str | None
+    period: str
+    target: float  # a share set as a percentage (95) is read as the share (0.95)
+    status: GoalStatus
+    label: str | None = None
+    unit: str | None = None  # money, share, ratio, rating, nps, count, score
+    scope_label: str | None = None
+    window: Window | None = None
+    actual: float | None = None
+    basis: int = 0  # how many deals, ratings, promises or accounts it was measured on
+    progress: float | None = None  # actual / target, when the target is above 0
+    expected_by_now: float | None = None  # what is due by now, for totals over a period
+    note: str | None = None  # why kam cannot measure it
+
+    def as_json(self) -> dict[str, Any]:
+        """The goal as ``kam portfolio --json`` lists it."""
+        return {
+            "id": self.id,
+            "metric": self.metric,
+            "label": self.label,
+            "unit": self.unit,
+            "scope": self.scope,
+            "scope_ref": self.scope_ref,
+            "scope_label": self.scope_label,
+            "period": self.period,
+            "window": None if self.window is None else self.window.as_json(),
+            "target": self.target,
+            "actual": self.actual,
+            "basis": self.basis,
+            "progress": self.progress,
+            "expected_by_now": self.expected_by_now,
+            "status": self.status,
+            "note": self.note,
+        }
+
+
+def evaluate(g: Goals, goal: Any) -> GoalProgress:
+    """One goal with its actual, progress and status."""
     now = g.p.facts.now
     key = metric_key(goal.metric)
-    out: dict[str, Any] = {
-        "id": goal.id,
-        "metric": goal.metric,
-        "label": None,
-        "unit": None,
-        "scope": goal.scope,
-        "scope_ref": goal.scope_ref,
-        "scope_label": None,
-        "period": goal.period,
-        "window": None,
-        "target": goal.target,
-        "actual": None,
-        "basis": 0,
-        "progress": None,
-        "expected_by_now": None,
-        "status": None,
-        "note": None,
-    }
+    asked = GoalProgress(
+        id=goal.id,
+        metric=goal.metric,
+        scope=str(goal.scope),
+        scope_ref=goal.scope_ref,
+        period=goal.period,
+        target=goal.target,
+        status="unknown_metric",
+    )
     known = METRICS.get(key)
     if known is None:
-        out["status"] = "unknown_metric"
-        out["note"] = (
-            f"kam does not know the metric {goal.metric!r}; it knows {', '.join(METRICS)}."
+        return replace(
+            asked,
+            note=f"kam does not know the metric {goal.metric!r}; it knows {', '.join(METRICS)}.",
         )
-        return out
     metric, measure = known
-    out.update(label=metric.label, unit=metric.unit, metric=key)
     target = _target(metric, float(goal.target))
-    out["target"] = target
+    asked = replace(asked, metric=key, label=metric.label, unit=metric.unit, target=target)
     scope, named = _scope(g, str(goal.scope), goal.scope_ref)
     if scope is None:
-        out.update(status="unknown_scope", note=f"Cannot measure this goal: {named}.")
-        return out
-    out["scope_label"] = named
+        return replace(asked, status="unknown_scope", note=f"Cannot measure this goal: {named}.")
+    asked = replace(asked, scope_label=named)
     window = period_window(str(goal.period), now)
     if window is None:
-        out["status"] = "unknown_period"
-        out["note"] = (
-            f"Cannot read the period {goal.period!r}; write a year (2026), a quarter "
-            "(2026-Q2), a month (2026-05) or 12m."
+        return replace(
+            asked,
+            status="unknown_period",
+            note=f"Cannot read the period {goal.period!r}; write a year (2026), a quarter "
+            "(2026-Q2), a month (2026-05) or 12m.",
         )
-        return out
-    out["window"] = window.as_json()
+    asked = replace(asked, window=window)
     if metric.over_period and window.elapsed <= 0:
-        out["status"] = "not_started"
-        return out
+        return replace(asked, status="not_started")
     result = measure(g, scope, window)
-    out["actual"], out["basis"] = result.actual, result.basis
     if result.actual is None:
-        out["status"] = "no_data"
-        return out
+        return replace(asked, basis=result.basis, status="no_data")
     actual = result.actual
-    if target > 0:  # how far along: 0 at nothing (or worse), 1 at the target
-        out["progress"] = round(max(actual / target, 0.0), 4)
     expected = target * window.elapsed if metric.total else target
-    if metric.total:
-        out["expected_by_now"] = round(expected, 2)
-    ended = window.elapsed >= 1.0
+    status: GoalStatus
     if actual >= target:
-        out["status"] = "met"
-    elif ended and metric.over_period:
-        out["status"] = "missed"
+        status = "met"
+    elif window.elapsed >= 1.0 and metric.over_period:
+        status = "missed"
     elif metric.total and actual >= expected:
-        out["status"] = "on_track"
+        status = "on_track"
     else:
-        out["status"] = "behind"
-    return out
+        status = "behind"
+    return replace(
+        asked,
+        actual=actual,
+        basis=result.basis,
+        # how far along: 0 at nothing (or worse), 1 at the target
+        progress=round(max(actual / target, 0.0), 4) if target > 0 else None,
+        expected_by_now=round(expected, 2) if metric.total else None,
+        status=status,
+    )
 
 
-def goal_progress(p: ScoredPortfolio, *, session: Session) -> list[dict[str, Any]]:
+def goal_progress(p: ScoredPortfolio, *, session: Session) -> list[GoalProgress]:
     """Every goal, in the order they were set, with its actual and progress."""
     goals = session.execute(
         select(

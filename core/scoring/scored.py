@@ -17,6 +17,18 @@ from typing import Any
 
 import numpy as np
 
+from core.scoring.account_results import (
+    AccountValue,
+    Breakdown,
+    CriterionRow,
+    Direction,
+    HealthDetail,
+    HealthTrend,
+    ScoreDetail,
+    ScoreSummary,
+    TierInfo,
+    TrendFactor,
+)
 from core.scoring.attractiveness import attractiveness
 from core.scoring.classify import TIER_LEVEL, earned_tiers, quadrants, ranks
 from core.scoring.config import TIERS, ScoringConfig
@@ -186,30 +198,30 @@ class AccountScore:
     index: int = field(repr=False, compare=False)
 
     @cached_property
-    def breakdown(self) -> dict[str, Any]:
+    def breakdown(self) -> Breakdown:
         """Each criterion's raw value, normalised value, weight and points; what moved health."""
         return explain(self.source, self.index)
 
-    def summary(self) -> dict[str, Any]:
-        """The headline figures as JSON-safe values (what ``kam score --json`` lists)."""
+    def summary(self) -> ScoreSummary:
+        """The headline figures (what ``kam score`` lists), value and over-service included."""
         i, p = self.index, self.source
         override = p.facts.tier_override[i]
-        return {
-            "account_id": self.account_id,
-            "account": self.account_name,
-            "attractiveness": self.attractiveness,
-            "relationship": self.relationship,
-            "health": self.health,
-            "band": self.band,
-            "health_change": self.health_change,
-            "tier": self.tier,
-            "earned_tier": self.earned_tier,
-            "tier_override_reason": p.facts.tier_override_reason[i] if override else None,
-            "quadrant": self.quadrant,
-            "revenue_12m": round(float(p.facts.revenue_12m[i]), 2),
-            "clv": round(float(p.clv[i]), 2),
-            "over_served": bool(p.over_served[i]),
-        }
+        return ScoreSummary(
+            account_id=self.account_id,
+            account_name=self.account_name,
+            attractiveness=self.attractiveness,
+            relationship=self.relationship,
+            health=self.health,
+            band=self.band,
+            health_change=self.health_change,
+            tier=self.tier,
+            earned_tier=self.earned_tier,
+            tier_override_reason=p.facts.tier_override_reason[i] if override else None,
+            quadrant=self.quadrant,
+            revenue_12m=round(float(p.facts.revenue_12m[i]), 2),
+            clv=round(float(p.clv[i]), 2),
+            over_served=bool(p.over_served[i]),
+        )
 
 
 def _number(value: float, unit: str) -> float | int | None:
@@ -224,70 +236,81 @@ def _number(value: float, unit: str) -> float | int | None:
     return round(float(value), 4)
 
 
-def _rows(table: ScoreTable, i: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "criterion": c.name,
-            "label": c.label,
-            "raw": _number(float(table.raw[i, k]), c.unit),
-            "normalised": round(float(table.normalised[i, k]), 4),
-            "weight": float(table.weights[k]),
-            "points": int(table.tenths[i, k]) / 10.0,
-            "missing": bool(table.missing[i, k]),
-            "method": c.method,
-            "unit": c.unit,
-        }
+def _rows(table: ScoreTable, i: int) -> tuple[CriterionRow, ...]:
+    return tuple(
+        CriterionRow(
+            criterion=c.name,
+            label=c.label,
+            raw=_number(float(table.raw[i, k]), c.unit),
+            normalised=round(float(table.normalised[i, k]), 4),
+            weight=float(table.weights[k]),
+            points=int(table.tenths[i, k]) / 10.0,
+            missing=bool(table.missing[i, k]),
+            method=c.method,
+            unit=c.unit,
+        )
         for k, c in enumerate(table.criteria)
-    ]
+    )
 
 
 def _optional(value: float, digits: int = 2) -> float | None:
     return None if np.isnan(value) else round(float(value), digits)
 
 
-def explain(p: ScoredPortfolio, i: int) -> dict[str, Any]:
-    """Account ``i``'s full explanation (JSON-safe)."""
+def _detail(p: ScoredPortfolio, name: str, i: int) -> ScoreDetail:
+    return ScoreDetail(score=float(p.tables[name].score[i]), criteria=_rows(p.tables[name], i))
+
+
+def explain(p: ScoredPortfolio, i: int) -> Breakdown:
+    """Account ``i``'s full explanation."""
     f = p.facts
-    out: dict[str, Any] = {"account_id": int(f.ids[i]), "account": f.names[i]}
-    for name in SCORES:
-        out[name] = {"score": float(p.tables[name].score[i]), "criteria": _rows(p.tables[name], i)}
-    out["health"]["band"] = p.band[i]
-    out["health"]["trend"] = _trend(p, i)
     override = f.tier_override[i]
-    out["tier"] = {
-        "tier": p.tier[i],
-        "earned": p.earned_tier[i],
-        "override": override,
-        "override_reason": f.tier_override_reason[i] if override else None,
-        "rank": int(p.rank[i]),
-        "of": f.size,
-        "cadence_days": int(p.cadence[i]),
-    }
-    out["quadrant"] = p.quadrant[i]
     spend = p.wallet[i]
-    out["value"] = {
-        "revenue_12m": round(float(f.revenue_12m[i]), 2),
-        "revenue_prev_12m": round(float(f.revenue_prev_12m[i]), 2),
-        "contribution_12m": round(float(p.contribution[i]), 2),
-        "contribution_assumed": not bool(p.contribution_known[i]),
-        "wallet": _optional(spend),
-        "headroom": None if np.isnan(spend) else round(float(spend - f.revenue_12m[i]), 2),
-        "share_of_wallet": _optional(p.share_of_wallet[i], 4),
-        "clv": round(float(p.clv[i]), 2),
-        "retention": round(p.retention.rate, 4),
-        "over_served": bool(p.over_served[i]),
-        "over_served_reasons": p.over_served_reasons(i),
-    }
-    out["missing"] = [
-        f"{name}.{c.name}"
-        for name in SCORES
-        for k, c in enumerate(p.tables[name].criteria)
-        if p.tables[name].missing[i, k]
-    ]
-    return out
+    health = p.tables["health"]
+    return Breakdown(
+        account_id=int(f.ids[i]),
+        account_name=f.names[i],
+        attractiveness=_detail(p, "attractiveness", i),
+        relationship=_detail(p, "relationship", i),
+        health=HealthDetail(
+            score=float(health.score[i]),
+            criteria=_rows(health, i),
+            band=p.band[i],
+            trend=_trend(p, i),
+        ),
+        tier=TierInfo(
+            tier=p.tier[i],
+            earned=p.earned_tier[i],
+            override=override,
+            override_reason=f.tier_override_reason[i] if override else None,
+            rank=int(p.rank[i]),
+            of=f.size,
+            cadence_days=int(p.cadence[i]),
+        ),
+        quadrant=p.quadrant[i],
+        value=AccountValue(
+            revenue_12m=round(float(f.revenue_12m[i]), 2),
+            revenue_prev_12m=round(float(f.revenue_prev_12m[i]), 2),
+            contribution_12m=round(float(p.contribution[i]), 2),
+            contribution_assumed=not bool(p.contribution_known[i]),
+            wallet=_optional(spend),
+            headroom=None if np.isnan(spend) else round(float(spend - f.revenue_12m[i]), 2),
+            share_of_wallet=_optional(p.share_of_wallet[i], 4),
+            clv=round(float(p.clv[i]), 2),
+            retention=round(p.retention.rate, 4),
+            over_served=bool(p.over_served[i]),
+            over_served_reasons=tuple(p.over_served_reasons(i)),
+        ),
+        missing=tuple(
+            f"{name}.{c.name}"
+            for name in SCORES
+            for k, c in enumerate(p.tables[name].criteria)
+            if p.tables[name].missing[i, k]
+        ),
+    )
 
 
-def _trend(p: ScoredPortfolio, i: int) -> dict[str, Any] | None:
+def _trend(p: ScoredPortfolio, i: int) -> HealthTrend | None:
     """Health against the previous snapshot, and the factors that moved it."""
     previous = p.facts.previous_health[i]
     if np.isnan(previous):
@@ -296,7 +319,9 @@ def _trend(p: ScoredPortfolio, i: int) -> dict[str, Any] | None:
     now = float(table.score[i])
     change = round(now - float(previous), 1)
     threshold = p.config.bands.trend_threshold
-    direction = "up" if change >= threshold else "down" if change <= -threshold else "steady"
+    direction: Direction = (
+        "up" if change >= threshold else "down" if change <= -threshold else "steady"
+    )
     before = p.facts.previous_health_points(i)
     moves: list[tuple[float, str, str]] = []
     for k, c in enumerate(table.criteria):
@@ -306,12 +331,10 @@ def _trend(p: ScoredPortfolio, i: int) -> dict[str, Any] | None:
         if moved:
             moves.append((moved, c.name, c.label))
     moves.sort(key=lambda m: (-abs(m[0]), m[1]))
-    factors = [{"criterion": name, "label": label, "change": moved} for moved, name, label in moves]
-    at = p.facts.previous_at[i]
-    return {
-        "previous": float(previous),
-        "previous_at": at.isoformat() if at else None,
-        "change": change,
-        "direction": direction,
-        "factors": factors,
-    }
+    return HealthTrend(
+        previous=float(previous),
+        previous_at=p.facts.previous_at[i],
+        change=change,
+        direction=direction,
+        factors=tuple(TrendFactor(name, label, moved) for moved, name, label in moves),
+    )

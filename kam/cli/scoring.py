@@ -10,7 +10,23 @@ from rich.markup import escape
 from rich.table import Table
 
 from core.clock import utcnow
-from core.scoring import AccountScore, load_config, portfolio_figures, rescore, score_accounts
+from core.scoring import (
+    AccountScore,
+    PortfolioFigures,
+    load_config,
+    portfolio_figures,
+    rescore,
+    score_accounts,
+)
+from core.scoring.display import (
+    criterion_value,
+    goal_status,
+    goal_style,
+    goal_value,
+    share_of_wallet,
+)
+from core.scoring.forecast import RevenueForecast
+from core.scoring.goals import GoalProgress
 from core.services.accounts import find_account
 from kam.cli.context import DbOption, JsonOption, console, emit_json, print_rest, session
 
@@ -65,9 +81,9 @@ def score(
 
 
 def _as_json(result: AccountScore, explain: bool) -> dict[str, Any]:
-    out = result.summary()
+    out = result.summary().as_json()
     if explain:
-        out["breakdown"] = result.breakdown
+        out["breakdown"] = result.breakdown.as_json()
     return out
 
 
@@ -108,21 +124,20 @@ def _print_list(results: list[AccountScore], limit: int) -> None:
 
 def _print_account(result: AccountScore, explain: bool) -> None:
     b = result.breakdown
-    tier, value, trend = b["tier"], b["value"], b["health"]["trend"]
+    tier, value, trend = b.tier, b.value, b.health.trend
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
     tier_text = result.tier
-    if tier["override"]:
-        tier_text += f" (set by hand: {tier['override_reason']}; its scores earn {tier['earned']})"
+    if tier.override:
+        tier_text += f" (set by hand: {tier.override_reason}; its scores earn {tier.earned})"
     else:
-        tier_text += f" (rank {tier['rank']:,} of {tier['of']:,})"
+        tier_text += f" (rank {tier.rank:,} of {tier.of:,})"
     health = f"{_band(result)} ({result.band})"
     if trend:
-        moved = ", ".join(
-            f"{f['criterion'].replace('_', ' ')} {f['change']:+.1f}" for f in trend["factors"]
-        )
-        health += f", {trend['direction']} {trend['change']:+.1f} since {trend['previous_at'][:10]}"
+        moved = ", ".join(f"{f.criterion.replace('_', ' ')} {f.change:+.1f}" for f in trend.factors)
+        since = trend.previous_at.date().isoformat() if trend.previous_at else ""
+        health += f", {trend.direction} {trend.change:+.1f} since {since}"
         health += f" ({moved})" if moved else ""
     facts = {
         "Attractiveness": f"{result.attractiveness:.1f}",
@@ -130,66 +145,46 @@ def _print_account(result: AccountScore, explain: bool) -> None:
         "Health": health,
         "Tier": escape(tier_text),
         "Quadrant": result.quadrant.replace("_", " "),
-        "Check-in cadence": f"every {tier['cadence_days']} days",
-        "Revenue, 12 months": f"{value['revenue_12m']:,.0f} "
-        f"(the 12 before: {value['revenue_prev_12m']:,.0f})",
-        "Share of wallet": "unknown (no category spend)"
-        if value["share_of_wallet"] is None
-        else f"{value['share_of_wallet']:.0%} of {value['wallet']:,.0f}",
-        "CLV": f"{value['clv']:,.0f}"
-        + (" (margin assumed)" if value["contribution_assumed"] else ""),
+        "Check-in cadence": f"every {tier.cadence_days} days",
+        "Revenue, 12 months": f"{value.revenue_12m:,.0f} "
+        f"(the 12 before: {value.revenue_prev_12m:,.0f})",
+        "Share of wallet": share_of_wallet(value),
+        "CLV": f"{value.clv:,.0f}" + (" (margin assumed)" if value.contribution_assumed else ""),
     }
-    if value["over_served"]:
-        facts["Over-served"] = escape("; ".join(value["over_served_reasons"]))
+    if value.over_served:
+        facts["Over-served"] = escape("; ".join(value.over_served_reasons))
     console.rule(f"[bold]{escape(result.account_name)}")
     for label, text in facts.items():
         grid.add_row(label, text)
     console.print(grid)
-    if b["missing"]:
+    if b.missing:
         console.print(
-            f"[dim]{len(b['missing'])} criteria have no data and count as neutral"
+            f"[dim]{len(b.missing)} criteria have no data and count as neutral"
             f"{'' if explain else ' (--explain shows which)'}.[/]"
         )
     if explain:
         _print_breakdown(result)
 
 
-def _raw(value: Any, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "share":
-        return f"{value:.0%}"
-    if unit in ("ratio", "change"):
-        return f"{value:+.0%}"
-    if unit == "days":
-        return f"{value:,.0f} days"
-    if isinstance(value, float) and abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
 def _print_breakdown(result: AccountScore) -> None:
-    for name in ("attractiveness", "relationship", "health"):
-        part = result.breakdown[name]
+    for name, part in result.breakdown.scores:
         table = Table(
-            title=f"{escape(result.account_name)}: {name} {part['score']:.1f}",
+            title=f"{escape(result.account_name)}: {name} {part.score:.1f}",
             title_justify="left",
         )
         table.add_column("Criterion")
         for column in ("Raw", "Normalised", "Weight", "Points"):
             table.add_column(column, justify="right")
-        for row in part["criteria"]:
+        for row in part.criteria:
             table.add_row(
-                row["label"] + (" [dim](no data: neutral)[/]" if row["missing"] else ""),
-                _raw(row["raw"], row["unit"]),
-                f"{row['normalised']:.2f}",
-                f"{row['weight']:g}",
-                f"{row['points']:.1f}",
+                row.label + (" [dim](no data: neutral)[/]" if row.missing else ""),
+                criterion_value(row.raw, row.unit),
+                f"{row.normalised:.2f}",
+                f"{row.weight:g}",
+                f"{row.points:.1f}",
             )
         table.add_section()
-        table.add_row("[bold]Total[/]", "", "", "100", f"[bold]{part['score']:.1f}[/]")
+        table.add_row("[bold]Total[/]", "", "", "100", f"[bold]{part.score:.1f}[/]")
         console.print(table)
 
 
@@ -203,7 +198,7 @@ def portfolio(
     with session(db) as s:
         figures = portfolio_figures(session=s, now=utcnow(), config=config)
     if as_json:
-        emit_json(figures)
+        emit_json(figures.as_json())
         return
     _print_portfolio(figures)
 
@@ -212,114 +207,83 @@ def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def _print_portfolio(f: dict[str, Any]) -> None:
-    c = f["concentration"]
-    console.rule(f"[bold]Portfolio: {f['accounts']:,} accounts")
+def _print_portfolio(f: PortfolioFigures) -> None:
+    c = f.concentration
+    console.rule(f"[bold]Portfolio: {f.accounts:,} accounts")
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    grid.add_row("Revenue, 12 months", f"{c['revenue_12m']:,.0f}")
+    grid.add_row("Revenue, 12 months", f"{c.revenue_12m:,.0f}")
     grid.add_row(
         "Concentration",
-        f"CR1 {_share(c['cr1'])}, CR5 {_share(c['cr5'])}, CR10 {_share(c['cr10'])}; "
-        + ("HHI –" if c["hhi"] is None else f"HHI {c['hhi']:,.0f} ({c['hhi_band']})"),
+        f"CR1 {_share(c.cr1)}, CR5 {_share(c.cr5)}, CR10 {_share(c.cr10)}; "
+        + ("HHI –" if c.hhi is None else f"HHI {c.hhi:,.0f} ({c.hhi_band})"),
     )
-    grid.add_row("Tiers", ", ".join(f"{k} {v:,}" for k, v in f["tiers"].items()))
+    grid.add_row("Tiers", ", ".join(f"{k} {v:,}" for k, v in f.tiers.items()))
     grid.add_row(
-        "Matrix", ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in f["quadrants"].items())
+        "Matrix", ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in f.quadrants.items())
     )
-    h = f["health"]
+    h = f.health
     grid.add_row(
         "Health",
-        f"average {h['average']}, " + ", ".join(f"{k} {v:,}" for k, v in h["bands"].items())
-        if h["average"] is not None
+        f"average {h.average}, " + ", ".join(f"{k} {v:,}" for k, v in h.bands.items())
+        if h.average is not None
         else "–",
     )
-    clv = f["clv"]
+    clv = f.clv
     grid.add_row(
         "Customer lifetime value",
-        f"{clv['total']:,.0f} (retention {clv['retention']:.0%}"
-        + ("" if clv["retention_observed"] else ", assumed")
-        + f", discount rate {clv['discount_rate']:.0%})",
+        f"{clv.total:,.0f} (retention {clv.retention:.0%}"
+        + ("" if clv.retention_observed else ", assumed")
+        + f", discount rate {clv.discount_rate:.0%})",
     )
-    wallet = f["share_of_wallet"]
+    wallet = f.share_of_wallet
     grid.add_row(
         "Share of wallet",
         "unknown (no category spend recorded)"
-        if wallet["portfolio"] is None
-        else f"{wallet['portfolio']:.1%} over {wallet['accounts_with_category_spend']:,} accounts, "
-        f"headroom {wallet['headroom']:,.0f}",
+        if wallet.portfolio is None
+        else f"{wallet.portfolio:.1%} over {wallet.accounts_with_category_spend:,} accounts, "
+        f"headroom {wallet.headroom:,.0f}",
     )
-    fc = f["forecast"]
+    fc = f.forecast
     grid.add_row(
         "Forecast, next 12 months",
-        f"{fc['total']:,.0f} ({fc['confidence']:.0%}: {fc['low']:,.0f}–{fc['high']:,.0f}; "
-        f"last 12 months {fc['last_12_months_actual']:,.0f})"
-        if fc["available"]
-        else f"not available: {fc['reason']}",
+        f"{fc.total:,.0f} ({fc.confidence:.0%}: {fc.low:,.0f}–{fc.high:,.0f}; "
+        f"last 12 months {fc.last_12_months_actual:,.0f})"
+        if isinstance(fc, RevenueForecast)
+        else f"not available: {fc.reason}",
     )
     console.print(grid)
-    for flag in c["flags"]:
-        console.print(f"[yellow]Concentration risk:[/] {escape(flag['message'])}")
-    for warning in f["capacity_warnings"]:
-        style = "red" if warning["level"] == "critical" else "yellow"
-        console.print(f"[{style}]Capacity:[/] {escape(warning['message'])}")
-    if c["top"]:
+    for flag in c.flags:
+        console.print(f"[yellow]Concentration risk:[/] {escape(flag.message)}")
+    for warning in f.capacity_warnings:
+        style = "red" if warning.level == "critical" else "yellow"
+        console.print(f"[{style}]Capacity:[/] {escape(warning.message)}")
+    if c.top:
         table = Table(title="Largest customers", title_justify="left")
         table.add_column("Account")
         table.add_column("Revenue 12m", justify="right")
         table.add_column("Share", justify="right")
-        for row in c["top"]:
-            table.add_row(
-                escape(row["account"]), f"{row['revenue_12m']:,.0f}", _share(row["share"])
-            )
+        for row in c.top:
+            table.add_row(escape(row.account), f"{row.revenue_12m:,.0f}", _share(row.share))
         console.print(table)
-    over = f["over_served"]
-    if over["count"]:
-        table = Table(title=f"Over-served: {over['count']:,}", title_justify="left")
+    over = f.over_served
+    if over.count:
+        table = Table(title=f"Over-served: {over.count:,}", title_justify="left")
         for column in ("Account", "Tier", "Earns", "Why"):
             table.add_column(column)
-        for row in over["accounts"]:
+        for account in over.accounts:
             table.add_row(
-                escape(row["account"]),
-                row["tier"],
-                row["earned_tier"],
-                escape("; ".join(row["reasons"])),
+                escape(account.account),
+                account.tier,
+                account.earned_tier,
+                escape("; ".join(account.reasons)),
             )
         console.print(table)
-    _print_goals(f["goals"])
+    _print_goals(f.goals)
 
 
-GOAL_STYLE = {
-    "met": "green",
-    "on_track": "green",
-    "behind": "yellow",
-    "missed": "red",
-    "no_data": "dim",
-    "not_started": "dim",
-}
-
-
-def _goal_value(value: float | None, unit: str | None) -> str:
-    """A target or actual as its unit reads (money, share, NPS points…)."""
-    if value is None:
-        return "–"
-    if unit == "money":
-        return f"{value:,.0f}"
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit == "ratio":
-        return f"{value:+.1%}"
-    if unit == "nps":
-        return f"{value:+.0f}"
-    if unit == "rating":
-        return f"{value:.2f}"
-    if unit == "score":
-        return f"{value:.1f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def _print_goals(goals: list[dict[str, Any]]) -> None:
+def _print_goals(goals: tuple[GoalProgress, ...]) -> None:
     if not goals:
         console.print("[dim]Goals: none set.[/]")
         return
@@ -330,23 +294,20 @@ def _print_goals(goals: list[dict[str, Any]]) -> None:
         )
     notes = []
     for g in goals:
-        unit = g["unit"]
-        status = g["status"]
-        style = GOAL_STYLE.get(status, "red")
-        progress = "–" if g["progress"] is None else f"{g['progress']:.0%}"
-        if g["expected_by_now"] is not None:
-            progress += f" (due by now {_goal_value(g['expected_by_now'], unit)})"
+        progress = "–" if g.progress is None else f"{g.progress:.0%}"
+        if g.expected_by_now is not None:
+            progress += f" (due by now {goal_value(g.expected_by_now, g.unit)})"
         table.add_row(
-            escape(g["label"] or g["metric"]),
-            escape(g["scope_label"] or " ".join(str(x) for x in (g["scope"], g["scope_ref"]) if x)),
-            escape(g["period"]),
-            _goal_value(g["target"], unit),
-            _goal_value(g["actual"], unit),
+            escape(g.label or g.metric),
+            escape(g.scope_label or " ".join(str(x) for x in (g.scope, g.scope_ref) if x)),
+            escape(g.period),
+            goal_value(g.target, g.unit),
+            goal_value(g.actual, g.unit),
             progress,
-            f"[{style}]{status.replace('_', ' ')}[/]",
+            f"[{goal_style(g.status)}]{goal_status(g.status)}[/]",
         )
-        if g["note"]:
-            notes.append(g["note"])
+        if g.note:
+            notes.append(g.note)
     console.print(table)
     for note in notes:
         console.print(f"[red]Goal:[/] {escape(note)}")

@@ -18,8 +18,11 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
+from core.scoring import Breakdown
+from core.scoring.account_results import HealthDetail
+from core.scoring.display import criterion_value, share_of_wallet
 from tui.errors import report_failure
-from tui.format import label, money, raw_value, score
+from tui.format import label, money, score
 from tui.messages import DataChanged
 from tui.screens.forms import FORMS
 from tui.service import PortfolioService
@@ -49,14 +52,14 @@ class AccountScreen(Screen[None]):
     class ScoresLoaded(Message):
         """The account's scores were computed (None: the account is gone)."""
 
-        scores: dict[str, Any] | None
+        scores: Breakdown | None
 
     def __init__(self, service: PortfolioService, account_id: int) -> None:
         super().__init__()
         self.service = service
         self.account_id = account_id
         self.card: dict[str, Any] | None = None
-        self.scores: dict[str, Any] | None = None
+        self.scores: Breakdown | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -139,7 +142,7 @@ class AccountScreen(Screen[None]):
         self.app.push_screen(form(self.service, self.account_id, self.card["name"]), done)
 
 
-def _summary(card: dict[str, Any], scored: dict[str, Any] | None) -> Text:
+def _summary(card: dict[str, Any], scored: Breakdown | None) -> Text:
     """Who the customer is, the stored scores' tier and health, revenue and value."""
     scores = card.get("scores") or {}
     band = card.get("health_band")
@@ -178,67 +181,60 @@ def _summary(card: dict[str, Any], scored: dict[str, Any] | None) -> Text:
     if scored is None:
         text.append("Share of wallet, CLV: working them out…", style="dim")
         return text
-    value = scored["breakdown"]["value"]
-    sow = value.get("share_of_wallet")
-    wallet = "unknown (no category spend)"
-    if sow is not None:
-        wallet = f"{sow:.0%} of {money(value['wallet'])}"
-    text.append(f"Share of wallet {wallet}")
-    text.append(f" · CLV {money(value.get('clv'))}")
-    if value.get("contribution_assumed"):
+    value = scored.value
+    text.append(f"Share of wallet {share_of_wallet(value, narrow=True)}")
+    text.append(f" · CLV {money(value.clv)}")
+    if value.contribution_assumed:
         text.append(" (margin assumed)", style="dim")
-    if value.get("over_served"):
-        text.append("\nOver-served: " + "; ".join(value.get("over_served_reasons") or []), "yellow")
+    if value.over_served:
+        text.append("\nOver-served: " + "; ".join(value.over_served_reasons), "yellow")
     return text
 
 
-def _scores(scored: dict[str, Any] | None) -> Group | Text:
+def _scores(scored: Breakdown | None) -> Group | Text:
     """Each score with every criterion: raw value, normalised, weight, points."""
     if scored is None:
         return Text("No scores: the account is no longer in the portfolio.", "dim")
-    b = scored["breakdown"]
-    tier = b["tier"]
+    tier = scored.tier
     head = Text()
     head.append("Why these scores (computed now)", style="bold")
     head.append(
-        f"  tier {label(tier['tier'])}, rank {tier['rank']:,} of {tier['of']:,}"
-        f" · check in every {tier['cadence_days']} days",
+        f"  tier {label(tier.tier)}, rank {tier.rank:,} of {tier.of:,}"
+        f" · check in every {tier.cadence_days} days",
         style="dim",
     )
-    parts: list[Any] = [head]
-    for name in ("attractiveness", "relationship", "health"):
-        part = b[name]
+    parts: list[Table | Text] = [head]
+    for name, part in scored.scores:
         table = Table(expand=True, box=None, padding=(0, 1), title_justify="left")
-        table.title = f"{name.title()} {part['score']:.1f}"
+        table.title = f"{name.title()} {part.score:.1f}"
         table.add_column("Criterion", ratio=1)
         table.add_column("Raw", justify="right")
         table.add_column("Norm", justify="right")
         table.add_column("Weight", justify="right")
         table.add_column("Points", justify="right")
-        for row in part["criteria"]:
-            criterion = Text(row["label"])
-            if row["missing"]:
+        for row in part.criteria:
+            criterion = Text(row.label)
+            if row.missing:
                 criterion.append(" (no data)", style="dim")
             table.add_row(
                 criterion,
-                raw_value(row["raw"], row["unit"]),
-                f"{row['normalised']:.2f}",
-                f"{row['weight']:g}",
-                f"{row['points']:.1f}",
+                criterion_value(row.raw, row.unit, narrow=True),
+                f"{row.normalised:.2f}",
+                f"{row.weight:g}",
+                f"{row.points:.1f}",
             )
         parts.append(table)
-        if name == "health":
-            parts.append(_health_trend(part))
+    parts.append(_health_trend(scored.health))
     return Group(*parts)
 
 
-def _health_trend(health: dict[str, Any]) -> Text:
-    trend = health.get("trend")
-    if not trend:
+def _health_trend(health: HealthDetail) -> Text:
+    trend = health.trend
+    if trend is None:
         return Text("No earlier snapshot to compare health with.", "dim")
-    moved = ", ".join(f"{f['label']} {f['change']:+.1f}" for f in trend["factors"])
-    since = (trend.get("previous_at") or "")[:10]
-    text = Text(f"Health {trend['direction']} {trend['change']:+.1f} since {since}")
+    moved = ", ".join(f"{f.label} {f.change:+.1f}" for f in trend.factors)
+    since = trend.previous_at.date().isoformat() if trend.previous_at else ""
+    text = Text(f"Health {trend.direction} {trend.change:+.1f} since {since}")
     if moved:
         text.append(f": {moved}", style="dim")
     return text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from rich.console import Group
 from rich.table import Table
@@ -18,8 +18,11 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
+from core.scoring import PortfolioFigures
+from core.scoring.display import goal_style, goal_value
+from core.scoring.forecast import RevenueForecast
 from tui.errors import report_failure
-from tui.format import goal_value, label, money
+from tui.format import label, money
 from tui.portfolio_index import QUADRANTS, PortfolioIndex
 from tui.service import PortfolioService
 
@@ -44,14 +47,14 @@ BAND_STYLE = {"red": "red", "yellow": "yellow", "green": "green"}
 class Overview:
     """What the overview draws, computed in a thread."""
 
-    figures: dict[str, Any]
+    figures: PortfolioFigures
     points: dict[str, tuple[list[float], list[float]]]
     pareto: tuple[list[float], list[float]]
     scored: int
     total: int
 
 
-def build_overview(index: PortfolioIndex, figures: dict[str, Any]) -> Overview:
+def build_overview(index: PortfolioIndex, figures: PortfolioFigures) -> Overview:
     """Matrix points per quadrant (sampled evenly past MAX_POINTS) and the Pareto curve."""
     scored = [r for r in index.rows if r.attractiveness is not None and r.quadrant]
     step = max(1, len(scored) // MAX_POINTS)
@@ -187,98 +190,84 @@ class PortfolioScreen(Screen[None]):
         chart.refresh()
 
 
-def _share(value: Any) -> str:
-    return "–" if value is None else f"{float(value):.0%}"
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
 
 
-def _concentration(figures: dict[str, Any]) -> Group | Text:
-    c = figures.get("concentration") or {}
-    if c.get("hhi") is None:
+def _concentration(figures: PortfolioFigures) -> Group | Text:
+    c = figures.concentration
+    if c.hhi is None:
         return Text("Concentration: no won revenue in the last 12 months.", "dim")
     table = Table(title="Concentration", title_justify="left", box=None, padding=(0, 1))
     table.add_column("")
     table.add_column("", justify="right")
-    table.add_row("Revenue 12m", money(c.get("revenue_12m")))
-    for name in ("cr1", "cr5", "cr10"):
-        table.add_row(name.upper(), _share(c.get(name)))
-    band = c.get("hhi_band") or ""
-    table.add_row("HHI", Text(f"{c['hhi']:,.0f} {band}", HHI_STYLE.get(band, "")))
-    flags = [Text(f"⚠ {flag.get('message', '')}", "yellow") for flag in c.get("flags") or []]
+    table.add_row("Revenue 12m", money(c.revenue_12m))
+    for name, share in (("CR1", c.cr1), ("CR5", c.cr5), ("CR10", c.cr10)):
+        table.add_row(name, _share(share))
+    band = c.hhi_band or ""
+    table.add_row("HHI", Text(f"{c.hhi:,.0f} {band}", HHI_STYLE.get(band, "")))
+    flags = [Text(f"⚠ {flag.message}", "yellow") for flag in c.flags]
     return Group(table, *flags)
 
 
-def _counts(figures: dict[str, Any]) -> Table:
+def _counts(figures: PortfolioFigures) -> Table:
     table = Table(title="Tiers, quadrants, health", title_justify="left", box=None, padding=(0, 1))
     table.add_column("")
     table.add_column("Accounts", justify="right")
-    earned = figures.get("earned_tiers") or {}
-    for name, count in (figures.get("tiers") or {}).items():
+    earned = figures.earned_tiers
+    for name, count in figures.tiers.items():
         differs = earned.get(name, count) != count
         table.add_row(
             f"tier {label(name)}",
             f"{count:,}" + (f" (earned {earned[name]:,})" if differs else ""),
         )
-    for name, count in (figures.get("quadrants") or {}).items():
+    for name, count in figures.quadrants.items():
         table.add_row(Text(label(name), QUADRANT_COLOURS.get(name, "")), f"{count:,}")
-    health = figures.get("health") or {}
-    for name, count in (health.get("bands") or {}).items():
+    health = figures.health
+    for name, count in health.bands.items():
         table.add_row(Text(f"health {name}", BAND_STYLE.get(name, "")), f"{count:,}")
-    if health.get("average") is not None:
-        table.add_row("health average", f"{health['average']:.0f}")
+    if health.average is not None:
+        table.add_row("health average", f"{health.average:.0f}")
     return table
 
 
-def _capacity(figures: dict[str, Any]) -> Table | Text:
-    warnings = figures.get("capacity_warnings") or []
+def _capacity(figures: PortfolioFigures) -> Table | Text:
+    warnings = figures.capacity_warnings
     if not warnings:
         return Text("Capacity: no team or manager holds more key accounts than it can serve.")
     table = Table(title="Capacity warnings", title_justify="left", box=None, padding=(0, 1))
     table.add_column("", ratio=1)
     for warning in warnings:
-        style = "bold red" if warning.get("level") == "critical" else "yellow"
-        table.add_row(Text(str(warning.get("message", "")), style))
+        style = "bold red" if warning.level == "critical" else "yellow"
+        table.add_row(Text(warning.message, style))
     return table
 
 
-def _value(figures: dict[str, Any]) -> Table:
+def _value(figures: PortfolioFigures) -> Table:
     table = Table(title="Value", title_justify="left", box=None, padding=(0, 1))
     table.add_column("")
     table.add_column("", justify="right")
-    clv = figures.get("clv") or {}
-    if clv:
-        observed = "observed" if clv.get("retention_observed") else "assumed"
-        table.add_row("CLV, all accounts", money(clv.get("total")))
-        table.add_row(f"retention ({observed})", _share(clv.get("retention")))
-    wallet = figures.get("share_of_wallet") or {}
-    if wallet.get("portfolio") is not None:
-        table.add_row("share of wallet", _share(wallet["portfolio"]))
-        table.add_row("headroom", money(wallet.get("headroom")))
-    over = (figures.get("over_served") or {}).get("count")
-    if over is not None:
-        table.add_row("over-served accounts", f"{over:,}")
-    forecast = figures.get("forecast") or {}
-    if forecast.get("available"):
+    clv = figures.clv
+    observed = "observed" if clv.retention_observed else "assumed"
+    table.add_row("CLV, all accounts", money(clv.total))
+    table.add_row(f"retention ({observed})", _share(clv.retention))
+    wallet = figures.share_of_wallet
+    if wallet.portfolio is not None:
+        table.add_row("share of wallet", _share(wallet.portfolio))
+        table.add_row("headroom", money(wallet.headroom))
+    table.add_row("over-served accounts", f"{figures.over_served.count:,}")
+    forecast = figures.forecast
+    if isinstance(forecast, RevenueForecast):
         table.add_row(
             "forecast, next 12m",
-            f"{money(forecast.get('total'))} ({money(forecast.get('low'))}–"
-            f"{money(forecast.get('high'))})",
+            f"{money(forecast.total)} ({money(forecast.low)}–{money(forecast.high)})",
         )
     return table
 
 
-GOAL_STYLE = {
-    "met": "green",
-    "on_track": "green",
-    "behind": "yellow",
-    "missed": "red",
-    "no_data": "dim",
-    "not_started": "dim",
-}
-
-
-def _goals(figures: dict[str, Any]) -> Group | Text:
+def _goals(figures: PortfolioFigures) -> Group | Text:
     """Each goal: what, for whom and when, target, actual, progress and status."""
-    goals = figures.get("goals") or []
+    goals = figures.goals
     if not goals:
         return Text("Goals: no goals set.", "dim")
     table = Table(title="Goals against actuals", title_justify="left", box=None, padding=(0, 1))
@@ -289,19 +278,14 @@ def _goals(figures: dict[str, Any]) -> Group | Text:
     table.add_column("Status")
     notes = []
     for g in goals:
-        unit = g.get("unit")
-        status = str(g.get("status") or "")
-        scope = g.get("scope_label") or " ".join(
-            str(x) for x in (g.get("scope"), g.get("scope_ref")) if x
-        )
-        progress = g.get("progress")
+        scope = g.scope_label or " ".join(str(x) for x in (g.scope, g.scope_ref) if x)
         table.add_row(
-            Text(f"{g.get('label') or g.get('metric')} · {scope} · {g.get('period')}"),
-            goal_value(g.get("target"), unit),
-            goal_value(g.get("actual"), unit),
-            "–" if progress is None else f"{progress:.0%}",
-            Text(label(status), GOAL_STYLE.get(status, "red")),
+            Text(f"{g.label or g.metric} · {scope} · {g.period}"),
+            goal_value(g.target, g.unit, narrow=True),
+            goal_value(g.actual, g.unit, narrow=True),
+            "–" if g.progress is None else f"{g.progress:.0%}",
+            Text(label(g.status), goal_style(g.status)),
         )
-        if g.get("note"):
-            notes.append(Text(f"⚠ {g['note']}", "red"))
+        if g.note:
+            notes.append(Text(f"⚠ {g.note}", "red"))
     return Group(table, *notes)
