@@ -24,6 +24,7 @@ from core.scoring.criteria import BoolArray, FloatArray, IntArray, ScoreTable
 from core.scoring.facts import Facts
 from core.scoring.health import health
 from core.scoring.relationship import relationship
+from core.scoring.trend import health_trend
 from core.scoring.value import (
     Retention,
     clv,
@@ -293,10 +294,7 @@ def _trend(p: ScoredPortfolio, i: int) -> dict[str, Any] | None:
     if np.isnan(previous):
         return None
     table = p.tables["health"]
-    now = float(table.score[i])
-    change = round(now - float(previous), 1)
-    threshold = p.config.bands.trend_threshold
-    direction = "up" if change >= threshold else "down" if change <= -threshold else "steady"
+    trend = health_trend(float(table.score[i]), float(previous), p.config)
     before = p.facts.previous_health_points(i)
     moves: list[tuple[float, str, str]] = []
     for k, c in enumerate(table.criteria):
@@ -311,7 +309,7 @@ def _trend(p: ScoredPortfolio, i: int) -> dict[str, Any] | None:
     return {
         "previous": float(previous),
         "previous_at": at.isoformat() if at else None,
-        "change": change,
-        "direction": direction,
+        "change": trend.change,
+        "direction": trend.direction,
         "factors": factors,
     }
