@@ -63,6 +63,7 @@ def resolve(slack_user_id: str, *, kam: Kam, client: WebClient) -> Identity:
             session=session,
             actor=Actor.system(f"slack:{slack_user_id} (matched by e-mail)"),
         )
-    if user is not None:
-        log.info("linked Slack user %s to kam user %s by e-mail", slack_user_id, user.id)
-    return Identity(slack_user_id, user, email)
+    if user is None:
+        return Identity(slack_user_id, None, email)
+    log.info("linked Slack user %s to kam user %s by e-mail", slack_user_id, user.id)
+    return Identity(slack_user_id, user, user.email)
