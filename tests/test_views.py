@@ -138,7 +138,7 @@ def test_the_card_holds_the_account_and_prints_the_json_kam_show_always_printed(
     session.add(snapshot(acme, NOW - timedelta(days=1), 45.0))
     session.commit()
 
-    card = account_card(acme, session=session, now=NOW)
+    card = account_card(acme, session=session, now=NOW, sales_history=True)
 
     assert (card.name, card.owner, card.owner_name, card.parent) == (
         "Acme",
@@ -162,9 +162,18 @@ def test_the_card_holds_the_account_and_prints_the_json_kam_show_always_printed(
     assert card.health_band == "red"
     assert card.health_trend == HealthTrend(-35.0, "down")
     months = card.revenue_by_month
-    assert len(months) == 12 and months[-1].month == "2026-03" and months[0].month == "2025-04"
+    assert (
+        months is not None
+        and len(months) == 12
+        and months[-1].month == "2026-03"
+        and months[0].month == "2025-04"
+    )
     assert {m.month: m.revenue for m in months}["2026-01"] == 1000.0
+    assert card.deals is not None
     assert [d.stage for d in card.deals] == ["open", "won", "won"]  # open ones first
+    quick = account_card(acme, session=session, now=NOW)  # what the CLI and Slack read
+    assert quick.revenue_by_month is None and quick.deals is None
+    assert quick.as_json() == card.as_json()
 
     printed = card.as_json()
     assert list(printed) == CARD_KEYS
@@ -180,10 +189,11 @@ def test_the_card_holds_the_account_and_prints_the_json_kam_show_always_printed(
 def test_a_card_before_any_scoring_or_history(session: Session) -> None:
     bare = factories.account(session, "Bare")
     session.commit()
-    card = account_card(bare, session=session, now=NOW)
+    card = account_card(bare, session=session, now=NOW, sales_history=True)
     assert card.tier is None and card.scores is None and card.health_band is None
     assert card.health_trend is None and card.latest_interaction is None
-    assert card.deals == [] and sum(m.revenue for m in card.revenue_by_month) == 0.0
+    assert card.deals == [] and card.revenue_by_month is not None
+    assert sum(m.revenue for m in card.revenue_by_month) == 0.0
     assert card.as_json()["scores"] is None and card.as_json()["latest_interaction"] is None
 
 

@@ -103,7 +103,9 @@ class PortfolioService:
         """The account card, with the stored scores' trend, revenue by month and latest deals."""
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
-            return account_card(account, session=session, now=self.now(), config=self.config)
+            return account_card(
+                account, session=session, now=self.now(), config=self.config, sales_history=True
+            )
 
     def contact_names(self, account_id: int) -> list[str]:
         """Who can be named in a form, decision makers first."""

@@ -3,7 +3,9 @@
 One read for ``kam show``, ``/kam show`` (and the card a reminder opens) and the
 TUI's account screen. :meth:`AccountCard.as_json` is what ``kam show --json``
 prints; the health band and trend, revenue by month and the latest deals are
-the TUI's additions and stay out of it.
+the TUI's additions and stay out of it. The sales history (revenue by month,
+latest deals) costs two more queries and is read only when asked for, so the
+Slack card stays as quick as it was.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.clock import utcnow
@@ -307,10 +310,11 @@ class AccountCard:
     """red, yellow or green for the newest snapshot's health."""
     health_trend: HealthTrend | None
     """Against the snapshot before the newest; None with fewer than two."""
-    revenue_by_month: list[MonthRevenue]
-    """The last twelve calendar months, oldest first."""
-    deals: list[DealLine]
-    """The latest deals, open ones first."""
+    revenue_by_month: list[MonthRevenue] | None
+    """The last twelve calendar months, oldest first; None unless the sales history was
+    asked for."""
+    deals: list[DealLine] | None
+    """The latest deals, open ones first; None unless the sales history was asked for."""
 
     @property
     def latest_interaction(self) -> InteractionLine | None:
@@ -368,8 +372,13 @@ def account_card(
     session: Session,
     now: datetime | None = None,
     config: ScoringConfig | None = None,
+    sales_history: bool = False,
 ) -> AccountCard:
-    """Everything worth knowing before calling this customer, as of ``now``."""
+    """Everything worth knowing before calling this customer, as of ``now``.
+
+    With ``sales_history`` the card also holds revenue by month and the latest
+    deals (the TUI draws them; the CLI and Slack do not).
+    """
     now = now or utcnow()
     assert account.id is not None
     since = (now - REVENUE_WINDOW).date()
@@ -417,12 +426,30 @@ def account_card(
         .order_by(col(Order.placed_at).desc())
         .limit(5)
     ).all()
-    snapshots = session.exec(
-        select(ScoreSnapshot)
-        .where(ScoreSnapshot.account_id == account.id)
+    newest_two = session.execute(
+        sa_select(
+            col(ScoreSnapshot.at),
+            col(ScoreSnapshot.attractiveness),
+            col(ScoreSnapshot.relationship),
+            col(ScoreSnapshot.health),
+            col(ScoreSnapshot.tier),
+            col(ScoreSnapshot.quadrant),
+        )
+        .where(col(ScoreSnapshot.account_id) == account.id)
         .order_by(col(ScoreSnapshot.at).desc())
         .limit(2)
     ).all()
+    snapshots = [
+        StoredScores(
+            at=row.at,
+            attractiveness=row.attractiveness,
+            relationship=row.relationship,
+            health=row.health,
+            tier=row.tier,
+            quadrant=row.quadrant,
+        )
+        for row in newest_two
+    ]
     snapshot = snapshots[0] if snapshots else None
     user_ids = {i.user_id for i in interactions if i.user_id is not None}
     users: dict[int | None, str] = (
@@ -461,7 +488,7 @@ def account_card(
         won_deals=int(won[1]),
         revenue_12m=float(won_12m or 0),
         open_deals=int(open_deals),
-        scores=None if snapshot is None else _scores(snapshot),
+        scores=snapshot,
         contacts=[_contact(c) for c in records.contacts_of(account, session=session)],
         interactions=[_interaction(i, users) for i in interactions],
         open_commitments=[
@@ -503,19 +530,10 @@ def account_card(
             if rules and len(snapshots) > 1
             else None
         ),
-        revenue_by_month=revenue_by_month(account.id, session=session, now=now),
-        deals=latest_deals(account.id, session=session),
-    )
-
-
-def _scores(snapshot: ScoreSnapshot) -> StoredScores:
-    return StoredScores(
-        at=snapshot.at,
-        attractiveness=snapshot.attractiveness,
-        relationship=snapshot.relationship,
-        health=snapshot.health,
-        tier=snapshot.tier,
-        quadrant=snapshot.quadrant,
+        revenue_by_month=(
+            revenue_by_month(account.id, session=session, now=now) if sales_history else None
+        ),
+        deals=latest_deals(account.id, session=session) if sales_history else None,
     )
 
 

@@ -114,7 +114,7 @@ class AccountScreen(Screen[None]):
         self.query_one("#open", Static).update(_open_items(card))
         self.query_one("#deals", Static).update(_deals(card))
         self.query_one("#voice", Static).update(_voice(card))
-        self._draw_chart(card.revenue_by_month)
+        self._draw_chart(card.revenue_by_month or [])
 
     def _draw_chart(self, months: list[MonthRevenue]) -> None:
         chart = self.query_one(PlotextPlot)
@@ -303,7 +303,7 @@ def _open_items(card: AccountCard) -> Table | Text:
 
 
 def _deals(card: AccountCard) -> Table | Text:
-    deals = card.deals
+    deals = card.deals or []
     orders = card.orders
     if not deals and not orders:
         return Text("No deals or orders.", "dim")
