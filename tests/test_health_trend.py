@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from core.models import ScoreSnapshot
 from core.scoring import ScoringConfig, config_from
-from core.scoring.trend import HealthTrend, health_trend
+from core.scoring.trend import HealthChange, health_trend
 from core.views import account_card, app_home, load_rows
 from tests import factories
 
@@ -24,24 +24,24 @@ RULES = ScoringConfig()
 @pytest.mark.parametrize(
     ("current", "previous", "expected"),
     [
-        (51.96, 50.0, HealthTrend(2.0, "up")),  # 1.96 reads as 2.0, as `kam score` shows it
-        (48.04, 50.0, HealthTrend(-2.0, "down")),
-        (51.94, 50.0, HealthTrend(1.9, "steady")),
-        (52.0, 50.0, HealthTrend(2.0, "up")),
-        (50.0, 50.0, HealthTrend(0.0, "steady")),
-        (20.0, 80.0, HealthTrend(-60.0, "down")),
+        (51.96, 50.0, HealthChange(2.0, "up")),  # 1.96 reads as 2.0, as `kam score` shows it
+        (48.04, 50.0, HealthChange(-2.0, "down")),
+        (51.94, 50.0, HealthChange(1.9, "steady")),
+        (52.0, 50.0, HealthChange(2.0, "up")),
+        (50.0, 50.0, HealthChange(0.0, "steady")),
+        (20.0, 80.0, HealthChange(-60.0, "down")),
     ],
 )
 def test_the_change_is_rounded_before_it_is_compared(
-    current: float, previous: float, expected: HealthTrend
+    current: float, previous: float, expected: HealthChange
 ) -> None:
     assert health_trend(current, previous, RULES) == expected
 
 
 def test_the_threshold_comes_from_the_scoring_rules() -> None:
     strict = config_from({"bands": {"trend_threshold": 5.0}})
-    assert health_trend(54.0, 50.0, strict) == HealthTrend(4.0, "steady")
-    assert health_trend(55.0, 50.0, strict) == HealthTrend(5.0, "up")
+    assert health_trend(54.0, 50.0, strict) == HealthChange(4.0, "steady")
+    assert health_trend(55.0, 50.0, strict) == HealthChange(5.0, "up")
     assert health_trend(50.0, 50.0, config_from({"bands": {"trend_threshold": 0.0}})).direction == (
         "up"
     )
@@ -67,7 +67,7 @@ def test_home_card_and_table_all_say_up_for_a_change_of_1_96(session: Session) -
     session.add(_snapshot(acme.id, NOW - timedelta(days=1), 51.96))
     session.commit()
     assert acme.id is not None
-    up = HealthTrend(2.0, "up")
+    up = HealthChange(2.0, "up")
 
     [key_account] = app_home(anna, session=session, now=NOW).key_accounts
     assert key_account.trend == up  # the App Home used to call this "steady"

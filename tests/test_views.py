@@ -10,7 +10,7 @@ from sqlmodel import Session
 from core.actors import Actor
 from core.models import Account, Deal, Reminder, ScoreSnapshot
 from core.scoring import ScoringConfig
-from core.scoring.trend import HealthTrend
+from core.scoring.trend import HealthChange
 from core.services import records
 from core.services.reminders import locked_reminder, reminder_by_key
 from core.services.users import link_slack_by_email
@@ -160,7 +160,7 @@ def test_the_card_holds_the_account_and_prints_the_json_kam_show_always_printed(
     assert [n.must_tell_by for n in card.untold_notices] == [TODAY + timedelta(days=9)]
     assert card.scores is not None and card.scores.health == 45.0
     assert card.health_band == "red"
-    assert card.health_trend == HealthTrend(-35.0, "down")
+    assert card.health_trend == HealthChange(-35.0, "down")
     months = card.revenue_by_month
     assert (
         months is not None
@@ -251,8 +251,8 @@ def test_the_home_shows_key_accounts_weakest_first_overdue_promises_and_untold_n
     home = app_home(anna, session=session, now=NOW)
 
     assert [(a.name, a.band, a.trend) for a in home.key_accounts] == [
-        ("Weak", "red", HealthTrend(-20.0, "down")),
-        ("Strong", "green", HealthTrend(10.0, "up")),
+        ("Weak", "red", HealthChange(-20.0, "down")),
+        ("Strong", "green", HealthChange(10.0, "up")),
         ("Fresh", None, None),  # not scored yet: last
     ]
     assert [(p.account, p.what, p.due_on) for p in home.overdue] == [("Weak", "Call back", TODAY)]

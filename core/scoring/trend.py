@@ -16,14 +16,14 @@ Direction = Literal["up", "down", "steady"]
 
 
 @dataclass(frozen=True, slots=True)
-class HealthTrend:
-    """The change in health points (one decimal) and which way it went."""
+class HealthChange:
+    """How far health moved in points (one decimal) and which way that reads."""
 
     change: float
     direction: Direction
 
 
-def health_trend(current: float, previous: float, config: ScoringConfig) -> HealthTrend:
+def health_trend(current: float, previous: float, config: ScoringConfig) -> HealthChange:
     """Health against the previous snapshot: a change under the threshold is "steady".
 
     The change is rounded to one decimal before it is compared, so the direction
@@ -34,4 +34,4 @@ def health_trend(current: float, previous: float, config: ScoringConfig) -> Heal
     direction: Direction = (
         "up" if change >= threshold else "down" if change <= -threshold else "steady"
     )
-    return HealthTrend(change, direction)
+    return HealthChange(change, direction)

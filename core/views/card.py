@@ -33,7 +33,7 @@ from core.models import (
     User,
 )
 from core.scoring.config import ScoringConfig, load_config
-from core.scoring.trend import HealthTrend, health_trend
+from core.scoring.trend import HealthChange, health_trend
 from core.services import accounts as account_service
 from core.services import records
 from core.views.common import REVENUE_WINDOW, iso
@@ -308,7 +308,7 @@ class AccountCard:
     orders: list[OrderLine]
     health_band: str | None
     """red, yellow or green for the newest snapshot's health."""
-    health_trend: HealthTrend | None
+    health_trend: HealthChange | None
     """Against the snapshot before the newest; None with fewer than two."""
     revenue_by_month: list[MonthRevenue] | None
     """The last twelve calendar months, oldest first; None unless the sales history was

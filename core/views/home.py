@@ -18,7 +18,7 @@ from core.clock import zone
 from core.models import Account, Commitment, Notice, ScoreSnapshot, Tier, User
 from core.scoring.config import ScoringConfig, load_config
 from core.scoring.snapshots import latest_snapshots
-from core.scoring.trend import HealthTrend, health_trend
+from core.scoring.trend import HealthChange, health_trend
 
 KEY_TIERS = (Tier.STRATEGIC.value, Tier.KEY.value)
 LIST_LIMIT = 50
@@ -34,7 +34,7 @@ class KeyAccount:
     health: float | None
     """The newest snapshot's health; None before the account is scored."""
     band: str | None
-    trend: HealthTrend | None
+    trend: HealthChange | None
     """Against the snapshot before the newest; None with fewer than two."""
 
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 from core.models import Account, Deal, Interaction, ScoreSnapshot, User
 from core.scoring.config import TIERS, ScoringConfig
 from core.scoring.sql import days_since
-from core.scoring.trend import HealthTrend, health_trend
+from core.scoring.trend import HealthChange, health_trend
 from core.views.common import REVENUE_WINDOW
 
 CHUNK = 5_000
@@ -47,7 +47,7 @@ class PortfolioRow:
     relationship: float | None
     health: float | None
     band: str | None
-    trend: HealthTrend | None
+    trend: HealthChange | None
     revenue_12m: float
     last_contact: datetime | None
     next_due: datetime | None
@@ -126,7 +126,7 @@ def load_rows(
     common = shared.setdefault
     # The trend depends on the difference alone, and health is kept in tenths: a few
     # thousand differences cover the portfolio, so each is worked out once.
-    trends: dict[float, HealthTrend] = {}
+    trends: dict[float, HealthChange] = {}
     rows: list[PortfolioRow] = []
     append = rows.append
     for aid, name, sector, owner_id, override, cadence in account_rows:

@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from core.scoring.trend import HealthTrend
+from core.scoring.trend import HealthChange
 from core.views import PortfolioRow
 from tui.format import days_between, money, short
 from tui.portfolio_index import COLUMNS, Column, PortfolioIndex
@@ -336,6 +336,6 @@ def _fit(text: str, width: int, right: bool) -> str:
 ARROWS = {"up": "↑", "down": "↓"}
 
 
-def _arrow(trend: HealthTrend | None) -> str:
+def _arrow(trend: HealthChange | None) -> str:
     """Which way health moved since the previous scoring run; a blank when steady."""
     return " " if trend is None else ARROWS.get(trend.direction, " ")
