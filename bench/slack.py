@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, text  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
+from core import views  # noqa: E402
 from core.actors import Actor  # noqa: E402
 from core.checkins import due_items  # noqa: E402
 from core.clock import utcnow  # noqa: E402
 from core.db import open_database, session_scope  # noqa: E402
 from core.models import Account, Role, User  # noqa: E402
-from core.services import views  # noqa: E402
 from core.services.accounts import find_account  # noqa: E402
 from tests.slack_harness import FakeSlackAPI, SlackBot  # noqa: E402
 

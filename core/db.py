@@ -4,6 +4,10 @@ One engine factory serves both stores: SQLite (WAL, a busy timeout and foreign
 keys, set on every connection) for one person, PostgreSQL through psycopg 3 for
 a team. Alembic owns the schema; :func:`open_database` brings an older database
 up to date, and tells the user plainly when there is none yet.
+
+Sessions are opened at the edges (a Slack request, a job run, a TUI worker call)
+and passed down as ``session=``; the edges take the ``Engine`` and ``Session``
+type names from here, so they need not import SQLAlchemy themselves.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine as Engine  # re-exported: the edges name the types they hold
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session
+from sqlmodel import Session as Session
 
 from core.errors import DatabaseNotReady, KamError
 

@@ -19,8 +19,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy import Engine
 
+from core.db import Engine
 from core.errors import KamError
 from core.settings import Settings
 from kambot import blocks as kb

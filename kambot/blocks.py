@@ -1,6 +1,6 @@
 """Block Kit for every message, modal and tab the bot shows.
 
-Pure functions from plain data (the core's read models) to ``slack_sdk.models``
+Pure functions from the core's read models (typed results) to ``slack_sdk.models``
 objects, so the SDK checks Slack's limits when a reply is serialised. Every
 piece of text a person typed goes through :func:`escape`, so a note that says
 ``<!channel>`` is shown, never acted on.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -37,6 +38,7 @@ from core.scoring import Breakdown, PortfolioFigures, ScoreSummary
 from core.scoring.account_results import CriterionRow, HealthDetail, HealthTrend
 from core.scoring.display import criterion_value, share_of_wallet
 from core.scoring.portfolio_results import Concentration
+from core.views import AccountCard, AccountRow, AppHome, TeamSummary
 from kambot import ids
 from kambot.grammar import SPECS
 
@@ -230,58 +232,54 @@ def apology_blocks() -> list[Block]:
 # --- accounts -----------------------------------------------------------------
 
 
-def _date(value: str | None) -> str:
-    return (value or "")[:10]
+def _date(value: date | datetime | None) -> str:
+    """The calendar day of a date or timestamp, as ISO text ("" for none)."""
+    return value.isoformat()[:10] if value is not None else ""
 
 
 def card_blocks(
-    card: Mapping[str, Any], *, shareable: bool = True, shared_by: str | None = None
+    card: AccountCard, *, shareable: bool = True, shared_by: str | None = None
 ) -> list[Block]:
     """The account card: who they are, who we know there, what is open, what happened last."""
-    blocks: list[Block] = [header(card["name"])]
-    tier = card.get("tier") or "not scored"
-    if card.get("tier_override"):
-        tier = f"{tier} (set by hand: {card.get('tier_override_reason') or ''})"
-    scores = card.get("scores")
+    blocks: list[Block] = [header(card.name)]
+    tier = card.tier or "not scored"
+    if card.tier_override:
+        tier = f"{tier} (set by hand: {card.tier_override_reason or ''})"
+    scores = card.scores
     health = (
-        f"{scores['health']:.0f}/100 · {escape(str(scores['quadrant']).replace('_', ' '))}"
+        f"{scores.health:.0f}/100 · {escape(str(scores.quadrant).replace('_', ' '))}"
         if scores
         else ""
     )
-    owner = card.get("owner_name") or card.get("owner") or "nobody"
+    owner = card.owner_name or card.owner or "nobody"
     facts = fields_section(
         [
             ("Owner", escape(owner)),
             ("Tier", escape(tier)),
-            ("Revenue, 12 months", money(card.get("revenue_12m"))),
+            ("Revenue, 12 months", money(card.revenue_12m)),
             (
                 "Revenue, all time",
-                f"{money(card.get('revenue_total'))} ({card.get('won_deals', 0)} won, "
-                f"{card.get('open_deals', 0)} open)",
+                f"{money(card.revenue_total)} ({card.won_deals} won, {card.open_deals} open)",
             ),
             ("Health", health),
-            ("Sector", escape(card.get("sector") or "")),
-            ("Country", escape(card.get("country") or "")),
-            ("Customer since", _date(card.get("customer_since"))),
-            ("Parent group", escape(card.get("parent") or "")),
-            ("Subsidiaries", safe(", ".join(card.get("subsidiaries") or []), 500)),
+            ("Sector", escape(card.sector or "")),
+            ("Country", escape(card.country or "")),
+            ("Customer since", _date(card.customer_since)),
+            ("Parent group", escape(card.parent or "")),
+            ("Subsidiaries", safe(", ".join(card.subsidiaries), 500)),
         ]
     )
     if facts:
         blocks.append(facts)
-    contacts = list(card.get("contacts") or [])
+    contacts = card.contacts
     if contacts:
         lines = []
         for c in contacts[:6]:
-            personal = "; ".join(
-                f"{k.replace('_', ' ')}: {c[k]}"
-                for k in ("hometown", "favourite_team", "interests", "family", "birthday")
-                if c.get(k)
-            )
-            line = f"• *{safe(c['name'], 200)}*"
-            if c.get("title"):
-                line += f", {safe(c['title'], 200)}"
-            if c.get("decision_maker"):
+            personal = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in c.personal())
+            line = f"• *{safe(c.name, 200)}*"
+            if c.title:
+                line += f", {safe(c.title, 200)}"
+            if c.decision_maker:
                 line += " (decides)"
             if personal:
                 line += f"\n    _{safe(personal, 400)}_"
@@ -289,19 +287,18 @@ def card_blocks(
         more = f"\n…and {len(contacts) - 6} more" if len(contacts) > 6 else ""
         blocks.append(section("*Who we know*\n" + "\n".join(lines) + more))
     open_items = [
-        f"• :handshake: {safe(c['what'], 300)} (due {c['due_on']})"
-        for c in card.get("open_commitments") or []
+        f"• :handshake: {safe(c.what, 300)} (due {_date(c.due_on)})" for c in card.open_commitments
     ] + [
-        f"• :warning: tell them: {safe(n['what'], 300)} (by {n['must_tell_by']})"
-        for n in card.get("untold_notices") or []
+        f"• :warning: tell them: {safe(n.what, 300)} (by {_date(n.must_tell_by)})"
+        for n in card.untold_notices
     ]
     if open_items:
         blocks.append(section("*Open*\n" + "\n".join(open_items[:15])))
-    interactions = list(card.get("interactions") or [])[:5]
+    interactions = card.interactions[:5]
     if interactions:
         lines = [
-            f"• {_date(i['occurred_at'])} {KIND_LABELS.get(i['kind'], i['kind'])}: "
-            f"{safe(i['summary'], 400)}" + (f" ({safe(i['by'], 100)})" if i.get("by") else "")
+            f"• {_date(i.occurred_at)} {KIND_LABELS.get(i.kind, i.kind)}: "
+            f"{safe(i.summary, 400)}" + (f" ({safe(i.by, 100)})" if i.by else "")
             for i in interactions
         ]
         blocks.append(section("*Latest*\n" + "\n".join(lines)))
@@ -311,8 +308,8 @@ def card_blocks(
         blocks.append(
             ActionsBlock(
                 elements=[
-                    button("Share in channel", ids.SHARE_CARD, str(card["id"])),
-                    button("Log check-in", ids.CARD_LOG, str(card["id"]), style="primary"),
+                    button("Share in channel", ids.SHARE_CARD, str(card.id)),
+                    button("Log check-in", ids.CARD_LOG, str(card.id), style="primary"),
                 ]
             )
         )
@@ -321,9 +318,7 @@ def card_blocks(
     return within_message_limit(blocks)
 
 
-def account_list_blocks(
-    rows: Sequence[Mapping[str, Any]], title: str, *, limit: int = 40
-) -> list[Block]:
+def account_list_blocks(rows: Sequence[AccountRow], title: str, *, limit: int = 40) -> list[Block]:
     """The first ``limit`` accounts of a listing, largest revenue first."""
     blocks: list[Block] = [header(title)]
     if not rows:
@@ -332,9 +327,9 @@ def account_list_blocks(
     shown = rows[:limit]
     for start in range(0, len(shown), 10):
         lines = [
-            f"• *{safe(r['name'], 150)}* · {escape(r.get('tier') or 'not scored')} · "
-            f"{money(r.get('revenue_12m'))} · "
-            f"last contact {_date(r.get('last_contact')) or 'never'}"
+            f"• *{safe(r.name, 150)}* · {escape(r.tier or 'not scored')} · "
+            f"{money(r.revenue_12m)} · "
+            f"last contact {_date(r.last_contact) or 'never'}"
             for r in shown[start : start + 10]
         ]
         blocks.append(section("\n".join(lines)))
@@ -348,12 +343,12 @@ def account_list_blocks(
     return blocks
 
 
-def account_view_blocks(card: Mapping[str, Any]) -> list[Block]:
+def account_view_blocks(card: AccountCard) -> list[Block]:
     """The card in a modal (opened from a reminder): no share button."""
     return card_blocks(card, shareable=False)
 
 
-def account_modal(card: Mapping[str, Any]) -> View:
+def account_modal(card: AccountCard) -> View:
     return View(
         type="modal",
         title=PlainTextObject(text="Account"),
@@ -615,20 +610,12 @@ TREND_ARROWS = {
 }
 
 
-def home_view(
-    *,
-    name: str,
-    items: Sequence[DueItem],
-    page: int,
-    key_accounts: Sequence[Mapping[str, Any]],
-    overdue: Sequence[Mapping[str, Any]],
-    untold: Sequence[Mapping[str, Any]],
-    page_size: int = 15,
-) -> View:
+def home_view(*, name: str, home: AppHome, page: int, page_size: int = 15) -> View:
     """The App Home tab: due list (paged), key accounts with health, overdue promises, notices.
 
     Sections are capped so the whole view stays within Block Kit's 100 blocks.
     """
+    items, key_accounts = home.items, home.key_accounts
     blocks: list[Block] = [
         header(f"kam for {name}"),
         ActionsBlock(elements=[button("Refresh", ids.HOME_REFRESH, str(page))]),
@@ -652,28 +639,29 @@ def home_view(
     for start_at in range(0, min(len(key_accounts), 40), 10):
         lines = []
         for a in key_accounts[start_at : start_at + 10]:
-            band = BAND_EMOJI.get(a.get("band") or "", ":white_circle:")
-            arrow = TREND_ARROWS.get(a.get("trend") or "", "")
-            health = "–" if a.get("health") is None else f"{a['health']:.0f}"
-            change = a.get("change")
+            band = BAND_EMOJI.get(a.band or "", ":white_circle:")
+            arrow = TREND_ARROWS.get(a.trend.direction, "") if a.trend else ""
+            health = "–" if a.health is None else f"{a.health:.0f}"
+            change = a.trend.change if a.trend else None
             delta = f" ({change:+.0f})" if change else ""
             lines.append(
-                f"{band} *{safe(a['name'], 150)}* · {escape(a.get('tier') or '')} · "
+                f"{band} *{safe(a.name, 150)}* · {escape(a.tier or '')} · "
                 f"health {health}{delta} {arrow}"
             )
         blocks.append(section("\n".join(lines)))
     if len(key_accounts) > 40:
         blocks.append(context(f"…and {len(key_accounts) - 40} more: `/kam list --tier key`."))
+    overdue, untold = home.overdue, home.untold
     blocks += _open_items(
         f"Overdue promises ({len(overdue)})",
-        [f"{safe(c['what'], 300)} (was due {c['due_on']})" for c in overdue],
-        [c["account"] for c in overdue],
+        [f"{safe(c.what, 300)} (was due {_date(c.due_on)})" for c in overdue],
+        [c.account for c in overdue],
         "None. Every promise is on time.",
     )
     blocks += _open_items(
         f"Not yet told ({len(untold)})",
-        [f"{safe(n['what'], 300)} (tell by {n['must_tell_by']})" for n in untold],
-        [n["account"] for n in untold],
+        [f"{safe(n.what, 300)} (tell by {_date(n.must_tell_by)})" for n in untold],
+        [n.account for n in untold],
         "Nothing waiting to be told.",
     )
     return View(type="home", callback_id=ids.HOME_VIEW, blocks=blocks[:VIEW_BLOCK_LIMIT])
@@ -819,17 +807,13 @@ def portfolio_blocks(
     return blocks
 
 
-def team_summary_blocks(
-    *,
-    week_ending: Any,
-    figures: PortfolioFigures,
-    slipping: Sequence[Mapping[str, Any]],
-    kept: int,
-    kept_on_time: int,
-    still_open_overdue: int,
-) -> list[Block]:
-    """The weekly team summary: concentration, accounts slipping to red, promises kept."""
-    c = figures.concentration
+def team_summary_blocks(summary: TeamSummary, *, week_ending: datetime) -> list[Block]:
+    """The weekly team summary: concentration, accounts slipping to red, promises kept.
+
+    ``week_ending`` is the summary's moment in the team's time zone.
+    """
+    c = summary.figures.concentration
+    slipping = summary.slipping
     blocks: list[Block] = [
         header(f"kam weekly: week to {week_ending:%d %B}"),
         section(f"*Concentration* {_concentration(c)} · HHI {_hhi(c)}"),
@@ -838,9 +822,8 @@ def team_summary_blocks(
     if flags:
         blocks.append(section("\n".join(f":warning: {safe(f, 300)}" for f in flags)))
     lines = [
-        f"{BAND_EMOJI['red']} *{safe(a['name'], 150)}* health {a['health']:.0f}"
-        + (f" (was {a['previous']:.0f})" if a.get("previous") is not None else "")
-        + (f" · {safe(a['owner'], 100)}" if a.get("owner") else "")
+        f"{BAND_EMOJI['red']} *{safe(a.name, 150)}* health {a.health:.0f} (was {a.previous:.0f})"
+        + (f" · {safe(a.owner, 100)}" if a.owner else "")
         for a in slipping[:20]
     ]
     blocks.append(
@@ -851,8 +834,8 @@ def team_summary_blocks(
     )
     blocks.append(
         section(
-            f"*Promises kept* {kept} this week, {kept_on_time} on time. "
-            f"{still_open_overdue} still overdue."
+            f"*Promises kept* {summary.kept} this week, {summary.kept_on_time} on time. "
+            f"{summary.still_overdue} still overdue."
         )
     )
     return within_message_limit(blocks)

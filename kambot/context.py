@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine
-
 from core.clock import utcnow
+from core.db import Engine
 from core.settings import Settings
 
 

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
 
 from core.actors import Actor
 from core.db import session_scope
-from core.errors import KamError, NotFound
 from core.models import User
 from core.services import users
 from kambot.context import Kam
@@ -58,23 +56,14 @@ def resolve(slack_user_id: str, *, kam: Kam, client: WebClient) -> Identity:
     email = _profile_email(client, slack_user_id)
     if email is None:
         return Identity(slack_user_id, None, None)
-    try:
-        with session_scope(kam.engine) as session:
-            user = users.get_user_by_email(email, session=session)
-            if not user.active or (user.slack_user_id and user.slack_user_id != slack_user_id):
-                return Identity(slack_user_id, None, email)
-            user = users.link_slack(
-                user.email,
-                slack_user_id,
-                session=session,
-                actor=Actor.system(f"slack:{slack_user_id} (matched by e-mail)"),
-            )
-            log.info("linked Slack user %s to kam user %s by e-mail", slack_user_id, user.id)
-            return Identity(slack_user_id, user, user.email)
-    except NotFound:
+    with session_scope(kam.engine) as session:
+        user = users.link_slack_by_email(
+            email,
+            slack_user_id,
+            session=session,
+            actor=Actor.system(f"slack:{slack_user_id} (matched by e-mail)"),
+        )
+    if user is None:
         return Identity(slack_user_id, None, email)
-    except (IntegrityError, KamError):
-        # Another request linked them a moment ago: read the link it made.
-        with session_scope(kam.engine) as session:
-            user = users.get_user_by_slack_id(slack_user_id, session=session)
-            return Identity(slack_user_id, user, email)
+    log.info("linked Slack user %s to kam user %s by e-mail", slack_user_id, user.id)
+    return Identity(slack_user_id, user, user.email)

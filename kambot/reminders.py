@@ -5,9 +5,9 @@ each item in a due list, a digest or the App Home tab. After the change the
 surface it came from is redrawn (chat.update, the response_url, or
 views.publish), so nobody is offered an action that was already taken.
 
-A double click or a retried request must not act twice. The first statement
-of each action's transaction is a write on the reminder's row, which makes a
-second, concurrent click wait for the first to commit (row lock on
+A double click or a retried request must not act twice. Each action's
+transaction starts by locking the reminder's row (``locked_reminder``), which
+makes a second, concurrent click wait for the first to commit (row lock on
 PostgreSQL, the write lock on SQLite) and then find the reminder closed.
 """
 
@@ -20,17 +20,21 @@ from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
-from sqlalchemy import update
-from sqlmodel import Session, select
 
 from core.checkins import DueItem, due_items, kind_named
 from core.clock import zone
-from core.db import session_scope
+from core.db import Session, session_scope
 from core.errors import KamError
 from core.models import Reminder, ReminderState, User
-from core.services import views as read_models
 from core.services.accounts import get_account
-from core.services.reminders import SNOOZE_CHOICES, mark_done, snooze
+from core.services.reminders import (
+    SNOOZE_CHOICES,
+    locked_reminder,
+    mark_done,
+    reminder_by_key,
+    snooze,
+)
+from core.views import account_card
 from kambot import blocks as kb
 from kambot.context import Kam
 from kambot.identity import Identity
@@ -71,14 +75,6 @@ def surface_of(body: dict[str, Any], *, list_view: bool) -> Surface:
     )
 
 
-def _lock(key: str, *, session: Session) -> Reminder | None:
-    """Serialise actions on one reminder, then read its row."""
-    session.execute(
-        update(Reminder).where(Reminder.key == key).values(updated_at=Reminder.updated_at)  # type: ignore[arg-type]
-    )
-    return session.exec(select(Reminder).where(Reminder.key == key)).first()
-
-
 def item_of(
     key: str, row: Reminder | None, user: User, *, session: Session, now: datetime
 ) -> DueItem | None:
@@ -103,7 +99,7 @@ def act(verb: str, key: str, identity: Identity, *, kam: Kam) -> tuple[DueItem |
     now = kam.now()
     who = f"<@{kb.escape(identity.slack_user_id)}>"
     with session_scope(kam.engine) as session:
-        row = _lock(key, session=session)
+        row = locked_reminder(key, session=session)
         item = item_of(key, row, identity.user, session=session, now=now)
         if row is not None and row.state in CLOSED:
             return item, f":ballot_box_with_check: Already {row.state}."
@@ -178,7 +174,7 @@ def open_log(
     assert identity.user is not None
     now = kam.now()
     with session_scope(kam.engine) as session:
-        row = session.exec(select(Reminder).where(Reminder.key == key)).first()
+        row = reminder_by_key(key, session=session)
         item = item_of(key, row, identity.user, session=session, now=now)
         if item is None or item.account_id is None:
             raise KamError("That reminder is no longer due; `/kam due` shows what is.")
@@ -213,7 +209,7 @@ def open_log(
 def open_account(account_id: int, surface: Surface, *, kam: Kam, client: WebClient) -> None:
     """The account card in a modal, without leaving the reminder."""
     with session_scope(kam.engine) as session:
-        card = read_models.account_card(
+        card = account_card(
             get_account(account_id, session=session), session=session, now=kam.now()
         )
     client.views_open(trigger_id=surface.trigger_id, view=kb.account_modal(card))

@@ -22,11 +22,10 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine
 
 from core.checkins import Notifier, send_digests, sweep
 from core.clock import utcnow, zone
-from core.db import session_scope
+from core.db import Engine, session_scope
 from core.settings import Settings
 
 log = logging.getLogger(__name__)

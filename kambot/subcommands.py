@@ -15,14 +15,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from rapidfuzz import utils
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
-from sqlmodel import Session, col, select
 
 from core.actors import Actor
 from core.checkins import due_items
 from core.checkins.kinds import thank_you
+from core.db import Session
 from core.errors import KamError, NotFound
 from core.models import (
     Account,
@@ -30,19 +29,23 @@ from core.models import (
     Expectation,
     InteractionKind,
     NoticeKind,
-    Order,
-    OrderStatus,
     Role,
     Sentiment,
     Tier,
     User,
-    name_key,
 )
 from core.scoring import portfolio_figures, score_accounts
-from core.services import records, views
+from core.services import records
 from core.services.accounts import find_account
 from core.services.reminders import snooze
 from core.services.users import get_user_by_email
+from core.views import (
+    account_card,
+    account_named_at_start,
+    latest_open_order,
+    list_accounts,
+    owned_account_ids,
+)
 from core.when import parse_day, parse_when
 from kambot import blocks as kb
 from kambot.grammar import SPECS, Parsed, tokens
@@ -130,21 +133,10 @@ def account_and_text(parsed: Parsed, *, session: Session) -> tuple[Account, str]
         return parsed.text[toks[n - 1].end :].strip().lstrip(":").strip()
 
     words = [t.value for t in toks]
-    for n in range(len(words), 0, -1):
-        exact = session.exec(
-            select(Account).where(Account.name_key == name_key(" ".join(words[:n])))
-        ).first()
-        if exact is not None:
-            return exact, rest(n)
-    processed: dict[str, list[int]] = {}
-    for account_id, name in session.exec(select(Account.id, Account.name)).all():
-        processed.setdefault(utils.default_process(name), []).append(account_id)  # type: ignore[arg-type]
-    for n in range(len(words), 0, -1):
-        hits = processed.get(utils.default_process(" ".join(words[:n])), [])
-        if len(hits) == 1:
-            account = session.get(Account, hits[0])
-            assert account is not None
-            return account, rest(n)
+    named = account_named_at_start(words, session=session)
+    if named is not None:
+        account, n = named
+        return account, rest(n)
     return _find(words[0], parsed, rest(1), session=session), rest(1)
 
 
@@ -244,7 +236,7 @@ def do_list(req: Request, parsed: Parsed) -> Reply:
         owner = get_user_by_email(parsed.option("owner") or "", session=req.session)
     elif everyone:
         owner = None
-    rows = views.list_accounts(session=req.session, tier=tier, owner=owner, now=req.now)
+    rows = list_accounts(session=req.session, tier=tier, owner=owner, now=req.now)
     whose = (
         "All accounts"
         if owner is None
@@ -257,7 +249,7 @@ def do_list(req: Request, parsed: Parsed) -> Reply:
 def do_show(req: Request, parsed: Parsed) -> Reply:
     """The account card, with "share in channel"."""
     account = whole_account(parsed, session=req.session)
-    card = views.account_card(account, session=req.session, now=req.now)
+    card = account_card(account, session=req.session, now=req.now)
     return Reply(f"{account.name}", kb.card_blocks(card))
 
 
@@ -375,11 +367,7 @@ def do_order(req: Request, parsed: Parsed) -> Reply:
         if completed and problem:
             raise KamError("An order is either --completed or has a --problem, not both.")
         account = whole_account(parsed, session=req.session)
-        order = req.session.exec(
-            select(Order)
-            .where(Order.account_id == account.id, Order.status != OrderStatus.COMPLETED)
-            .order_by(col(Order.placed_at).desc())
-        ).first()
+        order = latest_open_order(account.id or 0, session=req.session)
         if order is None:
             raise KamError(f"{account.name} has no open order. Record one with `/kam order`.")
         status = "completed" if completed else "problem"
@@ -516,12 +504,8 @@ def do_score(req: Request, parsed: Parsed) -> Reply:
             raise KamError(f"{account.name} cannot be scored yet.")
         summary = scores[0].summary()
         return Reply(f"Scores of {account.name}", kb.score_blocks(summary, scores[0].breakdown))
-    owned = [
-        a
-        for a in req.session.exec(select(Account.id).where(Account.owner_id == req.user.id)).all()
-        if a is not None
-    ]
-    scores = score_accounts(session=req.session, now=req.now, account_ids=sorted(owned))
+    owned = owned_account_ids(req.user.id or 0, session=req.session)
+    scores = score_accounts(session=req.session, now=req.now, account_ids=owned)
     rows = sorted((s.summary() for s in scores), key=lambda r: -r.attractiveness)
     title = f"Your accounts by attractiveness ({len(rows)})"
     return Reply(title, kb.score_list_blocks(rows, title))

@@ -1,4 +1,4 @@
-"""core/ knows nothing of the front ends or the scheduler."""
+"""core/ knows nothing of the front ends or the scheduler; the front ends never query."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 FORBIDDEN = ("slack_bolt", "slack_sdk", "slack", "textual", "apscheduler", "kambot", "tui")
 CORE = Path(__file__).resolve().parent.parent / "core"
+FRONT_ENDS = ("kambot", "tui")
+STORAGE = ("sqlalchemy", "sqlmodel")
 
 
 def _imported_roots(path: Path) -> set[str]:
@@ -28,6 +30,34 @@ def test_core_source_imports_no_front_end() -> None:
         for path in CORE.rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_front_ends_import_no_database_library() -> None:
+    """kambot/ and tui/ render and dispatch; every query is core's (not even types come in:
+    ``core.db`` names the ``Engine`` and ``Session`` an edge holds)."""
+    root = CORE.parent
+    offenders = {
+        str(path.relative_to(root)): sorted(_imported_roots(path) & set(STORAGE))
+        for front_end in FRONT_ENDS
+        for path in (root / front_end).rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_import_finder_sees_imports_inside_functions_and_type_checking(
+    tmp_path: Path,
+) -> None:
+    module = tmp_path / "sneaky.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from sqlmodel import Session\n"
+        "def read():\n"
+        "    import sqlalchemy.exc\n"
+        "from . import sibling\n",
+        encoding="utf-8",
+    )
+    assert _imported_roots(module) == {"typing", "sqlmodel", "sqlalchemy"}
 
 
 def test_importing_all_of_core_loads_no_front_end() -> None:

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
+from core import views
 from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database
 from core.demo.synthetic import load_synthetic
 from core.models import Account, Goal, ScoreSnapshot
 from core.scoring import portfolio_figures
-from core.services import records, views
+from core.services import records
 from core.services.accounts import update_account
 from tests import factories
 from tests.conftest import fresh_postgres
@@ -252,10 +253,10 @@ def _all_cards(url: str) -> tuple[str, list[str], str]:
     engine = open_database(url)
     try:
         with Session(engine) as session:
-            listing = views.list_accounts(session=session, now=NOW)
+            listing = [row.as_json() for row in views.list_accounts(session=session, now=NOW)]
             accounts = session.exec(select(Account).order_by(col(Account.id))).all()
             cards = [
-                json.dumps(views.account_card(a, session=session, now=NOW), default=str)
+                json.dumps(views.account_card(a, session=session, now=NOW).as_json(), default=str)
                 for a in accounts
             ]
             figures = portfolio_figures(session=session, now=NOW)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session, SQLModel, func, select
 
+from core import views
 from core.db import open_database, session_scope
 from core.demo import synthetic
 from core.demo.maven import DEMO_MARKER
@@ -31,7 +32,7 @@ from core.models import (
     User,
     name_key,
 )
-from core.services import views
+from core.views.common import as_aware
 from tests.test_cli import kam
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -139,13 +140,13 @@ def test_revenue_is_heavy_tailed_and_is_the_won_deals(portfolio: Engine) -> None
             .where(Deal.stage == "won")
             .group_by(Deal.account_id)
         ).all()
-    revenue = sorted((r["revenue_12m"] for r in rows), reverse=True)
+    revenue = sorted((r.revenue_12m for r in rows), reverse=True)
     total = sum(revenue)
     assert sum(revenue[:30]) / total > 0.2  # the top 1% hold a large share
     assert sum(revenue[:600]) / total > 0.6  # and the top 20% most of it
     assert revenue[0] > 50 * revenue[len(revenue) // 2]
     for r in rows:
-        assert spend[r["id"]] >= r["revenue_12m"] * 0.9  # category spend covers what we sell
+        assert spend[r.id] >= r.revenue_12m * 0.9  # category spend covers what we sell
     assert len(won_total) > 0.85 * 3000
 
 
@@ -185,7 +186,7 @@ def test_history_is_uneven_and_never_in_the_future(portfolio: Engine) -> None:
         feedback = s.exec(select(Feedback)).all()
         newest_feedback = s.exec(select(func.max(Feedback.at))).one()
     assert len(last) == 3000
-    ages = [(NOW - views._aware(t)).days for t in last.values()]  # type: ignore[operator]
+    ages = [(NOW - as_aware(t)).days for t in last.values()]  # type: ignore[operator]
     assert min(ages) >= 0
     assert 0.05 < sum(age > 90 for age in ages) / len(ages) < 0.35  # some overdue
     assert sum(age <= 30 for age in ages) / len(ages) > 0.3  # many recent
@@ -209,7 +210,7 @@ def test_history_is_uneven_and_never_in_the_future(portfolio: Engine) -> None:
     assert untold and len(untold) < len(notices)
     assert any(n.must_tell_by < TODAY for n in untold)  # late bad news exists
     assert orders["completed"] > orders["problem"] > 0
-    assert newest_feedback is not None and views._aware(newest_feedback) <= NOW
+    assert newest_feedback is not None and as_aware(newest_feedback) <= NOW
     assert all(f.csat is not None or f.nps is not None or f.expectation for f in feedback)
 
 
@@ -248,9 +249,9 @@ def test_loads_on_both_backends_and_refuses_a_non_empty_database(
         ), field
     marker = session.exec(select(AuditEvent).where(AuditEvent.action == DEMO_MARKER)).one()
     assert marker.after is not None and marker.after["accounts"] == 150
-    biggest = max(views.list_accounts(session=session, now=NOW), key=lambda r: r["revenue_12m"])
-    card = views.account_card(session.get(Account, biggest["id"]), session=session, now=NOW)  # type: ignore[arg-type]
-    assert card["contacts"] and card["interactions"] and card["revenue_12m"] > 0
+    biggest = max(views.list_accounts(session=session, now=NOW), key=lambda r: r.revenue_12m)
+    card = views.account_card(session.get(Account, biggest.id), session=session, now=NOW)  # type: ignore[arg-type]
+    assert card.contacts and card.interactions and card.revenue_12m > 0
 
     with pytest.raises(KamError, match="empty one"):
         synthetic.load_synthetic(session=session, accounts=10, seed=6, now=NOW)

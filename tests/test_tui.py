@@ -167,10 +167,11 @@ async def test_opening_an_account_shows_its_card(portfolio: Engine) -> None:
         screen = app.screen
         assert isinstance(screen, AccountScreen)
         assert screen.card is not None
-        assert screen.card["name"] == "Acme Corporation"
+        assert screen.card.name == "Acme Corporation"
         text = str(screen.query_one("#contacts").render())
-        assert "Bergen" in text or screen.card["contacts"][0]["hometown"] == "Bergen"
-        assert screen.card["health_trend"] == pytest.approx(7.5)  # against last week's snapshot
+        assert "Bergen" in text or screen.card.contacts[0].hometown == "Bergen"
+        trend = screen.card.health_trend  # against last week's snapshot
+        assert trend is not None and trend.change == pytest.approx(7.5)
         assert screen.scores is not None
         value = screen.scores.value
         assert value.share_of_wallet == pytest.approx(130_000 / 480_000, abs=1e-4)
@@ -334,7 +335,7 @@ async def test_logging_refreshes_the_card_and_the_table(portfolio: Engine) -> No
         screen = app.screen
         assert isinstance(screen, AccountScreen)
         assert screen.card is not None
-        assert screen.card["interactions"][0]["summary"] == "Lunch with Ingrid"
+        assert screen.card.interactions[0].summary == "Lunch with Ingrid"
         assert table(app).index.rows[0].last_contact == NOW
 
 
@@ -378,7 +379,7 @@ async def test_command_palette_sorts_and_opens_accounts(portfolio: Engine) -> No
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.card is not None
-        assert app.screen.card["name"] == "Betasoloin"
+        assert app.screen.card.name == "Betasoloin"
 
 
 async def test_an_empty_database_says_what_to_do(tmp_path: Path) -> None:

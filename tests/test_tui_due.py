@@ -224,7 +224,7 @@ async def test_enter_opens_the_items_account(portfolio: Engine) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
-        assert app.screen.card is not None and app.screen.card["name"] == "Betasoloin"
+        assert app.screen.card is not None and app.screen.card.name == "Betasoloin"
 
 
 async def test_overview_shows_the_real_figures(portfolio: Engine) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import col
 from core.db import session_scope
 from core.models import Deal, ScoreSnapshot
 from core.scoring import rescore
+from core.scoring.trend import HealthChange
 from core.services import records
 from tests import factories
 from tests.factories import SYSTEM
@@ -100,7 +101,7 @@ def test_rows_hold_revenue_contact_scores_and_trend(engine: Engine) -> None:
     assert beta_row.trend is not None
 
     late_row = rows["Latecomer"]  # left out of both runs: its own two snapshots
-    assert late_row.health == 55.0 and late_row.trend == -15.0
+    assert late_row.health == 55.0 and late_row.trend == HealthChange(-15.0, "down")
     assert late_row.tier == "key"
 
     only = service.load_index([ids["Acme"]]).rows

@@ -3,12 +3,12 @@
 Revenue over 12 months, the last contact and the scores are aggregates over
 deals, interactions and snapshots, so no single database index can sort
 100,000 accounts by them. The index is read once per refresh (a handful of
-set-based queries) into compact rows; sorting is one ``list.sort`` per column,
-done when the column is first asked for and kept (sorting every column ahead
-of time competed with the screen for the interpreter and made the first key
-presses slower), and filtering one pass over pre-folded text: each well under
-a couple of hundred milliseconds at 100k accounts. The table widget pages
-through the resulting order.
+set-based queries, :func:`core.views.load_rows`) into compact rows; sorting is
+one ``list.sort`` per column, done when the column is first asked for and kept
+(sorting every column ahead of time competed with the screen for the
+interpreter and made the first key presses slower), and filtering one pass over
+pre-folded text: each well under a couple of hundred milliseconds at 100k
+accounts. The table widget pages through the resulting order.
 """
 
 from __future__ import annotations
@@ -16,39 +16,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
+
+from core.views import PortfolioRow
 
 TIERS = ("strategic", "key", "growth", "standard")
 QUADRANTS = ("strategic", "develop", "maintain", "serve_efficiently")
 BANDS = ("red", "yellow", "green")
 SCOPES = ("all", "mine", "team")
-
-
-@dataclass(slots=True)
-class PortfolioRow:
-    """One account as the portfolio table shows it."""
-
-    id: int
-    name: str
-    sector: str
-    owner: str
-    owner_id: int | None
-    tier: str
-    quadrant: str | None
-    attractiveness: float | None
-    relationship: float | None
-    health: float | None
-    band: str | None
-    trend: float | None
-    revenue_12m: float
-    last_contact: datetime | None
-    next_due: datetime | None
-
-    @property
-    def search_text(self) -> str:
-        """What filter-as-you-type looks in: name, sector and owner, case-folded."""
-        return f"{self.name}\t{self.sector}\t{self.owner}".casefold()
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,15 @@ a temporary SQLite database.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session, col
+from datetime import date, datetime
 
 from core import checkins
 from core.actors import Actor
 from core.checkins import DueItem
 from core.clock import utcnow
-from core.db import session_scope
+from core.db import Engine, session_scope
 from core.errors import KamError
-from core.models import (
-    Account,
-    Deal,
-    ScoreSnapshot,
-    User,
-)
+from core.models import User
 from core.scoring import (
     Breakdown,
     PortfolioFigures,
@@ -35,13 +26,14 @@ from core.scoring import (
     portfolio_figures,
     score_accounts,
 )
-from core.services import records, reminders, views
+from core.services import records, reminders
 from core.services.accounts import get_account
 from core.services.reminders import SNOOZE_CHOICES
 from core.services.users import get_user_by_email
+from core.teams import team_of
+from core.views import AccountCard, account_card, first_page, load_rows, short_names
 from core.when import parse_day, parse_when
 from tui.portfolio_index import PortfolioIndex
-from tui.portfolio_rows import load_rows, short_names
 
 
 class PortfolioService:
@@ -62,12 +54,13 @@ class PortfolioService:
         self.config = config or load_config()
         self.user: User | None = None
         self.team_ids: tuple[int, ...] = ()
-        self.team_lead: int | None = None
+        """The people on the user's team (:func:`core.teams.team_of`), whose accounts "team"
+        shows."""
         if user_email:
             with session_scope(engine) as session:
                 self.user = get_user_by_email(user_email, session=session)
-                self.team_ids = self._team_of(self.user, session=session)
-                self.team_lead = self._lead_of(self.user, session=session)
+                assert self.user.id is not None
+                self.team_ids = tuple(sorted(team_of(self.user.id, session=session).member_ids))
 
     # -- who is acting -------------------------------------------------------
 
@@ -75,32 +68,6 @@ class PortfolioService:
     def actor(self) -> Actor:
         """The person writing, as the audit trail names them."""
         return Actor.of(self.user, "tui") if self.user else Actor.system("tui")
-
-    @staticmethod
-    def _team_of(user: User, *, session: Session) -> tuple[int, ...]:
-        """The user, the people they manage, and the peers under their own manager."""
-        query = select(col(User.id)).where(col(User.manager_id) == user.id)
-        if user.manager_id is not None:
-            query = select(col(User.id)).where(
-                (col(User.manager_id) == user.id)
-                | (col(User.manager_id) == user.manager_id)
-                | (col(User.id) == user.manager_id)
-            )
-        ids = {int(i) for i in session.execute(query).scalars()}
-        assert user.id is not None
-        ids.add(user.id)
-        return tuple(sorted(ids))
-
-    @staticmethod
-    def _lead_of(user: User, *, session: Session) -> int | None:
-        """Whose team "my team" is on the due list: mine if anyone reports to me, else my
-        manager's (the check-in engine lists a manager's team)."""
-        manages = session.execute(
-            select(col(User.id)).where(col(User.manager_id) == user.id).limit(1)
-        ).first()
-        if manages is not None or user.manager_id is None:
-            return user.id
-        return user.manager_id
 
     def scope_owner_ids(self, scope: str) -> Sequence[int] | None:
         """The owners whose accounts ``scope`` (all, mine, team) shows; None means all."""
@@ -127,95 +94,24 @@ class PortfolioService:
     def first_page(self, limit: int = 100) -> tuple[PortfolioIndex, int]:
         """The first accounts by name and how many there are: quick, for the first paint.
 
-        Reads through the unique index on the name, so it takes milliseconds at any size,
-        while :meth:`load_index` reads the whole portfolio in the background.
+        Takes milliseconds at any size, while :meth:`load_index` reads the whole
+        portfolio in the background.
         """
         with session_scope(self.engine) as session:
-            total = session.execute(select(func.count()).select_from(Account)).scalar_one()
-            ids = list(
-                session.execute(
-                    select(col(Account.id)).order_by(col(Account.name_key)).limit(limit)
-                ).scalars()
+            rows, total = first_page(
+                session=session, now=self.now(), config=self.config, limit=limit
             )
-        index = self.load_index(ids) if ids else PortfolioIndex()
-        index.rows.sort(key=lambda r: r.name.casefold())
-        return PortfolioIndex(index.rows), int(total)
+        return PortfolioIndex(rows), total
 
     # -- one account ---------------------------------------------------------
 
-    def account_card(self, account_id: int) -> dict[str, Any]:
-        """The account card, the stored scores' trend, revenue by month and the latest deals."""
-        now = self.now()
+    def account_card(self, account_id: int) -> AccountCard:
+        """The account card, with the stored scores' trend, revenue by month and latest deals."""
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
-            card = views.account_card(account, session=session, now=now)
-            snaps = (
-                session.execute(
-                    select(ScoreSnapshot)
-                    .where(col(ScoreSnapshot.account_id) == account_id)
-                    .order_by(col(ScoreSnapshot.at).desc())
-                    .limit(2)
-                )
-                .scalars()
-                .all()
+            return account_card(
+                account, session=session, now=self.now(), config=self.config, sales_history=True
             )
-            card["health_band"] = self.config.band(snaps[0].health) if snaps else None
-            card["health_trend"] = snaps[0].health - snaps[1].health if len(snaps) > 1 else None
-            card["revenue_by_month"] = self._revenue_by_month(account_id, session=session, now=now)
-            card["deals"] = self._deals(account_id, session=session)
-        return card
-
-    @staticmethod
-    def _revenue_by_month(
-        account_id: int, *, session: Session, now: datetime, months: int = 12
-    ) -> list[tuple[str, float]]:
-        """Won revenue per calendar month over the last ``months`` months, oldest first."""
-        first = date(now.year, now.month, 1)
-        for _ in range(months - 1):
-            first = (first - timedelta(days=1)).replace(day=1)
-        deals = session.execute(
-            select(col(Deal.closed_on), col(Deal.amount)).where(
-                col(Deal.account_id) == account_id,
-                col(Deal.stage) == "won",
-                col(Deal.closed_on) >= first,
-            )
-        ).all()
-        totals: dict[str, float] = {}
-        month = first
-        for _ in range(months):
-            totals[month.strftime("%Y-%m")] = 0.0
-            month = (month + timedelta(days=32)).replace(day=1)
-        for closed_on, amount in deals:
-            key = closed_on.strftime("%Y-%m")
-            if key in totals:
-                totals[key] += float(amount or 0)
-        return list(totals.items())
-
-    @staticmethod
-    def _deals(account_id: int, *, session: Session, limit: int = 8) -> list[dict[str, Any]]:
-        """The latest deals, open ones first."""
-        rows = session.execute(
-            select(
-                col(Deal.product),
-                col(Deal.stage),
-                col(Deal.amount),
-                col(Deal.closed_on),
-                col(Deal.engaged_on),
-            )
-            .where(col(Deal.account_id) == account_id)
-            .order_by((col(Deal.stage) == "open").desc(), col(Deal.closed_on).desc())
-            .limit(limit)
-        ).all()
-        return [
-            {
-                "product": product,
-                "stage": stage,
-                "amount": amount,
-                "closed_on": views.iso(closed_on),
-                "engaged_on": views.iso(engaged_on),
-            }
-            for product, stage, amount, closed_on, engaged_on in rows
-        ]
 
     def contact_names(self, account_id: int) -> list[str]:
         """Who can be named in a form, decision makers first."""
@@ -332,16 +228,16 @@ class PortfolioService:
 
     def due(self, scope: str = "mine") -> tuple[list[DueItem], dict[int, str]]:
         """What is due for me, my team or everyone, most urgent first; and who owns each."""
-        user_id = team_of = None
+        user_id = team_member = None
         if self.user is not None and scope == "mine":
             user_id = self.user.id
         elif self.user is not None and scope == "team":
-            team_of = self.team_lead
+            team_member = self.user.id
         with session_scope(self.engine) as session:
             items = checkins.due_items(
-                session=session, now=self.now(), user_id=user_id, team_of=team_of
+                session=session, now=self.now(), user_id=user_id, team_of=team_member
             )
-            people = short_names(session)
+            people = short_names(session=session)
         return items, people
 
     def mark_done(self, key: str) -> str:

@@ -8,8 +8,9 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
+from core import teams
 from core.checkins.config import CheckinConfig, load_checkin_config
 from core.checkins.derive import derive
 from core.checkins.items import DueItem, sort_key
@@ -17,7 +18,7 @@ from core.checkins.kind import Derived, Scope
 from core.checkins.kinds import thank_you
 from core.checkins.sql import chunked
 from core.checkins.triage import CLOSED, ReminderRow, hidden, reminder_rows
-from core.models import Contact, User
+from core.models import Contact
 
 __all__ = ["CLOSED", "ReminderRow", "due_items", "enrich", "reminder_rows", "visible"]
 
@@ -155,16 +156,6 @@ def enrich(derived: list[Derived], *, session: Session, now: datetime) -> list[D
     return out
 
 
-def team_members(manager_id: int, *, session: Session) -> frozenset[int]:
-    """The manager and the people who report to them."""
-    ids = session.exec(
-        select(col(User.id)).where(
-            or_(col(User.manager_id) == manager_id, col(User.id) == manager_id)
-        )
-    ).all()
-    return frozenset(i for i in ids if i is not None)
-
-
 def due_items(
     *,
     session: Session,
@@ -175,15 +166,16 @@ def due_items(
 ) -> list[DueItem]:
     """What is due at ``now``, highest priority first.
 
-    ``user_id`` gives one person's list; ``team_of`` a manager's whole team
-    (the manager included); neither, everyone's (unowned accounts too).
+    ``user_id`` gives one person's list; ``team_of`` the whole team of that
+    person (:func:`core.teams.team_of`: their own if they lead one, else their
+    manager's); neither, everyone's (unowned accounts too).
     """
     config = config or load_checkin_config()
     user_ids: set[int] | None = None
     if user_id is not None:
         user_ids = {user_id}
     if team_of is not None:
-        user_ids = (user_ids or set()) | team_members(team_of, session=session)
+        user_ids = (user_ids or set()) | teams.team_of(team_of, session=session).member_ids
     scope = Scope(user_ids=frozenset(user_ids) if user_ids is not None else None)
     shown, _rows = visible(
         derive(session=session, now=now, config=config, scope=scope), session=session, now=now

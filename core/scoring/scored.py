@@ -21,7 +21,6 @@ from core.scoring.account_results import (
     AccountValue,
     Breakdown,
     CriterionRow,
-    Direction,
     HealthDetail,
     HealthTrend,
     ScoreDetail,
@@ -36,6 +35,7 @@ from core.scoring.criteria import BoolArray, FloatArray, IntArray, ScoreTable
 from core.scoring.facts import Facts
 from core.scoring.health import health
 from core.scoring.relationship import relationship
+from core.scoring.trend import health_trend
 from core.scoring.value import (
     Retention,
     clv,
@@ -316,12 +316,7 @@ def _trend(p: ScoredPortfolio, i: int) -> HealthTrend | None:
     if np.isnan(previous):
         return None
     table = p.tables["health"]
-    now = float(table.score[i])
-    change = round(now - float(previous), 1)
-    threshold = p.config.bands.trend_threshold
-    direction: Direction = (
-        "up" if change >= threshold else "down" if change <= -threshold else "steady"
-    )
+    moved_by = health_trend(float(table.score[i]), float(previous), p.config)
     before = p.facts.previous_health_points(i)
     moves: list[tuple[float, str, str]] = []
     for k, c in enumerate(table.criteria):
@@ -334,7 +329,7 @@ def _trend(p: ScoredPortfolio, i: int) -> HealthTrend | None:
     return HealthTrend(
         previous=float(previous),
         previous_at=p.facts.previous_at[i],
-        change=change,
-        direction=direction,
+        change=moved_by.change,
+        direction=moved_by.direction,
         factors=tuple(TrendFactor(name, label, moved) for moved, name, label in moves),
     )

@@ -43,10 +43,31 @@ SNOOZE_CHOICES: dict[str, timedelta] = {
 """The snooze lengths the front ends offer besides "until a date"."""
 
 
+def reminder_by_key(key: str, *, session: Session) -> Reminder | None:
+    """The stored row of the occurrence ``key``, if a sweep or an action made one."""
+    return session.exec(select(Reminder).where(Reminder.key == key)).first()
+
+
+def _lock(key: str, *, session: Session) -> None:
+    """A write on the row (when there is one) that holds it until the transaction ends."""
+    session.execute(update(Reminder).where(col(Reminder.key) == key).values(key=Reminder.key))
+
+
+def locked_reminder(key: str, *, session: Session) -> Reminder | None:
+    """The occurrence's row, locked first, so a second click on it waits for the first.
+
+    A double click or a retried request reads the row only once the first action
+    has committed (a row lock on PostgreSQL, the write lock on SQLite), and then
+    finds it closed.
+    """
+    _lock(key, session=session)
+    return reminder_by_key(key, session=session)
+
+
 def _occurrence(
     key: str, *, session: Session, now: datetime
 ) -> tuple[Reminder | None, DueItem | None]:
-    row = session.exec(select(Reminder).where(Reminder.key == key)).first()
+    row = reminder_by_key(key, session=session)
     account_id = account_of(key)
     item = None
     if account_id is not None:
@@ -85,7 +106,7 @@ def _apply(
     devices) queue here; with ``unless``, a row already in that state is left
     alone and the third value is False.
     """
-    session.execute(update(Reminder).where(col(Reminder.key) == key).values(key=Reminder.key))
+    _lock(key, session=session)
     row, item = _occurrence(key, session=session, now=now)
     if unless is not None and row is not None and row.state == unless:
         return row, item, False
@@ -186,7 +207,7 @@ def snooze(key: str, until: datetime, *, session: Session, actor: Actor, now: da
     """Put it away until ``until``; it is delivered again then."""
     if until <= now:
         raise KamError("Snooze until a moment in the future, e.g. tomorrow 9am or in 3 days.")
-    row = session.exec(select(Reminder).where(Reminder.key == key)).first()
+    row = reminder_by_key(key, session=session)
     if row is not None and row.state in CLOSED:
         raise KamError(f"This reminder is already {row.state}; there is nothing to snooze.")
     row, _, _ = _apply(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import process
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from core import audit
@@ -123,3 +125,33 @@ def link_slack(email: str, slack_user_id: str, *, session: Session, actor: Actor
         after=audit.as_json(user),
     )
     return user
+
+
+def link_slack_by_email(
+    email: str, slack_user_id: str, *, session: Session, actor: Actor
+) -> User | None:
+    """The active person with this e-mail, linked to ``slack_user_id`` if they were not yet.
+
+    How someone new to kam in Slack is recognised: by their Slack profile's
+    e-mail. None when nobody active has the address, or their kam user is linked
+    to another Slack identity. Two first requests at once (a retry, a double
+    click) queue on the person's row, and the second finds the link the first made.
+    """
+    try:
+        user = get_user_by_email(email, session=session)
+    except NotFound:
+        return None
+    if not user.active or (user.slack_user_id and user.slack_user_id != slack_user_id):
+        return None
+    session.execute(
+        update(User).where(col(User.id) == user.id).values(slack_user_id=User.slack_user_id)
+    )
+    session.refresh(user)
+    if user.slack_user_id:
+        return user if user.slack_user_id == slack_user_id else None
+    try:
+        with session.begin_nested():
+            return link_slack(user.email, slack_user_id, session=session, actor=actor)
+    except (IntegrityError, KamError):
+        # The Slack identity was linked to someone a moment ago: read the link that was made.
+        return get_user_by_slack_id(slack_user_id, session=session)

@@ -14,9 +14,10 @@ from core.demo import maven
 from core.demo import synthetic as synthetic_demo
 from core.errors import KamError
 from core.models import AuditEvent
-from core.services import views
 from core.services.accounts import find_account
 from core.services.users import get_user_by_email
+from core.views import AccountCard, account_card, list_accounts
+from core.views.common import iso
 from kam.cli.context import (
     DbOption,
     JsonOption,
@@ -110,21 +111,21 @@ def accounts(
         raise KamError(f"Unknown tier {tier!r}; use one of {', '.join(tiers)}.")
     with session(db) as s:
         user = get_user_by_email(owner, session=s) if owner else None
-        rows = views.list_accounts(session=s, tier=tier, owner=user)
+        rows = list_accounts(session=s, tier=tier, owner=user)
     if as_json:
-        emit_json(rows)
+        emit_json([row.as_json() for row in rows])
         return
     table = Table(title=f"{len(rows):,} accounts")
     for column in ("Account", "Tier", "Owner", "Revenue 12m", "Last contact", "Sector"):
         table.add_column(column, justify="right" if column == "Revenue 12m" else "left")
     for row in rows[:limit]:
         table.add_row(
-            escape(row["name"]),
-            row["tier"] or "-",
-            escape(row["owner"] or "-"),
-            f"{row['revenue_12m']:,.0f}",
-            (row["last_contact"] or "-")[:10],
-            escape(row["sector"] or "-"),
+            escape(row.name),
+            row.tier or "-",
+            escape(row.owner or "-"),
+            f"{row.revenue_12m:,.0f}",
+            (iso(row.last_contact) or "-")[:10],
+            escape(row.sector or "-"),
         )
     console.print(table)
     print_rest(len(rows), limit)
@@ -137,82 +138,77 @@ def show(
 ) -> None:
     """One account card: who they are, who we know there, what happened last."""
     with session(db) as s:
-        card = views.account_card(find_account(account, session=s), session=s)
+        card = account_card(find_account(account, session=s), session=s)
     if as_json:
-        emit_json(card)
+        emit_json(card.as_json())
         return
     print_card(card)
 
 
-def print_card(card: dict[str, Any]) -> None:
+def print_card(card: AccountCard) -> None:
     """The account card as a person reads it."""
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    facts = {
-        "Owner": card["owner_name"] and f"{card['owner_name']} <{card['owner']}>",
-        "Tier": card["tier"]
+    facts: dict[str, object] = {
+        "Owner": card.owner_name and f"{card.owner_name} <{card.owner}>",
+        "Tier": card.tier
         and (
-            f"{card['tier']} (override: {card['tier_override_reason']})"
-            if card["tier_override"]
-            else card["tier"]
+            f"{card.tier} (override: {card.tier_override_reason})"
+            if card.tier_override
+            else card.tier
         ),
-        "Sector": card["sector"],
-        "Country": card["country"],
-        "Parent group": card["parent"],
-        "Subsidiaries": ", ".join(card["subsidiaries"]) or None,
-        "Customer since": card["customer_since"],
-        "Revenue from us": f"{card['revenue_total']:,.0f} total, "
-        f"{card['revenue_12m']:,.0f} in the last 12 months "
-        f"({card['won_deals']} won deals, {card['open_deals']} open)",
-        "Their annual revenue": card["annual_revenue"] and f"{card['annual_revenue']:,.0f}",
-        "Head count": card["employees"] and f"{card['employees']:,}",
+        "Sector": card.sector,
+        "Country": card.country,
+        "Parent group": card.parent,
+        "Subsidiaries": ", ".join(card.subsidiaries) or None,
+        "Customer since": iso(card.customer_since),
+        "Revenue from us": f"{card.revenue_total:,.0f} total, "
+        f"{card.revenue_12m:,.0f} in the last 12 months "
+        f"({card.won_deals} won deals, {card.open_deals} open)",
+        "Their annual revenue": card.annual_revenue and f"{card.annual_revenue:,.0f}",
+        "Head count": card.employees and f"{card.employees:,}",
     }
-    if card["scores"]:
-        sc = card["scores"]
+    if card.scores:
+        sc = card.scores
         facts["Scores"] = (
-            f"attractiveness {sc['attractiveness']:.0f}, relationship "
-            f"{sc['relationship']:.0f}, health {sc['health']:.0f} ({sc['quadrant']})"
+            f"attractiveness {sc.attractiveness:.0f}, relationship "
+            f"{sc.relationship:.0f}, health {sc.health:.0f} ({sc.quadrant})"
         )
     for label, value in facts.items():
         if value:
             head.add_row(label, escape(str(value)))
-    console.rule(f"[bold]{escape(card['name'])}")
+    console.rule(f"[bold]{escape(card.name)}")
     console.print(head)
-    if card["contacts"]:
+    if card.contacts:
         table = Table(title="Contacts", title_justify="left")
         for column in ("Name", "Title", "Decides", "Worth knowing"):
             table.add_column(column)
-        for c in card["contacts"]:
-            personal = "; ".join(
-                f"{k.replace('_', ' ')}: {c[k]}"
-                for k in ("hometown", "favourite_team", "interests", "family", "birthday")
-                if c[k]
-            )
+        for c in card.contacts:
+            personal = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in c.personal())
             table.add_row(
-                escape(c["name"]),
-                escape(c["title"] or ""),
-                "yes" if c["decision_maker"] else "",
+                escape(c.name),
+                escape(c.title or ""),
+                "yes" if c.decision_maker else "",
                 escape(personal),
             )
         console.print(table)
-    for key, title in (
-        ("open_commitments", "Open promises"),
-        ("untold_notices", "Notices not yet told"),
-    ):
-        for item in card[key]:
-            due = item.get("due_on") or item.get("must_tell_by")
-            console.print(f"[bold]{title}:[/] {escape(item['what'])} (by {due})")
-    if card["interactions"]:
+    for promise in card.open_commitments:
+        console.print(f"[bold]Open promises:[/] {escape(promise.what)} (by {iso(promise.due_on)})")
+    for notice in card.untold_notices:
+        console.print(
+            f"[bold]Notices not yet told:[/] {escape(notice.what)} (by {iso(notice.must_tell_by)})"
+        )
+    if card.interactions:
         table = Table(title="Latest interactions", title_justify="left")
         for column in ("When", "Kind", "Summary", "By"):
             table.add_column(column)
-        for i in card["interactions"]:
+        for i in card.interactions:
             table.add_row(
-                i["occurred_at"][:16].replace("T", " "),
-                i["kind"],
-                escape(i["summary"]),
-                escape(i["by"] or ""),
+                (iso(i.occurred_at) or "")[:16].replace("T", " "),
+                i.kind,
+                escape(i.summary),
+                escape(i.by or ""),
             )
         console.print(table)
 

@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 
 from core.db import session_scope
 from core.errors import KamError
-from core.services import views as read_models
 from core.services.accounts import get_account
+from core.views import account_card
 from kambot import blocks as kb
 from kambot import ids, reminders
 from kambot.context import Kam
@@ -227,7 +227,7 @@ def share_card(
     try:
         with session_scope(kam.engine) as session:
             account = get_account(int(action["value"]), session=session)
-            card = read_models.account_card(account, session=session, now=kam.now())
+            card = account_card(account, session=session, now=kam.now())
     except (KamError, ValueError):
         send(
             respond,
@@ -238,7 +238,7 @@ def share_card(
         )
         return
     respond(
-        text=kb.fallback(card["name"]),
+        text=kb.fallback(card.name),
         blocks=kb.dump(kb.card_blocks(card, shareable=False, shared_by=slack_user_id)),
         response_type="in_channel",
         replace_original=False,

@@ -14,14 +14,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
-from sqlmodel import select
 
 from core.checkins import resolve_after_interaction
 from core.db import session_scope
 from core.errors import KamError, NotFound
-from core.models import Account, Reminder
+from core.models import Account
 from core.services import records
 from core.services.accounts import find_account, get_account
+from core.services.reminders import reminder_by_key
 from core.when import parse_when
 from kambot import blocks as kb
 from kambot import ids, reminders
@@ -179,7 +179,7 @@ def _after_reminder_log(
     )
     with session_scope(kam.engine) as session:
         assert identity.user is not None
-        row = session.exec(select(Reminder).where(Reminder.key == key)).first()
+        row = reminder_by_key(key, session=session)
         item = reminders.item_of(key, row, identity.user, session=session, now=kam.now())
     outcome = f":memo: {kb.escape(confirmation_text)} by <@{kb.escape(identity.slack_user_id)}>."
     respond = (

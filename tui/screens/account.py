@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
@@ -21,6 +22,8 @@ from textual_plotext import PlotextPlot
 from core.scoring import Breakdown
 from core.scoring.account_results import HealthDetail
 from core.scoring.display import criterion_value, share_of_wallet
+from core.views import AccountCard
+from core.views.card import MonthRevenue
 from tui.errors import report_failure
 from tui.format import label, money, score
 from tui.messages import DataChanged
@@ -46,7 +49,7 @@ class AccountScreen(Screen[None]):
     class CardLoaded(Message):
         """The account card was read."""
 
-        card: dict[str, Any]
+        card: AccountCard
 
     @dataclass
     class ScoresLoaded(Message):
@@ -58,7 +61,7 @@ class AccountScreen(Screen[None]):
         super().__init__()
         self.service = service
         self.account_id = account_id
-        self.card: dict[str, Any] | None = None
+        self.card: AccountCard | None = None
         self.scores: Breakdown | None = None
 
     def compose(self) -> ComposeResult:
@@ -105,7 +108,7 @@ class AccountScreen(Screen[None]):
 
     def on_account_screen_card_loaded(self, message: CardLoaded) -> None:
         self.card = card = message.card
-        self.sub_title = card["name"]
+        self.sub_title = card.name
         self.query_one("#summary", Static).update(_summary(card, self.scores))
         if self.scores is None:
             self.query_one("#scores", Static).update(Text("Working out the scores…", "dim"))
@@ -114,15 +117,15 @@ class AccountScreen(Screen[None]):
         self.query_one("#open", Static).update(_open_items(card))
         self.query_one("#deals", Static).update(_deals(card))
         self.query_one("#voice", Static).update(_voice(card))
-        self._draw_chart(card["revenue_by_month"])
+        self._draw_chart(card.revenue_by_month or [])
 
-    def _draw_chart(self, months: list[tuple[str, float]]) -> None:
+    def _draw_chart(self, months: list[MonthRevenue]) -> None:
         chart = self.query_one(PlotextPlot)
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
-        labels = [m[5:] for m, _ in months]
-        plt.bar(labels, [v for _, v in months])
+        labels = [m.month[5:] for m in months]
+        plt.bar(labels, [m.revenue for m in months])
         plt.title("Won revenue by month (last 12)")
         plt.yfrequency(3)
         chart.refresh()
@@ -139,43 +142,53 @@ class AccountScreen(Screen[None]):
                 self.load_card()
                 self.load_scores()
 
-        self.app.push_screen(form(self.service, self.account_id, self.card["name"]), done)
+        self.app.push_screen(form(self.service, self.account_id, self.card.name), done)
 
 
-def _summary(card: dict[str, Any], scored: Breakdown | None) -> Text:
+TREND_ARROWS = {"up": " ↑", "down": " ↓"}
+
+
+def _day(value: date | datetime | None) -> str:
+    """The calendar day of a date or timestamp, as ISO text ("" for none)."""
+    return value.isoformat()[:10] if value is not None else ""
+
+
+def _summary(card: AccountCard, scored: Breakdown | None) -> Text:
     """Who the customer is, the stored scores' tier and health, revenue and value."""
-    scores = card.get("scores") or {}
-    band = card.get("health_band")
-    trend = card.get("health_trend")
-    arrow = "" if trend is None or abs(trend) < 1 else (" ↑" if trend > 0 else " ↓")
+    scores = card.scores
+    band = card.health_band
+    trend = card.health_trend
+    arrow = TREND_ARROWS.get(trend.direction, "") if trend is not None else ""
     text = Text()
-    text.append(card["name"], style="bold")
-    where = ", ".join(x for x in (card.get("sector"), card.get("country")) if x)
+    text.append(card.name, style="bold")
+    where = ", ".join(x for x in (card.sector, card.country) if x)
     if where:
         text.append(f"  {where}", style="dim")
     text.append("\n")
-    text.append(f"Tier {label(card.get('tier') or 'standard')}")
-    if card.get("tier_override"):
-        text.append(f" (set by hand: {card.get('tier_override_reason')})", style="dim")
-    text.append(f" · quadrant {label(scores.get('quadrant'))}")
+    text.append(f"Tier {label(card.tier or 'standard')}")
+    if card.tier_override:
+        text.append(f" (set by hand: {card.tier_override_reason})", style="dim")
+    text.append(f" · quadrant {label(scores.quadrant if scores else None)}")
     if scores:
         text.append(
-            f" (attractiveness {score(scores.get('attractiveness'))},"
-            f" relationship {score(scores.get('relationship'))})"
+            f" (attractiveness {score(scores.attractiveness)},"
+            f" relationship {score(scores.relationship)})"
         )
     text.append(" · health ")
-    text.append(f"{score(scores.get('health'))}{arrow}", style=BAND_STYLE.get(band or "", ""))
+    text.append(
+        f"{score(scores.health if scores else None)}{arrow}", style=BAND_STYLE.get(band or "", "")
+    )
     if band:
         text.append(f" {band}", style=BAND_STYLE.get(band, ""))
     text.append("\n")
-    owner = card.get("owner_name") or card.get("owner") or "nobody"
+    owner = card.owner_name or card.owner or "nobody"
     text.append(f"Owner {owner}")
-    if card.get("parent"):
-        text.append(f" · part of {card['parent']}")
+    if card.parent:
+        text.append(f" · part of {card.parent}")
     text.append("\n")
     text.append(
-        f"Revenue 12m {money(card['revenue_12m'])} · total {money(card['revenue_total'])}"
-        f" ({card['won_deals']} won, {card['open_deals']} open)"
+        f"Revenue 12m {money(card.revenue_12m)} · total {money(card.revenue_total)}"
+        f" ({card.won_deals} won, {card.open_deals} open)"
     )
     text.append("\n")
     if scored is None:
@@ -240,8 +253,8 @@ def _health_trend(health: HealthDetail) -> Text:
     return text
 
 
-def _contacts(card: dict[str, Any]) -> Table | Text:
-    contacts = card.get("contacts") or []
+def _contacts(card: AccountCard) -> Table | Text:
+    contacts = card.contacts
     if not contacts:
         return Text("No contacts yet.", "dim")
     table = Table(title="Contacts", title_justify="left", expand=True, box=None, padding=(0, 1))
@@ -249,18 +262,14 @@ def _contacts(card: dict[str, Any]) -> Table | Text:
     table.add_column("Title")
     table.add_column("Personal", ratio=1)
     for c in contacts:
-        facts = [
-            f"{k}: {c[k]}"
-            for k in ("hometown", "favourite_team", "interests", "family", "birthday")
-            if c.get(k)
-        ]
-        name = Text(c["name"] + (" ★" if c.get("decision_maker") else ""))
-        table.add_row(name, Text(c.get("title") or ""), Text("; ".join(facts)))
+        facts = [f"{k}: {v}" for k, v in c.personal()]
+        name = Text(c.name + (" ★" if c.decision_maker else ""))
+        table.add_row(name, Text(c.title or ""), Text("; ".join(facts)))
     return table
 
 
-def _timeline(card: dict[str, Any]) -> Table | Text:
-    items = card.get("interactions") or []
+def _timeline(card: AccountCard) -> Table | Text:
+    items = card.interactions
     if not items:
         return Text("No interactions logged yet (press l to log one).", "dim")
     table = Table(title="Timeline", title_justify="left", expand=True, box=None, padding=(0, 1))
@@ -268,16 +277,16 @@ def _timeline(card: dict[str, Any]) -> Table | Text:
     table.add_column("Kind")
     table.add_column("Summary", ratio=1)
     for i in items:
-        table.add_row(i["occurred_at"][:10], label(i["kind"]), Text(i["summary"]))
+        table.add_row(_day(i.occurred_at), label(i.kind), Text(i.summary))
     return table
 
 
-def _open_items(card: dict[str, Any]) -> Table | Text:
+def _open_items(card: AccountCard) -> Table | Text:
     rows: list[tuple[str, str, Text]] = []
-    for c in card.get("open_commitments") or []:
-        rows.append(("promise", f"due {c['due_on']}", Text(c["what"])))
-    for n in card.get("untold_notices") or []:
-        rows.append(("notice", f"tell by {n['must_tell_by']}", Text(n["what"])))
+    for c in card.open_commitments:
+        rows.append(("promise", f"due {_day(c.due_on)}", Text(c.what)))
+    for n in card.untold_notices:
+        rows.append(("notice", f"tell by {_day(n.must_tell_by)}", Text(n.what)))
     if not rows:
         return Text("No open promises or untold notices.", "dim")
     table = Table(title="Open", title_justify="left", expand=True, box=None, padding=(0, 1))
@@ -289,9 +298,9 @@ def _open_items(card: dict[str, Any]) -> Table | Text:
     return table
 
 
-def _deals(card: dict[str, Any]) -> Table | Text:
-    deals = card.get("deals") or []
-    orders = card.get("orders") or []
+def _deals(card: AccountCard) -> Table | Text:
+    deals = card.deals or []
+    orders = card.orders
     if not deals and not orders:
         return Text("No deals or orders.", "dim")
     table = Table(
@@ -302,32 +311,28 @@ def _deals(card: dict[str, Any]) -> Table | Text:
     table.add_column("Closed")
     table.add_column("What", ratio=1)
     for o in orders:
-        table.add_row(
-            f"order {o['status']}", money(o["amount"]), o["placed_at"][:10], Text(o["what"])
-        )
+        table.add_row(f"order {o.status}", money(o.amount), _day(o.placed_at), Text(o.what))
     for d in deals:
-        table.add_row(
-            d["stage"], money(d["amount"]), d["closed_on"] or "", Text(d["product"] or "")
-        )
+        table.add_row(d.stage, money(d.amount), _day(d.closed_on), Text(d.product or ""))
     return table
 
 
-def _voice(card: dict[str, Any]) -> Table | Text:
+def _voice(card: AccountCard) -> Table | Text:
     rows: list[tuple[str, str, Text]] = []
-    for f in card.get("feedback") or []:
+    for f in card.feedback:
         rating = ", ".join(
             part
             for part in (
-                f"CSAT {f['csat']}" if f["csat"] is not None else "",
-                f"NPS {f['nps']}" if f["nps"] is not None else "",
-                f["expectation"] or "",
+                f"CSAT {f.csat}" if f.csat is not None else "",
+                f"NPS {f.nps}" if f.nps is not None else "",
+                f.expectation or "",
             )
             if part
         )
-        rows.append((f["at"][:10], rating, Text(f["comment"] or "")))
-    for r in card.get("requests") or []:
-        offered = f" → offered {r['alternatives']}" if r.get("alternatives") else ""
-        rows.append((r["at"][:10], "asked for", Text(r["what"] + offered)))
+        rows.append((_day(f.at), rating, Text(f.comment or "")))
+    for r in card.requests:
+        offered = f" → offered {r.alternatives}" if r.alternatives else ""
+        rows.append((_day(r.at), "asked for", Text(r.what + offered)))
     if not rows:
         return Text("No feedback or requests yet (press f to record feedback).", "dim")
     table = Table(

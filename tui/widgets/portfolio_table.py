@@ -22,8 +22,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from core.scoring.trend import HealthChange
+from core.views import PortfolioRow
 from tui.format import days_between, money, short
-from tui.portfolio_index import COLUMNS, Column, PortfolioIndex, PortfolioRow
+from tui.portfolio_index import COLUMNS, Column, PortfolioIndex
 
 TIER_LABELS = {"strategic": "strat", "key": "key", "growth": "grow", "standard": "std"}
 QUADRANT_LABELS = {
@@ -331,7 +333,9 @@ def _fit(text: str, width: int, right: bool) -> str:
     return text.rjust(width) if right else text.ljust(width)
 
 
-def _arrow(trend: float | None) -> str:
-    if trend is None or abs(trend) < 1:
-        return " "
-    return "↑" if trend > 0 else "↓"
+ARROWS = {"up": "↑", "down": "↓"}
+
+
+def _arrow(trend: HealthChange | None) -> str:
+    """Which way health moved since the previous scoring run; a blank when steady."""
+    return " " if trend is None else ARROWS.get(trend.direction, " ")

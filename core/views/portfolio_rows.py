@@ -1,4 +1,4 @@
-"""Reading the portfolio table's rows: every account in a handful of set-based queries.
+"""The portfolio table's rows: every account in a handful of set-based queries.
 
 At 100,000 accounts the table's index is read while the first page is already
 on screen, and sorting waits for it, so the reads are kept lean: rows come
@@ -12,6 +12,7 @@ stored. Accounts the newest run did not cover fall back to that aggregate.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,18 +20,45 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from core.models import Account, Deal, Interaction, ScoreSnapshot, User
-from core.scoring import ScoringConfig
+from core.scoring.config import TIERS, ScoringConfig
 from core.scoring.sql import days_since
-from core.services import views
-from tui.portfolio_index import TIERS, PortfolioRow
+from core.scoring.trend import HealthChange, health_trend
+from core.views.common import REVENUE_WINDOW
 
 CHUNK = 5_000
+FIRST_PAGE = 100
 Scores = tuple[
     float, float, float, str, str
 ]  # attractiveness, relationship, health, tier, quadrant
 
 
-def fetch(session: Session, query: Any) -> list[tuple[Any, ...]]:
+@dataclass(slots=True)
+class PortfolioRow:
+    """One account as the portfolio table shows it."""
+
+    id: int
+    name: str
+    sector: str
+    owner: str
+    owner_id: int | None
+    tier: str
+    quadrant: str | None
+    attractiveness: float | None
+    relationship: float | None
+    health: float | None
+    band: str | None
+    trend: HealthChange | None
+    revenue_12m: float
+    last_contact: datetime | None
+    next_due: datetime | None
+
+    @property
+    def search_text(self) -> str:
+        """What filter-as-you-type looks in: name, sector and owner, case-folded."""
+        return f"{self.name}\t{self.sector}\t{self.owner}".casefold()
+
+
+def _fetch(session: Session, query: Any) -> list[tuple[Any, ...]]:
     """A query's rows as the driver gives them (for queries of plain numbers and text)."""
     result = session.connection().execute(query)
     try:
@@ -39,13 +67,13 @@ def fetch(session: Session, query: Any) -> list[tuple[Any, ...]]:
         result.close()
 
 
-def short_names(session: Session) -> dict[int, str]:
+def short_names(*, session: Session) -> dict[int, str]:
     """Each person's id and how the screens name them: their e-mail before the @."""
-    people = fetch(session, select(col(User.id), col(User.email)))
+    people = _fetch(session, select(col(User.id), col(User.email)))
     return {uid: email.split("@")[0] for uid, email in people}
 
 
-def chunks(values: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
+def _chunks(values: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
     """Slices small enough for an IN list on every backend."""
     for start in range(0, len(values), size):
         yield list(values[start : start + size])
@@ -60,7 +88,7 @@ def load_rows(
 ) -> list[PortfolioRow]:
     """Every account (or only ``account_ids``) as a row of the portfolio table."""
     dialect = session.get_bind().dialect.name
-    since = (now - views.REVENUE_WINDOW).date()
+    since = (now - REVENUE_WINDOW).date()
     accounts = select(
         col(Account.id),
         col(Account.name),
@@ -83,12 +111,12 @@ def load_rows(
         accounts = accounts.where(col(Account.id).in_(ids))
         revenue = revenue.where(col(Deal.account_id).in_(ids))
         contact = contact.where(col(Interaction.account_id).in_(ids))
-    owners = short_names(session)
-    account_rows = fetch(session, accounts)
-    revenue_of: dict[int, float] = dict(fetch(session, revenue))
-    days_of: dict[int, float] = dict(fetch(session, contact))
+    owners = short_names(session=session)
+    account_rows = _fetch(session, accounts)
+    revenue_of: dict[int, float] = dict(_fetch(session, revenue))
+    days_of: dict[int, float] = dict(_fetch(session, contact))
     scores_of, previous_of = snapshots(
-        session, [r[0] for r in account_rows], few=account_ids is not None
+        [r[0] for r in account_rows], session=session, few=account_ids is not None
     )
 
     band = config.band
@@ -96,6 +124,9 @@ def load_rows(
     standard = cadence_of["standard"]
     shared: dict[str, str] = {}  # one string object per sector, tier, quadrant
     common = shared.setdefault
+    # The trend depends on the difference alone, and health is kept in tenths: a few
+    # thousand differences cover the portfolio, so each is worked out once.
+    trends: dict[float, HealthChange] = {}
     rows: list[PortfolioRow] = []
     append = rows.append
     for aid, name, sector, owner_id, override, cadence in account_rows:
@@ -112,7 +143,13 @@ def load_rows(
             quadrant = common(quadrant, quadrant)
             colour = band(health)
             previous = previous_of.get(aid)
-            trend = None if previous is None else health - previous
+            if previous is None:
+                trend = None
+            else:
+                moved = health - previous
+                trend = trends.get(moved)
+                if trend is None:
+                    trend = trends[moved] = health_trend(health, previous, config)
         interval = cadence or cadence_of.get(tier, standard)
         append(
             PortfolioRow(
@@ -136,8 +173,27 @@ def load_rows(
     return rows
 
 
+def first_page(
+    *, session: Session, now: datetime, config: ScoringConfig, limit: int = FIRST_PAGE
+) -> tuple[list[PortfolioRow], int]:
+    """The first accounts by name, and how many there are: quick, for the first paint.
+
+    Reads through the unique index on the name, so it takes milliseconds at any size,
+    while :func:`load_rows` reads the whole portfolio in the background.
+    """
+    total: int = session.execute(select(func.count()).select_from(Account)).scalar_one()
+    ids: list[int] = list(
+        session.execute(select(col(Account.id)).order_by(col(Account.name_key)).limit(limit))
+        .scalars()
+        .all()
+    )
+    rows = load_rows(session=session, now=now, config=config, account_ids=ids) if ids else []
+    rows.sort(key=lambda r: r.name.casefold())
+    return rows, total
+
+
 def snapshots(
-    session: Session, account_ids: Sequence[int], *, few: bool = False
+    account_ids: Sequence[int], *, session: Session, few: bool = False
 ) -> tuple[dict[int, Scores], dict[int, float]]:
     """Each account's newest scores, and the health of its snapshot before that.
 
@@ -154,7 +210,7 @@ def snapshots(
     of_run = _scores_query().where(at == newest)
     if few:
         of_run = of_run.where(col(ScoreSnapshot.account_id).in_(list(account_ids)))
-    scores: dict[int, Scores] = {r[0]: r[1:] for r in fetch(session, of_run) if r[0] in wanted}
+    scores: dict[int, Scores] = {r[0]: r[1:] for r in _fetch(session, of_run) if r[0] in wanted}
     previous: dict[int, float] = {}
     before = session.execute(select(func.max(at)).where(at < newest)).scalar()
     if before is not None:
@@ -162,16 +218,18 @@ def snapshots(
         if few:
             health = health.where(col(ScoreSnapshot.account_id).in_(list(scores)))
         previous = {
-            aid: value for aid, value in fetch(session, health.where(at == before)) if aid in scores
+            aid: value
+            for aid, value in _fetch(session, health.where(at == before))
+            if aid in scores
         }
     left_out = [a for a in account_ids if a not in scores]
-    for part in chunks(left_out):
-        for row in fetch(session, _newest_scores(part)):
+    for part in _chunks(left_out):
+        for row in _fetch(session, _newest_scores(part)):
             scores[row[0]] = row[1:]
     if before is not None:
         unmatched = [a for a in scores if a not in previous]
-        for part in chunks(unmatched):
-            previous.update(fetch(session, _previous_health(part)))
+        for part in _chunks(unmatched):
+            previous.update(_fetch(session, _previous_health(part)))
     return scores, previous
 
 

@@ -1,0 +1,38 @@
+"""Read models: what the front ends show, as typed results.
+
+The CLI, the Slack bot and the TUI render these and never query the database
+themselves, so each fact is read one way and a renamed field is a type error.
+One module per read model:
+
+- :mod:`.accounts`: the account list (``kam accounts``, ``/kam list``);
+- :mod:`.card`: the account card (``kam show``, ``/kam show``, the TUI's account screen);
+- :mod:`.home`: a person's home tab (due items, key accounts, overdue promises, untold news);
+- :mod:`.team_summary`: the weekly team summary;
+- :mod:`.portfolio_rows`: the TUI's portfolio table;
+- :mod:`.lookups`: the small reads a command needs before it acts.
+"""
+
+from core.views.accounts import AccountRow, list_accounts
+from core.views.card import AccountCard, account_card
+from core.views.home import AppHome, app_home
+from core.views.lookups import account_named_at_start, latest_open_order, owned_account_ids
+from core.views.portfolio_rows import PortfolioRow, first_page, load_rows, short_names
+from core.views.team_summary import TeamSummary, weekly_team_summary
+
+__all__ = [
+    "AccountCard",
+    "AccountRow",
+    "AppHome",
+    "PortfolioRow",
+    "TeamSummary",
+    "account_card",
+    "account_named_at_start",
+    "app_home",
+    "first_page",
+    "latest_open_order",
+    "list_accounts",
+    "load_rows",
+    "owned_account_ids",
+    "short_names",
+    "weekly_team_summary",
+]

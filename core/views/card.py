@@ -1,0 +1,612 @@
+"""The account card: everything worth knowing before calling this customer.
+
+One read for ``kam show``, ``/kam show`` (and the card a reminder opens) and the
+TUI's account screen. :meth:`AccountCard.as_json` is what ``kam show --json``
+prints; the health band and trend, revenue by month and the latest deals are
+the TUI's additions and stay out of it. The sales history (revenue by month,
+latest deals) costs two more queries and is read only when asked for, so the
+Slack card stays as quick as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from core.clock import utcnow
+from core.models import (
+    Account,
+    Commitment,
+    Contact,
+    CustomerRequest,
+    Deal,
+    Feedback,
+    Interaction,
+    Notice,
+    Order,
+    ScoreSnapshot,
+    User,
+)
+from core.scoring.config import ScoringConfig, load_config
+from core.scoring.trend import HealthChange, health_trend
+from core.services import accounts as account_service
+from core.services import records
+from core.views.common import REVENUE_WINDOW, iso
+
+PERSONAL_FACTS = ("hometown", "favourite_team", "interests", "family", "birthday")
+"""The personal facts a card shows for a contact, in this order."""
+REVENUE_MONTHS = 12
+LATEST_DEALS = 8
+
+
+@dataclass(frozen=True)
+class StoredScores:
+    """The newest score snapshot: what the last scoring run said."""
+
+    at: datetime
+    attractiveness: float
+    relationship: float
+    health: float
+    tier: str
+    quadrant: str
+
+    def as_json(self) -> dict[str, Any]:
+        """As ``kam show --json`` prints it."""
+        return {
+            "at": iso(self.at),
+            "attractiveness": self.attractiveness,
+            "relationship": self.relationship,
+            "health": self.health,
+            "tier": self.tier,
+            "quadrant": self.quadrant,
+        }
+
+
+@dataclass(frozen=True)
+class ContactFacts:
+    """A person at the customer, with what builds the relationship ("know them")."""
+
+    id: int | None
+    name: str
+    title: str | None
+    email: str | None
+    phone: str | None
+    decision_maker: bool
+    hometown: str | None
+    interests: str | None
+    favourite_team: str | None
+    family: str | None
+    birthday: date | None
+    notes: str | None
+
+    def personal(self) -> list[tuple[str, str]]:
+        """The personal facts known, as (field, text), in :data:`PERSONAL_FACTS` order."""
+        values = {
+            "hometown": self.hometown,
+            "favourite_team": self.favourite_team,
+            "interests": self.interests,
+            "family": self.family,
+            "birthday": iso(self.birthday),
+        }
+        return [(name, text) for name in PERSONAL_FACTS if (text := values[name])]
+
+    def as_json(self) -> dict[str, Any]:
+        """As ``kam show --json`` prints it."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "title": self.title,
+            "email": self.email,
+            "phone": self.phone,
+            "decision_maker": self.decision_maker,
+            "hometown": self.hometown,
+            "interests": self.interests,
+            "favourite_team": self.favourite_team,
+            "family": self.family,
+            "birthday": iso(self.birthday),
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class InteractionLine:
+    """One touch with the customer, and who on our side made it."""
+
+    id: int | None
+    kind: str
+    occurred_at: datetime
+    summary: str
+    sentiment: str | None
+    by: str | None
+    """The e-mail of the person who logged it."""
+    source: str
+
+    def as_json(self) -> dict[str, Any]:
+        """As ``kam show --json`` prints it."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "occurred_at": iso(self.occurred_at),
+            "summary": self.summary,
+            "sentiment": self.sentiment,
+            "by": self.by,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class OpenPromise:
+    """A promise to the customer not yet kept."""
+
+    id: int | None
+    what: str
+    to_whom: str | None
+    due_on: date
+
+    def as_json(self) -> dict[str, Any]:
+        """As ``kam show --json`` prints it."""
+        return {
+            "id": self.id,
+            "what": self.what,
+            "to_whom": self.to_whom,
+            "due_on": iso(self.due_on),
+        }
+
+
+@dataclass(frozen=True)
+class UntoldNotice:
+    """Bad news the customer has not heard from us yet."""
+
+    id: int | None
+    kind: str
+    what: str
+    must_tell_by: date
+    alternatives: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        """As ``kam show --json`` prints it."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "what": self.what,
+            "must_tell_by": iso(self.must_tell_by),
+            "alternatives": self.alternatives,
+        }
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """Something the customer asked for that we do not offer, and what we offered."""
+
+    id: int | None
+    what: str
+    alternatives: str | None
+    at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        """As ``kam show --json`` prints it."""
+        return {
+            "id": self.id,
+            "what": self.what,
+            "alternatives": self.alternatives,
+            "at": iso(self.at),
+        }
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    """How the customer rated us once."""
+
+    id: int | None
+    csat: int | None
+    nps: int | None
+    expectation: str | None
+    comment: str | None
+    at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        """As ``kam show --json`` prints it."""
+        return {
+            "id": self.id,
+            "csat": self.csat,
+            "nps": self.nps,
+            "expectation": self.expectation,
+            "comment": self.comment,
+            "at": iso(self.at),
+        }
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """An order the customer placed."""
+
+    id: int | None
+    what: str
+    amount: float | None
+    status: str
+    placed_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        """As ``kam show --json`` prints it."""
+        return {
+            "id": self.id,
+            "what": self.what,
+            "amount": self.amount,
+            "status": self.status,
+            "placed_at": iso(self.placed_at),
+        }
+
+
+@dataclass(frozen=True)
+class DealLine:
+    """An opportunity, open or closed."""
+
+    product: str | None
+    stage: str
+    amount: float | None
+    closed_on: date | None
+    engaged_on: date | None
+
+
+@dataclass(frozen=True)
+class MonthRevenue:
+    """Won revenue closed in one calendar month."""
+
+    month: str
+    """``YYYY-MM``."""
+    revenue: float
+
+
+@dataclass(frozen=True)
+class AccountCard:
+    """Who the customer is, who we know there, what is open, what happened last."""
+
+    id: int
+    name: str
+    external_id: str | None
+    sector: str | None
+    country: str | None
+    status: str
+    owner: str | None
+    """The owner's e-mail."""
+    owner_name: str | None
+    parent: str | None
+    subsidiaries: list[str]
+    customer_since: date | None
+    annual_revenue: float | None
+    employees: int | None
+    founded_year: int | None
+    relationship_stage: int | None
+    financial_health: int | None
+    industry_influence: int | None
+    category_spend: float | None
+    cost_to_serve: float | None
+    gross_margin: float | None
+    strategic_plans: str | None
+    checkin_cadence_days: int | None
+    tier: str | None
+    """The hand-set tier, else the newest snapshot's; None before the first scoring."""
+    tier_override: str | None
+    tier_override_reason: str | None
+    revenue_total: float
+    won_deals: int
+    revenue_12m: float
+    open_deals: int
+    scores: StoredScores | None
+    contacts: list[ContactFacts]
+    interactions: list[InteractionLine]
+    """The latest ten, newest first."""
+    open_commitments: list[OpenPromise]
+    untold_notices: list[UntoldNotice]
+    requests: list[RequestLine]
+    feedback: list[FeedbackLine]
+    orders: list[OrderLine]
+    health_band: str | None
+    """red, yellow or green for the newest snapshot's health."""
+    health_trend: HealthChange | None
+    """Against the snapshot before the newest; None with fewer than two."""
+    revenue_by_month: list[MonthRevenue] | None
+    """The last twelve calendar months, oldest first; None unless the sales history was
+    asked for."""
+    deals: list[DealLine] | None
+    """The latest deals, open ones first; None unless the sales history was asked for."""
+
+    @property
+    def latest_interaction(self) -> InteractionLine | None:
+        """The newest touch with the customer, if any."""
+        return self.interactions[0] if self.interactions else None
+
+    def as_json(self) -> dict[str, Any]:
+        """The card as ``kam show --json`` prints it (JSON-safe: dates as ISO text)."""
+        latest = self.latest_interaction
+        return {
+            "id": self.id,
+            "name": self.name,
+            "external_id": self.external_id,
+            "sector": self.sector,
+            "country": self.country,
+            "status": self.status,
+            "owner": self.owner,
+            "owner_name": self.owner_name,
+            "parent": self.parent,
+            "subsidiaries": list(self.subsidiaries),
+            "customer_since": iso(self.customer_since),
+            "annual_revenue": self.annual_revenue,
+            "employees": self.employees,
+            "founded_year": self.founded_year,
+            "relationship_stage": self.relationship_stage,
+            "financial_health": self.financial_health,
+            "industry_influence": self.industry_influence,
+            "category_spend": self.category_spend,
+            "cost_to_serve": self.cost_to_serve,
+            "gross_margin": self.gross_margin,
+            "strategic_plans": self.strategic_plans,
+            "checkin_cadence_days": self.checkin_cadence_days,
+            "tier": self.tier,
+            "tier_override": self.tier_override,
+            "tier_override_reason": self.tier_override_reason,
+            "revenue_total": self.revenue_total,
+            "won_deals": self.won_deals,
+            "revenue_12m": self.revenue_12m,
+            "open_deals": self.open_deals,
+            "scores": self.scores.as_json() if self.scores is not None else None,
+            "contacts": [c.as_json() for c in self.contacts],
+            "latest_interaction": latest.as_json() if latest is not None else None,
+            "interactions": [i.as_json() for i in self.interactions],
+            "open_commitments": [c.as_json() for c in self.open_commitments],
+            "untold_notices": [n.as_json() for n in self.untold_notices],
+            "requests": [r.as_json() for r in self.requests],
+            "feedback": [f.as_json() for f in self.feedback],
+            "orders": [o.as_json() for o in self.orders],
+        }
+
+
+def account_card(
+    account: Account,
+    *,
+    session: Session,
+    now: datetime | None = None,
+    config: ScoringConfig | None = None,
+    sales_history: bool = False,
+) -> AccountCard:
+    """Everything worth knowing before calling this customer, as of ``now``.
+
+    With ``sales_history`` the card also holds revenue by month and the latest
+    deals (the TUI draws them; the CLI and Slack do not).
+    """
+    now = now or utcnow()
+    assert account.id is not None
+    since = (now - REVENUE_WINDOW).date()
+    owner = session.get(User, account.owner_id) if account.owner_id else None
+    parent = session.get(Account, account.parent_id) if account.parent_id else None
+    won = session.exec(
+        select(func.coalesce(func.sum(Deal.amount), 0.0), func.count()).where(
+            Deal.account_id == account.id, Deal.stage == "won"
+        )
+    ).one()
+    won_12m = session.exec(
+        select(func.coalesce(func.sum(Deal.amount), 0.0)).where(
+            Deal.account_id == account.id, Deal.stage == "won", col(Deal.closed_on) > since
+        )
+    ).one()
+    open_deals = session.exec(
+        select(func.count()).where(Deal.account_id == account.id, Deal.stage == "open")
+    ).one()
+    interactions = records.recent_interactions(account, session=session, limit=10)
+    commitments = session.exec(
+        select(Commitment)
+        .where(Commitment.account_id == account.id, col(Commitment.done_at).is_(None))
+        .order_by(col(Commitment.due_on))
+    ).all()
+    notices = session.exec(
+        select(Notice)
+        .where(Notice.account_id == account.id, col(Notice.communicated_at).is_(None))
+        .order_by(col(Notice.must_tell_by))
+    ).all()
+    requests = session.exec(
+        select(CustomerRequest)
+        .where(CustomerRequest.account_id == account.id)
+        .order_by(col(CustomerRequest.created_at).desc())
+        .limit(10)
+    ).all()
+    feedback = session.exec(
+        select(Feedback)
+        .where(Feedback.account_id == account.id)
+        .order_by(col(Feedback.at).desc())
+        .limit(5)
+    ).all()
+    orders = session.exec(
+        select(Order)
+        .where(Order.account_id == account.id)
+        .order_by(col(Order.placed_at).desc())
+        .limit(5)
+    ).all()
+    newest_two = session.execute(
+        sa_select(
+            col(ScoreSnapshot.at),
+            col(ScoreSnapshot.attractiveness),
+            col(ScoreSnapshot.relationship),
+            col(ScoreSnapshot.health),
+            col(ScoreSnapshot.tier),
+            col(ScoreSnapshot.quadrant),
+        )
+        .where(col(ScoreSnapshot.account_id) == account.id)
+        .order_by(col(ScoreSnapshot.at).desc())
+        .limit(2)
+    ).all()
+    snapshots = [
+        StoredScores(
+            at=row.at,
+            attractiveness=row.attractiveness,
+            relationship=row.relationship,
+            health=row.health,
+            tier=row.tier,
+            quadrant=row.quadrant,
+        )
+        for row in newest_two
+    ]
+    snapshot = snapshots[0] if snapshots else None
+    user_ids = {i.user_id for i in interactions if i.user_id is not None}
+    users: dict[int | None, str] = (
+        {u.id: u.email for u in session.exec(select(User).where(col(User.id).in_(user_ids))).all()}
+        if user_ids
+        else {}
+    )
+    rules = (config or load_config()) if snapshot is not None else None
+    return AccountCard(
+        id=account.id,
+        name=account.name,
+        external_id=account.external_id,
+        sector=account.sector,
+        country=account.country,
+        status=account.status,
+        owner=owner.email if owner else None,
+        owner_name=owner.name if owner else None,
+        parent=parent.name if parent else None,
+        subsidiaries=[a.name for a in account_service.subsidiaries(account, session=session)],
+        customer_since=account.customer_since,
+        annual_revenue=account.annual_revenue,
+        employees=account.employees,
+        founded_year=account.founded_year,
+        relationship_stage=account.relationship_stage,
+        financial_health=account.financial_health,
+        industry_influence=account.industry_influence,
+        category_spend=account.category_spend,
+        cost_to_serve=account.cost_to_serve,
+        gross_margin=account.gross_margin,
+        strategic_plans=account.strategic_plans,
+        checkin_cadence_days=account.checkin_cadence_days,
+        tier=account.tier_override or (snapshot.tier if snapshot else None),
+        tier_override=account.tier_override,
+        tier_override_reason=account.tier_override_reason,
+        revenue_total=float(won[0] or 0),
+        won_deals=int(won[1]),
+        revenue_12m=float(won_12m or 0),
+        open_deals=int(open_deals),
+        scores=snapshot,
+        contacts=[_contact(c) for c in records.contacts_of(account, session=session)],
+        interactions=[_interaction(i, users) for i in interactions],
+        open_commitments=[
+            OpenPromise(id=c.id, what=c.what, to_whom=c.to_whom, due_on=c.due_on)
+            for c in commitments
+        ],
+        untold_notices=[
+            UntoldNotice(
+                id=n.id,
+                kind=n.kind,
+                what=n.what,
+                must_tell_by=n.must_tell_by,
+                alternatives=n.alternatives,
+            )
+            for n in notices
+        ],
+        requests=[
+            RequestLine(id=r.id, what=r.what, alternatives=r.alternatives, at=r.created_at)
+            for r in requests
+        ],
+        feedback=[
+            FeedbackLine(
+                id=f.id,
+                csat=f.csat,
+                nps=f.nps,
+                expectation=f.expectation,
+                comment=f.comment,
+                at=f.at,
+            )
+            for f in feedback
+        ],
+        orders=[
+            OrderLine(id=o.id, what=o.what, amount=o.amount, status=o.status, placed_at=o.placed_at)
+            for o in orders
+        ],
+        health_band=rules.band(snapshot.health) if rules and snapshot else None,
+        health_trend=(
+            health_trend(snapshots[0].health, snapshots[1].health, rules)
+            if rules and len(snapshots) > 1
+            else None
+        ),
+        revenue_by_month=(
+            revenue_by_month(account.id, session=session, now=now) if sales_history else None
+        ),
+        deals=latest_deals(account.id, session=session) if sales_history else None,
+    )
+
+
+def _contact(c: Contact) -> ContactFacts:
+    return ContactFacts(
+        id=c.id,
+        name=c.name,
+        title=c.title,
+        email=c.email,
+        phone=c.phone,
+        decision_maker=c.decision_maker,
+        hometown=c.hometown,
+        interests=c.interests,
+        favourite_team=c.favourite_team,
+        family=c.family,
+        birthday=c.birthday,
+        notes=c.notes,
+    )
+
+
+def _interaction(interaction: Interaction, users: dict[int | None, str]) -> InteractionLine:
+    return InteractionLine(
+        id=interaction.id,
+        kind=interaction.kind,
+        occurred_at=interaction.occurred_at,
+        summary=interaction.summary,
+        sentiment=interaction.sentiment,
+        by=users.get(interaction.user_id),
+        source=interaction.source,
+    )
+
+
+def revenue_by_month(
+    account_id: int, *, session: Session, now: datetime, months: int = REVENUE_MONTHS
+) -> list[MonthRevenue]:
+    """Won revenue per calendar month over the last ``months`` months, oldest first."""
+    first = date(now.year, now.month, 1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    deals = session.exec(
+        select(col(Deal.closed_on), col(Deal.amount)).where(
+            col(Deal.account_id) == account_id,
+            col(Deal.stage) == "won",
+            col(Deal.closed_on) >= first,
+        )
+    ).all()
+    totals: dict[str, float] = {}
+    month = first
+    for _ in range(months):
+        totals[month.strftime("%Y-%m")] = 0.0
+        month = (month + timedelta(days=32)).replace(day=1)
+    for closed_on, amount in deals:
+        key = closed_on.strftime("%Y-%m") if closed_on is not None else ""
+        if key in totals:
+            totals[key] += float(amount or 0)
+    return [MonthRevenue(month, revenue) for month, revenue in totals.items()]
+
+
+def latest_deals(account_id: int, *, session: Session, limit: int = LATEST_DEALS) -> list[DealLine]:
+    """The latest deals, open ones first."""
+    deals = session.exec(
+        select(Deal)
+        .where(col(Deal.account_id) == account_id)
+        .order_by((col(Deal.stage) == "open").desc(), col(Deal.closed_on).desc())
+        .limit(limit)
+    ).all()
+    return [
+        DealLine(
+            product=d.product,
+            stage=d.stage,
+            amount=d.amount,
+            closed_on=d.closed_on,
+            engaged_on=d.engaged_on,
+        )
+        for d in deals
+    ]
