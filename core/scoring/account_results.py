@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-Direction = Literal["up", "down", "steady"]
+from core.scoring.trend import Direction
 
 
 @dataclass(frozen=True, slots=True)
