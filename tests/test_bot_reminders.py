@@ -407,13 +407,15 @@ def test_log_check_in_opens_the_modal_and_logs_once_then_updates_the_reminder(
         },
     }
     before = len(rows(engine, Interaction))
-    assert bot.submit(view, values, view_id="VLOG1") == (200, "")
+    answer, shown = bot.submit_form(view, values, view_id="VLOG1")
+    assert answer["response_action"] == "update"  # acked at once, saving
+    assert shown["title"]["text"] == "Logged"
     update = bot.api.wait_for("chat.update")[0]
     assert "Logged call with Acme Corp" in update.text_of_blocks()
     valid_blocks(update.blocks())
     # a second form from a double click on "Log check-in", and a Slack retry: still one
-    bot.submit(view, values, view_id="VLOG2")
-    bot.submit(view, values, view_id="VLOG1", headers={"X-Slack-Retry-Num": "1"})
+    bot.submit_form(view, values, view_id="VLOG2")
+    bot.submit_form(view, values, view_id="VLOG1", headers={"X-Slack-Retry-Num": "1"})
     logged = rows(engine, Interaction)
     assert len(logged) == before + 1
     assert logged[-1].summary == "Talked renewal" and logged[-1].contact_id == int(contact)
@@ -439,6 +441,22 @@ def test_someone_elses_reminder_cannot_be_marked_done(bot: SlackBot, engine: Eng
     reply = bot.api.wait_for(f"response/{n}")[0]
     assert "someone else" in reply.text_of_blocks()
     assert [r.state for r in rows(engine, Reminder) if r.key == key] == ["sent"]
+
+
+def test_a_home_tab_action_that_cannot_be_taken_is_explained_in_a_dm(
+    bot: SlackBot, engine: Engine
+) -> None:
+    with Session(engine) as s:
+        factories.user(s, "zed@example.com", slack_user_id="UZED")
+        s.commit()
+    check_in = next(i for i in anna_items(engine) if i.kind == ReminderKind.CHECK_IN_DUE)
+    payload = menu_payload(f"done|{check_in.key}", channel="", ts="", home=True, user="UZED")
+    assert "response_url" not in payload  # App Home clicks carry none
+    assert bot.interact(payload)[0] == 200
+    (told,) = bot.api.wait_for("chat.postMessage", where=lambda c: c.body["channel"] == "UZED")
+    valid_blocks(told.blocks())
+    assert "someone else" in told.text_of_blocks() and "Sorry" not in told.text_of_blocks()
+    assert check_in.key in {i.key for i in anna_items(engine)}
 
 
 # --- commands that read the engine and the scores ------------------------------------------
