@@ -268,7 +268,11 @@ def test_the_digest_fits_one_message_and_its_menu_updates_it_in_place(
     blocks = digest.blocks()
     assert len(blocks) <= 50
     valid_blocks(blocks)
-    assert "and 100 more" in digest.text_of_blocks() or "more" in digest.text_of_blocks()
+    due = len(items) + len(many)
+    shown = [b for b in blocks if b["type"] == "section"]
+    assert len(shown) == 20  # the most urgent twenty, then what is left out and where it is
+    assert blocks[-1]["elements"][0]["text"] == f"…and {due - 20} more: `/kam due`."
+    assert blocks[1]["elements"][0]["text"].startswith(f"{due} due")
     notifier.deliver_digest(anna, items, date.today())
     digest = bot.api.of("chat.postMessage")[-1]
     check_in = next(i for i in items if i.kind == ReminderKind.CHECK_IN_DUE)
@@ -558,7 +562,9 @@ def test_home_tab_shows_due_key_accounts_overdue_promises_and_untold_notices(
         bot.post(body, content_type="application/json", headers={"X-Slack-Retry-Num": "1"})[0]
         == 200
     )
-    bot.api.wait_for("views.publish", 2)
+    again = bot.api.wait_for("views.publish", 2)[1]
+    assert again.body["user_id"] == "UANNA"
+    assert [c.method for c in bot.api.calls if c.method != "auth.test"] == ["views.publish"] * 2
 
 
 def test_home_tab_pages_a_long_due_list_within_100_blocks(
