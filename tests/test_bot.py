@@ -532,9 +532,29 @@ def _command(bot: SlackBot) -> tuple[int, Call]:
     return status, bot.api.wait_for(f"response/{n}")[0]
 
 
-def _button(bot: SlackBot) -> tuple[int, Call]:
-    status, n = bot.click(ids.SHARE_CARD, "1")
-    return status, bot.api.wait_for(f"response/{n}")[0]
+BUTTONS = [
+    f"{ids.DID_YOU_MEAN}:0",
+    ids.SHARE_CARD,
+    ids.CARD_LOG,
+    ids.SHARE_PORTFOLIO,
+    ids.REMINDER_LOG,
+    f"{ids.REMINDER_SNOOZE}:1d",
+    ids.REMINDER_DONE,
+    ids.REMINDER_OPEN,
+    ids.REMINDER_MENU,
+    f"{ids.DUE_PAGE}:next",
+    f"{ids.HOME_PAGE}:next",
+    ids.HOME_REFRESH,
+]
+"""Every action the bot listens for, clicked on a message (which carries a response_url)."""
+
+
+def _button(action_id: str) -> Callable[[SlackBot], tuple[int, Call]]:
+    def click(bot: SlackBot) -> tuple[int, Call]:
+        status, n = bot.click(action_id, "1")
+        return status, bot.api.wait_for(f"response/{n}")[0]
+
+    return click
 
 
 def _modal(bot: SlackBot) -> tuple[int, Call]:
@@ -583,8 +603,8 @@ def _to(user: str) -> Callable[[Call], bool]:
 
 @pytest.mark.parametrize(
     "surface",
-    [_command, _button, _modal, _home_click, _home_opened],
-    ids=["command", "button", "modal", "home click", "home opened"],
+    [_command, *map(_button, BUTTONS), _modal, _home_click, _home_opened],
+    ids=["command", *BUTTONS, "modal", "home click", "home opened"],
 )
 def test_a_failure_right_after_the_ack_still_answers_200_and_apologises_where_the_person_is(
     engine: Engine,
