@@ -121,6 +121,7 @@ def test_kam_bot_http_answers_signed_slash_commands(db_url: str, engine: Engine)
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": api.url,
         "SLACK_APP_TOKEN": "",
+        "PYTHONFAULTHANDLER": "1",  # SIGABRT prints every thread's stack
     }
     process = subprocess.Popen(
         [
@@ -159,8 +160,14 @@ def test_kam_bot_http_answers_signed_slash_commands(db_url: str, engine: Engine)
         assert client.post(client.command_body("show acme"), signed=False)[0] == 401
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-        api.close()
+        try:
+            out, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            out, err = process.communicate(timeout=30)
+            pytest.fail(f"kam bot did not stop on Ctrl-C; its threads:\n{out}\n{err[-8000:]}")
+        finally:
+            api.close()
     assert BOT_TOKEN not in out + err and SIGNING_SECRET not in out + err
     assert "listening on http://127.0.0.1" in out
     assert "Scheduler started" in err  # the reminder sweep, digests and rescore run alongside
