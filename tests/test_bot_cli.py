@@ -142,6 +142,9 @@ def test_kam_bot_http_answers_signed_slash_commands(db_url: str, engine: Engine)
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # the Ctrl-C below must reach it even when pytest was started as a background
+        # job, which inherits SIGINT ignored (and Python then never installs its handler)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         client = SlackClient(f"http://127.0.0.1:{port}/slack/events", api)
