@@ -1,4 +1,4 @@
-"""The bolt App: its Web API client, its listeners, and the one error handler.
+"""The bolt App: its Web API client, its listeners, and the error handler (kambot.failures).
 
 ``create_app`` is the only place that knows the tokens. They stay SecretStr
 until the App and its WebClient are built, and neither they nor request
@@ -7,28 +7,22 @@ bodies are ever logged.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
-from slack_sdk.webhook import WebhookClient
 
 from core.db import Engine
 from core.errors import KamError
 from core.settings import Settings
-from kambot import blocks as kb
-from kambot import ids
+from kambot import failures
 from kambot.context import Kam
 from kambot.listeners import actions, commands, events, views
-
-log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 2
 CONNECTION_RETRIES = 2
@@ -100,42 +94,5 @@ def create_app(settings: Settings, engine: Engine, *, kam: Kam | None = None) ->
     app.middleware(hand_over_kam)
     for module in (commands, actions, views, events):
         module.register(app)
-    app.error(handle_error)
+    app.error(failures.handle_error)
     return app
-
-
-def handle_error(error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse | None:
-    """Log the failure with its traceback; tell the person a short apology, never the trace."""
-    kind = body.get("type") or ("command" if body.get("command") else "event")
-    log.error("kam failed on a Slack %s", kind, exc_info=error)
-    if kind == "view_submission":
-        block = ids.LOG_SUMMARY[0]
-        payload = {
-            "response_action": "errors",
-            "errors": {block: "Sorry, kam hit a problem and nothing was saved. Try again."},
-        }
-        return BoltResponse(
-            status=200,
-            body=json.dumps(payload),
-            headers={"content-type": "application/json"},
-        )
-    apology = kb.apology_blocks()
-    text = "Sorry, something went wrong on kam's side."
-    response_url = body.get("response_url") or next(
-        (u.get("response_url") for u in body.get("response_urls") or []), None
-    )
-    try:
-        if response_url:
-            WebhookClient(response_url).send(
-                text=text,
-                blocks=kb.dump(apology),
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return None
-        user = (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
-        if user:
-            client.chat_postMessage(channel=user, text=text, blocks=kb.dump(apology))
-    except (SlackApiError, OSError) as exc:
-        log.warning("could not tell the user about the failure: %s", type(exc).__name__)
-    return None

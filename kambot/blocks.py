@@ -221,12 +221,23 @@ def unknown_user_blocks(slack_user_id: str, email: str | None) -> list[Block]:
 
 
 def apology_blocks() -> list[Block]:
+    """What a person sees when kam fails on its side: an apology, never the trace."""
     return [
         section(
             ":warning: Sorry, something went wrong on kam's side and nothing was changed. "
             "Please try again in a moment; if it keeps happening, tell your kam admin."
         )
     ]
+
+
+def apology_modal() -> View:
+    """The apology in place of a modal whose submission failed after it was acknowledged."""
+    return View(
+        type="modal",
+        title=PlainTextObject(text="kam"),
+        close=PlainTextObject(text="Close"),
+        blocks=apology_blocks(),
+    )
 
 
 # --- accounts -----------------------------------------------------------------

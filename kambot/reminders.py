@@ -39,6 +39,7 @@ from kambot import blocks as kb
 from kambot.context import Kam
 from kambot.identity import Identity
 from kambot.subcommands import Request, log_modal_for
+from kambot.where import Where
 
 log = logging.getLogger(__name__)
 
@@ -215,10 +216,6 @@ def open_account(account_id: int, surface: Surface, *, kam: Kam, client: WebClie
     client.views_open(trigger_id=surface.trigger_id, view=kb.account_modal(card))
 
 
-def reply_error(respond: Respond, error: KamError) -> None:
-    respond(
-        text=kb.fallback(error.message),
-        blocks=kb.dump(kb.notice_blocks(error.message, emoji=":thinking_face:")),
-        replace_original=False,
-        response_type="ephemeral",
-    )
+def reply_error(where: Where, error: KamError, *, client: WebClient) -> None:
+    """A reminder action the person cannot take, told where they clicked."""
+    where.tell(client, error.message, kb.notice_blocks(error.message, emoji=":thinking_face:"))

@@ -7,15 +7,16 @@ restart cannot double-send. The scheduler only has to be punctual, and
 forgiving after downtime: ``coalesce`` folds a backlog of missed runs into
 one, and a misfire grace of hours still runs a job the bot was down for.
 
-Jobs are module-level functions whose only argument is the name of a
-registered runtime (the engine and notifier), so the job store holds nothing
-but primitives.
+Jobs are module-level functions with fixed ids. Each is handed what it works
+with (the engine and the notifier) as its one argument, the way
+python-telegram-bot's JobQueue hands its callbacks a context: nothing is looked
+up in a module-level registry. The scheduler keeps its jobs in the in-memory job
+store, which holds the argument as it is and never pickles it.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from core.checkins import Notifier, send_digests, sweep
 from core.clock import utcnow, zone
 from core.db import Engine, session_scope
+from core.scoring import rescore
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,24 +43,15 @@ RESCORE_JOB = "kam.nightly_rescore"
 
 @dataclass(frozen=True)
 class Runtime:
-    """What the jobs work with, registered under a name."""
+    """What the jobs work with: handed to every run as its argument."""
 
     engine: Engine
     notifier: Notifier
 
 
-_RUNTIMES: dict[str, Runtime] = {}
-
-
-def runtime(name: str) -> Runtime:
-    """The registered runtime called ``name``."""
-    return _RUNTIMES[name]
-
-
-def run_sweep(name: str) -> dict[str, Any]:
+def run_sweep(runtime: Runtime) -> dict[str, Any]:
     """Deliver what fell due since the last sweep."""
-    rt = runtime(name)
-    report = sweep(rt.engine, rt.notifier, now=utcnow())
+    report = sweep(runtime.engine, runtime.notifier, now=utcnow())
     log.info(
         "reminder sweep: %d due, %d delivered, %d digests, %d failed",
         report.due,
@@ -69,23 +62,17 @@ def run_sweep(name: str) -> dict[str, Any]:
     return report.as_dict()
 
 
-def run_digests(name: str) -> dict[str, Any] | None:
+def run_digests(runtime: Runtime) -> dict[str, Any] | None:
     """Every minute: send any digest whose local time has come (usually nothing to do)."""
-    rt = runtime(name)
-    report = send_digests(rt.engine, rt.notifier, now=utcnow())
+    report = send_digests(runtime.engine, runtime.notifier, now=utcnow())
     if report is not None:
         log.info("digests sent: %d", len(report.digests))
     return report.as_dict() if report is not None else None
 
 
-def run_rescore(name: str) -> int | None:
+def run_rescore(runtime: Runtime) -> int:
     """Score every account once a night, so tiers and cadences follow the data."""
-    try:
-        from core.scoring import rescore  # imported late: scoring is a sibling of the engine
-    except ImportError:
-        log.warning("nightly rescore skipped: this kam has no scoring module")
-        return None
-    with session_scope(runtime(name).engine) as session:
+    with session_scope(runtime.engine) as session:
         scores = rescore(session=session, now=utcnow())
     log.info("nightly rescore: %d accounts", len(scores))
     return len(scores)
@@ -102,12 +89,11 @@ def build_scheduler(engine: Engine, notifier: Notifier, settings: Settings) -> B
             "max_instances": 1,
         },
     )
-    name = f"kam-{uuid.uuid4().hex}"
-    _RUNTIMES[name] = Runtime(engine=engine, notifier=notifier)
+    runtime = Runtime(engine=engine, notifier=notifier)
     scheduler.add_job(
         run_sweep,
         IntervalTrigger(minutes=SWEEP_EVERY_MINUTES, timezone=tz),
-        args=[name],
+        args=[runtime],
         id=SWEEP_JOB,
         name="reminder sweep",
         replace_existing=True,
@@ -115,7 +101,7 @@ def build_scheduler(engine: Engine, notifier: Notifier, settings: Settings) -> B
     scheduler.add_job(
         run_digests,
         CronTrigger(minute="*", timezone=tz),
-        args=[name],
+        args=[runtime],
         id=DIGEST_JOB,
         name="daily digests at each person's local time",
         replace_existing=True,
@@ -123,7 +109,7 @@ def build_scheduler(engine: Engine, notifier: Notifier, settings: Settings) -> B
     scheduler.add_job(
         run_rescore,
         CronTrigger(**RESCORE_AT, timezone=tz),
-        args=[name],
+        args=[runtime],
         id=RESCORE_JOB,
         name="nightly rescore",
         replace_existing=True,

@@ -3,8 +3,8 @@ promises kept.
 
 The summary is the core's read model (:func:`core.views.weekly_team_summary`);
 this module only draws it and posts it. The job added to the bot's scheduler
-is a module-level function whose argument is the name of a registered target,
-as the scheduler's other jobs are.
+is a module-level function handed its target (where to post, and from which
+database) as its argument, as the scheduler's other jobs are handed theirs.
 """
 
 from __future__ import annotations
@@ -49,18 +49,16 @@ def post_team_summary(
 
 @dataclass(frozen=True)
 class Target:
+    """Where the weekly summary goes, and what it is drawn from: the job's argument."""
+
     engine: Engine
     client: WebClient
     channel: str
     timezone: str
 
 
-_TARGETS: dict[str, Target] = {}
-
-
-def run_team_summary(name: str) -> str | None:
+def run_team_summary(target: Target) -> str | None:
     """The scheduled job: this week's summary to the team channel."""
-    target = _TARGETS[name]
     ts = post_team_summary(
         target.engine, target.client, target.channel, now=utcnow(), timezone=target.timezone
     )
@@ -72,12 +70,10 @@ def schedule_team_summary(
     scheduler: BaseScheduler, engine: Engine, client: WebClient, channel: str, timezone: str
 ) -> None:
     """Add the Monday-morning summary to the bot's scheduler."""
-    name = f"summary-{channel}"
-    _TARGETS[name] = Target(engine=engine, client=client, channel=channel, timezone=timezone)
     scheduler.add_job(
         run_team_summary,
         CronTrigger(**SUMMARY_AT, timezone=zone(timezone)),
-        args=[name],
+        args=[Target(engine=engine, client=client, channel=channel, timezone=timezone)],
         id=SUMMARY_JOB,
         name="weekly team summary",
         replace_existing=True,

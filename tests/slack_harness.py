@@ -42,6 +42,8 @@ class Call:
     body: dict[str, Any]
     headers: dict[str, str]
     response: Any = None
+    arrived: float = field(default_factory=time.monotonic)
+    """When the call reached the stand-in (``time.monotonic``)."""
 
     def blocks(self) -> list[dict[str, Any]]:
         raw = self.body.get("blocks") or []
@@ -80,6 +82,8 @@ class FakeSlackAPI:
     calls: list[Call] = field(default_factory=list)
     rate_limited: dict[str, int] = field(default_factory=dict)
     """Method → how many of its next calls get HTTP 429."""
+    retry_after: int = 0
+    """The Retry-After (seconds) that comes with a 429."""
     failing: dict[str, str] = field(default_factory=dict)
     """Method → Slack error code to answer with (ok: false)."""
 
@@ -101,9 +105,10 @@ class FakeSlackAPI:
                 else:
                     body = {k: v[0] for k, v in parse_qs(raw).items()}
                 method = self.path.strip("/").removeprefix("api/")
+                arrived = time.monotonic()
                 status, payload, extra = api._answer(method, body)
                 with api._lock:
-                    api.calls.append(Call(method, body, dict(self.headers), payload))
+                    api.calls.append(Call(method, body, dict(self.headers), payload, arrived))
                     api._lock.notify_all()
                 data = (
                     payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
@@ -135,7 +140,11 @@ class FakeSlackAPI:
     def _answer(self, method: str, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         if self.rate_limited.get(method):
             self.rate_limited[method] -= 1
-            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}
+            return (
+                429,
+                {"ok": False, "error": "ratelimited"},
+                {"Retry-After": str(self.retry_after)},
+            )
         if method in self.failing:
             return 200, {"ok": False, "error": self.failing[method]}, {}
         if method.startswith("response/"):
@@ -370,6 +379,27 @@ class SlackClient:
             "response_urls": [],
         }
         return self.interact(payload, headers=headers)
+
+    def submit_form(
+        self,
+        view: dict[str, Any],
+        values: dict[str, dict[str, Any]],
+        *,
+        view_id: str,
+        user: str = "UANNA",
+        headers: dict[str, str] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Submit a modal and wait until kam has handled it: returns the answer it acked
+        with, and the view it then put in the modal's place (views.update)."""
+
+        def this_modal(call: Call) -> bool:
+            return call.body.get("view_id") == view_id
+
+        before = len([c for c in self.api.of("views.update") if this_modal(c)])
+        status, body = self.submit(view, values, user=user, view_id=view_id, headers=headers)
+        assert status == 200, (status, body)
+        shown = self.api.wait_for("views.update", before + 1, where=this_modal)[-1]
+        return json.loads(body), shown.view()
 
 
 class SlackBot(SlackClient):

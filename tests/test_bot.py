@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from typing import Any
 
 import pytest
+from slack_bolt.app import app as bolt_app
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
@@ -24,9 +26,15 @@ from core.models import (
     Role,
     User,
 )
-from kambot import ids
+from kambot import blocks as kb
+from kambot import ids, log_form
+from kambot.listeners import actions as listen_actions
+from kambot.listeners import commands as listen_commands
+from kambot.listeners import events as listen_events
+from kambot.listeners import views as listen_views
 from tests import factories
 from tests.slack_harness import (
+    Call,
     SlackBot,
     running_bot,
     text_input,
@@ -105,7 +113,8 @@ def test_unsigned_badly_signed_and_stale_requests_get_401_and_change_nothing(
     assert bot.post(body, timestamp=stale)[0] == 401
     tampered = bot.verifier.generate_signature(timestamp=str(int(time.time())), body=body)
     assert bot.post(body.replace("called", "hacked"), signature=tampered)[0] == 401
-    time.sleep(0.2)
+    # bolt answers 401 from its signature check, before any listener is started:
+    # once the 401 is here, nothing of these requests is left to run.
     assert counts(engine) == before
     assert [c.method for c in bot.api.calls if c.method != "auth.test"] == []
 
@@ -116,7 +125,7 @@ def test_a_rejected_request_is_logged_without_its_body(
     caplog.set_level(logging.DEBUG)
     body = bot.command_body("log Acme: private note")
     assert bot.post(body, signature="v0=" + "0" * 64)[0] == 401
-    time.sleep(0.2)
+    # the rejection is logged by the signature check that answers the 401, before it answers
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Invalid request signature detected" in logged and "withheld" in logged
     assert "legacy-unused" not in logged and "response_url" not in logged
@@ -307,6 +316,22 @@ def test_log_rejects_bad_input_without_writing(bot: SlackBot, engine: Engine) ->
     assert counts(engine) == before
 
 
+def entered(view: dict[str, Any], field: tuple[str, str]) -> Any:
+    """What the form shows in one input: its initial text, or its chosen option's value."""
+    block = next(b for b in view["blocks"] if b.get("block_id") == field[0])
+    element = block["element"]
+    return element.get("initial_value") or (element.get("initial_option") or {}).get("value")
+
+
+def problems(view: dict[str, Any]) -> dict[str, str]:
+    """The problems the form shows, by the input each one is shown under."""
+    shown = {}
+    for above, block in zip(view["blocks"], view["blocks"][1:], strict=False):
+        if block.get("block_id") == log_form.PROBLEM_BLOCK:
+            shown[above.get("block_id")] = block["elements"][0]["text"]
+    return shown
+
+
 def test_log_without_text_opens_the_modal_and_one_submission_logs_once(
     bot: SlackBot, engine: Engine
 ) -> None:
@@ -322,38 +347,83 @@ def test_log_without_text_opens_the_modal_and_one_submission_logs_once(
         **choose(*ids.LOG_SENTIMENT, "positive", kind="radio_buttons"),
         **text_input(*ids.LOG_WHEN, None),
     }
-    status, body = bot.submit(view, values, view_id="V0ONE")
-    assert (status, body) == (200, "")
+    answer, shown = bot.submit_form(view, values, view_id="V0ONE")
+    # acked at once: the form as filled in, saving
+    assert answer["response_action"] == "update"
+    saving = answer["view"]
+    valid_view(saving)
+    assert "Saving" in json.dumps(saving["blocks"])
+    assert entered(saving, ids.LOG_SUMMARY) == "Visited the <@U999> warehouse"
+    assert (entered(saving, ids.LOG_KIND), entered(saving, ids.LOG_SENTIMENT)) == (
+        "visit",
+        "positive",
+    )
+    # then the modal says what was logged, and so does the conversation it came from
+    valid_view(shown)
+    assert shown["title"]["text"] == "Logged" and "submit" not in shown
+    assert "Logged visit with *Acme Corp*" in json.dumps(shown)
     confirmation = bot.api.wait_for(f"response/{opened.body['trigger_id'].split('.')[1]}")[0]
     assert "&lt;@U999&gt;" in reply_text(confirmation)
     # double submit of the same view, and a Slack retry: still one
-    bot.submit(view, values, view_id="V0ONE")
-    bot.submit(view, values, view_id="V0ONE", headers={"X-Slack-Retry-Num": "1"})
+    bot.submit_form(view, values, view_id="V0ONE")
+    bot.submit_form(view, values, view_id="V0ONE", headers={"X-Slack-Retry-Num": "1"})
     logged = rows(engine, Interaction)
     assert len(logged) == 1
     assert (logged[0].kind, logged[0].sentiment, logged[0].contact_id) == ("visit", "positive", 1)
 
 
-def test_log_modal_shows_errors_under_the_field_and_writes_nothing(
+def test_log_modal_shows_problems_under_the_field_keeps_the_input_and_can_be_sent_again(
     bot: SlackBot, engine: Engine
 ) -> None:
     view = bot.command_opening_modal("log").view()
     values = {
         **text_input(*ids.LOG_ACCOUNT, "Acme Corp"),
-        **choose(*ids.LOG_KIND, "call"),
+        **choose(*ids.LOG_KIND, "meeting"),
         **text_input(*ids.LOG_SUMMARY, "called"),
         **text_input(*ids.LOG_WHEN, "blue moon"),
     }
-    status, body = bot.submit(view, values)
-    assert status == 200
-    answer = json.loads(body)
-    assert answer["response_action"] == "errors"
-    assert "Cannot read" in answer["errors"][ids.LOG_WHEN[0]]
-    values.update(text_input(*ids.LOG_ACCOUNT, "Zzyzx Holdings"))
+    answer, shown = bot.submit_form(view, values, view_id="V0FIX")
+    assert answer["response_action"] == "update"
+    valid_view(shown)
+    assert list(problems(shown)) == [ids.LOG_WHEN[0]]
+    assert "Cannot read" in problems(shown)[ids.LOG_WHEN[0]]
+    assert (entered(shown, ids.LOG_WHEN), entered(shown, ids.LOG_SUMMARY)) == (
+        "blue moon",
+        "called",
+    )
+    assert entered(shown, ids.LOG_KIND) == "meeting" and shown["submit"]["text"] == "Log it"
+    # fixed the date, misspelt the account: the new problem replaces the old one
+    values.update(text_input(*ids.LOG_ACCOUNT, "Zzyzx <Holdings>"))
     values.update(text_input(*ids.LOG_WHEN, None))
-    answer = json.loads(bot.submit(view, values)[1])
-    assert "No account matches" in answer["errors"][ids.LOG_ACCOUNT[0]]
+    _, shown = bot.submit_form(shown, values, view_id="V0FIX")
+    valid_view(shown)
+    assert list(problems(shown)) == [ids.LOG_ACCOUNT[0]]
+    assert "No account matches" in problems(shown)[ids.LOG_ACCOUNT[0]]
+    assert "&lt;Holdings&gt;" in problems(shown)[ids.LOG_ACCOUNT[0]]
+    assert entered(shown, ids.LOG_WHEN) is None
     assert counts(engine)["interactions"] == 0
+    # fixed again: logged, once
+    values.update(text_input(*ids.LOG_ACCOUNT, "Acme Corp"))
+    _, shown = bot.submit_form(shown, values, view_id="V0FIX")
+    assert shown["title"]["text"] == "Logged"
+    (logged,) = rows(engine, Interaction)
+    assert (logged.kind, logged.summary) == ("meeting", "called")
+
+
+def test_a_stranger_submitting_the_log_form_is_told_how_to_be_linked(
+    bot: SlackBot, engine: Engine
+) -> None:
+    view = bot.command_opening_modal("log").view()
+    values = {
+        **text_input(*ids.LOG_ACCOUNT, "Acme Corp"),
+        **text_input(*ids.LOG_SUMMARY, "called"),
+    }
+    before = counts(engine)
+    _, shown = bot.submit_form(view, values, view_id="V0WHO", user="UNOPROFILE")
+    valid_view(shown)
+    assert "kam users link YOUR_EMAIL UNOPROFILE" in problems(shown)[ids.LOG_SUMMARY[0]]
+    assert entered(shown, ids.LOG_SUMMARY) == "called"
+    assert counts(engine) == before
 
 
 def test_log_with_an_account_but_no_text_opens_a_prefilled_modal(bot: SlackBot) -> None:
@@ -432,8 +502,139 @@ def test_an_unexpected_failure_is_logged_with_its_trace_and_the_user_gets_an_apo
     assert "xoxb" not in caplog.text and "signing" not in caplog.text
 
 
-def test_rate_limited_web_api_calls_are_retried(bot: SlackBot) -> None:
+class RunToTheEnd(Executor):
+    """Runs each listener bolt hands over to its end, in the request's own thread, before
+    bolt goes on to read the listener's ack."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # as a pool would: kept in the future
+            future.set_exception(exc)
+        return future
+
+
+def _fail_right_after_every_ack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every listener's first step after its ack (finding out who the person is) fails."""
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("database on fire")
+
+    for module in (listen_commands, listen_actions, listen_views, listen_events):
+        monkeypatch.setattr(module, "resolve", broken)
+
+
+def _command(bot: SlackBot) -> tuple[int, Call]:
+    n = next(bot._n)
+    status, body = bot.post(bot.command_body("list", n=n))
+    assert body == ""
+    return status, bot.api.wait_for(f"response/{n}")[0]
+
+
+BUTTONS = [
+    f"{ids.DID_YOU_MEAN}:0",
+    ids.SHARE_CARD,
+    ids.CARD_LOG,
+    ids.SHARE_PORTFOLIO,
+    ids.REMINDER_LOG,
+    f"{ids.REMINDER_SNOOZE}:1d",
+    ids.REMINDER_DONE,
+    ids.REMINDER_OPEN,
+    ids.REMINDER_MENU,
+    f"{ids.DUE_PAGE}:next",
+    f"{ids.HOME_PAGE}:next",
+    ids.HOME_REFRESH,
+]
+"""Every action the bot listens for, clicked on a message (which carries a response_url)."""
+
+
+def _button(action_id: str) -> Callable[[SlackBot], tuple[int, Call]]:
+    def click(bot: SlackBot) -> tuple[int, Call]:
+        status, n = bot.click(action_id, "1")
+        return status, bot.api.wait_for(f"response/{n}")[0]
+
+    return click
+
+
+def _modal(bot: SlackBot) -> tuple[int, Call]:
+    form = kb.log_modal(metadata={}).to_dict()
+    values = {
+        **text_input(*ids.LOG_ACCOUNT, "Acme Corp"),
+        **choose(*ids.LOG_KIND, "call"),
+        **text_input(*ids.LOG_SUMMARY, "called"),
+    }
+    status, body = bot.submit(form, values, view_id="V0FAIL")
+    assert json.loads(body)["response_action"] == "update"  # the saving form, at once
+    update = bot.api.wait_for("views.update", where=lambda c: c.body["view_id"] == "V0FAIL")[0]
+    valid_view(update.view())
+    return status, update
+
+
+def _home_click(bot: SlackBot) -> tuple[int, Call]:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0KAM"},
+        "user": {"id": "UANNA"},
+        "api_app_id": "AKAM",
+        "trigger_id": "trigger.home",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "view": {"id": "VHOME", "type": "home"},
+        "actions": [
+            {"type": "button", "action_id": ids.HOME_REFRESH, "block_id": "h", "value": "0"}
+        ],
+    }
+    status, _ = bot.interact(payload)  # an App Home click carries no response_url
+    return status, bot.api.wait_for("chat.postMessage", where=_to("UANNA"))[0]
+
+
+def _home_opened(bot: SlackBot) -> tuple[int, Call]:
+    event = {"type": "app_home_opened", "user": "UANNA", "tab": "home", "event_ts": "1.1"}
+    body = json.dumps(
+        {"team_id": "T0KAM", "api_app_id": "AKAM", "type": "event_callback", "event": event}
+    )
+    status, _ = bot.post(body, content_type="application/json")
+    return status, bot.api.wait_for("chat.postMessage", where=_to("UANNA"))[0]
+
+
+def _to(user: str) -> Callable[[Call], bool]:
+    return lambda call: call.body.get("channel") == user
+
+
+@pytest.mark.parametrize(
+    "surface",
+    [_command, *map(_button, BUTTONS), _modal, _home_click, _home_opened],
+    ids=["command", *BUTTONS, "modal", "home click", "home opened"],
+)
+def test_a_failure_right_after_the_ack_still_answers_200_and_apologises_where_the_person_is(
+    engine: Engine,
+    team: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    surface: Callable[[SlackBot], tuple[int, Call]],
+) -> None:
+    """A listener that raised after its ack let bolt reset the ack, and Slack got 404
+    "unhandled request" whenever that beat bolt's read of the ack (1 CI run in 10). Here
+    every listener fails at its first step after the ack and runs to its end before bolt
+    reads the ack, the losing order of that race: the answer must still be 200."""
+    _fail_right_after_every_ack(monkeypatch)
+    monkeypatch.setattr(bolt_app, "ThreadPoolExecutor", lambda **_: RunToTheEnd())
+    with running_bot(engine) as bot, caplog.at_level(logging.ERROR, logger="kambot.app"):
+        status, apology = surface(bot)
+    assert status == 200
+    text = apology.text_of_blocks()
+    assert "Sorry, something went wrong on kam's side" in text
+    assert "database on fire" not in text and "Traceback" not in text
+    record = next(r for r in caplog.records if r.name == "kambot.app")
+    assert record.exc_info and record.exc_info[0] is RuntimeError
+    assert "xoxb" not in caplog.text
+
+
+def test_rate_limited_web_api_calls_wait_out_retry_after_and_are_retried(bot: SlackBot) -> None:
+    bot.api.retry_after = 2  # longer than the 1–2 s slack_sdk waits when it finds no Retry-After
     bot.api.rate_limited["views.open"] = 1
-    bot.command_opening_modal("log")  # the 429
-    retried = bot.api.wait_for("views.open", 2)  # after Retry-After, the same call again
-    assert retried[0].body["trigger_id"] == retried[1].body["trigger_id"]
+    bot.command_opening_modal("log")
+    limited, retried = bot.api.wait_for("views.open", 2)
+    assert limited.response["error"] == "ratelimited" and retried.response["ok"] is True
+    assert retried.body["trigger_id"] == limited.body["trigger_id"]  # the same call again
+    assert retried.arrived - limited.arrived >= bot.api.retry_after  # after Retry-After

@@ -15,8 +15,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from kambot import ids
 from tests import factories
-from tests.slack_harness import BOT_TOKEN, SIGNING_SECRET, FakeSlackAPI, SlackClient, running_bot
+from tests.slack_harness import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlackAPI,
+    SlackClient,
+    running_bot,
+    text_input,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "kambot" / "manifest.json").read_text())
@@ -71,7 +79,12 @@ def test_every_web_api_method_the_bot_called_is_covered_by_the_manifest(
         s.commit()
     with running_bot(engine, UANNA="anna@example.com") as bot:
         bot.command("show Acme")
-        bot.command_opening_modal("log")
+        form = bot.command_opening_modal("log").view()
+        filled = {
+            **text_input(*ids.LOG_ACCOUNT, "Acme"),
+            **text_input(*ids.LOG_SUMMARY, "called"),
+        }
+        bot.submit_form(form, filled, view_id="V0FORM")
         methods = {c.method for c in bot.api.calls if not c.method.startswith("response/")}
     assert methods <= set(SCOPES), methods - set(SCOPES)
 
@@ -108,6 +121,7 @@ def test_kam_bot_http_answers_signed_slash_commands(db_url: str, engine: Engine)
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": api.url,
         "SLACK_APP_TOKEN": "",
+        "PYTHONFAULTHANDLER": "1",  # SIGABRT prints every thread's stack
     }
     process = subprocess.Popen(
         [
@@ -128,6 +142,9 @@ def test_kam_bot_http_answers_signed_slash_commands(db_url: str, engine: Engine)
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # the Ctrl-C below must reach it even when pytest was started as a background
+        # job, which inherits SIGINT ignored (and Python then never installs its handler)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         client = SlackClient(f"http://127.0.0.1:{port}/slack/events", api)
@@ -146,8 +163,14 @@ def test_kam_bot_http_answers_signed_slash_commands(db_url: str, engine: Engine)
         assert client.post(client.command_body("show acme"), signed=False)[0] == 401
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-        api.close()
+        try:
+            out, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            out, err = process.communicate(timeout=30)
+            pytest.fail(f"kam bot did not stop on Ctrl-C; its threads:\n{out}\n{err[-8000:]}")
+        finally:
+            api.close()
     assert BOT_TOKEN not in out + err and SIGNING_SECRET not in out + err
     assert "listening on http://127.0.0.1" in out
     assert "Scheduler started" in err  # the reminder sweep, digests and rescore run alongside

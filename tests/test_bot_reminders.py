@@ -269,7 +269,11 @@ def test_the_digest_fits_one_message_and_its_menu_updates_it_in_place(
     blocks = digest.blocks()
     assert len(blocks) <= 50
     valid_blocks(blocks)
-    assert "and 100 more" in digest.text_of_blocks() or "more" in digest.text_of_blocks()
+    due = len(items) + len(many)
+    shown = [b for b in blocks if b["type"] == "section"]
+    assert len(shown) == 20  # the most urgent twenty, then what is left out and where it is
+    assert blocks[-1]["elements"][0]["text"] == f"…and {due - 20} more: `/kam due`."
+    assert blocks[1]["elements"][0]["text"].startswith(f"{due} due")
     notifier.deliver_digest(anna, items, date.today())
     digest = bot.api.of("chat.postMessage")[-1]
     check_in = next(i for i in items if i.kind == "check_in_due")
@@ -408,13 +412,15 @@ def test_log_check_in_opens_the_modal_and_logs_once_then_updates_the_reminder(
         },
     }
     before = len(rows(engine, Interaction))
-    assert bot.submit(view, values, view_id="VLOG1") == (200, "")
+    answer, shown = bot.submit_form(view, values, view_id="VLOG1")
+    assert answer["response_action"] == "update"  # acked at once, saving
+    assert shown["title"]["text"] == "Logged"
     update = bot.api.wait_for("chat.update")[0]
     assert "Logged call with Acme Corp" in update.text_of_blocks()
     valid_blocks(update.blocks())
     # a second form from a double click on "Log check-in", and a Slack retry: still one
-    bot.submit(view, values, view_id="VLOG2")
-    bot.submit(view, values, view_id="VLOG1", headers={"X-Slack-Retry-Num": "1"})
+    bot.submit_form(view, values, view_id="VLOG2")
+    bot.submit_form(view, values, view_id="VLOG1", headers={"X-Slack-Retry-Num": "1"})
     logged = rows(engine, Interaction)
     assert len(logged) == before + 1
     assert logged[-1].summary == "Talked renewal" and logged[-1].contact_id == int(contact)
@@ -440,6 +446,22 @@ def test_someone_elses_reminder_cannot_be_marked_done(bot: SlackBot, engine: Eng
     reply = bot.api.wait_for(f"response/{n}")[0]
     assert "someone else" in reply.text_of_blocks()
     assert [r.state for r in rows(engine, Reminder) if r.key == key] == ["sent"]
+
+
+def test_a_home_tab_action_that_cannot_be_taken_is_explained_in_a_dm(
+    bot: SlackBot, engine: Engine
+) -> None:
+    with Session(engine) as s:
+        factories.user(s, "zed@example.com", slack_user_id="UZED")
+        s.commit()
+    check_in = next(i for i in anna_items(engine) if i.kind == "check_in_due")
+    payload = menu_payload(f"done|{check_in.key}", channel="", ts="", home=True, user="UZED")
+    assert "response_url" not in payload  # App Home clicks carry none
+    assert bot.interact(payload)[0] == 200
+    (told,) = bot.api.wait_for("chat.postMessage", where=lambda c: c.body["channel"] == "UZED")
+    valid_blocks(told.blocks())
+    assert "someone else" in told.text_of_blocks() and "Sorry" not in told.text_of_blocks()
+    assert check_in.key in {i.key for i in anna_items(engine)}
 
 
 # --- commands that read the engine and the scores ------------------------------------------
@@ -581,7 +603,9 @@ def test_home_tab_shows_due_key_accounts_overdue_promises_and_untold_notices(
         bot.post(body, content_type="application/json", headers={"X-Slack-Retry-Num": "1"})[0]
         == 200
     )
-    bot.api.wait_for("views.publish", 2)
+    again = bot.api.wait_for("views.publish", 2)[1]
+    assert again.body["user_id"] == "UANNA"
+    assert [c.method for c in bot.api.calls if c.method != "auth.test"] == ["views.publish"] * 2
 
 
 def test_home_tab_pages_a_long_due_list_within_100_blocks(

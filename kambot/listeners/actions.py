@@ -14,38 +14,40 @@ from core.views import account_card
 from kambot import blocks as kb
 from kambot import ids, reminders
 from kambot.context import Kam
+from kambot.failures import after_ack
 from kambot.identity import Identity, resolve
 from kambot.listeners import events
 from kambot.listeners.commands import answer, send
 from kambot.subcommands import Reply, Request, log_modal_for
+from kambot.where import Where
 
 
 def register(app: App) -> None:
     """Listen for the buttons on command replies."""
-    app.action(ids.DID_YOU_MEAN_ANY)(did_you_mean)
-    app.action(ids.SHARE_CARD)(share_card)
-    app.action(ids.CARD_LOG)(card_log)
-    app.action(ids.SHARE_PORTFOLIO)(share_portfolio)
-    app.action(ids.REMINDER_LOG)(reminder_button)
-    app.action(ids.REMINDER_SNOOZE_ANY)(reminder_button)
-    app.action(ids.REMINDER_DONE)(reminder_button)
-    app.action(ids.REMINDER_OPEN)(reminder_button)
-    app.action(ids.REMINDER_MENU)(reminder_menu)
-    app.action(ids.DUE_PAGE_ANY)(due_page)
-    app.action(ids.HOME_PAGE_ANY)(home_page)
-    app.action(ids.HOME_REFRESH)(home_page)
+    app.action(ids.DID_YOU_MEAN_ANY)(after_ack(did_you_mean))
+    app.action(ids.SHARE_CARD)(after_ack(share_card))
+    app.action(ids.CARD_LOG)(after_ack(card_log))
+    app.action(ids.SHARE_PORTFOLIO)(after_ack(share_portfolio))
+    app.action(ids.REMINDER_LOG)(after_ack(reminder_button))
+    app.action(ids.REMINDER_SNOOZE_ANY)(after_ack(reminder_button))
+    app.action(ids.REMINDER_DONE)(after_ack(reminder_button))
+    app.action(ids.REMINDER_OPEN)(after_ack(reminder_button))
+    app.action(ids.REMINDER_MENU)(after_ack(reminder_menu))
+    app.action(ids.DUE_PAGE_ANY)(after_ack(due_page))
+    app.action(ids.HOME_PAGE_ANY)(after_ack(home_page))
+    app.action(ids.HOME_REFRESH)(after_ack(home_page))
 
 
-def _known(body: dict[str, Any], respond: Respond, client: WebClient, kam: Kam) -> Identity | None:
-    """The kam user who clicked, or None after telling them how to be linked."""
+def _known(body: dict[str, Any], client: WebClient, kam: Kam) -> Identity | None:
+    """The kam user who clicked, or None after telling them how to be linked (where they
+    clicked: App Home clicks carry no response_url)."""
     slack_user_id = body["user"]["id"]
     identity = resolve(slack_user_id, kam=kam, client=client)
     if identity.user is None:
-        send(
-            respond,
-            Reply(
-                "kam does not know you yet", kb.unknown_user_blocks(slack_user_id, identity.email)
-            ),
+        Where.of(body).tell(
+            client,
+            "kam does not know you yet",
+            kb.unknown_user_blocks(slack_user_id, identity.email),
         )
         return None
     return identity
@@ -61,7 +63,7 @@ def _reminder(
     client: WebClient,
     kam: Kam,
 ) -> None:
-    identity = _known(body, respond, client, kam)
+    identity = _known(body, client, kam)
     if identity is None:
         return
     surface = reminders.surface_of(body, list_view=list_view)
@@ -78,7 +80,7 @@ def _reminder(
         else:
             raise KamError(f"Unknown reminder action {verb!r}.")
     except KamError as exc:
-        reminders.reply_error(respond, exc)
+        reminders.reply_error(Where.of(body), exc, client=client)
 
 
 def reminder_button(
@@ -165,7 +167,7 @@ def share_portfolio(
 ) -> None:
     """Post the portfolio figures to the channel, naming who shared them."""
     ack()
-    identity = _known(body, respond, client, kam)
+    identity = _known(body, client, kam)
     if identity is None:
         return
     from core.scoring import portfolio_figures
@@ -220,7 +222,7 @@ def share_card(
 ) -> None:
     """Post the account card to the channel, naming who shared it."""
     ack()
-    identity = _known(body, respond, client, kam)
+    identity = _known(body, client, kam)
     if identity is None:
         return
     slack_user_id = body["user"]["id"]
@@ -246,17 +248,12 @@ def share_card(
 
 
 def card_log(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    kam: Kam,
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, kam: Kam
 ) -> None:
     """Open the log form for the account on the card."""
     ack()
-    identity = _known(body, respond, client, kam)
-    if identity is None:
+    identity = _known(body, client, kam)
+    if identity is None or identity.user is None:
         return
     slack_user_id = body["user"]["id"]
     with session_scope(kam.engine) as session:

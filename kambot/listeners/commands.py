@@ -13,6 +13,7 @@ from core.errors import KamError
 from kambot import blocks as kb
 from kambot import ids
 from kambot.context import Kam
+from kambot.failures import after_ack
 from kambot.grammar import parse
 from kambot.identity import Identity, resolve
 from kambot.subcommands import AccountNotFound, Reply, Request, run
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def register(app: App) -> None:
     """Listen for ``/kam``."""
-    app.command(ids.COMMAND)(kam_command)
+    app.command(ids.COMMAND)(after_ack(kam_command))
 
 
 def kam_command(

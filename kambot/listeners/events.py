@@ -11,12 +11,13 @@ from slack_sdk.models.views import View
 from core.db import session_scope
 from kambot import blocks as kb
 from kambot.context import Kam
+from kambot.failures import after_ack
 from kambot.identity import Identity, resolve
 
 
 def register(app: App) -> None:
     """Listen for the App Home tab being opened."""
-    app.event("app_home_opened")(home_opened)
+    app.event("app_home_opened")(after_ack(home_opened))
 
 
 def home_opened(event: dict[str, Any], client: WebClient, kam: Kam) -> None:

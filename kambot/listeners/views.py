@@ -1,8 +1,10 @@
 """Modal submissions: the log form.
 
-A submission is validated before it is acknowledged, because Slack shows
-field errors only in the ack; the write is one short transaction. Telling the
-person (in the conversation the form came from) happens after the ack.
+A submission is acknowledged at once, with the form as it was filled in marked
+as saving (``kambot.log_form``); looking the person up, checking the input and
+the write (one short transaction) come after. Then the form becomes a
+confirmation, or shows the problem under its field so the person can fix it and
+submit again, and the conversation the form came from is told.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from core.services.accounts import find_account, get_account
 from core.services.reminders import reminder_by_key
 from core.when import parse_when
 from kambot import blocks as kb
-from kambot import ids, reminders
+from kambot import ids, log_form, reminders
 from kambot.context import Kam
+from kambot.failures import after_ack
 from kambot.identity import resolve
 
 log = logging.getLogger(__name__)
@@ -33,7 +36,7 @@ log = logging.getLogger(__name__)
 
 def register(app: App) -> None:
     """Listen for the log form."""
-    app.view(ids.LOG_MODAL)(log_submitted)
+    app.view(ids.LOG_MODAL)(after_ack(log_submitted))
 
 
 class FieldError(Exception):
@@ -59,15 +62,16 @@ def log_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
 ) -> None:
     """Log the interaction once (the view id is the idempotency key), then confirm."""
+    ack(response_action="update", view=log_form.saving(view))
     slack_user_id = body["user"]["id"]
     identity = resolve(slack_user_id, kam=kam, client=client)
     if identity.user is None:
-        ack(
-            response_action="errors",
-            errors={
-                ids.LOG_SUMMARY[0]: "kam does not know you yet; ask an admin to run "
-                f"`kam users link YOUR_EMAIL {slack_user_id}`.",
-            },
+        problem = (
+            "kam does not know you yet; ask an admin to run "
+            f"`kam users link YOUR_EMAIL {slack_user_id}`."
+        )
+        client.views_update(
+            view_id=view["id"], view=log_form.with_problem(view, ids.LOG_SUMMARY[0], problem)
         )
         return
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -128,7 +132,7 @@ def log_submitted(
                 raise FieldError(ids.LOG_SUMMARY[0], exc.message) from exc
             if reminder_key:
                 resolve_after_interaction(account.id or 0, session=session, now=now)
-            confirmation = kb.logged_blocks(
+            what = (
                 account.name,
                 logged.kind,
                 f"{logged.occurred_at:%Y-%m-%d %H:%M} UTC",
@@ -136,14 +140,17 @@ def log_submitted(
             )
             fallback = f"Logged {logged.kind} with {account.name}"
     except FieldError as exc:
-        ack(response_action="errors", errors={exc.block_id: kb.clip(exc.message, 2000)})
+        client.views_update(
+            view_id=view["id"], view=log_form.with_problem(view, exc.block_id, exc.message)
+        )
         return
-    ack()
+    client.views_update(view_id=view["id"], view=log_form.logged(*what))
     if reminder_key:
         _after_reminder_log(
             reminder_key, metadata, confirmation_text=fallback, body=body, kam=kam, client=client
         )
         return
+    confirmation = kb.logged_blocks(*what)
     response_url = metadata.get("response_url")
     if response_url:
         WebhookClient(response_url).send(
