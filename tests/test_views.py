@@ -348,14 +348,14 @@ def test_the_latest_open_order_and_the_accounts_a_person_owns(session: Session) 
 def test_a_reminder_is_read_and_locked_by_its_key(session: Session) -> None:
     acme = factories.account(session, "Acme")
     session.add(
-        Reminder(key="check_in:1:2026-03-01", kind="check_in_due", account_id=acme.id, due_at=NOW)
+        Reminder(key="check_in_due:1:2026-03-01", kind="check_in_due", account_id=acme.id, due_at=NOW)
     )
     session.commit()
-    row = locked_reminder("check_in:1:2026-03-01", session=session)
+    row = locked_reminder("check_in_due:1:2026-03-01", session=session)
     assert row is not None and row.account_id == acme.id
     session.commit()
-    assert reminder_by_key("check_in:9:2026-03-01", session=session) is None
-    assert locked_reminder("check_in:9:2026-03-01", session=session) is None
+    assert reminder_by_key("check_in_due:9:2026-03-01", session=session) is None
+    assert locked_reminder("check_in_due:9:2026-03-01", session=session) is None
 
 
 def test_a_slack_user_is_linked_by_their_profile_email_once(session: Session) -> None:
