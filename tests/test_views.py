@@ -348,7 +348,9 @@ def test_the_latest_open_order_and_the_accounts_a_person_owns(session: Session) 
 def test_a_reminder_is_read_and_locked_by_its_key(session: Session) -> None:
     acme = factories.account(session, "Acme")
     session.add(
-        Reminder(key="check_in_due:1:2026-03-01", kind="check_in_due", account_id=acme.id, due_at=NOW)
+        Reminder(
+            key="check_in_due:1:2026-03-01", kind="check_in_due", account_id=acme.id, due_at=NOW
+        )
     )
     session.commit()
     row = locked_reminder("check_in_due:1:2026-03-01", session=session)
