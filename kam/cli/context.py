@@ -21,9 +21,24 @@ from core.when import parse_when
 
 console = Console()
 
+
+def _or_before_the_command(ctx: typer.Context, db: str | None) -> str | None:
+    """A command's ``--db``, else the one given before the command name
+    (``kam --db URL accounts``), which the root command has parsed by then."""
+    if db is not None:
+        return db
+    given = ctx.find_root().params.get("db")
+    return given if isinstance(given, str) else None
+
+
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", metavar="URL", help="Database URL (overrides KAM_DATABASE_URL)."),
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="Database URL (overrides KAM_DATABASE_URL).",
+        callback=_or_before_the_command,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -40,13 +55,9 @@ def settings() -> Settings:
         raise
 
 
-ROOT_DB: str | None = None
-"""The ``--db`` given before the command name, if any (set by the main callback)."""
-
-
 def database_url(db: str | None) -> str:
     """``--db`` if given (after or before the command name), else the configured database."""
-    return db or ROOT_DB or settings().kam_database_url
+    return db or settings().kam_database_url
 
 
 def engine(db: str | None, *, create: bool = False) -> Engine:

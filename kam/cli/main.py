@@ -16,7 +16,7 @@ import typer
 from platformdirs import user_log_path
 
 from core.errors import KamError
-from kam.cli import bot, checkins, context, portfolio, records, scoring, transfer, tui
+from kam.cli import bot, checkins, portfolio, records, scoring, transfer, tui
 
 app = typer.Typer(
     name="kam",
@@ -34,8 +34,11 @@ def main(
         typer.Option("--db", metavar="URL", help="Database URL (overrides KAM_DATABASE_URL)."),
     ] = None,
 ) -> None:
-    """kam: the key account management assistant."""
-    context.ROOT_DB = db
+    """kam: the key account management assistant.
+
+    A ``--db`` given here is read by each command's own ``--db`` option
+    (:data:`kam.cli.context.DbOption`).
+    """
 
 
 for module in (portfolio, records, scoring, checkins, transfer, bot, tui):
