@@ -6,7 +6,6 @@ secrets so that they never appear in a repr, a log line or an error.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -65,9 +64,3 @@ class Settings(BaseSettings):
         if url.startswith(prefix) and url != "sqlite://" and ":memory:" not in url:
             return Path(url[len(prefix) :])
         return None
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings (read once)."""
-    return Settings()

@@ -72,7 +72,6 @@ def test_due_for_an_unknown_person_suggests_names(
 def test_remind_sends_through_slack_when_a_bot_token_is_set(
     capsys: pytest.CaptureFixture[str], demo_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from core.settings import get_settings
     from tests.slack_harness import FakeSlackAPI
 
     _, out, _ = kam(capsys, "due", "--at", "in 100 days", "--json", "--db", demo_db)
@@ -81,11 +80,9 @@ def test_remind_sends_through_slack_when_a_bot_token_is_set(
     api = FakeSlackAPI()
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-bot-token")
     monkeypatch.setenv("SLACK_API_URL", api.url)
-    get_settings.cache_clear()
     try:
         code, out, err = kam(capsys, "remind", "--at", "in 100 days", "--json", "--db", demo_db)
     finally:
-        get_settings.cache_clear()
         api.close()
     assert code == 0, err
     report = json.loads(out)

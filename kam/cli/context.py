@@ -16,7 +16,7 @@ from sqlmodel import Session
 from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from core.when import parse_when
 
 console = Console()
@@ -44,9 +44,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def settings() -> Settings:
-    """The settings, with a readable message when the environment is wrong."""
+    """The settings (the environment and .env, read now), with a readable message when
+    the environment is wrong."""
     try:
-        return get_settings()
+        return Settings()
     except Exception as exc:  # pydantic's ValidationError: name the variable, hide values
         errors = getattr(exc, "errors", None)
         if callable(errors):
