@@ -13,14 +13,10 @@ Revises: 0002
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from alembic import op
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 ACCOUNT_INDEX = "ix_deals_account_stage_closed"
 ACCOUNT_COLUMNS = ["account_id", "stage", "closed_on"]
