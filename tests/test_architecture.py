@@ -160,3 +160,11 @@ def test_core_has_no_import_cycles_between_modules_or_packages() -> None:
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_every_slash_subcommand_has_its_grammar_and_its_handler() -> None:
+    """A subcommand is a grammar entry and a handler: one without the other is caught here."""
+    from kambot.grammar import SPECS
+    from kambot.subcommands import HANDLERS
+
+    assert set(SPECS) == set(HANDLERS)
