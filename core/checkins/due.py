@@ -22,6 +22,18 @@ from core.models import Contact
 
 __all__ = ["CLOSED", "ReminderRow", "due_items", "enrich", "reminder_rows", "visible"]
 
+FACTS = (  # what is worth knowing, in the words a salesperson uses
+    ("favourite_team", "supports {}"),
+    ("hometown", "from {}"),
+    ("interests", "into {}"),
+    ("family", "family: {}"),
+)
+OPENERS = (  # the personal line of a drafted thank-you: the first fact known, asked about
+    ("favourite_team", "How did {} do this week?"),
+    ("hometown", "How are things in {}?"),
+    ("interests", "Have you had time for {} lately?"),
+    ("family", "I hope all is well with the family."),
+)
 NOTED_CONTACTS = 3
 BIRTHDAY_HORIZON_DAYS = 30
 
@@ -61,15 +73,7 @@ def _birthday_in(birthday: date, today: date) -> int:
 
 def personal_facts(contact: Contact, today: date) -> list[str]:
     """What is worth knowing about one person, in the words a salesperson uses."""
-    facts = []
-    if contact.favourite_team:
-        facts.append(f"supports {contact.favourite_team}")
-    if contact.hometown:
-        facts.append(f"from {contact.hometown}")
-    if contact.interests:
-        facts.append(f"into {contact.interests}")
-    if contact.family:
-        facts.append(f"family: {contact.family}")
+    facts = [said.format(value) for field, said in FACTS if (value := getattr(contact, field))]
     if contact.birthday:
         days = _birthday_in(contact.birthday, today)
         when = f"{contact.birthday:%d %B}".lstrip("0")
@@ -106,7 +110,7 @@ def personal_notes(account_name: str, contacts: list[Contact], today: date) -> l
 
 def thank_you_draft(account_name: str, occasion: str, contacts: list[Contact], today: date) -> str:
     """A short thank-you in the owner's voice, naming the contact and a personal fact."""
-    personal = [c for c in contacts if c.favourite_team or c.hometown or c.interests or c.family]
+    personal = [c for c in contacts if any(getattr(c, field) for field, _ in OPENERS)]
     chosen = personal or contacts
     contact = chosen[0] if chosen else None
     greeting = f"Hi {contact.name.split()[0]}," if contact else f"Hi all at {account_name},"
@@ -117,15 +121,9 @@ def thank_you_draft(account_name: str, occasion: str, contacts: list[Contact], t
         "and I will personally make sure everything goes smoothly.",
     ]
     if contact is not None:
-        extra = []
-        if contact.favourite_team:
-            extra.append(f"How did {contact.favourite_team} do this week?")
-        elif contact.hometown:
-            extra.append(f"How are things in {contact.hometown}?")
-        elif contact.interests:
-            extra.append(f"Have you had time for {contact.interests} lately?")
-        elif contact.family:
-            extra.append("I hope all is well with the family.")
+        extra = [
+            asked.format(value) for field, asked in OPENERS if (value := getattr(contact, field))
+        ][:1]
         if contact.birthday and _birthday_in(contact.birthday, today) <= 14:
             extra.append("And happy birthday in advance!")
         if extra:
