@@ -1,7 +1,9 @@
-"""The key account management domain as stored tables.
+"""The key account management domain as stored tables, and what people give to create them.
 
 One module holds the whole schema so that every later feature adds behaviour,
-not tables. Timestamps are timezone-aware UTC (:class:`core.types.UTCDateTime`);
+not tables. Each record a person creates or changes is a model ladder: its fields and
+their rules once (``XBase``), the writer's input (``XCreate``, ``XUpdate``) and the
+stored row (``X``). Timestamps are timezone-aware UTC (:class:`core.types.UTCDateTime`);
 calendar days (a close date, a promise's due day, a birthday) are plain dates.
 Enumerations are stored as short strings guarded by CHECK constraints, so the
 schema stays portable between SQLite and PostgreSQL.
@@ -12,13 +14,25 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
+from pydantic import model_validator
 from sqlalchemy import JSON, CheckConstraint, Column, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from core.clock import utcnow
+from core.clock import utcnow, zone
+from core.errors import KamError
 from core.types import UTCDateTime
+from core.validation import (
+    CSAT,
+    NPS,
+    Input,
+    email_address,
+    on_scale,
+    refusal,
+    required,
+    rule,
+)
 
 
 class Role(StrEnum):
@@ -115,12 +129,10 @@ def _one_of(column: str, enum: type[StrEnum], *, nullable: bool = False) -> Chec
     return CheckConstraint(test, name=f"ck_{column}_valid")
 
 
-def _between(column: str, low: int, high: int) -> CheckConstraint:
+def _between(column: str, low: int, high: int | None) -> CheckConstraint:
     """A CHECK constraint for an optional rating on a fixed scale."""
-    return CheckConstraint(
-        f"{column} IS NULL OR ({column} >= {low} AND {column} <= {high})",
-        name=f"ck_{column}_range",
-    )
+    test = f"{column} >= {low}" if high is None else f"{column} >= {low} AND {column} <= {high}"
+    return CheckConstraint(f"{column} IS NULL OR ({test})", name=f"ck_{column}_range")
 
 
 def name_key(name: str) -> str:
@@ -141,48 +153,89 @@ def _when(*, index: bool = False, nullable: bool = True) -> Any:
     return Field(default=None, sa_type=UTCDateTime, index=index, nullable=nullable)
 
 
-class User(SQLModel, table=True):
+def _request_key() -> Any:
+    return Field(default=None, max_length=200, unique=True)
+
+
+# Each record a person creates or changes is a ladder (the SQLModel way):
+#   XBase: the fields a person gives, with their constraints and input rules;
+#   XCreate (XUpdate): the writer's input, checked as it is made (core.validation.Input);
+#   X(XBase, ..., table=True): the stored row, with what kam adds (ids, links, timestamps).
+# A table lists its id and links as its last base (_Stored and the mixins built on it):
+# pydantic orders fields from the last base to the first, so every table keeps its
+# columns in the order they have always had, and so does every export.
+
+
+class _Stored(SQLModel):
+    """The id every stored record has, first of its columns."""
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class _OnAccount(_Stored):
+    """A record that belongs to one account and goes when the account goes."""
+
+    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
+
+
+class _Once(SQLModel):
+    """An input a click or a retried request may send twice."""
+
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    """The same for every retry of one request: a key already stored returns that record."""
+
+
+def _email(value: Any) -> Any:
+    return email_address(value) if isinstance(value, str) else value
+
+
+def _time_zone(value: Any) -> Any:
+    if isinstance(value, str):
+        zone(value)
+    return value
+
+
+class UserBase(SQLModel):
+    """A person on the team as whoever adds them describes them."""
+
+    name: Annotated[str, required("name", max_length=200)] = Field(max_length=200)
+    email: Annotated[str, rule(_email)] = Field(max_length=320, unique=True)
+    """Compared without case: stored in lower case."""
+    role: Role = Field(default=Role.AM, sa_type=String(16))
+    manager_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    team: str | None = Field(default=None, max_length=100)
+    slack_user_id: str | None = Field(default=None, max_length=32, unique=True)
+    timezone: Annotated[str, rule(_time_zone)] = Field(default="UTC", max_length=64)
+    digest_time: time = Field(default=time(9, 0))
+    active: bool = True
+
+
+class UserCreate(UserBase, Input):
+    """A person to add to the team."""
+
+    noun: ClassVar[str] = "user"
+
+
+class User(UserBase, _Stored, table=True):
     """A person on the sales team: account manager, manager or admin."""
 
     __tablename__ = "users"
     __table_args__ = (_one_of("role", Role),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200)
-    email: str = Field(max_length=320, unique=True)
-    role: Role = Field(default=Role.AM, sa_type=String(16))
-    manager_id: int | None = Field(default=None, foreign_key="users.id", index=True)
-    team: str | None = Field(default=None, max_length=100)
-    slack_user_id: str | None = Field(default=None, max_length=32, unique=True)
-    timezone: str = Field(default="UTC", max_length=64)
-    digest_time: time = Field(default=time(9, 0))
-    active: bool = True
     created_at: datetime = _created()
 
 
-class Account(SQLModel, table=True):
-    """A customer company, with what the team knows about its size and potential."""
+def _account_name(value: Any) -> Any:
+    if not isinstance(value, str) or not any(ch.isalnum() for ch in value):
+        raise KamError("An account needs a name with at least one letter or digit.")
+    return " ".join(value.split())
 
-    __tablename__ = "accounts"
-    __table_args__ = (
-        _one_of("status", AccountStatus),
-        _one_of("tier_override", Tier, nullable=True),
-        _between("relationship_stage", 1, 5),
-        _between("financial_health", 1, 5),
-        _between("industry_influence", 1, 5),
-        CheckConstraint(
-            "checkin_cadence_days IS NULL OR checkin_cadence_days > 0",
-            name="ck_checkin_cadence_days_positive",
-        ),
-        CheckConstraint(
-            "tier_override IS NULL OR tier_override_reason IS NOT NULL",
-            name="ck_tier_override_has_reason",
-        ),
-    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200)
-    name_key: str = Field(max_length=200, unique=True)
+class AccountBase(SQLModel):
+    """A customer company as the team describes it: its size, potential and ties."""
+
+    name: Annotated[str, rule(_account_name)] = Field(max_length=200)
+    """White space collapsed; unique regardless of case (see :func:`name_key`)."""
     external_id: str | None = Field(default=None, max_length=100, unique=True)
     sector: str | None = Field(default=None, max_length=100, index=True)
     country: str | None = Field(default=None, max_length=100)
@@ -203,18 +256,52 @@ class Account(SQLModel, table=True):
     checkin_cadence_days: int | None = Field(default=None, gt=0)
     tier_override: Tier | None = Field(default=None, sa_type=String(16))
     tier_override_reason: str | None = Field(default=None, max_length=500)
+
+
+class AccountCreate(AccountBase, Input):
+    """A customer company to add (its owner is whoever adds it, unless named)."""
+
+    noun: ClassVar[str] = "account"
+
+
+class AccountUpdate(AccountBase, Input):
+    """Changes to an account: only the fields given change."""
+
+    noun: ClassVar[str] = "account"
+    name: Annotated[str | None, rule(_account_name)] = Field(  # type: ignore[assignment]
+        default=None, max_length=200
+    )
+
+
+class Account(AccountBase, _Stored, table=True):
+    """A customer company, with what the team knows about its size and potential."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        _one_of("status", AccountStatus),
+        _one_of("tier_override", Tier, nullable=True),
+        _between("relationship_stage", 1, 5),
+        _between("financial_health", 1, 5),
+        _between("industry_influence", 1, 5),
+        CheckConstraint(
+            "checkin_cadence_days IS NULL OR checkin_cadence_days > 0",
+            name="ck_checkin_cadence_days_positive",
+        ),
+        CheckConstraint(
+            "tier_override IS NULL OR tier_override_reason IS NOT NULL",
+            name="ck_tier_override_has_reason",
+        ),
+    )
+
+    name_key: str = Field(max_length=200, unique=True)
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
 
-class Contact(SQLModel, table=True):
+class ContactBase(SQLModel):
     """A person at a customer, with the personal facts that build a relationship."""
 
-    __tablename__ = "contacts"
-
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
-    name: str = Field(max_length=200)
+    name: Annotated[str, required("contact's name", max_length=200)] = Field(max_length=200)
     title: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=50)
@@ -225,11 +312,50 @@ class Contact(SQLModel, table=True):
     family: str | None = Field(default=None, max_length=500)
     birthday: date | None = None
     notes: str | None = Field(default=None, sa_type=Text)
+
+
+class ContactCreate(ContactBase, Input):
+    """A person at the customer to add, with whatever personal facts are known."""
+
+    noun: ClassVar[str] = "contact"
+
+
+class Contact(ContactBase, _OnAccount, table=True):
+    """A person at a customer, with the personal facts that build a relationship."""
+
+    __tablename__ = "contacts"
+
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
 
-class Interaction(SQLModel, table=True):
+class InteractionBase(SQLModel):
+    """A touch with the customer as the person who had it tells it."""
+
+    kind: InteractionKind = Field(default=InteractionKind.CALL, sa_type=String(16))
+    occurred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When it happened; an input without one happened now."""
+    summary: Annotated[str, required("summary", max_length=4000)] = Field(sa_type=Text)
+    sentiment: Sentiment | None = Field(default=None, sa_type=String(16))
+    source: str = Field(default="cli", max_length=32)
+    """Where it was logged: cli, slack, tui, reminder, import."""
+
+
+class InteractionCreate(InteractionBase, _Once, Input):
+    """A touch to log: it resets the account's check-in clock."""
+
+    noun: ClassVar[str] = "interaction"
+    contact_id: int | None = None
+    """Who at the customer it was with: one of the account's contacts."""
+
+
+class _InteractionLinks(_OnAccount):
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+
+
+class Interaction(InteractionBase, _InteractionLinks, table=True):
     """Any touch with the customer; the latest one resets the check-in cadence."""
 
     __tablename__ = "interactions"
@@ -242,16 +368,8 @@ class Interaction(SQLModel, table=True):
         Index("ix_interactions_kind_account_occurred", "kind", "account_id", "occurred_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
-    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
-    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
-    kind: InteractionKind = Field(default=InteractionKind.CALL, sa_type=String(16))
     occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
-    summary: str = Field(sa_type=Text)
-    sentiment: Sentiment | None = Field(default=None, sa_type=String(16))
-    source: str = Field(default="cli", max_length=32)
-    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
+    idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
 
 
@@ -259,7 +377,38 @@ REVENUE = ("amount", "cost")
 """The deal columns revenue sums read, carried in the deal indexes."""
 
 
-class Deal(SQLModel, table=True):
+class DealBase(SQLModel):
+    """An opportunity as the team records it."""
+
+    owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    external_id: str | None = Field(default=None, max_length=100, unique=True)
+    product: str | None = Field(default=None, max_length=200)
+    stage: DealStage = Field(default=DealStage.OPEN, sa_type=String(16))
+    amount: float | None = Field(default=None, ge=0)
+    cost: float | None = Field(default=None, ge=0)
+    engaged_on: date | None = None
+    closed_on: date | None = None
+
+
+class DealCreate(DealBase, Input):
+    """An opportunity to add; a won or lost deal needs its close date."""
+
+    noun: ClassVar[str] = "deal"
+
+    @model_validator(mode="after")
+    def _closed_in_order(self) -> DealCreate:
+        if self.stage != DealStage.OPEN and self.closed_on is None:
+            raise refusal("A won or lost deal needs its close date.")
+        if self.closed_on and self.engaged_on and self.closed_on < self.engaged_on:
+            raise refusal("A deal cannot close before it was engaged.")
+        return self
+
+
+class _DealLinks(_Stored):
+    account_id: int | None = Field(default=None, foreign_key="accounts.id", ondelete="CASCADE")
+
+
+class Deal(DealBase, _DealLinks, table=True):
     """An opportunity; won deals are the account's revenue history."""
 
     __tablename__ = "deals"
@@ -273,20 +422,30 @@ class Deal(SQLModel, table=True):
         Index("ix_deals_stage_closed", "stage", "closed_on", "account_id", *REVENUE),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int | None = Field(default=None, foreign_key="accounts.id", ondelete="CASCADE")
-    owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
-    external_id: str | None = Field(default=None, max_length=100, unique=True)
-    product: str | None = Field(default=None, max_length=200)
-    stage: DealStage = Field(default=DealStage.OPEN, sa_type=String(16))
-    amount: float | None = Field(default=None, ge=0)
-    cost: float | None = Field(default=None, ge=0)
-    engaged_on: date | None = None
-    closed_on: date | None = None
     created_at: datetime = _created()
 
 
-class Order(SQLModel, table=True):
+class OrderBase(SQLModel):
+    """An order the customer placed, as the person recording it describes it."""
+
+    what: Annotated[str, required("order description", max_length=500)] = Field(max_length=500)
+    amount: float | None = Field(default=None, ge=0)
+
+
+class OrderCreate(OrderBase, _Once, Input):
+    """An order to record: it prompts a thank-you."""
+
+    noun: ClassVar[str] = "order"
+    deal_id: int | None = None
+    """The account's deal it came from, if any."""
+
+
+class _OrderLinks(_OnAccount):
+    deal_id: int | None = Field(default=None, foreign_key="deals.id", ondelete="SET NULL")
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class Order(OrderBase, _OrderLinks, table=True):
     """A recorded order: prompts a thank-you, and a personal call when it completes or fails."""
 
     __tablename__ = "orders"
@@ -297,74 +456,136 @@ class Order(SQLModel, table=True):
         Index("ix_orders_updated_at", "updated_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
-    deal_id: int | None = Field(default=None, foreign_key="deals.id", ondelete="SET NULL")
-    user_id: int | None = Field(default=None, foreign_key="users.id")
-    what: str = Field(max_length=500)
-    amount: float | None = Field(default=None, ge=0)
     status: OrderStatus = Field(default=OrderStatus.PLACED, sa_type=String(16))
     problem: str | None = Field(default=None, sa_type=Text)
     placed_at: datetime = _created()
-    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
+    idempotency_key: str | None = _request_key()
     updated_at: datetime = _created()
 
 
-class Commitment(SQLModel, table=True):
+class CommitmentBase(SQLModel):
+    """A promise made to the customer, with the day it is due."""
+
+    owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    """Who keeps it: by default whoever records it, else the account's owner."""
+    what: Annotated[str, required("promise", max_length=1000)] = Field(max_length=1000)
+    to_whom: str | None = Field(default=None, max_length=200)
+    due_on: date = Field(index=True)
+
+
+class CommitmentCreate(CommitmentBase, _Once, Input):
+    """A promise to track until it is kept."""
+
+    noun: ClassVar[str] = "commitment"
+
+
+class Commitment(CommitmentBase, _OnAccount, table=True):
     """A promise made to the customer, tracked until it is kept."""
 
     __tablename__ = "commitments"
 
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
-    owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
-    what: str = Field(max_length=1000)
-    to_whom: str | None = Field(default=None, max_length=200)
-    due_on: date = Field(index=True)
     done_at: datetime | None = _when()
-    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
+    idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
 
 
-class Notice(SQLModel, table=True):
+class NoticeBase(SQLModel):
+    """Bad news for the customer and the day they must hear it by."""
+
+    kind: NoticeKind = Field(default=NoticeKind.OTHER, sa_type=String(16))
+    what: Annotated[str, required("notice", max_length=1000)] = Field(max_length=1000)
+    must_tell_by: date = Field(index=True)
+
+
+class NoticeCreate(NoticeBase, _Once, Input):
+    """Bad news to record: its owner is nagged until it is marked told."""
+
+    noun: ClassVar[str] = "notice"
+    alternatives: str | None = None
+    """What we can offer instead."""
+
+
+class _NoticeLinks(_OnAccount):
+    owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+
+
+class Notice(NoticeBase, _NoticeLinks, table=True):
     """Bad news the customer must hear from us before a date ("don't postpone")."""
 
     __tablename__ = "notices"
     __table_args__ = (_one_of("kind", NoticeKind),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
-    owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
-    kind: NoticeKind = Field(default=NoticeKind.OTHER, sa_type=String(16))
-    what: str = Field(max_length=1000)
-    must_tell_by: date = Field(index=True)
     communicated_at: datetime | None = _when()
     alternatives: str | None = Field(default=None, sa_type=Text)
-    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
+    idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
 
 
-class CustomerRequest(SQLModel, table=True):
+class CustomerRequestBase(SQLModel):
+    """Something the customer asked for that we do not offer, and what we offered instead."""
+
+    what: Annotated[str, required("request", max_length=1000)] = Field(max_length=1000)
+    alternatives: str | None = Field(default=None, sa_type=Text)
+
+
+class CustomerRequestCreate(CustomerRequestBase, _Once, Input):
+    """A request to log."""
+
+    noun: ClassVar[str] = "request"
+
+
+class _RequestLinks(_OnAccount):
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class CustomerRequest(CustomerRequestBase, _RequestLinks, table=True):
     """Something the customer asked for that we do not offer, and what we offered instead."""
 
     __tablename__ = "requests"
 
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
-    user_id: int | None = Field(default=None, foreign_key="users.id")
-    what: str = Field(max_length=1000)
-    alternatives: str | None = Field(default=None, sa_type=Text)
-    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
+    idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
 
 
-class Feedback(SQLModel, table=True):
+class FeedbackBase(SQLModel):
+    """How the customer rates us: CSAT, NPS, expectation exceeded/met/below."""
+
+    csat: Annotated[int | None, on_scale(CSAT)] = Field(default=None, ge=CSAT.low, le=CSAT.high)
+    nps: Annotated[int | None, on_scale(NPS)] = Field(default=None, ge=NPS.low, le=NPS.high)
+    expectation: Expectation | None = Field(default=None, sa_type=String(16))
+    comment: str | None = Field(default=None, sa_type=Text)
+
+
+class FeedbackCreate(FeedbackBase, _Once, Input):
+    """A rating to record: at least one of CSAT, NPS or expectation."""
+
+    noun: ClassVar[str] = "feedback"
+    contact_id: int | None = None
+    """Who at the customer gave it: one of the account's contacts."""
+    at: datetime | None = None
+    """When they gave it; an input without one gave it now."""
+
+    @model_validator(mode="after")
+    def _rated(self) -> FeedbackCreate:
+        if self.csat is None and self.nps is None and self.expectation is None:
+            raise refusal(
+                f"Feedback needs a CSAT ({CSAT.low}–{CSAT.high}), an NPS ({NPS.low}–{NPS.high}) "
+                "or an expectation (exceeded, met or below)."
+            )
+        return self
+
+
+class _FeedbackLinks(_OnAccount):
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
+
+
+class Feedback(FeedbackBase, _FeedbackLinks, table=True):
     """How the customer rates us: CSAT, NPS, expectation exceeded/met/below."""
 
     __tablename__ = "feedback"
     __table_args__ = (
-        _between("csat", 1, 5),
-        _between("nps", 0, 10),
+        _between("csat", CSAT.low, CSAT.high),
+        _between("nps", NPS.low, NPS.high),
         _one_of("expectation", Expectation, nullable=True),
         CheckConstraint(
             "csat IS NOT NULL OR nps IS NOT NULL OR expectation IS NOT NULL",
@@ -372,14 +593,7 @@ class Feedback(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
-    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
-    csat: int | None = Field(default=None, ge=1, le=5)
-    nps: int | None = Field(default=None, ge=0, le=10)
-    expectation: Expectation | None = Field(default=None, sa_type=String(16))
-    comment: str | None = Field(default=None, sa_type=Text)
-    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
+    idempotency_key: str | None = _request_key()
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
 
 
@@ -471,22 +685,32 @@ class AuditEvent(SQLModel, table=True):
 
 __all__ = [
     "Account",
+    "AccountCreate",
     "AccountStatus",
+    "AccountUpdate",
     "AuditEvent",
     "Commitment",
+    "CommitmentCreate",
     "Contact",
+    "ContactCreate",
     "CustomerRequest",
+    "CustomerRequestCreate",
     "Deal",
+    "DealCreate",
     "DealStage",
     "Expectation",
     "Feedback",
+    "FeedbackCreate",
     "Goal",
     "GoalScope",
     "Interaction",
+    "InteractionCreate",
     "InteractionKind",
     "Notice",
+    "NoticeCreate",
     "NoticeKind",
     "Order",
+    "OrderCreate",
     "OrderStatus",
     "Quadrant",
     "Reminder",
@@ -496,5 +720,6 @@ __all__ = [
     "Sentiment",
     "Tier",
     "User",
+    "UserCreate",
     "name_key",
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -25,20 +24,31 @@ from core.db import Session
 from core.errors import KamError, NotFound
 from core.models import (
     Account,
+    CommitmentCreate,
     Contact,
     Expectation,
+    FeedbackCreate,
+    InteractionCreate,
     InteractionKind,
+    NoticeCreate,
     NoticeKind,
+    OrderCreate,
     Role,
     Sentiment,
     Tier,
     User,
 )
 from core.scoring import portfolio_figures, score_accounts
-from core.services import records
 from core.services.accounts import find_account
+from core.services.commitments import add_commitment
+from core.services.contacts import contacts_of, find_contact
+from core.services.feedback import add_feedback
+from core.services.interactions import log_interaction
+from core.services.notices import add_notice
+from core.services.orders import record_order, set_order_status
 from core.services.reminders import snooze
 from core.services.users import get_user_by_email
+from core.validation import CSAT, NPS, Scale, amount, choice, whole
 from core.views import (
     account_card,
     account_named_at_start,
@@ -49,6 +59,9 @@ from core.views import (
 from core.when import parse_day, parse_when
 from kambot import blocks as kb
 from kambot.grammar import SPECS, Parsed, tokens
+
+PAGE = Scale("The page", 0)
+"""Which page of a long due list (``--page``), counted from 0."""
 
 
 @dataclass
@@ -146,23 +159,13 @@ def _contact(account: Account, parsed: Parsed, *, session: Session) -> Contact |
     if not name:
         return None
     try:
-        return records.find_contact(account, name, session=session)
+        return find_contact(account, name, session=session)
     except NotFound as exc:
         if exc.suggestions:
             raise
         raise KamError(
             f"{exc.message} Leave --contact out, or add the contact first (`kam import contacts`)."
         ) from exc
-
-
-def _choice(value: str | None, allowed: type[StrEnum], what: str) -> str | None:
-    if value is None:
-        return None
-    wanted = value.strip().lower().replace(" ", "_").replace("-", "_")
-    values = [m.value for m in allowed]
-    if wanted not in values:
-        raise KamError(f"Unknown {what} {value!r}; use one of {', '.join(values)}.")
-    return wanted
 
 
 def _day(text: str, req: Request) -> date:
@@ -192,24 +195,6 @@ def _what_and_day(parsed: Parsed, text: str, req: Request) -> tuple[str, date]:
     raise KamError(f'By when? End with "by" and a day, e.g. `/kam {usage}`.')
 
 
-def _number(value: str | None, what: str) -> float | None:
-    if value is None:
-        return None
-    try:
-        return float(value.replace(",", "").replace("_", ""))
-    except ValueError as exc:
-        raise KamError(f"{what} should be a number, not {value!r}.") from exc
-
-
-def _whole(value: str | None, what: str) -> int | None:
-    number = _number(value, what)
-    if number is None:
-        return None
-    if number != int(number):
-        raise KamError(f"{what} should be a whole number, not {value!r}.")
-    return int(number)
-
-
 def _local(moment: datetime, req: Request) -> str:
     from core.clock import zone
 
@@ -227,7 +212,7 @@ def do_help(req: Request, parsed: Parsed) -> Reply:
 
 def do_list(req: Request, parsed: Parsed) -> Reply:
     """Your accounts by default; ``all`` or ``--owner`` for others'."""
-    tier = _choice(parsed.option("tier"), Tier, "tier")
+    tier = choice(parsed.option("tier"), Tier, "tier")
     everyone = [w.lower() for w in parsed.text.split()] == ["all"]
     if parsed.text and not everyone:
         raise KamError(f"`/kam list` takes `all` or options: `/kam {SPECS['list'].usage}`.")
@@ -268,7 +253,7 @@ def log_modal_for(
     if req.response_url:
         metadata["response_url"] = req.response_url
     contacts = (
-        [(c.id, c.name) for c in records.contacts_of(account, session=req.session) if c.id]
+        [(c.id, c.name) for c in contacts_of(account, session=req.session) if c.id]
         if account is not None
         else []
     )
@@ -286,8 +271,8 @@ def do_log(req: Request, parsed: Parsed) -> Reply:
     if not parsed.marked and not parsed.text:
         return Reply("Log a check-in", modal=log_modal_for(req, None))
     account, text = account_and_text(parsed, session=req.session)
-    kind = _choice(parsed.option("kind"), InteractionKind, "kind") or "call"
-    sentiment = _choice(parsed.option("sentiment"), Sentiment, "sentiment")
+    kind = choice(parsed.option("kind"), InteractionKind, "kind") or InteractionKind.CALL
+    sentiment = choice(parsed.option("sentiment"), Sentiment, "sentiment")
     if not text:
         return Reply("Log a check-in", modal=log_modal_for(req, account))
     occurred = (
@@ -298,18 +283,17 @@ def do_log(req: Request, parsed: Parsed) -> Reply:
         else None
     )
     contact = _contact(account, parsed, session=req.session)
-    logged = records.log_interaction(
-        account,
-        text,
-        session=req.session,
-        actor=req.actor,
+    interaction = InteractionCreate(
+        summary=text,
         kind=kind,
         occurred_at=occurred,
-        contact=contact,
+        contact_id=contact.id if contact else None,
         sentiment=sentiment,
         source="slack",
         idempotency_key=f"slack:{req.request_key}",
-        now=req.now,
+    )
+    logged = log_interaction(
+        account, interaction, session=req.session, actor=req.actor, now=req.now
     )
     blocks = kb.logged_blocks(
         account.name, logged.kind, _local(logged.occurred_at, req), logged.summary
@@ -321,15 +305,13 @@ def do_promise(req: Request, parsed: Parsed) -> Reply:
     """Record a promise made to the customer, due on a day."""
     account, text = account_and_text(parsed, session=req.session)
     what, due = _what_and_day(parsed, text, req)
-    commitment = records.add_commitment(
-        account,
-        what,
-        due,
-        session=req.session,
-        actor=req.actor,
+    promise = CommitmentCreate(
+        what=what,
+        due_on=due,
         to_whom=parsed.option("to"),
         idempotency_key=f"slack:{req.request_key}",
     )
+    commitment = add_commitment(account, promise, session=req.session, actor=req.actor)
     message = (
         f"Promise to {account.name} recorded: {commitment.what} (due {due:%a %d %b %Y}). "
         "kam reminds you before it is due."
@@ -340,18 +322,16 @@ def do_promise(req: Request, parsed: Parsed) -> Reply:
 def do_notice(req: Request, parsed: Parsed) -> Reply:
     """Record bad news to tell the customer by a day ("don't postpone")."""
     account, text = account_and_text(parsed, session=req.session)
-    kind = _choice(parsed.option("kind"), NoticeKind, "notice kind") or "other"
+    kind = choice(parsed.option("kind"), NoticeKind, "notice kind") or NoticeKind.OTHER
     what, due = _what_and_day(parsed, text, req)
-    notice = records.add_notice(
-        account,
-        what,
-        due,
-        session=req.session,
-        actor=req.actor,
+    bad_news = NoticeCreate(
+        what=what,
+        must_tell_by=due,
         kind=kind,
         alternatives=parsed.option("alternatives"),
         idempotency_key=f"slack:{req.request_key}",
     )
+    notice = add_notice(account, bad_news, session=req.session, actor=req.actor)
     message = (
         f"Notice for {account.name} recorded: {notice.what}. Tell them by {due:%a %d %b %Y}; "
         "kam nags until it is marked told."
@@ -371,24 +351,19 @@ def do_order(req: Request, parsed: Parsed) -> Reply:
         if order is None:
             raise KamError(f"{account.name} has no open order. Record one with `/kam order`.")
         status = "completed" if completed else "problem"
-        records.set_order_status(
-            order, status, session=req.session, actor=req.actor, problem=problem
-        )
+        set_order_status(order, status, session=req.session, actor=req.actor, problem=problem)
         message = (
             f"Order for {account.name} ({order.what}) marked {status}. "
             "Give them a personal call: kam will remind you."
         )
         return Reply(message, kb.notice_blocks(message, emoji=":package:"))
     account, text = account_and_text(parsed, session=req.session)
-    amount = _number(parsed.option("amount"), "The amount")
-    order = records.record_order(
-        account,
-        text,
-        session=req.session,
-        actor=req.actor,
-        amount=amount,
+    placed = OrderCreate(
+        what=text,
+        amount=amount(parsed.option("amount")),
         idempotency_key=f"slack:{req.request_key}",
     )
+    order = record_order(account, placed, session=req.session, actor=req.actor)
     amount_text = f" ({kb.money(order.amount)})" if order.amount is not None else ""
     message = f"Order from {account.name} recorded: {order.what}{amount_text}. A thank-you is due."
     return Reply(message, kb.notice_blocks(message, emoji=":package:"))
@@ -398,18 +373,16 @@ def do_feedback(req: Request, parsed: Parsed) -> Reply:
     """Record how the customer rates us."""
     account, comment = account_and_text(parsed, session=req.session)
     contact = _contact(account, parsed, session=req.session)
-    feedback = records.add_feedback(
-        account,
-        session=req.session,
-        actor=req.actor,
-        csat=_whole(parsed.option("csat"), "CSAT"),
-        nps=_whole(parsed.option("nps"), "NPS"),
-        expectation=_choice(parsed.option("expectation"), Expectation, "expectation"),
+    rating = FeedbackCreate(
+        csat=whole(parsed.option("csat"), CSAT),
+        nps=whole(parsed.option("nps"), NPS),
+        expectation=choice(parsed.option("expectation"), Expectation, "expectation"),
         comment=comment or None,
-        contact=contact,
+        contact_id=contact.id if contact else None,
         at=req.now,
         idempotency_key=f"slack:{req.request_key}",
     )
+    feedback = add_feedback(account, rating, session=req.session, actor=req.actor)
     parts = [
         f"CSAT {feedback.csat}" if feedback.csat is not None else "",
         f"NPS {feedback.nps}" if feedback.nps is not None else "",
@@ -434,16 +407,13 @@ def do_thanks(req: Request, parsed: Parsed) -> Reply:
             f"No thank-you is due for {account.name}. To log one you sent: "
             f"`/kam {SPECS['thanks'].example}`"
         )
-    logged = records.log_interaction(
-        account,
-        text,
-        session=req.session,
-        actor=req.actor,
-        kind="thank_you",
+    thanks = InteractionCreate(
+        summary=text,
+        kind=InteractionKind.THANK_YOU,
         source="slack",
         idempotency_key=f"slack:{req.request_key}",
-        now=req.now,
     )
+    logged = log_interaction(account, thanks, session=req.session, actor=req.actor, now=req.now)
     blocks = kb.logged_blocks(
         account.name, logged.kind, _local(logged.occurred_at, req), logged.summary
     )
@@ -455,7 +425,7 @@ def do_due(req: Request, parsed: Parsed) -> Reply:
     scope = parsed.text.strip().lower()
     if scope not in ("", "team", "mine", "me"):
         raise KamError(f"`/kam due` takes nothing or `team`: `/kam {SPECS['due'].usage}`.")
-    page = _whole(parsed.option("page"), "The page") or 0
+    page = whole(parsed.option("page"), PAGE) or 0
     if scope == "team":
         if req.user.role not in (Role.MANAGER, Role.ADMIN):
             raise KamError("`/kam due team` is for managers; `/kam due` shows yours.")
@@ -464,9 +434,7 @@ def do_due(req: Request, parsed: Parsed) -> Reply:
     else:
         items = due_items(session=req.session, now=req.now, user_id=req.user.id)
         title = f"Due for you ({len(items)})"
-    blocks = kb.due_blocks(
-        items, title=title, page=max(page, 0), scope=scope if scope == "team" else ""
-    )
+    blocks = kb.due_blocks(items, title=title, page=page, scope=scope if scope == "team" else "")
     return Reply(title, blocks)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from core.actors import Actor
-from core.models import Account, User
+from core.models import Account, AccountCreate, User, UserCreate
 from core.services.accounts import create_account
 from core.services.users import create_user
 
@@ -15,9 +15,9 @@ SYSTEM = Actor.system("test")
 
 
 def user(session: Session, email: str = "anna@example.com", **fields: Any) -> User:
-    data = {"name": email.split("@")[0].title(), "email": email, **fields}
-    return create_user(data, session=session, actor=SYSTEM)
+    fields.setdefault("name", email.split("@")[0].title())
+    return create_user(UserCreate(email=email, **fields), session=session, actor=SYSTEM)
 
 
 def account(session: Session, name: str = "Acme", **fields: Any) -> Account:
-    return create_account({"name": name, **fields}, session=session, actor=SYSTEM)
+    return create_account(AccountCreate(name=name, **fields), session=session, actor=SYSTEM)

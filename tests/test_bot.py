@@ -44,6 +44,7 @@ from tests.slack_harness import (
 from tests.slack_harness import (
     select as choose,
 )
+from tests.typed_numbers import NOT_NUMBERS
 
 TABLES = (Interaction, Commitment, Notice, Order, Feedback, CustomerRequest, Contact, User)
 
@@ -465,7 +466,21 @@ def test_order_records_and_completes(bot: SlackBot, engine: Engine) -> None:
     assert "marked completed" in reply_text(bot.command("order Acme Corp --completed"))
     assert rows(engine, Order)[0].status == "completed"
     assert "no open order" in reply_text(bot.command("order Acme Corp --problem late"))
-    assert "should be a number" in reply_text(bot.command("order Acme Corp: x --amount lots"))
+    assert "'lots' is not a number" in reply_text(bot.command("order Acme Corp: x --amount lots"))
+
+
+@pytest.mark.parametrize(("field", "typed", "sentence"), NOT_NUMBERS)
+def test_an_amount_or_rating_that_is_no_number_is_refused_and_nothing_is_written(
+    bot: SlackBot, engine: Engine, field: str, typed: str, sentence: str
+) -> None:
+    """1e400 would be stored as infinity and nan as NaN, which no report can show."""
+    before = counts(engine)
+    if field == "amount":
+        reply = bot.command(f"order Acme Corp: 40 licences --amount {typed}")
+    else:
+        reply = bot.command(f"feedback Acme Corp --{field} {typed}: fine")
+    assert sentence in reply_text(reply)
+    assert counts(engine) == before
 
 
 def test_feedback_and_thanks(bot: SlackBot, engine: Engine) -> None:
@@ -474,7 +489,9 @@ def test_feedback_and_thanks(bot: SlackBot, engine: Engine) -> None:
     (fb,) = rows(engine, Feedback)
     assert (fb.csat, fb.expectation, fb.comment) == (4, "exceeded", "loved onboarding")
     assert "needs a CSAT" in reply_text(bot.command("feedback Acme Corp: nice"))
-    assert "less than or equal to 5" in reply_text(bot.command("feedback Acme Corp --csat 9"))
+    assert "CSAT is a whole number from 1 to 5" in reply_text(
+        bot.command("feedback Acme Corp --csat 9")
+    )
     assert len(rows(engine, Feedback)) == 1
     reply = bot.command("thanks Acme Corp: thanked Ana for the quick sign-off")
     assert "Logged thank-you" in reply_text(reply)

@@ -209,7 +209,8 @@ def test_generated_commands_get_helpful_replies_and_write_only_when_valid(
                 assert re.search(
                     r"`/?kam |`/kam|Did you mean|use one of|e\.g\.|Try |should be|"
                     r"is empty|needs|only your own|no open order|in the past|"
-                    r"lists them|future|not both|Name an account|limit",
+                    r"lists them|future|not both|Name an account|limit|"
+                    r"is a whole number|type it like",
                     shown,
                 ), shown
 

@@ -17,7 +17,12 @@ from core.checkins import LEASE, DueItem, TransientDeliveryError, due_items, swe
 from core.clock import utcnow
 from core.models import (
     Commitment,
+    CommitmentCreate,
+    ContactCreate,
     Interaction,
+    InteractionCreate,
+    NoticeCreate,
+    OrderCreate,
     Quadrant,
     Reminder,
     Role,
@@ -25,7 +30,11 @@ from core.models import (
     Tier,
     User,
 )
-from core.services import records
+from core.services.commitments import add_commitment, complete_commitment
+from core.services.contacts import add_contact
+from core.services.interactions import log_interaction
+from core.services.notices import add_notice
+from core.services.orders import record_order
 from kambot import ids
 from kambot.notifier import SlackNotifier
 from kambot.summary import post_team_summary
@@ -64,24 +73,16 @@ def portfolio(engine: Engine) -> dict[str, Any]:
             s, "Acme Corp", owner_id=anna.id, tier_override="key", tier_override_reason="big"
         )
         kan = factories.account(s, "Kan-code", owner_id=anna.id)
-        records.add_contact(
-            acme, {"name": "Ana Lima", "hometown": "Porto"}, session=s, actor=SYSTEM
+        add_contact(acme, ContactCreate(name="Ana Lima", hometown="Porto"), session=s, actor=SYSTEM)
+        call = InteractionCreate(summary="Quarterly call", occurred_at=now - timedelta(days=50))
+        log_interaction(acme, call, session=s, actor=SYSTEM)
+        promise = CommitmentCreate(
+            what="Send the SLA <draft>", due_on=date.today() - timedelta(days=2), owner_id=anna.id
         )
-        records.log_interaction(
-            acme, "Quarterly call", session=s, actor=SYSTEM, occurred_at=now - timedelta(days=50)
-        )
-        records.add_commitment(
-            acme,
-            "Send the SLA <draft>",
-            date.today() - timedelta(days=2),
-            session=s,
-            actor=SYSTEM,
-            owner_id=anna.id,
-        )
-        records.add_notice(
-            kan, "Prices rise 4%", date.today() + timedelta(days=5), session=s, actor=SYSTEM
-        )
-        records.record_order(kan, "40 GTK 500", session=s, actor=SYSTEM, amount=19600)
+        add_commitment(acme, promise, session=s, actor=SYSTEM)
+        news = NoticeCreate(what="Prices rise 4%", must_tell_by=date.today() + timedelta(days=5))
+        add_notice(kan, news, session=s, actor=SYSTEM)
+        record_order(kan, OrderCreate(what="40 GTK 500", amount=19600), session=s, actor=SYSTEM)
         for days, health in ((10, 70.0), (1, 40.0)):
             s.add(
                 ScoreSnapshot(
@@ -614,14 +615,12 @@ def test_home_tab_pages_a_long_due_list_within_100_blocks(
     with Session(engine) as s:
         for i in range(60):
             acct = factories.account(s, f"Client {i:02d}", owner_id=portfolio["anna"].id)
-            records.add_commitment(
-                acct,
-                f"Promise {i}",
-                date.today() - timedelta(days=1),
-                session=s,
-                actor=SYSTEM,
+            promise = CommitmentCreate(
+                what=f"Promise {i}",
+                due_on=date.today() - timedelta(days=1),
                 owner_id=portfolio["anna"].id,
             )
+            add_commitment(acct, promise, session=s, actor=SYSTEM)
         s.commit()
     body = event_body(
         {
@@ -674,7 +673,7 @@ def test_weekly_team_summary_posts_concentration_slipping_accounts_and_promises_
     with Session(engine) as s:
         promise = s.exec(select(Commitment)).first()
         assert promise is not None
-        records.complete_commitment(promise, session=s, actor=SYSTEM)
+        complete_commitment(promise, session=s, actor=SYSTEM)
         s.commit()
     ts = post_team_summary(engine, bot.app.client, "C0TEAM", now=utcnow())
     assert ts

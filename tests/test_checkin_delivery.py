@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 from core import bulk
 from core.checkins import LEASE, due_items, sweep
 from core.checkins.digest import due_digests
-from core.models import Account, Reminder, User
-from core.services import records
+from core.models import Account, CommitmentCreate, InteractionCreate, Reminder, User
+from core.services.commitments import add_commitment
+from core.services.interactions import log_interaction
 from core.services.reminders import snooze
 from tests import factories
 from tests.checkin_notifiers import BlindFileRecorder, FileRecorder, Recorder
@@ -137,7 +138,8 @@ def test_an_item_resolved_after_its_claim_is_closed_not_sent(engine: Engine) -> 
             )
         )
         account = s.get(Account, 1)
-        records.log_interaction(account, "called", session=s, actor=factories.SYSTEM, now=T0)  # type: ignore[arg-type]
+        called = InteractionCreate(summary="called")
+        log_interaction(account, called, session=s, actor=factories.SYSTEM, now=T0)  # type: ignore[arg-type]
         s.commit()
     recorder = Recorder()
     report = sweep(engine, recorder, now=T0 + LEASE + timedelta(minutes=1))
@@ -266,9 +268,8 @@ def people(engine: Engine) -> None:
         factories.user(s, "idle@example.com", timezone="Asia/Tokyo")
         for owner, name in ((stockholm, "Nordic AB"), (new_york, "Hudson Inc")):
             account = factories.account(s, name, owner_id=owner.id)
-            records.add_commitment(
-                account, "Send the quote", date(2026, 3, 1), session=s, actor=factories.SYSTEM
-            )
+            promise = CommitmentCreate(what="Send the quote", due_on=date(2026, 3, 1))
+            add_commitment(account, promise, session=s, actor=factories.SYSTEM)
         s.commit()
 
 

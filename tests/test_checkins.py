@@ -20,15 +20,26 @@ from core.errors import Forbidden, KamError, NotFound
 from core.models import (
     Account,
     Commitment,
+    CommitmentCreate,
+    ContactCreate,
+    DealCreate,
     Goal,
     Interaction,
+    InteractionCreate,
     Notice,
+    NoticeCreate,
+    OrderCreate,
     Reminder,
     Role,
     ScoreSnapshot,
     User,
 )
-from core.services import records
+from core.services.commitments import add_commitment, complete_commitment
+from core.services.contacts import add_contact
+from core.services.deals import add_deal
+from core.services.interactions import log_interaction
+from core.services.notices import add_notice, mark_notice_told
+from core.services.orders import record_order, set_order_status
 from core.services.reminders import dismiss, mark_done, snooze
 from tests import factories
 
@@ -65,30 +76,30 @@ def world(session: Session) -> Iterator[World]:
             session, "anna@example.com", manager_id=maja.id, timezone="America/New_York"
         )
         acme = factories.account(session, "Acme", owner_id=anna.id)
-        records.add_contact(
-            acme,
-            {
-                "name": "Erik Lund",
-                "title": "CFO",
-                "decision_maker": True,
-                "favourite_team": "Djurgården",
-                "hometown": "Umeå",
-                "birthday": date(1980, 1, 15),
-            },
-            session=session,
-            actor=SYSTEM,
+        erik = ContactCreate(
+            name="Erik Lund",
+            title="CFO",
+            decision_maker=True,
+            favourite_team="Djurgården",
+            hometown="Umeå",
+            birthday=date(1980, 1, 15),
         )
+        add_contact(acme, erik, session=session, actor=SYSTEM)
         session.commit()
         yield World(session, maja, anna, acme)
 
 
 def log(world: World, when: datetime, kind: str = "call") -> Interaction:
     with time_machine.travel(when, tick=False):
-        done = records.log_interaction(
-            world.acme, "Talked", session=world.session, actor=SYSTEM, kind=kind, now=when
-        )
+        talked = InteractionCreate(summary="Talked", kind=kind)
+        done = log_interaction(world.acme, talked, session=world.session, actor=SYSTEM, now=when)
         world.session.commit()
     return done
+
+
+def promise(world: World, account: Account, what: str, due_on: date) -> Commitment:
+    made = CommitmentCreate(what=what, due_on=due_on)
+    return add_commitment(account, made, session=world.session, actor=SYSTEM)
 
 
 def snapshot(world: World, when: datetime, tier: str, account: Account | None = None) -> None:
@@ -182,17 +193,15 @@ def test_any_interaction_resets_the_cadence_and_closes_the_delivered_check_in(
 
 def test_commitment_shows_two_days_ahead_turns_red_when_overdue_until_kept(world: World) -> None:
     log(world, T0)
-    promise = records.add_commitment(
-        world.acme, "Send the price list", date(2026, 1, 10), session=world.session, actor=SYSTEM
-    )
+    made = promise(world, world.acme, "Send the price list", date(2026, 1, 10))
     world.session.commit()
     assert not [k for k in world.keys(T0 + timedelta(days=2)) if k.startswith("commitment")]
     soon = world.item(datetime(2026, 1, 8, 12, tzinfo=UTC), "commitment")
-    assert (soon.severity, soon.subject_id) == ("info", promise.id)
+    assert (soon.severity, soon.subject_id) == ("info", made.id)
     assert world.item(datetime(2026, 1, 10, 12, tzinfo=UTC), "commitment").severity == "yellow"
     late = world.item(datetime(2026, 1, 13, 12, tzinfo=UTC), "commitment")
     assert late.key.endswith("#overdue") and late.severity == "red" and late.priority > 1
-    records.complete_commitment(promise, session=world.session, actor=SYSTEM, now=T0)
+    complete_commitment(made, session=world.session, actor=SYSTEM, now=T0)
     world.session.commit()
     assert not [k for k in world.keys(datetime(2026, 1, 13, tzinfo=UTC)) if "commitment" in k]
 
@@ -203,14 +212,10 @@ def test_commitment_shows_two_days_ahead_turns_red_when_overdue_until_kept(world
 def test_notice_grows_urgent_then_escalates_to_the_manager(world: World) -> None:
     log(world, T0)
     with time_machine.travel(T0, tick=False):
-        notice = records.add_notice(
-            world.acme,
-            "Prices rise 8% in March",
-            date(2026, 1, 15),
-            session=world.session,
-            actor=SYSTEM,
-            kind="price_change",
+        news = NoticeCreate(
+            what="Prices rise 8% in March", must_tell_by=date(2026, 1, 15), kind="price_change"
         )
+        notice = add_notice(world.acme, news, session=world.session, actor=SYSTEM)
         world.session.commit()
     early = world.item(T0 + timedelta(days=1), "notice")
     late_ish = world.item(datetime(2026, 1, 13, 9, tzinfo=UTC), "notice")
@@ -222,7 +227,7 @@ def test_notice_grows_urgent_then_escalates_to_the_manager(world: World) -> None
     assert owner.severity == "red" and owner.user_id == world.anna.id
     [boss] = [i for i in due_items(session=world.session, now=after, user_id=world.maja.id)]
     assert boss.key == "notice_untold:1:1#manager" and "Anna" in boss.title
-    records.mark_notice_told(notice, session=world.session, actor=SYSTEM, now=after)
+    mark_notice_told(notice, session=world.session, actor=SYSTEM, now=after)
     world.session.commit()
     assert not [k for k in world.keys(after) if k.startswith("notice")]
 
@@ -232,12 +237,8 @@ def test_notice_grows_urgent_then_escalates_to_the_manager(world: World) -> None
 
 def test_won_deal_prompts_a_thank_you_with_a_personal_draft(world: World) -> None:
     log(world, T0)
-    records.add_deal(
-        world.acme,
-        {"stage": "won", "closed_on": date(2026, 1, 5), "product": "GTX Pro"},
-        session=world.session,
-        actor=SYSTEM,
-    )
+    won = DealCreate(stage="won", closed_on=date(2026, 1, 5), product="GTX Pro")
+    add_deal(world.acme, won, session=world.session, actor=SYSTEM)
     world.session.commit()
     item = world.item(T0, "thank_you")
     assert item.severity == "info" and "choosing GTX Pro" in item.title
@@ -253,16 +254,13 @@ def test_won_deal_prompts_a_thank_you_with_a_personal_draft(world: World) -> Non
 def test_renewal_order_and_anniversary_prompt_thank_yous(world: World) -> None:
     log(world, T0)
     for closed in (date(2025, 1, 10), date(2026, 1, 4)):
-        records.add_deal(
-            world.acme,
-            {"stage": "won", "closed_on": closed, "product": "Support"},
-            session=world.session,
-            actor=SYSTEM,
-        )
+        won = DealCreate(stage="won", closed_on=closed, product="Support")
+        add_deal(world.acme, won, session=world.session, actor=SYSTEM)
     world.acme.customer_since = date(2021, 1, 3)
     world.session.add(world.acme)
     with time_machine.travel(T0, tick=False):
-        records.record_order(world.acme, "200 licences", session=world.session, actor=SYSTEM)
+        placed = OrderCreate(what="200 licences")
+        record_order(world.acme, placed, session=world.session, actor=SYSTEM)
     world.session.commit()
     titles = {i.key: i.title for i in world.at(T0 + timedelta(hours=2)) if i.kind == "thank_you"}
     assert titles["thank_you:1:deal-2"] == "Thank Acme for renewing Support"
@@ -277,14 +275,16 @@ def test_renewal_order_and_anniversary_prompt_thank_yous(world: World) -> None:
 def test_completed_or_troubled_order_prompts_a_personal_call(world: World) -> None:
     log(world, T0)
     with time_machine.travel(T0, tick=False):
-        order = records.record_order(world.acme, "Pallets", session=world.session, actor=SYSTEM)
-        other = records.record_order(world.acme, "Crates", session=world.session, actor=SYSTEM)
+        order, other = (
+            record_order(world.acme, OrderCreate(what=what), session=world.session, actor=SYSTEM)
+            for what in ("Pallets", "Crates")
+        )
         world.session.commit()
     with time_machine.travel(T0 + timedelta(days=1), tick=False):
-        records.set_order_status(
+        set_order_status(
             order, "problem", session=world.session, actor=SYSTEM, problem="Arrived damaged"
         )
-        records.set_order_status(other, "completed", session=world.session, actor=SYSTEM)
+        set_order_status(other, "completed", session=world.session, actor=SYSTEM)
         world.session.commit()
     calls = {i.key: i for i in world.at(T0 + timedelta(days=2)) if i.kind == "personal_connect"}
     trouble = calls["personal_connect:1:order-1-problem"]
@@ -331,11 +331,9 @@ def test_newly_key_account_gets_an_onboarding_checklist(world: World) -> None:
 
 
 def test_every_item_carries_personal_notes(world: World) -> None:
-    records.add_commitment(
-        world.acme, "Call back", date(2026, 1, 5), session=world.session, actor=SYSTEM
-    )
+    promise(world, world.acme, "Call back", date(2026, 1, 5))
     bare = factories.account(world.session, "Bare Ltd", owner_id=world.anna.id)
-    records.add_commitment(bare, "Quote", date(2026, 1, 5), session=world.session, actor=SYSTEM)
+    promise(world, bare, "Quote", date(2026, 1, 5))
     world.session.commit()
     items = world.at(T0 + timedelta(days=200))
     assert {i.kind for i in items} >= {"check_in_due", "commitment_due"}
@@ -359,14 +357,8 @@ def test_due_list_is_ordered_by_priority_and_scoped_to_a_person_or_team(world: W
         ("Crux", outsider, 100),
     ):
         acc = factories.account(world.session, name, owner_id=owner.id)
-        records.log_interaction(
-            acc,
-            "hi",
-            session=world.session,
-            actor=SYSTEM,
-            occurred_at=T0 - timedelta(days=since),
-            now=T0,
-        )
+        hi = InteractionCreate(summary="hi", occurred_at=T0 - timedelta(days=since))
+        log_interaction(acc, hi, session=world.session, actor=SYSTEM, now=T0)
     world.session.commit()
     log(world, T0 - timedelta(days=300))
     items = world.at(T0)
@@ -413,16 +405,14 @@ def test_dismiss_hides_the_whole_situation_and_keeps_the_reason(world: World) ->
 
 def test_done_resolves_the_situation_in_the_data(world: World) -> None:
     log(world, T0)
-    promise = records.add_commitment(
-        world.acme, "Demo", date(2026, 1, 6), session=world.session, actor=SYSTEM
-    )
+    demo = promise(world, world.acme, "Demo", date(2026, 1, 6))
     world.session.commit()
     now = T0 + timedelta(days=100)
     anna = Actor.of(world.anna, "test")
-    mark_done(f"commitment_due:1:{promise.id}#overdue", session=world.session, actor=anna, now=now)
+    mark_done(f"commitment_due:1:{demo.id}#overdue", session=world.session, actor=anna, now=now)
     mark_done(world.item(now, "check_in").key, session=world.session, actor=anna, now=now)
     world.session.commit()
-    assert world.session.get(Commitment, promise.id).done_at == now  # type: ignore[union-attr]
+    assert world.session.get(Commitment, demo.id).done_at == now  # type: ignore[union-attr]
     assert world.keys(now) == []
     assert world.session.exec(select(Interaction).where(Interaction.source == "reminder")).one()
 

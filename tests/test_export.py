@@ -15,10 +15,30 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database
 from core.demo.synthetic import load_synthetic
-from core.models import Account, Goal, ScoreSnapshot
+from core.models import (
+    Account,
+    AccountUpdate,
+    CommitmentCreate,
+    ContactCreate,
+    CustomerRequestCreate,
+    DealCreate,
+    FeedbackCreate,
+    Goal,
+    InteractionCreate,
+    NoticeCreate,
+    OrderCreate,
+    ScoreSnapshot,
+)
 from core.scoring import portfolio_figures
-from core.services import records
 from core.services.accounts import update_account
+from core.services.commitments import add_commitment, complete_commitment
+from core.services.contacts import add_contact
+from core.services.deals import add_deal
+from core.services.feedback import add_feedback
+from core.services.interactions import log_interaction
+from core.services.notices import add_notice
+from core.services.orders import record_order, set_order_status
+from core.services.requests import add_request
 from tests import factories
 from tests.conftest import fresh_postgres
 from tests.test_cli import kam
@@ -63,77 +83,56 @@ def build_portfolio(session: Session) -> None:
     beta = factories.account(session, "Beta AS", owner_id=anna.id, parent_id=acme.id)
     update_account(
         beta,
-        {"tier_override": "key", "tier_override_reason": "Board decision"},
+        AccountUpdate(tier_override="key", tier_override_reason="Board decision"),
         session=session,
         actor=SYSTEM,
     )
     session.delete(gone)  # a gap in the ids must survive the round trip
-    kari = records.add_contact(
+    kari = add_contact(
         acme,
-        {"name": "Kari Nordmann", "title": "CFO", "decision_maker": True,
-         "hometown": "Trondheim", "birthday": date(1980, 5, 17), "favourite_team": "Rosenborg"},
+        ContactCreate(name="Kari Nordmann", title="CFO", decision_maker=True,
+                      hometown="Trondheim", birthday=date(1980, 5, 17), favourite_team="Rosenborg"),
         session=session, actor=SYSTEM,
     )  # fmt: skip
-    records.add_contact(
-        beta, {"name": "Ola Hansen", "email": "ola@beta.no"}, session=session, actor=SYSTEM
-    )
+    ola = ContactCreate(name="Ola Hansen", email="ola@beta.no")
+    add_contact(beta, ola, session=session, actor=SYSTEM)
     for days, summary in ((40, "Quarterly review"), (3, "Called about the renewal")):
-        records.log_interaction(
-            acme, summary, session=session, actor=SYSTEM, contact=kari, kind="meeting",
+        meeting = InteractionCreate(
+            summary=summary, contact_id=kari.id, kind="meeting",
             occurred_at=now - timedelta(days=days, microseconds=123), sentiment="positive",
         )  # fmt: skip
-    won = records.add_deal(
+        log_interaction(acme, meeting, session=session, actor=SYSTEM)
+    won = add_deal(
         acme,
-        {"stage": "won", "amount": 1234.56, "closed_on": (now - timedelta(days=30)).date(),
-         "engaged_on": (now - timedelta(days=90)).date(), "product": "GTX Pro",
-         "owner_id": anna.id, "external_id": "OPP-1"},
+        DealCreate(stage="won", amount=1234.56, closed_on=(now - timedelta(days=30)).date(),
+                   engaged_on=(now - timedelta(days=90)).date(), product="GTX Pro",
+                   owner_id=anna.id, external_id="OPP-1"),
         session=session, actor=SYSTEM,
     )  # fmt: skip
-    records.add_deal(
-        acme,
-        {"stage": "won", "amount": 99.5, "closed_on": date(2020, 1, 2)},
-        session=session,
-        actor=SYSTEM,
+    old = DealCreate(stage="won", amount=99.5, closed_on=date(2020, 1, 2))
+    add_deal(acme, old, session=session, actor=SYSTEM)
+    add_deal(beta, DealCreate(stage="open", amount=10_000.0), session=session, actor=SYSTEM)
+    placed = OrderCreate(what="200 units", amount=50.0, deal_id=won.id)
+    order = record_order(acme, placed, session=session, actor=SYSTEM)
+    set_order_status(order, "problem", session=session, actor=SYSTEM, problem="Late truck")
+    price_list = CommitmentCreate(
+        what="Send the price list", due_on=now.date() + timedelta(days=3), to_whom="Kari"
     )
-    records.add_deal(beta, {"stage": "open", "amount": 10_000.0}, session=session, actor=SYSTEM)
-    order = records.record_order(
-        acme, "200 units", session=session, actor=SYSTEM, amount=50.0, deal=won
-    )
-    records.set_order_status(order, "problem", session=session, actor=SYSTEM, problem="Late truck")
-    records.add_commitment(
-        acme,
-        "Send the price list",
-        now.date() + timedelta(days=3),
-        session=session,
-        actor=SYSTEM,
-        to_whom="Kari",
-    )
-    done = records.add_commitment(
-        acme, "Visit the plant", now.date(), session=session, actor=SYSTEM
-    )
-    records.complete_commitment(done, session=session, actor=SYSTEM)
-    records.add_notice(
-        acme,
-        "Prices rise 4%",
-        now.date() + timedelta(days=10),
-        session=session,
-        actor=SYSTEM,
+    add_commitment(acme, price_list, session=session, actor=SYSTEM)
+    visit = CommitmentCreate(what="Visit the plant", due_on=now.date())
+    done = add_commitment(acme, visit, session=session, actor=SYSTEM)
+    complete_commitment(done, session=session, actor=SYSTEM)
+    news = NoticeCreate(
+        what="Prices rise 4%",
+        must_tell_by=now.date() + timedelta(days=10),
         kind="price_change",
         alternatives="Lock in now",
     )
-    records.add_request(
-        beta, "A blue model", session=session, actor=SYSTEM, alternatives="Offered teal"
-    )
-    records.add_feedback(
-        acme,
-        session=session,
-        actor=SYSTEM,
-        csat=4,
-        nps=9,
-        expectation="met",
-        comment="Good",
-        contact=kari,
-    )
+    add_notice(acme, news, session=session, actor=SYSTEM)
+    blue = CustomerRequestCreate(what="A blue model", alternatives="Offered teal")
+    add_request(beta, blue, session=session, actor=SYSTEM)
+    rating = FeedbackCreate(csat=4, nps=9, expectation="met", comment="Good", contact_id=kari.id)
+    add_feedback(acme, rating, session=session, actor=SYSTEM)
     session.add(Goal(metric="nps", target=50.0, scope="tier", scope_ref="key", period="2026"))
     session.add(
         ScoreSnapshot(

@@ -14,10 +14,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from core.models import Goal
+from core.models import CommitmentCreate, ContactCreate, DealCreate, FeedbackCreate, Goal
 from core.scoring import portfolio_figures, score_accounts
 from core.scoring.goals import GoalProgress
-from core.services import records
+from core.services.commitments import add_commitment, complete_commitment
+from core.services.contacts import add_contact
+from core.services.deals import add_deal
+from core.services.feedback import add_feedback
 from tests import factories
 from tests.test_cli import kam
 
@@ -41,23 +44,15 @@ def team(session: Session) -> Session:
     cato = factories.account(session, "Cato", owner_id=bo.id)
 
     def won(account: Any, amount: float, closed_on: date) -> None:
-        records.add_deal(
-            account,
-            {"name": f"Deal {amount}", "stage": "won", "amount": amount, "closed_on": closed_on},
-            session=session,
-            actor=SYSTEM,
-        )
+        deal = DealCreate(stage="won", amount=amount, closed_on=closed_on)
+        add_deal(account, deal, session=session, actor=SYSTEM)
 
     won(acme, 1000.0, date(2026, 2, 1))
     won(acme, 500.0, date(2025, 12, 31))  # last year: not in a 2026 goal
     won(bolt, 250.0, date(2026, 5, 15))  # today counts
     won(cato, 4000.0, date(2026, 3, 1))
-    records.add_deal(
-        bolt,
-        {"name": "Lost one", "stage": "lost", "amount": 9999.0, "closed_on": date(2026, 3, 3)},
-        session=session,
-        actor=SYSTEM,
-    )
+    lost = DealCreate(stage="lost", amount=9999.0, closed_on=date(2026, 3, 3))
+    add_deal(bolt, lost, session=session, actor=SYSTEM)
     for account, csat, nps, days_ago in (
         (acme, 5, 10, 10),  # promoter
         (acme, 4, 9, 40),  # promoter
@@ -65,25 +60,23 @@ def team(session: Session) -> Session:
         (bolt, None, 7, 30),  # passive, no CSAT
         (cato, 1, 0, 200),  # 2025: outside the year
     ):
-        records.add_feedback(
-            account,
-            session=session,
-            actor=SYSTEM,
-            csat=csat,
-            nps=nps,
-            at=NOW - timedelta(days=days_ago),
-        )
+        rating = FeedbackCreate(csat=csat, nps=nps, at=NOW - timedelta(days=days_ago))
+        add_feedback(account, rating, session=session, actor=SYSTEM)
     for account, name in ((acme, "Ada"), (acme, "Al"), (bolt, "Bea")):
-        records.add_contact(
-            account, {"name": name, "decision_maker": name == "Ada"}, session=session, actor=SYSTEM
-        )
-    on_time = records.add_commitment(acme, "Demo", date(2026, 4, 10), session=session, actor=SYSTEM)
-    records.complete_commitment(on_time, session=session, actor=SYSTEM, now=NOW - timedelta(40))
-    late = records.add_commitment(acme, "Quote", date(2026, 4, 20), session=session, actor=SYSTEM)
-    records.complete_commitment(late, session=session, actor=SYSTEM, now=NOW - timedelta(days=5))
-    records.add_commitment(acme, "Call", date(2026, 5, 1), session=session, actor=SYSTEM)  # missed
-    records.add_commitment(acme, "Visit", date(2026, 6, 20), session=session, actor=SYSTEM)  # later
-    records.add_commitment(acme, "Old", date(2026, 1, 5), session=session, actor=SYSTEM)  # Q1
+        person = ContactCreate(name=name, decision_maker=name == "Ada")
+        add_contact(account, person, session=session, actor=SYSTEM)
+
+    def promise(what: str, due_on: date) -> Any:
+        made = CommitmentCreate(what=what, due_on=due_on)
+        return add_commitment(acme, made, session=session, actor=SYSTEM)
+
+    on_time = promise("Demo", date(2026, 4, 10))
+    complete_commitment(on_time, session=session, actor=SYSTEM, now=NOW - timedelta(40))
+    late = promise("Quote", date(2026, 4, 20))
+    complete_commitment(late, session=session, actor=SYSTEM, now=NOW - timedelta(days=5))
+    promise("Call", date(2026, 5, 1))  # missed
+    promise("Visit", date(2026, 6, 20))  # later
+    promise("Old", date(2026, 1, 5))  # Q1
     session.commit()
     return session
 

@@ -216,6 +216,16 @@ BROKEN: dict[str, tuple[str, bytes, str]] = {
         (GOOD + "D2,Acme Corp,won,about fifty,2024-01-05\n").encode(),
         "row 3, column 'amount': cannot read 'about fifty' as a number",
     ),
+    "an amount too large to store": (
+        "deals",
+        (GOOD + "D2,Acme Corp,won,1e400,2024-01-05\n").encode(),
+        "row 3, column 'amount': '1e400' is not a finite number",
+    ),
+    "an amount that is not a number": (
+        "deals",
+        (GOOD + "D2,Acme Corp,won,nan,2024-01-05\n").encode(),
+        "row 3, column 'amount': 'nan' is not a finite number",
+    ),
     "unknown account": (
         "deals",
         (GOOD + "D2,Acme Crop,won,50,2024-01-05\n").encode(),

@@ -15,7 +15,18 @@ from sqlmodel import Session, func, select
 
 from core.demo import maven
 from core.errors import KamError
-from core.models import Account, AuditEvent, Deal, ScoreSnapshot
+from core.models import (
+    Account,
+    AccountUpdate,
+    AuditEvent,
+    CommitmentCreate,
+    ContactCreate,
+    Deal,
+    FeedbackCreate,
+    InteractionCreate,
+    NoticeCreate,
+    ScoreSnapshot,
+)
 from core.scoring import (
     AccountScore,
     config_from,
@@ -25,8 +36,12 @@ from core.scoring import (
     score_accounts,
 )
 from core.scoring.forecast import NoForecast, RevenueForecast
-from core.services import records
 from core.services.accounts import find_account, update_account
+from core.services.commitments import add_commitment, complete_commitment
+from core.services.contacts import add_contact
+from core.services.feedback import add_feedback
+from core.services.interactions import log_interaction
+from core.services.notices import add_notice
 from tests import factories
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -96,7 +111,7 @@ def test_kan_code_the_largest_account_is_strategic_unless_overridden(demo: Sessi
     account = find_account("Kan-code", session=demo)
     update_account(
         account,
-        {"tier_override": "growth", "tier_override_reason": "Buying through a reseller now"},
+        AccountUpdate(tier_override="growth", tier_override_reason="Buying through a reseller now"),
         session=demo,
         actor=SYSTEM,
     )
@@ -112,7 +127,7 @@ def test_a_hand_raised_tier_on_a_small_account_is_flagged_over_served(demo: Sess
     assert account is not None
     update_account(
         account,
-        {"tier_override": "key", "tier_override_reason": "The CEO's golf partner"},
+        AccountUpdate(tier_override="key", tier_override_reason="The CEO's golf partner"),
         session=demo,
         actor=SYSTEM,
     )
@@ -136,20 +151,10 @@ def test_rescore_stores_one_snapshot_per_account_and_reads_the_trend_next_time(
     assert demo.exec(select(func.count()).select_from(ScoreSnapshot)).one() == 85
 
     kan = find_account("Kan-code", session=demo)
-    records.add_notice(
-        kan,
-        "Price rises 8% in January",
-        (NOW + timedelta(days=20)).date(),
-        session=demo,
-        actor=SYSTEM,
-    )
-    records.add_commitment(
-        kan,
-        "Send the revised quote",
-        (NOW - timedelta(days=3)).date(),
-        session=demo,
-        actor=SYSTEM,
-    )
+    news = NoticeCreate(what="Price rises 8% in January", must_tell_by=(NOW + timedelta(20)).date())
+    add_notice(kan, news, session=demo, actor=SYSTEM)
+    promise = CommitmentCreate(what="Send the revised quote", due_on=(NOW - timedelta(3)).date())
+    add_commitment(kan, promise, session=demo, actor=SYSTEM)
     demo.commit()
     later = NOW + timedelta(days=30)
     after = by_name(rescore(session=demo, now=later))
@@ -190,9 +195,8 @@ def test_demo_forecast_is_a_line_through_the_monthly_history(demo: Session) -> N
 
 def _customer(session: Session, name: str, **fields: Any) -> Account:
     account = factories.account(session, name, **fields)
-    records.log_interaction(
-        account, "Kick-off", session=session, actor=SYSTEM, occurred_at=NOW - timedelta(days=400)
-    )
+    kick_off = InteractionCreate(summary="Kick-off", occurred_at=NOW - timedelta(days=400))
+    log_interaction(account, kick_off, session=session, actor=SYSTEM)
     return account
 
 
@@ -202,44 +206,26 @@ def test_what_a_manager_records_moves_relationship_and_health(session: Session) 
     good = _customer(session, "Goodco", relationship_stage=5, owner_id=anna.id)
     poor = _customer(session, "Poorco", relationship_stage=1, owner_id=anna.id)
     for week in range(0, 52, 2):  # every fortnight for a year
-        records.log_interaction(
-            good,
-            f"Check-in {week}",
-            session=session,
-            actor=SYSTEM,
-            occurred_at=NOW - timedelta(days=7 * week + 1),
+        check_in = InteractionCreate(
+            summary=f"Check-in {week}", occurred_at=NOW - timedelta(days=7 * week + 1)
         )
+        log_interaction(good, check_in, session=session, actor=SYSTEM)
     for person in ("Ada", "Bo", "Cy"):
-        records.add_contact(
-            good, {"name": person, "decision_maker": person != "Cy"}, session=session, actor=SYSTEM
-        )
-    records.add_feedback(
-        good,
-        session=session,
-        actor=SYSTEM,
-        csat=5,
-        nps=10,
-        expectation="exceeded",
-        at=NOW - timedelta(days=10),
-    )
-    records.add_feedback(poor, session=session, actor=SYSTEM, csat=5, at=NOW - timedelta(days=200))
-    records.add_feedback(
-        poor, session=session, actor=SYSTEM, csat=2, expectation="below", at=NOW - timedelta(days=5)
-    )
-    kept = records.add_commitment(
-        good, "Demo", (NOW - timedelta(days=30)).date(), session=session, actor=SYSTEM
-    )
-    records.complete_commitment(kept, session=session, actor=SYSTEM, now=NOW - timedelta(days=31))
-    records.add_commitment(
-        poor, "Refund", (NOW - timedelta(days=40)).date(), session=session, actor=SYSTEM
-    )
-    records.add_notice(
-        poor,
-        "Delivery slips a month",
-        (NOW - timedelta(days=2)).date(),
-        session=session,
-        actor=SYSTEM,
-    )
+        contact = ContactCreate(name=person, decision_maker=person != "Cy")
+        add_contact(good, contact, session=session, actor=SYSTEM)
+    for account, rating in (
+        (good, FeedbackCreate(csat=5, nps=10, expectation="exceeded", at=NOW - timedelta(10))),
+        (poor, FeedbackCreate(csat=5, at=NOW - timedelta(days=200))),
+        (poor, FeedbackCreate(csat=2, expectation="below", at=NOW - timedelta(days=5))),
+    ):
+        add_feedback(account, rating, session=session, actor=SYSTEM)
+    demo = CommitmentCreate(what="Demo", due_on=(NOW - timedelta(days=30)).date())
+    kept = add_commitment(good, demo, session=session, actor=SYSTEM)
+    complete_commitment(kept, session=session, actor=SYSTEM, now=NOW - timedelta(days=31))
+    refund = CommitmentCreate(what="Refund", due_on=(NOW - timedelta(days=40)).date())
+    add_commitment(poor, refund, session=session, actor=SYSTEM)
+    slip = NoticeCreate(what="Delivery slips a month", must_tell_by=(NOW - timedelta(2)).date())
+    add_notice(poor, slip, session=session, actor=SYSTEM)
     session.commit()
 
     results = by_name(score_accounts(session=session, now=NOW))

@@ -9,9 +9,27 @@ from sqlmodel import Session, select
 
 from core.actors import Actor
 from core.errors import Forbidden, KamError, NotFound
-from core.models import AuditEvent, Interaction
-from core.services import records, users
+from core.models import (
+    AccountCreate,
+    AccountUpdate,
+    AuditEvent,
+    CommitmentCreate,
+    CustomerRequestCreate,
+    DealCreate,
+    FeedbackCreate,
+    Interaction,
+    InteractionCreate,
+    NoticeCreate,
+    OrderCreate,
+)
+from core.services import users
 from core.services.accounts import create_account, find_account, update_account
+from core.services.commitments import add_commitment
+from core.services.feedback import add_feedback
+from core.services.interactions import log_interaction
+from core.services.notices import add_notice, mark_notice_told
+from core.services.orders import record_order, set_order_status
+from core.services.requests import add_request
 from tests import factories
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -67,12 +85,9 @@ def test_an_unknown_account_suggests_the_nearest_names(session: Session) -> None
 def test_logging_twice_with_one_key_logs_once(session: Session) -> None:
     acme = factories.account(session)
     actor = Actor.system("test")
-    first = records.log_interaction(
-        acme, "Call", session=session, actor=actor, idempotency_key="k1", now=NOW
-    )
-    again = records.log_interaction(
-        acme, "Call", session=session, actor=actor, idempotency_key="k1", now=NOW
-    )
+    call = InteractionCreate(summary="Call", idempotency_key="k1")
+    first = log_interaction(acme, call, session=session, actor=actor, now=NOW)
+    again = log_interaction(acme, call, session=session, actor=actor, now=NOW)
     assert first.id == again.id
     assert len(session.exec(select(Interaction)).all()) == 1
 
@@ -80,14 +95,8 @@ def test_logging_twice_with_one_key_logs_once(session: Session) -> None:
 def test_an_interaction_in_the_future_is_refused(session: Session) -> None:
     acme = factories.account(session)
     with pytest.raises(KamError, match="in the future"):
-        records.log_interaction(
-            acme,
-            "Call",
-            session=session,
-            actor=Actor.system(),
-            occurred_at=NOW + timedelta(days=2),
-            now=NOW,
-        )
+        call = InteractionCreate(summary="Call", occurred_at=NOW + timedelta(days=2))
+        log_interaction(acme, call, session=session, actor=Actor.system(), now=NOW)
 
 
 def test_account_managers_change_only_their_own_accounts(session: Session) -> None:
@@ -95,18 +104,21 @@ def test_account_managers_change_only_their_own_accounts(session: Session) -> No
     bo = factories.user(session, "bo@example.com")
     boss = factories.user(session, "boss@example.com", role="manager")
     mine = factories.account(session, "Mine", owner_id=anna.id)
-    records.log_interaction(mine, "Visit", session=session, actor=Actor.of(anna, "test"), now=NOW)
+    visit = InteractionCreate(summary="Visit")
+    log_interaction(mine, visit, session=session, actor=Actor.of(anna, "test"), now=NOW)
     with pytest.raises(Forbidden, match="only your own accounts"):
-        records.log_interaction(mine, "Visit", session=session, actor=Actor.of(bo, "test"), now=NOW)
-    records.log_interaction(mine, "Visit", session=session, actor=Actor.of(boss, "test"), now=NOW)
+        log_interaction(mine, visit, session=session, actor=Actor.of(bo, "test"), now=NOW)
+    log_interaction(mine, visit, session=session, actor=Actor.of(boss, "test"), now=NOW)
 
 
 def test_every_write_is_audited_with_who_and_what(session: Session) -> None:
     anna = factories.user(session, "anna@example.com")
-    acme = create_account({"name": "Acme"}, session=session, actor=Actor.of(anna, "slack:U1"))
+    acme = create_account(
+        AccountCreate(name="Acme"), session=session, actor=Actor.of(anna, "slack:U1")
+    )
     assert acme.owner_id == anna.id
     update_account(
-        acme, {"relationship_stage": 3}, session=session, actor=Actor.of(anna, "slack:U1")
+        acme, AccountUpdate(relationship_stage=3), session=session, actor=Actor.of(anna, "slack:U1")
     )
     events = session.exec(select(AuditEvent).where(AuditEvent.entity == "account")).all()
     assert [e.action for e in events] == ["create", "update"]
@@ -119,7 +131,9 @@ def test_an_account_cannot_be_its_own_parent_group(session: Session) -> None:
     group = factories.account(session, "Group")
     child = factories.account(session, "Child", parent_id=group.id)
     with pytest.raises(KamError, match="its own parent"):
-        update_account(group, {"parent_id": child.id}, session=session, actor=Actor.system())
+        update_account(
+            group, AccountUpdate(parent_id=child.id), session=session, actor=Actor.system()
+        )
 
 
 def test_slack_links_are_checked(session: Session) -> None:
@@ -138,20 +152,19 @@ def test_records_validate_their_input(session: Session) -> None:
     acme = factories.account(session)
     actor = Actor.system()
     with pytest.raises(KamError, match="CSAT"):
-        records.add_feedback(acme, session=session, actor=actor)
-    with pytest.raises(KamError, match="nps"):
-        records.add_feedback(acme, session=session, actor=actor, nps=11)
+        FeedbackCreate()
+    with pytest.raises(KamError, match="NPS"):
+        FeedbackCreate(nps=11)
     with pytest.raises(KamError, match="close date"):
-        records.add_deal(acme, {"stage": "won", "amount": 10}, session=session, actor=actor)
+        DealCreate(stage="won", amount=10)
     with pytest.raises(KamError, match="promise is empty"):
-        records.add_commitment(acme, " ", date(2026, 12, 1), session=session, actor=actor)
+        CommitmentCreate(what=" ", due_on=date(2026, 12, 1))
     with pytest.raises(KamError, match="problem description"):
-        order = records.record_order(acme, "100 units", session=session, actor=actor)
-        records.set_order_status(order, "problem", session=session, actor=actor)
-    notice = records.add_notice(
-        acme, "Price up 5%", date(2026, 12, 1), session=session, actor=actor, kind="price_change"
-    )
-    told = records.mark_notice_told(notice, session=session, actor=actor, now=NOW)
+        order = record_order(acme, OrderCreate(what="100 units"), session=session, actor=actor)
+        set_order_status(order, "problem", session=session, actor=actor)
+    news = NoticeCreate(what="Price up 5%", must_tell_by=date(2026, 12, 1), kind="price_change")
+    notice = add_notice(acme, news, session=session, actor=actor)
+    told = mark_notice_told(notice, session=session, actor=actor, now=NOW)
     assert told.communicated_at == NOW
 
 
@@ -160,20 +173,29 @@ def test_a_repeated_idempotency_key_records_once(session: Session) -> None:
     actor = Actor.system()
     due = date(2026, 12, 1)
     writers = {
-        "commitment": lambda k: records.add_commitment(
-            acme, "Send the deck", due, session=session, actor=actor, idempotency_key=k
+        "commitment": lambda k: add_commitment(
+            acme,
+            CommitmentCreate(what="Send the deck", due_on=due, idempotency_key=k),
+            session=session,
+            actor=actor,
         ),
-        "notice": lambda k: records.add_notice(
-            acme, "Price up 5%", due, session=session, actor=actor, idempotency_key=k
+        "notice": lambda k: add_notice(
+            acme,
+            NoticeCreate(what="Price up 5%", must_tell_by=due, idempotency_key=k),
+            session=session,
+            actor=actor,
         ),
-        "order": lambda k: records.record_order(
-            acme, "40 licences", session=session, actor=actor, idempotency_key=k
+        "order": lambda k: record_order(
+            acme, OrderCreate(what="40 licences", idempotency_key=k), session=session, actor=actor
         ),
-        "request": lambda k: records.add_request(
-            acme, "A blue model", session=session, actor=actor, idempotency_key=k
+        "request": lambda k: add_request(
+            acme,
+            CustomerRequestCreate(what="A blue model", idempotency_key=k),
+            session=session,
+            actor=actor,
         ),
-        "feedback": lambda k: records.add_feedback(
-            acme, session=session, actor=actor, csat=4, idempotency_key=k
+        "feedback": lambda k: add_feedback(
+            acme, FeedbackCreate(csat=4, idempotency_key=k), session=session, actor=actor
         ),
     }
     for name, write in writers.items():

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from core.checkins import due_items
-from core.models import Role, User
-from core.services import records
+from core.models import InteractionCreate, Role, User
+from core.services.interactions import log_interaction
 from core.teams import Team, team_of
 from tests import factories
 
@@ -60,14 +60,8 @@ def test_the_due_list_of_a_team_is_the_same_for_the_manager_and_each_report(
     for name, owner in (("Acme", "anna"), ("Bolt", "olle"), ("Crux", "maja"), ("Zeta", "zed")):
         account = factories.account(session, name, owner_id=people[owner].id)
         account.created_at = NOW - timedelta(days=400)
-        records.log_interaction(
-            account,
-            "Quarterly call",
-            session=session,
-            actor=factories.SYSTEM,
-            occurred_at=NOW - timedelta(days=200),
-            now=NOW,
-        )
+        call = InteractionCreate(summary="Quarterly call", occurred_at=NOW - timedelta(days=200))
+        log_interaction(account, call, session=session, actor=factories.SYSTEM, now=NOW)
     session.commit()
 
     def team_accounts(name: str) -> set[str]:

@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from core.numbers import read_amount
 from core.transfer.csvfile import read_text, sniff_delimiter
 from core.transfer.problems import FileProblem
-from core.transfer.values import DateReader, MomentReader, date_order, read_amount, read_bool
+from core.transfer.values import DateReader, MomentReader, date_order, read_bool
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from textual.widgets import Button, Static
 
 from core.models import Commitment, Feedback, Interaction, Notice, Order
 from tests.tui_data import NOW, build_portfolio
+from tests.typed_numbers import NOT_NUMBERS
 from tui.app import KamApp
 from tui.format import money
 from tui.screens.account import AccountScreen
@@ -308,6 +309,32 @@ async def test_forms_refuse_bad_input_inline_then_save(
         await save(app, pilot, form)
         assert isinstance(app.screen, AccountScreen)
         assert count(portfolio, model) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("key", "form_type", "model", "fields"),
+    [("o", OrderForm, Order, ("amount",)), ("f", FeedbackForm, Feedback, ("csat", "nps"))],
+)
+async def test_an_amount_or_rating_that_is_no_number_is_refused_and_nothing_is_written(
+    portfolio: Engine, key: str, form_type: type, model: type, fields: tuple[str, ...]
+) -> None:
+    """1e400 would be stored as infinity and nan as NaN, which no report can show."""
+    before = count(portfolio, model)
+    app = make_app(portfolio, user="anna@example.com")
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, key)
+        assert isinstance(form, form_type)
+        for field, typed, sentence in NOT_NUMBERS:
+            if field not in fields:
+                continue
+            others = {name: "" for name in fields if name != field}
+            await fill(pilot, form, **others, **{field: typed})
+            if key == "o":
+                await fill(pilot, form, what="20 licences")
+            await save(app, pilot, form)
+            assert app.screen is form, "a refused form stays open"
+            assert error_text(form) == sentence
+    assert count(portfolio, model) == before
 
 
 @pytest.mark.parametrize("key", ["l", "c", "n", "o", "f"])

@@ -8,10 +8,10 @@ from sqlalchemy import Engine, delete
 from sqlmodel import col
 
 from core.db import session_scope
-from core.models import Deal, ScoreSnapshot
+from core.models import Deal, InteractionCreate, ScoreSnapshot
 from core.scoring import rescore
 from core.scoring.trend import HealthChange
-from core.services import records
+from core.services.interactions import log_interaction
 from tests import factories
 from tests.factories import SYSTEM
 from tui.service import PortfolioService
@@ -57,16 +57,9 @@ def test_rows_hold_revenue_contact_scores_and_trend(engine: Engine) -> None:
             )
         )
         session.add(Deal(account_id=acme.id, stage="open", amount=9.0))
-        records.log_interaction(
-            acme,
-            "Call",
-            session=session,
-            actor=SYSTEM,
-            occurred_at=NOW - timedelta(days=3, hours=6),
-        )
-        records.log_interaction(
-            acme, "Older", session=session, actor=SYSTEM, occurred_at=NOW - timedelta(days=30)
-        )
+        for summary, ago in (("Call", timedelta(days=3, hours=6)), ("Older", timedelta(days=30))):
+            call = InteractionCreate(summary=summary, occurred_at=NOW - ago)
+            log_interaction(acme, call, session=session, actor=SYSTEM)
         ids = {a.name: a.id for a in (acme, beta, late)}
     with session_scope(engine) as session:
         rescore(session=session, now=NOW - timedelta(days=7))

@@ -8,10 +8,25 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session
 
 from core.actors import Actor
-from core.models import Account, Deal, Reminder, ScoreSnapshot
+from core.models import (
+    Account,
+    Commitment,
+    CommitmentCreate,
+    ContactCreate,
+    Deal,
+    InteractionCreate,
+    NoticeCreate,
+    OrderCreate,
+    Reminder,
+    ScoreSnapshot,
+)
 from core.scoring import ScoringConfig
 from core.scoring.trend import HealthChange
-from core.services import records
+from core.services.commitments import add_commitment, complete_commitment
+from core.services.contacts import add_contact
+from core.services.interactions import log_interaction
+from core.services.notices import add_notice
+from core.services.orders import record_order, set_order_status
 from core.services.reminders import locked_reminder, reminder_by_key
 from core.services.users import link_slack_by_email
 from core.views import (
@@ -72,6 +87,13 @@ CARD_KEYS = [
 ]
 
 
+def promise(
+    session: Session, account: Account, what: str, due_on: date, *, actor: Actor = SYSTEM
+) -> Commitment:
+    made = CommitmentCreate(what=what, due_on=due_on)
+    return add_commitment(account, made, session=session, actor=actor)
+
+
 def snapshot(account: Account, at: datetime, health: float, tier: str = "key") -> ScoreSnapshot:
     return ScoreSnapshot(
         account_id=account.id,
@@ -106,31 +128,15 @@ def test_the_card_holds_the_account_and_prints_the_json_kam_show_always_printed(
         tier_override_reason="Group deal",
     )
     factories.account(session, "Acme Nordic", parent_id=acme.id)
-    records.add_contact(
-        acme,
-        {
-            "name": "Ingrid",
-            "decision_maker": True,
-            "hometown": "Bergen",
-            "birthday": date(1980, 5, 17),
-        },
-        session=session,
-        actor=SYSTEM,
+    ingrid = ContactCreate(
+        name="Ingrid", decision_maker=True, hometown="Bergen", birthday=date(1980, 5, 17)
     )
-    records.log_interaction(
-        acme,
-        "Lunch",
-        session=session,
-        actor=Actor.of(anna, "test"),
-        occurred_at=NOW - timedelta(days=3),
-        now=NOW,
-    )
-    records.add_commitment(
-        acme, "Send the quote", TODAY + timedelta(days=2), session=session, actor=SYSTEM
-    )
-    records.add_notice(
-        acme, "Prices rise", TODAY + timedelta(days=9), session=session, actor=SYSTEM
-    )
+    add_contact(acme, ingrid, session=session, actor=SYSTEM)
+    lunch = InteractionCreate(summary="Lunch", occurred_at=NOW - timedelta(days=3))
+    log_interaction(acme, lunch, session=session, actor=Actor.of(anna, "test"), now=NOW)
+    promise(session, acme, "Send the quote", TODAY + timedelta(days=2))
+    news = NoticeCreate(what="Prices rise", must_tell_by=TODAY + timedelta(days=9))
+    add_notice(acme, news, session=session, actor=SYSTEM)
     session.add(won(acme, 1000.0, TODAY - timedelta(days=40)))
     session.add(won(acme, 500.0, TODAY - timedelta(days=500), product="Old"))
     session.add(Deal(account_id=acme.id, stage="open", amount=70.0, product="Next"))
@@ -207,9 +213,8 @@ def test_the_account_list_is_largest_revenue_first_with_tier_owner_and_last_cont
     session.add(won(acme, 900.0, TODAY - timedelta(days=10)))
     session.add(won(beta, 100.0, TODAY - timedelta(days=10)))
     session.add(snapshot(acme, NOW - timedelta(days=1), 70.0, tier="growth"))
-    records.log_interaction(
-        acme, "Call", session=session, actor=SYSTEM, occurred_at=NOW - timedelta(days=2), now=NOW
-    )
+    call = InteractionCreate(summary="Call", occurred_at=NOW - timedelta(days=2))
+    log_interaction(acme, call, session=session, actor=SYSTEM, now=NOW)
     session.commit()
 
     rows = list_accounts(session=session, now=NOW)
@@ -243,9 +248,10 @@ def test_the_home_shows_key_accounts_weakest_first_overdue_promises_and_untold_n
         session.add(snapshot(account, NOW - timedelta(days=8), before, tier=tier))
         session.add(snapshot(account, NOW - timedelta(days=1), now_health, tier=tier))
     # Kiritimati (UTC+14) is on 3 March at NOW: a promise due on 2 March is overdue there
-    records.add_commitment(weak, "Call back", TODAY, session=session, actor=actor)
-    records.add_commitment(weak, "Ship it", TODAY + timedelta(days=3), session=session, actor=actor)
-    records.add_notice(weak, "Delay", TODAY + timedelta(days=1), session=session, actor=actor)
+    promise(session, weak, "Call back", TODAY, actor=actor)
+    promise(session, weak, "Ship it", TODAY + timedelta(days=3), actor=actor)
+    delay = NoticeCreate(what="Delay", must_tell_by=TODAY + timedelta(days=1))
+    add_notice(weak, delay, session=session, actor=actor)
     session.commit()
 
     home = app_home(anna, session=session, now=NOW)
@@ -270,17 +276,11 @@ def test_the_weekly_summary_names_who_slipped_to_red_and_counts_promises(
     for account, before, after in ((slipped, 70.0, 30.0), (always, 20.0, 25.0)):
         session.add(snapshot(account, NOW - timedelta(days=10), before))
         session.add(snapshot(account, NOW - timedelta(days=2), after))
-    kept = records.add_commitment(
-        slipped, "Kept", TODAY - timedelta(days=1), session=session, actor=SYSTEM
-    )
-    late = records.add_commitment(
-        slipped, "Late", TODAY - timedelta(days=5), session=session, actor=SYSTEM
-    )
-    records.add_commitment(
-        slipped, "Still open", TODAY - timedelta(days=2), session=session, actor=SYSTEM
-    )
-    records.complete_commitment(kept, session=session, actor=SYSTEM, now=NOW - timedelta(days=3))
-    records.complete_commitment(late, session=session, actor=SYSTEM, now=NOW - timedelta(days=1))
+    kept = promise(session, slipped, "Kept", TODAY - timedelta(days=1))
+    late = promise(session, slipped, "Late", TODAY - timedelta(days=5))
+    promise(session, slipped, "Still open", TODAY - timedelta(days=2))
+    complete_commitment(kept, session=session, actor=SYSTEM, now=NOW - timedelta(days=3))
+    complete_commitment(late, session=session, actor=SYSTEM, now=NOW - timedelta(days=1))
     session.commit()
 
     summary = weekly_team_summary(session=session, now=NOW)
@@ -329,16 +329,16 @@ def test_the_latest_open_order_and_the_accounts_a_person_owns(session: Session) 
     acme = factories.account(session, "Acme", owner_id=anna.id)
     beta = factories.account(session, "Beta", owner_id=anna.id)
     factories.account(session, "Crux", owner_id=other.id)
-    first = records.record_order(acme, "First", session=session, actor=SYSTEM)
+    first = record_order(acme, OrderCreate(what="First"), session=session, actor=SYSTEM)
     first.placed_at = NOW - timedelta(days=5)
-    second = records.record_order(acme, "Second", session=session, actor=SYSTEM)
+    second = record_order(acme, OrderCreate(what="Second"), session=session, actor=SYSTEM)
     second.placed_at = NOW - timedelta(days=1)
     session.commit()
     assert acme.id is not None and beta.id is not None and anna.id is not None
 
     order = latest_open_order(acme.id, session=session)
     assert order is not None and order.what == "Second"
-    records.set_order_status(second, "completed", session=session, actor=SYSTEM)
+    set_order_status(second, "completed", session=session, actor=SYSTEM)
     order = latest_open_order(acme.id, session=session)
     assert order is not None and order.what == "First"
     assert latest_open_order(beta.id, session=session) is None

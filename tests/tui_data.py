@@ -9,10 +9,22 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.db import open_database, session_scope
-from core.models import Deal, Goal
+from core.models import (
+    CommitmentCreate,
+    ContactCreate,
+    Deal,
+    FeedbackCreate,
+    Goal,
+    InteractionCreate,
+    NoticeCreate,
+)
 from core.scoring import rescore
-from core.services import records
 from core.services.accounts import find_account
+from core.services.commitments import add_commitment
+from core.services.contacts import add_contact
+from core.services.feedback import add_feedback
+from core.services.interactions import log_interaction
+from core.services.notices import add_notice
 from tests import factories
 from tests.factories import SYSTEM
 
@@ -74,14 +86,10 @@ def build_portfolio(path: Path) -> Engine:
                         )
                     )
             if days is not None:
-                records.log_interaction(
-                    account,
-                    f"Quarterly call with {name}",
-                    session=session,
-                    actor=SYSTEM,
-                    occurred_at=NOW - timedelta(days=days),
-                    now=NOW,
+                call = InteractionCreate(
+                    summary=f"Quarterly call with {name}", occurred_at=NOW - timedelta(days=days)
                 )
+                log_interaction(account, call, session=session, actor=SYSTEM, now=NOW)
         _facts(session, NOW)
         for metric, target, period in (("revenue_12m", 300_000, "12m"), ("csat", 4.5, "2026")):
             session.add(Goal(metric=metric, target=target, scope="team", period=period))
@@ -96,25 +104,17 @@ def build_portfolio(path: Path) -> Engine:
 def _facts(session: Session, now: datetime) -> None:
     """People, promises, bad news, feedback and a fresh win: what the due list works from."""
     acme = find_account("Acme Corporation", session=session)
-    records.add_contact(
-        acme,
-        {
-            "name": "Ingrid Berg",
-            "title": "Head of purchasing",
-            "decision_maker": True,
-            "hometown": "Bergen",
-            "favourite_team": "Brann",
-            "birthday": date(1980, 5, 17),
-        },
-        session=session,
-        actor=SYSTEM,
+    ingrid = ContactCreate(
+        name="Ingrid Berg",
+        title="Head of purchasing",
+        decision_maker=True,
+        hometown="Bergen",
+        favourite_team="Brann",
+        birthday=date(1980, 5, 17),
     )
-    records.add_contact(
-        acme,
-        {"name": "Ola Nordmann", "title": "CTO", "interests": "sailing"},
-        session=session,
-        actor=SYSTEM,
-    )
+    add_contact(acme, ingrid, session=session, actor=SYSTEM)
+    ola = ContactCreate(name="Ola Nordmann", title="CTO", interests="sailing")
+    add_contact(acme, ola, session=session, actor=SYSTEM)
     session.add(
         Deal(
             account_id=acme.id,
@@ -125,41 +125,39 @@ def _facts(session: Session, now: datetime) -> None:
             closed_on=(now - timedelta(days=2)).date(),
         )
     )
-    notice = records.add_notice(
+    notice = add_notice(
         acme,
-        "List prices rise 5% from April",
-        (now + timedelta(days=2)).date(),
+        NoticeCreate(
+            what="List prices rise 5% from April",
+            must_tell_by=(now + timedelta(days=2)).date(),
+            kind="price_change",
+        ),
         session=session,
         actor=SYSTEM,
-        kind="price_change",
     )
     notice.created_at = now - timedelta(days=3)
-    records.add_feedback(
-        acme, session=session, actor=SYSTEM, csat=5, nps=9, at=now - timedelta(days=10)
+    add_feedback(
+        acme,
+        FeedbackCreate(csat=5, nps=9, at=now - timedelta(days=10)),
+        session=session,
+        actor=SYSTEM,
     )
     beta = find_account("Betasoloin", session=session)
-    records.add_commitment(
+    add_commitment(
         beta,
-        "Send the revised quote",
-        (now + timedelta(days=1)).date(),
+        CommitmentCreate(what="Send the revised quote", due_on=(now + timedelta(days=1)).date()),
         session=session,
         actor=SYSTEM,
     )
     cancity = find_account("Cancity", session=session)
     for contact in ("Kari Holm", "Per Dahl"):
-        records.add_contact(
-            cancity,
-            {"name": contact, "decision_maker": contact == "Kari Holm"},
-            session=session,
-            actor=SYSTEM,
-        )
-    records.add_feedback(
+        person = ContactCreate(name=contact, decision_maker=contact == "Kari Holm")
+        add_contact(cancity, person, session=session, actor=SYSTEM)
+    add_feedback(
         cancity,
+        FeedbackCreate(csat=5, expectation="exceeded", at=now - timedelta(days=30)),
         session=session,
         actor=SYSTEM,
-        csat=5,
-        expectation="exceeded",
-        at=now - timedelta(days=30),
     )
     dalt = find_account("Dalttechnology", session=session)
     for days_late, what in (
@@ -167,14 +165,11 @@ def _facts(session: Session, now: datetime) -> None:
         (10, "Call back about support"),
         (5, "Send the manual"),
     ):
-        records.add_commitment(
-            dalt, what, (now - timedelta(days=days_late)).date(), session=session, actor=SYSTEM
-        )
-    records.add_feedback(
+        late = CommitmentCreate(what=what, due_on=(now - timedelta(days=days_late)).date())
+        add_commitment(dalt, late, session=session, actor=SYSTEM)
+    add_feedback(
         dalt,
+        FeedbackCreate(csat=2, expectation="below", at=now - timedelta(days=20)),
         session=session,
         actor=SYSTEM,
-        csat=2,
-        expectation="below",
-        at=now - timedelta(days=20),
     )

@@ -11,13 +11,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-from core import checkins
+from core import checkins, validation
 from core.actors import Actor
 from core.checkins import DueItem
 from core.clock import utcnow
 from core.db import Engine, session_scope
-from core.errors import KamError
-from core.models import User
+from core.models import (
+    CommitmentCreate,
+    Expectation,
+    FeedbackCreate,
+    InteractionCreate,
+    InteractionKind,
+    NoticeCreate,
+    NoticeKind,
+    OrderCreate,
+    Sentiment,
+    User,
+)
 from core.scoring import (
     Breakdown,
     PortfolioFigures,
@@ -26,11 +36,18 @@ from core.scoring import (
     portfolio_figures,
     score_accounts,
 )
-from core.services import records, reminders
+from core.services import reminders
 from core.services.accounts import get_account
+from core.services.commitments import add_commitment
+from core.services.contacts import contacts_of, find_contact
+from core.services.feedback import add_feedback
+from core.services.interactions import log_interaction
+from core.services.notices import add_notice
+from core.services.orders import record_order
 from core.services.reminders import SNOOZE_CHOICES
 from core.services.users import get_user_by_email
 from core.teams import team_of
+from core.validation import CSAT, NPS
 from core.views import AccountCard, account_card, first_page, load_rows, short_names
 from core.when import parse_day, parse_when
 from tui.portfolio_index import PortfolioIndex
@@ -117,9 +134,9 @@ class PortfolioService:
         """Who can be named in a form, decision makers first."""
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
-            return [c.name for c in records.contacts_of(account, session=session)]
+            return [c.name for c in contacts_of(account, session=session)]
 
-    # -- forms: every write goes through core.services.records ---------------
+    # -- forms: what was typed is read by core.validation, written by core.services ---
 
     def _day(self, text: str) -> date:
         return parse_day(text, now=self.now(), timezone=self.timezone, prefer="future")
@@ -143,18 +160,17 @@ class PortfolioService:
                 if when.strip()
                 else now
             )
-            person = records.find_contact(account, contact, session=session) if contact else None
-            logged = records.log_interaction(
-                account,
-                summary,
-                session=session,
-                actor=self.actor,
-                kind=kind,
+            person = find_contact(account, contact, session=session) if contact else None
+            interaction = InteractionCreate(
+                summary=summary,
+                kind=validation.choice(kind, InteractionKind, "kind") or InteractionKind.CALL,
                 occurred_at=occurred,
-                contact=person,
-                sentiment=sentiment or None,
+                contact_id=person.id if person else None,
+                sentiment=validation.choice(sentiment, Sentiment, "sentiment"),
                 source="tui",
-                now=now,
+            )
+            logged = log_interaction(
+                account, interaction, session=session, actor=self.actor, now=now
             )
             return f"Logged {logged.kind} with {account.name}."
 
@@ -163,9 +179,8 @@ class PortfolioService:
         due_on = self._day(due)
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
-            records.add_commitment(
-                account, what, due_on, session=session, actor=self.actor, to_whom=to_whom or None
-            )
+            promise = CommitmentCreate(what=what, due_on=due_on, to_whom=to_whom or None)
+            add_commitment(account, promise, session=session, actor=self.actor)
             return f"Promise to {account.name} due {due_on:%d %b %Y}."
 
     def add_notice(
@@ -181,23 +196,21 @@ class PortfolioService:
         day = self._day(tell_by)
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
-            records.add_notice(
-                account,
-                what,
-                day,
-                session=session,
-                actor=self.actor,
-                kind=kind,
+            bad_news = NoticeCreate(
+                what=what,
+                must_tell_by=day,
+                kind=validation.choice(kind, NoticeKind, "notice kind") or NoticeKind.OTHER,
                 alternatives=alternatives or None,
             )
+            add_notice(account, bad_news, session=session, actor=self.actor)
             return f"Notice for {account.name}: tell them by {day:%d %b %Y}."
 
     def record_order(self, account_id: int, what: str, *, amount: str = "") -> str:
         """Record an order the customer placed."""
-        value = _amount(amount)
+        placed = OrderCreate(what=what, amount=validation.amount(amount))
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
-            records.record_order(account, what, session=session, actor=self.actor, amount=value)
+            record_order(account, placed, session=session, actor=self.actor)
             return f"Order recorded for {account.name}."
 
     def add_feedback(
@@ -210,18 +223,16 @@ class PortfolioService:
         comment: str = "",
     ) -> str:
         """Record how the customer rates us."""
+        rating = FeedbackCreate(
+            csat=validation.whole(csat, CSAT),
+            nps=validation.whole(nps, NPS),
+            expectation=validation.choice(expectation, Expectation, "expectation"),
+            comment=comment.strip() or None,
+            at=self.now(),
+        )
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
-            records.add_feedback(
-                account,
-                session=session,
-                actor=self.actor,
-                csat=_whole(csat, "CSAT", 1, 5),
-                nps=_whole(nps, "NPS", 0, 10),
-                expectation=expectation or None,
-                comment=comment.strip() or None,
-                at=self.now(),
-            )
+            add_feedback(account, rating, session=session, actor=self.actor)
             return f"Feedback recorded for {account.name}."
 
     # -- what is due (the check-in engine) -----------------------------------
@@ -276,29 +287,3 @@ class PortfolioService:
         """Concentration, tiers, quadrants, capacity warnings, value and goals for the overview."""
         with session_scope(self.engine) as session:
             return portfolio_figures(session=session, now=self.now(), config=self.config)
-
-
-def _amount(text: str) -> float | None:
-    """A money amount as typed ("12000", "12,000.50"); empty means none."""
-    raw = text.strip().replace(",", "").replace("_", "")
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise KamError(
-            f"The amount {text!r} is not a number; type it like 12000 or 12000.50."
-        ) from exc
-    if value < 0:
-        raise KamError("The amount cannot be negative.")
-    return value
-
-
-def _whole(text: str, what: str, low: int, high: int) -> int | None:
-    """A rating typed as a whole number within its scale; empty means none."""
-    raw = text.strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise KamError(f"{what} is a whole number from {low} to {high}, not {raw!r}.")
-    return int(raw)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process, utils
 from sqlmodel import Session, select
@@ -12,17 +11,10 @@ from core import audit
 from core.actors import Actor, ensure_can_change
 from core.clock import utcnow
 from core.errors import KamError, NotFound
-from core.models import Account, name_key
-from core.services.validation import validated
+from core.models import Account, AccountCreate, AccountUpdate, name_key
 
 SUGGESTION_CUTOFF = 60
 SUGGESTIONS = 3
-
-
-def _checked_name(name: object) -> str:
-    if not isinstance(name, str) or not any(ch.isalnum() for ch in name):
-        raise KamError("An account needs a name with at least one letter or digit.")
-    return " ".join(name.split())
 
 
 def _ensure_name_free(key: str, *, session: Session, except_id: int | None = None) -> None:
@@ -48,46 +40,45 @@ def _check_parent(account: Account, *, session: Session) -> None:
         parent_id = parent.parent_id
 
 
-def create_account(data: Mapping[str, Any], *, session: Session, actor: Actor) -> Account:
-    """Add an account; its name must be unique regardless of case."""
-    fields = dict(data)
-    fields["name"] = _checked_name(fields.get("name"))
-    fields["name_key"] = name_key(fields["name"])
-    if actor.user is not None and fields.get("owner_id") is None:
-        fields["owner_id"] = actor.user.id
-    account = validated(Account, fields, "account")
-    _ensure_name_free(account.name_key, session=session)
-    _check_parent(account, session=session)
-    session.add(account)
+def create_account(account: AccountCreate, *, session: Session, actor: Actor) -> Account:
+    """Add an account; its name must be unique regardless of case.
+
+    Whoever adds it owns it, unless the input names its owner.
+    """
+    owner_id = account.owner_id if account.owner_id is not None else actor.user_id
+    row = Account.model_validate(
+        account, update={"name_key": name_key(account.name), "owner_id": owner_id}
+    )
+    _ensure_name_free(row.name_key, session=session)
+    _check_parent(row, session=session)
+    session.add(row)
     session.flush()
     audit.record(
         "create",
         "account",
-        account.id,
+        row.id,
         session=session,
         actor=actor,
-        after=audit.as_json(account),
+        after=audit.as_json(row),
     )
-    return account
+    return row
 
 
 def update_account(
-    account: Account, changes: Mapping[str, Any], *, session: Session, actor: Actor
+    account: Account, changes: AccountUpdate, *, session: Session, actor: Actor
 ) -> Account:
-    """Change an account's fields, checked as on creation; the audit keeps both versions."""
+    """Change the fields ``changes`` sets (checked as on creation); the audit keeps both
+    versions."""
     ensure_can_change(actor, account)
     before = audit.as_json(account)
-    assert before is not None
-    merged = {**before, **changes}
-    if "name" in changes:
-        merged["name"] = _checked_name(changes["name"])
-        merged["name_key"] = name_key(merged["name"])
-    checked = validated(Account, merged, "account")
-    if checked.name_key != account.name_key:
-        _ensure_name_free(checked.name_key, session=session, except_id=account.id)
-    for field in changes:
-        setattr(account, field, getattr(checked, field))
-    account.name_key = checked.name_key
+    fields = changes.model_dump(exclude_unset=True)
+    if "name" in fields:
+        key = name_key(fields["name"])
+        if key != account.name_key:
+            _ensure_name_free(key, session=session, except_id=account.id)
+        fields["name_key"] = key
+    for field, value in fields.items():
+        setattr(account, field, value)
     account.updated_at = utcnow()
     _check_parent(account, session=session)
     session.add(account)

@@ -28,12 +28,15 @@ from core.errors import Forbidden, KamError, NotFound
 from core.models import (
     Account,
     Commitment,
+    InteractionCreate,
     Notice,
     Reminder,
     ReminderState,
 )
-from core.services import records
-from core.services.validation import required_text
+from core.services.commitments import complete_commitment
+from core.services.interactions import log_interaction
+from core.services.notices import mark_notice_told
+from core.validation import required_text
 
 SNOOZE_CHOICES: dict[str, timedelta] = {
     "1d": timedelta(days=1),
@@ -181,26 +184,23 @@ def record_what_was_done(
         case CompleteCommitment() if subject is not None:
             promise = session.get(Commitment, subject)
             if promise is not None:
-                records.complete_commitment(promise, session=session, actor=actor, now=now)
+                complete_commitment(promise, session=session, actor=actor, now=now)
         case MarkNoticeTold() if subject is not None:
             notice = session.get(Notice, subject)
             if notice is not None:
-                records.mark_notice_told(notice, session=session, actor=actor, now=now)
+                mark_notice_told(notice, session=session, actor=actor, now=now)
         case LogInteraction(kind=interaction_kind, summary=summary) if row.account_id is not None:
             account = session.get(Account, row.account_id)
             if account is None:
                 return
             title = item.title if item else payload.get("title", "")
-            records.log_interaction(
-                account,
-                f"{summary} ({title})" if title else summary,
-                session=session,
-                actor=actor,
+            done = InteractionCreate(
+                summary=f"{summary} ({title})" if title else summary,
                 kind=interaction_kind,
                 occurred_at=now,
                 source="reminder",
-                now=now,
             )
+            log_interaction(account, done, session=session, actor=actor, now=now)
 
 
 def snooze(key: str, until: datetime, *, session: Session, actor: Actor, now: datetime) -> Reminder:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from rapidfuzz import process
 from sqlalchemy import update
@@ -13,28 +12,17 @@ from sqlmodel import Session, col, func, select
 
 from core import audit
 from core.actors import Actor
-from core.clock import zone
 from core.errors import KamError, NotFound
-from core.models import User
-from core.services.validation import validated
+from core.models import User, UserCreate
+from core.validation import normalise_email
 
 
-def normalise_email(email: str) -> str:
-    """E-mail addresses compare case-insensitively."""
-    return email.strip().lower()
-
-
-def create_user(data: Mapping[str, Any], *, session: Session, actor: Actor) -> User:
-    """Add a person; the e-mail must be new and the time zone real."""
-    fields = dict(data)
-    if "email" in fields and isinstance(fields["email"], str):
-        fields["email"] = normalise_email(fields["email"])
-    user = validated(User, fields, "user")
-    if "@" not in user.email:
-        raise KamError(f"{user.email!r} is not an e-mail address.")
-    zone(user.timezone)
-    if session.exec(select(User.id).where(User.email == user.email)).first() is not None:
-        raise KamError(f"A user with e-mail {user.email} already exists.")
+def create_user(person: UserCreate, *, session: Session, actor: Actor) -> User:
+    """Add a person; the e-mail must be new (its form and the time zone are the input's
+    rules)."""
+    if session.exec(select(User.id).where(User.email == person.email)).first() is not None:
+        raise KamError(f"A user with e-mail {person.email} already exists.")
+    user = User.model_validate(person)
     session.add(user)
     session.flush()
     audit.record("create", "user", user.id, session=session, actor=actor, after=audit.as_json(user))

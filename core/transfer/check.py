@@ -14,6 +14,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
+from core import numbers
 from core.clock import zone
 from core.models import name_key
 from core.transfer import values as read
@@ -164,10 +165,10 @@ class Readers:
         if kind == "choice":
             return _memo(_choice(f, self.entity))
         if kind == "int":
-            return _bounded(f, read.read_int)
+            return _bounded(f, numbers.read_int)
         if kind == "number":
             comma = self.decimal_comma
-            return _bounded(f, lambda t: read.read_amount(t, decimal_comma=comma))
+            return _bounded(f, lambda t: numbers.read_amount(t, decimal_comma=comma))
         if kind == "bool":
             return read.read_bool
         if kind == "time":

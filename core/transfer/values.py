@@ -1,4 +1,7 @@
-"""Read the values people put in CSV cells: dates, amounts, yes/no.
+"""Read the values people put in CSV cells: dates, times, yes/no.
+
+Amounts and whole numbers are read by :mod:`core.numbers`, the rules every front end
+shares.
 
 Each reader raises ValueError with the hint that goes after "row N, column X:".
 Dates come in ISO and the common locale forms; a column of dates like
@@ -8,7 +11,6 @@ above 12 settles it), and ``--date-format`` decides when nothing does.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
@@ -32,10 +34,6 @@ NAMED_FORMATS = (
 )
 NUMERIC = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$")
 TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%I%p", "%I %p")
-CURRENCY_CODE = re.compile(r"^[A-Za-z]{2,3}\.?\s*|\s*[A-Za-z]{2,3}\.?$")
-CURRENCY_SIGNS = "$€£¥₹₩₽ "
-THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
-DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 TRUE = frozenset({"true", "yes", "y", "1", "x", "t", "ja", "oui", "si", "sí"})
 FALSE = frozenset({"false", "no", "n", "0", "f", "nei", "nein", "non"})
 
@@ -186,80 +184,6 @@ def read_time(text: str) -> time:
         except ValueError:
             continue
     raise ValueError(f"cannot read {text!r} as a time of day; write it as 08:30")
-
-
-def read_amount(text: str, *, decimal_comma: bool = False) -> float:
-    """A number as finance people write it: $1,234.50, 1.234,50 €, (200), 12 500 NOK."""
-    try:
-        if decimal_comma and "." in text:
-            raise ValueError(text)  # 1.234 is a thousand and more in a decimal-comma file
-        value = float(text)
-    except ValueError:
-        quick = None if decimal_comma else _us_amount(text)
-        value = quick if quick is not None else _amount(text, decimal_comma)
-    if not math.isfinite(value):
-        raise ValueError(f"{text!r} is not a finite number")
-    return value
-
-
-def _us_amount(text: str) -> float | None:
-    """The common case quickly: $1,234.56 (a sign, thousands commas, a decimal point)."""
-    body = text.strip().lstrip("$€£")
-    comma, point = body.rfind(","), body.rfind(".")
-    if comma < 0 or point < comma or point - comma != 4:
-        return None
-    try:
-        return float(body.replace(",", ""))
-    except ValueError:
-        return None
-
-
-def _amount(text: str, decimal_comma: bool) -> float:
-    raw = text.strip()
-    negative = raw.startswith("(") and raw.endswith(")")
-    body = raw.strip("()").strip()
-    if body.startswith("-"):
-        negative, body = True, body[1:].strip()
-    body = CURRENCY_CODE.sub("", body).strip(CURRENCY_SIGNS)
-    if body.startswith("-"):
-        negative, body = True, body[1:]
-    body = body.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
-    if "," in body and "." in body:
-        decimal = "," if body.rfind(",") > body.rfind(".") else "."
-    elif "," in body:
-        decimal = "," if decimal_comma or not THOUSANDS.match(body) else ""
-    elif "." in body and decimal_comma:
-        decimal = "" if DOT_THOUSANDS.match(body) else "."
-    else:
-        decimal = "."
-    thousands = {",": ".", ".": ",", "": ",."}[decimal]
-    for sep in thousands:
-        body = body.replace(sep, "")
-    if decimal == ",":
-        body = body.replace(",", ".")
-    try:
-        value = float(body)
-    except ValueError:
-        raise ValueError(
-            f"cannot read {text!r} as a number; write it like 1234.50 "
-            "(currency signs and thousands separators are fine)"
-        ) from None
-    return -value if negative else value
-
-
-def read_int(text: str) -> int:
-    """A whole number; 1,200 and 1200.0 are accepted."""
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        value = read_amount(text)
-    except ValueError:
-        raise ValueError(f"cannot read {text!r} as a whole number; write it like 1200") from None
-    if value != int(value):
-        raise ValueError(f"{text!r} is not a whole number")
-    return int(value)
 
 
 def read_bool(text: str) -> bool:

@@ -35,7 +35,8 @@ from core.models import (
 from core.scoring.config import ScoringConfig, load_config
 from core.scoring.trend import HealthChange, health_trend
 from core.services import accounts as account_service
-from core.services import records
+from core.services.contacts import contacts_of
+from core.services.interactions import recent_interactions
 from core.views.common import REVENUE_WINDOW, iso
 
 PERSONAL_FACTS = ("hometown", "favourite_team", "interests", "family", "birthday")
@@ -397,7 +398,7 @@ def account_card(
     open_deals = session.exec(
         select(func.count()).where(Deal.account_id == account.id, Deal.stage == "open")
     ).one()
-    interactions = records.recent_interactions(account, session=session, limit=10)
+    interactions = recent_interactions(account, session=session, limit=10)
     commitments = session.exec(
         select(Commitment)
         .where(Commitment.account_id == account.id, col(Commitment.done_at).is_(None))
@@ -489,7 +490,7 @@ def account_card(
         revenue_12m=float(won_12m or 0),
         open_deals=int(open_deals),
         scores=snapshot,
-        contacts=[_contact(c) for c in records.contacts_of(account, session=session)],
+        contacts=[_contact(c) for c in contacts_of(account, session=session)],
         interactions=[_interaction(i, users) for i in interactions],
         open_commitments=[
             OpenPromise(id=c.id, what=c.what, to_whom=c.to_whom, due_on=c.due_on)

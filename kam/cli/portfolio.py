@@ -12,10 +12,10 @@ from sqlmodel import SQLModel, select
 from core.db import current_revision, session_scope
 from core.demo import maven
 from core.demo import synthetic as synthetic_demo
-from core.errors import KamError
-from core.models import AuditEvent
+from core.models import AuditEvent, Tier
 from core.services.accounts import find_account
 from core.services.users import get_user_by_email
+from core.validation import choice
 from core.views import AccountCard, account_card, list_accounts
 from core.views.common import iso
 from kam.cli.context import (
@@ -106,12 +106,10 @@ def accounts(
     as_json: JsonOption = False,
 ) -> None:
     """List accounts, largest revenue over the last 12 months first."""
-    tiers = ("strategic", "key", "growth", "standard")
-    if tier is not None and tier not in tiers:
-        raise KamError(f"Unknown tier {tier!r}; use one of {', '.join(tiers)}.")
+    chosen = choice(tier, Tier, "tier")
     with session(db) as s:
         user = get_user_by_email(owner, session=s) if owner else None
-        rows = list_accounts(session=s, tier=tier, owner=user)
+        rows = list_accounts(session=s, tier=chosen, owner=user)
     if as_json:
         emit_json([row.as_json() for row in rows])
         return

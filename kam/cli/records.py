@@ -12,10 +12,12 @@ from rich.table import Table
 
 from core.actors import Actor
 from core.errors import KamError
-from core.models import InteractionKind, Role, Sentiment
-from core.services import records, users
+from core.models import InteractionCreate, InteractionKind, Role, Sentiment, UserCreate
+from core.services import users
 from core.services.accounts import find_account
-from core.services.validation import choice
+from core.services.contacts import find_contact
+from core.services.interactions import log_interaction
+from core.validation import choice
 from kam.cli.context import DbOption, JsonOption, console, emit_json, session, when_option
 
 users_app = typer.Typer(help="People on the team and their Slack identities.", no_args_is_help=True)
@@ -45,8 +47,8 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """Log an interaction with a customer; it resets the check-in clock."""
-    kind = choice(kind, InteractionKind, "kind") or InteractionKind.CALL.value
-    sentiment = choice(sentiment, Sentiment, "sentiment")
+    chosen_kind = choice(kind, InteractionKind, "kind") or InteractionKind.CALL
+    chosen_sentiment = choice(sentiment, Sentiment, "sentiment")
     occurred_at = when_option(at, prefer="past")
     with session(db) as s:
         target = find_account(account, session=s)
@@ -55,18 +57,16 @@ def log(
             if as_user
             else Actor.system("cli")
         )
-        person = records.find_contact(target, contact, session=s) if contact else None
-        logged = records.log_interaction(
-            target,
-            summary,
-            session=s,
-            actor=actor,
-            kind=kind,
+        person = find_contact(target, contact, session=s) if contact else None
+        interaction = InteractionCreate(
+            summary=summary,
+            kind=chosen_kind,
             occurred_at=occurred_at,
-            contact=person,
-            sentiment=sentiment,
+            contact_id=person.id if person else None,
+            sentiment=chosen_sentiment,
             source="cli",
         )
+        logged = log_interaction(target, interaction, session=s, actor=actor)
         result = {
             "id": logged.id,
             "account": target.name,
@@ -77,7 +77,9 @@ def log(
     if as_json:
         emit_json(result)
     else:
-        typer.echo(f"Logged {kind} with {target.name} at {logged.occurred_at:%Y-%m-%d %H:%M} UTC.")
+        typer.echo(
+            f"Logged {logged.kind} with {target.name} at {logged.occurred_at:%Y-%m-%d %H:%M} UTC."
+        )
 
 
 @users_app.command("list")
@@ -115,7 +117,7 @@ def add_user(
     db: DbOption = None,
 ) -> None:
     """Add a person to the team."""
-    role = choice(role, Role, "role") or Role.AM.value
+    chosen_role = choice(role, Role, "role") or Role.AM
     try:
         digest = time.fromisoformat(digest_time)
     except ValueError as exc:
@@ -124,19 +126,16 @@ def add_user(
         ) from exc
     with session(db) as s:
         boss = users.get_user_by_email(manager, session=s) if manager else None
-        user = users.create_user(
-            {
-                "email": email,
-                "name": name,
-                "role": role,
-                "timezone": timezone,
-                "digest_time": digest,
-                "manager_id": boss.id if boss else None,
-            },
-            session=s,
-            actor=Actor.system("cli"),
+        person = UserCreate(
+            email=email,
+            name=name,
+            role=chosen_role,
+            timezone=timezone,
+            digest_time=digest,
+            manager_id=boss.id if boss else None,
         )
-    typer.echo(f"Added {user.name} <{user.email}> as {role}.")
+        user = users.create_user(person, session=s, actor=Actor.system("cli"))
+    typer.echo(f"Added {user.name} <{user.email}> as {chosen_role}.")
 
 
 @users_app.command("link")

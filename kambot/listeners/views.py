@@ -20,10 +20,12 @@ from slack_sdk.webhook import WebhookClient
 from core.checkins import resolve_after_interaction
 from core.db import session_scope
 from core.errors import KamError, NotFound
-from core.models import Account
-from core.services import records
+from core.models import Account, InteractionCreate, InteractionKind, Sentiment
 from core.services.accounts import find_account, get_account
+from core.services.contacts import contacts_of, find_contact
+from core.services.interactions import log_interaction
 from core.services.reminders import reminder_by_key
+from core.validation import choice
 from core.when import parse_when
 from kambot import blocks as kb
 from kambot import ids, log_form, reminders
@@ -105,28 +107,28 @@ def log_submitted(
                         contact = next(
                             (
                                 c
-                                for c in records.contacts_of(account, session=session)
+                                for c in contacts_of(account, session=session)
                                 if c.id == int(contact_value)
                             ),
                             None,
                         )
                     if contact is None:
-                        contact = records.find_contact(account, contact_value, session=session)
+                        contact = find_contact(account, contact_value, session=session)
                 except NotFound as exc:
                     raise FieldError(ids.LOG_CONTACT[0], exc.message) from exc
             try:
-                logged = records.log_interaction(
-                    account,
-                    _value(values, ids.LOG_SUMMARY) or "",
-                    session=session,
-                    actor=identity.actor(),
-                    kind=_value(values, ids.LOG_KIND) or "call",
+                interaction = InteractionCreate(
+                    summary=_value(values, ids.LOG_SUMMARY) or "",
+                    kind=choice(_value(values, ids.LOG_KIND), InteractionKind, "kind")
+                    or InteractionKind.CALL,
                     occurred_at=occurred,
-                    contact=contact,
-                    sentiment=_value(values, ids.LOG_SENTIMENT),
+                    contact_id=contact.id if contact else None,
+                    sentiment=choice(_value(values, ids.LOG_SENTIMENT), Sentiment, "sentiment"),
                     source="slack",
                     idempotency_key=key,
-                    now=now,
+                )
+                logged = log_interaction(
+                    account, interaction, session=session, actor=identity.actor(), now=now
                 )
             except KamError as exc:
                 raise FieldError(ids.LOG_SUMMARY[0], exc.message) from exc

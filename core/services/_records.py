@@ -1,0 +1,83 @@
+"""What every writer of an account's records does: check the right, insert once, audit.
+
+Private to the record services (contacts, interactions, deals, orders, commitments,
+notices, requests, feedback), so each of them says only what is its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from core import audit
+from core.actors import Actor, ensure_can_change
+from core.models import Account
+
+R = TypeVar("R", bound=SQLModel)
+
+
+def insert(
+    model: type[R],
+    data: SQLModel,
+    *,
+    account: Account,
+    session: Session,
+    actor: Actor,
+    **stored: Any,
+) -> R:
+    """Store ``data`` (a checked input) as a ``model`` row of ``account`` and audit it.
+
+    ``stored`` holds what kam adds to what the person gave (who, links, times). An
+    input carrying an ``idempotency_key`` that is already stored (a double click, a
+    retried request, a concurrent twin) returns the stored record instead.
+    """
+    ensure_can_change(actor, account)
+    key: str | None = getattr(data, "idempotency_key", None)
+    if key is not None and (stored_twin := earlier(model, key, session=session)) is not None:
+        return stored_twin
+    record = model.model_validate(data, update={**stored, "account_id": account.id})
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        twin = earlier(model, key, session=session) if key is not None else None
+        if twin is None:
+            raise
+        return twin
+    audit.record(
+        "create",
+        str(model.__tablename__),
+        getattr(record, "id", None),
+        session=session,
+        actor=actor,
+        after=audit.as_json(record),
+    )
+    return record
+
+
+def earlier(model: type[R], key: str, *, session: Session) -> R | None:
+    """The ``model`` record an earlier request with ``key`` stored, if any."""
+    column = model.idempotency_key  # type: ignore[attr-defined]
+    return session.exec(select(model).where(column == key)).first()
+
+
+def change(record: R, changes: dict[str, Any], *, session: Session, actor: Actor) -> R:
+    """Apply ``changes`` to ``record`` and audit both versions."""
+    before = audit.as_json(record)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    session.add(record)
+    session.flush()
+    audit.record(
+        "update",
+        str(record.__tablename__),
+        getattr(record, "id", None),
+        session=session,
+        actor=actor,
+        before=before,
+        after=audit.as_json(record),
+    )
+    return record
