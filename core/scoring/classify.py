@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
+from core.results import JsonResult
 from core.scoring.config import TIERS, ScoringConfig
 from core.scoring.criteria import FloatArray, IntArray
 
@@ -64,7 +65,7 @@ def quadrants(
 
 
 @dataclass(frozen=True, slots=True)
-class CapacityWarning:
+class CapacityWarning(JsonResult):
     """A team or account manager holding more strategic and key accounts than it can serve."""
 
     scope: Literal["team", "account_manager"]
@@ -73,17 +74,6 @@ class CapacityWarning:
     limit: int
     level: Literal["over", "critical"]
     message: str
-
-    def as_json(self) -> dict[str, Any]:
-        """The warning as ``kam portfolio --json`` lists it."""
-        return {
-            "scope": self.scope,
-            "who": self.who,
-            "accounts": self.accounts,
-            "limit": self.limit,
-            "level": self.level,
-            "message": self.message,
-        }
 
 
 def capacity_warnings(

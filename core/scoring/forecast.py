@@ -12,7 +12,7 @@ model would fit noise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import NormalDist
 from typing import Any
@@ -22,28 +22,26 @@ from sqlalchemy import extract, func
 from sqlmodel import Session, col, select
 
 from core.models import Deal
+from core.results import JsonResult
 from core.scoring.config import ScoringConfig
 
 MIN_MONTHS = 3
 
 
 @dataclass(frozen=True, slots=True)
-class MonthRevenue:
+class MonthRevenue(JsonResult):
     """Won revenue in one calendar month ("YYYY-MM"), recorded or forecast."""
 
     month: str
     revenue: float
 
-    def as_json(self) -> dict[str, Any]:
-        """``month`` and ``revenue``."""
-        return {"month": self.month, "revenue": self.revenue}
-
 
 @dataclass(frozen=True, slots=True)
-class RevenueForecast:
+class RevenueForecast(JsonResult):
     """The next months' revenue on the line through the history, and the band around its total."""
 
     method: str
+    available: bool = field(default=True, init=False)
     months_of_history: int
     history: tuple[MonthRevenue, ...]
     slope_per_month: float
@@ -54,39 +52,15 @@ class RevenueForecast:
     confidence: float
     last_12_months_actual: float
 
-    def as_json(self) -> dict[str, Any]:
-        """The forecast as ``kam portfolio --json`` prints it."""
-        return {
-            "method": self.method,
-            "available": True,
-            "months_of_history": self.months_of_history,
-            "history": [month.as_json() for month in self.history],
-            "slope_per_month": self.slope_per_month,
-            "months": [month.as_json() for month in self.months],
-            "total": self.total,
-            "low": self.low,
-            "high": self.high,
-            "confidence": self.confidence,
-            "last_12_months_actual": self.last_12_months_actual,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class NoForecast:
+class NoForecast(JsonResult):
     """Why there is no forecast: too little history to draw a line through."""
 
     method: str
     months_of_history: int
+    available: bool = field(default=False, init=False)
     reason: str
-
-    def as_json(self) -> dict[str, Any]:
-        """The missing forecast as ``kam portfolio --json`` prints it."""
-        return {
-            "method": self.method,
-            "months_of_history": self.months_of_history,
-            "available": False,
-            "reason": self.reason,
-        }
 
 
 def month_index(day: date) -> int:

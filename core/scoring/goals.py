@@ -26,6 +26,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session, col
 
 from core.models import Commitment, Deal, Feedback, Goal
+from core.results import JsonResult
 from core.scoring import sql
 from core.scoring.config import TIERS
 from core.scoring.criteria import BoolArray, FloatArray
@@ -49,7 +50,7 @@ GoalStatus = Literal[
 
 
 @dataclass(frozen=True)
-class Window:
+class Window(JsonResult):
     """A goal's period: [start, end) in UTC days, and how much of it has passed at ``now``."""
 
     start: date
@@ -361,47 +362,26 @@ def _target(metric: Metric, target: float) -> float:
     return target
 
 
-@dataclass(frozen=True, slots=True)
-class GoalProgress:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GoalProgress(JsonResult):
     """One goal with its actual, progress and status, or the reason kam cannot measure it."""
 
     id: int | None
     metric: str  # canonical when kam knows it, else as it was set
-    scope: str  # team, tier or account
-    scope_ref: str | None
-    period: str
-    target: float  # a share set as a percentage (95) is read as the share (0.95)
-    status: GoalStatus
     label: str | None = None
     unit: str | None = None  # money, share, ratio, rating, nps, count, score
+    scope: str  # team, tier or account
+    scope_ref: str | None
     scope_label: str | None = None
+    period: str
     window: Window | None = None
+    target: float  # a share set as a percentage (95) is read as the share (0.95)
     actual: float | None = None
     basis: int = 0  # how many deals, ratings, promises or accounts it was measured on
     progress: float | None = None  # actual / target, when the target is above 0
     expected_by_now: float | None = None  # what is due by now, for totals over a period
+    status: GoalStatus
     note: str | None = None  # why kam cannot measure it
-
-    def as_json(self) -> dict[str, Any]:
-        """The goal as ``kam portfolio --json`` lists it."""
-        return {
-            "id": self.id,
-            "metric": self.metric,
-            "label": self.label,
-            "unit": self.unit,
-            "scope": self.scope,
-            "scope_ref": self.scope_ref,
-            "scope_label": self.scope_label,
-            "period": self.period,
-            "window": None if self.window is None else self.window.as_json(),
-            "target": self.target,
-            "actual": self.actual,
-            "basis": self.basis,
-            "progress": self.progress,
-            "expected_by_now": self.expected_by_now,
-            "status": self.status,
-            "note": self.note,
-        }
 
 
 def evaluate(g: Goals, goal: Any) -> GoalProgress:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
 from core.clock import utcnow
 from core.models import Account, Deal, Interaction, User
+from core.results import JsonResult
 from core.scoring.snapshots import latest_snapshots
-from core.views.common import REVENUE_WINDOW, as_aware, iso
+from core.views.common import REVENUE_WINDOW, as_aware
 
 
 @dataclass(frozen=True, slots=True)
-class AccountRow:
+class AccountRow(JsonResult):
     """One account as ``kam accounts`` and ``/kam list`` show it."""
 
     id: int
@@ -29,19 +29,6 @@ class AccountRow:
     """The hand-set tier, else the newest snapshot's; None before the first scoring."""
     revenue_12m: float
     last_contact: datetime | None
-
-    def as_json(self) -> dict[str, Any]:
-        """The row as ``kam accounts --json`` prints it."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "sector": self.sector,
-            "country": self.country,
-            "owner": self.owner,
-            "tier": self.tier,
-            "revenue_12m": self.revenue_12m,
-            "last_contact": iso(self.last_contact),
-        }
 
 
 def list_accounts(

@@ -10,9 +10,8 @@ Slack card stays as quick as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -22,17 +21,17 @@ from core.clock import utcnow
 from core.models import (
     Account,
     Commitment,
-    Contact,
     CustomerRequest,
     Deal,
     Feedback,
-    Interaction,
     Notice,
     Order,
     ScoreSnapshot,
     User,
 )
+from core.results import NOT_PRINTED, JsonResult, result_from
 from core.scoring.config import ScoringConfig, load_config
+from core.scoring.forecast import MonthRevenue
 from core.scoring.trend import HealthChange, health_trend
 from core.services import accounts as account_service
 from core.services.contacts import contacts_of
@@ -46,7 +45,7 @@ LATEST_DEALS = 8
 
 
 @dataclass(frozen=True)
-class StoredScores:
+class StoredScores(JsonResult):
     """The newest score snapshot: what the last scoring run said."""
 
     at: datetime
@@ -56,20 +55,9 @@ class StoredScores:
     tier: str
     quadrant: str
 
-    def as_json(self) -> dict[str, Any]:
-        """As ``kam show --json`` prints it."""
-        return {
-            "at": iso(self.at),
-            "attractiveness": self.attractiveness,
-            "relationship": self.relationship,
-            "health": self.health,
-            "tier": self.tier,
-            "quadrant": self.quadrant,
-        }
-
 
 @dataclass(frozen=True)
-class ContactFacts:
+class ContactFacts(JsonResult):
     """A person at the customer, with what builds the relationship ("know them")."""
 
     id: int | None
@@ -96,26 +84,9 @@ class ContactFacts:
         }
         return [(name, text) for name in PERSONAL_FACTS if (text := values[name])]
 
-    def as_json(self) -> dict[str, Any]:
-        """As ``kam show --json`` prints it."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "title": self.title,
-            "email": self.email,
-            "phone": self.phone,
-            "decision_maker": self.decision_maker,
-            "hometown": self.hometown,
-            "interests": self.interests,
-            "favourite_team": self.favourite_team,
-            "family": self.family,
-            "birthday": iso(self.birthday),
-            "notes": self.notes,
-        }
-
 
 @dataclass(frozen=True)
-class InteractionLine:
+class InteractionLine(JsonResult):
     """One touch with the customer, and who on our side made it."""
 
     id: int | None
@@ -127,21 +98,9 @@ class InteractionLine:
     """The e-mail of the person who logged it."""
     source: str
 
-    def as_json(self) -> dict[str, Any]:
-        """As ``kam show --json`` prints it."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "occurred_at": iso(self.occurred_at),
-            "summary": self.summary,
-            "sentiment": self.sentiment,
-            "by": self.by,
-            "source": self.source,
-        }
-
 
 @dataclass(frozen=True)
-class OpenPromise:
+class OpenPromise(JsonResult):
     """A promise to the customer not yet kept."""
 
     id: int | None
@@ -149,18 +108,9 @@ class OpenPromise:
     to_whom: str | None
     due_on: date
 
-    def as_json(self) -> dict[str, Any]:
-        """As ``kam show --json`` prints it."""
-        return {
-            "id": self.id,
-            "what": self.what,
-            "to_whom": self.to_whom,
-            "due_on": iso(self.due_on),
-        }
-
 
 @dataclass(frozen=True)
-class UntoldNotice:
+class UntoldNotice(JsonResult):
     """Bad news the customer has not heard from us yet."""
 
     id: int | None
@@ -169,19 +119,9 @@ class UntoldNotice:
     must_tell_by: date
     alternatives: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        """As ``kam show --json`` prints it."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "what": self.what,
-            "must_tell_by": iso(self.must_tell_by),
-            "alternatives": self.alternatives,
-        }
-
 
 @dataclass(frozen=True)
-class RequestLine:
+class RequestLine(JsonResult):
     """Something the customer asked for that we do not offer, and what we offered."""
 
     id: int | None
@@ -189,18 +129,9 @@ class RequestLine:
     alternatives: str | None
     at: datetime
 
-    def as_json(self) -> dict[str, Any]:
-        """As ``kam show --json`` prints it."""
-        return {
-            "id": self.id,
-            "what": self.what,
-            "alternatives": self.alternatives,
-            "at": iso(self.at),
-        }
-
 
 @dataclass(frozen=True)
-class FeedbackLine:
+class FeedbackLine(JsonResult):
     """How the customer rated us once."""
 
     id: int | None
@@ -210,20 +141,9 @@ class FeedbackLine:
     comment: str | None
     at: datetime
 
-    def as_json(self) -> dict[str, Any]:
-        """As ``kam show --json`` prints it."""
-        return {
-            "id": self.id,
-            "csat": self.csat,
-            "nps": self.nps,
-            "expectation": self.expectation,
-            "comment": self.comment,
-            "at": iso(self.at),
-        }
-
 
 @dataclass(frozen=True)
-class OrderLine:
+class OrderLine(JsonResult):
     """An order the customer placed."""
 
     id: int | None
@@ -231,16 +151,6 @@ class OrderLine:
     amount: float | None
     status: str
     placed_at: datetime
-
-    def as_json(self) -> dict[str, Any]:
-        """As ``kam show --json`` prints it."""
-        return {
-            "id": self.id,
-            "what": self.what,
-            "amount": self.amount,
-            "status": self.status,
-            "placed_at": iso(self.placed_at),
-        }
 
 
 @dataclass(frozen=True)
@@ -255,16 +165,7 @@ class DealLine:
 
 
 @dataclass(frozen=True)
-class MonthRevenue:
-    """Won revenue closed in one calendar month."""
-
-    month: str
-    """``YYYY-MM``."""
-    revenue: float
-
-
-@dataclass(frozen=True)
-class AccountCard:
+class AccountCard(JsonResult):
     """Who the customer is, who we know there, what is open, what happened last."""
 
     id: int
@@ -300,6 +201,8 @@ class AccountCard:
     open_deals: int
     scores: StoredScores | None
     contacts: list[ContactFacts]
+    latest_interaction: InteractionLine | None
+    """The newest touch with the customer, if any."""
     interactions: list[InteractionLine]
     """The latest ten, newest first."""
     open_commitments: list[OpenPromise]
@@ -307,64 +210,15 @@ class AccountCard:
     requests: list[RequestLine]
     feedback: list[FeedbackLine]
     orders: list[OrderLine]
-    health_band: str | None
+    health_band: str | None = field(metadata=NOT_PRINTED)
     """red, yellow or green for the newest snapshot's health."""
-    health_trend: HealthChange | None
+    health_trend: HealthChange | None = field(metadata=NOT_PRINTED)
     """Against the snapshot before the newest; None with fewer than two."""
-    revenue_by_month: list[MonthRevenue] | None
+    revenue_by_month: list[MonthRevenue] | None = field(metadata=NOT_PRINTED)
     """The last twelve calendar months, oldest first; None unless the sales history was
     asked for."""
-    deals: list[DealLine] | None
+    deals: list[DealLine] | None = field(metadata=NOT_PRINTED)
     """The latest deals, open ones first; None unless the sales history was asked for."""
-
-    @property
-    def latest_interaction(self) -> InteractionLine | None:
-        """The newest touch with the customer, if any."""
-        return self.interactions[0] if self.interactions else None
-
-    def as_json(self) -> dict[str, Any]:
-        """The card as ``kam show --json`` prints it (JSON-safe: dates as ISO text)."""
-        latest = self.latest_interaction
-        return {
-            "id": self.id,
-            "name": self.name,
-            "external_id": self.external_id,
-            "sector": self.sector,
-            "country": self.country,
-            "status": self.status,
-            "owner": self.owner,
-            "owner_name": self.owner_name,
-            "parent": self.parent,
-            "subsidiaries": list(self.subsidiaries),
-            "customer_since": iso(self.customer_since),
-            "annual_revenue": self.annual_revenue,
-            "employees": self.employees,
-            "founded_year": self.founded_year,
-            "relationship_stage": self.relationship_stage,
-            "financial_health": self.financial_health,
-            "industry_influence": self.industry_influence,
-            "category_spend": self.category_spend,
-            "cost_to_serve": self.cost_to_serve,
-            "gross_margin": self.gross_margin,
-            "strategic_plans": self.strategic_plans,
-            "checkin_cadence_days": self.checkin_cadence_days,
-            "tier": self.tier,
-            "tier_override": self.tier_override,
-            "tier_override_reason": self.tier_override_reason,
-            "revenue_total": self.revenue_total,
-            "won_deals": self.won_deals,
-            "revenue_12m": self.revenue_12m,
-            "open_deals": self.open_deals,
-            "scores": self.scores.as_json() if self.scores is not None else None,
-            "contacts": [c.as_json() for c in self.contacts],
-            "latest_interaction": latest.as_json() if latest is not None else None,
-            "interactions": [i.as_json() for i in self.interactions],
-            "open_commitments": [c.as_json() for c in self.open_commitments],
-            "untold_notices": [n.as_json() for n in self.untold_notices],
-            "requests": [r.as_json() for r in self.requests],
-            "feedback": [f.as_json() for f in self.feedback],
-            "orders": [o.as_json() for o in self.orders],
-        }
 
 
 def account_card(
@@ -440,17 +294,7 @@ def account_card(
         .order_by(col(ScoreSnapshot.at).desc())
         .limit(2)
     ).all()
-    snapshots = [
-        StoredScores(
-            at=row.at,
-            attractiveness=row.attractiveness,
-            relationship=row.relationship,
-            health=row.health,
-            tier=row.tier,
-            quadrant=row.quadrant,
-        )
-        for row in newest_two
-    ]
+    snapshots = [result_from(StoredScores, row) for row in newest_two]
     snapshot = snapshots[0] if snapshots else None
     user_ids = {i.user_id for i in interactions if i.user_id is not None}
     users: dict[int | None, str] = (
@@ -458,73 +302,29 @@ def account_card(
         if user_ids
         else {}
     )
+    lines = [result_from(InteractionLine, i, by=users.get(i.user_id)) for i in interactions]
     rules = (config or load_config()) if snapshot is not None else None
-    return AccountCard(
-        id=account.id,
-        name=account.name,
-        external_id=account.external_id,
-        sector=account.sector,
-        country=account.country,
-        status=account.status,
+    return result_from(
+        AccountCard,
+        account,
         owner=owner.email if owner else None,
         owner_name=owner.name if owner else None,
         parent=parent.name if parent else None,
         subsidiaries=[a.name for a in account_service.subsidiaries(account, session=session)],
-        customer_since=account.customer_since,
-        annual_revenue=account.annual_revenue,
-        employees=account.employees,
-        founded_year=account.founded_year,
-        relationship_stage=account.relationship_stage,
-        financial_health=account.financial_health,
-        industry_influence=account.industry_influence,
-        category_spend=account.category_spend,
-        cost_to_serve=account.cost_to_serve,
-        gross_margin=account.gross_margin,
-        strategic_plans=account.strategic_plans,
-        checkin_cadence_days=account.checkin_cadence_days,
         tier=account.tier_override or (snapshot.tier if snapshot else None),
-        tier_override=account.tier_override,
-        tier_override_reason=account.tier_override_reason,
         revenue_total=float(won[0] or 0),
         won_deals=int(won[1]),
         revenue_12m=float(won_12m or 0),
         open_deals=int(open_deals),
         scores=snapshot,
-        contacts=[_contact(c) for c in contacts_of(account, session=session)],
-        interactions=[_interaction(i, users) for i in interactions],
-        open_commitments=[
-            OpenPromise(id=c.id, what=c.what, to_whom=c.to_whom, due_on=c.due_on)
-            for c in commitments
-        ],
-        untold_notices=[
-            UntoldNotice(
-                id=n.id,
-                kind=n.kind,
-                what=n.what,
-                must_tell_by=n.must_tell_by,
-                alternatives=n.alternatives,
-            )
-            for n in notices
-        ],
-        requests=[
-            RequestLine(id=r.id, what=r.what, alternatives=r.alternatives, at=r.created_at)
-            for r in requests
-        ],
-        feedback=[
-            FeedbackLine(
-                id=f.id,
-                csat=f.csat,
-                nps=f.nps,
-                expectation=f.expectation,
-                comment=f.comment,
-                at=f.at,
-            )
-            for f in feedback
-        ],
-        orders=[
-            OrderLine(id=o.id, what=o.what, amount=o.amount, status=o.status, placed_at=o.placed_at)
-            for o in orders
-        ],
+        contacts=[result_from(ContactFacts, c) for c in contacts_of(account, session=session)],
+        latest_interaction=lines[0] if lines else None,
+        interactions=lines,
+        open_commitments=[result_from(OpenPromise, c) for c in commitments],
+        untold_notices=[result_from(UntoldNotice, n) for n in notices],
+        requests=[result_from(RequestLine, r, at=r.created_at) for r in requests],
+        feedback=[result_from(FeedbackLine, f) for f in feedback],
+        orders=[result_from(OrderLine, o) for o in orders],
         health_band=rules.band(snapshot.health) if rules and snapshot else None,
         health_trend=(
             health_trend(snapshots[0].health, snapshots[1].health, rules)
@@ -535,35 +335,6 @@ def account_card(
             revenue_by_month(account.id, session=session, now=now) if sales_history else None
         ),
         deals=latest_deals(account.id, session=session) if sales_history else None,
-    )
-
-
-def _contact(c: Contact) -> ContactFacts:
-    return ContactFacts(
-        id=c.id,
-        name=c.name,
-        title=c.title,
-        email=c.email,
-        phone=c.phone,
-        decision_maker=c.decision_maker,
-        hometown=c.hometown,
-        interests=c.interests,
-        favourite_team=c.favourite_team,
-        family=c.family,
-        birthday=c.birthday,
-        notes=c.notes,
-    )
-
-
-def _interaction(interaction: Interaction, users: dict[int | None, str]) -> InteractionLine:
-    return InteractionLine(
-        id=interaction.id,
-        kind=interaction.kind,
-        occurred_at=interaction.occurred_at,
-        summary=interaction.summary,
-        sentiment=interaction.sentiment,
-        by=users.get(interaction.user_id),
-        source=interaction.source,
     )
 
 
@@ -601,13 +372,4 @@ def latest_deals(account_id: int, *, session: Session, limit: int = LATEST_DEALS
         .order_by((col(Deal.stage) == "open").desc(), col(Deal.closed_on).desc())
         .limit(limit)
     ).all()
-    return [
-        DealLine(
-            product=d.product,
-            stage=d.stage,
-            amount=d.amount,
-            closed_on=d.closed_on,
-            engaged_on=d.engaged_on,
-        )
-        for d in deals
-    ]
+    return [result_from(DealLine, d) for d in deals]

@@ -22,8 +22,8 @@ from textual_plotext import PlotextPlot
 from core.scoring import Breakdown
 from core.scoring.account_results import HealthDetail
 from core.scoring.display import criterion_value, share_of_wallet
+from core.scoring.forecast import MonthRevenue
 from core.views import AccountCard
-from core.views.card import MonthRevenue
 from tui.errors import report_failure
 from tui.format import label, money, score
 from tui.messages import DataChanged
