@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Literal
 
@@ -11,52 +12,53 @@ from core.errors import KamError
 EXAMPLES = '2026-03-01, 2026-03-01T14:30, "tomorrow 9am", "in 3 days", "next friday"'
 
 
-def parse_when(
-    text: str,
-    *,
-    now: datetime,
-    timezone: str = "UTC",
-    prefer: Literal["past", "future"] = "future",
-) -> datetime:
-    """The UTC moment ``text`` means for someone in ``timezone`` at ``now``.
+Prefer = Literal["past", "future"]
+"""Which way an ambiguous phrase leans: "friday" is the last one or the next one."""
 
-    A bare date means the start of that day in the person's zone. Anything
-    unreadable raises a KamError that shows good examples.
+
+@dataclass(frozen=True)
+class When:
+    """How one person's typed moments are read: at ``now``, in their own time zone.
+
+    Every front end reads "tomorrow 9am" or "2026-03-01" for someone somewhere; the
+    moment and the person's zone travel together here instead of beside every call.
     """
-    raw = (text or "").strip()
-    if not raw:
-        raise KamError(f"No date given. Try one of: {EXAMPLES}.")
-    tz = zone(timezone)
-    try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-        parsed = datetime.fromisoformat(raw)
-        return as_utc(parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed)
-    except ValueError:
-        pass
-    import dateparser  # slow to import; only phrases need it
 
-    settings = {
-        "TIMEZONE": timezone,
-        "TO_TIMEZONE": "UTC",
-        "RETURN_AS_TIMEZONE_AWARE": True,
-        "RELATIVE_BASE": as_utc(now).astimezone(tz).replace(tzinfo=None),
-        "PREFER_DATES_FROM": prefer,
-    }
-    parsed = dateparser.parse(raw, languages=["en"], settings=settings)
-    if parsed is None:
-        raise KamError(f"Cannot read {raw!r} as a date. Try one of: {EXAMPLES}.")
-    return as_utc(parsed)
+    now: datetime
+    timezone: str = "UTC"
 
+    def moment(self, text: str, *, prefer: Prefer = "future") -> datetime:
+        """The UTC moment ``text`` means.
 
-def parse_day(
-    text: str,
-    *,
-    now: datetime,
-    timezone: str = "UTC",
-    prefer: Literal["past", "future"] = "future",
-) -> date:
-    """The calendar day ``text`` means, in the person's own zone."""
-    moment = parse_when(text, now=now, timezone=timezone, prefer=prefer)
-    return moment.astimezone(zone(timezone)).date()
+        A bare date means the start of that day in the person's zone. Anything
+        unreadable raises a KamError that shows good examples.
+        """
+        raw = (text or "").strip()
+        if not raw:
+            raise KamError(f"No date given. Try one of: {EXAMPLES}.")
+        tz = zone(self.timezone)
+        try:
+            if len(raw) == 10:
+                day = date.fromisoformat(raw)
+                return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+            parsed = datetime.fromisoformat(raw)
+            return as_utc(parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed)
+        except ValueError:
+            pass
+        import dateparser  # slow to import; only phrases need it
+
+        settings = {
+            "TIMEZONE": self.timezone,
+            "TO_TIMEZONE": "UTC",
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "RELATIVE_BASE": as_utc(self.now).astimezone(tz).replace(tzinfo=None),
+            "PREFER_DATES_FROM": prefer,
+        }
+        parsed = dateparser.parse(raw, languages=["en"], settings=settings)
+        if parsed is None:
+            raise KamError(f"Cannot read {raw!r} as a date. Try one of: {EXAMPLES}.")
+        return as_utc(parsed)
+
+    def day(self, text: str, *, prefer: Prefer = "future") -> date:
+        """The calendar day ``text`` means, in the person's own zone."""
+        return self.moment(text, prefer=prefer).astimezone(zone(self.timezone)).date()

@@ -56,7 +56,7 @@ from core.views import (
     list_accounts,
     owned_account_ids,
 )
-from core.when import parse_day, parse_when
+from core.when import When
 from kambot import blocks as kb
 from kambot.grammar import SPECS, Parsed, tokens
 
@@ -76,6 +76,11 @@ class Request:
     request_key: str
     """Unique per Slack request and the same on its retries (idempotency)."""
     response_url: str | None = None
+
+    @property
+    def when(self) -> When:
+        """How this person's typed moments read: now, in their time zone."""
+        return When(self.now, self.user.timezone)
 
 
 @dataclass
@@ -169,8 +174,8 @@ def _contact(account: Account, parsed: Parsed, *, session: Session) -> Contact |
 
 
 def _day(text: str, req: Request) -> date:
-    day = parse_day(text, now=req.now, timezone=req.user.timezone, prefer="future")
-    today = parse_day("today", now=req.now, timezone=req.user.timezone)
+    day = req.when.day(text)
+    today = req.when.day("today")
     if day < today:
         raise KamError(f"{day.isoformat()} is in the past; give a day from today on.")
     return day
@@ -276,11 +281,7 @@ def do_log(req: Request, parsed: Parsed) -> Reply:
     if not text:
         return Reply("Log a check-in", modal=log_modal_for(req, account))
     occurred = (
-        parse_when(
-            parsed.option("at") or "", now=req.now, timezone=req.user.timezone, prefer="past"
-        )
-        if parsed.option("at")
-        else None
+        req.when.moment(parsed.option("at") or "", prefer="past") if parsed.option("at") else None
     )
     contact = _contact(account, parsed, session=req.session)
     interaction = InteractionCreate(
@@ -447,7 +448,7 @@ def do_snooze(req: Request, parsed: Parsed) -> Reply:
         account, until_text = account_and_text(parsed, session=req.session)
     if not until_text:
         raise KamError(f"Until when? `/kam {SPECS['snooze'].example}`")
-    until = parse_when(until_text, now=req.now, timezone=req.user.timezone, prefer="future")
+    until = req.when.moment(until_text)
     items = [
         i
         for i in due_items(session=req.session, now=req.now, user_id=req.user.id)

@@ -49,7 +49,7 @@ from core.services.users import get_user_by_email
 from core.teams import team_of
 from core.validation import CSAT, NPS
 from core.views import AccountCard, account_card, first_page, load_rows, short_names
-from core.when import parse_day, parse_when
+from core.when import When
 from tui.portfolio_index import PortfolioIndex
 
 
@@ -139,7 +139,7 @@ class PortfolioService:
     # -- forms: what was typed is read by core.validation, written by core.services ---
 
     def _day(self, text: str) -> date:
-        return parse_day(text, now=self.now(), timezone=self.timezone, prefer="future")
+        return When(self.now(), self.timezone).day(text)
 
     def log_interaction(
         self,
@@ -155,11 +155,7 @@ class PortfolioService:
         now = self.now()
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
-            occurred = (
-                parse_when(when, now=now, timezone=self.timezone, prefer="past")
-                if when.strip()
-                else now
-            )
+            occurred = When(now, self.timezone).moment(when, prefer="past") if when.strip() else now
             person = find_contact(account, contact, session=session) if contact else None
             interaction = InteractionCreate(
                 summary=summary,
@@ -264,7 +260,7 @@ class PortfolioService:
         if choice in SNOOZE_CHOICES:
             moment = now + SNOOZE_CHOICES[choice]
         else:
-            moment = parse_when(until, now=now, timezone=self.timezone, prefer="future")
+            moment = When(now, self.timezone).moment(until)
         with session_scope(self.engine) as session:
             reminders.snooze(key, moment, session=session, actor=self.actor, now=now)
         return f"Snoozed until {moment:%a %d %b %H:%M} UTC."

@@ -17,7 +17,7 @@ from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
 from core.settings import Settings
-from core.when import parse_when
+from core.when import Prefer, When
 
 console = Console()
 
@@ -96,14 +96,9 @@ def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def when_option(text: str | None, *, prefer: str = "past") -> datetime:
+def when_option(text: str | None, *, prefer: Prefer = "past") -> datetime:
     """``--at`` as a UTC moment, in the configured time zone; now when absent."""
     now = utcnow()
     if text is None:
         return now
-    return parse_when(
-        text,
-        now=now,
-        timezone=settings().kam_timezone,
-        prefer="past" if prefer == "past" else "future",
-    )
+    return When(now, settings().kam_timezone).moment(text, prefer=prefer)

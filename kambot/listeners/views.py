@@ -26,7 +26,7 @@ from core.services.contacts import contacts_of, find_contact
 from core.services.interactions import log_interaction
 from core.services.reminders import reminder_by_key
 from core.validation import choice
-from core.when import parse_when
+from core.when import When
 from kambot import blocks as kb
 from kambot import ids, log_form, reminders
 from kambot.context import Kam
@@ -93,7 +93,7 @@ def log_submitted(
             when_text = _value(values, ids.LOG_WHEN)
             try:
                 occurred = (
-                    parse_when(when_text, now=now, timezone=identity.user.timezone, prefer="past")
+                    When(now, identity.user.timezone).moment(when_text, prefer="past")
                     if when_text
                     else None
                 )
