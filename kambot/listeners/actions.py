@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 
 from core.db import session_scope
 from core.errors import KamError
@@ -22,51 +26,113 @@ from kambot.subcommands import Reply, Request, log_modal_for
 from kambot.where import Where
 
 
-def register(app: App) -> None:
-    """Listen for the buttons on command replies."""
-    app.action(ids.DID_YOU_MEAN_ANY)(after_ack(did_you_mean))
-    app.action(ids.SHARE_CARD)(after_ack(share_card))
-    app.action(ids.CARD_LOG)(after_ack(card_log))
-    app.action(ids.SHARE_PORTFOLIO)(after_ack(share_portfolio))
-    app.action(ids.REMINDER_LOG)(after_ack(reminder_button))
-    app.action(ids.REMINDER_SNOOZE_ANY)(after_ack(reminder_button))
-    app.action(ids.REMINDER_DONE)(after_ack(reminder_button))
-    app.action(ids.REMINDER_OPEN)(after_ack(reminder_button))
-    app.action(ids.REMINDER_MENU)(after_ack(reminder_menu))
-    app.action(ids.DUE_PAGE_ANY)(after_ack(due_page))
-    app.action(ids.HOME_PAGE_ANY)(after_ack(home_page))
-    app.action(ids.HOME_REFRESH)(after_ack(home_page))
+@dataclass(frozen=True)
+class Click:
+    """One press of a button (or pick from a menu) with what answering it needs."""
 
+    body: dict[str, Any]
+    action: dict[str, Any]
+    respond: Respond
+    """None for a click on the App Home tab, which carries no response_url."""
+    client: WebClient
+    kam: Kam
 
-def _known(body: dict[str, Any], client: WebClient, kam: Kam) -> Identity | None:
-    """The kam user who clicked, or None after telling them how to be linked (where they
-    clicked: App Home clicks carry no response_url)."""
-    slack_user_id = body["user"]["id"]
-    identity = resolve(slack_user_id, kam=kam, client=client)
-    if identity.user is None:
-        Where.of(body).tell(
-            client,
-            "kam does not know you yet",
-            kb.unknown_user_blocks(slack_user_id, identity.email),
+    @property
+    def slack_user_id(self) -> str:
+        """Who clicked."""
+        return str(self.body["user"]["id"])
+
+    @property
+    def value(self) -> str:
+        """The button's value ("" when it has none)."""
+        return self.action.get("value") or ""
+
+    @property
+    def message_ts(self) -> str:
+        """The message clicked on, the stable part of a click's idempotency key."""
+        container = self.body.get("container") or {}
+        message = self.body.get("message") or {}
+        return str(container.get("message_ts") or message.get("ts") or "")
+
+    def known(self) -> Identity | None:
+        """The kam user who clicked, or None after telling them how to be linked (where
+        they clicked: App Home clicks carry no response_url)."""
+        identity = resolve(self.slack_user_id, kam=self.kam, client=self.client)
+        if identity.user is None:
+            Where.of(self.body).tell(
+                self.client,
+                "kam does not know you yet",
+                kb.unknown_user_blocks(self.slack_user_id, identity.email),
+            )
+            return None
+        return identity
+
+    def rerun(self, text: str, *, request_key: str, trigger_id: str | None) -> None:
+        """Run ``text`` as a ``/kam`` command for whoever clicked, in place of the message."""
+        answer(
+            self.kam,
+            self.client,
+            self.respond,
+            slack_user_id=self.slack_user_id,
+            text=text,
+            request_key=request_key,
+            trigger_id=trigger_id,
+            response_url=self.body.get("response_url"),
+            replace=True,
         )
-        return None
-    return identity
+
+    def share(self, text: str, blocks: list[Block]) -> None:
+        """Post ``blocks`` to the channel for everyone, leaving the private reply be."""
+        self.respond(
+            text=text, blocks=kb.dump(blocks), response_type="in_channel", replace_original=False
+        )
 
 
-def _reminder(
-    verb: str,
-    target: str,
-    body: dict[str, Any],
-    *,
-    list_view: bool,
-    respond: Respond,
-    client: WebClient,
-    kam: Kam,
-) -> None:
-    identity = _known(body, client, kam)
+def on_click(handler: Callable[[Click], None]) -> Callable[..., None]:
+    """``handler`` as bolt's listener for a button or menu: ack first, then the click."""
+
+    def listener(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+        kam: Kam,
+    ) -> None:
+        ack()
+        handler(Click(body, action, respond, client, kam))
+
+    listener.__name__ = listener.__qualname__ = handler.__name__
+    listener.__doc__ = handler.__doc__
+    return listener
+
+
+def register(app: App) -> None:
+    """Listen for the buttons on command replies, reminders and the App Home tab."""
+    clicks: tuple[tuple[Callable[[Click], None], list[str | re.Pattern[str]]], ...] = (
+        (did_you_mean, [ids.DID_YOU_MEAN_ANY]),
+        (share_card, [ids.SHARE_CARD]),
+        (card_log, [ids.CARD_LOG]),
+        (share_portfolio, [ids.SHARE_PORTFOLIO]),
+        (
+            reminder_button,
+            [ids.REMINDER_LOG, ids.REMINDER_SNOOZE_ANY, ids.REMINDER_DONE, ids.REMINDER_OPEN],
+        ),
+        (reminder_menu, [ids.REMINDER_MENU]),
+        (due_page, [ids.DUE_PAGE_ANY]),
+        (home_page, [ids.HOME_PAGE_ANY, ids.HOME_REFRESH]),
+    )
+    for handler, action_ids in clicks:
+        for action_id in action_ids:
+            app.action(action_id)(after_ack(on_click(handler)))
+
+
+def _reminder(verb: str, target: str, click: Click, *, list_view: bool) -> None:
+    identity = click.known()
     if identity is None:
         return
-    surface = reminders.surface_of(body, list_view=list_view)
+    kam, client = click.kam, click.client
+    surface = reminders.surface_of(click.body, list_view=list_view)
     try:
         if verb == "open":
             reminders.open_account(int(target), surface, kam=kam, client=client)
@@ -75,197 +141,110 @@ def _reminder(
         elif verb == "done" or verb in ids.SNOOZE_CHOICES:
             item, outcome = reminders.act(verb, target, identity, kam=kam)
             reminders.redraw(
-                surface, item, outcome, identity, kam=kam, client=client, respond=respond
+                surface, item, outcome, identity, kam=kam, client=client, respond=click.respond
             )
         else:
             raise KamError(f"Unknown reminder action {verb!r}.")
     except KamError as exc:
-        reminders.reply_error(Where.of(body), exc, client=client)
+        reminders.reply_error(Where.of(click.body), exc, client=client)
 
 
-def reminder_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    kam: Kam,
-) -> None:
+def reminder_button(click: Click) -> None:
     """A button on a reminder message: log, snooze 1d/3d/1w, done, open account."""
-    ack()
-    action_id = action["action_id"]
+    action_id = click.action["action_id"]
     verb = {
         ids.REMINDER_LOG: "log",
         ids.REMINDER_DONE: "done",
         ids.REMINDER_OPEN: "open",
     }.get(action_id) or action_id.partition(":")[2]
-    _reminder(
-        verb,
-        action.get("value") or "",
-        body,
-        list_view=False,
-        respond=respond,
-        client=client,
-        kam=kam,
-    )
+    _reminder(verb, click.value, click, list_view=False)
 
 
-def reminder_menu(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    kam: Kam,
-) -> None:
+def reminder_menu(click: Click) -> None:
     """The menu beside an item in a due list, a digest or the App Home tab."""
-    ack()
-    verb, _, target = ((action.get("selected_option") or {}).get("value") or "").partition("|")
-    _reminder(verb, target, body, list_view=True, respond=respond, client=client, kam=kam)
+    chosen = (click.action.get("selected_option") or {}).get("value") or ""
+    verb, _, target = chosen.partition("|")
+    _reminder(verb, target, click, list_view=True)
 
 
-def due_page(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    kam: Kam,
-) -> None:
+def due_page(click: Click) -> None:
     """Another page of a ``/kam due`` reply, in place."""
-    ack()
-    page, _, scope = (action.get("value") or "0").partition("|")
-    answer(
-        kam,
-        client,
-        respond,
-        slack_user_id=body["user"]["id"],
-        text=f"due {scope} --page {page}".replace("  ", " "),
-        request_key=f"due-page:{_message_ts(body)}",
+    page, _, scope = (click.value or "0").partition("|")
+    click.rerun(
+        f"due {scope} --page {page}".replace("  ", " "),
+        request_key=f"due-page:{click.message_ts}",
         trigger_id=None,
-        response_url=body.get("response_url"),
-        replace=True,
     )
 
 
-def home_page(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, kam: Kam
-) -> None:
+def home_page(click: Click) -> None:
     """Page through (or refresh) the App Home due list."""
-    ack()
-    slack_user_id = body["user"]["id"]
-    identity = resolve(slack_user_id, kam=kam, client=client)
-    events.publish_home(identity, kam=kam, client=client, page=int(action.get("value") or 0))
+    identity = resolve(click.slack_user_id, kam=click.kam, client=click.client)
+    events.publish_home(identity, kam=click.kam, client=click.client, page=int(click.value or 0))
 
 
-def share_portfolio(
-    ack: Ack,
-    body: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    kam: Kam,
-) -> None:
+def share_portfolio(click: Click) -> None:
     """Post the portfolio figures to the channel, naming who shared them."""
-    ack()
-    identity = _known(body, client, kam)
+    identity = click.known()
     if identity is None:
         return
     from core.scoring import portfolio_figures
 
-    with session_scope(kam.engine) as session:
-        figures = portfolio_figures(session=session, now=kam.now())
-    respond(
-        text="kam portfolio",
-        blocks=kb.dump(
-            kb.portfolio_blocks(figures, shareable=False, shared_by=identity.slack_user_id)
-        ),
-        response_type="in_channel",
-        replace_original=False,
+    with session_scope(click.kam.engine) as session:
+        figures = portfolio_figures(session=session, now=click.kam.now())
+    click.share(
+        "kam portfolio",
+        kb.portfolio_blocks(figures, shareable=False, shared_by=identity.slack_user_id),
     )
 
 
-def _message_ts(body: dict[str, Any]) -> str:
-    container = body.get("container") or {}
-    return str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
-
-
-def did_you_mean(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    kam: Kam,
-) -> None:
+def did_you_mean(click: Click) -> None:
     """Re-run the command with the name the person picked, replacing the question."""
-    ack()
-    answer(
-        kam,
-        client,
-        respond,
-        slack_user_id=body["user"]["id"],
-        text=action.get("value") or "",
-        request_key=f"dym:{_message_ts(body)}:{action.get('action_id')}",
-        trigger_id=body.get("trigger_id"),
-        response_url=body.get("response_url"),
-        replace=True,
+    click.rerun(
+        click.value,
+        request_key=f"dym:{click.message_ts}:{click.action.get('action_id')}",
+        trigger_id=click.body.get("trigger_id"),
     )
 
 
-def share_card(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-    kam: Kam,
-) -> None:
+def share_card(click: Click) -> None:
     """Post the account card to the channel, naming who shared it."""
-    ack()
-    identity = _known(body, client, kam)
-    if identity is None:
+    if click.known() is None:
         return
-    slack_user_id = body["user"]["id"]
     try:
-        with session_scope(kam.engine) as session:
-            account = get_account(int(action["value"]), session=session)
-            card = account_card(account, session=session, now=kam.now())
+        with session_scope(click.kam.engine) as session:
+            account = get_account(int(click.value), session=session)
+            card = account_card(account, session=session, now=click.kam.now())
     except (KamError, ValueError):
         send(
-            respond,
+            click.respond,
             Reply(
                 "That account is gone",
                 kb.notice_blocks("That account no longer exists.", emoji=":thinking_face:"),
             ),
         )
         return
-    respond(
-        text=kb.fallback(card.name),
-        blocks=kb.dump(kb.card_blocks(card, shareable=False, shared_by=slack_user_id)),
-        response_type="in_channel",
-        replace_original=False,
+    click.share(
+        kb.fallback(card.name),
+        kb.card_blocks(card, shareable=False, shared_by=click.slack_user_id),
     )
 
 
-def card_log(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, kam: Kam
-) -> None:
+def card_log(click: Click) -> None:
     """Open the log form for the account on the card."""
-    ack()
-    identity = _known(body, client, kam)
+    identity = click.known()
     if identity is None or identity.user is None:
         return
-    slack_user_id = body["user"]["id"]
-    with session_scope(kam.engine) as session:
-        account = get_account(int(action["value"]), session=session)
+    with session_scope(click.kam.engine) as session:
+        account = get_account(int(click.value), session=session)
         request = Request(
             session=session,
             user=identity.user,
             actor=identity.actor(),
-            slack_user_id=slack_user_id,
-            now=kam.now(),
-            request_key=f"card:{_message_ts(body)}",
-            response_url=body.get("response_url"),
+            slack_user_id=click.slack_user_id,
+            now=click.kam.now(),
+            request_key=f"card:{click.message_ts}",
+            response_url=click.body.get("response_url"),
         )
         modal = log_modal_for(request, account)
-    client.views_open(trigger_id=body["trigger_id"], view=modal)
+    click.client.views_open(trigger_id=click.body["trigger_id"], view=modal)
