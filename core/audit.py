@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel
 
 from core.actors import Actor
 from core.models import AuditEvent
+
+R = TypeVar("R", bound=SQLModel)
 
 
 def as_json(record: SQLModel | None) -> dict[str, Any] | None:
@@ -48,3 +52,29 @@ def record(
     )
     session.add(event)
     return event
+
+
+def created(entity: str, row: R, *, session: Session, actor: Actor) -> R:
+    """Store the new ``row`` and audit it: every record written leaves its first version
+    in the trail, under the ``entity`` name the trail has always used for it."""
+    session.add(row)
+    session.flush()
+    entity_id = getattr(row, "id", None)
+    record("create", entity, entity_id, session=session, actor=actor, after=as_json(row))
+    return row
+
+
+@contextmanager
+def changing(
+    action: str, entity: str, row: SQLModel, *, session: Session, actor: Actor
+) -> Iterator[None]:
+    """Audit the change the ``with`` block makes to ``row``, with its version before and
+    after; a block that raises writes nothing, so a refused change leaves no event."""
+    before = as_json(row)
+    yield
+    session.add(row)
+    session.flush()
+    entity_id = getattr(row, "id", None)
+    record(
+        action, entity, entity_id, session=session, actor=actor, before=before, after=as_json(row)
+    )

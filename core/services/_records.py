@@ -6,6 +6,7 @@ notices, requests, feedback), so each of them says only what is its own.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -40,22 +41,12 @@ def insert(
     record = model.model_validate(data, update={**stored, "account_id": account.id})
     try:
         with session.begin_nested():
-            session.add(record)
-            session.flush()
+            return audit.created(str(model.__tablename__), record, session=session, actor=actor)
     except IntegrityError:
         twin = earlier(model, key, session=session) if key is not None else None
         if twin is None:
             raise
         return twin
-    audit.record(
-        "create",
-        str(model.__tablename__),
-        getattr(record, "id", None),
-        session=session,
-        actor=actor,
-        after=audit.as_json(record),
-    )
-    return record
 
 
 def earlier(model: type[R], key: str, *, session: Session) -> R | None:
@@ -64,20 +55,25 @@ def earlier(model: type[R], key: str, *, session: Session) -> R | None:
     return session.exec(select(model).where(column == key)).first()
 
 
+def ensure_can_change_record(record: SQLModel, *, session: Session, actor: Actor) -> None:
+    """Refuse an actor who may not change the account ``record`` belongs to."""
+    account = session.get(Account, getattr(record, "account_id", None))
+    assert account is not None
+    ensure_can_change(actor, account)
+
+
 def change(record: R, changes: dict[str, Any], *, session: Session, actor: Actor) -> R:
     """Apply ``changes`` to ``record`` and audit both versions."""
-    before = audit.as_json(record)
-    for field, value in changes.items():
-        setattr(record, field, value)
-    session.add(record)
-    session.flush()
-    audit.record(
-        "update",
-        str(record.__tablename__),
-        getattr(record, "id", None),
-        session=session,
-        actor=actor,
-        before=before,
-        after=audit.as_json(record),
-    )
+    with audit.changing("update", str(record.__tablename__), record, session=session, actor=actor):
+        for field, value in changes.items():
+            setattr(record, field, value)
     return record
+
+
+def stamp_once(record: R, field: str, moment: datetime, *, session: Session, actor: Actor) -> R:
+    """Set ``field`` to ``moment`` the first time (a promise kept, a notice told); a second
+    click, or a reminder and the card both marking it, keeps the first moment."""
+    ensure_can_change_record(record, session=session, actor=actor)
+    if getattr(record, field) is not None:
+        return record
+    return change(record, {field: moment}, session=session, actor=actor)

@@ -51,17 +51,7 @@ def create_account(account: AccountCreate, *, session: Session, actor: Actor) ->
     )
     _ensure_name_free(row.name_key, session=session)
     _check_parent(row, session=session)
-    session.add(row)
-    session.flush()
-    audit.record(
-        "create",
-        "account",
-        row.id,
-        session=session,
-        actor=actor,
-        after=audit.as_json(row),
-    )
-    return row
+    return audit.created("account", row, session=session, actor=actor)
 
 
 def update_account(
@@ -70,28 +60,17 @@ def update_account(
     """Change the fields ``changes`` sets (checked as on creation); the audit keeps both
     versions."""
     ensure_can_change(actor, account)
-    before = audit.as_json(account)
     fields = changes.model_dump(exclude_unset=True)
     if "name" in fields:
         key = name_key(fields["name"])
         if key != account.name_key:
             _ensure_name_free(key, session=session, except_id=account.id)
         fields["name_key"] = key
-    for field, value in fields.items():
-        setattr(account, field, value)
-    account.updated_at = utcnow()
-    _check_parent(account, session=session)
-    session.add(account)
-    session.flush()
-    audit.record(
-        "update",
-        "account",
-        account.id,
-        session=session,
-        actor=actor,
-        before=before,
-        after=audit.as_json(account),
-    )
+    with audit.changing("update", "account", account, session=session, actor=actor):
+        for field, value in fields.items():
+            setattr(account, field, value)
+        account.updated_at = utcnow()
+        _check_parent(account, session=session)
     return account
 
 

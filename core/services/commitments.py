@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from core.actors import Actor, ensure_can_change
+from core.actors import Actor
 from core.clock import utcnow
 from core.models import Account, Commitment, CommitmentCreate
-from core.services._records import change, insert
+from core.services._records import insert, stamp_once
 
 
 def add_commitment(
@@ -30,9 +30,4 @@ def complete_commitment(
     commitment: Commitment, *, session: Session, actor: Actor, now: datetime | None = None
 ) -> Commitment:
     """Mark a promise kept."""
-    account = session.get(Account, commitment.account_id)
-    assert account is not None
-    ensure_can_change(actor, account)
-    if commitment.done_at is not None:
-        return commitment
-    return change(commitment, {"done_at": now or utcnow()}, session=session, actor=actor)
+    return stamp_once(commitment, "done_at", now or utcnow(), session=session, actor=actor)

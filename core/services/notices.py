@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from core.actors import Actor, ensure_can_change
+from core.actors import Actor
 from core.clock import utcnow
 from core.models import Account, Notice, NoticeCreate
-from core.services._records import change, insert
+from core.services._records import insert, stamp_once
 
 
 def add_notice(account: Account, notice: NoticeCreate, *, session: Session, actor: Actor) -> Notice:
@@ -26,9 +26,4 @@ def mark_notice_told(
     notice: Notice, *, session: Session, actor: Actor, now: datetime | None = None
 ) -> Notice:
     """Mark that the customer has been told."""
-    account = session.get(Account, notice.account_id)
-    assert account is not None
-    ensure_can_change(actor, account)
-    if notice.communicated_at is not None:
-        return notice
-    return change(notice, {"communicated_at": now or utcnow()}, session=session, actor=actor)
+    return stamp_once(notice, "communicated_at", now or utcnow(), session=session, actor=actor)

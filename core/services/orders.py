@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from core.actors import Actor, ensure_can_change
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import KamError
 from core.models import Account, Deal, Order, OrderCreate, OrderStatus
-from core.services._records import change, insert
+from core.services._records import change, ensure_can_change_record, insert
 from core.validation import required_text
 
 
@@ -27,9 +27,7 @@ def set_order_status(
     order: Order, status: str, *, session: Session, actor: Actor, problem: str | None = None
 ) -> Order:
     """Mark an order completed or in trouble (either prompts a personal call)."""
-    account = session.get(Account, order.account_id)
-    assert account is not None
-    ensure_can_change(actor, account)
+    ensure_can_change_record(order, session=session, actor=actor)
     try:
         new_status = OrderStatus(status)
     except ValueError as exc:

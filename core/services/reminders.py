@@ -137,23 +137,12 @@ def _apply(
             row = session.exec(select(Reminder).where(Reminder.key == key)).one()
             if unless is not None and row.state == unless:
                 return row, item, False
-    before = audit.as_json(row)
-    for field, value in changes.items():
-        setattr(row, field, value)
-    row.updated_at = now
-    if note:
-        row.payload = {**(row.payload or {}), **note}
-    session.add(row)
-    session.flush()
-    audit.record(
-        action,
-        "reminder",
-        row.id,
-        session=session,
-        actor=actor,
-        before=before,
-        after=audit.as_json(row),
-    )
+    with audit.changing(action, "reminder", row, session=session, actor=actor):
+        for field, value in changes.items():
+            setattr(row, field, value)
+        row.updated_at = now
+        if note:
+            row.payload = {**(row.payload or {}), **note}
     return row, item, True
 
 

@@ -22,11 +22,7 @@ def create_user(person: UserCreate, *, session: Session, actor: Actor) -> User:
     rules)."""
     if session.exec(select(User.id).where(User.email == person.email)).first() is not None:
         raise KamError(f"A user with e-mail {person.email} already exists.")
-    user = User.model_validate(person)
-    session.add(user)
-    session.flush()
-    audit.record("create", "user", user.id, session=session, actor=actor, after=audit.as_json(user))
-    return user
+    return audit.created("user", User.model_validate(person), session=session, actor=actor)
 
 
 def get_user_by_email(email: str, *, session: Session) -> User:
@@ -99,19 +95,8 @@ def link_slack(email: str, slack_user_id: str, *, session: Session, actor: Actor
     holder = get_user_by_slack_id(slack_user_id, session=session)
     if holder is not None and holder.id != user.id:
         raise KamError(f"Slack user {slack_user_id} is already linked to {holder.email}.")
-    before = audit.as_json(user)
-    user.slack_user_id = slack_user_id
-    session.add(user)
-    session.flush()
-    audit.record(
-        "link_slack",
-        "user",
-        user.id,
-        session=session,
-        actor=actor,
-        before=before,
-        after=audit.as_json(user),
-    )
+    with audit.changing("link_slack", "user", user, session=session, actor=actor):
+        user.slack_user_id = slack_user_id
     return user
 
 
