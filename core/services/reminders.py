@@ -94,16 +94,18 @@ def _check_rights(actor: Actor, account: Account | None, owner_id: int | None) -
 
 def _apply(
     key: str,
-    changes: dict[str, Any],
     action: str,
+    state: ReminderState,
     *,
     session: Session,
     actor: Actor,
     now: datetime,
+    until: datetime | None = None,
     note: dict[str, Any] | None = None,
     unless: ReminderState | None = None,
 ) -> tuple[Reminder, DueItem | None, bool]:
-    """Change the occurrence's row (creating it if the sweep has not); audit it.
+    """Put the occurrence's row in ``state`` (snoozed ``until`` a moment), creating the row
+    if the sweep has not; audit it as ``action``.
 
     The row is locked first, so two clicks on one reminder (a double click, two
     devices) queue here; with ``unless``, a row already in that state is left
@@ -138,9 +140,7 @@ def _apply(
             if unless is not None and row.state == unless:
                 return row, item, False
     with audit.changing(action, "reminder", row, session=session, actor=actor):
-        for field, value in changes.items():
-            setattr(row, field, value)
-        row.updated_at = now
+        row.state, row.snoozed_until, row.updated_at = state, until, now
         if note:
             row.payload = {**(row.payload or {}), **note}
     return row, item, True
@@ -148,14 +148,9 @@ def _apply(
 
 def mark_done(key: str, *, session: Session, actor: Actor, now: datetime) -> Reminder:
     """The person did it; the situation is resolved in the data where it can be."""
+    done = ReminderState.DONE
     row, item, changed = _apply(
-        key,
-        {"state": ReminderState.DONE, "snoozed_until": None},
-        "done",
-        session=session,
-        actor=actor,
-        now=now,
-        unless=ReminderState.DONE,
+        key, "done", done, session=session, actor=actor, now=now, unless=done
     )
     if not changed:  # done already: a second click records nothing more
         return row
@@ -199,27 +194,15 @@ def snooze(key: str, until: datetime, *, session: Session, actor: Actor, now: da
     row = reminder_by_key(key, session=session)
     if row is not None and row.state in CLOSED:
         raise KamError(f"This reminder is already {row.state}; there is nothing to snooze.")
-    row, _, _ = _apply(
-        key,
-        {"state": ReminderState.SNOOZED, "snoozed_until": until},
-        "snooze",
-        session=session,
-        actor=actor,
-        now=now,
-    )
+    snoozed = ReminderState.SNOOZED
+    row, _, _ = _apply(key, "snooze", snoozed, session=session, actor=actor, now=now, until=until)
     return row
 
 
 def dismiss(key: str, reason: str, *, session: Session, actor: Actor, now: datetime) -> Reminder:
     """Decide not to act on it, saying why (the reason is kept with the reminder)."""
     why = required_text(reason, "reason for dismissing", max_length=500)
-    row, _, _ = _apply(
-        key,
-        {"state": ReminderState.DISMISSED, "snoozed_until": None},
-        "dismiss",
-        session=session,
-        actor=actor,
-        now=now,
-        note={"dismissed_reason": why},
-    )
+    note = {"dismissed_reason": why}
+    dismissed = ReminderState.DISMISSED
+    row, _, _ = _apply(key, "dismiss", dismissed, session=session, actor=actor, now=now, note=note)
     return row
