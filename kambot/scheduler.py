@@ -17,10 +17,12 @@ store, which holds the argument as it is and never pickles it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -90,28 +92,21 @@ def build_scheduler(engine: Engine, notifier: Notifier, settings: Settings) -> B
         },
     )
     runtime = Runtime(engine=engine, notifier=notifier)
-    scheduler.add_job(
-        run_sweep,
-        IntervalTrigger(minutes=SWEEP_EVERY_MINUTES, timezone=tz),
-        args=[runtime],
-        id=SWEEP_JOB,
-        name="reminder sweep",
-        replace_existing=True,
+    jobs: tuple[tuple[str, Callable[[Runtime], Any], BaseTrigger, str], ...] = (
+        (
+            SWEEP_JOB,
+            run_sweep,
+            IntervalTrigger(minutes=SWEEP_EVERY_MINUTES, timezone=tz),
+            "reminder sweep",
+        ),
+        (
+            DIGEST_JOB,
+            run_digests,
+            CronTrigger(minute="*", timezone=tz),
+            "daily digests at each person's local time",
+        ),
+        (RESCORE_JOB, run_rescore, CronTrigger(**RESCORE_AT, timezone=tz), "nightly rescore"),
     )
-    scheduler.add_job(
-        run_digests,
-        CronTrigger(minute="*", timezone=tz),
-        args=[runtime],
-        id=DIGEST_JOB,
-        name="daily digests at each person's local time",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        run_rescore,
-        CronTrigger(**RESCORE_AT, timezone=tz),
-        args=[runtime],
-        id=RESCORE_JOB,
-        name="nightly rescore",
-        replace_existing=True,
-    )
+    for job_id, run, trigger, name in jobs:
+        scheduler.add_job(run, trigger, args=[runtime], id=job_id, name=name, replace_existing=True)
     return scheduler
