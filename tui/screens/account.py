@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from rich.console import Group
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -146,6 +146,8 @@ class AccountScreen(Screen[None]):
 
 
 TREND_ARROWS = {"up": " ↑", "down": " ↓"}
+NUMBERS = ("Raw", "Norm", "Weight", "Points")
+"""The right-aligned columns of a score's criteria."""
 
 
 def _day(value: date | datetime | None) -> str:
@@ -218,25 +220,18 @@ def _scores(scored: Breakdown | None) -> Group | Text:
     )
     parts: list[Table | Text] = [head]
     for name, part in scored.scores:
-        table = Table(expand=True, box=None, padding=(0, 1), title_justify="left")
-        table.title = f"{name.title()} {part.score:.1f}"
-        table.add_column("Criterion", ratio=1)
-        table.add_column("Raw", justify="right")
-        table.add_column("Norm", justify="right")
-        table.add_column("Weight", justify="right")
-        table.add_column("Points", justify="right")
-        for row in part.criteria:
-            criterion = Text(row.label)
-            if row.missing:
-                criterion.append(" (no data)", style="dim")
-            table.add_row(
-                criterion,
+        columns = (_wide("Criterion"), *(Column(h, justify="right") for h in NUMBERS))
+        rows: list[tuple[Cell, ...]] = [
+            (
+                Text(row.label).append(" (no data)" if row.missing else "", style="dim"),
                 criterion_value(row.raw, row.unit, narrow=True),
                 f"{row.normalised:.2f}",
                 f"{row.weight:g}",
                 f"{row.points:.1f}",
             )
-        parts.append(table)
+            for row in part.criteria
+        ]
+        parts.append(_section(f"{name.title()} {part.score:.1f}", columns, rows, "No criteria."))
     parts.append(_health_trend(scored.health))
     return Group(*parts)
 
@@ -253,72 +248,71 @@ def _health_trend(health: HealthDetail) -> Text:
     return text
 
 
-def _contacts(card: AccountCard) -> Table | Text:
-    contacts = card.contacts
-    if not contacts:
-        return Text("No contacts yet.", "dim")
-    table = Table(title="Contacts", title_justify="left", expand=True, box=None, padding=(0, 1))
-    table.add_column("Name")
-    table.add_column("Title")
-    table.add_column("Personal", ratio=1)
-    for c in contacts:
-        facts = [f"{k}: {v}" for k, v in c.personal()]
-        name = Text(c.name + (" ★" if c.decision_maker else ""))
-        table.add_row(name, Text(c.title or ""), Text("; ".join(facts)))
-    return table
+Cell = str | Text
 
 
-def _timeline(card: AccountCard) -> Table | Text:
-    items = card.interactions
-    if not items:
-        return Text("No interactions logged yet (press l to log one).", "dim")
-    table = Table(title="Timeline", title_justify="left", expand=True, box=None, padding=(0, 1))
-    table.add_column("When")
-    table.add_column("Kind")
-    table.add_column("Summary", ratio=1)
-    for i in items:
-        table.add_row(_day(i.occurred_at), label(i.kind), Text(i.summary))
-    return table
-
-
-def _open_items(card: AccountCard) -> Table | Text:
-    rows: list[tuple[str, str, Text]] = []
-    for c in card.open_commitments:
-        rows.append(("promise", f"due {_day(c.due_on)}", Text(c.what)))
-    for n in card.untold_notices:
-        rows.append(("notice", f"tell by {_day(n.must_tell_by)}", Text(n.what)))
+def _section(
+    title: str, columns: tuple[str | Column, ...], rows: list[tuple[Cell, ...]], empty: str
+) -> Table | Text:
+    """One titled table of the card (``empty``, dimmed, when it has no rows); a table fills
+    the ``columns`` it is given, so each call brings new ones."""
     if not rows:
-        return Text("No open promises or untold notices.", "dim")
-    table = Table(title="Open", title_justify="left", expand=True, box=None, padding=(0, 1))
-    table.add_column("What")
-    table.add_column("When")
-    table.add_column("", ratio=1)
+        return Text(empty, "dim")
+    table = Table(
+        *columns, title=title, title_justify="left", expand=True, box=None, padding=(0, 1)
+    )
     for row in rows:
         table.add_row(*row)
     return table
 
 
+def _wide(header: str) -> Column:
+    """The column that takes the width the others leave."""
+    return Column(header, ratio=1)
+
+
+def _contacts(card: AccountCard) -> Table | Text:
+    rows: list[tuple[Cell, ...]] = [
+        (
+            Text(c.name + (" ★" if c.decision_maker else "")),
+            Text(c.title or ""),
+            Text("; ".join(f"{k}: {v}" for k, v in c.personal())),
+        )
+        for c in card.contacts
+    ]
+    return _section("Contacts", ("Name", "Title", _wide("Personal")), rows, "No contacts yet.")
+
+
+def _timeline(card: AccountCard) -> Table | Text:
+    rows: list[tuple[Cell, ...]] = [
+        (_day(i.occurred_at), label(i.kind), Text(i.summary)) for i in card.interactions
+    ]
+    empty = "No interactions logged yet (press l to log one)."
+    return _section("Timeline", ("When", "Kind", _wide("Summary")), rows, empty)
+
+
+def _open_items(card: AccountCard) -> Table | Text:
+    rows: list[tuple[Cell, ...]] = []
+    for c in card.open_commitments:
+        rows.append(("promise", f"due {_day(c.due_on)}", Text(c.what)))
+    for n in card.untold_notices:
+        rows.append(("notice", f"tell by {_day(n.must_tell_by)}", Text(n.what)))
+    empty = "No open promises or untold notices."
+    return _section("Open", ("What", "When", _wide("")), rows, empty)
+
+
 def _deals(card: AccountCard) -> Table | Text:
-    deals = card.deals or []
-    orders = card.orders
-    if not deals and not orders:
-        return Text("No deals or orders.", "dim")
-    table = Table(
-        title="Deals and orders", title_justify="left", expand=True, box=None, padding=(0, 1)
-    )
-    table.add_column("Stage")
-    table.add_column("Amount", justify="right")
-    table.add_column("Closed")
-    table.add_column("What", ratio=1)
-    for o in orders:
-        table.add_row(f"order {o.status}", money(o.amount), _day(o.placed_at), Text(o.what))
-    for d in deals:
-        table.add_row(d.stage, money(d.amount), _day(d.closed_on), Text(d.product or ""))
-    return table
+    rows: list[tuple[Cell, ...]] = []
+    for o in card.orders:
+        rows.append((f"order {o.status}", money(o.amount), _day(o.placed_at), Text(o.what)))
+    for d in card.deals or []:
+        rows.append((d.stage, money(d.amount), _day(d.closed_on), Text(d.product or "")))
+    columns = ("Stage", Column("Amount", justify="right"), "Closed", _wide("What"))
+    return _section("Deals and orders", columns, rows, "No deals or orders.")
 
 
 def _voice(card: AccountCard) -> Table | Text:
-    rows: list[tuple[str, str, Text]] = []
+    rows: list[tuple[Cell, ...]] = []
     for f in card.feedback:
         rating = ", ".join(
             part
@@ -333,14 +327,5 @@ def _voice(card: AccountCard) -> Table | Text:
     for r in card.requests:
         offered = f" → offered {r.alternatives}" if r.alternatives else ""
         rows.append((_day(r.at), "asked for", Text(r.what + offered)))
-    if not rows:
-        return Text("No feedback or requests yet (press f to record feedback).", "dim")
-    table = Table(
-        title="Feedback and requests", title_justify="left", expand=True, box=None, padding=(0, 1)
-    )
-    table.add_column("When")
-    table.add_column("Rating")
-    table.add_column("", ratio=1)
-    for row in rows:
-        table.add_row(*row)
-    return table
+    empty = "No feedback or requests yet (press f to record feedback)."
+    return _section("Feedback and requests", ("When", "Rating", _wide("")), rows, empty)
