@@ -1,7 +1,8 @@
 """What the user is told when work in a thread fails: one line, never a stack trace.
 
 Textual reports a worker's state only to the widget that started it (the
-message does not bubble), so every screen that runs workers passes failures here.
+message does not bubble), so every screen that runs workers passes failures here
+(:class:`tui.screens.working.WorkingScreen` does it for the main screens).
 """
 
 from __future__ import annotations

@@ -14,9 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
 from core.scoring import Breakdown
@@ -24,16 +22,16 @@ from core.scoring.account_results import HealthDetail
 from core.scoring.display import criterion_value, share_of_wallet
 from core.scoring.forecast import MonthRevenue
 from core.views import AccountCard
-from tui.errors import report_failure
 from tui.format import label, money, score
 from tui.messages import DataChanged
 from tui.screens.forms import FORMS
+from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
 BAND_STYLE = {"red": "bold red", "yellow": "bold yellow", "green": "bold green"}
 
 
-class AccountScreen(Screen[None]):
+class AccountScreen(WorkingScreen):
     """Everything worth knowing before calling this customer, and the forms to act."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,9 +75,6 @@ class AccountScreen(Screen[None]):
             yield Static(id="scores", classes="section")
         yield Footer()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_failure(self, event)
-
     def on_mount(self) -> None:
         self.sub_title = "Account"
         self.query_one("#card").focus()
@@ -89,16 +84,12 @@ class AccountScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="card")
     def load_card(self) -> None:
         """Read the card in a thread."""
-        card = self.service.account_card(self.account_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.CardLoaded(card))
+        self.deliver(self.CardLoaded(self.service.account_card(self.account_id)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scores")
     def load_scores(self) -> None:
         """Score the account (relative to the whole portfolio) in a thread."""
-        scores = self.service.account_scores(self.account_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.ScoresLoaded(scores))
+        self.deliver(self.ScoresLoaded(self.service.account_scores(self.account_id)))
 
     def on_account_screen_scores_loaded(self, message: ScoresLoaded) -> None:
         self.scores = message.scores

@@ -9,11 +9,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
-from tui.errors import report_failure
 from tui.format import label
 from tui.messages import OpenAccount
 from tui.portfolio_index import (
@@ -26,6 +24,7 @@ from tui.portfolio_index import (
     PortfolioIndex,
     PortfolioQuery,
 )
+from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 from tui.widgets.portfolio_table import PortfolioTable
 
@@ -36,7 +35,7 @@ def _cycle(values: tuple[str, ...], current: str | None) -> str | None:
     return options[(options.index(current) + 1) % len(options)]
 
 
-class AccountsScreen(Screen[None]):
+class AccountsScreen(WorkingScreen):
     """Browse the whole portfolio; Enter opens an account."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -85,9 +84,6 @@ class AccountsScreen(Screen[None]):
         yield PortfolioTable(id="accounts")
         yield Footer()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_failure(self, event)
-
     def on_mount(self) -> None:
         self.title = "kam"
         self.sub_title = "Portfolio"
@@ -117,8 +113,7 @@ class AccountsScreen(Screen[None]):
         """Sort and filter the index for ``query`` without blocking the screen."""
         owners = self.service.scope_owner_ids(query.scope)
         positions = index.select(query, owners, self._narrowing(index, query))
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.SelectionReady(query, positions))
+        self.deliver(self.SelectionReady(query, positions))
 
     def on_accounts_screen_first_page(self, message: FirstPage) -> None:
         if self.index is not None or not message.total:

@@ -13,16 +13,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from core.checkins import DueItem, kind_named
-from tui.errors import report_failure
 from tui.format import short
 from tui.messages import DataChanged, OpenAccount
 from tui.portfolio_index import SCOPES
 from tui.screens.forms import LogInteractionForm
+from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
 SHOWN = 500
@@ -109,7 +109,7 @@ def detail_text(item: DueItem, owner: str) -> Text:
     return text
 
 
-class DueScreen(Screen[None]):
+class DueScreen(WorkingScreen):
     """What is due; x marks done, z snoozes, l logs an interaction, Enter opens the account."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -156,8 +156,7 @@ class DueScreen(Screen[None]):
         """Ask the check-in engine what is due."""
         scope = self.scope
         items, owners = self.service.due(scope)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.ItemsLoaded(items, owners, scope))
+        self.deliver(self.ItemsLoaded(items, owners, scope))
 
     def on_due_screen_items_loaded(self, message: ItemsLoaded) -> None:
         if message.scope != self.scope:
@@ -285,7 +284,7 @@ class DueScreen(Screen[None]):
         return str(action(*args))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_failure(self, event)
+        super().on_worker_state_changed(event)
         if event.worker.group != "due-action":
             return
         if event.state is WorkerState.SUCCESS:

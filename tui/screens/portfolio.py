@@ -13,17 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
 from core.scoring import PortfolioFigures
 from core.scoring.display import goal_style, goal_value
 from core.scoring.forecast import RevenueForecast
-from tui.errors import report_failure
 from tui.format import label, money
 from tui.portfolio_index import QUADRANTS, PortfolioIndex
+from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
 MAX_POINTS = 3000
@@ -79,7 +77,7 @@ def build_overview(index: PortfolioIndex, figures: PortfolioFigures) -> Overview
     return Overview(figures, points, (xs_p, ys_p), len(scored), len(index.rows))
 
 
-class PortfolioScreen(Screen[None]):
+class PortfolioScreen(WorkingScreen):
     """Is the portfolio healthy, concentrated, over-served?"""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -115,9 +113,6 @@ class PortfolioScreen(Screen[None]):
             yield Static(id="goals")
         yield Footer()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_failure(self, event)
-
     def on_mount(self) -> None:
         self.sub_title = "Portfolio overview"
         self.load_overview()
@@ -129,9 +124,7 @@ class PortfolioScreen(Screen[None]):
     def load_overview(self) -> None:
         """Compute the figures in a thread."""
         index = self.index if self.index is not None else self.service.load_index()
-        overview = build_overview(index, self.service.figures())
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.OverviewLoaded(overview))
+        self.deliver(self.OverviewLoaded(build_overview(index, self.service.figures())))
 
     def action_reload(self) -> None:
         self.index = None

@@ -1,0 +1,28 @@
+"""A screen that reads through thread workers: failures told in one line, stale reads dropped.
+
+Textual reports a worker's state only to the widget that started it, and an
+exclusive worker replaced by a newer one still runs to its end; every screen that
+loads in threads needs both handled the same way.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, get_current_worker
+
+from tui.errors import report_failure
+
+
+class WorkingScreen(Screen[None]):
+    """A screen whose thread workers post what they read as messages."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed tells the user in one line; no stack trace reaches them."""
+        report_failure(self, event)
+
+    def deliver(self, message: Message) -> None:
+        """Post what a worker read, unless the worker was cancelled (a newer read replaced
+        it, or the screen went away)."""
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
