@@ -70,8 +70,8 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
         )
         yield SystemCommand("Reload", "Read the accounts again", screen.action_reload)
     if isinstance(screen, AccountScreen):
-        for name, (title, _) in FORMS.items():
-            yield SystemCommand(title, "For this account", partial(screen.action_form, name))
+        for name, form in FORMS.items():
+            yield SystemCommand(form.title, "For this account", partial(screen.action_form, name))
     if isinstance(screen, DueScreen):
         yield SystemCommand("Done", "Tick off the item under the cursor", screen.action_done)
         yield SystemCommand("Snooze", "Put it off a day, 3 days, a week…", screen.action_snooze)

@@ -36,11 +36,7 @@ class AccountScreen(WorkingScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("l", "form('log')", "Log"),
-        Binding("c", "form('commitment')", "Promise"),
-        Binding("n", "form('notice')", "Notice"),
-        Binding("o", "form('order')", "Order"),
-        Binding("f", "form('feedback')", "Feedback"),
+        *(Binding(form.key, f"form('{name}')", form.short) for name, form in FORMS.items()),
     ]
 
     @dataclass
@@ -125,7 +121,7 @@ class AccountScreen(WorkingScreen):
         """Open one of the forms for this account; a save reloads the card."""
         if self.card is None:
             return
-        _, form = FORMS[name]
+        form = FORMS[name].form
 
         def done(result: str | None) -> None:
             if result:

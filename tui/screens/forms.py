@@ -253,11 +253,21 @@ class FeedbackForm(FormScreen):
         )
 
 
-FORMS: dict[str, tuple[str, Callable[[PortfolioService, int, str], FormScreen]]] = {
-    "log": ("Log an interaction", LogInteractionForm),
-    "commitment": ("Add a commitment", CommitmentForm),
-    "notice": ("Add a notice", NoticeForm),
-    "order": ("Record an order", OrderForm),
-    "feedback": ("Record feedback", FeedbackForm),
+@dataclass(frozen=True)
+class FormAction:
+    """How the account screen opens a form: its key and footer word, its palette title."""
+
+    key: str
+    short: str
+    title: str
+    form: Callable[[PortfolioService, int, str], FormScreen]
+
+
+FORMS: dict[str, FormAction] = {
+    "log": FormAction("l", "Log", "Log an interaction", LogInteractionForm),
+    "commitment": FormAction("c", "Promise", "Add a commitment", CommitmentForm),
+    "notice": FormAction("n", "Notice", "Add a notice", NoticeForm),
+    "order": FormAction("o", "Order", "Record an order", OrderForm),
+    "feedback": FormAction("f", "Feedback", "Record feedback", FeedbackForm),
 }
-"""Every form by action name, with the words the command palette shows."""
+"""Every form by action name."""
