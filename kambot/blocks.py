@@ -112,6 +112,11 @@ def section(text: str, accessory: Any = None) -> SectionBlock:
     )
 
 
+def list_sections(lines: Sequence[str], per: int = 10) -> list[SectionBlock]:
+    """A long list as sections of ``per`` lines each, so no section's text is clipped."""
+    return [section("\n".join(lines[start : start + per])) for start in range(0, len(lines), per)]
+
+
 def fields_section(pairs: Iterable[tuple[str, str]]) -> SectionBlock | None:
     """Label/value pairs (values escaped by the caller) as a two-column section."""
     texts = [
@@ -335,15 +340,13 @@ def account_list_blocks(rows: Sequence[AccountRow], title: str, *, limit: int = 
     if not rows:
         blocks.append(section("No accounts here."))
         return blocks
-    shown = rows[:limit]
-    for start in range(0, len(shown), 10):
-        lines = [
-            f"• *{safe(r.name, 150)}* · {escape(r.tier or 'not scored')} · "
-            f"{money(r.revenue_12m)} · "
-            f"last contact {_date(r.last_contact) or 'never'}"
-            for r in shown[start : start + 10]
-        ]
-        blocks.append(section("\n".join(lines)))
+    lines = [
+        f"• *{safe(r.name, 150)}* · {escape(r.tier or 'not scored')} · "
+        f"{money(r.revenue_12m)} · "
+        f"last contact {_date(r.last_contact) or 'never'}"
+        for r in rows[:limit]
+    ]
+    blocks.extend(list_sections(lines))
     if len(rows) > limit:
         blocks.append(
             context(
@@ -647,19 +650,18 @@ def home_view(*, name: str, home: AppHome, page: int, page_size: int = 15) -> Vi
     blocks += [divider(), header(f"Your key accounts ({len(key_accounts)})")]
     if not key_accounts:
         blocks.append(section("No strategic or key accounts yet (they appear once scored)."))
-    for start_at in range(0, min(len(key_accounts), 40), 10):
-        lines = []
-        for a in key_accounts[start_at : start_at + 10]:
-            band = BAND_EMOJI.get(a.band or "", ":white_circle:")
-            arrow = TREND_ARROWS.get(a.trend.direction, "") if a.trend else ""
-            health = "–" if a.health is None else f"{a.health:.0f}"
-            change = a.trend.change if a.trend else None
-            delta = f" ({change:+.0f})" if change else ""
-            lines.append(
-                f"{band} *{safe(a.name, 150)}* · {escape(a.tier or '')} · "
-                f"health {health}{delta} {arrow}"
-            )
-        blocks.append(section("\n".join(lines)))
+    lines = []
+    for a in key_accounts[:40]:
+        band = BAND_EMOJI.get(a.band or "", ":white_circle:")
+        arrow = TREND_ARROWS.get(a.trend.direction, "") if a.trend else ""
+        health = "–" if a.health is None else f"{a.health:.0f}"
+        change = a.trend.change if a.trend else None
+        delta = f" ({change:+.0f})" if change else ""
+        lines.append(
+            f"{band} *{safe(a.name, 150)}* · {escape(a.tier or '')} · "
+            f"health {health}{delta} {arrow}"
+        )
+    blocks.extend(list_sections(lines))
     if len(key_accounts) > 40:
         blocks.append(context(f"…and {len(key_accounts) - 40} more: `/kam list --tier key`."))
     overdue, untold = home.overdue, home.untold
@@ -755,14 +757,13 @@ def _tier_and_value(b: Breakdown) -> str:
 def score_list_blocks(rows: Sequence[ScoreSummary], title: str) -> list[Block]:
     """Accounts with their scores, strongest first."""
     blocks: list[Block] = [header(title)]
-    for start in range(0, min(len(rows), 40), 10):
-        lines = [
-            f"{BAND_EMOJI.get(r.band, '')} *{safe(r.account_name, 150)}* · "
-            f"{escape(r.tier)} · A {r.attractiveness:.0f} · "
-            f"R {r.relationship:.0f} · H {r.health:.0f}"
-            for r in rows[start : start + 10]
-        ]
-        blocks.append(section("\n".join(lines)))
+    lines = [
+        f"{BAND_EMOJI.get(r.band, '')} *{safe(r.account_name, 150)}* · "
+        f"{escape(r.tier)} · A {r.attractiveness:.0f} · "
+        f"R {r.relationship:.0f} · H {r.health:.0f}"
+        for r in rows[:40]
+    ]
+    blocks.extend(list_sections(lines))
     if not rows:
         blocks.append(section("No accounts scored yet."))
     return blocks
