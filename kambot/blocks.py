@@ -9,7 +9,7 @@ piece of text a person typed goes through :func:`escape`, so a note that says
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     InputBlock,
+    InputInteractiveElement,
     MarkdownTextObject,
     Option,
     OverflowMenuElement,
@@ -115,6 +116,27 @@ def section(text: str, accessory: Any = None) -> SectionBlock:
 def list_sections(lines: Sequence[str], per: int = 10) -> list[SectionBlock]:
     """A long list as sections of ``per`` lines each, so no section's text is clipped."""
     return [section("\n".join(lines[start : start + per])) for start in range(0, len(lines), per)]
+
+
+def form_input(
+    field: tuple[str, str],
+    label: str,
+    element: Callable[..., InputInteractiveElement],
+    *,
+    optional: bool | None = None,
+    hint: str | None = None,
+    **settings: Any,
+) -> InputBlock:
+    """One input of a form: ``field`` is its (block_id, action_id) from :mod:`kambot.ids`,
+    ``element`` the kind of input, made with ``settings``."""
+    block_id, action_id = field
+    return InputBlock(
+        block_id=block_id,
+        label=PlainTextObject(text=label),
+        optional=optional,
+        hint=PlainTextObject(text=hint) if hint else None,
+        element=element(action_id=action_id, **settings),
+    )
 
 
 def fields_section(pairs: Iterable[tuple[str, str]]) -> SectionBlock | None:
@@ -383,88 +405,69 @@ def log_modal(
     kind: str = "call",
 ) -> View:
     """The form behind `/kam log` and a reminder's "Log check-in" button."""
-    blocks: list[Block] = []
-    if account_name is None:
-        blocks.append(
-            InputBlock(
-                block_id=ids.LOG_ACCOUNT[0],
-                label=PlainTextObject(text="Account"),
-                element=PlainTextInputElement(
-                    action_id=ids.LOG_ACCOUNT[1],
-                    placeholder=PlainTextObject(text="Name, or a close spelling"),
-                    max_length=200,
-                ),
-            )
+    account = (
+        form_input(
+            ids.LOG_ACCOUNT,
+            "Account",
+            PlainTextInputElement,
+            placeholder=PlainTextObject(text="Name, or a close spelling"),
+            max_length=200,
         )
-    else:
-        blocks.append(section(f"*Account:* {safe(account_name, 200)}"))
-    blocks.append(
-        InputBlock(
-            block_id=ids.LOG_KIND[0],
-            label=PlainTextObject(text="Kind"),
-            element=StaticSelectElement(
-                action_id=ids.LOG_KIND[1],
-                options=[option(KIND_LABELS[k.value], k.value) for k in InteractionKind],
-                initial_option=option(KIND_LABELS.get(kind, "Call"), kind),
-            ),
-        )
+        if account_name is None
+        else section(f"*Account:* {safe(account_name, 200)}")
     )
-    if contacts:
-        blocks.append(
-            InputBlock(
-                block_id=ids.LOG_CONTACT[0],
-                label=PlainTextObject(text="Who you spoke to"),
-                optional=True,
-                element=StaticSelectElement(
-                    action_id=ids.LOG_CONTACT[1],
-                    placeholder=PlainTextObject(text="A contact"),
-                    options=[
-                        option(name, str(cid)) for cid, name in contacts[:SELECT_OPTIONS_LIMIT]
-                    ],
-                ),
-            )
-        )
-    else:
-        blocks.append(
-            InputBlock(
-                block_id=ids.LOG_CONTACT[0],
-                label=PlainTextObject(text="Who you spoke to"),
-                optional=True,
-                element=PlainTextInputElement(action_id=ids.LOG_CONTACT[1], max_length=200),
-            )
-        )
-    blocks.append(
-        InputBlock(
-            block_id=ids.LOG_SUMMARY[0],
-            label=PlainTextObject(text="What happened"),
-            element=PlainTextInputElement(
-                action_id=ids.LOG_SUMMARY[1],
-                multiline=True,
-                max_length=3000,
-                initial_value=summary[:3000] if summary else None,
-            ),
-        )
-    )
-    blocks.append(
-        InputBlock(
-            block_id=ids.LOG_SENTIMENT[0],
-            label=PlainTextObject(text="How did it go?"),
+    contact = (
+        form_input(
+            ids.LOG_CONTACT,
+            "Who you spoke to",
+            StaticSelectElement,
             optional=True,
-            element=RadioButtonsElement(
-                action_id=ids.LOG_SENTIMENT[1],
-                options=[option(SENTIMENT_LABELS[s.value], s.value) for s in Sentiment],
-            ),
+            placeholder=PlainTextObject(text="A contact"),
+            options=[option(name, str(cid)) for cid, name in contacts[:SELECT_OPTIONS_LIMIT]],
         )
-    )
-    blocks.append(
-        InputBlock(
-            block_id=ids.LOG_WHEN[0],
-            label=PlainTextObject(text="When"),
+        if contacts
+        else form_input(
+            ids.LOG_CONTACT,
+            "Who you spoke to",
+            PlainTextInputElement,
             optional=True,
-            hint=PlainTextObject(text='Leave empty for now, or e.g. "yesterday 3pm".'),
-            element=PlainTextInputElement(action_id=ids.LOG_WHEN[1], max_length=100),
+            max_length=200,
         )
     )
+    blocks: list[Block] = [
+        account,
+        form_input(
+            ids.LOG_KIND,
+            "Kind",
+            StaticSelectElement,
+            options=[option(KIND_LABELS[k.value], k.value) for k in InteractionKind],
+            initial_option=option(KIND_LABELS.get(kind, "Call"), kind),
+        ),
+        contact,
+        form_input(
+            ids.LOG_SUMMARY,
+            "What happened",
+            PlainTextInputElement,
+            multiline=True,
+            max_length=3000,
+            initial_value=summary[:3000] if summary else None,
+        ),
+        form_input(
+            ids.LOG_SENTIMENT,
+            "How did it go?",
+            RadioButtonsElement,
+            optional=True,
+            options=[option(SENTIMENT_LABELS[s.value], s.value) for s in Sentiment],
+        ),
+        form_input(
+            ids.LOG_WHEN,
+            "When",
+            PlainTextInputElement,
+            optional=True,
+            hint='Leave empty for now, or e.g. "yesterday 3pm".',
+            max_length=100,
+        ),
+    ]
     return View(
         type="modal",
         callback_id=ids.LOG_MODAL,
