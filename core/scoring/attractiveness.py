@@ -13,21 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from core.scoring.config import ScoringConfig
-from core.scoring.criteria import Criterion, FloatArray, ScoreTable, capped, percentile, score_table
+from core.scoring.criteria import FloatArray, ScoreTable, capped, percentile, score_table
 from core.scoring.facts import Facts
 from core.scoring.value import contribution_12m, wallet
-
-CRITERIA = (
-    Criterion("revenue_12m", "Revenue from us, 12 months", "percentile", "money"),
-    Criterion("revenue_growth", "Growth on the 12 months before", "capped", "ratio"),
-    Criterion("annual_revenue", "Customer's annual revenue", "percentile", "money"),
-    Criterion("employees", "Customer's head count", "percentile", "count"),
-    Criterion("potential", "Spend in our category (wallet)", "percentile", "money"),
-    Criterion("profitability", "Margin minus cost to serve, 12 months", "percentile", "money"),
-    Criterion("industry_influence", "Influence in its industry (1–5)", "capped", "rating"),
-    Criterion("group_reach", "Parent group and subsidiaries", "capped", "count"),
-    Criterion("financial_health", "Financial health (1–5)", "capped", "rating"),
-)
 
 
 def growth(facts: Facts) -> FloatArray:
@@ -69,4 +57,5 @@ def attractiveness(facts: Facts, config: ScoringConfig) -> ScoreTable:
         "group_reach": capped(raw["group_reach"], 0.0, float(s.group_reach_cap)),
         "financial_health": rating(raw["financial_health"]),
     }
-    return score_table(CRITERIA, config.attractiveness.model_dump(), raw, normalised)
+    rules = config.attractiveness
+    return score_table(rules.criteria(), rules.model_dump(), raw, normalised)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 from platformdirs import user_config_path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.errors import KamError
+from core.scoring.criteria import Criterion
 
 CONFIG_ENV = "KAM_CONFIG"
 CONFIG_NAME = "kam.toml"
@@ -26,10 +27,26 @@ class _Rules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def weight(default: float, label: str, method: str, unit: str) -> Any:
+    """A criterion's weight (``default`` unless the team sets it), declared with how the
+    breakdown names and reads the criterion (see :class:`Criterion`)."""
+    return Field(
+        default=default, json_schema_extra={"label": label, "method": method, "unit": unit}
+    )
+
+
 class _Weights(_Rules):
-    """A score's criteria weights: none negative, and together 100."""
+    """A score's criteria and their weights: none negative, and together 100."""
 
     SCORE: ClassVar[str]
+
+    @classmethod
+    def criteria(cls) -> tuple[Criterion, ...]:
+        """The score's criteria, in the order the breakdown lists them."""
+        return tuple(
+            Criterion(name, **cast(dict[str, str], f.json_schema_extra))
+            for name, f in cls.model_fields.items()
+        )
 
     @model_validator(mode="after")
     def _sums_to_100(self) -> Self:
@@ -47,15 +64,17 @@ class AttractivenessWeights(_Weights):
 
     SCORE = "attractiveness"
 
-    revenue_12m: float = 25
-    revenue_growth: float = 10
-    annual_revenue: float = 10
-    employees: float = 5
-    potential: float = 15
-    profitability: float = 15
-    industry_influence: float = 6
-    group_reach: float = 4
-    financial_health: float = 10
+    revenue_12m: float = weight(25, "Revenue from us, 12 months", "percentile", "money")
+    revenue_growth: float = weight(10, "Growth on the 12 months before", "capped", "ratio")
+    annual_revenue: float = weight(10, "Customer's annual revenue", "percentile", "money")
+    employees: float = weight(5, "Customer's head count", "percentile", "count")
+    potential: float = weight(15, "Spend in our category (wallet)", "percentile", "money")
+    profitability: float = weight(
+        15, "Margin minus cost to serve, 12 months", "percentile", "money"
+    )
+    industry_influence: float = weight(6, "Influence in its industry (1–5)", "capped", "rating")
+    group_reach: float = weight(4, "Parent group and subsidiaries", "capped", "count")
+    financial_health: float = weight(10, "Financial health (1–5)", "capped", "rating")
 
 
 class RelationshipWeights(_Weights):
@@ -63,12 +82,12 @@ class RelationshipWeights(_Weights):
 
     SCORE = "relationship"
 
-    relationship_stage: float = 30
-    contact_coverage: float = 15
-    cadence_kept: float = 20
-    satisfaction: float = 15
-    commitments_kept: float = 10
-    recency: float = 10
+    relationship_stage: float = weight(30, "McDonald stage (1–5)", "capped", "rating")
+    contact_coverage: float = weight(15, "Contacts and decision makers", "capped", "count")
+    cadence_kept: float = weight(20, "Check-in periods kept, last 52 weeks", "capped", "share")
+    satisfaction: float = weight(15, "CSAT, NPS and expectations, last year", "capped", "share")
+    commitments_kept: float = weight(10, "Promises kept on time, last year", "capped", "share")
+    recency: float = weight(10, "Days since the last contact", "capped", "days")
 
 
 class HealthWeights(_Weights):
@@ -76,11 +95,17 @@ class HealthWeights(_Weights):
 
     SCORE = "health"
 
-    recency: float = 30
-    satisfaction_trend: float = 20
-    overdue_commitments: float = 20
-    untold_notices: float = 15
-    revenue_trend: float = 15
+    recency: float = weight(
+        30, "Days since the last contact, against the cadence", "capped", "days"
+    )
+    satisfaction_trend: float = weight(
+        20, "Satisfaction lately, and its change", "capped", "change"
+    )
+    overdue_commitments: float = weight(20, "Promises past their due date", "capped", "count")
+    untold_notices: float = weight(
+        15, "Bad news not yet told (due within a week)", "capped", "count"
+    )
+    revenue_trend: float = weight(15, "Revenue, last 6 months on the 6 before", "capped", "ratio")
 
 
 class Scales(_Rules):

@@ -11,17 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from core.scoring.config import ScoringConfig
-from core.scoring.criteria import Criterion, FloatArray, ScoreTable, capped, score_table
+from core.scoring.criteria import FloatArray, ScoreTable, capped, score_table
 from core.scoring.facts import Facts
 from core.scoring.relationship import recency, satisfaction_level
-
-CRITERIA = (
-    Criterion("recency", "Days since the last contact, against the cadence", "capped", "days"),
-    Criterion("satisfaction_trend", "Satisfaction lately, and its change", "capped", "change"),
-    Criterion("overdue_commitments", "Promises past their due date", "capped", "count"),
-    Criterion("untold_notices", "Bad news not yet told (due within a week)", "capped", "count"),
-    Criterion("revenue_trend", "Revenue, last 6 months on the 6 before", "capped", "ratio"),
-)
 
 
 def satisfaction_trend(facts: Facts) -> tuple[FloatArray, FloatArray]:
@@ -69,4 +61,5 @@ def health(facts: Facts, cadence: FloatArray, config: ScoringConfig) -> ScoreTab
         "untold_notices": 1.0 - np.minimum(untold / s.untold_notices_zero_at, 1.0),
         "revenue_trend": capped(trend, s.trend_floor, s.trend_cap),
     }
-    return score_table(CRITERIA, config.health.model_dump(), raw, normalised)
+    rules = config.health
+    return score_table(rules.criteria(), rules.model_dump(), raw, normalised)

@@ -10,17 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from core.scoring.config import ScoringConfig
-from core.scoring.criteria import Criterion, FloatArray, ScoreTable, capped, score_table
+from core.scoring.criteria import FloatArray, ScoreTable, capped, score_table
 from core.scoring.facts import WEEKS, Facts
-
-CRITERIA = (
-    Criterion("relationship_stage", "McDonald stage (1–5)", "capped", "rating"),
-    Criterion("contact_coverage", "Contacts and decision makers", "capped", "count"),
-    Criterion("cadence_kept", "Check-in periods kept, last 52 weeks", "capped", "share"),
-    Criterion("satisfaction", "CSAT, NPS and expectations, last year", "capped", "share"),
-    Criterion("commitments_kept", "Promises kept on time, last year", "capped", "share"),
-    Criterion("recency", "Days since the last contact", "capped", "days"),
-)
 
 EXPECTATION_SCORE = {"exceeded": 1.0, "met": 0.6, "below": 0.0}
 
@@ -112,4 +103,5 @@ def relationship(facts: Facts, cadence: FloatArray, config: ScoringConfig) -> Sc
         "commitments_kept": kept,
         "recency": recency(facts, cadence, config),
     }
-    return score_table(CRITERIA, config.relationship.model_dump(), raw, normalised)
+    rules = config.relationship
+    return score_table(rules.criteria(), rules.model_dump(), raw, normalised)
