@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS, CheckinConfig
 from core.checkins.items import DueItem
+from core.checkins.keys import ReminderKey
 from core.checkins.sql import among, unindexed
 from core.models import Account, AccountStatus, Interaction, InteractionKind, Tier
 from core.scoring.snapshots import latest_snapshots
@@ -126,11 +127,15 @@ class Kind:
     read: KindReader
     resolved_by: str
     """What makes it go away, in words (shown in help and the README's table)."""
-    logs_as: InteractionKind = InteractionKind.CALL
-    """The interaction its "log" button presets (a thank-you logs a thank-you)."""
     done: Done = None
     on_interaction: InteractionHook | None = None
     """Closes the kind's stored reminders of an account when an interaction is logged."""
+
+    @property
+    def logs_as(self) -> InteractionKind:
+        """The interaction its "log" button presets: the one done logs (a thank-you logs a
+        thank-you), else a call."""
+        return self.done.kind if isinstance(self.done, LogInteraction) else InteractionKind.CALL
 
 
 # pieces several kinds' queries share ------------------------------------------------
@@ -191,6 +196,20 @@ def about(account_id: Any, user_id: Any = None) -> tuple[Any, Any, Any]:
     ``name`` and ``user_id`` (the account's owner unless the kind says who)."""
     who = col(Account.owner_id) if user_id is None else user_id
     return account_id.label("account_id"), col(Account.name).label("name"), who.label("user_id")
+
+
+def about_key_account(row: Any, kind: str, part: str, **what: Any) -> DueItem:
+    """A kind's item about one row of :func:`key_accounts`, its key ending in ``part``
+    (the quarter under review, the tier being onboarded)."""
+    account_id, name, owner_id, _tier, _updated = row
+    return DueItem(
+        key=str(ReminderKey(kind, account_id, part)),
+        kind=kind,
+        account_id=account_id,
+        account_name=name,
+        user_id=owner_id,
+        **what,
+    )
 
 
 def due(row: Any, kind: str, **what: Any) -> Derived:

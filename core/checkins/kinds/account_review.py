@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col
 
-from core.checkins.items import DueItem
-from core.checkins.keys import ReminderKey
 from core.checkins.kind import (
     DAY,
     Context,
     Derived,
     Kind,
     LogInteraction,
+    about_key_account,
     key_accounts,
     logged_since,
 )
@@ -55,15 +54,14 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     reviewed = logged_since([InteractionKind.REVIEW], col(Account.id), at(q_start))
     accounts = rows(reading.session, key_accounts(context).where(~reviewed))
     found = []
-    for account_id, name, owner_id, tier_name, _updated in accounts:
+    for row in accounts:
+        name, tier_name = row[1], row[3]
         weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         left = (q_end - now) / DAY
-        item = DueItem(
-            key=str(ReminderKey(NAME, account_id, label)),
-            kind=NAME,
-            account_id=account_id,
-            account_name=name,
-            user_id=owner_id,
+        item = about_key_account(
+            row,
+            NAME,
+            label,
             due_at=review_due,
             priority=(0.5 + (now - review_due) / config.review_lead) * weight,
             severity="yellow" if left <= 14 else "info",
@@ -82,6 +80,5 @@ KIND = Kind(
     label="Account review",
     read=read,
     resolved_by="a review is logged",
-    logs_as=InteractionKind.REVIEW,
     done=LogInteraction(InteractionKind.REVIEW, "Account review"),
 )

@@ -185,7 +185,6 @@ KIND = Kind(
     label="Check-in",
     read=read,
     resolved_by="any interaction is logged",
-    logs_as=InteractionKind.CALL,
     done=LogInteraction(InteractionKind.CALL, "Checked in"),
     on_interaction=close_earlier_cycles,
 )

@@ -9,6 +9,7 @@ Done marks it told.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
@@ -74,6 +75,22 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             *scope.where(col(owner_user.manager_id), col(Notice.account_id)),
         )
     )
+
+    def untold_in_time(
+        row: Any, tell_by: date, priority: float, title: str, detail: str
+    ) -> Derived:
+        """A red item about news whose day has passed (from the day after it)."""
+        return due(
+            row,
+            NAME,
+            subject_id=row.nid,
+            due_at=start_of_day_utc(tell_by + DAY),
+            priority=priority,
+            severity="red",
+            title=title,
+            detail=detail,
+        )
+
     found = []
     for row in reading.rows(told_owner):
         tell_by = day_of(row.tell_by)
@@ -99,15 +116,12 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             )
             continue
         found.append(
-            due(
+            untold_in_time(
                 row,
-                NAME,
-                subject_id=row.nid,
-                due_at=start_of_day_utc(tell_by + DAY),
-                priority=2.0 - left / 7,
-                severity="red",
-                title=f"Tell {row.name} now: {row.what}",
-                detail=f"They should have heard it by {tell_by}, {-left} days ago. "
+                tell_by,
+                2.0 - left / 7,
+                f"Tell {row.name} now: {row.what}",
+                f"They should have heard it by {tell_by}, {-left} days ago. "
                 "Your manager has been told.",
             )
         )
@@ -115,15 +129,12 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         tell_by = day_of(row.tell_by)
         late_days = (today - tell_by).days
         found.append(
-            due(
+            untold_in_time(
                 row,
-                NAME,
-                subject_id=row.nid,
-                due_at=start_of_day_utc(tell_by + DAY),
-                priority=2.0 + late_days / 7,
-                severity="red",
-                title=f"{row.owner_name} has not told {row.name}: {row.what}",
-                detail=f"It had to be told by {tell_by} ({late_days} days ago).",
+                tell_by,
+                2.0 + late_days / 7,
+                f"{row.owner_name} has not told {row.name}: {row.what}",
+                f"It had to be told by {tell_by} ({late_days} days ago).",
             )
         )
     return found

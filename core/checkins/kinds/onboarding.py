@@ -16,9 +16,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS
-from core.checkins.items import DueItem
-from core.checkins.keys import ReminderKey
-from core.checkins.kind import Context, Derived, Kind, key_accounts
+from core.checkins.kind import Context, Derived, Kind, about_key_account, key_accounts
 from core.checkins.sql import chunked, moment, rows
 from core.models import Contact, Goal, GoalScope, ScoreSnapshot, Tier
 
@@ -51,7 +49,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         ).all()
     )
     found = []
-    for account_id, name, owner_id, tier_name, updated in accounts:
+    for row in accounts:
+        account_id, name, owner_id, tier_name, updated = row
         since = entered.get(account_id)
         if since is None:  # in the tier by override only: since the account last changed
             since = moment(updated)
@@ -66,12 +65,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             continue
         weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         found.append(
-            DueItem(
-                key=str(ReminderKey(NAME, account_id, tier_name)),
-                kind=NAME,
-                account_id=account_id,
-                account_name=name,
-                user_id=owner_id,
+            about_key_account(
+                row,
+                NAME,
+                tier_name,
                 due_at=since,
                 priority=0.6 * weight,
                 severity="info",

@@ -186,6 +186,5 @@ KIND = Kind(
     label="Say thank you",
     read=read,
     resolved_by="a thank_you interaction, or 7 days",
-    logs_as=InteractionKind.THANK_YOU,
     done=LogInteraction(InteractionKind.THANK_YOU, "Thanked them"),
 )
