@@ -90,34 +90,37 @@ def capacity_warnings(
     for owner, count in per_owner.items():
         if owner >= 0:
             per_team[users.get(owner, ("", None))[1] or "(no team)"] += count
+    holders: list[tuple[Literal["team", "account_manager"], str, int, int, int | None]] = [
+        ("team", team, count, cap.team_max, cap.team_critical)
+        for team, count in sorted(per_team.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    holders += [
+        (
+            "account_manager",
+            users.get(owner, (f"user {owner}", None))[0],
+            count,
+            cap.manager_max,
+            None,
+        )
+        for owner, count in sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0]))
+        if owner >= 0
+    ]
     warnings: list[CapacityWarning] = []
-    for team, count in sorted(per_team.items(), key=lambda kv: (-kv[1], kv[0])):
-        if count > cap.team_max:
-            critical = count > cap.team_critical
-            worse = f", and more than {cap.team_critical} is too many" if critical else ""
-            warnings.append(
-                CapacityWarning(
-                    scope="team",
-                    who=team,
-                    accounts=count,
-                    limit=cap.team_max,
-                    level="critical" if critical else "over",
-                    message=f"Team {team} holds {count} strategic and key accounts; "
-                    f"a team serves {cap.team_min}–{cap.team_max} well{worse}.",
-                )
+    for scope, who, count, limit, critical_above in holders:
+        if count <= limit:
+            continue
+        critical = critical_above is not None and count > critical_above
+        if scope == "team":
+            worse = f", and more than {critical_above} is too many" if critical else ""
+            message = (
+                f"Team {who} holds {count} strategic and key accounts; "
+                f"a team serves {cap.team_min}–{cap.team_max} well{worse}."
             )
-    for owner, count in sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0])):
-        if owner >= 0 and count > cap.manager_max:
-            email = users.get(owner, (f"user {owner}", None))[0]
-            warnings.append(
-                CapacityWarning(
-                    scope="account_manager",
-                    who=email,
-                    accounts=count,
-                    limit=cap.manager_max,
-                    level="over",
-                    message=f"{email} owns {count} strategic and key accounts; "
-                    f"the limit per account manager is {cap.manager_max}.",
-                )
+        else:
+            message = (
+                f"{who} owns {count} strategic and key accounts; "
+                f"the limit per account manager is {limit}."
             )
+        level: Literal["over", "critical"] = "critical" if critical else "over"
+        warnings.append(CapacityWarning(scope, who, count, limit, level, message))
     return warnings

@@ -6,7 +6,7 @@ cost a million dictionary look-ups, not a million queries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,28 +100,27 @@ class References:
         """The id of the person with e-mail ``text``, or the one person with that name."""
         index = self._get("user")
         wanted = text.strip().lower() if "@" in text else name_key(text)
-        found = index.get(wanted)
-        if found == AMBIGUOUS:
-            raise ValueError(f"two people are called {text!r}; give the e-mail instead")
-        if found is None:
-            raise ValueError(
-                f"nobody on the team has the e-mail or name {text!r}{self._hint('user', text)}; "
-                "import the users first (kam import users FILE), or correct it"
-            )
-        return found
+        return _only(
+            index.get(wanted),
+            f"two people are called {text!r}; give the e-mail instead",
+            lambda: (
+                f"nobody on the team has the e-mail or name {text!r}"
+                f"{self._hint('user', text)}; import the users first (kam import users FILE), "
+                "or correct it"
+            ),
+        )
 
     def contact(self, account_id: int, text: str) -> int:
         """The id of the contact at ``account_id`` with that e-mail or name."""
         index = self._get("contact")
         key = (account_id, text.strip().lower()) if "@" in text else (account_id, name_key(text))
-        found = index.get(key)
-        if found == AMBIGUOUS:
-            raise ValueError(f"the account has two contacts called {text!r}; give the e-mail")
-        if found is None:
-            raise ValueError(
+        return _only(
+            index.get(key),
+            f"the account has two contacts called {text!r}; give the e-mail",
+            lambda: (
                 f"the account has no contact {text!r}; import the contacts first, or correct it"
-            )
-        return found
+            ),
+        )
 
     def exists(self, which: str, row_id: int) -> int:
         """``row_id`` if a record of that kind has it."""
@@ -143,3 +142,13 @@ class References:
             text, self._names[which], processor=utils.default_process, score_cutoff=80
         )
         return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def _only(found: int | None, twice: str, missing: Callable[[], str]) -> int:
+    """The one id a name stands for; refused with ``twice`` when two records share the
+    name, and with ``missing()`` (which may count a suggestion) when none has it."""
+    if found == AMBIGUOUS:
+        raise ValueError(twice)
+    if found is None:
+        raise ValueError(missing())
+    return found
