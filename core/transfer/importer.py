@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import NotRequired, ParamSpec, TypedDict, TypeVar, Unpack
 
 from sqlmodel import Session
 
@@ -32,6 +32,19 @@ from core.transfer.write import Plan, plan, reset_sequences, write
 
 Progress = Callable[[str, int, int], None]
 """Told (what is happening, rows done, rows in all) as an import goes."""
+
+
+class ImportRun(TypedDict):
+    """What every import entry point takes as keywords: the session it writes in, the
+    moment and who imports (for the audit trail), how, and who hears how far it got."""
+
+    session: Session
+    now: datetime
+    actor: Actor
+    options: NotRequired[ImportOptions | None]
+    progress: NotRequired[Progress | None]
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -90,18 +103,10 @@ class ImportReport:
 
 
 @without_gc_pauses
-def import_table(
-    kind: str,
-    table: TextTable,
-    *,
-    session: Session,
-    now: datetime,
-    actor: Actor,
-    options: ImportOptions | None = None,
-    progress: Progress | None = None,
-) -> ImportReport:
+def import_table(kind: str, table: TextTable, **run: Unpack[ImportRun]) -> ImportReport:
     """Import one table of ``kind`` records; raise ImportRejected when rows are wrong."""
-    options = options or ImportOptions()
+    session, now, progress = run["session"], run["now"], run.get("progress")
+    options = run.get("options") or ImportOptions()
     entity = entity_of(kind, with_id=options.keep_ids)
     mapped, ignored = map_columns(table, entity, options.columns)
     total = len(table.rows)
@@ -147,7 +152,7 @@ def import_table(
         entity.table_name,
         None,
         session=session,
-        actor=actor,
+        actor=run["actor"],
         after={
             "file": table.name,
             "created": report.created,
@@ -185,22 +190,11 @@ def _write(
 
 
 @without_gc_pauses
-def import_file(
-    kind: str,
-    path: Path,
-    *,
-    session: Session,
-    now: datetime,
-    actor: Actor,
-    options: ImportOptions | None = None,
-    progress: Progress | None = None,
-) -> ImportReport:
+def import_file(kind: str, path: Path, **run: Unpack[ImportRun]) -> ImportReport:
     """Import a CSV file; rejected rows (with --skip-invalid) go beside it."""
-    options = options or ImportOptions()
+    options = run.get("options") or ImportOptions()
     table = csvfile.read_csv(path)
-    report = import_table(
-        kind, table, session=session, now=now, actor=actor, options=options, progress=progress
-    )
+    report = import_table(kind, table, **run)
     if report.rejected and options.skip_invalid and not options.dry_run:
         report.rejects_file = str(write_rejects(path, table, report.problems))
     return report

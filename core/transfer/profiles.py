@@ -21,19 +21,16 @@ import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import func, select
-from sqlmodel import Session
 
-from core.actors import Actor
 from core.errors import KamError
 from core.transfer import csvfile, maven
 from core.transfer.export import ORDER, cell
 from core.transfer.fields import IMPORTABLE, MODELS
-from core.transfer.importer import ImportReport, Progress, import_file, import_table
+from core.transfer.importer import ImportReport, ImportRun, import_file, import_table
 from core.transfer.options import ImportOptions
 from core.transfer.problems import FileProblem
 from core.transfer.table import TextTable
@@ -121,58 +118,31 @@ def _strings(value: Any, path: Path, where: str) -> dict[str, str]:
     return dict(table)
 
 
-def import_folder(
-    profile: str,
-    folder: Path,
-    *,
-    session: Session,
-    now: datetime,
-    actor: Actor,
-    options: ImportOptions | None = None,
-    progress: Progress | None = None,
-) -> list[ImportReport]:
+def import_folder(profile: str, folder: Path, **run: Unpack[ImportRun]) -> list[ImportReport]:
     """Import a folder of files with a profile: maven, kam (an export), or a TOML file."""
-    options = options or ImportOptions()
+    options = run.get("options") or ImportOptions()
     if not folder.is_dir():
         raise KamError(f"{str(folder)!r} is not a folder. `kam import --profile NAME DIR`.")
-    common: dict[str, Any] = {"session": session, "now": now, "actor": actor}
     if profile == "maven":
-        return [
-            import_table(kind, table, options=options, progress=progress, **common)
-            for kind, table in maven.maven_tables(folder)
-        ]
+        return [import_table(kind, table, **run) for kind, table in maven.maven_tables(folder)]
     if profile == "kam":
-        return restore(folder, options=options, progress=progress, **common)
+        return restore(folder, **run)
     saved = load_profile(Path(profile))
     reports = []
     for kind in ORDER:
         own = saved.kinds.get(kind)
         if own is None or own.file is None:
             continue
-        reports.append(
-            import_file(
-                kind,
-                folder / own.file,
-                options=saved.options(kind, options),
-                progress=progress,
-                **common,
-            )
-        )
+        run["options"] = saved.options(kind, options)
+        reports.append(import_file(kind, folder / own.file, **run))
     if not reports:
         raise KamError(f"The profile {saved.name} names no file to read; give each kind a file.")
     return reports
 
 
-def restore(
-    folder: Path,
-    *,
-    session: Session,
-    now: datetime,
-    actor: Actor,
-    options: ImportOptions,
-    progress: Progress | None = None,
-) -> list[ImportReport]:
+def restore(folder: Path, **run: Unpack[ImportRun]) -> list[ImportReport]:
     """Rebuild an export (``kam export DIR``) in an empty database, ids and all."""
+    session = run["session"]
     for kind in ORDER:
         model = MODELS[kind][0]
         if session.execute(select(func.count()).select_from(model)).scalar_one():
@@ -185,21 +155,8 @@ def restore(
         raise KamError(
             f"{folder} holds no export; `kam export DIR` writes users.csv, accounts.csv…"
         )
-    keep = replace(options, keep_ids=True)
-    reports = [
-        import_table(
-            kind,
-            _read_export(found[kind]),
-            session=session,
-            now=now,
-            actor=actor,
-            options=keep,
-            progress=progress,
-        )
-        for kind in ORDER
-        if kind in found
-    ]
-    return reports
+    run["options"] = replace(run.get("options") or ImportOptions(), keep_ids=True)
+    return [import_table(kind, _read_export(found[kind]), **run) for kind in ORDER if kind in found]
 
 
 def _read_export(path: Path) -> TextTable:
