@@ -14,10 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from core.clock import as_utc, zone
 from core.transfer.problems import FileProblem
+
+T = TypeVar("T")
 
 NAMED_FORMATS = (
     "%Y/%m/%d",
@@ -72,19 +75,30 @@ def date_order(values: Iterable[str], *, column: str, file: str) -> str | None:
     return "dmy" if day_first else "mdy"
 
 
-class DateReader:
-    """Reads one column's dates; remembers each distinct text it has read."""
+class _ColumnReader(Generic[T]):
+    """Reads one column's values, each distinct text once: a column of a million rows
+    holds a few thousand different dates."""
 
-    def __init__(self, date_format: str | None = None, order: str | None = None) -> None:
-        self.date_format = date_format
-        self.order = order
-        self.cache: dict[str, date] = {}
+    def __init__(self) -> None:
+        self.cache: dict[str, T] = {}
 
-    def __call__(self, text: str) -> date:
+    def __call__(self, text: str) -> T:
         found = self.cache.get(text)
         if found is None:
             found = self.cache[text] = self._read(text.strip())
         return found
+
+    def _read(self, text: str) -> T:
+        raise NotImplementedError
+
+
+class DateReader(_ColumnReader[date]):
+    """Reads one column's dates."""
+
+    def __init__(self, date_format: str | None = None, order: str | None = None) -> None:
+        super().__init__()
+        self.date_format = date_format
+        self.order = order
 
     def _read(self, text: str) -> date:
         if self.date_format:
@@ -121,19 +135,13 @@ class DateReader:
         )
 
 
-class MomentReader:
+class MomentReader(_ColumnReader[datetime]):
     """Reads one column's timestamps; a time without a zone is in ``timezone``."""
 
     def __init__(self, dates: DateReader, timezone: str = "UTC") -> None:
+        super().__init__()
         self.dates = dates
         self.zone: ZoneInfo = zone(timezone)
-        self.cache: dict[str, datetime] = {}
-
-    def __call__(self, text: str) -> datetime:
-        found = self.cache.get(text)
-        if found is None:
-            found = self.cache[text] = self._read(text.strip())
-        return found
 
     def _read(self, text: str) -> datetime:
         try:
