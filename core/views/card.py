@@ -10,12 +10,14 @@ Slack card stays as quick as it was.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from core.clock import utcnow
 from core.models import (
@@ -42,6 +44,8 @@ PERSONAL_FACTS = ("hometown", "favourite_team", "interests", "family", "birthday
 """The personal facts a card shows for a contact, in this order."""
 REVENUE_MONTHS = 12
 LATEST_DEALS = 8
+
+R = TypeVar("R", bound=SQLModel)
 
 
 @dataclass(frozen=True)
@@ -253,34 +257,19 @@ def account_card(
         select(func.count()).where(Deal.account_id == account.id, Deal.stage == "open")
     ).one()
     interactions = recent_interactions(account, session=session, limit=10)
-    commitments = session.exec(
-        select(Commitment)
-        .where(Commitment.account_id == account.id, col(Commitment.done_at).is_(None))
-        .order_by(col(Commitment.due_on))
-    ).all()
-    notices = session.exec(
-        select(Notice)
-        .where(Notice.account_id == account.id, col(Notice.communicated_at).is_(None))
-        .order_by(col(Notice.must_tell_by))
-    ).all()
-    requests = session.exec(
-        select(CustomerRequest)
-        .where(CustomerRequest.account_id == account.id)
-        .order_by(col(CustomerRequest.created_at).desc())
-        .limit(10)
-    ).all()
-    feedback = session.exec(
-        select(Feedback)
-        .where(Feedback.account_id == account.id)
-        .order_by(col(Feedback.at).desc())
-        .limit(5)
-    ).all()
-    orders = session.exec(
-        select(Order)
-        .where(Order.account_id == account.id)
-        .order_by(col(Order.placed_at).desc())
-        .limit(5)
-    ).all()
+
+    def of_account(
+        model: type[R], order: Any, *where: Any, limit: int | None = None
+    ) -> Sequence[R]:
+        """The account's ``model`` records (those ``where`` holds) in ``order``."""
+        mine = model.account_id == account.id  # type: ignore[attr-defined]
+        return session.exec(select(model).where(mine, *where).order_by(order).limit(limit)).all()
+
+    commitments = of_account(Commitment, col(Commitment.due_on), col(Commitment.done_at).is_(None))
+    notices = of_account(Notice, col(Notice.must_tell_by), col(Notice.communicated_at).is_(None))
+    requests = of_account(CustomerRequest, col(CustomerRequest.created_at).desc(), limit=10)
+    feedback = of_account(Feedback, col(Feedback.at).desc(), limit=5)
+    orders = of_account(Order, col(Order.placed_at).desc(), limit=5)
     newest_two = session.execute(
         sa_select(
             col(ScoreSnapshot.at),
