@@ -20,6 +20,7 @@ from kam.cli.context import (
     print_rest,
     session,
     settings,
+    table_limit,
     when_option,
 )
 
@@ -38,9 +39,7 @@ def due(
         str | None, typer.Option("--user", metavar="EMAIL", help="Only this person's list.")
     ] = None,
     at: AtOption = None,
-    limit: Annotated[
-        int, typer.Option("--limit", min=1, help="Items in the table (JSON has all).")
-    ] = 50,
+    limit: Annotated[int, table_limit("Items")] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -41,6 +41,12 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AccountArgument = Annotated[str, typer.Argument(help="Account name; close spellings are found.")]
+
+
+def table_limit(rows: str) -> Any:
+    """``--limit``: how many ``rows`` a listing's table shows (its JSON has them all)."""
+    return typer.Option("--limit", min=1, help=f"{rows} in the table (JSON has all).")
 
 
 def settings() -> Settings:

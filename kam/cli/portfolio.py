@@ -19,6 +19,7 @@ from core.validation import choice
 from core.views import AccountCard, account_card, list_accounts
 from core.views.common import iso
 from kam.cli.context import (
+    AccountArgument,
     DbOption,
     JsonOption,
     console,
@@ -26,6 +27,7 @@ from kam.cli.context import (
     engine,
     print_rest,
     session,
+    table_limit,
 )
 
 
@@ -100,9 +102,7 @@ def accounts(
         str | None, typer.Option("--tier", help="strategic, key, growth or standard.")
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", metavar="EMAIL")] = None,
-    limit: Annotated[
-        int, typer.Option("--limit", min=1, help="Accounts in the table (JSON has all).")
-    ] = 100,
+    limit: Annotated[int, table_limit("Accounts")] = 100,
     as_json: JsonOption = False,
 ) -> None:
     """List accounts, largest revenue over the last 12 months first."""
@@ -130,7 +130,7 @@ def accounts(
 
 
 def show(
-    account: Annotated[str, typer.Argument(help="Account name; close spellings are found.")],
+    account: AccountArgument,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -18,13 +18,21 @@ from core.services.accounts import find_account
 from core.services.contacts import find_contact
 from core.services.interactions import log_interaction
 from core.validation import choice
-from kam.cli.context import DbOption, JsonOption, console, emit_json, session, when_option
+from kam.cli.context import (
+    AccountArgument,
+    DbOption,
+    JsonOption,
+    console,
+    emit_json,
+    session,
+    when_option,
+)
 
 users_app = typer.Typer(help="People on the team and their Slack identities.", no_args_is_help=True)
 
 
 def log(
-    account: Annotated[str, typer.Argument(help="Account name; close spellings are found.")],
+    account: AccountArgument,
     summary: Annotated[str, typer.Argument(help="What happened, in a sentence.")],
     kind: Annotated[
         str,

@@ -28,7 +28,15 @@ from core.scoring.display import (
 from core.scoring.forecast import RevenueForecast
 from core.scoring.goals import GoalProgress
 from core.services.accounts import find_account
-from kam.cli.context import DbOption, JsonOption, console, emit_json, print_rest, session
+from kam.cli.context import (
+    DbOption,
+    JsonOption,
+    console,
+    emit_json,
+    print_rest,
+    session,
+    table_limit,
+)
 
 ConfigOption = Annotated[
     Path | None,
@@ -44,9 +52,7 @@ def score(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show every criterion behind the scores.")
     ] = False,
-    limit: Annotated[
-        int, typer.Option("--limit", min=1, help="Accounts in the table (JSON has all).")
-    ] = 30,
+    limit: Annotated[int, table_limit("Accounts")] = 30,
     config_path: ConfigOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
