@@ -52,7 +52,7 @@ class CriterionRow(JsonResult):
 
 @dataclass(frozen=True, slots=True)
 class ScoreDetail(JsonResult):
-    """One score (attractiveness or relationship) with every criterion behind it."""
+    """One score with every criterion behind it (health adds its band and trend)."""
 
     score: float
     criteria: tuple[CriterionRow, ...]
@@ -79,11 +79,9 @@ class HealthTrend(JsonResult):
 
 
 @dataclass(frozen=True, slots=True)
-class HealthDetail(JsonResult):
+class HealthDetail(ScoreDetail):
     """The health score with its criteria, its band and its trend (None before a snapshot)."""
 
-    score: float
-    criteria: tuple[CriterionRow, ...]
     band: str
     trend: HealthTrend | None
 
@@ -133,7 +131,7 @@ class Breakdown(JsonResult):
     missing: tuple[str, ...]  # criteria counted as neutral, as ``score.criterion``
 
     @property
-    def scores(self) -> tuple[tuple[str, ScoreDetail | HealthDetail], ...]:
+    def scores(self) -> tuple[tuple[str, ScoreDetail], ...]:
         """The three scores by name, in the order they are explained."""
         return (
             ("attractiveness", self.attractiveness),

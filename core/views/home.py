@@ -39,21 +39,13 @@ class KeyAccount:
 
 
 @dataclass(frozen=True)
-class OverduePromise:
-    """A promise to a customer whose day has passed."""
+class Owed:
+    """Something a customer is owed by a day: a promise to keep, bad news to tell."""
 
     account: str
     what: str
-    due_on: date
-
-
-@dataclass(frozen=True)
-class NoticeToTell:
-    """Bad news a customer has not heard from us yet."""
-
-    account: str
-    what: str
-    must_tell_by: date
+    by: date
+    """The promise's due day, or the day the news must be told by."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +56,10 @@ class AppHome:
     """What is due for them, most urgent first."""
     key_accounts: list[KeyAccount]
     """Weakest health first; unscored ones last."""
-    overdue: list[OverduePromise]
-    untold: list[NoticeToTell]
+    overdue: list[Owed]
+    """Promises whose day has passed."""
+    untold: list[Owed]
+    """Bad news not yet told, soonest first."""
 
 
 def key_accounts(
@@ -150,9 +144,6 @@ def app_home(
     return AppHome(
         items=due_items(session=session, now=now, user_id=user.id),
         key_accounts=key_accounts(user, session=session, config=config),
-        overdue=[OverduePromise(account=name, what=c.what, due_on=c.due_on) for c, name in overdue],
-        untold=[
-            NoticeToTell(account=name, what=n.what, must_tell_by=n.must_tell_by)
-            for n, name in untold
-        ],
+        overdue=[Owed(name, c.what, c.due_on) for c, name in overdue],
+        untold=[Owed(name, n.what, n.must_tell_by) for n, name in untold],
     )
