@@ -30,7 +30,11 @@ E = TypeVar("E", bound=type[FunctionElement[Any]])
 
 def spelled(*, sqlite: str, postgresql: str) -> Callable[[E], E]:
     """How each backend writes a SQL function of kam's: a template over its
-    arguments, ``{0}``, ``{1}``… one by one or ``{args}`` all of them."""
+    arguments, ``{0}``, ``{1}``… one by one or ``{args}`` all of them.
+
+    The function is named after its class, and SQLAlchemy caches its statements like
+    any function's (by its arguments), so a class says only what it returns.
+    """
 
     def writer(template: str) -> Callable[..., str]:
         def write(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
@@ -40,6 +44,8 @@ def spelled(*, sqlite: str, postgresql: str) -> Callable[[E], E]:
         return write
 
     def register(element: E) -> E:
+        element.name = element.__name__  # type: ignore[attr-defined]
+        element.inherit_cache = True
         compiles(element)(writer(sqlite))
         compiles(element, "postgresql")(writer(postgresql))
         return element
@@ -53,8 +59,6 @@ class utc_day(FunctionElement[str]):
     """The UTC calendar day of a stored timestamp, as ``YYYY-MM-DD`` text."""
 
     type = String()
-    name = "utc_day"
-    inherit_cache = True
 
 
 # SQLite keeps a date as 'YYYY-MM-DD' text; substr costs far less than strftime.
@@ -63,8 +67,6 @@ class month_day(FunctionElement[str]):
     """The month and day of a stored calendar date, as ``MM-DD`` text (for anniversaries)."""
 
     type = String()
-    name = "month_day"
-    inherit_cache = True
 
 
 @spelled(
@@ -74,9 +76,6 @@ class month_day(FunctionElement[str]):
 class days_between(FunctionElement[float]):
     """``days_between(later, earlier)``: the days from one timestamp to another, fractional."""
 
-    name = "days_between"
-    inherit_cache = True
-
 
 # SQLite: 'YYYY-MM-DD' sorts before every 'YYYY-MM-DD HH:MM:SS…' of that day and after
 # the day before, so the day itself compares as its first moment.
@@ -85,8 +84,6 @@ class utc_midnight(FunctionElement[datetime]):
     """The first moment (UTC) of a stored calendar day, comparable with stored timestamps."""
 
     type = UTCDateTime()
-    name = "utc_midnight"
-    inherit_cache = True
 
 
 @spelled(sqlite="{0} IN {1}", postgresql="{0} = ANY(ARRAY{1})")
@@ -100,8 +97,6 @@ class among(FunctionElement[bool]):
     """
 
     type = Boolean()
-    name = "among"
-    inherit_cache = True
 
 
 @spelled(sqlite="+{0}", postgresql="{0}")
@@ -115,9 +110,6 @@ class unindexed(FunctionElement[Any]):
     statistics, gets the column as it is.
     """
 
-    name = "unindexed"
-    inherit_cache = True
-
     def __init__(self, column: Any) -> None:
         super().__init__(column)
         self.type = column.type
@@ -129,9 +121,6 @@ class unindexed(FunctionElement[Any]):
 )
 class json_rows(FunctionElement[Any]):
     """An aggregate: the group's rows as one JSON array of arrays (one per row)."""
-
-    name = "json_rows"
-    inherit_cache = True
 
 
 def joined(*parts: Any) -> ColumnElement[str]:
