@@ -19,20 +19,7 @@ import annotated_types
 from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, Time
 from sqlmodel import SQLModel
 
-from core.models import (
-    Account,
-    Commitment,
-    Contact,
-    CustomerRequest,
-    Deal,
-    Feedback,
-    Goal,
-    Interaction,
-    Notice,
-    Order,
-    ScoreSnapshot,
-    User,
-)
+from core import models
 from core.types import UTCDateTime
 
 REFERENCE_KINDS = {"accounts": "account", "users": "user", "contacts": "contact", "deals": "deal"}
@@ -230,20 +217,21 @@ KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 NEEDS = {"deals": ("account", "stage", "amount")}
 
-MODELS: dict[str, tuple[type[SQLModel], str]] = {
-    "users": (User, "user"),
-    "accounts": (Account, "account"),
-    "contacts": (Contact, "contact"),
-    "deals": (Deal, "deal"),
-    "interactions": (Interaction, "interaction"),
-    "orders": (Order, "order"),
-    "commitments": (Commitment, "commitment"),
-    "notices": (Notice, "notice"),
-    "requests": (CustomerRequest, "request"),
-    "feedback": (Feedback, "feedback"),
-    "goals": (Goal, "goal"),
-    "scores": (ScoreSnapshot, "score"),
+MODELS: dict[str, type[SQLModel]] = {
+    "users": models.User,
+    "accounts": models.Account,
+    "contacts": models.Contact,
+    "deals": models.Deal,
+    "interactions": models.Interaction,
+    "orders": models.Order,
+    "commitments": models.Commitment,
+    "notices": models.Notice,
+    "requests": models.CustomerRequest,
+    "feedback": models.Feedback,
+    "goals": models.Goal,
+    "scores": models.ScoreSnapshot,
 }
+"""Every kind of record an export writes, by the name of its file."""
 IMPORTABLE = ("accounts", "contacts", "deals", "interactions", "users")
 """The kinds ``kam import KIND FILE`` takes; an export restores every kind in MODELS."""
 
@@ -251,7 +239,7 @@ IMPORTABLE = ("accounts", "contacts", "deals", "interactions", "users")
 @cache
 def entity(kind: str, *, with_id: bool = False) -> Entity:
     """The description of ``kind`` (with kam's own ids when restoring an export)."""
-    model, label = MODELS[kind]
+    model, label = MODELS[kind], singular(kind)
     fields = _fields(model, with_id=with_id)
     aliases = {normalise(name): name for name in fields}
     for name, f in fields.items():
@@ -273,10 +261,15 @@ def entity(kind: str, *, with_id: bool = False) -> Entity:
     )
 
 
+def singular(kind: str) -> str:
+    """One record of ``kind``, as messages name it ("deals": a deal)."""
+    return kind.removesuffix("s")
+
+
 def kind_of(text: str) -> str:
     """The kind named by ``text`` ("deal", "Deals"), or ValueError listing them."""
     wanted = text.strip().casefold()
-    for kind, (_, label) in MODELS.items():
-        if wanted in (kind, label):
+    for kind in MODELS:
+        if wanted in (kind, singular(kind)):
             return kind
     raise ValueError(text)

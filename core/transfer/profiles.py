@@ -144,7 +144,7 @@ def restore(folder: Path, **run: Unpack[ImportRun]) -> list[ImportReport]:
     """Rebuild an export (``kam export DIR``) in an empty database, ids and all."""
     session = run["session"]
     for kind in ORDER:
-        model = MODELS[kind][0]
+        model = MODELS[kind]
         if session.execute(select(func.count()).select_from(model)).scalar_one():
             raise KamError(
                 f"The database already holds {kind}; an export is restored into an empty "
