@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
@@ -24,14 +24,18 @@ from core.db import Session
 from core.errors import KamError, NotFound
 from core.models import (
     Account,
+    Commitment,
     CommitmentCreate,
     Contact,
     Expectation,
+    Feedback,
     FeedbackCreate,
     InteractionCreate,
     InteractionKind,
+    Notice,
     NoticeCreate,
     NoticeKind,
+    Order,
     OrderCreate,
     Role,
     Sentiment,
@@ -60,6 +64,9 @@ from core.when import When
 from kambot import blocks as kb
 from kambot.grammar import SPECS, Parsed, tokens
 
+Typed = TypeVar("Typed", contravariant=True)
+Written = TypeVar("Written", covariant=True)
+
 PAGE = Scale("The page", 0)
 """Which page of a long due list (``--page``), counted from 0."""
 
@@ -76,6 +83,12 @@ class Request:
     request_key: str
     """Unique per Slack request and the same on its retries (idempotency)."""
     response_url: str | None = None
+
+    @property
+    def idempotency_key(self) -> str:
+        """What a write made for this request is stored under, so Slack's retry of it
+        (or a double click) writes nothing twice."""
+        return f"slack:{self.request_key}"
 
     @property
     def when(self) -> When:
@@ -206,6 +219,11 @@ def _local(moment: datetime, req: Request) -> str:
     return moment.astimezone(zone(req.user.timezone)).strftime("%a %d %b %H:%M")
 
 
+def _confirmed(message: str, *, emoji: str) -> Reply:
+    """What was recorded, in one sentence: the message and its notification text."""
+    return Reply(message, kb.notice_blocks(message, emoji=emoji))
+
+
 # --- the subcommands ----------------------------------------------------------
 
 
@@ -291,7 +309,7 @@ def do_log(req: Request, parsed: Parsed) -> Reply:
         contact_id=contact.id if contact else None,
         sentiment=sentiment,
         source="slack",
-        idempotency_key=f"slack:{req.request_key}",
+        idempotency_key=req.idempotency_key,
     )
     logged = log_interaction(
         account, interaction, session=req.session, actor=req.actor, now=req.now
@@ -302,95 +320,130 @@ def do_log(req: Request, parsed: Parsed) -> Reply:
     return Reply(f"Logged {logged.kind} with {account.name}", blocks)
 
 
-def do_promise(req: Request, parsed: Parsed) -> Reply:
-    """Record a promise made to the customer, due on a day."""
-    account, text = account_and_text(parsed, session=req.session)
+class Writer(Protocol[Typed, Written]):
+    """A core writer of one record of an account, from its typed input."""
+
+    def __call__(
+        self, account: Account, typed: Typed, /, *, session: Session, actor: Actor
+    ) -> Written: ...
+
+
+@dataclass(frozen=True)
+class Recording(Generic[Typed, Written]):
+    """A subcommand that records one thing about an account, in the same steps as every
+    other: find the account at the start of the text, ``read`` the rest into the
+    writer's typed input, ``write`` it, ``confirm`` it in one sentence."""
+
+    read: Callable[[Request, Parsed, Account, str], Typed]
+    write: Writer[Typed, Written]
+    confirm: Callable[[Account, Written], str]
+    emoji: str
+
+    def __call__(self, req: Request, parsed: Parsed) -> Reply:
+        """The confirmation; a KamError for what the person can fix, and nothing written."""
+        account, text = account_and_text(parsed, session=req.session)
+        typed = self.read(req, parsed, account, text)
+        record = self.write(account, typed, session=req.session, actor=req.actor)
+        return _confirmed(self.confirm(account, record), emoji=self.emoji)
+
+
+def _promise(req: Request, parsed: Parsed, account: Account, text: str) -> CommitmentCreate:
     what, due = _what_and_day(parsed, text, req)
-    promise = CommitmentCreate(
-        what=what,
-        due_on=due,
-        to_whom=parsed.option("to"),
-        idempotency_key=f"slack:{req.request_key}",
+    to_whom = parsed.option("to")
+    return CommitmentCreate(
+        what=what, due_on=due, to_whom=to_whom, idempotency_key=req.idempotency_key
     )
-    commitment = add_commitment(account, promise, session=req.session, actor=req.actor)
-    message = (
-        f"Promise to {account.name} recorded: {commitment.what} (due {due:%a %d %b %Y}). "
-        "kam reminds you before it is due."
-    )
-    return Reply(message, kb.notice_blocks(message, emoji=":handshake:"))
 
 
-def do_notice(req: Request, parsed: Parsed) -> Reply:
-    """Record bad news to tell the customer by a day ("don't postpone")."""
-    account, text = account_and_text(parsed, session=req.session)
+def _bad_news(req: Request, parsed: Parsed, account: Account, text: str) -> NoticeCreate:
     kind = choice(parsed.option("kind"), NoticeKind, "notice kind") or NoticeKind.OTHER
     what, due = _what_and_day(parsed, text, req)
-    bad_news = NoticeCreate(
+    return NoticeCreate(
         what=what,
         must_tell_by=due,
         kind=kind,
         alternatives=parsed.option("alternatives"),
-        idempotency_key=f"slack:{req.request_key}",
+        idempotency_key=req.idempotency_key,
     )
-    notice = add_notice(account, bad_news, session=req.session, actor=req.actor)
-    message = (
-        f"Notice for {account.name} recorded: {notice.what}. Tell them by {due:%a %d %b %Y}; "
-        "kam nags until it is marked told."
-    )
-    return Reply(message, kb.notice_blocks(message, emoji=":warning:"))
 
 
-def do_order(req: Request, parsed: Parsed) -> Reply:
-    """Record an order, or mark the latest one completed or in trouble."""
-    completed = bool(parsed.options.get("completed"))
-    problem = parsed.option("problem")
-    if completed or problem:
-        if completed and problem:
-            raise KamError("An order is either --completed or has a --problem, not both.")
-        account = whole_account(parsed, session=req.session)
-        order = latest_open_order(account.id or 0, session=req.session)
-        if order is None:
-            raise KamError(f"{account.name} has no open order. Record one with `/kam order`.")
-        status = "completed" if completed else "problem"
-        set_order_status(order, status, session=req.session, actor=req.actor, problem=problem)
-        message = (
-            f"Order for {account.name} ({order.what}) marked {status}. "
-            "Give them a personal call: kam will remind you."
-        )
-        return Reply(message, kb.notice_blocks(message, emoji=":package:"))
-    account, text = account_and_text(parsed, session=req.session)
-    placed = OrderCreate(
-        what=text,
-        amount=amount(parsed.option("amount")),
-        idempotency_key=f"slack:{req.request_key}",
-    )
-    order = record_order(account, placed, session=req.session, actor=req.actor)
-    amount_text = f" ({kb.money(order.amount)})" if order.amount is not None else ""
-    message = f"Order from {account.name} recorded: {order.what}{amount_text}. A thank-you is due."
-    return Reply(message, kb.notice_blocks(message, emoji=":package:"))
+def _order(req: Request, parsed: Parsed, account: Account, text: str) -> OrderCreate:
+    placed = amount(parsed.option("amount"))
+    return OrderCreate(what=text, amount=placed, idempotency_key=req.idempotency_key)
 
 
-def do_feedback(req: Request, parsed: Parsed) -> Reply:
-    """Record how the customer rates us."""
-    account, comment = account_and_text(parsed, session=req.session)
+def _rating(req: Request, parsed: Parsed, account: Account, comment: str) -> FeedbackCreate:
     contact = _contact(account, parsed, session=req.session)
-    rating = FeedbackCreate(
+    return FeedbackCreate(
         csat=whole(parsed.option("csat"), CSAT),
         nps=whole(parsed.option("nps"), NPS),
         expectation=choice(parsed.option("expectation"), Expectation, "expectation"),
         comment=comment or None,
         contact_id=contact.id if contact else None,
         at=req.now,
-        idempotency_key=f"slack:{req.request_key}",
+        idempotency_key=req.idempotency_key,
     )
-    feedback = add_feedback(account, rating, session=req.session, actor=req.actor)
+
+
+def _promised(account: Account, promise: Commitment) -> str:
+    return (
+        f"Promise to {account.name} recorded: {promise.what} (due {promise.due_on:%a %d %b %Y}). "
+        "kam reminds you before it is due."
+    )
+
+
+def _told_by(account: Account, notice: Notice) -> str:
+    return (
+        f"Notice for {account.name} recorded: {notice.what}. "
+        f"Tell them by {notice.must_tell_by:%a %d %b %Y}; kam nags until it is marked told."
+    )
+
+
+def _ordered(account: Account, order: Order) -> str:
+    amount_text = f" ({kb.money(order.amount)})" if order.amount is not None else ""
+    return f"Order from {account.name} recorded: {order.what}{amount_text}. A thank-you is due."
+
+
+def _rated(account: Account, feedback: Feedback) -> str:
     parts = [
         f"CSAT {feedback.csat}" if feedback.csat is not None else "",
         f"NPS {feedback.nps}" if feedback.nps is not None else "",
         f"expectations {feedback.expectation}" if feedback.expectation else "",
     ]
-    message = f"Feedback from {account.name} recorded: {', '.join(p for p in parts if p)}."
-    return Reply(message, kb.notice_blocks(message, emoji=":speech_balloon:"))
+    return f"Feedback from {account.name} recorded: {', '.join(p for p in parts if p)}."
+
+
+do_promise = Recording(read=_promise, write=add_commitment, confirm=_promised, emoji=":handshake:")
+"""Record a promise made to the customer, due on a day."""
+
+do_notice = Recording(read=_bad_news, write=add_notice, confirm=_told_by, emoji=":warning:")
+"""Record bad news to tell the customer by a day ("don't postpone")."""
+
+do_feedback = Recording(read=_rating, write=add_feedback, confirm=_rated, emoji=":speech_balloon:")
+"""Record how the customer rates us."""
+
+_record_order = Recording(read=_order, write=record_order, confirm=_ordered, emoji=":package:")
+
+
+def do_order(req: Request, parsed: Parsed) -> Reply:
+    """Record an order, or mark the latest one completed or in trouble."""
+    completed = bool(parsed.options.get("completed"))
+    problem = parsed.option("problem")
+    if not (completed or problem):
+        return _record_order(req, parsed)
+    if completed and problem:
+        raise KamError("An order is either --completed or has a --problem, not both.")
+    account = whole_account(parsed, session=req.session)
+    order = latest_open_order(account.id or 0, session=req.session)
+    if order is None:
+        raise KamError(f"{account.name} has no open order. Record one with `/kam order`.")
+    status = "completed" if completed else "problem"
+    set_order_status(order, status, session=req.session, actor=req.actor, problem=problem)
+    return _confirmed(
+        f"Order for {account.name} ({order.what}) marked {status}. "
+        "Give them a personal call: kam will remind you.",
+        emoji=":package:",
+    )
 
 
 def do_thanks(req: Request, parsed: Parsed) -> Reply:
@@ -412,7 +465,7 @@ def do_thanks(req: Request, parsed: Parsed) -> Reply:
         summary=text,
         kind=InteractionKind.THANK_YOU,
         source="slack",
-        idempotency_key=f"slack:{req.request_key}",
+        idempotency_key=req.idempotency_key,
     )
     logged = log_interaction(account, thanks, session=req.session, actor=req.actor, now=req.now)
     blocks = kb.logged_blocks(
@@ -460,8 +513,7 @@ def do_snooze(req: Request, parsed: Parsed) -> Reply:
         snooze(item.key, until, session=req.session, actor=req.actor, now=req.now)
     when = _local(until, req)
     count = f"{len(items)} reminder{'s' if len(items) > 1 else ''}"
-    message = f"Snoozed {count} on {account.name} until {when}."
-    return Reply(message, kb.notice_blocks(message, emoji=":zzz:"))
+    return _confirmed(f"Snoozed {count} on {account.name} until {when}.", emoji=":zzz:")
 
 
 def do_score(req: Request, parsed: Parsed) -> Reply:
