@@ -16,11 +16,18 @@ from core.scoring.trend import Direction
 
 
 @dataclass(frozen=True, slots=True)
-class ScoreSummary(JsonResult):
-    """An account's scores, band, tier, quadrant and value at a glance (one ``kam score`` row)."""
+class AboutAccount(JsonResult):
+    """A result about one account, which it names by id and name (``account_id`` and
+    ``account`` in the JSON, first)."""
 
     account_id: int
     account_name: str = field(metadata=printed_as("account"))
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSummary(AboutAccount):
+    """An account's scores, band, tier, quadrant and value at a glance (one ``kam score`` row)."""
+
     attractiveness: float
     relationship: float
     health: float
@@ -117,11 +124,9 @@ class AccountValue(JsonResult):
 
 
 @dataclass(frozen=True, slots=True)
-class Breakdown(JsonResult):
+class Breakdown(AboutAccount):
     """Why an account's scores are what they are: every criterion, tier, value, what is missing."""
 
-    account_id: int
-    account_name: str = field(metadata=printed_as("account"))
     attractiveness: ScoreDetail
     relationship: ScoreDetail
     health: HealthDetail
