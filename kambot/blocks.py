@@ -670,13 +670,13 @@ def home_view(*, name: str, home: AppHome, page: int, page_size: int = 15) -> Vi
     overdue, untold = home.overdue, home.untold
     blocks += _open_items(
         f"Overdue promises ({len(overdue)})",
-        [f"{safe(c.what, 300)} (was due {_date(c.by)})" for c in overdue],
+        [f"{safe(c.what, 300)} (was due {_date(c.due_on)})" for c in overdue],
         [c.account for c in overdue],
         "None. Every promise is on time.",
     )
     blocks += _open_items(
         f"Not yet told ({len(untold)})",
-        [f"{safe(n.what, 300)} (tell by {_date(n.by)})" for n in untold],
+        [f"{safe(n.what, 300)} (tell by {_date(n.must_tell_by)})" for n in untold],
         [n.account for n in untold],
         "Nothing waiting to be told.",
     )

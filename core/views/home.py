@@ -39,13 +39,21 @@ class KeyAccount:
 
 
 @dataclass(frozen=True)
-class Owed:
-    """Something a customer is owed by a day: a promise to keep, bad news to tell."""
+class OverduePromise:
+    """A promise to a customer whose day has passed."""
 
     account: str
     what: str
-    by: date
-    """The promise's due day, or the day the news must be told by."""
+    due_on: date
+
+
+@dataclass(frozen=True)
+class NoticeToTell:
+    """Bad news a customer has not heard from us yet."""
+
+    account: str
+    what: str
+    must_tell_by: date
 
 
 @dataclass(frozen=True)
@@ -56,10 +64,8 @@ class AppHome:
     """What is due for them, most urgent first."""
     key_accounts: list[KeyAccount]
     """Weakest health first; unscored ones last."""
-    overdue: list[Owed]
-    """Promises whose day has passed."""
-    untold: list[Owed]
-    """Bad news not yet told, soonest first."""
+    overdue: list[OverduePromise]
+    untold: list[NoticeToTell]
 
 
 def key_accounts(
@@ -144,6 +150,9 @@ def app_home(
     return AppHome(
         items=due_items(session=session, now=now, user_id=user.id),
         key_accounts=key_accounts(user, session=session, config=config),
-        overdue=[Owed(name, c.what, c.due_on) for c, name in overdue],
-        untold=[Owed(name, n.what, n.must_tell_by) for n, name in untold],
+        overdue=[OverduePromise(account=name, what=c.what, due_on=c.due_on) for c, name in overdue],
+        untold=[
+            NoticeToTell(account=name, what=n.what, must_tell_by=n.must_tell_by)
+            for n, name in untold
+        ],
     )
