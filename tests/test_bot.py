@@ -308,6 +308,18 @@ def test_log_with_text_writes_one_interaction_even_when_slack_retries(
     assert logged[0].occurred_at.hour == 15
 
 
+def test_a_command_that_mentions_payload_is_read_as_the_command_it_is(
+    bot: SlackBot, engine: Engine
+) -> None:
+    """bolt reads a form body with the word "payload" in it as an empty interactive
+    payload; the person would get no reply and nothing logged."""
+    reply = bot.command("log Kan code: the payload of the pilot order slipped a week")
+    assert "Logged call with *Kan-code*" in reply_text(reply)
+    (logged,) = rows(engine, Interaction)
+    assert logged.summary == "the payload of the pilot order slipped a week"
+    assert "payload" in reply_text(bot.command("payload"))  # unknown: named back, with help
+
+
 def test_log_rejects_bad_input_without_writing(bot: SlackBot, engine: Engine) -> None:
     before = counts(engine)
     assert "Unknown kind" in reply_text(bot.command("log Acme Corp: hi --kind carrier-pigeon"))
