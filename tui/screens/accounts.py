@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from tui.format import label
-from tui.messages import OpenAccount
+from tui.messages import OpenAccount, ScoresChanged
 from tui.portfolio_index import (
     BANDS,
     COLUMN_KEYS,
@@ -245,6 +245,10 @@ class AccountsScreen(WorkingScreen):
         self.set_query(scope=scope)
 
     def action_reload(self) -> None:
+        self.load_index()
+
+    def on_scores_changed(self, message: ScoresChanged) -> None:
+        """The portfolio was rescored: read every row's stored scores again."""
         self.load_index()
 
     def on_portfolio_table_account_chosen(self, message: PortfolioTable.AccountChosen) -> None:
