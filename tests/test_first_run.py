@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
-from textual.widgets import Label, ProgressBar
+from textual.widgets import Label, ProgressBar, Static
 
 from core.db import open_database, session_scope
 from core.demo import maven, synthetic
@@ -107,6 +107,7 @@ async def test_rescore_in_the_tui_updates_the_table_the_overview_and_the_account
         assert app.accounts.index is not None
         assert {r.tier for r in app.accounts.index.rows} == {"standard"}
         assert all(r.health is None for r in app.accounts.index.rows)
+        assert "Not scored yet: press R" in str(app.accounts.query_one("#status", Static).content)
         await pilot.press("p")
         await settle(app, pilot)
         overview = app.screen
@@ -130,6 +131,7 @@ async def test_rescore_in_the_tui_updates_the_table_the_overview_and_the_account
         assert any("Scored 85 accounts" in str(n.message) for n in app._notifications)
         rows = app.accounts.index.rows
         assert all(r.health is not None and r.quadrant for r in rows)
+        assert "Not scored" not in str(app.accounts.query_one("#status", Static).content)
         tiers = Counter(r.tier for r in rows)
         assert set(tiers) - {"standard"}
         # the account's header and its breakdown name the same stored tier and quadrant
