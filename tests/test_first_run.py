@@ -85,6 +85,21 @@ def test_kam_demo_synthetic_ends_scored(tmp_path: Path, capsys: pytest.CaptureFi
     assert {row["tier"] for row in listed} - {"standard"}
 
 
+def test_kam_demo_scores_a_demo_an_older_kam_loaded_unscored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path}/kam.db"
+    engine = open_database(url, create=True)
+    with session_scope(engine) as session:
+        maven.load_maven(session=session, now=NOW)  # what kam demo did before it scored
+    engine.dispose()
+    code, out, err = kam(capsys, "demo", "--db", url)
+    assert code == 0, err
+    assert "already loaded (85 accounts)" in out and "Scored 85 accounts:" in out
+    code, out, err = kam(capsys, "demo", "--db", url)
+    assert code == 0 and "already loaded" in out and "Scored" not in out  # once
+
+
 # --- the TUI rescores, and every screen reads the new scores ---------------------------
 
 

@@ -14,7 +14,7 @@ from core.clock import utcnow
 from core.db import current_revision, session_scope
 from core.demo import maven
 from core.demo import synthetic as synthetic_demo
-from core.models import AuditEvent, Tier
+from core.models import AuditEvent, ScoreSnapshot, Tier
 from core.scoring import AccountScore, load_config, rescore
 from core.scoring.config import TIERS
 from core.services.accounts import find_account
@@ -90,6 +90,11 @@ def demo(
                     f"({(loaded.after or {}).get('accounts', '?')} accounts). "
                     f"`kam demo{' --synthetic' if synthetic else ''} --reset` loads it afresh."
                 )
+                if s.exec(select(ScoreSnapshot.id).limit(1)).first() is None:
+                    # loaded by an older kam, never scored: the TUI would open on nothing
+                    with progress_bar() as bar:
+                        scores = rescore(session=s, now=utcnow(), config=config, progress=bar)
+                    typer.echo(f"Scored {len(scores):,} accounts: {_tiers(scores)}.")
                 return
             if reset:
                 for table in reversed(SQLModel.metadata.sorted_tables):
