@@ -174,12 +174,14 @@ async def test_opening_an_account_shows_its_card(portfolio: Engine) -> None:
         trend = screen.card.health_trend  # against last week's snapshot
         assert trend is not None and trend.change == pytest.approx(7.5)
         assert screen.scores is not None
-        value = screen.scores.value
+        assert screen.scores.scored_at == NOW  # the stored run every screen shows, explained
+        value = screen.scores.breakdown.value
         assert value.share_of_wallet == pytest.approx(130_000 / 480_000, abs=1e-4)
         summary = shown(screen, "#summary")
         assert "Share of wallet 27% of 480k" in summary
         assert f"CLV {money(value.clv)}" in summary
         scores = shown(screen, "#scores")
+        assert "Why these scores (scored 2026-03-02 12:00 UTC)" in scores
         assert "Customer's annual revenue" in scores
         assert "80.00M" in scores  # the raw value beside its points
         await pilot.press("escape")

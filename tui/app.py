@@ -12,7 +12,7 @@ from textual.worker import Worker
 
 from tui.commands import AccountSearch, kam_commands
 from tui.errors import report_failure
-from tui.messages import DataChanged, OpenAccount
+from tui.messages import DataChanged, OpenAccount, ScoresChanged
 from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
 from tui.screens.help import HelpScreen
@@ -29,6 +29,7 @@ class KamApp(App[None]):
         Binding("a", "accounts", "Accounts", show=False),
         Binding("d", "due", "Due"),
         Binding("p", "overview", "Overview"),
+        Binding("R", "rescore", "Rescore", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -70,6 +71,21 @@ class KamApp(App[None]):
         from tui.screens.portfolio import PortfolioScreen
 
         self._show(PortfolioScreen, lambda: PortfolioScreen(self.service, self.accounts.index))
+
+    def action_rescore(self) -> None:
+        """Score every account now (in a thread, with progress); every screen then reads
+        the new scores."""
+        from tui.screens.rescore import RescoreScreen
+
+        if not isinstance(self.screen, RescoreScreen):
+            self.push_screen(RescoreScreen(self.service), self._rescored)
+
+    def _rescored(self, summary: str | None) -> None:
+        if summary is None:
+            return
+        self.notify(summary)
+        for screen in self.screen_stack:
+            screen.post_message(ScoresChanged())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -28,14 +28,15 @@ from core.models import (
     Sentiment,
     User,
 )
+from core.progress import Progress
 from core.scoring import (
-    Breakdown,
     PortfolioFigures,
     ScoringConfig,
     load_config,
     portfolio_figures,
-    score_accounts,
+    rescore,
 )
+from core.scoring.explain import StoredExplanation, explain_stored
 from core.services import reminders
 from core.services.accounts import get_account
 from core.services.commitments import add_commitment
@@ -267,17 +268,28 @@ class PortfolioService:
 
     # -- scores and the portfolio overview (scoring) -----------------------------
 
-    def account_scores(self, account_id: int) -> Breakdown | None:
-        """One account's scores now, with every criterion's raw, normalised, weight, points.
+    def account_scores(self, account_id: int) -> StoredExplanation | None:
+        """Why the account's stored scores (the ones every screen shows) are what they are:
+        every criterion's raw, normalised, weight and points, as of the scoring run.
 
         Scores are relative to the whole portfolio, so the whole portfolio is scored
         (a few seconds at 100,000 accounts); only this account's explanation is kept.
         """
         with session_scope(self.engine) as session:
-            found = score_accounts(
-                session=session, now=self.now(), config=self.config, account_ids=[account_id]
+            return explain_stored(account_id, session=session, now=self.now(), config=self.config)
+
+    def rescore(self, progress: Progress | None = None) -> str:
+        """Score every account now and store the scores (as ``kam score`` does); returns
+        what to tell the user. ``progress`` hears each step, from the worker's thread."""
+        with session_scope(self.engine) as session:
+            scored = rescore(
+                session=session,
+                now=self.now(),
+                config=self.config,
+                actor=self.actor,
+                progress=progress,
             )
-        return found[0].breakdown if found else None
+        return f"Scored {len(scored):,} accounts."
 
     def figures(self) -> PortfolioFigures:
         """Concentration, tiers, quadrants, capacity warnings, value and goals for the overview."""

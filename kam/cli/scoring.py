@@ -37,6 +37,7 @@ from kam.cli.context import (
     session,
     table_limit,
 )
+from kam.cli.progress import progress_bar
 
 ConfigOption = Annotated[
     Path | None,
@@ -67,7 +68,8 @@ def score(
     now = utcnow()
     with session(db) as s:
         if account is None:
-            results = rescore(session=s, now=now, config=config)
+            with progress_bar(quiet=as_json) as bar:
+                results = rescore(session=s, now=now, config=config, progress=bar)
         else:
             chosen = find_account(account, session=s)
             assert chosen.id is not None
