@@ -157,6 +157,8 @@ def _summary(card: AccountCard, scored: Breakdown | None) -> Text:
     text.append(f"Tier {label(card.tier or 'standard')}")
     if card.tier_override:
         text.append(f" (set by hand: {card.tier_override_reason})", style="dim")
+    elif card.over_capacity:
+        text.append(f" ({card.over_capacity.message})", style="yellow")
     text.append(f" · quadrant {label(scores.quadrant if scores else None)}")
     if scores:
         text.append(
@@ -205,6 +207,8 @@ def _scores(scored: Breakdown | None) -> Group | Text:
         f" · check in every {tier.cadence_days} days",
         style="dim",
     )
+    if tier.over_capacity:
+        head.append(f"\n{tier.over_capacity.message}", style="yellow")
     parts: list[Table | Text] = [head]
     for name, part in scored.scores:
         columns = (_wide("Criterion"), *(Column(h, justify="right") for h in NUMBERS))
