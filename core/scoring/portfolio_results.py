@@ -71,9 +71,10 @@ class HeldBack(JsonResult):
         if not self.accounts:
             return "No account is held below its tier by capacity."
         tiers = ", ".join(f"{n:,} {t}" for t, n in self.would_be.items() if n)
+        some = f"{self.accounts:,} accounts stay" if self.accounts > 1 else "1 account stays"
         return (
-            f"{self.accounts:,} accounts stay a tier lower, over capacity: "
-            f"their owner or team is full (by their scores: {tiers})."
+            f"{some} a tier lower, over capacity: "
+            f"the owner or team is full (by the scores: {tiers})."
         )
 
 
