@@ -136,61 +136,66 @@ def serve_within_capacity(
     tiers = list(ranked)
     held: list[OverCapacity | None] = [None] * n
     owners = owner_ids.tolist()
-    count: Counter[tuple[Scope, int, str]] = Counter()  # (scope, person or lead, tiers)
+    # places taken: (scope, person or lead, "strategic" or "all")
+    count: Counter[tuple[Scope, int, str]] = Counter()
+    reasons: dict[tuple[Scope, int, str, str], OverCapacity] = {}  # full stays full
 
     def take(owner: int, tier: str) -> None:
-        holders: tuple[tuple[Scope, int], ...] = (
-            ("account_manager", owner),
-            ("team", staff.team(owner)),
+        team = staff.team(owner)
+        count["account_manager", owner, "all"] += 1
+        count["team", team, "all"] += 1
+        if tier == "strategic":
+            count["account_manager", owner, "strategic"] += 1
+            count["team", team, "strategic"] += 1
+
+    def reason(scope: Scope, who: int, counted: str, limit: int, tier: str) -> OverCapacity:
+        known = reasons.get((scope, who, counted, tier))
+        if known is not None:
+            return known
+        if scope == "team":
+            name = staff.team_name(who)
+            holder, whose = f"team {name}", "its limit"
+        else:
+            name = staff.email(who)
+            holder, whose = name, "the most one account manager serves"
+        message = (
+            f"would be {tier}; over capacity ({holder} holds "
+            f"{limit} {_what(counted)} accounts, {whose})"
         )
-        for scope, who in holders:
-            count[scope, who, "all"] += 1
-            if tier == "strategic":
-                count[scope, who, "strategic"] += 1
+        made = reasons[scope, who, counted, tier] = OverCapacity(tier, scope, name, limit, message)
+        return made
 
     def full(owner: int, tier: str) -> OverCapacity | None:
         team = staff.team(owner)
-        limits: list[tuple[Scope, int, str, int]] = []
         if tier == "strategic":
-            limits += [
-                ("account_manager", owner, "strategic", cap.manager_strategic_max),
-                ("team", team, "strategic", cap.team_strategic_max),
-            ]
-        limits += [
-            ("account_manager", owner, "all", cap.manager_max),
-            ("team", team, "all", cap.team_max),
-        ]
-        for scope, who, counted, limit in limits:
-            if count[scope, who, counted] >= limit:
-                if scope == "team":
-                    name = staff.team_name(who)
-                    holder, whose = f"team {name}", "its limit"
-                else:
-                    name = staff.email(who)
-                    holder, whose = name, "the most one account manager serves"
-                message = (
-                    f"would be {tier}; over capacity ({holder} holds "
-                    f"{limit} {_what(counted)} accounts, {whose})"
+            if count["account_manager", owner, "strategic"] >= cap.manager_strategic_max:
+                return reason(
+                    "account_manager", owner, "strategic", cap.manager_strategic_max, tier
                 )
-                return OverCapacity(tier, scope, name, limit, message)
+            if count["team", team, "strategic"] >= cap.team_strategic_max:
+                return reason("team", team, "strategic", cap.team_strategic_max, tier)
+        if count["account_manager", owner, "all"] >= cap.manager_max:
+            return reason("account_manager", owner, "all", cap.manager_max, tier)
+        if count["team", team, "all"] >= cap.team_max:
+            return reason("team", team, "all", cap.team_max, tier)
         return None
 
     for i, override in enumerate(overrides):
         if override in DEMANDING and owners[i] >= 0:
             take(owners[i], override)
-    candidates = [i for i in np.argsort(rank, kind="stable").tolist() if ranked[i] in DEMANDING]
-    for i in candidates:
+    order = np.argsort(rank, kind="stable").tolist()
+    for i in (i for i in order if ranked[i] in DEMANDING):
         owner = owners[i]
         if owner < 0:
             continue
         wanted = ranked[i]
-        reason = full(owner, wanted)
+        why = full(owner, wanted)
         tier = wanted
-        if reason is not None:
+        if why is not None:
             tier = "key" if wanted == "strategic" and full(owner, "key") is None else "growth"
         tiers[i] = tier
         if overrides[i] is None:
-            held[i] = reason
+            held[i] = why
             if tier in DEMANDING:
                 take(owner, tier)
     return Served(tiers, held)

@@ -149,7 +149,7 @@ def costly_to_serve(
     """
     cost = facts.cost_to_serve
     known = ~np.isnan(cost) & (cost > 0)
-    worth_key = np.isin(np.array(ranked, dtype=object), DEMANDING)
+    worth_key = np.fromiter((t in DEMANDING for t in ranked), dtype=bool, count=len(ranked))
     reference = cost[known & worth_key]
     typical = float(np.median(reference)) if reference.size else math.nan
     spent = np.nan_to_num(cost)

@@ -39,7 +39,8 @@ def snapshot_breakdowns(p: ScoredPortfolio) -> list[str]:
     texts = [json.dumps(t / 10.0) for t in range(low, int(health.tenths.max()) + 1)]
     columns = [[texts[t - low] for t in column] for column in health.tenths.T.tolist()]
     columns.append([quoted[earned] for earned in p.earned_tier])
-    columns.append([json.dumps(held.as_json()) if held else "null" for held in p.over_capacity])
+    reasons = {id(held): json.dumps(held.as_json()) for held in set(p.over_capacity) if held}
+    columns.append([reasons[id(held)] if held else "null" for held in p.over_capacity])
     return [template % row for row in zip(*columns, strict=True)]
 
 
