@@ -85,7 +85,9 @@ def test_past_a_managers_capacity_the_next_accounts_stay_growth_with_the_reason(
         "anna@example.com",
         2,
     )
-    assert held.message.startswith("would be key; over capacity (anna@example.com holds 2")
+    assert held.message.startswith(
+        "would be key; over capacity (anna@example.com is at the limit of 2"
+    )
     assert scored["A3"].breakdown.tier.over_capacity == held
     assert scored["A3"].summary().as_json()["over_capacity"]["would_be"] == "key"
     figures = portfolio_figures(session=session, now=NOW, config=rules(manager_max=2))
@@ -111,7 +113,7 @@ def test_a_team_is_a_lead_and_their_reports_and_shares_one_capacity(session: Ses
     assert key == ["Anna 1", "Anna 2", "Olle 1", "Zed 1", "Zed 2"]
     held = scored["Olle 2"].over_capacity
     assert held is not None and (held.scope, held.who) == ("team", "Nordics")
-    assert "team Nordics holds 3 strategic and key accounts" in held.message
+    assert "team Nordics is at its limit of 3 strategic and key accounts" in held.message
 
 
 def test_strategic_has_its_own_limit_and_a_held_strategic_account_can_still_be_key(
@@ -129,7 +131,11 @@ def test_strategic_has_its_own_limit_and_a_held_strategic_account_can_still_be_k
     scored = by_name(session, config)
     assert [scored[n].tier for n in ("S1", "S2", "S3")] == ["strategic", "key", "growth"]
     s2, s3 = scored["S2"].over_capacity, scored["S3"].over_capacity
-    assert s2 is not None and s2.would_be == "strategic" and "1 strategic accounts" in s2.message
+    assert (
+        s2 is not None
+        and s2.would_be == "strategic"
+        and "limit of 1 strategic account per" in s2.message
+    )
     assert s3 is not None and s3.would_be == "strategic"
 
 
@@ -348,7 +354,7 @@ def test_slack_portfolio_counts_and_show_says_would_be_key(
         text = reply_text(bot.command("portfolio"))
         assert "1 account stays a tier lower, over capacity" in text
         card = reply_text(bot.command("show kan-code"))
-        assert "would be key; over capacity (anna@example.com holds 1" in card
+        assert "would be key; over capacity (anna@example.com is at the limit of 1" in card
         assert "over capacity" not in reply_text(bot.command("show acme"))
 
 

@@ -163,7 +163,7 @@ def test_every_breakdown_sums_to_its_score_and_every_score_is_within_0_to_100(
         {
             "health": scored.tables["health"].points(i),
             "earned_tier": scored.earned_tier[i],
-            "over_capacity": (held := scored.over_capacity[i]) and held.as_json(),
+            **({"over_capacity": held.as_json()} if (held := scored.over_capacity[i]) else {}),
         }
         for i in range(len(accounts))
     ]

@@ -152,16 +152,14 @@ def serve_within_capacity(
         known = reasons.get((scope, who, counted, tier))
         if known is not None:
             return known
+        accounts = f"{limit} {_what(counted)} account{'' if limit == 1 else 's'}"
         if scope == "team":
             name = staff.team_name(who)
-            holder, whose = f"team {name}", "its limit"
+            full_up = f"team {name} is at its limit of {accounts}"
         else:
             name = staff.email(who)
-            holder, whose = name, "the most one account manager serves"
-        message = (
-            f"would be {tier}; over capacity ({holder} holds "
-            f"{limit} {_what(counted)} accounts, {whose})"
-        )
+            full_up = f"{name} is at the limit of {accounts} per account manager"
+        message = f"would be {tier}; over capacity ({full_up})"
         made = reasons[scope, who, counted, tier] = OverCapacity(tier, scope, name, limit, message)
         return made
 
@@ -183,8 +181,9 @@ def serve_within_capacity(
     for i, override in enumerate(overrides):
         if override in DEMANDING and owners[i] >= 0:
             take(owners[i], override)
-    order = np.argsort(rank, kind="stable").tolist()
-    for i in (i for i in order if ranked[i] in DEMANDING):
+    demanding = np.fromiter((t in DEMANDING for t in ranked), dtype=bool, count=n)
+    order = np.argsort(rank, kind="stable")
+    for i in order[demanding[order]].tolist():
         owner = owners[i]
         if owner < 0:
             continue
