@@ -189,6 +189,8 @@ def print_card(card: AccountCard) -> None:
         and (
             f"{card.tier} (override: {card.tier_override_reason})"
             if card.tier_override
+            else f"{card.tier}; {card.over_capacity.message}"
+            if card.over_capacity
             else card.tier
         ),
         "Sector": card.sector,

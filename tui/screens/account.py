@@ -170,7 +170,10 @@ def _summary(card: AccountCard, explained: StoredExplanation | None) -> Text:
         text.append(NOT_SCORED, style="dim")
     else:
         if not card.tier_override:
-            text.append(f"Tier {label(card.tier or scores.tier)} · ")
+            text.append(f"Tier {label(card.tier or scores.tier)}")
+            if card.over_capacity:
+                text.append(f" ({card.over_capacity.message})", style="yellow")
+            text.append(" · ")
         text.append(
             f"quadrant {label(scores.quadrant)}"
             f" (attractiveness {score(scores.attractiveness)},"
@@ -222,6 +225,8 @@ def _scores(explained: StoredExplanation | None) -> Group | Text:
         f" · check in every {tier.cadence_days} days",
         style="dim",
     )
+    if tier.over_capacity:
+        head.append(f"\n{tier.over_capacity.message}", style="yellow")
     parts: list[Table | Text] = [head]
     for name, part in scored.scores:
         columns = (_wide("Criterion"), *(Column(h, justify="right") for h in NUMBERS))

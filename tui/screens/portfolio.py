@@ -232,6 +232,9 @@ def _counts(counts: ScoreCounts, figures: PortfolioFigures) -> Table | Text:
             f"tier {label(name)}",
             f"{count:,}" + (f" (earned {earned[name]:,})" if differs else ""),
         )
+    held = figures.over_capacity.accounts
+    if held:
+        table.add_row(Text("over capacity", "yellow"), f"{held:,}")
     for name, count in counts.quadrants.items():
         table.add_row(Text(label(name), QUADRANT_COLOURS.get(name, "")), f"{count:,}")
     for name, count in counts.bands.items():
@@ -245,10 +248,13 @@ def _counts(counts: ScoreCounts, figures: PortfolioFigures) -> Table | Text:
 
 def _capacity(figures: PortfolioFigures) -> Table | Text:
     warnings = figures.capacity_warnings
-    if not warnings:
+    held = figures.over_capacity
+    if not warnings and not held.accounts:
         return Text("Capacity: no team or manager holds more key accounts than it can serve.")
-    table = Table(title="Capacity warnings", title_justify="left", box=None, padding=(0, 1))
+    table = Table(title="Capacity", title_justify="left", box=None, padding=(0, 1))
     table.add_column("", ratio=1)
+    if held.accounts:
+        table.add_row(Text(held.message, "yellow"))
     for warning in warnings:
         style = "bold red" if warning.level == "critical" else "yellow"
         table.add_row(Text(warning.message, style))
