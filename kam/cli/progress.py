@@ -43,6 +43,7 @@ class TerminalBar:
         self.min_total = min_total
         self.bar: RichProgress | None = None
         self.task: TaskID | None = None
+        self.what = ""
 
     def __call__(self, what: str, done: int, total: int) -> None:
         if total <= self.min_total:
@@ -61,6 +62,9 @@ class TerminalBar:
             self.task = self.bar.add_task(what, total=total)
         assert self.task is not None
         self.bar.update(self.task, description=what, completed=done, total=total)
+        if what != self.what:  # a new step is drawn at once, however short it is
+            self.what = what
+            self.bar.refresh()
 
     def close(self) -> None:
         """Take the bar off the terminal."""
