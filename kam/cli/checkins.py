@@ -130,9 +130,22 @@ def _summary(report: dict[str, Any]) -> str:
         if len(reasons) > MAX_REASONS:
             why += f" (and {len(reasons) - MAX_REASONS} more reasons: `kam remind --json`)"
         parts.append(f"{len(report['failed'])} failed; they stay due. {why}")
+    if report["folded"]:
+        parts.append(f"{report['folded']} routine left for the digest")
+    if report["outside_hours"]:
+        parts.append(f"{report['outside_hours']} urgent wait for their owner's working hours")
     if report["unassigned"]:
         parts.append(f"{report['unassigned']} have no active owner to tell")
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    waiting = report["unreachable"]
+    if waiting:
+        people = ", ".join(f"{email} ({n})" for email, n in waiting.items())
+        text += (
+            f"\nNot linked to Slack yet, so their reminders wait: {people}. "
+            "Link each one and they get what is still due, once:"
+        )
+        text += "".join(f"\n  {command}" for command in report["how_to_reach"])
+    return text
 
 
 def register(app: typer.Typer) -> None:
