@@ -38,7 +38,8 @@ class Routing:
     fold: list[Derived] = field(default_factory=list)
     """To record as folded into the digest; nothing is sent for them."""
     unreachable: Counter[int] = field(default_factory=Counter)
-    """Items waiting per person the notifier cannot reach yet."""
+    """New items per person the notifier cannot reach yet (urgent ones wait, routine
+    ones wait in the digest they cannot be sent yet)."""
     off_hours: int = 0
     """Items waiting for their person's working hours."""
 
@@ -64,10 +65,13 @@ def route(
         user = users.get(d.item.user_id) if d.item.user_id is not None else None
         if user is None or user.id is None:
             continue  # nobody to tell: the sweep counts it as unassigned
-        if config.fold_routine and not is_urgent(d.item):
-            routing.fold.append(d)
-        elif not reaches(user):
+        reachable = reaches(user)
+        if not reachable:
             routing.unreachable[user.id] += 1
+        if config.fold_routine and not is_urgent(d.item):
+            routing.fold.append(d)  # it reaches them in their digest, once they can get one
+        elif not reachable:
+            continue
         elif not WorkingHours.of(user).is_working(now):
             routing.off_hours += 1
         else:

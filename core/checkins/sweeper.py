@@ -116,7 +116,8 @@ class SweepReport:
     outside_hours: int = 0
     """Urgent items waiting for their person's working hours."""
     unreachable: dict[str, int] = field(default_factory=dict)
-    """Items waiting per person the notifier cannot reach yet (by e-mail)."""
+    """Active people the notifier cannot reach yet (by e-mail): their digest and urgent
+    reminders wait for them; with the number of items this sweep found new for them."""
     how_to_reach: list[str] = field(default_factory=list)
     """What makes each of them reachable (the command that links them to Slack)."""
 
@@ -299,9 +300,11 @@ def _plan(
     report.unassigned = tally.unassigned
     report.folded = len(routing.fold)
     report.outside_hours = routing.off_hours
-    for user_id, count in sorted(routing.unreachable.items()):
+    waiting = Counter({i: 0 for i, u in users.items() if u.active and not reaches(u)})
+    waiting.update(routing.unreachable)
+    for user_id in sorted(waiting, key=lambda i: users[i].email):
         user = users[user_id]
-        report.unreachable[user.email] = count
+        report.unreachable[user.email] = waiting[user_id]
         if isinstance(notifier, Reach):
             report.how_to_reach.append(notifier.how_to_reach(user))
     send, fold = routing.send, routing.fold

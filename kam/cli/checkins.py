@@ -122,7 +122,7 @@ def _summary(report: dict[str, Any]) -> str:
     parts = [
         f"Delivered {reminders} reminder{'s' * (reminders != 1)} "
         f"and {digests} digest{'s' * (digests != 1)}",
-        f"{report['already_delivered']} were delivered before",
+        f"{report['already_delivered']} were handled before (sent, or left for the digest)",
     ]
     if report["failed"]:
         reasons = report["failure_reasons"]
