@@ -34,6 +34,9 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
     yield SystemCommand(
         "Portfolio overview", "Matrix, concentration, tiers, capacity, goals", app.action_overview
     )
+    yield SystemCommand(
+        "Working hours", "When kam may send you reminders; your digest's time", app.action_hours
+    )
     if isinstance(screen, AccountsScreen):
         for column in COLUMNS:
             yield SystemCommand(
