@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core.checkins import due_items, sweep
-from core.checkins.config import CheckinConfig
+from core.checkins.config import CheckinConfig, load_checkin_config
 from core.checkins.urgency import is_urgent
 from core.demo import synthetic
 from core.errors import KamError
@@ -280,3 +281,14 @@ def test_setting_hours_refuses_bad_input_and_changes_nothing(session: Session) -
     )
     assert WorkingHours.of(person).label == "07:30-15:30 sun-thu (Asia/Dubai)"
     assert person.digest_time == time(7, 30)  # the digest comes at the start of the day
+
+
+def test_the_cap_and_folding_are_set_in_kam_toml_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "kam.toml"
+    path.write_text("[reminders]\nurgent_per_day = 2\nfold_routine = false\n", encoding="utf-8")
+    config = load_checkin_config(path)
+    assert (config.urgent_per_day, config.fold_routine) == (2, False)
+    for bad in ("urgent_per_day = -1", 'urgent_per_day = "five"', "every_item = true"):
+        path.write_text(f"[reminders]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(KamError, match=r"\[reminders\]"):
+            load_checkin_config(path)
