@@ -120,6 +120,9 @@ class ReminderState(StrEnum):
     FAILED = "failed"
     FOLDED = "folded"
     """Not sent on its own: it goes out in the person's daily digest."""
+    HELD = "held"
+    """Urgent, waiting until ``snoozed_until`` (the person's working hours, or their Slack
+    link): still on their due list, unlike a snooze."""
 
 
 def _one_of(column: str, enum: type[StrEnum], *, nullable: bool = False) -> CheckConstraint:

@@ -8,8 +8,10 @@ The rule people will not mute (README, "What reaches people, and when"):
   most urgent first, at most ``urgent_per_day`` a local day per person; past the
   cap it is folded too;
 - nothing is sent outside the person's working hours, nor to someone the
-  notifier cannot reach yet (a person not linked to Slack): such items **wait**,
-  unclaimed, and go out at the first sweep that can deliver them.
+  notifier cannot reach yet (a person not linked to Slack): such an urgent item
+  is **held** until the start of their next working day (linking them, or
+  changing their hours, releases it at once), stays on their due list, and is
+  routed again when the hold ends.
 
 Pure: the sweep reads the database and hands over what it found.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.checkins.config import CheckinConfig
 from core.checkins.items import sort_key
@@ -37,6 +39,8 @@ class Routing:
     """To send now, each on its own."""
     fold: list[Derived] = field(default_factory=list)
     """To record as folded into the digest; nothing is sent for them."""
+    hold: list[tuple[Derived, datetime]] = field(default_factory=list)
+    """Urgent items that wait, each until when it may be routed again."""
     unreachable: Counter[int] = field(default_factory=Counter)
     """New items per person the notifier cannot reach yet (urgent ones wait, routine
     ones wait in the digest they cannot be sent yet)."""
@@ -71,14 +75,24 @@ def route(
         if config.fold_routine and not is_urgent(d.item):
             routing.fold.append(d)  # it reaches them in their digest, once they can get one
         elif not reachable:
-            continue
+            routing.hold.append((d, _release(user, now)))
         elif not WorkingHours.of(user).is_working(now):
             routing.off_hours += 1
+            routing.hold.append((d, _release(user, now)))
         else:
             alone.setdefault(user.id, []).append(d)
-    counted = sent_today(set(alone)) if alone else Counter()
+    counted: Counter[int] = sent_today(set(alone)) if alone else Counter()
     for user_id, items in alone.items():
         room = max(config.urgent_per_day - counted[user_id], 0)
         routing.send += items[:room]
         routing.fold += items[room:]
     return routing
+
+
+HOLD_WITHOUT_WORKDAYS = timedelta(days=1)
+
+
+def _release(user: User, now: datetime) -> datetime:
+    """When a held item of ``user`` is routed again: their next working start."""
+    start = WorkingHours.of(user).next_start(now)
+    return start if start is not None and start > now else now + HOLD_WITHOUT_WORKDAYS

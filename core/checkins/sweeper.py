@@ -88,6 +88,9 @@ SNOOZED = ReminderState.SNOOZED.value
 DONE = ReminderState.DONE.value
 FAILED = ReminderState.FAILED.value
 FOLDED = ReminderState.FOLDED.value
+HELD = ReminderState.HELD.value
+WAKING = [SNOOZED, HELD]
+"""The states a due occurrence wakes from once ``snoozed_until`` has passed."""
 IN_FLIGHT = frozenset({PENDING, SENDING, SENT, FAILED})
 
 REMINDERS = Reminder.__table__  # type: ignore[attr-defined]
@@ -170,6 +173,8 @@ class _Plan:
     stale: list[_Row]
     folded: list[Derived] = field(default_factory=list)
     woken_folded: list[str] = field(default_factory=list)
+    held: list[tuple[Derived, datetime]] = field(default_factory=list)
+    woken_held: list[tuple[str, datetime]] = field(default_factory=list)
 
     by_user: dict[int | None, list[Derived]] = field(default_factory=dict)
 
@@ -317,6 +322,11 @@ def _plan(
         stale=stale,
         folded=sorted((d for d in fold if d.item.key not in tally.woken), key=lambda d: d.item.key),
         woken_folded=sorted(d.item.key for d in fold if d.item.key in tally.woken),
+        held=sorted(
+            ((d, t) for d, t in routing.hold if d.item.key not in tally.woken),
+            key=lambda h: h[0].item.key,
+        ),
+        woken_held=sorted((d.item.key, t) for d, t in routing.hold if d.item.key in tally.woken),
     )
 
 
@@ -367,6 +377,11 @@ def _state_is(state: str) -> Any:
     return unindexed(REMINDERS.c.state) == state
 
 
+def _state_in(states: list[str]) -> Any:
+    """``state IN (…)`` for an update that names its rows by key (see :func:`_state_is`)."""
+    return unindexed(REMINDERS.c.state).in_(states)
+
+
 def _insert_ignoring_duplicates(engine: Engine) -> Any:
     """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, in the engine's dialect."""
     dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
@@ -399,6 +414,7 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
             "user_id": d.item.user_id,
             "due_at": d.item.due_at,
             "state": PENDING,
+            "snoozed_until": None,
             "attempts": 0,
             "payload": d.item.as_dict(),
             "created_at": now,
@@ -414,12 +430,29 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
             "user_id": d.item.user_id,
             "due_at": d.item.due_at,
             "state": FOLDED,
+            "snoozed_until": None,
             "attempts": 0,
             "payload": d.item.as_dict(),
             "created_at": now,
             "updated_at": now,
         }
         for d in plan.folded
+    ]
+    new_rows += [
+        {
+            "key": d.item.key,
+            "kind": d.item.kind,
+            "account_id": d.item.account_id,
+            "user_id": d.item.user_id,
+            "due_at": d.item.due_at,
+            "state": HELD,
+            "snoozed_until": until,
+            "attempts": 0,
+            "payload": d.item.as_dict(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d, until in plan.held
     ]
     for slot in sorted(plan.slots, key=lambda s: s.key):
         items = plan.items_of(slot.user.id)
@@ -431,6 +464,7 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
                 "user_id": slot.user.id,
                 "due_at": slot.scheduled,
                 "state": PENDING if items else DONE,
+                "snoozed_until": None,
                 "attempts": 0,
                 "payload": {"day": slot.day.isoformat(), "items": [d.item.key for d in items]},
                 "created_at": now,
@@ -454,7 +488,7 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
                     update(REMINDERS)
                     .where(
                         REMINDERS.c.key.in_(plan.woken),
-                        _state_is(SNOOZED),
+                        _state_in(WAKING),
                         REMINDERS.c.snoozed_until <= now,
                     )
                     .values(state=PENDING, snoozed_until=None, updated_at=now)
@@ -466,10 +500,23 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
                     update(REMINDERS)
                     .where(
                         REMINDERS.c.key.in_(plan.woken_folded),
-                        _state_is(SNOOZED),
+                        _state_in(WAKING),
                         REMINDERS.c.snoozed_until <= now,
                     )
                     .values(state=FOLDED, snoozed_until=None, updated_at=now)
+                )
+            held_again: dict[datetime, list[str]] = {}
+            for key, until in plan.woken_held:
+                held_again.setdefault(until, []).append(key)
+            for until, keys in sorted(held_again.items()):
+                conn.execute(
+                    update(REMINDERS)
+                    .where(
+                        REMINDERS.c.key.in_(keys),
+                        _state_in(WAKING),
+                        REMINDERS.c.snoozed_until <= now,
+                    )
+                    .values(state=HELD, snoozed_until=until, updated_at=now)
                 )
             if stale_pending:
                 taken = conn.execute(

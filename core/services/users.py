@@ -15,7 +15,7 @@ from core.actors import Actor
 from core.clock import zone
 from core.errors import KamError, NotFound
 from core.hours import WorkingHours, read_days, read_hours
-from core.models import User, UserCreate
+from core.models import Reminder, ReminderState, User, UserCreate
 from core.validation import normalise_email
 
 
@@ -102,7 +102,21 @@ def link_slack(email: str, slack_user_id: str, *, session: Session, actor: Actor
         raise KamError(f"Slack user {slack_user_id} is already linked to {holder.email}.")
     with audit.changing("link_slack", "user", user, session=session, actor=actor):
         user.slack_user_id = slack_user_id
+    release_held(user, session=session)
     return user
+
+
+def release_held(user: User, *, session: Session) -> None:
+    """Let the next sweep route again what waits for ``user`` (held until their working
+    day or their Slack link): they were just linked, or their hours changed."""
+    session.execute(
+        update(Reminder)
+        .where(
+            col(Reminder.user_id) == user.id,
+            col(Reminder.state) == ReminderState.HELD.value,
+        )
+        .values(snoozed_until=Reminder.created_at)
+    )
 
 
 def link_slack_by_email(
@@ -163,4 +177,5 @@ def set_working_hours(
             user.work_days = worked
         if timezone is not None:
             user.timezone = timezone
+    release_held(user, session=session)
     return user
