@@ -134,6 +134,10 @@ def test_a_day_in_two_zones_digest_first_a_few_urgent_dms_nothing_at_night(
     night = run(engine, slack, OSLO_3AM)
     assert slack.of("chat.postMessage") == [], "nothing is sent at 03:00 their time"
     assert night.folded > 0  # routine items wait for the digest, recorded as folded
+    with Session(engine) as s:  # urgent ones are held for the morning, still on the list
+        held = {r.key for r in s.exec(select(Reminder)).all() if r.state == "held"}
+        listed = {i.key for i in due_items(session=s, now=OSLO_3AM)}
+    assert held and held <= listed and 0 < night.outside_hours <= len(held)
 
     morning = run(engine, slack, OSLO_9AM)
     got = arrived(slack)
