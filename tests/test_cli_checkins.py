@@ -103,7 +103,7 @@ def test_remind_sends_through_slack_when_a_bot_token_is_set(
     assert all(c.startswith("kam users link ") for c in report["how_to_reach"])
     assert "Traceback" not in err and "xoxb-test-bot-token" not in out + err
     code, text, _ = again
-    assert code == 0 and "Not linked to Slack yet, so their reminders wait" in text
+    assert code == 0 and "Not linked to Slack yet, so their digest and urgent" in text
     assert "kam users link " in text
 
 

@@ -139,12 +139,13 @@ def _summary(report: dict[str, Any]) -> str:
     text = "; ".join(parts) + "."
     waiting = report["unreachable"]
     if waiting:
-        people = ", ".join(f"{email} ({n})" for email, n in waiting.items())
         text += (
-            f"\nNot linked to Slack yet, so their reminders wait: {people}. "
-            "Link each one and they get what is still due, once:"
+            f"\nNot linked to Slack yet, so their digest and urgent reminders wait "
+            f"({len(waiting)}): {', '.join(waiting)}.\n"
+            "Link each one and they get what is still due, once: "
+            + (report["how_to_reach"][0] if report["how_to_reach"] else "")
+            + (" (every command: kam remind --json)" if len(waiting) > 1 else "")
         )
-        text += "".join(f"\n  {command}" for command in report["how_to_reach"])
     return text
 
 
