@@ -16,6 +16,11 @@ Delivery guarantee (the whole argument is in the README, "Exactly once"):
    failure (retried with backoff, a Slack 429 after its Retry-After; the rest
    of the batch goes back to ``pending`` unsent and waits too), or ``failed``.
 
+What goes out on its own, what is folded into the digest and what is held for
+the person's working hours (or their Slack link) is :mod:`core.checkins.routing`;
+folded and held occurrences are claimed too (states ``folded`` and ``held``), so a
+later sweep counts them instead of reading them again.
+
 Which occurrences are new the database works out itself: a sweep's reading
 (:mod:`core.checkins.triage`) joins each kind's due rows to the reminder table
 by key and fetches only the unclaimed ones, so a sweep that finds nothing new
