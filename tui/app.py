@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -86,6 +87,31 @@ class KamApp(App[None]):
         self.notify(summary)
         for screen in self.screen_stack:
             screen.post_message(ScoresChanged())
+
+    def action_hours(self) -> None:
+        """Open the form for the person's own working hours (read in a worker first)."""
+        if self.service.user is None:
+            self.notify(
+                "kam does not know who you are: start it with --as EMAIL to set your hours.",
+                severity="warning",
+            )
+            return
+        self._load_hours()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="hours")
+    def _load_hours(self) -> None:
+        current = self.service.working_hours()
+        person = self.service.user.name if self.service.user else ""
+        self.call_from_thread(self._open_hours, person, current)
+
+    def _open_hours(self, person: str, current: dict[str, str]) -> None:
+        from tui.screens.forms import WorkingHoursForm
+
+        def done(result: str | None) -> None:
+            if result:
+                self.notify(result)
+
+        self.push_screen(WorkingHoursForm(self.service, person, current), done)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
