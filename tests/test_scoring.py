@@ -303,3 +303,20 @@ def test_the_config_file_changes_the_rules_and_mistakes_are_named(tmp_path: Any)
         load_config(path)
     with pytest.raises(KamError, match="does not exist"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_a_window_with_nps_but_no_csat_keeps_the_csat_of_the_other_window(
+    session: Session,
+) -> None:
+    """Earlier CSAT 4 (0.75) and NPS 6, recent NPS 2 only: satisfaction is mean(0.75, 0.4)."""
+    account = _customer(session, "Halfrated")
+    for rating in (
+        FeedbackCreate(csat=4, nps=6, at=NOW - timedelta(days=200)),
+        FeedbackCreate(nps=2, at=NOW - timedelta(days=10)),
+    ):
+        add_feedback(account, rating, session=session, actor=SYSTEM)
+    session.commit()
+    (result,) = score_accounts(session=session, now=NOW)
+    row = next(r for r in result.breakdown.relationship.criteria if r.criterion == "satisfaction")
+    assert not row.missing
+    assert row.raw == pytest.approx((0.75 + 0.4) / 2)

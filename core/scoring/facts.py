@@ -338,9 +338,10 @@ def _feedback(
         select(
             col(Feedback.account_id),
             recent,
-            func.sum(csat),
+            # A window without a CSAT (or NPS) sums to NULL; as 0 its count of 0 says "none".
+            func.coalesce(func.sum(csat), 0),
             func.count(csat),
-            func.sum(nps),
+            func.coalesce(func.sum(nps), 0),
             func.count(nps),
             func.count(case((expectation == "exceeded", 1), else_=None)),
             func.count(case((expectation == "met", 1), else_=None)),
