@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 
+import pytest
+from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, func, select
 
 from core.demo import maven
 from core.models import Account, Deal, Interaction, User
+from core.transfer.maven import months_to_before
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -49,16 +52,40 @@ def test_demo_loads_every_record_with_revenue_equal_to_the_files(session: Sessio
     assert dict(won)["Kan-code"] == max(expected.values())
 
 
-def test_demo_dates_end_yesterday_and_quirks_are_fixed_in_code(session: Session) -> None:
-    maven.load_maven(session=session, now=NOW)
+def test_demo_dates_move_by_whole_months_and_quirks_are_fixed_in_code(session: Session) -> None:
+    """Every raw month becomes one whole month; the last is the last complete one before today."""
+    summary = maven.load_maven(session=session, now=NOW)
     session.commit()
-    last_close = session.exec(select(func.max(Deal.closed_on))).one()
-    assert last_close == (NOW - timedelta(days=1)).date()
+    closes = [d for d in session.exec(select(Deal.closed_on)).all() if d is not None]
+    assert max(closes) == date(2026, 10, 31)  # 2017-12-31; 2026-11-30 would be after NOW
+    assert min(closes) == date(2026, 1, 1)  # 2017-03-01: the first month stays complete
+    assert summary.shift_months == 12 * 9 - 2
+    raw: Counter[str] = Counter()
+    for row in _csv("sales_pipeline.csv"):
+        if row["close_date"]:
+            raw[row["close_date"][:7]] += 1
+    moved = Counter(d.strftime("%Y-%m") for d in closes)
+    assert sorted(moved.values()) == sorted(raw.values()) and len(moved) == len(raw) == 10
     sectors = set(session.exec(select(Account.sector)).all())
     assert "technolgy" not in sectors and "technology" in sectors
     assert "Philipines" not in set(session.exec(select(Account.country)).all())
     products = set(session.exec(select(Deal.product)).all())
     assert "GTXPro" not in products and "GTX Pro" in products
+
+
+@pytest.mark.parametrize(
+    ("today", "last"),
+    [
+        (date(2026, 12, 1), date(2026, 11, 30)),  # the 1st: the last close is yesterday
+        (date(2026, 11, 30), date(2026, 10, 31)),
+        (date(2027, 3, 15), date(2027, 2, 28)),  # a shorter month ends on its own last day
+    ],
+)
+def test_the_last_close_lands_on_the_last_day_before_today_that_whole_months_reach(
+    today: date, last: date
+) -> None:
+    months = months_to_before(date(2017, 12, 31), today)
+    assert date(2017, 12, 31) + relativedelta(months=months) == last
 
 
 def test_owners_are_the_agents_with_most_won_value(session: Session) -> None:

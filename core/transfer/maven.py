@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
 
 from core.errors import KamError
 from core.transfer import csvfile
@@ -67,9 +69,22 @@ def _day(text: str) -> date | None:
 
 
 def last_close(folder: Path) -> date:
-    """The newest close date in the pipeline (the demo shifts it to yesterday)."""
+    """The newest close date in the pipeline (the demo moves it to just before today)."""
     days = [d for row in _read(folder, "sales_pipeline.csv") if (d := _day(row["close_date"]))]
     return max(days)
+
+
+def months_to_before(day: date, today: date) -> int:
+    """The whole months that move ``day`` closest to ``today`` without reaching it.
+
+    Moving by whole months keeps every calendar month of the data whole (a day
+    past the end of a shorter month becomes its last day), so the monthly
+    history starts and ends on complete months, as the raw data does.
+    """
+    months = (today.year - day.year) * 12 + today.month - day.month
+    while day + relativedelta(months=months) >= today:
+        months -= 1
+    return months
 
 
 def _table(name: str, header: list[str], rows: list[list[str]]) -> TextTable:
@@ -77,14 +92,15 @@ def _table(name: str, header: list[str], rows: list[list[str]]) -> TextTable:
 
 
 def maven_tables(
-    folder: Path, *, shift_days: int = 0, source: str = "maven"
+    folder: Path, *, shift_months: int = 0, source: str = "maven"
 ) -> list[tuple[str, TextTable]]:
-    """The dataset as (kind, table) pairs, in the order they must be imported."""
+    """The dataset as (kind, table) pairs, in the order they must be imported, every date
+    moved by ``shift_months`` whole months."""
     teams = _read(folder, "sales_teams.csv")
     accounts = _read(folder, "accounts.csv")
     prices = {row["product"]: float(row["sales_price"]) for row in _read(folder, "products.csv")}
     pipeline = _read(folder, "sales_pipeline.csv")
-    shift = timedelta(days=shift_days)
+    shift = relativedelta(months=shift_months)
 
     def shifted(text: str) -> date | None:
         day = _day(text)

@@ -126,7 +126,7 @@ def _describe(summary: Any) -> str:
     parts = [
         f"{value:,} {key.replace('_', ' ')}"
         for key, value in summary.__dict__.items()
-        if isinstance(value, int) and key != "shift_days"
+        if isinstance(value, int) and key != "shift_months"
     ]
     return ", ".join(parts)
 
