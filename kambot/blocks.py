@@ -37,7 +37,7 @@ from core.checkins import DueItem, kind_named
 from core.models import InteractionKind, Sentiment
 from core.scoring import Breakdown, PortfolioFigures, ScoreSummary
 from core.scoring.account_results import CriterionRow, HealthDetail, HealthTrend
-from core.scoring.display import criterion_value, share_of_wallet
+from core.scoring.display import criterion_value, forecast_line, no_data, share_of_wallet
 from core.scoring.portfolio_results import Concentration
 from core.views import AccountCard, AccountRow, AppHome, TeamSummary
 from kambot import ids
@@ -717,14 +717,17 @@ def score_blocks(summary: ScoreSummary, breakdown: Breakdown) -> list[Block]:
     blocks.append(section(_tier_and_value(breakdown)))
     if breakdown.missing:
         blocks.append(
-            context(f"{len(breakdown.missing)} criteria have no data and count as neutral.")
+            context(
+                f"{len(breakdown.missing)} criteria have no data "
+                "and count as neutral or are left out."
+            )
         )
     return blocks
 
 
 def _criterion_line(row: CriterionRow) -> str:
     """• Revenue from us, 12 months: 480,000 · 20.5 of 25 points"""
-    raw = "no data (neutral)" if row.missing else criterion_value(row.raw, row.unit)
+    raw = f"no data ({no_data(row)})" if row.missing else criterion_value(row.raw, row.unit)
     return f"• {escape(row.label)}: {raw} · {row.points:.1f} of {row.weight:g} points"
 
 
@@ -815,6 +818,7 @@ def portfolio_blocks(
             ]
         )
         or section("No figures."),
+        context(f"Forecast, next 12 months: {escape(forecast_line(figures.forecast))}"),
     ]
     warnings = [f.message for f in c.flags] + [w.message for w in figures.capacity_warnings]
     if figures.over_capacity.accounts:

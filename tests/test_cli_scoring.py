@@ -7,6 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from core.clock import utcnow
+from core.db import open_database, session_scope
+from core.scoring import load_config
+from core.views import load_rows
 from tests.test_cli import kam
 
 
@@ -88,3 +92,40 @@ def test_portfolio_prints_concentration_tiers_and_forecast(
     code, out, _ = kam(capsys, "portfolio", "--db", demo_db)
     assert code == 0
     assert "CR5" in out and "HHI" in out and "Forecast" in out and "Kan-code" in out
+
+
+def test_revenue_over_the_last_12_months_is_one_figure_on_every_screen(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    """The portfolio, its forecast line, the scores, the account list, the card and the TUI's
+    rows count the same deals (they once disagreed: 10,005,534 against 8,917,553)."""
+    _, out, _ = kam(capsys, "portfolio", "--json", "--db", demo_db)
+    figures = json.loads(out)
+    total = figures["concentration"]["revenue_12m"]
+    assert total == pytest.approx(figures["forecast"]["last_12_months_actual"])
+    _, out, _ = kam(capsys, "score", "--json", "--db", demo_db)
+    scores = {row["account"]: row["revenue_12m"] for row in json.loads(out)}
+    assert sum(scores.values()) == pytest.approx(total)
+    _, out, _ = kam(capsys, "accounts", "--json", "--db", demo_db)
+    listed = {row["name"]: row["revenue_12m"] for row in json.loads(out)}
+    assert listed == pytest.approx(scores)
+    _, out, _ = kam(capsys, "show", "Kan-code", "--json", "--db", demo_db)
+    assert json.loads(out)["revenue_12m"] == pytest.approx(scores["Kan-code"])
+    engine = open_database(demo_db)
+    with session_scope(engine) as session:
+        rows = load_rows(session=session, now=utcnow(), config=load_config())
+    engine.dispose()
+    assert {r.name: r.revenue_12m for r in rows} == pytest.approx(scores)
+    _, out, _ = kam(capsys, "portfolio", "--db", demo_db)
+    assert f"last 12 months {total:,.0f}" in " ".join(out.split())
+
+
+def test_the_demo_forecast_fits_its_complete_months_and_says_so(
+    capsys: pytest.CaptureFixture[str], demo_db: str
+) -> None:
+    _, out, _ = kam(capsys, "portfolio", "--json", "--db", demo_db)
+    forecast = json.loads(out)["forecast"]
+    assert forecast["months_of_history"] == len(forecast["history"]) == 10
+    assert "t-based" in forecast["method"]
+    _, out, _ = kam(capsys, "portfolio", "--db", demo_db)
+    assert "fitted to 10 complete months" in " ".join(out.split())

@@ -73,7 +73,7 @@ def assert_adds_up(result: AccountScore) -> None:
     for name, part in result.breakdown.scores:
         points = sum(Decimal(str(row.points)) for row in part.criteria)
         assert points == Decimal(str(part.score)) == Decimal(str(getattr(result, name)))
-        assert sum(row.weight for row in part.criteria) == 100
+        assert sum(Decimal(str(row.weight)) for row in part.criteria) == 100
 
 
 def test_demo_revenue_equals_the_won_deals(demo: Session) -> None:
@@ -320,3 +320,37 @@ def test_a_window_with_nps_but_no_csat_keeps_the_csat_of_the_other_window(
     row = next(r for r in result.breakdown.relationship.criteria if r.criterion == "satisfaction")
     assert not row.missing
     assert row.raw == pytest.approx((0.75 + 0.4) / 2)
+
+
+def test_the_demo_relationship_scores_tell_accounts_apart_from_their_history(
+    demo: Session,
+) -> None:
+    """No contacts, stages, ratings or promises in the demo: relationship comes from cadence
+    kept, recency, engagement and win rate, and the matrix uses more than two quadrants."""
+    results = score_accounts(session=demo, now=NOW)
+    relationship = [r.relationship for r in results]
+    assert max(relationship) - min(relationship) > 20
+    quadrants = {r.quadrant for r in results}
+    assert len(quadrants) > 2 and "serve_efficiently" in quadrants
+    kan = by_name(results)["Kan-code"]
+    rows = {row.criterion: row for row in kan.breakdown.relationship.criteria}
+    assert rows["relationship_stage"].missing and rows["relationship_stage"].weight == 0
+    assert rows["satisfaction"].weight == rows["commitments_kept"].weight == 0
+    assert not rows["engagement"].missing and not rows["win_rate"].missing
+    assert rows["win_rate"].raw == pytest.approx(
+        sum(d.stage == "won" for d in _closed(demo, kan.account_id))
+        / len(_closed(demo, kan.account_id)),
+        abs=1e-4,
+    )
+    assert sum(Decimal(str(row.weight)) for row in rows.values()) == 100
+    assert_adds_up(kan)
+
+
+def _closed(session: Session, account_id: int) -> list[Deal]:
+    return [
+        d
+        for d in session.exec(select(Deal).where(Deal.account_id == account_id)).all()
+        if d.stage in ("won", "lost")
+        and d.closed_on
+        and d.closed_on > (NOW - timedelta(730)).date()
+    ]

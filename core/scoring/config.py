@@ -82,12 +82,14 @@ class RelationshipWeights(_Weights):
 
     SCORE = "relationship"
 
-    relationship_stage: float = weight(30, "McDonald stage (1–5)", "capped", "rating")
+    relationship_stage: float = weight(20, "McDonald stage (1–5)", "capped", "rating")
     contact_coverage: float = weight(15, "Contacts and decision makers", "capped", "count")
-    cadence_kept: float = weight(20, "Check-in periods kept, last 52 weeks", "capped", "share")
-    satisfaction: float = weight(15, "CSAT, NPS and expectations, last year", "capped", "share")
+    cadence_kept: float = weight(10, "Check-in periods kept, last 52 weeks", "capped", "share")
+    satisfaction: float = weight(10, "CSAT, NPS and expectations, last year", "capped", "share")
     commitments_kept: float = weight(10, "Promises kept on time, last year", "capped", "share")
     recency: float = weight(10, "Days since the last contact", "capped", "days")
+    engagement: float = weight(15, "Interactions, last 52 weeks", "percentile", "count")
+    win_rate: float = weight(10, "Opportunities won, last 24 months", "percentile", "share")
 
 
 class HealthWeights(_Weights):

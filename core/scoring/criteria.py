@@ -3,8 +3,11 @@
 Two normalisations keep one outlier from flattening everyone else:
 ``percentile`` (an account's mid-rank among the accounts with a value) and
 ``capped`` (a linear scale between a floor and a cap, clipped). A missing value
-counts as neutral (0.5) and is flagged. Points are kept in tenths and allocated
-by largest remainder, so the rounded points of a breakdown sum to its score.
+counts as neutral (0.5) and is flagged, except in the rows a score asks to be
+``fed from the data``: there a missing criterion is left out (weight 0) and its
+weight is shared, in proportion, among the criteria that have data. Points are
+kept in tenths and allocated by largest remainder, so the rounded points of a
+breakdown sum to its score.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ class ScoreTable:
     """One score for the whole portfolio: raw, normalised and points per criterion."""
 
     criteria: tuple[Criterion, ...]
-    weights: FloatArray  # (k,)
+    weights: FloatArray  # (n, k): each row's weights, which sum to the score's 100
     raw: FloatArray  # (n, k), NaN where unknown
     normalised: FloatArray  # (n, k), neutral where unknown
     missing: BoolArray  # (n, k)
@@ -73,23 +76,44 @@ class ScoreTable:
         }
 
 
+def row_weights(w: FloatArray, missing: BoolArray, fed_from_data: BoolArray | None) -> FloatArray:
+    """Each row's weights: the score's own, or, in ``fed_from_data`` rows with a criterion
+    missing, the known criteria's weights scaled up to the same total (to hundredths)."""
+    weights = np.tile(w, (missing.shape[0], 1))
+    if fed_from_data is None or not missing.size:
+        return weights
+    known = np.where(missing, 0.0, weights)
+    known_total = known.sum(axis=1)
+    rows = fed_from_data & missing.any(axis=1) & (known_total > 0)
+    if rows.any():
+        scaled = known[rows] * (w.sum() / known_total[rows])[:, None]
+        weights[rows] = allocate_tenths(scaled * 100.0) / 100.0
+    return weights
+
+
 def score_table(
     criteria: tuple[Criterion, ...],
     weights: dict[str, float],
     raw: dict[str, FloatArray],
     normalised: dict[str, FloatArray],
+    fed_from_data: BoolArray | None = None,
 ) -> ScoreTable:
-    """Weigh the normalised criteria into a score with an exact breakdown."""
+    """Weigh the normalised criteria into a score with an exact breakdown.
+
+    In the rows ``fed_from_data`` marks, criteria without data are left out rather
+    than counted as neutral (see :func:`row_weights`).
+    """
     names = [c.name for c in criteria]
     w = np.array([weights[name] for name in names], dtype=np.float64)
     raw_m = np.column_stack([raw[name] for name in names]).astype(np.float64)
     norm = np.column_stack([normalised[name] for name in names]).astype(np.float64)
     missing = np.isnan(norm)
     norm = np.where(missing, NEUTRAL, np.clip(norm, 0.0, 1.0))
-    tenths = allocate_tenths(norm * w * 10.0)
+    weights_by_row = row_weights(w, missing, fed_from_data)
+    tenths = allocate_tenths(norm * weights_by_row * 10.0)
     return ScoreTable(
         criteria=criteria,
-        weights=w,
+        weights=weights_by_row,
         raw=raw_m,
         normalised=norm,
         missing=missing,

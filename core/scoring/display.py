@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from core.scoring.account_results import AccountValue
+from core.scoring.account_results import AccountValue, CriterionRow
+from core.scoring.forecast import NoForecast, RevenueForecast
 from core.scoring.goals import GoalStatus
 
 DASH = "–"  # a figure that is not known
@@ -103,3 +104,32 @@ def goal_style(status: GoalStatus) -> str:
 def goal_status(status: GoalStatus) -> str:
     """A goal's status as words: on_track → on track."""
     return status.replace("_", " ")
+
+
+def forecast_basis(forecast: RevenueForecast | NoForecast, *, narrow: bool = False) -> str:
+    """What the forecast stands on: "10 complete months (2026-01 to 2026-10)" ("10 months"
+    narrow), or why there is none."""
+    if isinstance(forecast, NoForecast):
+        return f"not available: {forecast.reason} ({forecast.months_of_history} so far)"
+    n = forecast.months_of_history
+    if narrow:
+        return f"{n} months"
+    first, last = forecast.history[0].month, forecast.history[-1].month
+    return f"{n} complete {'month' if n == 1 else 'months'} ({first} to {last})"
+
+
+def forecast_line(forecast: RevenueForecast | NoForecast) -> str:
+    """The forecast in one line: total, band, what it was fitted to, and the last 12 months."""
+    if isinstance(forecast, NoForecast):
+        return forecast_basis(forecast)
+    return (
+        f"{money(forecast.total)} ({forecast.confidence:.0%}: {money(forecast.low)}–"
+        f"{money(forecast.high)}), fitted to {forecast_basis(forecast)}; "
+        f"last 12 months {money(forecast.last_12_months_actual)}"
+    )
+
+
+def no_data(row: CriterionRow) -> str:
+    """How a criterion without data counts: "neutral", or "left out" when its weight went
+    to the criteria with data (relationship, for an account with no contacts)."""
+    return "left out" if row.weight == 0 else "neutral"

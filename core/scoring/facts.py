@@ -31,11 +31,10 @@ from core.models import (
 )
 from core.scoring import sql
 from core.scoring.config import ScoringConfig
+from core.scoring.revenue import YEAR, revenue_windows
 from core.teams import team_leads
 from core.types import UTCDateTime
 
-YEAR = 365
-HALF_YEAR = 182
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -62,16 +61,20 @@ class Facts:
     customer_days: FloatArray  # days since customer_since
     tier_override: list[str | None]
     tier_override_reason: list[str | None]
-    # won deals
+    # won deals, over the windows of core.scoring.revenue
     revenue_12m: FloatArray
     revenue_prev_12m: FloatArray
     revenue_6m: FloatArray
     revenue_prev_6m: FloatArray
     costed_revenue_12m: FloatArray
     deal_cost_12m: FloatArray
+    # won and lost deals over the last 24 months (the 12 months and the 12 before)
+    deals_won_24m: FloatArray
+    deals_lost_24m: FloatArray
     # interactions
     days_since_contact: FloatArray
     contact_weeks: np.ndarray[Any, np.dtype[np.uint64]]  # bit w: a contact w weeks ago (0–51)
+    interactions_52w: FloatArray  # how many in the last 52 weeks
     # contacts
     contacts: IntArray
     decision_makers: IntArray
@@ -197,9 +200,14 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
         parents = np.searchsorted(ids, parent[with_parent].astype(np.int64))
         np.add.at(subsidiaries, np.clip(parents, 0, n - 1), 1)
 
-    (r12, p12, r6, p6, costed, cost) = _columns(session, _deal_query(today), ids, width=6, fill=0.0)
-    last, weeks = _columns(session, _contact_query_by_week(now, dialect), ids, width=2, fill=np.nan)
+    r12, p12, r6, p6, costed, cost, won, lost = _columns(
+        session, _deal_query(now), ids, width=8, fill=0.0
+    )
+    last, weeks, engaged = _columns(
+        session, _contact_query_by_week(now, dialect), ids, width=3, fill=np.nan
+    )
     weeks = np.nan_to_num(weeks, nan=0.0)
+    engaged = np.nan_to_num(engaged, nan=0.0)
     contacts, decision_makers = _columns(session, _contact_query(), ids, width=2, fill=0.0)
     feedback = _feedback(session, now, config.scales.satisfaction_recent_days, ids)
     due, kept, overdue = _columns(
@@ -240,8 +248,11 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
         revenue_prev_6m=p6,
         costed_revenue_12m=costed,
         deal_cost_12m=cost,
+        deals_won_24m=won,
+        deals_lost_24m=lost,
         days_since_contact=last,
         contact_weeks=weeks.astype(np.uint64),
+        interactions_52w=engaged,
         contacts=contacts.astype(as_int),
         decision_makers=decision_makers.astype(as_int),
         feedback=feedback,
@@ -258,36 +269,36 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
     )
 
 
-def revenue_windows(today: date) -> dict[str, date]:
-    """The day each revenue window starts after (a deal counts when closed_on > the day)."""
-    return {
-        "12m": today - timedelta(days=YEAR),
-        "24m": today - timedelta(days=2 * YEAR),
-        "6m": today - timedelta(days=HALF_YEAR),
-        "prev_6m": today - timedelta(days=2 * HALF_YEAR),
-    }
-
-
-def _deal_query(today: date) -> Any:
-    w = revenue_windows(today)
+def _deal_query(now: datetime) -> Any:
+    """Per account: won revenue over each window, costed revenue and cost, and how many
+    deals were won and lost over the 24 months, in one pass over the closed deals."""
+    w = revenue_windows(now)
     amount = func.coalesce(col(Deal.amount), 0.0)
     closed = col(Deal.closed_on)
+    won = col(Deal.stage) == "won"
 
     def total(condition: Any, value: Any = amount) -> Any:
         return func.sum(case((condition, value), else_=0.0))
 
-    costed = and_(closed > w["12m"], col(Deal.cost).is_not(None))
+    costed = and_(won, w["12m"].holds(closed), col(Deal.cost).is_not(None))
     return (
         select(
             col(Deal.account_id),
-            total(closed > w["12m"]),
-            total(and_(closed > w["24m"], closed <= w["12m"])),
-            total(closed > w["6m"]),
-            total(and_(closed > w["prev_6m"], closed <= w["6m"])),
+            total(and_(won, w["12m"].holds(closed))),
+            total(and_(won, w["prev_12m"].holds(closed))),
+            total(and_(won, w["6m"].holds(closed))),
+            total(and_(won, w["prev_6m"].holds(closed))),
             total(costed),
             total(costed, col(Deal.cost)),
+            total(won, 1.0),
+            total(~won, 1.0),
         )
-        .where(col(Deal.stage) == "won", col(Deal.account_id).is_not(None), closed > w["24m"])
+        .where(
+            col(Deal.stage).in_(("won", "lost")),
+            col(Deal.account_id).is_not(None),
+            closed > w["prev_12m"].after,
+            closed <= w["12m"].last,
+        )
         .group_by(col(Deal.account_id))
     )
 
@@ -296,7 +307,8 @@ WEEKS = 52
 
 
 def _contact_query_by_week(now: datetime, dialect: str) -> Any:
-    """Per account: days since the last contact, and the weeks of the last 52 with a contact.
+    """Per account: days since the last contact, the weeks of the last 52 with a contact, and
+    how many interactions those weeks hold.
 
     The weeks come as a bit mask (bit 0: the last seven days), which is all that
     cadence kept needs, at any cadence, from a single pass over the interactions.
@@ -310,6 +322,7 @@ def _contact_query_by_week(now: datetime, dialect: str) -> Any:
             col(Interaction.account_id),
             sql.days_since(func.max(occurred), now, dialect),
             sql.bit_mask(case((in_range, week), else_=None), dialect),
+            func.count(case((in_range, 1), else_=None)),
         )
         .where(at <= literal(now, UTCDateTime))
         .group_by(col(Interaction.account_id))

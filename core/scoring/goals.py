@@ -31,6 +31,7 @@ from core.scoring import sql
 from core.scoring.config import TIERS
 from core.scoring.criteria import BoolArray, FloatArray
 from core.scoring.facts import _columns
+from core.scoring.revenue import last_12_months
 from core.scoring.scored import ScoredPortfolio
 from core.types import UTCDateTime
 
@@ -97,8 +98,8 @@ def period_window(period: str, now: datetime) -> Window | None:
         end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
         return Window(date(year, month, 1), end, now)
     if text in ("12m", "last 12 months", "last-12-months", "rolling"):
-        tomorrow = now.date() + timedelta(days=1)
-        return Window(tomorrow - timedelta(days=365), tomorrow, now)
+        last = last_12_months(now)
+        return Window(last.first, last.last + timedelta(days=1), now)
     return None
 
 

@@ -153,6 +153,8 @@ def figures(p: ScoredPortfolio, *, session: Session) -> PortfolioFigures:
                 for i in over[:OVER_SERVED_LIST].tolist()
             ),
         ),
-        forecast=forecast(history, now=f.now, config=config),
+        forecast=forecast(
+            history, now=f.now, config=config, last_12_months=float(f.revenue_12m.sum())
+        ),
         goals=tuple(goal_progress(p, session=session)),
     )

@@ -2,7 +2,14 @@
 
 McDonald's stage (exploratory 1 … integrated 5), contact coverage, cadence
 kept (the share of check-in periods over the last year in which we were in
-touch), satisfaction, commitments kept on time, and recency of contact.
+touch), satisfaction, commitments kept on time, recency of contact, engagement
+(how many interactions the last 52 weeks hold, against the rest of the
+portfolio) and win rate (the share of opportunities decided over the last 24
+months that we won, against the rest of the portfolio). The last four come
+from what any CRM history holds. An account with no contacts recorded (such as
+every account of the demo) is scored on what its data does hold: a criterion
+with no data (typically the stage, satisfaction and promises kept) is left out
+rather than counted as neutral, and its weight goes to the others in proportion.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.scoring.config import ScoringConfig
-from core.scoring.criteria import FloatArray, ScoreTable, capped, score_table
+from core.scoring.criteria import FloatArray, ScoreTable, capped, percentile, score_table
 from core.scoring.facts import WEEKS, Facts
 
 EXPECTATION_SCORE = {"exceeded": 1.0, "met": 0.6, "below": 0.0}
@@ -78,6 +85,13 @@ def recency(facts: Facts, cadence: FloatArray, config: ScoringConfig) -> FloatAr
         return np.clip(1.0 - (days - cadence) / ((zero_at - 1.0) * cadence), 0.0, 1.0)
 
 
+def win_rate(facts: Facts) -> FloatArray:
+    """Won / (won + lost) over the last 24 months; NaN with nothing decided."""
+    decided = facts.deals_won_24m + facts.deals_lost_24m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(decided > 0, facts.deals_won_24m / np.maximum(decided, 1), np.nan)
+
+
 def relationship(facts: Facts, cadence: FloatArray, config: ScoringConfig) -> ScoreTable:
     """Score every account's relationship strength, given each account's check-in cadence."""
     s = config.scales
@@ -94,6 +108,8 @@ def relationship(facts: Facts, cadence: FloatArray, config: ScoringConfig) -> Sc
         "satisfaction": satisfaction_level(facts, ("recent", "earlier")),
         "commitments_kept": kept,
         "recency": facts.days_since_contact,
+        "engagement": facts.interactions_52w,
+        "win_rate": win_rate(facts),
     }
     normalised = {
         "relationship_stage": capped(raw["relationship_stage"], 1.0, 5.0),
@@ -102,6 +118,9 @@ def relationship(facts: Facts, cadence: FloatArray, config: ScoringConfig) -> Sc
         "satisfaction": raw["satisfaction"],
         "commitments_kept": kept,
         "recency": recency(facts, cadence, config),
+        "engagement": percentile(raw["engagement"]),
+        "win_rate": percentile(raw["win_rate"]),
     }
     rules = config.relationship
-    return score_table(rules.criteria(), rules.model_dump(), raw, normalised)
+    no_contacts = facts.contacts == 0
+    return score_table(rules.criteria(), rules.model_dump(), raw, normalised, no_contacts)

@@ -291,7 +291,7 @@ def _rows(table: ScoreTable, i: int) -> tuple[CriterionRow, ...]:
             label=c.label,
             raw=_number(float(table.raw[i, k]), c.unit),
             normalised=round(float(table.normalised[i, k]), 4),
-            weight=float(table.weights[k]),
+            weight=float(table.weights[i, k]),
             points=int(table.tenths[i, k]) / 10.0,
             missing=bool(table.missing[i, k]),
             method=c.method,

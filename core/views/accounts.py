@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 from core.clock import utcnow
 from core.models import Account, Deal, Interaction, User
 from core.results import JsonResult
+from core.scoring.revenue import last_12_months
 from core.scoring.snapshots import latest_snapshots
-from core.views.common import REVENUE_WINDOW, as_aware
+from core.views.common import as_aware
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +45,10 @@ def list_accounts(
     JSON and Slack.
     """
     now = now or utcnow()
-    since = (now - REVENUE_WINDOW).date()
+    window = last_12_months(now)
     revenue = (
         select(Deal.account_id, func.sum(Deal.amount).label("revenue"))
-        .where(Deal.stage == "won", col(Deal.closed_on) > since)
+        .where(Deal.stage == "won", window.holds(col(Deal.closed_on)))
         .group_by(col(Deal.account_id))
         .subquery()
     )

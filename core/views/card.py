@@ -35,11 +35,12 @@ from core.results import NOT_PRINTED, JsonResult, result_from
 from core.scoring.classify import OverCapacity
 from core.scoring.config import ScoringConfig, load_config
 from core.scoring.forecast import MonthRevenue
+from core.scoring.revenue import last_12_months
 from core.scoring.trend import HealthChange, health_trend
 from core.services import accounts as account_service
 from core.services.contacts import contacts_of
 from core.services.interactions import recent_interactions
-from core.views.common import REVENUE_WINDOW, iso
+from core.views.common import iso
 
 PERSONAL_FACTS = ("hometown", "favourite_team", "interests", "family", "birthday")
 """The personal facts a card shows for a contact, in this order."""
@@ -244,7 +245,7 @@ def account_card(
     """
     now = now or utcnow()
     assert account.id is not None
-    since = (now - REVENUE_WINDOW).date()
+    window = last_12_months(now)
     owner = session.get(User, account.owner_id) if account.owner_id else None
     parent = session.get(Account, account.parent_id) if account.parent_id else None
     won = session.exec(
@@ -254,7 +255,7 @@ def account_card(
     ).one()
     won_12m = session.exec(
         select(func.coalesce(func.sum(Deal.amount), 0.0)).where(
-            Deal.account_id == account.id, Deal.stage == "won", col(Deal.closed_on) > since
+            Deal.account_id == account.id, Deal.stage == "won", window.holds(col(Deal.closed_on))
         )
     ).one()
     open_deals = session.exec(

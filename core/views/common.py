@@ -1,13 +1,13 @@
-"""What every read model shares: the revenue window, and dates as the JSON output writes them."""
+"""What every read model shares: dates as the JSON output writes them.
+
+(Revenue "over the last 12 months" is defined once, in core.scoring.revenue.)
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from core.clock import as_utc
-
-REVENUE_WINDOW = timedelta(days=365)
-"""Revenue "over 12 months" is won deals closed in the last 365 days."""
 
 
 def iso(value: date | datetime | None) -> str | None:

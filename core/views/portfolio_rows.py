@@ -21,9 +21,9 @@ from sqlmodel import Session, col
 
 from core.models import Account, Deal, Interaction, ScoreSnapshot, User
 from core.scoring.config import TIERS, ScoringConfig
+from core.scoring.revenue import last_12_months
 from core.scoring.sql import days_since
 from core.scoring.trend import HealthChange, health_trend
-from core.views.common import REVENUE_WINDOW
 
 CHUNK = 5_000
 FIRST_PAGE = 100
@@ -88,7 +88,7 @@ def load_rows(
 ) -> list[PortfolioRow]:
     """Every account (or only ``account_ids``) as a row of the portfolio table."""
     dialect = session.get_bind().dialect.name
-    since = (now - REVENUE_WINDOW).date()
+    window = last_12_months(now)
     accounts = select(
         col(Account.id),
         col(Account.name),
@@ -99,7 +99,7 @@ def load_rows(
     )
     revenue = (
         select(col(Deal.account_id), func.sum(col(Deal.amount)))
-        .where(col(Deal.stage) == "won", col(Deal.closed_on) > since)
+        .where(col(Deal.stage) == "won", window.holds(col(Deal.closed_on)))
         .group_by(col(Deal.account_id))
     )
     contact = select(

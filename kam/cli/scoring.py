@@ -20,12 +20,13 @@ from core.scoring import (
 )
 from core.scoring.display import (
     criterion_value,
+    forecast_line,
     goal_status,
     goal_style,
     goal_value,
+    no_data,
     share_of_wallet,
 )
-from core.scoring.forecast import RevenueForecast
 from core.scoring.goals import GoalProgress
 from core.services.accounts import find_account
 from kam.cli.context import (
@@ -173,7 +174,7 @@ def _print_account(result: AccountScore, explain: bool) -> None:
     console.print(grid)
     if b.missing:
         console.print(
-            f"[dim]{len(b.missing)} criteria have no data and count as neutral"
+            f"[dim]{len(b.missing)} criteria have no data and count as neutral or are left out"
             f"{'' if explain else ' (--explain shows which)'}.[/]"
         )
     if explain:
@@ -191,7 +192,7 @@ def _print_breakdown(result: AccountScore) -> None:
             table.add_column(column, justify="right")
         for row in part.criteria:
             table.add_row(
-                row.label + (" [dim](no data: neutral)[/]" if row.missing else ""),
+                row.label + (f" [dim](no data: {no_data(row)})[/]" if row.missing else ""),
                 criterion_value(row.raw, row.unit),
                 f"{row.normalised:.2f}",
                 f"{row.weight:g}",
@@ -259,14 +260,7 @@ def _print_portfolio(f: PortfolioFigures) -> None:
         else f"{wallet.portfolio:.1%} over {wallet.accounts_with_category_spend:,} accounts, "
         f"headroom {wallet.headroom:,.0f}",
     )
-    fc = f.forecast
-    grid.add_row(
-        "Forecast, next 12 months",
-        f"{fc.total:,.0f} ({fc.confidence:.0%}: {fc.low:,.0f}–{fc.high:,.0f}; "
-        f"last 12 months {fc.last_12_months_actual:,.0f})"
-        if isinstance(fc, RevenueForecast)
-        else f"not available: {fc.reason}",
-    )
+    grid.add_row("Forecast, next 12 months", forecast_line(f.forecast))
     console.print(grid)
     for flag in c.flags:
         console.print(f"[yellow]Concentration risk:[/] {escape(flag.message)}")

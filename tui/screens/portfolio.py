@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from core.scoring import PortfolioFigures
-from core.scoring.display import goal_style, goal_value
+from core.scoring.display import forecast_basis, goal_style, goal_value
 from core.scoring.forecast import RevenueForecast
 from core.views import ScoreCounts, score_counts
 from tui.format import label, money
@@ -280,6 +280,7 @@ def _value(figures: PortfolioFigures) -> Table:
             "forecast, next 12m",
             f"{money(forecast.total)} ({money(forecast.low)}–{money(forecast.high)})",
         )
+        table.add_row("fitted to", forecast_basis(forecast, narrow=True))
     return table
 
 
