@@ -526,6 +526,8 @@ def test_score_and_portfolio_and_sharing_it(bot: SlackBot) -> None:
     figures = bot.command("portfolio")
     valid_blocks(figures.blocks())
     assert "CR1" in figures.text_of_blocks()
+    forecast = figures.text_of_blocks().split("Forecast, next 12 months: ")[1]
+    assert "complete month" in forecast or "so far)" in forecast  # how many months it stands on
     _, n = bot.click(ids.SHARE_PORTFOLIO, "")
     shared = bot.api.wait_for(f"response/{n}")[0]
     assert shared.body["response_type"] == "in_channel"

@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from core.db import open_database, session_scope
+from core.demo.maven import load_maven
 from core.models import Account, Interaction, Reminder
+from core.scoring import rescore
 from tests.test_tui import SIZE, fill, make_app, save, settle, shown
 from tests.tui_data import NOW, build_portfolio
 from tui.app import KamApp
@@ -303,3 +306,27 @@ async def test_due_actions_are_in_the_command_palette(portfolio: Engine) -> None
         await pilot.press("w")
         await settle(app, pilot)
         assert REVIEW not in titles(screen)
+
+
+async def test_the_real_demo_overview_uses_the_whole_matrix_and_says_what_the_forecast_fits(
+    tmp_path: Path,
+) -> None:
+    engine = open_database(f"sqlite:///{tmp_path}/demo.db", create=True)
+    with session_scope(engine) as session:
+        load_maven(session=session, now=NOW)
+    with session_scope(engine) as session:
+        rescore(session=session, now=NOW)
+    app = make_app(engine)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("p")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, PortfolioScreen) and screen.overview is not None
+            used = [q for q, (xs, _) in screen.overview.points.items() if xs]
+            assert len(used) > 2
+            value = shown(screen, "#value", width=120)
+            assert "forecast, next 12m" in value and "10 months" in value.split("fitted to")[1]
+    finally:
+        engine.dispose()
