@@ -69,6 +69,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             detail=f"{tier_name.capitalize()} accounts get a review every quarter; "
             f"none is logged for {label} (ends {(q_end - DAY):%Y-%m-%d}). "
             "Log it as an interaction of kind review.",
+            tier=tier_name,
+            reason=f"{tier_name} account without a review in {label} ({int(left)} days left)",
         )
         found.append(item)
     kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)

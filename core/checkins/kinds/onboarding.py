@@ -3,7 +3,10 @@ owner confirmed, decision makers mapped, an account goal set.
 
 Due for ``onboarding_window`` (90 days) from the day its current run of strategic
 or key snapshots began (or, in the tier by override only, from when the account
-last changed), until the checklist is complete.
+last changed), until the checklist is complete. Only an account that *became*
+strategic or key: its run began after the portfolio's first scoring (it was scored
+lower before, or it is new since), so the first scoring of a portfolio, which
+classifies every account at once, onboards nobody.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         return []
     ids = {row[0] for row in accounts}
     entered = tier_entry(session, ids)
+    first_scoring = moment(session.exec(select(func.min(ScoreSnapshot.at))).one())
     deciders: set[int] = set()
     for part in chunked(sorted(ids)):
         deciders.update(
@@ -52,6 +56,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     for row in accounts:
         account_id, name, owner_id, tier_name, updated = row
         since = entered.get(account_id)
+        if since is not None and first_scoring is not None and since <= first_scoring:
+            continue  # classified by the first scoring: it did not become key, it was
         if since is None:  # in the tier by override only: since the account last changed
             since = moment(updated)
         if since is None or now - since > config.onboarding_window:
@@ -75,6 +81,9 @@ def read(context: Context, reading: Reading) -> list[Derived]:
                 title=f"Onboard {name} as a {tier_name} account",
                 detail="Checklist: "
                 + "; ".join(f"[{'x' if ok else ' '}] {step}" for step, ok in checklist.items()),
+                tier=tier_name,
+                reason=f"newly {tier_name} since {since:%d %b}: "
+                f"{sum(checklist.values())} of {len(checklist)} onboarding steps done",
             )
         )
     kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
