@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey
-from core.checkins.kind import Context, Derived, Kind, LogInteraction, current_tier
+from core.checkins.kind import Context, Derived, Kind, LogInteraction, current_tier, scorings
 from core.checkins.kinds.personal_connect import PERSONAL_KINDS
 from core.checkins.sql import chunked, moment, rows
 from core.models import (
@@ -69,6 +69,9 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts whose newest snapshot is red and whose red run began with a drop in
     the window, without a personal contact since."""
     now, config, session = context.now, context.config, reading.session
+    first_scoring, last_scoring = scorings(session)
+    if first_scoring == last_scoring:  # a drop needs two scorings
+        return []
     red_line = config.health_red
     snap, tier = current_tier()
     since = now - config.health_drop_window

@@ -19,9 +19,16 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS
-from core.checkins.kind import Context, Derived, Kind, about_key_account, key_accounts
+from core.checkins.kind import (
+    Context,
+    Derived,
+    Kind,
+    about_key_account,
+    key_accounts,
+    scorings,
+)
 from core.checkins.sql import chunked, moment, rows
-from core.models import Contact, Goal, GoalScope, ScoreSnapshot, Tier
+from core.models import Account, Contact, Goal, GoalScope, ScoreSnapshot, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -32,12 +39,15 @@ NAME = "onboarding"
 def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts in a reviewed tier for less than the window whose checklist is not done."""
     now, config, session = context.now, context.config, reading.session
-    accounts = rows(session, key_accounts(context))
+    first_scoring, last_scoring = scorings(session)
+    candidates = key_accounts(context)
+    if first_scoring == last_scoring:  # one scoring (or none): only an override is news
+        candidates = candidates.where(col(Account.tier_override).is_not(None))
+    accounts = rows(session, candidates)
     if not accounts:
         return []
     ids = {row[0] for row in accounts}
     entered = tier_entry(session, ids)
-    first_scoring = moment(session.exec(select(func.min(ScoreSnapshot.at))).one())
     deciders: set[int] = set()
     for part in chunked(sorted(ids)):
         deciders.update(

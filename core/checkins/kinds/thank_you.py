@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, extract, func, literal, null
+from sqlalchemy import and_, case, extract, literal, null
 from sqlalchemy import select as wide_select
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from core.checkins.items import DueItem
@@ -39,7 +38,7 @@ from core.checkins.kind import (
     day_of,
     logged_since,
 )
-from core.checkins.sql import at, moment, month_day, rows, utc_midnight
+from core.checkins.sql import at, chunked, moment, month_day, rows, utc_midnight
 from core.clock import start_of_day_utc
 from core.models import Account, AccountStatus, Deal, DealStage, InteractionKind, Order
 
@@ -97,17 +96,6 @@ def renews(closed: datetime, previous: datetime | None, context: Context) -> boo
 def deals(context: Context, reading: Reading) -> list[Occasion]:
     """Deals won in the window that no order covers: choosing a product, or renewing it."""
     now, start = context.now, _start(context)
-    earlier = aliased(Deal)
-    previous = (
-        select(func.max(earlier.closed_on))
-        .where(
-            col(earlier.account_id) == col(Deal.account_id),
-            col(earlier.stage) == DealStage.WON.value,
-            col(earlier.closed_on) < col(Deal.closed_on),
-            col(earlier.product) == col(Deal.product),
-        )
-        .scalar_subquery()
-    )
     ordered_deals = select(col(Order.deal_id)).where(
         _placed_in_window(context), col(Order.deal_id).is_not(None)
     )
@@ -119,7 +107,6 @@ def deals(context: Context, reading: Reading) -> list[Occasion]:
             col(Account.owner_id),
             col(Deal.product),
             col(Deal.closed_on),
-            previous,
         )
         .join(Account, col(Account.id) == Deal.account_id)
         .where(
@@ -131,16 +118,37 @@ def deals(context: Context, reading: Reading) -> list[Occasion]:
             *_owned(context, col(Account.id)),
         )
     )
+    won = rows(reading.session, query)
+    wins = earlier_wins(reading, {(row[1], row[4]) for row in won if row[4]})
     found = []
-    for deal_id, account_id, name, owner_id, product, closed_on, before in rows(
-        reading.session, query
-    ):
+    for deal_id, account_id, name, owner_id, product, closed_on in won:
         closed = start_of_day_utc(day_of(closed_on))
-        earlier_win = start_of_day_utc(day_of(before)) if before is not None else None
-        sort = RENEWAL if renews(closed, earlier_win, context) else DEAL
+        before = [day for day in wins.get((account_id, product), []) if day < closed]
+        sort = RENEWAL if renews(closed, max(before, default=None), context) else DEAL
         what = product or "the deal"
         found.append(Occasion(account_id, name, owner_id, closed, what, sort, deal_id))
     return found
+
+
+def earlier_wins(
+    reading: Reading, pairs: set[tuple[int, str]]
+) -> dict[tuple[int, str], list[datetime]]:
+    """The days each (account, product) was won, for the few pairs won this week: one
+    look-up through the (account, stage, closed) index instead of one per deal."""
+    out: dict[tuple[int, str], list[datetime]] = defaultdict(list)
+    accounts = sorted({account for account, _ in pairs})
+    for part in chunked(accounts):
+        for account_id, product, closed_on in rows(
+            reading.session,
+            wide_select(col(Deal.account_id), col(Deal.product), col(Deal.closed_on)).where(
+                col(Deal.account_id).in_(part),
+                col(Deal.stage) == DealStage.WON.value,
+                col(Deal.closed_on).is_not(None),
+            ),
+        ):
+            if (account_id, product) in pairs:
+                out[(account_id, product)].append(start_of_day_utc(day_of(closed_on)))
+    return out
 
 
 def _placed_in_window(context: Context) -> Any:
