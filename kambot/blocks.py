@@ -507,6 +507,11 @@ def _due_when(item: DueItem) -> str:
     return f"<!date^{int(item.due_at.timestamp())}^{{date_short_pretty}}|{item.due_at:%Y-%m-%d}>"
 
 
+def _why(item: DueItem) -> str:
+    """Why the item stands where it does in the list, in italics on its own line."""
+    return f"_{safe(item.why, 300)}_\n" if item.why else ""
+
+
 def reminder_blocks(item: DueItem, *, outcome: str | None = None) -> list[Block]:
     """One reminder DM: what, why, what to know before calling, and the buttons.
 
@@ -515,9 +520,7 @@ def reminder_blocks(item: DueItem, *, outcome: str | None = None) -> list[Block]
     """
     emoji = SEVERITY_EMOJI.get(item.severity, ":white_circle:")
     blocks: list[Block] = [
-        section(
-            f"{emoji} *{safe(item.title, 300)}*\n_{safe(item.why, 300)}_\n{safe(item.detail, 2500)}"
-        ),
+        section(f"{emoji} *{safe(item.title, 300)}*\n{_why(item)}{safe(item.detail, 2500)}"),
     ]
     if item.personal_notes:
         notes = "\n".join(f"• {safe(n, 300)}" for n in item.personal_notes[:8])
@@ -566,7 +569,7 @@ def item_menu(item: DueItem) -> OverflowMenuElement | None:
 def due_item_block(item: DueItem) -> SectionBlock:
     emoji = SEVERITY_EMOJI.get(item.severity, ":white_circle:")
     return section(
-        f"{emoji} *{safe(item.title, 300)}*\n_{safe(item.why, 300)}_\n{safe(item.detail, 600)}",
+        f"{emoji} *{safe(item.title, 300)}*\n{_why(item)}{safe(item.detail, 600)}",
         accessory=item_menu(item),
     )
 

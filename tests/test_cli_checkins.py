@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -36,6 +37,7 @@ def test_due_for_one_person_and_in_a_table(
     assert code == 0 and {i["user"] for i in json.loads(out)} == {owner}
     code, out, _ = kam(capsys, "due", *args)
     assert code == 0 and "Check in with" in out
+    assert re.search(r"(Urgent|Red|Soon|Routine):", out)  # why each stands where it does
 
 
 def test_remind_delivers_once_through_the_console(
