@@ -81,7 +81,9 @@ async def test_due_lists_mine_by_priority_with_notes_and_draft(portfolio: Engine
         assert "6 due for me" in shown(screen, "#due-status")  # the first scoring onboards none
         detail = shown(screen, "#due-text")
         assert "Ingrid Berg (Head of purchasing): supports Brann; from Bergen" in detail
-        assert "How did Brann do this week?" in detail  # the drafted thank-you
+        assert "Soon: bad news to tell by Wed 04 Mar" in detail
+        await point_at(screen, pilot, THANKS)
+        assert "How did Brann do this week?" in shown(screen, "#due-text")  # the draft
         await point_at(screen, pilot, CHECK_IN)
         assert "Nothing personal is noted for anyone at Betasoloin" in shown(screen, "#due-text")
 
