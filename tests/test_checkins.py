@@ -366,6 +366,17 @@ def test_newly_key_account_gets_an_onboarding_checklist(world: World) -> None:
     assert item.account_name == "New Co" and item.tier == "key"
 
 
+def test_an_account_put_in_the_key_tier_by_override_is_onboarded(world: World) -> None:
+    log(world, T0)
+    other = factories.account(world.session, "Other Co", owner_id=world.anna.id)
+    snapshot(world, T0, "growth", other)  # one scoring only: just the override is news
+    world.acme.tier_override, world.acme.tier_override_reason = "key", "board decision"
+    world.session.add(world.acme)
+    world.session.commit()
+    [item] = [i for i in world.at(T0 + timedelta(days=1)) if i.kind == "onboarding"]
+    assert (item.account_name, item.tier) == ("Acme", "key")
+
+
 def test_the_first_scoring_onboards_nobody(world: World) -> None:
     log(world, T0)
     other = factories.account(world.session, "Other Co", owner_id=world.anna.id)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS
@@ -28,7 +29,7 @@ from core.checkins.kind import (
     scorings,
 )
 from core.checkins.sql import chunked, moment, rows
-from core.models import Account, Contact, Goal, GoalScope, ScoreSnapshot, Tier
+from core.models import Account, AccountStatus, Contact, Goal, GoalScope, ScoreSnapshot, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -40,10 +41,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts in a reviewed tier for less than the window whose checklist is not done."""
     now, config, session = context.now, context.config, reading.session
     first_scoring, last_scoring = scorings(session)
-    candidates = key_accounts(context)
     if first_scoring == last_scoring:  # one scoring (or none): only an override is news
-        candidates = candidates.where(col(Account.tier_override).is_not(None))
-    accounts = rows(session, candidates)
+        accounts = rows(session, overridden_accounts(context))
+    else:
+        accounts = rows(session, key_accounts(context))
     if not accounts:
         return []
     ids = {row[0] for row in accounts}
@@ -98,6 +99,22 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         )
     kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
     return [Derived(i) for i in kept]
+
+
+def overridden_accounts(context: Context) -> Any:
+    """Active accounts put in a reviewed tier by override, in the columns of
+    :func:`key_accounts` (the override wins, so no snapshot is read)."""
+    return wide_select(
+        col(Account.id),
+        col(Account.name),
+        col(Account.owner_id),
+        col(Account.tier_override).label("tier"),
+        col(Account.updated_at),
+    ).where(
+        col(Account.status) == AccountStatus.ACTIVE.value,
+        col(Account.tier_override).in_(sorted(REVIEWED_TIERS)),
+        *context.scope.where(col(Account.owner_id), col(Account.id)),
+    )
 
 
 def tier_entry(session: Session, account_ids: Collection[int]) -> dict[int, datetime]:
