@@ -249,7 +249,7 @@ def test_won_deal_prompts_a_thank_you_with_a_personal_draft(world: World) -> Non
     waiting = world.item(later, "thank_you")
     # A courtesy that waits does not turn into an emergency; it leaves with its window.
     assert (waiting.key, waiting.severity, waiting.priority) == (item.key, "info", 1.0)
-    assert "open until Mon 12 Jan" in waiting.why and waiting.why.startswith("Routine: ")
+    assert "open through Mon 12 Jan" in waiting.why and waiting.why.startswith("Routine: ")
     assert not [k for k in world.keys(T0 + timedelta(days=8)) if k.startswith("thank_you")]
     log(world, later, kind="thank_you")
     assert not [k for k in world.keys(later) if k.startswith("thank_you")]

@@ -291,7 +291,7 @@ def _thank_you(occasions: list[Occasion], context: Context) -> Derived:
         title=title(occasions, context),
         detail="A thank-you within a day shows them they matter. Here is a draft.",
         subject_id=first.subject_id if len(occasions) == 1 else None,
-        reason=f"a thank-you for {headline(occasions)}, open until {expires:%a %d %b}",
+        reason=f"a thank-you for {headline(occasions)}, open through {expires:%a %d %b}",
     )
     return Derived(item, occasion=occasion_words(occasions))
 
