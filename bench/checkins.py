@@ -1,13 +1,17 @@
 """One full reminder sweep over a large portfolio, beside one hand-written SQL query
 that finds the same due check-ins.
 
-    python bench/checkins.py [--accounts 100000] [--seed 7] [--db URL] [--runs 7]
+    python bench/checkins.py [--accounts 100000] [--seed 7] [--db URL] [--runs 7] [--at WHEN]
 
 Without ``--db`` a synthetic portfolio (``kam demo --synthetic``) is generated
-into a temporary SQLite file first. The first sweep delivers everything that
-is due (through a notifier that only counts); the timed sweeps are the ones the
-bot runs every few minutes: find what is due and not yet claimed, claim and
-send it. Sweep and SQL runs alternate; medians are printed.
+into a temporary SQLite file first. The first sweep handles everything that is
+due (through a notifier that only counts, per person) with the delivery rules in
+force: working hours, routine items folded into the digest, at most
+``urgent_per_day`` urgent messages a person; it prints the most any one person
+got (at most one digest plus the cap). The timed sweeps are the ones the bot runs
+every few minutes: find what is due and not yet claimed (urgent items of people
+outside their working hours stay unclaimed and are read again), route, claim and
+send. Sweep and SQL runs alternate; medians are printed.
 
 On PostgreSQL the script runs ``VACUUM ANALYZE`` first, and again after the first
 sweep has written its tens of thousands of reminders, as autovacuum would on a
@@ -21,10 +25,12 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from collections import Counter
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session
@@ -66,18 +72,26 @@ AGE = {
 
 
 class CountingNotifier:
-    """Delivers nowhere; counts."""
+    """Delivers nowhere; counts, per person."""
 
     def __init__(self) -> None:
-        self.items = 0
-        self.digests = 0
+        self.alone: Counter[int] = Counter()
+        self.digest: Counter[int] = Counter()
+
+    @property
+    def items(self) -> int:
+        return sum(self.alone.values())
+
+    @property
+    def digests(self) -> int:
+        return sum(self.digest.values())
 
     def deliver(self, item: DueItem, user: User) -> Delivery:
-        self.items += 1
+        self.alone[user.id or 0] += 1
         return Delivery(channel="bench")
 
     def deliver_digest(self, user: User, items: list[DueItem], day: date) -> Delivery:
-        self.digests += 1
+        self.digest[user.id or 0] += 1
         return Delivery(channel="bench")
 
 
@@ -118,16 +132,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="an already loaded database instead of a new one")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--at", help="ISO moment of the first sweep (default now)")
     args = parser.parse_args()
     engine = prepare(args)
     vacuum(engine)
-    now = utcnow()
+    now = datetime.fromisoformat(args.at).astimezone(UTC) if args.at else utcnow()
+    config = load_checkin_config()
     with engine.connect() as conn:
         accounts = conn.execute(text("SELECT COUNT(*) FROM accounts")).scalar_one()
 
     notifier = CountingNotifier()
     started = time.perf_counter()
-    sweep(engine, notifier, now=now)
+    first = sweep(engine, notifier, now=now, config=config)
     first_time = time.perf_counter() - started
     vacuum(engine)
     with Session(engine) as session:
@@ -136,8 +152,18 @@ def main() -> None:
     check_ins = {d.item.account_id for d in derived}
     expected = hand_written(engine, now)
     print(
-        f"{engine.dialect.name}, {accounts:,} accounts: first sweep delivered "
-        f"{notifier.items:,} reminders and {notifier.digests:,} digests in {first_time:.1f} s"
+        f"{engine.dialect.name}, {accounts:,} accounts, first sweep at {now:%a %Y-%m-%d %H:%M} "
+        f"UTC: {first.due:,} due; sent {notifier.items:,} urgent reminders on their own and "
+        f"{notifier.digests:,} digests, folded {first.folded:,} into digests, "
+        f"{first.outside_hours:,} urgent wait for working hours; {first_time:.1f} s"
+    )
+    most_alone = max(notifier.alone.values(), default=0)
+    most_digests = max(notifier.digest.values(), default=0)
+    people = len(set(notifier.alone) | set(notifier.digest))
+    verdict = "OK" if most_digests <= 1 and most_alone <= config.urgent_per_day else "OVER"
+    print(
+        f"per person ({people} reached): at most {most_digests} digest and {most_alone} "
+        f"urgent messages (cap {config.urgent_per_day}): {verdict}"
     )
     if check_ins != expected:
         print(f"MISMATCH: sweep found {len(check_ins):,} due check-ins, SQL {len(expected):,}")
@@ -150,7 +176,7 @@ def main() -> None:
     for run in range(args.runs):
         later = now + timedelta(minutes=5 * (run + 1))
         started = time.perf_counter()
-        report = sweep(engine, notifier, now=later)
+        report = sweep(engine, notifier, now=later, config=config)
         sweeps.append(time.perf_counter() - started)
         started = time.perf_counter()
         hand_written(engine, later)

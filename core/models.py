@@ -118,6 +118,11 @@ class ReminderState(StrEnum):
     DONE = "done"
     DISMISSED = "dismissed"
     FAILED = "failed"
+    FOLDED = "folded"
+    """Not sent on its own: it goes out in the person's daily digest."""
+    HELD = "held"
+    """Urgent, waiting until ``snoozed_until`` (the person's working hours, or their Slack
+    link): still on their due list, unlike a snooze."""
 
 
 def _one_of(column: str, enum: type[StrEnum], *, nullable: bool = False) -> CheckConstraint:
@@ -207,6 +212,12 @@ class UserBase(SQLModel):
     slack_user_id: str | None = Field(default=None, max_length=32, unique=True)
     timezone: Annotated[str, rule(_time_zone)] = Field(default="UTC", max_length=64)
     digest_time: time = Field(default=time(9, 0))
+    work_start: time = Field(default=time(9, 0))
+    """Local start of the working day: the digest goes out then, nothing earlier."""
+    work_end: time = Field(default=time(17, 0))
+    """Local end of the working day: nothing is sent from then until the next start."""
+    work_days: str = Field(default="12345", max_length=7)
+    """ISO weekday numbers worked (``12345``: Monday to Friday; :mod:`core.hours`)."""
     active: bool = True
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from core.clock import as_utc, zone
 from core.errors import KamError
+from core.hours import Staffed, WorkingHours
 
 EXAMPLES = '2026-03-01, 2026-03-01T14:30, "tomorrow 9am", "in 3 days", "next friday"'
 
@@ -22,16 +23,26 @@ class When:
 
     Every front end reads "tomorrow 9am" or "2026-03-01" for someone somewhere; the
     moment and the person's zone travel together here instead of beside every call.
+    With the person's ``hours``, a day named without a time ("next monday",
+    "tomorrow", "2026-03-02") means the start of their working day that day, so a
+    snooze "until next monday" typed late on Sunday lasts until Monday morning.
     """
 
     now: datetime
     timezone: str = "UTC"
+    hours: WorkingHours | None = None
+
+    @classmethod
+    def of(cls, person: Staffed, now: datetime) -> When:
+        """How ``person`` means what they type: their zone, and their working day."""
+        return cls(now, person.timezone, WorkingHours.of(person))
 
     def moment(self, text: str, *, prefer: Prefer = "future") -> datetime:
         """The UTC moment ``text`` means.
 
-        A bare date means the start of that day in the person's zone. Anything
-        unreadable raises a KamError that shows good examples.
+        A bare date means the start of that day in the person's zone (of their
+        working day, when their ``hours`` are known). Anything unreadable raises a
+        KamError that shows good examples.
         """
         raw = (text or "").strip()
         if not raw:
@@ -39,13 +50,12 @@ class When:
         tz = zone(self.timezone)
         try:
             if len(raw) == 10:
-                day = date.fromisoformat(raw)
-                return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+                return self._start_of(date.fromisoformat(raw))
             parsed = datetime.fromisoformat(raw)
             return as_utc(parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed)
         except ValueError:
             pass
-        import dateparser  # slow to import; only phrases need it
+        from dateparser.date import DateDataParser  # slow to import; only phrases need it
 
         settings = {
             "TIMEZONE": self.timezone,
@@ -53,11 +63,21 @@ class When:
             "RETURN_AS_TIMEZONE_AWARE": True,
             "RELATIVE_BASE": as_utc(self.now).astimezone(tz).replace(tzinfo=None),
             "PREFER_DATES_FROM": prefer,
+            "RETURN_TIME_AS_PERIOD": True,
         }
-        parsed = dateparser.parse(raw, languages=["en"], settings=settings)
-        if parsed is None:
+        found = DateDataParser(languages=["en"], settings=settings).get_date_data(raw)
+        if found.date_obj is None:
             raise KamError(f"Cannot read {raw!r} as a date. Try one of: {EXAMPLES}.")
-        return as_utc(parsed)
+        parsed = as_utc(found.date_obj)
+        if found.period == "day" and self.hours is not None:
+            return self._start_of(parsed.astimezone(tz).date())
+        return parsed
+
+    def _start_of(self, day: date) -> datetime:
+        """The start of ``day``: of the person's working day if known, else midnight."""
+        if self.hours is not None:
+            return self.hours.at(day, self.hours.start)
+        return datetime.combine(day, time(0), tzinfo=zone(self.timezone)).astimezone(UTC)
 
     def day(self, text: str, *, prefer: Prefer = "future") -> date:
         """The calendar day ``text`` means, in the person's own zone."""

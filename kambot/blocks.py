@@ -283,6 +283,8 @@ def card_blocks(
     tier = card.tier or "not scored"
     if card.tier_override:
         tier = f"{tier} (set by hand: {card.tier_override_reason or ''})"
+    elif card.over_capacity:
+        tier = f"{tier}; {card.over_capacity.message}"
     scores = card.scores
     health = (
         f"{scores.health:.0f}/100 · {escape(str(scores.quadrant).replace('_', ' '))}"
@@ -753,6 +755,8 @@ def _tier_and_value(b: Breakdown) -> str:
         tier_text = f"{escape(tier.tier)} ({why}; its scores earn {escape(tier.earned)})"
     else:
         tier_text = f"{escape(tier.tier)} (rank {tier.rank:,} of {tier.of:,})"
+        if tier.over_capacity:
+            tier_text += f"; {safe(tier.over_capacity.message, 300)}"
     lines = [
         f"*Tier* {tier_text} · check in every {tier.cadence_days} days",
         f"*Share of wallet* {share_of_wallet(value)} · *CLV* {money(value.clv)}"
@@ -819,6 +823,8 @@ def portfolio_blocks(
         or section("No figures."),
     ]
     warnings = [f.message for f in c.flags] + [w.message for w in figures.capacity_warnings]
+    if figures.over_capacity.accounts:
+        warnings.append(figures.over_capacity.message)
     if warnings:
         blocks.append(section("\n".join(f":warning: {safe(w, 300)}" for w in warnings[:10])))
     if shareable:

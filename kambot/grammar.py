@@ -82,6 +82,12 @@ SPECS: dict[str, Spec] = {
         options=("until",),
         example='snooze Kan-code "next monday"',
     ),
+    "hours": Spec(
+        "hours [HH:MM-HH:MM] [--days DAYS] [--zone ZONE]",
+        "your working hours: your digest comes at their start, nothing reaches you outside",
+        options=("days", "zone"),
+        example="hours 08:30-16:30 --days mon-fri --zone Europe/Oslo",
+    ),
     "score": Spec(
         "score [ACCOUNT]",
         "scores, tier and quadrant (one account: with the breakdown)",

@@ -58,6 +58,15 @@ class SlackNotifier:
             key=digest_key(user.id, day),
         )
 
+    def reaches(self, user: User) -> bool:
+        """Only people linked to a Slack user can get a DM (``Reach``): the sweep keeps
+        what is due for the others waiting until they are linked."""
+        return bool(user.slack_user_id)
+
+    def how_to_reach(self, user: User) -> str:
+        """The command that links ``user`` to Slack."""
+        return f"kam users link {user.email} SLACK_USER_ID"
+
     def find_delivery(self, key: str, user: User) -> Delivery | None:
         """The DM kam posted for ``key``, if it arrived (``DeliveryLookup``).
 

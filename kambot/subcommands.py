@@ -22,6 +22,7 @@ from core.checkins import due_items
 from core.checkins.kinds import thank_you
 from core.db import Session
 from core.errors import KamError, NotFound
+from core.hours import WorkingHours
 from core.models import (
     Account,
     Commitment,
@@ -51,7 +52,7 @@ from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
 from core.services.reminders import snooze
-from core.services.users import get_user_by_email
+from core.services.users import get_user_by_email, set_working_hours
 from core.validation import CSAT, NPS, Scale, amount, choice, whole
 from core.views import (
     account_card,
@@ -501,7 +502,8 @@ def do_snooze(req: Request, parsed: Parsed) -> Reply:
         account, until_text = account_and_text(parsed, session=req.session)
     if not until_text:
         raise KamError(f"Until when? `/kam {SPECS['snooze'].example}`")
-    until = req.when.moment(until_text)
+    # "next monday" means the start of their working day then, not midnight
+    until = When.of(req.user, req.now).moment(until_text)
     items = [
         i
         for i in due_items(session=req.session, now=req.now, user_id=req.user.id)
@@ -514,6 +516,26 @@ def do_snooze(req: Request, parsed: Parsed) -> Reply:
     when = _local(until, req)
     count = f"{len(items)} reminder{'s' if len(items) > 1 else ''}"
     return _confirmed(f"Snoozed {count} on {account.name} until {when}.", emoji=":zzz:")
+
+
+def do_hours(req: Request, parsed: Parsed) -> Reply:
+    """Show or set your own working hours, days and time zone."""
+    days, zone = parsed.option("days"), parsed.option("zone")
+    current = WorkingHours.of(req.user)
+    if not parsed.text and days is None and zone is None:
+        return _confirmed(
+            f"You work {current.label}. Change it with `/kam {SPECS['hours'].example}`.",
+            emoji=":clock9:",
+        )
+    span = parsed.text or f"{current.start:%H:%M}-{current.end:%H:%M}"
+    user = set_working_hours(
+        req.user.email, span, days=days, timezone=zone, session=req.session, actor=req.actor
+    )
+    return _confirmed(
+        f"You work {WorkingHours.of(user).label}: your digest comes at the start of the day, "
+        "and nothing reaches you outside these hours.",
+        emoji=":clock9:",
+    )
 
 
 def do_score(req: Request, parsed: Parsed) -> Reply:
@@ -554,6 +576,7 @@ HANDLERS: dict[str, Handler] = {
     "thanks": do_thanks,
     "due": do_due,
     "snooze": do_snooze,
+    "hours": do_hours,
     "score": do_score,
     "portfolio": do_portfolio,
 }

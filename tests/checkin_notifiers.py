@@ -5,11 +5,18 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from datetime import date
+from datetime import date, time
 from pathlib import Path
+from typing import Any
 
 from core.checkins import Delivery, DueItem, TransientDeliveryError
+from core.checkins.config import CheckinConfig
 from core.models import User
+
+ANY_HOUR: dict[str, Any] = {"work_start": time(0), "work_end": time(23, 59), "work_days": "1234567"}
+"""Working hours that never hold a delivery back, for tests of the delivery machinery."""
+EACH_ON_ITS_OWN = CheckinConfig(fold_routine=False, urgent_per_day=1_000_000)
+"""Every due item as a message of its own: the machinery tests count messages per key."""
 
 
 class Recorder:

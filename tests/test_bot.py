@@ -7,9 +7,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from slack_bolt.app import app as bolt_app
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
@@ -17,15 +19,19 @@ from sqlmodel import Session, select
 from core.models import (
     AuditEvent,
     Commitment,
+    CommitmentCreate,
     Contact,
     CustomerRequest,
     Feedback,
     Interaction,
     Notice,
     Order,
+    Reminder,
     Role,
     User,
 )
+from core.services.commitments import add_commitment
+from core.services.users import set_working_hours
 from kambot import blocks as kb
 from kambot import ids, log_form
 from kambot.listeners import actions as listen_actions
@@ -306,6 +312,18 @@ def test_log_with_text_writes_one_interaction_even_when_slack_retries(
     assert logged[0].summary == "called Ana about the renewal"
     assert logged[0].source == "slack"
     assert logged[0].occurred_at.hour == 15
+
+
+def test_a_command_that_mentions_payload_is_read_as_the_command_it_is(
+    bot: SlackBot, engine: Engine
+) -> None:
+    """bolt reads a form body with the word "payload" in it as an empty interactive
+    payload; the person would get no reply and nothing logged."""
+    reply = bot.command("log Kan code: the payload of the pilot order slipped a week")
+    assert "Logged call with *Kan-code*" in reply_text(reply)
+    (logged,) = rows(engine, Interaction)
+    assert logged.summary == "the payload of the pilot order slipped a week"
+    assert "payload" in reply_text(bot.command("payload"))  # unknown: named back, with help
 
 
 def test_log_rejects_bad_input_without_writing(bot: SlackBot, engine: Engine) -> None:
@@ -655,3 +673,49 @@ def test_rate_limited_web_api_calls_wait_out_retry_after_and_are_retried(bot: Sl
     assert limited.response["error"] == "ratelimited" and retried.response["ok"] is True
     assert retried.body["trigger_id"] == limited.body["trigger_id"]  # the same call again
     assert retried.arrived - limited.arrived >= bot.api.retry_after  # after Retry-After
+
+
+# --- working hours ------------------------------------------------------------------
+
+
+def test_hours_shows_and_sets_my_working_day_and_refuses_bad_input(
+    bot: SlackBot, engine: Engine
+) -> None:
+    assert "You work 09:00-17:00 mon-fri (UTC)" in reply_text(bot.command("hours"))
+    reply = bot.command("hours 08:30-16:30 --days sun-thu --zone Europe/Oslo")
+    assert "You work 08:30-16:30 sun-thu (Europe/Oslo)" in reply_text(reply)
+    anna = next(u for u in rows(engine, User) if u.email == "anna@example.com")
+    assert (str(anna.work_start), str(anna.work_end), anna.work_days, anna.timezone) == (
+        "08:30:00",
+        "16:30:00",
+        "12347",
+        "Europe/Oslo",
+    )
+    assert "end before they start" in reply_text(bot.command("hours 17:00-08:00"))
+    assert "working days" in reply_text(bot.command("hours 9-17 --days someday"))
+    assert "Unknown time zone" in reply_text(bot.command("hours 9-17 --zone Mars/Base"))
+    anna = next(u for u in rows(engine, User) if u.email == "anna@example.com")
+    assert (anna.work_days, anna.timezone) == ("12347", "Europe/Oslo")  # nothing changed
+    assert "/kam hours" in reply_text(bot.command("help"))
+
+
+def test_snooze_next_monday_typed_late_on_sunday_lasts_until_mondays_working_day(
+    bot: SlackBot, engine: Engine, team: dict[str, Any]
+) -> None:
+    with Session(engine) as s:
+        set_working_hours(
+            "anna@example.com",
+            "08:30-16:30",
+            timezone="Europe/Oslo",
+            session=s,
+            actor=factories.SYSTEM,
+        )
+        promise = CommitmentCreate(what="Send the quote", due_on=date(2026, 2, 20))
+        add_commitment(team["kan"], promise, session=s, actor=factories.SYSTEM)
+        s.commit()
+    sunday_late = datetime(2026, 3, 1, 22, 54, tzinfo=UTC)  # 23:54 in Oslo
+    with time_machine.travel(sunday_late, tick=True):
+        reply = bot.command('snooze Kan-code "next monday"')
+    assert "Snoozed 1 reminder on Kan-code" in reply_text(reply)
+    (row,) = rows(engine, Reminder)
+    assert row.snoozed_until == datetime(2026, 3, 2, 7, 30, tzinfo=UTC)  # Monday 08:30 Oslo

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from core.checkins import LEASE, DueItem, TransientDeliveryError, due_items, sweep
+from core.checkins import LEASE, DueItem, SweepReport, TransientDeliveryError, due_items
+from core.checkins import sweep as core_sweep
 from core.clock import utcnow
 from core.models import (
     Commitment,
@@ -40,6 +41,7 @@ from kambot import ids
 from kambot.notifier import SlackNotifier
 from kambot.summary import post_team_summary
 from tests import factories
+from tests.checkin_notifiers import ANY_HOUR, EACH_ON_ITS_OWN
 from tests.slack_harness import (
     SlackBot,
     running_bot,
@@ -49,6 +51,12 @@ from tests.slack_harness import (
 )
 
 SYSTEM = factories.SYSTEM
+
+
+def sweep(engine: Engine, notifier: Any, **options: Any) -> SweepReport:
+    """Every reminder as a DM of its own, at any hour: these tests are about how each kind
+    reads in Slack; what goes alone, and when, is tests/test_working_hours.py."""
+    return core_sweep(engine, notifier, config=EACH_ON_ITS_OWN, **options)
 
 
 def rows(engine: Engine, model: Any) -> list[Any]:
@@ -68,8 +76,12 @@ def portfolio(engine: Engine) -> dict[str, Any]:
     awaits a thank-you, a notice is untold; Mark manages her."""
     now = utcnow()
     with Session(engine, expire_on_commit=False) as s:
-        mark = factories.user(s, "mark@example.com", role=Role.MANAGER, slack_user_id="UMARK")
-        anna = factories.user(s, "anna@example.com", manager_id=mark.id, slack_user_id="UANNA")
+        mark = factories.user(
+            s, "mark@example.com", role=Role.MANAGER, slack_user_id="UMARK", **ANY_HOUR
+        )
+        anna = factories.user(
+            s, "anna@example.com", manager_id=mark.id, slack_user_id="UANNA", **ANY_HOUR
+        )
         acme = factories.account(
             s, "Acme Corp", owner_id=anna.id, tier_override="key", tier_override_reason="big"
         )

@@ -9,6 +9,7 @@ import sys
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -16,24 +17,38 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core import bulk
-from core.checkins import LEASE, due_items, sweep
+from core.checkins import LEASE, SweepReport, due_items
+from core.checkins import sweep as core_sweep
 from core.checkins.digest import due_digests
 from core.models import Account, CommitmentCreate, InteractionCreate, Reminder, User
 from core.services.commitments import add_commitment
 from core.services.interactions import log_interaction
 from core.services.reminders import snooze
 from tests import factories
-from tests.checkin_notifiers import BlindFileRecorder, FileRecorder, Recorder
+from tests.checkin_notifiers import (
+    ANY_HOUR,
+    EACH_ON_ITS_OWN,
+    BlindFileRecorder,
+    FileRecorder,
+    Recorder,
+)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def sweep(engine: Engine, notifier: Any, **options: Any) -> SweepReport:
+    """A sweep that sends every item on its own: these tests are about the machinery
+    (claims, retries, crashes); what goes alone and when is tests/test_working_hours.py."""
+    return core_sweep(engine, notifier, config=EACH_ON_ITS_OWN, **options)
 
 
 def portfolio(engine: Engine, accounts: int, *, users: int = 4, digest: time = time(20, 0)) -> None:
     """``accounts`` accounts, none contacted for 200 days: each has a check-in due at T0."""
     with Session(engine) as s, time_machine.travel(T0, tick=False):
         owners = [
-            factories.user(s, f"am{n}@example.com", digest_time=digest).id for n in range(users)
+            factories.user(s, f"am{n}@example.com", digest_time=digest, **ANY_HOUR).id
+            for n in range(users)
         ]
         old = T0 - timedelta(days=200)
         bulk.insert_rows(
@@ -187,7 +202,7 @@ sys.path.insert(0, {root!r})
 from core.db import make_engine
 from core.checkins import sweep
 import core.checkins.sweeper as sweeping
-from tests.checkin_notifiers import FileRecorder
+from tests.checkin_notifiers import EACH_ON_ITS_OWN, FileRecorder
 
 url, log, point, now = sys.argv[1:]
 
@@ -202,7 +217,7 @@ class Dying(FileRecorder):
 
 if point == "after_claim":
     sweeping._start_attempt = die
-sweep(make_engine(url), Dying(Path(log)), now=datetime.fromisoformat(now))
+sweep(make_engine(url), Dying(Path(log)), now=datetime.fromisoformat(now), config=EACH_ON_ITS_OWN)
 """
 
 
@@ -254,18 +269,20 @@ def test_a_notifier_that_cannot_look_up_never_resends_an_interrupted_delivery(
 
 # digests --------------------------------------------------------------------------------------
 
+EVERY_DAY = {"work_start": time(7), "work_end": time(20), "work_days": "1234567"}
+
 
 def people(engine: Engine) -> None:
     """Two people in zones that change clocks on different days, one due item each,
-    and a third with nothing due."""
+    and a third with nothing due; all of them work every day of the week."""
     with Session(engine) as s, time_machine.travel(T0, tick=False):
         stockholm = factories.user(
-            s, "sara@example.com", timezone="Europe/Stockholm", digest_time=time(9, 0)
+            s, "sara@example.com", timezone="Europe/Stockholm", digest_time=time(9), **EVERY_DAY
         )
         new_york = factories.user(
-            s, "nick@example.com", timezone="America/New_York", digest_time=time(8, 0)
+            s, "nick@example.com", timezone="America/New_York", digest_time=time(8), **EVERY_DAY
         )
-        factories.user(s, "idle@example.com", timezone="Asia/Tokyo")
+        factories.user(s, "idle@example.com", timezone="Asia/Tokyo", **EVERY_DAY)
         for owner, name in ((stockholm, "Nordic AB"), (new_york, "Hudson Inc")):
             account = factories.account(s, name, owner_id=owner.id)
             promise = CommitmentCreate(what="Send the quote", due_on=date(2026, 3, 1))

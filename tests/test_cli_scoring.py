@@ -66,10 +66,13 @@ def test_a_broken_config_file_is_named_and_nothing_is_written(
 ) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "kam.toml"
     bad.write_text("[scoring.health]\nrecency = 90\n", encoding="utf-8")
+    _, out, _ = kam(capsys, "show", "Kan-code", "--json", "--db", demo_db)
+    scored_by_the_demo = json.loads(out)["scores"]
+    assert scored_by_the_demo is not None
     code, _, err = kam(capsys, "score", "--config", str(bad), "--db", demo_db)
     assert code == 1 and "health weights add up to 160" in err and "Traceback" not in err
     _, out, _ = kam(capsys, "show", "Kan-code", "--json", "--db", demo_db)
-    assert json.loads(out)["scores"] is None
+    assert json.loads(out)["scores"] == scored_by_the_demo
 
 
 def test_portfolio_prints_concentration_tiers_and_forecast(

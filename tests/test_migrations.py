@@ -142,3 +142,59 @@ def test_0004_renames_old_reminder_keys_and_accepts_any_kind(empty_db_url: str) 
         }
     finally:
         engine.dispose()
+
+
+def test_0005_gives_people_who_own_accounts_working_hours_and_back(empty_db_url: str) -> None:
+    """Upgrading a database in use: the people accounts refer to keep their rows and get
+    09:00-17:00, Monday to Friday; going back, a folded reminder reads as sent."""
+    from datetime import UTC, datetime, time
+
+    from alembic import command
+    from sqlalchemy import text
+    from sqlmodel import Session, select
+
+    from core.models import Reminder, User
+    from tests import factories
+
+    engine = open_database(empty_db_url, create=True)
+    config = _alembic_config(engine)
+    try:
+        command.downgrade(config, "0004")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (name, email, role, timezone, digest_time, active, "
+                    "created_at) VALUES ('O', 'o@example.com', 'am', 'UTC', '08:00:00', "
+                    "true, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (name, name_key, owner_id, status, created_at, "
+                    "updated_at) SELECT 'Acme', 'acme', id, 'active', CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP FROM users"
+                )
+            )
+        command.upgrade(config, "head")
+        with Session(engine) as s:
+            person = s.exec(select(User)).one()
+            assert (person.work_start, person.work_end, person.work_days) == (
+                time(9),
+                time(17),
+                "12345",
+            )
+            at = datetime(2026, 3, 2, tzinfo=UTC)
+            for key, state in (("thank_you:1:a", "folded"), ("commitment_due:1:2", "held")):
+                s.add(Reminder(key=key, kind=key.split(":")[0], state=state, due_at=at))  # type: ignore[arg-type]
+            factories.user(s, "new@example.com", work_days="67")
+            s.commit()
+        command.downgrade(config, "0004")
+        with engine.connect() as conn:
+            states = dict(conn.execute(text("SELECT key, state FROM reminders")).all())
+            owners = conn.execute(
+                text("SELECT count(*) FROM accounts a JOIN users u ON u.id = a.owner_id")
+            ).scalar()
+        assert states == {"thank_you:1:a": "sent"} and owners == 1
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()

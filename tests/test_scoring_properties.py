@@ -160,7 +160,11 @@ def test_every_breakdown_sums_to_its_score_and_every_score_is_within_0_to_100(
             assert trend.direction in ("up", "down", "steady")
     stored = [json.loads(text) for text in snapshot_breakdowns(scored)]
     assert stored == [
-        {"health": scored.tables["health"].points(i), "earned_tier": scored.earned_tier[i]}
+        {
+            "health": scored.tables["health"].points(i),
+            "earned_tier": scored.earned_tier[i],
+            **({"over_capacity": held.as_json()} if (held := scored.over_capacity[i]) else {}),
+        }
         for i in range(len(accounts))
     ]
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from core.checkins import due_items
 from core.models import InteractionCreate, Role, User
 from core.services.interactions import log_interaction
-from core.teams import Team, team_of
+from core.teams import Team, team_leads, team_of
 from tests import factories
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -71,3 +71,11 @@ def test_the_due_list_of_a_team_is_the_same_for_the_manager_and_each_report(
     assert team_accounts("maja") == {"Acme", "Bolt", "Crux"}
     assert team_accounts("anna") == team_accounts("olle") == team_accounts("maja")
     assert team_accounts("zed") == {"Zeta"}
+
+
+def test_the_whole_teams_leads_follow_the_same_rule_as_team_of(session: Session) -> None:
+    people = _org(session)
+    managers = {u.id or 0: u.manager_id for u in people.values()}
+    leads = team_leads(managers)
+    for person in people.values():
+        assert leads[person.id or 0] == team_of(person.id or 0, session=session).lead_id

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from core.models import Commitment, Feedback, Interaction, Notice, Order
+from core.models import Commitment, Feedback, Interaction, Notice, Order, User
 from tests.tui_data import NOW, build_portfolio
 from tests.typed_numbers import NOT_NUMBERS
 from tui.app import KamApp
@@ -28,6 +28,7 @@ from tui.screens.forms import (
     LogInteractionForm,
     NoticeForm,
     OrderForm,
+    WorkingHoursForm,
 )
 from tui.screens.help import HelpScreen
 from tui.service import PortfolioService
@@ -174,12 +175,14 @@ async def test_opening_an_account_shows_its_card(portfolio: Engine) -> None:
         trend = screen.card.health_trend  # against last week's snapshot
         assert trend is not None and trend.change == pytest.approx(7.5)
         assert screen.scores is not None
-        value = screen.scores.value
+        assert screen.scores.scored_at == NOW  # the stored run every screen shows, explained
+        value = screen.scores.breakdown.value
         assert value.share_of_wallet == pytest.approx(130_000 / 480_000, abs=1e-4)
         summary = shown(screen, "#summary")
         assert "Share of wallet 27% of 480k" in summary
         assert f"CLV {money(value.clv)}" in summary
         scores = shown(screen, "#scores")
+        assert "Why these scores (scored 2026-03-02 12:00 UTC)" in scores
         assert "Customer's annual revenue" in scores
         assert "80.00M" in scores  # the raw value beside its points
         await pilot.press("escape")
@@ -449,3 +452,40 @@ def test_kam_tui_on_a_database_without_kam_says_run_init(
     code, err = kam_cli(capsys, "--db", f"sqlite:///{tmp_path}/none.db", "tui")
     assert code == 1
     assert "kam init" in err
+
+
+async def test_working_hours_form_from_the_palette_refuses_then_saves(portfolio: Engine) -> None:
+    app = make_app(portfolio, user="anna@example.com")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Working hours")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, WorkingHoursForm)
+        assert form.values() == {"hours": "09:00-17:00", "days": "mon-fri", "zone": "UTC"}
+        await fill(pilot, form, hours="17:00-09:00")
+        await save(app, pilot, form)
+        assert app.screen is form and "end before they start" in error_text(form)
+        await fill(pilot, form, hours="08:30-16:30", days="sun-thu", zone="Asia/Dubai")
+        await save(app, pilot, form)
+        assert not isinstance(app.screen, WorkingHoursForm)
+    with Session(portfolio) as session:
+        anna = session.exec(select(User).where(User.email == "anna@example.com")).scalar_one()
+        assert (anna.work_days, anna.timezone, str(anna.work_start)) == (
+            "12347",
+            "Asia/Dubai",
+            "08:30:00",
+        )
+
+
+async def test_working_hours_without_knowing_who_says_how(portfolio: Engine) -> None:
+    app = make_app(portfolio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_hours()
+        await settle(app, pilot)
+        assert not isinstance(app.screen, WorkingHoursForm)
+        assert any("--as EMAIL" in str(n.message) for n in app._notifications)

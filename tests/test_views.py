@@ -71,6 +71,7 @@ CARD_KEYS = [
     "tier",
     "tier_override",
     "tier_override_reason",
+    "over_capacity",
     "revenue_total",
     "won_deals",
     "revenue_12m",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -12,7 +13,7 @@ from textual.worker import Worker
 
 from tui.commands import AccountSearch, kam_commands
 from tui.errors import report_failure
-from tui.messages import DataChanged, OpenAccount
+from tui.messages import DataChanged, OpenAccount, ScoresChanged
 from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
 from tui.screens.help import HelpScreen
@@ -29,6 +30,7 @@ class KamApp(App[None]):
         Binding("a", "accounts", "Accounts", show=False),
         Binding("d", "due", "Due"),
         Binding("p", "overview", "Overview"),
+        Binding("R", "rescore", "Rescore", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -70,6 +72,46 @@ class KamApp(App[None]):
         from tui.screens.portfolio import PortfolioScreen
 
         self._show(PortfolioScreen, lambda: PortfolioScreen(self.service, self.accounts.index))
+
+    def action_rescore(self) -> None:
+        """Score every account now (in a thread, with progress); every screen then reads
+        the new scores."""
+        from tui.screens.rescore import RescoreScreen
+
+        if not isinstance(self.screen, RescoreScreen):
+            self.push_screen(RescoreScreen(self.service), self._rescored)
+
+    def _rescored(self, summary: str | None) -> None:
+        if summary is None:
+            return
+        self.notify(summary)
+        for screen in self.screen_stack:
+            screen.post_message(ScoresChanged())
+
+    def action_hours(self) -> None:
+        """Open the form for the person's own working hours (read in a worker first)."""
+        if self.service.user is None:
+            self.notify(
+                "kam does not know who you are: start it with --as EMAIL to set your hours.",
+                severity="warning",
+            )
+            return
+        self._load_hours()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="hours")
+    def _load_hours(self) -> None:
+        current = self.service.working_hours()
+        person = self.service.user.name if self.service.user else ""
+        self.call_from_thread(self._open_hours, person, current)
+
+    def _open_hours(self, person: str, current: dict[str, str]) -> None:
+        from tui.screens.forms import WorkingHoursForm
+
+        def done(result: str | None) -> None:
+            if result:
+                self.notify(result)
+
+        self.push_screen(WorkingHoursForm(self.service, person, current), done)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -34,6 +34,14 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
     yield SystemCommand(
         "Portfolio overview", "Matrix, concentration, tiers, capacity, goals", app.action_overview
     )
+    yield SystemCommand(
+        "Rescore the portfolio",
+        "Score every account now and store the scores every screen shows (R)",
+        app.action_rescore,
+    )
+    yield SystemCommand(
+        "Working hours", "When kam may send you reminders; your digest's time", app.action_hours
+    )
     if isinstance(screen, AccountsScreen):
         for column in COLUMNS:
             yield SystemCommand(

@@ -20,3 +20,10 @@ class OpenAccount(Message):
     """Show one account's screen."""
 
     account_id: int
+
+
+class ScoresChanged(Message, bubble=False):
+    """The portfolio was rescored: every screen showing scores reads them again.
+
+    The App posts it to each screen on the stack; it does not bubble back up.
+    """

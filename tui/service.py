@@ -16,6 +16,8 @@ from core.actors import Actor
 from core.checkins import DueItem
 from core.clock import utcnow
 from core.db import Engine, session_scope
+from core.errors import KamError
+from core.hours import WorkingHours, days_label
 from core.models import (
     CommitmentCreate,
     Expectation,
@@ -28,14 +30,15 @@ from core.models import (
     Sentiment,
     User,
 )
+from core.progress import Progress
 from core.scoring import (
-    Breakdown,
     PortfolioFigures,
     ScoringConfig,
     load_config,
     portfolio_figures,
-    score_accounts,
+    rescore,
 )
+from core.scoring.explain import StoredExplanation, explain_stored
 from core.services import reminders
 from core.services.accounts import get_account
 from core.services.commitments import add_commitment
@@ -45,7 +48,7 @@ from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order
 from core.services.reminders import SNOOZE_CHOICES
-from core.services.users import get_user_by_email
+from core.services.users import get_user_by_email, set_working_hours
 from core.teams import team_of
 from core.validation import CSAT, NPS
 from core.views import AccountCard, account_card, first_page, load_rows, short_names
@@ -259,25 +262,69 @@ class PortfolioService:
         choice = until.strip().casefold()
         if choice in SNOOZE_CHOICES:
             moment = now + SNOOZE_CHOICES[choice]
+        elif self.user is not None:  # "next monday": the start of their working day then
+            moment = When.of(self.user, now).moment(until)
         else:
             moment = When(now, self.timezone).moment(until)
         with session_scope(self.engine) as session:
             reminders.snooze(key, moment, session=session, actor=self.actor, now=now)
         return f"Snoozed until {moment:%a %d %b %H:%M} UTC."
 
+    # -- the person's working hours ------------------------------------------------
+
+    def working_hours(self) -> dict[str, str]:
+        """The person's hours as the form shows them: ``hours``, ``days``, ``zone``."""
+        hours = WorkingHours.of(self._person())
+        return {
+            "hours": f"{hours.start:%H:%M}-{hours.end:%H:%M}",
+            "days": days_label(hours.days),
+            "zone": hours.timezone,
+        }
+
+    def set_working_hours(self, hours: str, days: str, zone: str) -> str:
+        """Set the person's working day through the core's one rule; returns the confirmation."""
+        person = self._person()
+        with session_scope(self.engine) as session:
+            self.user = set_working_hours(
+                person.email,
+                hours,
+                days=days.strip() or None,
+                timezone=zone.strip() or None,
+                session=session,
+                actor=self.actor,
+            )
+            label = WorkingHours.of(self.user).label
+        return f"You work {label}; your digest comes at the start of the day."
+
+    def _person(self) -> User:
+        if self.user is None:
+            raise KamError("Start kam tui with --as EMAIL to set your own working hours.")
+        return self.user
+
     # -- scores and the portfolio overview (scoring) -----------------------------
 
-    def account_scores(self, account_id: int) -> Breakdown | None:
-        """One account's scores now, with every criterion's raw, normalised, weight, points.
+    def account_scores(self, account_id: int) -> StoredExplanation | None:
+        """Why the account's stored scores (the ones every screen shows) are what they are:
+        every criterion's raw, normalised, weight and points, as of the scoring run.
 
         Scores are relative to the whole portfolio, so the whole portfolio is scored
         (a few seconds at 100,000 accounts); only this account's explanation is kept.
         """
         with session_scope(self.engine) as session:
-            found = score_accounts(
-                session=session, now=self.now(), config=self.config, account_ids=[account_id]
+            return explain_stored(account_id, session=session, now=self.now(), config=self.config)
+
+    def rescore(self, progress: Progress | None = None) -> str:
+        """Score every account now and store the scores (as ``kam score`` does); returns
+        what to tell the user. ``progress`` hears each step, from the worker's thread."""
+        with session_scope(self.engine) as session:
+            scored = rescore(
+                session=session,
+                now=self.now(),
+                config=self.config,
+                actor=self.actor,
+                progress=progress,
             )
-        return found[0].breakdown if found else None
+        return f"Scored {len(scored):,} accounts."
 
     def figures(self) -> PortfolioFigures:
         """Concentration, tiers, quadrants, capacity warnings, value and goals for the overview."""

@@ -10,12 +10,15 @@ them together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import tomllib
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from core.errors import KamError
 from core.models import Tier
-from core.scoring.config import TIERS, ScoringConfig, load_config
+from core.scoring.config import TIERS, ScoringConfig, default_path, load_config
 
 
 def cadence_days(scoring: ScoringConfig) -> dict[str, int]:
@@ -53,6 +56,13 @@ class CheckinConfig:
     onboarding_window: timedelta = timedelta(days=90)
     notice_warning: timedelta = timedelta(days=3)
     digest_grace: timedelta = timedelta(hours=12)
+    urgent_per_day: int = 5
+    """Urgent items sent as their own message per person per local day; the rest wait
+    for the digest (``[reminders] urgent_per_day`` in ``kam.toml``)."""
+    fold_routine: bool = True
+    """Routine items reach people in their daily digest only, not as messages of their
+    own (``[reminders] fold_routine``); False sends every item on its own, in working
+    hours, up to ``urgent_per_day``."""
 
     def cadence(self, tier: str, override: int | None) -> int:
         """The ideal days between check-ins for an account of ``tier``."""
@@ -76,5 +86,30 @@ class CheckinConfig:
 
 def load_checkin_config(path: str | Path | None = None) -> CheckinConfig:
     """The configuration in force: the cadences of ``kam.toml`` (see
-    :func:`core.scoring.load_config`), the engine's own figures otherwise."""
-    return CheckinConfig.from_scoring(load_config(path))
+    :func:`core.scoring.load_config`), its ``[reminders]`` table, the engine's own
+    figures otherwise."""
+    config = CheckinConfig.from_scoring(load_config(path))
+    where = Path(path) if path is not None else default_path()
+    if where is None or not where.exists():
+        return config
+    table = tomllib.loads(where.read_text(encoding="utf-8")).get("reminders", {})
+    return replace(config, **_reminder_settings(table, str(where)))
+
+
+def _reminder_settings(table: dict[str, Any], source: str) -> dict[str, Any]:
+    """The ``[reminders]`` table, checked: a mistake names the key and what it takes."""
+    known = {"urgent_per_day": int, "fold_routine": bool}
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        wanted = known.get(key)
+        if wanted is None:
+            raise KamError(
+                f"{source}: [reminders] has no setting {key!r}; it takes {sorted(known)}."
+            )
+        if type(value) is not wanted or (isinstance(value, int) and value < 0):
+            raise KamError(
+                f"{source}: [reminders] {key} must be "
+                + ("a whole number, 0 or more." if wanted is int else "true or false.")
+            )
+        out[key] = value
+    return out

@@ -61,6 +61,24 @@ class DeliveryLookup(Protocol):
         ...
 
 
+@runtime_checkable
+class Reach(Protocol):
+    """A notifier that can reach only some people (Slack: those linked to a Slack user).
+
+    A sweep keeps what is due for someone it cannot reach waiting, unclaimed, and
+    delivers it once they can be reached; a notifier without this method reaches
+    everyone.
+    """
+
+    def reaches(self, user: User) -> bool:
+        """Whether a message to ``user`` can be delivered now."""
+        ...
+
+    def how_to_reach(self, user: User) -> str:
+        """One sentence: what makes ``user`` reachable (the command that links them)."""
+        ...
+
+
 class ConsoleNotifier:
     """Prints reminders and digests as plain text (``kam remind`` without Slack)."""
 

@@ -16,6 +16,11 @@ Delivery guarantee (the whole argument is in the README, "Exactly once"):
    failure (retried with backoff, a Slack 429 after its Retry-After; the rest
    of the batch goes back to ``pending`` unsent and waits too), or ``failed``.
 
+What goes out on its own, what is folded into the digest and what is held for
+the person's working hours (or their Slack link) is :mod:`core.checkins.routing`;
+folded and held occurrences are claimed too (states ``folded`` and ``held``), so a
+later sweep counts them instead of reading them again.
+
 Which occurrences are new the database works out itself: a sweep's reading
 (:mod:`core.checkins.triage`) joins each kind's due rows to the reminder table
 by key and fetches only the unclaimed ones, so a sweep that finds nothing new
@@ -39,24 +44,33 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from typing import Any, cast
 
-from sqlalchemy import Engine, and_, bindparam, case, update
+from sqlalchemy import Engine, and_, bindparam, case, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
-from core.checkins.delivery import Delivery, DeliveryLookup, Notifier, TransientDeliveryError
+from core.checkins.delivery import (
+    Delivery,
+    DeliveryLookup,
+    Notifier,
+    Reach,
+    TransientDeliveryError,
+)
 from core.checkins.derive import derive, derive_new
 from core.checkins.digest import DigestSlot, due_digests
 from core.checkins.due import enrich, reminder_rows, visible
 from core.checkins.items import DueItem
 from core.checkins.keys import DIGEST, account_of, digest_parts, is_digest
 from core.checkins.kind import Derived, Scope
-from core.checkins.sql import unindexed
+from core.checkins.routing import route
+from core.checkins.sql import moment, unindexed
 from core.checkins.urgency import in_order
 from core.errors import KamError
+from core.hours import WorkingHours
 from core.models import Reminder, ReminderState, User
 from core.types import UTCDateTime
 
@@ -79,6 +93,10 @@ SENT = ReminderState.SENT.value
 SNOOZED = ReminderState.SNOOZED.value
 DONE = ReminderState.DONE.value
 FAILED = ReminderState.FAILED.value
+FOLDED = ReminderState.FOLDED.value
+HELD = ReminderState.HELD.value
+WAKING = [SNOOZED, HELD]
+"""The states a due occurrence wakes from once ``snoozed_until`` has passed."""
 IN_FLIGHT = frozenset({PENDING, SENDING, SENT, FAILED})
 
 REMINDERS = Reminder.__table__  # type: ignore[attr-defined]
@@ -102,6 +120,15 @@ class SweepReport:
     """Why deliveries failed, each reason once (what to fix, such as a missing Slack link)."""
     retried: int = 0
     taken_over: int = 0
+    folded: int = 0
+    """Routine items (and urgent ones past the day's cap) left for the digest."""
+    outside_hours: int = 0
+    """Urgent items waiting for their person's working hours."""
+    unreachable: dict[str, int] = field(default_factory=dict)
+    """Active people the notifier cannot reach yet (by e-mail): their digest and urgent
+    reminders wait for them; with the number of items this sweep found new for them."""
+    how_to_reach: list[str] = field(default_factory=list)
+    """What makes each of them reachable (the command that links them to Slack)."""
 
     def fail(self, key: str, reason: str) -> None:
         """Note that ``key`` could not be delivered, and why."""
@@ -125,6 +152,10 @@ class SweepReport:
             "failure_reasons": self.failure_reasons,
             "retried": self.retried,
             "taken_over": self.taken_over,
+            "folded": self.folded,
+            "outside_hours": self.outside_hours,
+            "unreachable": self.unreachable,
+            "how_to_reach": self.how_to_reach,
         }
 
 
@@ -146,6 +177,10 @@ class _Plan:
     woken: list[str]
     slots: list[DigestSlot]
     stale: list[_Row]
+    folded: list[Derived] = field(default_factory=list)
+    woken_folded: list[str] = field(default_factory=list)
+    held: list[tuple[Derived, datetime]] = field(default_factory=list)
+    woken_held: list[tuple[str, datetime]] = field(default_factory=list)
 
     by_user: dict[int | None, list[Derived]] = field(default_factory=dict)
 
@@ -154,6 +189,8 @@ class _Plan:
             self.by_user.setdefault(d.item.user_id, []).append(d)
 
     def items_of(self, user_id: int | None) -> list[Derived]:
+        """What ``user_id``'s digest lists: everything due for them, most urgent first
+        (the day's whole list, urgent items sent alone included)."""
         return self.by_user.get(user_id, [])
 
     def deliverable(self, key: str, user_id: int | None) -> User | None:
@@ -196,7 +233,7 @@ def sweep(
     """
     config = config or load_checkin_config()
     report = SweepReport(now=now, dry_run=dry_run)
-    plan = _plan(engine, now, config, report)
+    plan = _plan(engine, notifier, now, config, report)
     if dry_run:
         report.would_deliver = sorted(
             [d.item.key for d in plan.fresh]
@@ -211,16 +248,22 @@ def sweep(
     return report
 
 
-def _plan(engine: Engine, now: datetime, config: CheckinConfig, report: SweepReport) -> _Plan:
-    """Read what to send: the new occurrences, ended snoozes, abandoned claims, due digests.
+def _plan(
+    engine: Engine, notifier: Notifier, now: datetime, config: CheckinConfig, report: SweepReport
+) -> _Plan:
+    """Read what to send: the new occurrences, ended snoozes, abandoned claims, due digests,
+    and route them (:mod:`core.checkins.routing`): send alone, fold into the digest, or wait.
 
     Only the unclaimed occurrences are fetched and built; complete lists are
     derived only for the people whose digest goes out and for the accounts of
     claims another sweep left behind.
     """
+    reaches = notifier.reaches if isinstance(notifier, Reach) else (lambda user: True)
     with Session(engine, expire_on_commit=False) as session:
         users = {u.id: u for u in session.exec(select(User)).all() if u.id is not None}
-        slots = due_digests(users.values(), now, config.digest_grace)
+        slots = [
+            s for s in due_digests(users.values(), now, config.digest_grace) if reaches(s.user)
+        ]
         sent_days = reminder_rows((s.key for s in slots), session=session)
         slots = [s for s in slots if s.key not in sent_days]
         stale = [
@@ -237,7 +280,18 @@ def _plan(engine: Engine, now: datetime, config: CheckinConfig, report: SweepRep
                 )
             ).all()
         ]
+        stale = [
+            r for r in stale if r.state != PENDING or _can_send(r.user_id, users, now, reaches)
+        ]
         new, tally = derive_new(engine, now=now, config=config)
+        routing = route(
+            new,
+            users=users,
+            now=now,
+            config=config,
+            reaches=reaches,
+            sent_today=lambda ids: _sent_today(session, [users[i] for i in ids], now),
+        )
         shown = {d.item.key: d for d in new}
         listed = {s.user.id for s in slots} | {_user_of_key(r.key) for r in stale}
         listed.discard(None)
@@ -255,14 +309,68 @@ def _plan(engine: Engine, now: datetime, config: CheckinConfig, report: SweepRep
     report.due = tally.due
     report.already_delivered = tally.claimed
     report.unassigned = tally.unassigned
+    report.folded = len(routing.fold)
+    report.outside_hours = routing.off_hours
+    waiting = Counter({i: 0 for i, u in users.items() if u.active and not reaches(u)})
+    waiting.update(routing.unreachable)
+    for user_id in sorted(waiting, key=lambda i: users[i].email):
+        user = users[user_id]
+        report.unreachable[user.email] = waiting[user_id]
+        if isinstance(notifier, Reach):
+            report.how_to_reach.append(notifier.how_to_reach(user))
+    send, fold = routing.send, routing.fold
     return _Plan(
         shown=shown,
         users=users,
-        fresh=sorted((d for d in new if d.item.key not in tally.woken), key=lambda d: d.item.key),
-        woken=sorted(tally.woken),
+        fresh=sorted((d for d in send if d.item.key not in tally.woken), key=lambda d: d.item.key),
+        woken=sorted(d.item.key for d in send if d.item.key in tally.woken),
         slots=slots,
         stale=stale,
+        folded=sorted((d for d in fold if d.item.key not in tally.woken), key=lambda d: d.item.key),
+        woken_folded=sorted(d.item.key for d in fold if d.item.key in tally.woken),
+        held=sorted(
+            ((d, t) for d, t in routing.hold if d.item.key not in tally.woken),
+            key=lambda h: h[0].item.key,
+        ),
+        woken_held=sorted((d.item.key, t) for d, t in routing.hold if d.item.key in tally.woken),
     )
+
+
+def _can_send(
+    user_id: int | None, users: dict[int, User], now: datetime, reaches: Callable[[User], bool]
+) -> bool:
+    """Whether a claim left pending may be sent to its person now (hours, reach)."""
+    user = users.get(user_id) if user_id is not None else None
+    if user is None:
+        return True  # nobody to tell: the claim is closed when its turn comes
+    return reaches(user) and WorkingHours.of(user).is_working(now)
+
+
+def _sent_today(session: Session, people: list[User], now: datetime) -> Counter[int]:
+    """Messages of their own sent (or under way) to each person since their local midnight."""
+    if not people:
+        return Counter()
+    since = {
+        u.id: WorkingHours.of(u).at(WorkingHours.of(u).local_day(now), dt_time(0)) for u in people
+    }
+    found = session.exec(
+        select(col(Reminder.user_id), col(Reminder.delivered_at), col(Reminder.state)).where(
+            col(Reminder.user_id).in_(list(since)),
+            col(Reminder.kind) != DIGEST,
+            or_(
+                col(Reminder.delivered_at) >= min(since.values()),
+                col(Reminder.state).in_([PENDING, SENDING]),
+            ),
+        )
+    ).all()
+    counted: Counter[int] = Counter()
+    for user_id, delivered, state in found:
+        if user_id is None:
+            continue
+        at = moment(delivered)
+        if state in (PENDING, SENDING) or (at is not None and at >= since[user_id]):
+            counted[user_id] += 1
+    return counted
 
 
 def _state_is(state: str) -> Any:
@@ -273,6 +381,11 @@ def _state_is(state: str) -> Any:
     for 47,000 keys in batches).
     """
     return unindexed(REMINDERS.c.state) == state
+
+
+def _state_in(states: list[str]) -> Any:
+    """``state IN (…)`` for an update that names its rows by key (see :func:`_state_is`)."""
+    return unindexed(REMINDERS.c.state).in_(states)
 
 
 def _insert_ignoring_duplicates(engine: Engine) -> Any:
@@ -307,12 +420,45 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
             "user_id": d.item.user_id,
             "due_at": d.item.due_at,
             "state": PENDING,
+            "snoozed_until": None,
             "attempts": 0,
             "payload": d.item.as_dict(),
             "created_at": now,
             "updated_at": now,
         }
         for d in plan.fresh
+    ]
+    new_rows += [
+        {
+            "key": d.item.key,
+            "kind": d.item.kind,
+            "account_id": d.item.account_id,
+            "user_id": d.item.user_id,
+            "due_at": d.item.due_at,
+            "state": FOLDED,
+            "snoozed_until": None,
+            "attempts": 0,
+            "payload": d.item.as_dict(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d in plan.folded
+    ]
+    new_rows += [
+        {
+            "key": d.item.key,
+            "kind": d.item.kind,
+            "account_id": d.item.account_id,
+            "user_id": d.item.user_id,
+            "due_at": d.item.due_at,
+            "state": HELD,
+            "snoozed_until": until,
+            "attempts": 0,
+            "payload": d.item.as_dict(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d, until in plan.held
     ]
     for slot in sorted(plan.slots, key=lambda s: s.key):
         items = plan.items_of(slot.user.id)
@@ -324,6 +470,7 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
                 "user_id": slot.user.id,
                 "due_at": slot.scheduled,
                 "state": PENDING if items else DONE,
+                "snoozed_until": None,
                 "attempts": 0,
                 "payload": {"day": slot.day.isoformat(), "items": [d.item.key for d in items]},
                 "created_at": now,
@@ -347,13 +494,36 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
                     update(REMINDERS)
                     .where(
                         REMINDERS.c.key.in_(plan.woken),
-                        _state_is(SNOOZED),
+                        _state_in(WAKING),
                         REMINDERS.c.snoozed_until <= now,
                     )
                     .values(state=PENDING, snoozed_until=None, updated_at=now)
                     .returning(REMINDERS.c.key, REMINDERS.c.attempts)
                 ).all()
                 claimed += [(str(k), cast(int, a)) for k, a in woke]
+            if plan.woken_folded:
+                conn.execute(
+                    update(REMINDERS)
+                    .where(
+                        REMINDERS.c.key.in_(plan.woken_folded),
+                        _state_in(WAKING),
+                        REMINDERS.c.snoozed_until <= now,
+                    )
+                    .values(state=FOLDED, snoozed_until=None, updated_at=now)
+                )
+            held_again: dict[datetime, list[str]] = {}
+            for key, until in plan.woken_held:
+                held_again.setdefault(until, []).append(key)
+            for until, keys in sorted(held_again.items()):
+                conn.execute(
+                    update(REMINDERS)
+                    .where(
+                        REMINDERS.c.key.in_(keys),
+                        _state_in(WAKING),
+                        REMINDERS.c.snoozed_until <= now,
+                    )
+                    .values(state=HELD, snoozed_until=until, updated_at=now)
+                )
             if stale_pending:
                 taken = conn.execute(
                     update(REMINDERS)
@@ -699,6 +869,8 @@ def send_digests(
     with Session(engine, expire_on_commit=False) as session:
         users = session.exec(select(User).where(col(User.active))).all()
         slots = due_digests(users, now, config.digest_grace)
+        if isinstance(notifier, Reach):
+            slots = [s for s in slots if notifier.reaches(s.user)]
         done = reminder_rows((s.key for s in slots), session=session)
     if all(s.key in done for s in slots):
         return None

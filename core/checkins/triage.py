@@ -29,6 +29,7 @@ from core.models import Reminder, ReminderState, User
 
 CLOSED = frozenset({ReminderState.DONE.value, ReminderState.DISMISSED.value})
 SNOOZED = ReminderState.SNOOZED.value
+HELD = ReminderState.HELD.value
 
 CONTRACT = frozenset({"key", "user_id"})
 """The columns every kind's query has (``family`` too where the kind escalates)."""
@@ -114,8 +115,8 @@ class Tally:
 
 def triaged(query: Any, now: datetime) -> Any:
     """``query`` (with ``key`` and ``user_id`` columns, and ``family`` where the kind
-    escalates) reduced to what a sweep must act on: new occurrences and ended
-    snoozes of people who are active.
+    escalates) reduced to what a sweep must act on: new occurrences, and ended
+    snoozes and holds, of people who are active.
 
     One row comes back, in one pass over the due rows: the counts ``n_due``,
     ``n_claimed`` and ``n_unassigned``, and ``fresh``, the rows to act on as a
@@ -141,6 +142,7 @@ def triaged(query: Any, now: datetime) -> Any:
         (not_(person.c.active.is_(True)), UNASSIGNED),
         (own.c.state.is_(None), NEW),
         (own.c.state == SNOOZED, WOKEN),
+        (and_(own.c.state == HELD, own.c.snoozed_until <= now), WOKEN),
         else_=CLAIMED,
     )
     sorted_out = (
@@ -223,7 +225,11 @@ class Reading:
             row = stored.get(key)
             if row is None:
                 kept.append(item)
-            elif row.state == SNOOZED:
+            elif row.state == SNOOZED or (
+                row.state == HELD
+                and row.snoozed_until is not None
+                and row.snoozed_until <= self.now
+            ):
                 self.tally.woken.add(key)
                 kept.append(item)
             else:

@@ -50,6 +50,7 @@ from core.models import (
     User,
     name_key,
 )
+from core.progress import Progress, Steps
 
 PARETO_ALPHA = 1.16
 """Shape of our revenue per account: 1.16 is the classic 80/20 split."""
@@ -62,6 +63,10 @@ INTERACTION_DAYS = 2 * 365
 ACCOUNTS_PER_AM = (150, 300)
 AMS_PER_MANAGER = (6, 10)
 DIGEST_TIMES = (time(7, 30), time(8, 0), time(8, 30), time(9, 0))
+MAX_ACCOUNTS = 1_000_000
+"""The largest synthetic portfolio kam generates: 1,000,000 accounts are about twenty
+million rows, ten minutes into SQLite on a 2-core machine and a few GB on disk; the
+scale kam is built to serve. Past it a typo (an extra zero) would fill the disk."""
 SQLITE_LOAD_CACHE_KIB = 262_144
 """Page cache while loading: random-order index inserts thrash SQLite's small default."""
 
@@ -869,18 +874,50 @@ def _loading(session: Session) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
 
 
-def load_synthetic(
-    *, session: Session, accounts: int, seed: int, now: datetime | None = None
-) -> SyntheticSummary:
-    """Generate a portfolio of ``accounts`` accounts into an empty database.
-
-    The same ``seed`` and ``now`` give the same rows. Writes one summary audit
-    event, which is how ``kam demo`` knows a demo is loaded.
-    """
+def check_size(accounts: int) -> None:
+    """Refuse a portfolio size kam does not generate, in one line, before anything is written."""
     if accounts < 1:
         raise KamError(
             "A synthetic portfolio needs at least one account; use --accounts 1 or more."
         )
+    if accounts > MAX_ACCOUNTS:
+        raise KamError(
+            f"--accounts {accounts:,} is more than kam generates ({MAX_ACCOUNTS:,} at most); "
+            "use a smaller number."
+        )
+
+
+STEPS = (
+    "people",
+    "accounts",
+    "contacts",
+    "interactions",
+    "deals",
+    "orders",
+    "commitments",
+    "notices",
+    "requests",
+    "feedback",
+    "goals",
+)
+"""What a synthetic load generates, in order (each one step of its progress)."""
+
+
+def load_synthetic(
+    *,
+    session: Session,
+    accounts: int,
+    seed: int,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> SyntheticSummary:
+    """Generate a portfolio of ``accounts`` accounts into an empty database.
+
+    The same ``seed`` and ``now`` give the same rows. Writes one summary audit
+    event, which is how ``kam demo`` knows a demo is loaded. ``progress`` hears
+    each table as it is generated.
+    """
+    check_size(accounts)
     now = as_utc(now) if now is not None else utcnow()
     for model in (Account, User):
         if session.execute(select(func.count()).select_from(model)).scalar_one():
@@ -889,18 +926,29 @@ def load_synthetic(
                 "Use `kam demo --synthetic --reset` to replace everything with the demo."
             )
     gen = _Generator(session=session, accounts=accounts, seed=seed, now=now)
+    steps = Steps(progress, total=len(STEPS) + 1)  # and the indexes
+    makers = {
+        "accounts": gen.accounts,
+        "contacts": gen.contacts,
+        "interactions": gen.interactions,
+        "deals": gen.deals,
+        "orders": gen.orders,
+        "commitments": gen.commitments,
+        "notices": gen.notices,
+        "requests": gen.requests,
+        "feedback": gen.feedback,
+        "goals": gen.goals,
+    }
+    counts: dict[str, int] = {}
     with _loading(session), bulk.secondary_indexes_deferred(*_TABLES, session=session):
-        users = gen.team()
+        steps.start("Generating people")
+        counts["users"] = gen.team()
         gen.plan_accounts()
-        counts = {"users": users, "accounts": gen.accounts(), "contacts": gen.contacts()}
-        counts["interactions"] = gen.interactions()
-        counts["deals"] = gen.deals()
-        counts["orders"] = gen.orders()
-        counts["commitments"] = gen.commitments()
-        counts["notices"] = gen.notices()
-        counts["requests"] = gen.requests()
-        counts["feedback"] = gen.feedback()
-        counts["goals"] = gen.goals()
+        for table in STEPS[1:]:
+            steps.start(f"Generating {table}")
+            counts[table] = makers[table]()
+        steps.start("Indexing")
+    steps.finish(f"Generated {accounts:,} accounts")
     summary = SyntheticSummary(**counts)
     audit.record(
         DEMO_MARKER,

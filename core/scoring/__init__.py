@@ -23,6 +23,7 @@ from sqlmodel import Session
 from core import audit
 from core.actors import Actor
 from core.clock import as_utc
+from core.progress import Progress, Steps
 from core.scoring.account_results import Breakdown, ScoreSummary
 from core.scoring.config import ScoringConfig, config_from, load_config
 from core.scoring.facts import load_facts
@@ -80,14 +81,23 @@ def rescore(
     now: datetime,
     config: ScoringConfig | None = None,
     actor: Actor | None = None,
+    progress: Progress | None = None,
 ) -> list[AccountScore]:
     """Score every account and store one snapshot per account at ``now``.
 
     Running it twice at the same ``now`` replaces that moment's snapshots. One
-    audit event records the run; the caller owns the transaction.
+    audit event records the run; the caller owns the transaction. ``progress`` hears
+    each step (read, score, store), so a front end can show a large portfolio's
+    rescore moving. ``kam score``, ``kam demo`` and the TUI's rescore all call this.
     """
     now = as_utc(now)
-    scored = scored_portfolio(session=session, now=now, config=config)
+    config = config or load_config()
+    steps = Steps(progress, total=3)
+    steps.start("Reading the portfolio")
+    facts = load_facts(session=session, now=now, config=config)
+    steps.start(f"Scoring {facts.size:,} accounts")
+    scored = score_portfolio(facts, config)
+    steps.start(f"Storing {facts.size:,} snapshots")
     written = store_snapshots(scored, session=session, at=now)
     audit.record(
         "rescore",
@@ -97,7 +107,9 @@ def rescore(
         actor=actor or Actor.system("scoring"),
         after={"accounts": written, "at": now.isoformat()},
     )
-    return scored.accounts()
+    accounts = scored.accounts()
+    steps.finish(f"Scored {written:,} accounts")
+    return accounts
 
 
 def portfolio_figures(

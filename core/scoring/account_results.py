@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.results import JsonResult, printed_as
+from core.scoring.classify import OverCapacity
 from core.scoring.trend import Direction
 
 
@@ -36,6 +37,7 @@ class ScoreSummary(AboutAccount):
     tier: str
     earned_tier: str
     tier_override_reason: str | None
+    over_capacity: OverCapacity | None  # the scores earn a higher tier; its holder is full
     quadrant: str
     revenue_12m: float
     clv: float
@@ -104,6 +106,7 @@ class TierInfo(JsonResult):
     rank: int  # 1 = most attractive
     of: int  # accounts ranked
     cadence_days: int
+    over_capacity: OverCapacity | None  # why the scores' tier was held back a step or two
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,12 +173,25 @@ class Cadence(_Rules):
 
 
 class Capacity(_Rules):
-    """How many strategic and key accounts people can serve well."""
+    """How many strategic and key accounts people can serve well.
 
+    Tiers are filled by rank within these limits: past them the next accounts stay
+    growth ("would be key; over capacity"). A team is a lead and their reports
+    (:mod:`core.teams`).
+    """
+
+    manager_strategic_max: int = Field(default=3, ge=0)
+    """Strategic accounts one account manager can serve (fortnightly check-ins, reviews)."""
+    manager_max: int = Field(default=10, ge=0)
+    """Strategic and key accounts together, per account manager."""
+    team_strategic_max: int = Field(default=10, ge=0)
+    """Strategic accounts per team."""
+    team_max: int = Field(default=35, ge=0)
+    """Strategic and key accounts together, per team (15–35 is what a team serves well)."""
     team_min: int = Field(default=15, ge=0)
-    team_max: int = Field(default=35, ge=1)
+    """Fewer than this is a team with room to spare (only said in the capacity message)."""
     team_critical: int = Field(default=50, ge=1)
-    manager_max: int = Field(default=10, ge=1)
+    """Above this a team holds too many (hand-set tiers can take it there)."""
 
 
 class HealthBands(_Rules):

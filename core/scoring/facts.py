@@ -31,6 +31,7 @@ from core.models import (
 )
 from core.scoring import sql
 from core.scoring.config import ScoringConfig
+from core.teams import team_leads
 from core.types import UTCDateTime
 
 YEAR = 365
@@ -88,6 +89,7 @@ class Facts:
     previous_breakdown: list[str | None]  # the previous snapshot's breakdown, as JSON text
     # people
     users: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # id: (email, team)
+    team_leads: dict[int, int] = field(default_factory=dict)  # id: their team's lead (core.teams)
 
     @property
     def size(self) -> int:
@@ -207,10 +209,10 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
         session, _notice_query(today, config.scales.notice_warning_days), ids, width=2, fill=0.0
     )
     previous_at, previous_health, previous_breakdown = _previous_snapshots(session, now, ids)
-    users = {
-        row[0]: (row[1], row[2])
-        for row in session.execute(select(col(User.id), col(User.email), col(User.team))).all()
-    }
+    people = session.execute(
+        select(col(User.id), col(User.email), col(User.team), col(User.manager_id))
+    ).all()
+    users = {row[0]: (row[1], row[2]) for row in people}
     as_int = np.int64
     owner = numeric[:, 0]
     return Facts(
@@ -252,6 +254,7 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
         previous_health=previous_health,
         previous_breakdown=previous_breakdown,
         users=users,
+        team_leads=team_leads({row[0]: row[3] for row in people}),
     )
 
 

@@ -18,6 +18,7 @@ from core.scoring.portfolio_results import (
     Concentration,
     ConcentrationFlag,
     HealthFigures,
+    HeldBack,
     OverServed,
     OverServedAccount,
     PortfolioFigures,
@@ -82,6 +83,18 @@ def concentration(revenue: FloatArray, names: list[str]) -> Concentration:
     )
 
 
+def held_back(p: ScoredPortfolio) -> HeldBack:
+    """How many accounts capacity holds below the tier their scores earn, and why."""
+    held = [h for h in p.over_capacity if h is not None]
+    would_be = Counter(h.would_be for h in held)
+    scopes: Counter[str] = Counter(h.scope for h in held)
+    return HeldBack(
+        accounts=len(held),
+        would_be={t: would_be[t] for t in ("strategic", "key")},
+        by_scope={s: scopes[s] for s in ("account_manager", "team")},
+    )
+
+
 def figures(p: ScoredPortfolio, *, session: Session) -> PortfolioFigures:
     """Every portfolio figure."""
     f, config = p.facts, p.config
@@ -110,7 +123,8 @@ def figures(p: ScoredPortfolio, *, session: Session) -> PortfolioFigures:
             average=round(float(health.mean()), 1) if f.size else None,
             bands={b: bands[b] for b in ("red", "yellow", "green")},
         ),
-        capacity_warnings=tuple(capacity_warnings(p.tier, f.owner_id, f.users, config)),
+        capacity_warnings=tuple(capacity_warnings(p.tier, f.owner_id, p.staff, config)),
+        over_capacity=held_back(p),
         clv=ClvFigures(
             formula="m*r/(1+d-r), m = 12-month margin minus cost to serve",
             retention=round(p.retention.rate, 4),

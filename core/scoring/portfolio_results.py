@@ -57,6 +57,28 @@ class HealthFigures(JsonResult):
 
 
 @dataclass(frozen=True, slots=True)
+class HeldBack(JsonResult):
+    """Accounts whose scores earn strategic or key but whose owner or team is full: they
+    stay a tier or two lower ("would be key; over capacity")."""
+
+    accounts: int
+    would_be: Mapping[str, int]  # strategic, key: what their scores earn
+    by_scope: Mapping[str, int]  # account_manager, team: which limit held them back
+
+    @property
+    def message(self) -> str:
+        """One line for the overview: how many, and what they would be."""
+        if not self.accounts:
+            return "No account is held below its tier by capacity."
+        tiers = ", ".join(f"{n:,} {t}" for t, n in self.would_be.items() if n)
+        some = f"{self.accounts:,} accounts stay" if self.accounts > 1 else "1 account stays"
+        return (
+            f"{some} a tier lower, over capacity: "
+            f"the owner or team is full (by the scores: {tiers})."
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class AccountClv(JsonResult):
     """One of the accounts with the highest lifetime value."""
 
@@ -117,6 +139,7 @@ class PortfolioFigures(JsonResult):
     quadrants: Mapping[str, int]
     health: HealthFigures
     capacity_warnings: tuple[CapacityWarning, ...]
+    over_capacity: HeldBack
     clv: ClvFigures
     share_of_wallet: WalletFigures
     over_served: OverServed

@@ -29,7 +29,16 @@ from core.scoring.account_results import (
     TrendFactor,
 )
 from core.scoring.attractiveness import attractiveness
-from core.scoring.classify import TIER_LEVEL, earned_tiers, quadrants, ranks
+from core.scoring.classify import (
+    DEMANDING,
+    TIER_LEVEL,
+    OverCapacity,
+    Staff,
+    earned_tiers,
+    quadrants,
+    ranks,
+    serve_within_capacity,
+)
 from core.scoring.config import TIERS, ScoringConfig
 from core.scoring.criteria import BoolArray, FloatArray, IntArray, ScoreTable
 from core.scoring.facts import Facts
@@ -56,7 +65,10 @@ class ScoredPortfolio:
     config: ScoringConfig
     tables: dict[str, ScoreTable]
     rank: IntArray
-    earned_tier: list[str]
+    ranked_tier: list[str]  # what the scores earn with capacity set aside (its value)
+    earned_tier: list[str]  # what they earn within capacity
+    over_capacity: list[OverCapacity | None]  # why an account was held below its value
+    staff: Staff
     tier: list[str]
     quadrant: list[str]
     band: list[str]
@@ -67,6 +79,8 @@ class ScoredPortfolio:
     share_of_wallet: FloatArray
     retention: Retention
     clv: FloatArray
+    costly: BoolArray  # costs what a key account costs, and over a share of its revenue
+    key_account_cost: float  # the median cost to serve of accounts whose value earns key; NaN
     over_served: BoolArray
 
     def score(self, name: str) -> FloatArray:
@@ -82,13 +96,19 @@ class ScoredPortfolio:
         """Why account ``i`` looks over-served ("importance inflation"), if it does."""
         f, reasons = self.facts, []
         cost, revenue = f.cost_to_serve[i], f.revenue_12m[i]
-        if _costly(cost, revenue, self.config.value.over_served_cost_share):
+        if self.costly[i]:
             times = float(cost) / float(revenue) if revenue >= 1 else math.inf
             share = f"{times:.0%} of" if times < 10 else "more than ten times"
-            reasons.append(f"cost to serve is {share} the revenue it brings")
+            typical = self.key_account_cost
+            level = (
+                f", as much as a typical key account ({typical:,.0f})"
+                if not np.isnan(typical)
+                else ""
+            )
+            reasons.append(f"cost to serve is {share} the revenue it brings{level}")
         override = f.tier_override[i]
-        if _inflated(override, self.earned_tier[i]):
-            reasons.append(f"tier set by hand to {override}; its value earns {self.earned_tier[i]}")
+        if _inflated(override, self.ranked_tier[i]):
+            reasons.append(f"tier set by hand to {override}; its value earns {self.ranked_tier[i]}")
         return reasons
 
     def accounts(self, positions: list[int] | None = None) -> list[AccountScore]:
@@ -106,6 +126,7 @@ class ScoredPortfolio:
             self.band,
             self.tier,
             self.earned_tier,
+            self.over_capacity,
             self.quadrant,
             [None if c != c else c for c in change],  # NaN: no history
         ]
@@ -114,8 +135,28 @@ class ScoredPortfolio:
         return list(map(AccountScore, *columns, repeat(self), chosen))
 
 
-def _costly(cost: float, revenue: float, share: float) -> bool:
-    return bool(not np.isnan(cost) and cost > 0 and cost > share * revenue)
+def costly_to_serve(
+    facts: Facts, ranked: list[str], config: ScoringConfig
+) -> tuple[BoolArray, float]:
+    """Accounts served like key accounts without bringing what one brings, and the
+    cost that counts as key-account service.
+
+    An account is costly when its cost to serve is above ``over_served_cost_share``
+    of its 12-month revenue *and* at least the median cost to serve of the accounts
+    whose scores earn strategic or key: a small account whose modest cost is a large
+    share of its revenue is served cheaply already (serve it efficiently), not
+    over-served. With no such account to compare with, the share alone decides.
+    """
+    cost = facts.cost_to_serve
+    known = ~np.isnan(cost) & (cost > 0)
+    worth_key = np.fromiter((t in DEMANDING for t in ranked), dtype=bool, count=len(ranked))
+    reference = cost[known & worth_key]
+    typical = float(np.median(reference)) if reference.size else math.nan
+    spent = np.nan_to_num(cost)
+    costly = known & (spent > config.value.over_served_cost_share * facts.revenue_12m)
+    if not math.isnan(typical):
+        costly &= spent >= typical
+    return costly, typical
 
 
 def _inflated(override: str | None, earned: str) -> bool:
@@ -146,26 +187,29 @@ def score_portfolio(facts: Facts, config: ScoringConfig) -> ScoredPortfolio:
     """Score every account in ``facts``."""
     a = attractiveness(facts, config)
     rank = ranks(a.score, facts.revenue_12m, facts.ids)
-    earned = earned_tiers(a.score, rank, config)
+    ranked = earned_tiers(a.score, rank, config)
+    staff = Staff(facts.users, facts.team_leads)
+    served = serve_within_capacity(ranked, rank, facts.owner_id, facts.tier_override, staff, config)
+    earned = served.tiers
     tier = [o or e for o, e in zip(facts.tier_override, earned, strict=True)]
     cadence = cadence_of(facts, tier, config)
     r = relationship(facts, cadence, config)
     h = health(facts, cadence, config)
     contribution, known = contribution_12m(facts, config)
     kept = retention(facts, config)
-    costly = ~np.isnan(facts.cost_to_serve) & (facts.cost_to_serve > 0)
-    costly &= np.nan_to_num(facts.cost_to_serve) > (
-        config.value.over_served_cost_share * facts.revenue_12m
-    )
+    costly, typical = costly_to_serve(facts, ranked, config)
     inflated = np.array(
-        [_inflated(o, e) for o, e in zip(facts.tier_override, earned, strict=True)], dtype=bool
+        [_inflated(o, e) for o, e in zip(facts.tier_override, ranked, strict=True)], dtype=bool
     ).reshape(facts.size)
     return ScoredPortfolio(
         facts=facts,
         config=config,
         tables={"attractiveness": a, "relationship": r, "health": h},
         rank=rank,
+        ranked_tier=ranked,
         earned_tier=earned,
+        over_capacity=served.over_capacity,
+        staff=staff,
         tier=tier,
         quadrant=quadrants(a.score, r.score, config),
         band=bands(h.score, config),
@@ -176,6 +220,8 @@ def score_portfolio(facts: Facts, config: ScoringConfig) -> ScoredPortfolio:
         share_of_wallet=share_of_wallet(facts),
         retention=kept,
         clv=clv(contribution, kept, config),
+        costly=costly,
+        key_account_cost=typical,
         over_served=costly | inflated,
     )
 
@@ -192,6 +238,7 @@ class AccountScore:
     band: str
     tier: str
     earned_tier: str
+    over_capacity: OverCapacity | None
     quadrant: str
     health_change: float | None
     source: ScoredPortfolio = field(repr=False, compare=False)
@@ -217,6 +264,7 @@ class AccountScore:
             tier=self.tier,
             earned_tier=self.earned_tier,
             tier_override_reason=p.facts.tier_override_reason[i] if override else None,
+            over_capacity=self.over_capacity,
             quadrant=self.quadrant,
             revenue_12m=round(float(p.facts.revenue_12m[i]), 2),
             clv=round(float(p.clv[i]), 2),
@@ -286,6 +334,7 @@ def explain(p: ScoredPortfolio, i: int) -> Breakdown:
             rank=int(p.rank[i]),
             of=f.size,
             cadence_days=int(p.cadence[i]),
+            over_capacity=p.over_capacity[i],
         ),
         quadrant=p.quadrant[i],
         value=AccountValue(

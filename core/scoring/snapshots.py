@@ -18,19 +18,20 @@ from core.types import UTCDateTime
 
 
 def snapshot_breakdowns(p: ScoredPortfolio) -> list[str]:
-    """Each account's stored breakdown as JSON text: the health points per factor and the
-    tier earned.
+    """Each account's stored breakdown as JSON text: the health points per factor, the
+    tier earned, and why capacity held it below what its scores earn (only if it did).
 
     The health points are what the next run's trend compares against; the full
     explanation is recomputed whenever someone asks for it. The text is exactly
-    what ``json.dumps`` writes for ``{"health": {factor: points, …}, "earned_tier": tier}``,
+    what ``json.dumps`` writes for ``{"health": {factor: points, …}, "earned_tier": tier}``
+    (and ``"over_capacity": reason`` for an account held back),
     but filled into one template per row from a table of the few hundred
     distinct point values (points are whole tenths), since encoding 100,000
     small dicts one by one was the largest cost of a rescore.
     """
     health = p.tables["health"]
     factors = ", ".join(f"{json.dumps(c.name)}: %s" for c in health.criteria)
-    template = f'{{"health": {{{factors}}}, "earned_tier": %s}}'
+    template = f'{{"health": {{{factors}}}, "earned_tier": %s%s}}'
     quoted = {tier: json.dumps(tier) for tier in TIERS}
     if not p.facts.size:
         return []
@@ -38,6 +39,12 @@ def snapshot_breakdowns(p: ScoredPortfolio) -> list[str]:
     texts = [json.dumps(t / 10.0) for t in range(low, int(health.tenths.max()) + 1)]
     columns = [[texts[t - low] for t in column] for column in health.tenths.T.tolist()]
     columns.append([quoted[earned] for earned in p.earned_tier])
+    reasons = {
+        id(held): f', "over_capacity": {json.dumps(held.as_json())}'
+        for held in set(p.over_capacity)
+        if held
+    }
+    columns.append([reasons[id(held)] if held else "" for held in p.over_capacity])
     return [template % row for row in zip(*columns, strict=True)]
 
 

@@ -12,8 +12,10 @@ from sqlmodel import Session, col, func, select
 
 from core import audit
 from core.actors import Actor
+from core.clock import zone
 from core.errors import KamError, NotFound
-from core.models import User, UserCreate
+from core.hours import WorkingHours, read_days, read_hours
+from core.models import Reminder, ReminderState, User, UserCreate
 from core.validation import normalise_email
 
 
@@ -61,6 +63,8 @@ class Person:
     timezone: str
     digest_time: str
     """Local ``HH:MM`` of their daily digest."""
+    working_hours: str
+    """``09:00-17:00 mon-fri (Europe/Oslo)``: nothing is sent to them outside these."""
 
 
 def people(*, session: Session) -> list[Person]:
@@ -78,6 +82,7 @@ def people(*, session: Session) -> list[Person]:
             slack_user_id=u.slack_user_id,
             timezone=u.timezone,
             digest_time=u.digest_time.strftime("%H:%M"),
+            working_hours=WorkingHours.of(u).label,
         )
         for u in everyone
     ]
@@ -97,7 +102,21 @@ def link_slack(email: str, slack_user_id: str, *, session: Session, actor: Actor
         raise KamError(f"Slack user {slack_user_id} is already linked to {holder.email}.")
     with audit.changing("link_slack", "user", user, session=session, actor=actor):
         user.slack_user_id = slack_user_id
+    release_held(user, session=session)
     return user
+
+
+def release_held(user: User, *, session: Session) -> None:
+    """Let the next sweep route again what waits for ``user`` (held until their working
+    day or their Slack link): they were just linked, or their hours changed."""
+    session.execute(
+        update(Reminder)
+        .where(
+            col(Reminder.user_id) == user.id,
+            col(Reminder.state) == ReminderState.HELD.value,
+        )
+        .values(snoozed_until=Reminder.created_at)
+    )
 
 
 def link_slack_by_email(
@@ -128,3 +147,35 @@ def link_slack_by_email(
     except (IntegrityError, KamError):
         # The Slack identity was linked to someone a moment ago: read the link that was made.
         return get_user_by_slack_id(slack_user_id, session=session)
+
+
+def set_working_hours(
+    email: str,
+    hours: str,
+    *,
+    days: str | None = None,
+    timezone: str | None = None,
+    session: Session,
+    actor: Actor,
+) -> User:
+    """Set when a person works: ``hours`` as ``HH:MM-HH:MM``, ``days`` such as ``mon-fri``,
+    an IANA ``timezone``; days and zone left out stay as they are.
+
+    The one rule for every front end: the end follows the start within one day, at
+    least one weekday, a zone kam knows; anything else is refused and nothing
+    changes. Their digest moves to the start of the day, where routine items reach
+    them, and nothing is sent to them outside these hours.
+    """
+    start, end = read_hours(hours)
+    worked = read_days(days) if days is not None else None
+    if timezone is not None:
+        zone(timezone)
+    user = get_user_by_email(email, session=session)
+    with audit.changing("set_working_hours", "user", user, session=session, actor=actor):
+        user.work_start, user.work_end, user.digest_time = start, end, start
+        if worked is not None:
+            user.work_days = worked
+        if timezone is not None:
+            user.timezone = timezone
+    release_held(user, session=session)
+    return user

@@ -9,7 +9,7 @@ DIR`` rebuilds the same portfolio in an empty database.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from core.models import Account, User
+from core.progress import Progress
 from core.transfer import csvfile
 from core.transfer.fields import MODELS, Field, entity
 
 ORDER = tuple(MODELS)
 """Users first, then accounts, then what hangs off them: the order a restore needs."""
 FORMATS = ("csv", "json")
-Progress = Callable[[str, int, int], None]
 
 
 def cell(value: Any) -> str:
@@ -72,12 +72,17 @@ def _rows(kind: str, *, session: Session) -> Iterator[list[Any]]:
 def export_all(
     folder: Path, *, session: Session, fmt: str = "csv", progress: Progress | None = None
 ) -> dict[str, int]:
-    """Write one file per kind into ``folder``; return how many records each holds."""
+    """Write one file per kind into ``folder``; return how many records each holds.
+
+    ``progress`` hears each kind as it starts, as step *n* of the kinds.
+    """
     if fmt not in FORMATS:
         raise ValueError(fmt)
     folder.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    for kind in ORDER:
+    for done, kind in enumerate(ORDER):
+        if progress:
+            progress(f"Exporting {kind}", done, len(ORDER))
         header = [f.name for f in exported_fields(kind)]
         path = folder / f"{kind}.{fmt}"
         rows = _rows(kind, session=session)
@@ -85,8 +90,8 @@ def export_all(
             counts[kind] = csvfile.write_csv(path, header, ([cell(v) for v in r] for r in rows))
         else:
             counts[kind] = _write_json(path, header, rows)
-        if progress:
-            progress(f"Exported {kind}", counts[kind], counts[kind])
+    if progress:
+        progress("Exported", len(ORDER), len(ORDER))
     return counts
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from core import audit
 from core.actors import Actor
+from core.progress import Progress
 from core.transfer import csvfile
 from core.transfer.check import Checked, check
 from core.transfer.fields import Entity
@@ -29,9 +30,6 @@ from core.transfer.problems import ImportRejected, RowProblem
 from core.transfer.refs import References
 from core.transfer.table import TextTable
 from core.transfer.write import Plan, plan, reset_sequences, write
-
-Progress = Callable[[str, int, int], None]
-"""Told (what is happening, rows done, rows in all) as an import goes."""
 
 
 class ImportRun(TypedDict):

@@ -9,6 +9,7 @@ One module per read model:
 - :mod:`.home`: a person's home tab (due items, key accounts, overdue promises, untold news);
 - :mod:`.team_summary`: the weekly team summary;
 - :mod:`.portfolio_rows`: the TUI's portfolio table;
+- :mod:`.score_counts`: tiers, quadrants and bands counted over those rows (the overview);
 - :mod:`.lookups`: the small reads a command needs before it acts.
 """
 
@@ -17,6 +18,7 @@ from core.views.card import AccountCard, account_card
 from core.views.home import AppHome, app_home
 from core.views.lookups import account_named_at_start, latest_open_order, owned_account_ids
 from core.views.portfolio_rows import PortfolioRow, first_page, load_rows, short_names
+from core.views.score_counts import ScoreCounts, score_counts
 from core.views.team_summary import TeamSummary, weekly_team_summary
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "AccountRow",
     "AppHome",
     "PortfolioRow",
+    "ScoreCounts",
     "TeamSummary",
     "account_card",
     "account_named_at_start",
@@ -33,6 +36,7 @@ __all__ = [
     "list_accounts",
     "load_rows",
     "owned_account_ids",
+    "score_counts",
     "short_names",
     "weekly_team_summary",
 ]

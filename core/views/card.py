@@ -32,6 +32,7 @@ from core.models import (
     User,
 )
 from core.results import NOT_PRINTED, JsonResult, result_from
+from core.scoring.classify import OverCapacity
 from core.scoring.config import ScoringConfig, load_config
 from core.scoring.forecast import MonthRevenue
 from core.scoring.trend import HealthChange, health_trend
@@ -199,6 +200,9 @@ class AccountCard(JsonResult):
     """The hand-set tier, else the newest snapshot's; None before the first scoring."""
     tier_override: str | None
     tier_override_reason: str | None
+    over_capacity: OverCapacity | None
+    """Why the newest scoring held the account below the tier its scores earn ("would be
+    key; over capacity"); None when it was not, or its tier is set by hand."""
     revenue_total: float
     won_deals: int
     revenue_12m: float
@@ -278,6 +282,7 @@ def account_card(
             col(ScoreSnapshot.health),
             col(ScoreSnapshot.tier),
             col(ScoreSnapshot.quadrant),
+            col(ScoreSnapshot.breakdown),
         )
         .where(col(ScoreSnapshot.account_id) == account.id)
         .order_by(col(ScoreSnapshot.at).desc())
@@ -301,6 +306,7 @@ def account_card(
         parent=parent.name if parent else None,
         subsidiaries=[a.name for a in account_service.subsidiaries(account, session=session)],
         tier=account.tier_override or (snapshot.tier if snapshot else None),
+        over_capacity=None if account.tier_override else held_back(newest_two),
         revenue_total=float(won[0] or 0),
         won_deals=int(won[1]),
         revenue_12m=float(won_12m or 0),
@@ -325,6 +331,13 @@ def account_card(
         ),
         deals=latest_deals(account.id, session=session) if sales_history else None,
     )
+
+
+def held_back(newest: Sequence[Any]) -> OverCapacity | None:
+    """The capacity reason the newest snapshot stored in its breakdown (None before any)."""
+    stored = newest[0].breakdown if newest else None
+    held = stored.get("over_capacity") if isinstance(stored, dict) else None
+    return OverCapacity(**held) if held else None
 
 
 def revenue_by_month(

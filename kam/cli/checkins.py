@@ -123,7 +123,7 @@ def _summary(report: dict[str, Any]) -> str:
     parts = [
         f"Delivered {reminders} reminder{'s' * (reminders != 1)} "
         f"and {digests} digest{'s' * (digests != 1)}",
-        f"{report['already_delivered']} were delivered before",
+        f"{report['already_delivered']} were handled before (sent, or left for the digest)",
     ]
     if report["failed"]:
         reasons = report["failure_reasons"]
@@ -131,9 +131,23 @@ def _summary(report: dict[str, Any]) -> str:
         if len(reasons) > MAX_REASONS:
             why += f" (and {len(reasons) - MAX_REASONS} more reasons: `kam remind --json`)"
         parts.append(f"{len(report['failed'])} failed; they stay due. {why}")
+    if report["folded"]:
+        parts.append(f"{report['folded']} routine left for the digest")
+    if report["outside_hours"]:
+        parts.append(f"{report['outside_hours']} urgent wait for their owner's working hours")
     if report["unassigned"]:
         parts.append(f"{report['unassigned']} have no active owner to tell")
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    waiting = report["unreachable"]
+    if waiting:
+        text += (
+            f"\nNot linked to Slack yet, so their digest and urgent reminders wait "
+            f"({len(waiting)}): {', '.join(waiting)}.\n"
+            "Link each one and they get what is still due, once: "
+            + (report["how_to_reach"][0] if report["how_to_reach"] else "")
+            + (" (every command: kam remind --json)" if len(waiting) > 1 else "")
+        )
+    return text
 
 
 def register(app: typer.Typer) -> None:

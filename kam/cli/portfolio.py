@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any
 
 import typer
@@ -9,10 +10,13 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import SQLModel, select
 
+from core.clock import utcnow
 from core.db import current_revision, session_scope
 from core.demo import maven
 from core.demo import synthetic as synthetic_demo
-from core.models import AuditEvent, Tier
+from core.models import AuditEvent, ScoreSnapshot, Tier
+from core.scoring import AccountScore, load_config, rescore
+from core.scoring.config import TIERS
 from core.services.accounts import find_account
 from core.services.users import get_user_by_email
 from core.validation import choice
@@ -29,6 +33,8 @@ from kam.cli.context import (
     session,
     table_limit,
 )
+from kam.cli.progress import progress_bar
+from kam.cli.scoring import ConfigOption
 
 
 def init(db: DbOption = None) -> None:
@@ -52,14 +58,26 @@ def demo(
         bool, typer.Option("--synthetic", help="Generate a portfolio instead of the real sample.")
     ] = False,
     accounts: Annotated[
-        int, typer.Option("--accounts", min=1, help="How many accounts to generate.")
+        int,
+        typer.Option(
+            "--accounts",
+            help=f"How many accounts to generate (1 to {synthetic_demo.MAX_ACCOUNTS:,}).",
+        ),
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same portfolio.")] = 1,
     reset: Annotated[
         bool, typer.Option("--reset", help="Delete everything in the database first.")
     ] = False,
+    config_path: ConfigOption = None,
 ) -> None:
-    """Load the demo portfolio: the real CRM sample dataset, or a synthetic one."""
+    """Load the demo portfolio (the real CRM sample dataset, or a synthetic one) and score it.
+
+    The portfolio is scored as `kam score` scores it, in the same transaction, so
+    `kam tui` opens on tiers, quadrants and health.
+    """
+    if synthetic:
+        synthetic_demo.check_size(accounts)  # before the database is even created
+    config = load_config(config_path)
     eng = engine(db, create=True)
     try:
         with session_scope(eng) as s:
@@ -72,19 +90,36 @@ def demo(
                     f"({(loaded.after or {}).get('accounts', '?')} accounts). "
                     f"`kam demo{' --synthetic' if synthetic else ''} --reset` loads it afresh."
                 )
+                if s.exec(select(ScoreSnapshot.id).limit(1)).first() is None:
+                    # loaded by an older kam, never scored: the TUI would open on nothing
+                    with progress_bar() as bar:
+                        scores = rescore(session=s, now=utcnow(), config=config, progress=bar)
+                    typer.echo(f"Scored {len(scores):,} accounts: {_tiers(scores)}.")
                 return
             if reset:
                 for table in reversed(SQLModel.metadata.sorted_tables):
                     s.execute(table.delete())
                 s.expunge_all()  # the marker read above is gone; its id may be reused
-            if synthetic:
-                typer.echo(f"Generating {accounts:,} accounts (seed {seed})…", err=True)
-                result: Any = synthetic_demo.load_synthetic(session=s, accounts=accounts, seed=seed)
-            else:
-                result = maven.load_maven(session=s)
+            with progress_bar() as bar:
+                if synthetic:
+                    typer.echo(f"Generating {accounts:,} accounts (seed {seed})…", err=True)
+                    result: Any = synthetic_demo.load_synthetic(
+                        session=s, accounts=accounts, seed=seed, progress=bar
+                    )
+                else:
+                    bar("Loading the CRM sample dataset", 0, 1)
+                    result = maven.load_maven(session=s)
+                scores = rescore(session=s, now=utcnow(), config=config, progress=bar)
         typer.echo(f"Demo portfolio loaded: {_describe(result)}.")
+        typer.echo(f"Scored {len(scores):,} accounts: {_tiers(scores)}.")
     finally:
         eng.dispose()
+
+
+def _tiers(scores: list[AccountScore]) -> str:
+    """How many accounts each tier holds, strategic first."""
+    held = Counter(score.tier for score in scores)
+    return ", ".join(f"{held[tier]:,} {tier}" for tier in TIERS if held[tier])
 
 
 def _describe(summary: Any) -> str:
@@ -154,6 +189,8 @@ def print_card(card: AccountCard) -> None:
         and (
             f"{card.tier} (override: {card.tier_override_reason})"
             if card.tier_override
+            else f"{card.tier}; {card.over_capacity.message}"
+            if card.over_capacity
             else card.tier
         ),
         "Sector": card.sector,

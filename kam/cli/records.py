@@ -12,6 +12,7 @@ from rich.table import Table
 
 from core.actors import Actor
 from core.errors import KamError
+from core.hours import WorkingHours
 from core.models import InteractionCreate, InteractionKind, Role, Sentiment, UserCreate
 from core.services import users
 from core.services.accounts import find_account
@@ -99,7 +100,7 @@ def list_users(db: DbOption = None, as_json: JsonOption = False) -> None:
         emit_json([asdict(p) for p in everyone])
         return
     table = Table(title=f"{len(everyone)} people")
-    for column in ("Name", "E-mail", "Role", "Manager", "Team", "Slack", "Time zone"):
+    for column in ("Name", "E-mail", "Role", "Manager", "Team", "Slack", "Working hours"):
         table.add_column(column)
     for p in everyone:
         table.add_row(
@@ -109,7 +110,7 @@ def list_users(db: DbOption = None, as_json: JsonOption = False) -> None:
             escape(p.manager or ""),
             escape(p.team or ""),
             p.slack_user_id or "-",
-            p.timezone,
+            escape(p.working_hours),
         )
     console.print(table)
 
@@ -156,6 +157,27 @@ def link(
     with session(db) as s:
         user = users.link_slack(email, slack_user_id, session=s, actor=Actor.system("cli"))
     typer.echo(f"Linked {user.email} to Slack user {user.slack_user_id}.")
+
+
+@users_app.command("hours")
+def hours(
+    email: Annotated[str, typer.Argument()],
+    span: Annotated[str, typer.Argument(metavar="HH:MM-HH:MM", help="e.g. 08:30-16:30")],
+    days: Annotated[
+        str | None, typer.Option("--days", help="Days worked: mon-fri, sun-thu, mon,wed,fri.")
+    ] = None,
+    zone: Annotated[
+        str | None, typer.Option("--zone", help="Their IANA time zone, e.g. Europe/Oslo.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """When someone works: their digest comes at the start, nothing is sent outside."""
+    with session(db) as s:
+        user = users.set_working_hours(
+            email, span, days=days, timezone=zone, session=s, actor=Actor.system("cli")
+        )
+        label = WorkingHours.of(user).label
+    typer.echo(f"{user.email} works {label}; their digest comes at the start of the day.")
 
 
 def register(app: typer.Typer) -> None:

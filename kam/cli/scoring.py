@@ -37,6 +37,7 @@ from kam.cli.context import (
     session,
     table_limit,
 )
+from kam.cli.progress import progress_bar
 
 ConfigOption = Annotated[
     Path | None,
@@ -67,7 +68,8 @@ def score(
     now = utcnow()
     with session(db) as s:
         if account is None:
-            results = rescore(session=s, now=now, config=config)
+            with progress_bar(quiet=as_json) as bar:
+                results = rescore(session=s, now=now, config=config, progress=bar)
         else:
             chosen = find_account(account, session=s)
             assert chosen.id is not None
@@ -98,7 +100,9 @@ def _band(result: AccountScore) -> str:
 
 
 def _tier(result: AccountScore) -> str:
-    return result.tier if result.tier == result.earned_tier else f"{result.tier}*"
+    if result.tier != result.earned_tier:
+        return f"{result.tier}*"
+    return f"{result.tier}+" if result.over_capacity else result.tier
 
 
 def _change(value: float | None) -> str:
@@ -126,6 +130,8 @@ def _print_list(results: list[AccountScore], limit: int) -> None:
     print_rest(len(results), limit)
     if any(r.tier != r.earned_tier for r in results[:limit]):
         console.print("* tier set by hand; `kam score ACCOUNT` shows why.")
+    if any(r.tier == r.earned_tier and r.over_capacity for r in results[:limit]):
+        console.print("+ would be key or strategic; over capacity (`kam score ACCOUNT`: whose).")
 
 
 def _print_account(result: AccountScore, explain: bool) -> None:
@@ -139,6 +145,8 @@ def _print_account(result: AccountScore, explain: bool) -> None:
         tier_text += f" (set by hand: {tier.override_reason}; its scores earn {tier.earned})"
     else:
         tier_text += f" (rank {tier.rank:,} of {tier.of:,})"
+        if tier.over_capacity:
+            tier_text += f"; {tier.over_capacity.message}"
     health = f"{_band(result)} ({result.band})"
     if trend:
         moved = ", ".join(f"{f.criterion.replace('_', ' ')} {f.change:+.1f}" for f in trend.factors)
@@ -262,6 +270,8 @@ def _print_portfolio(f: PortfolioFigures) -> None:
     console.print(grid)
     for flag in c.flags:
         console.print(f"[yellow]Concentration risk:[/] {escape(flag.message)}")
+    if f.over_capacity.accounts:
+        console.print(f"[yellow]Capacity:[/] {escape(f.over_capacity.message)}")
     for warning in f.capacity_warnings:
         style = "red" if warning.level == "critical" else "yellow"
         console.print(f"[{style}]Capacity:[/] {escape(warning.message)}")

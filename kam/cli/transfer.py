@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from core.actors import Actor
 from core.clock import utcnow
@@ -20,51 +16,14 @@ from core.transfer.importer import ImportReport, import_file
 from core.transfer.options import ImportOptions
 from core.transfer.profiles import BUILT_IN, import_folder, load_profile
 from kam.cli.context import DbOption, session, settings
+from kam.cli.progress import progress_bar
 
 PROGRESS_FROM = 5_000
-"""Imports of more rows than this show a progress bar (on stderr)."""
+"""Imports of more rows than this show a progress bar (on stderr, in a terminal)."""
 USAGE = (
     "Say what to import: `kam import accounts|contacts|deals|interactions|users FILE`, "
     "or a folder with a profile: `kam import --profile maven DIR`."
 )
-
-
-class Bar:
-    """A rich progress bar that appears only when an import is big enough to need one."""
-
-    def __init__(self) -> None:
-        self.progress: Progress | None = None
-        self.task: object = None
-
-    def __call__(self, what: str, done: int, total: int) -> None:
-        if total <= PROGRESS_FROM:
-            return
-        if self.progress is None:
-            self.progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.progress.start()
-        if self.task is None:
-            self.task = self.progress.add_task(what, total=total)
-        self.progress.update(self.task, description=what, completed=done, total=total)  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-
-@contextmanager
-def _bar() -> Iterator[Bar]:
-    bar = Bar()
-    try:
-        yield bar
-    finally:
-        bar.close()
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -143,7 +102,7 @@ def register(app: typer.Typer) -> None:
         folder_import = file is None and profile is not None
         if folder_import:
             assert profile is not None
-            with session(db) as s, _bar() as bar:
+            with session(db) as s, progress_bar(min_total=PROGRESS_FROM) as bar:
                 reports = import_folder(
                     profile, Path(what), session=s, now=utcnow(), actor=actor, options=options,
                     progress=bar,
@@ -162,7 +121,7 @@ def register(app: typer.Typer) -> None:
                     f"The {profile} profile reads a folder: `kam import --profile {profile} DIR`."
                 )
             options = load_profile(Path(profile)).options(kind, options)
-        with session(db) as s, _bar() as bar:
+        with session(db) as s, progress_bar(min_total=PROGRESS_FROM) as bar:
             report = import_file(
                 kind, file, session=s, now=utcnow(), actor=actor, options=options, progress=bar
             )
@@ -181,8 +140,8 @@ def register(app: typer.Typer) -> None:
             raise KamError(f"Unknown format {fmt!r}; use csv or json.")
         if folder.exists() and not folder.is_dir():
             raise KamError(f"{str(folder)!r} is a file; name a folder to export into.")
-        with session(db) as s:
-            counts = export_all(folder, session=s, fmt=fmt)
+        with session(db) as s, progress_bar() as bar:
+            counts = export_all(folder, session=s, fmt=fmt, progress=bar)
         listing = ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
         typer.echo(f"Exported to {folder}: {listing}.")
         typer.echo(f"Restore into an empty database with: kam import --profile kam {folder}")

@@ -17,13 +17,13 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
-from core.scoring import Breakdown
 from core.scoring.account_results import HealthDetail
 from core.scoring.display import criterion_value, share_of_wallet
+from core.scoring.explain import StoredExplanation
 from core.scoring.forecast import MonthRevenue
 from core.views import AccountCard
 from tui.format import label, money, score
-from tui.messages import DataChanged
+from tui.messages import DataChanged, ScoresChanged
 from tui.screens.forms import FORMS
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
@@ -47,16 +47,16 @@ class AccountScreen(WorkingScreen):
 
     @dataclass
     class ScoresLoaded(Message):
-        """The account's scores were computed (None: the account is gone)."""
+        """The account's stored scores were explained (None: the account is gone)."""
 
-        scores: Breakdown | None
+        scores: StoredExplanation | None
 
     def __init__(self, service: PortfolioService, account_id: int) -> None:
         super().__init__()
         self.service = service
         self.account_id = account_id
         self.card: AccountCard | None = None
-        self.scores: Breakdown | None = None
+        self.scores: StoredExplanation | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,8 +84,13 @@ class AccountScreen(WorkingScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scores")
     def load_scores(self) -> None:
-        """Score the account (relative to the whole portfolio) in a thread."""
+        """Explain the account's stored scores (relative to the whole portfolio) in a thread."""
         self.deliver(self.ScoresLoaded(self.service.account_scores(self.account_id)))
+
+    def on_scores_changed(self, message: ScoresChanged) -> None:
+        """The portfolio was rescored: read the card's stored scores and their reasons again."""
+        self.load_card()
+        self.load_scores()
 
     def on_account_screen_scores_loaded(self, message: ScoresLoaded) -> None:
         self.scores = message.scores
@@ -142,7 +147,10 @@ def _day(value: date | datetime | None) -> str:
     return value.isoformat()[:10] if value is not None else ""
 
 
-def _summary(card: AccountCard, scored: Breakdown | None) -> Text:
+NOT_SCORED = "Not scored yet: press R to score the portfolio."
+
+
+def _summary(card: AccountCard, explained: StoredExplanation | None) -> Text:
     """Who the customer is, the stored scores' tier and health, revenue and value."""
     scores = card.scores
     band = card.health_band
@@ -154,21 +162,27 @@ def _summary(card: AccountCard, scored: Breakdown | None) -> Text:
     if where:
         text.append(f"  {where}", style="dim")
     text.append("\n")
-    text.append(f"Tier {label(card.tier or 'standard')}")
     if card.tier_override:
+        text.append(f"Tier {label(card.tier_override)}")
         text.append(f" (set by hand: {card.tier_override_reason})", style="dim")
-    text.append(f" · quadrant {label(scores.quadrant if scores else None)}")
-    if scores:
+        text.append(" · ")
+    if scores is None:
+        text.append(NOT_SCORED, style="dim")
+    else:
+        if not card.tier_override:
+            text.append(f"Tier {label(card.tier or scores.tier)}")
+            if card.over_capacity:
+                text.append(f" ({card.over_capacity.message})", style="yellow")
+            text.append(" · ")
         text.append(
+            f"quadrant {label(scores.quadrant)}"
             f" (attractiveness {score(scores.attractiveness)},"
             f" relationship {score(scores.relationship)})"
         )
-    text.append(" · health ")
-    text.append(
-        f"{score(scores.health if scores else None)}{arrow}", style=BAND_STYLE.get(band or "", "")
-    )
-    if band:
-        text.append(f" {band}", style=BAND_STYLE.get(band, ""))
+        text.append(" · health ")
+        text.append(f"{score(scores.health)}{arrow}", style=BAND_STYLE.get(band or "", ""))
+        if band:
+            text.append(f" {band}", style=BAND_STYLE.get(band, ""))
     text.append("\n")
     owner = card.owner_name or card.owner or "nobody"
     text.append(f"Owner {owner}")
@@ -180,10 +194,10 @@ def _summary(card: AccountCard, scored: Breakdown | None) -> Text:
         f" ({card.won_deals} won, {card.open_deals} open)"
     )
     text.append("\n")
-    if scored is None:
+    if explained is None:
         text.append("Share of wallet, CLV: working them out…", style="dim")
         return text
-    value = scored.value
+    value = explained.breakdown.value
     text.append(f"Share of wallet {share_of_wallet(value, narrow=True)}")
     text.append(f" · CLV {money(value.clv)}")
     if value.contribution_assumed:
@@ -193,18 +207,26 @@ def _summary(card: AccountCard, scored: Breakdown | None) -> Text:
     return text
 
 
-def _scores(scored: Breakdown | None) -> Group | Text:
-    """Each score with every criterion: raw value, normalised, weight, points."""
-    if scored is None:
+def _scores(explained: StoredExplanation | None) -> Group | Text:
+    """Each stored score with every criterion: raw value, normalised, weight, points."""
+    if explained is None:
         return Text("No scores: the account is no longer in the portfolio.", "dim")
+    scored = explained.breakdown
     tier = scored.tier
     head = Text()
-    head.append("Why these scores (computed now)", style="bold")
+    if explained.scored_at is None:
+        head.append(NOT_SCORED, style="bold")
+        head.append("\nIf it were scored now:", style="dim")
+    else:
+        head.append(f"Why these scores (scored {explained.scored_at:%Y-%m-%d %H:%M} UTC)")
+        head.stylize("bold")
     head.append(
         f"  tier {label(tier.tier)}, rank {tier.rank:,} of {tier.of:,}"
         f" · check in every {tier.cadence_days} days",
         style="dim",
     )
+    if tier.over_capacity:
+        head.append(f"\n{tier.over_capacity.message}", style="yellow")
     parts: list[Table | Text] = [head]
     for name, part in scored.scores:
         columns = (_wide("Criterion"), *(Column(h, justify="right") for h in NUMBERS))

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from tui.format import label
-from tui.messages import OpenAccount
+from tui.messages import OpenAccount, ScoresChanged
 from tui.portfolio_index import (
     BANDS,
     COLUMN_KEYS,
@@ -55,6 +55,7 @@ class AccountsScreen(WorkingScreen):
         """The rows were read from the database."""
 
         index: PortfolioIndex
+        scored: bool  # whether any account has stored scores
 
     @dataclass
     class FirstPage(Message):
@@ -76,6 +77,7 @@ class AccountsScreen(WorkingScreen):
         self.portfolio_query = PortfolioQuery()
         self.shown_query: PortfolioQuery | None = None
         self.index: PortfolioIndex | None = None
+        self.scored = True  # until the index says otherwise
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,7 +102,8 @@ class AccountsScreen(WorkingScreen):
         if get_current_worker().is_cancelled:
             return
         index.order(self.portfolio_query.sort, self.portfolio_query.descending)
-        self.post_message(self.IndexLoaded(index))
+        scored = any(row.health is not None for row in index.rows)
+        self.post_message(self.IndexLoaded(index, scored))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="first")
     def load_first_page(self) -> None:
@@ -132,6 +135,7 @@ class AccountsScreen(WorkingScreen):
 
     def on_accounts_screen_index_loaded(self, message: IndexLoaded) -> None:
         self.index = message.index
+        self.scored = message.scored
         self.apply_query()
 
     def on_accounts_screen_selection_ready(self, message: SelectionReady) -> None:
@@ -170,7 +174,8 @@ class AccountsScreen(WorkingScreen):
         q = self.portfolio_query
         total = len(self.index) if self.index else 0
         title = next(c.title for c in COLUMNS if c.key == q.sort)
-        parts = [f"{shown:,}/{total:,}"]
+        parts = [] if self.scored or not total else ["Not scored yet: press R"]
+        parts.append(f"{shown:,}/{total:,}")
         parts.append(f"tier {q.tier or 'any'}")
         parts.append(f"quad {label(q.quadrant) if q.quadrant else 'any'}")
         parts.append(f"band {q.band or 'any'}")
@@ -245,6 +250,10 @@ class AccountsScreen(WorkingScreen):
         self.set_query(scope=scope)
 
     def action_reload(self) -> None:
+        self.load_index()
+
+    def on_scores_changed(self, message: ScoresChanged) -> None:
+        """The portfolio was rescored: read every row's stored scores again."""
         self.load_index()
 
     def on_portfolio_table_account_chosen(self, message: PortfolioTable.AccountChosen) -> None:

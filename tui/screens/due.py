@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from core.checkins import DueItem, band_label, kind_named
 from tui.format import short
-from tui.messages import DataChanged, OpenAccount
+from tui.messages import DataChanged, OpenAccount, ScoresChanged
 from tui.portfolio_index import SCOPES
 from tui.screens.forms import LogInteractionForm
 from tui.screens.working import WorkingScreen
@@ -281,6 +281,11 @@ class DueScreen(WorkingScreen):
 
     def action_reload(self) -> None:
         self.load_items()
+
+    def on_scores_changed(self, message: ScoresChanged) -> None:
+        """The portfolio was rescored: tiers set check-in cadences, so ask again what is due."""
+        if self.loaded:
+            self.load_items()
 
     @work(thread=True, exit_on_error=False, group="due-action")
     def act(self, action: Any, *args: str) -> str:

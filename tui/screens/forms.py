@@ -1,4 +1,5 @@
-"""Modal forms that write to an account: interaction, promise, notice, order, feedback.
+"""Modal forms that write to an account: interaction, promise, notice, order, feedback;
+and the one that sets the person's own working hours.
 
 Each form checks nothing itself: it hands the typed text to the service, which
 goes through the core's validation. A :class:`KamError` is shown inline and the
@@ -261,6 +262,23 @@ class FormAction:
     short: str
     title: str
     form: Callable[[PortfolioService, int, str], FormScreen]
+
+
+class WorkingHoursForm(FormScreen):
+    """When the person using kam works: their digest comes at the start, nothing outside."""
+
+    TITLE = "Working hours"
+    FIELDS = (
+        Field("hours", "Hours", "e.g. 08:30-16:30"),
+        Field("days", "Days", "e.g. mon-fri, sun-thu, mon,wed,fri"),
+        Field("zone", "Time zone", "e.g. Europe/Oslo"),
+    )
+
+    def __init__(self, service: PortfolioService, person: str, current: dict[str, str]) -> None:
+        super().__init__(service, 0, person, preset=current)
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.set_working_hours(values["hours"], values["days"], values["zone"])
 
 
 FORMS: dict[str, FormAction] = {

@@ -19,7 +19,9 @@ from textual_plotext import PlotextPlot
 from core.scoring import PortfolioFigures
 from core.scoring.display import goal_style, goal_value
 from core.scoring.forecast import RevenueForecast
+from core.views import ScoreCounts, score_counts
 from tui.format import label, money
+from tui.messages import ScoresChanged
 from tui.portfolio_index import QUADRANTS, PortfolioIndex
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
@@ -46,10 +48,14 @@ class Overview:
     """What the overview draws, computed in a thread."""
 
     figures: PortfolioFigures
+    counts: ScoreCounts  # by the stored scores, as the portfolio table shows them
     points: dict[str, tuple[list[float], list[float]]]
     pareto: tuple[list[float], list[float]]
-    scored: int
-    total: int
+
+    @property
+    def scored(self) -> int:
+        """How many accounts have stored scores."""
+        return self.counts.scored
 
 
 def build_overview(index: PortfolioIndex, figures: PortfolioFigures) -> Overview:
@@ -74,7 +80,7 @@ def build_overview(index: PortfolioIndex, figures: PortfolioFigures) -> Overview
             if i % stride == 0 or i == n:
                 xs_p.append(100 * i / n)
                 ys_p.append(100 * running / total)
-    return Overview(figures, points, (xs_p, ys_p), len(scored), len(index.rows))
+    return Overview(figures, score_counts(index.rows), points, (xs_p, ys_p))
 
 
 class PortfolioScreen(WorkingScreen):
@@ -130,12 +136,16 @@ class PortfolioScreen(WorkingScreen):
         self.index = None
         self.load_overview()
 
+    def on_scores_changed(self, message: ScoresChanged) -> None:
+        """The portfolio was rescored: count and draw the new stored scores."""
+        self.action_reload()
+
     def on_portfolio_screen_overview_loaded(self, message: OverviewLoaded) -> None:
         self.overview = o = message.overview
         self._draw_matrix(o)
         self._draw_pareto(o)
         self.query_one("#concentration", Static).update(_concentration(o.figures))
-        self.query_one("#tiers", Static).update(_counts(o.figures))
+        self.query_one("#tiers", Static).update(_counts(o.counts, o.figures))
         self.query_one("#capacity", Static).update(_capacity(o.figures))
         self.query_one("#value", Static).update(_value(o.figures))
         self.query_one("#goals", Static).update(_goals(o.figures))
@@ -164,7 +174,7 @@ class PortfolioScreen(WorkingScreen):
             plt.text(label(quadrant), x, y, color=QUADRANT_COLOURS[quadrant], alignment=align)
         plt.xlabel("attractiveness")
         plt.ylabel("relationship")
-        shown = f"{o.scored:,} scored" if o.scored else "none scored yet: run kam score"
+        shown = f"{o.scored:,} scored" if o.scored else "not scored yet: press R"
         plt.title(f"Matrix ({shown})")
         chart.refresh()
 
@@ -203,33 +213,48 @@ def _concentration(figures: PortfolioFigures) -> Group | Text:
     return Group(table, *flags)
 
 
-def _counts(figures: PortfolioFigures) -> Table:
+def _counts(counts: ScoreCounts, figures: PortfolioFigures) -> Table | Text:
+    """Tiers, quadrants and health bands by the stored scores (the table's), or that there
+    are none yet."""
+    if not counts.scored:
+        return Text(
+            f"Tiers, quadrants, health: none of the {counts.accounts:,} accounts is scored "
+            "yet. Press R to score the portfolio.",
+            "yellow",
+        )
     table = Table(title="Tiers, quadrants, health", title_justify="left", box=None, padding=(0, 1))
     table.add_column("")
     table.add_column("Accounts", justify="right")
-    earned = figures.earned_tiers
-    for name, count in figures.tiers.items():
-        differs = earned.get(name, count) != count
+    earned, now = figures.earned_tiers, figures.tiers
+    for name, count in counts.tiers.items():
+        differs = earned.get(name, 0) != now.get(name, 0)  # tiers set by hand
         table.add_row(
             f"tier {label(name)}",
             f"{count:,}" + (f" (earned {earned[name]:,})" if differs else ""),
         )
-    for name, count in figures.quadrants.items():
+    held = figures.over_capacity.accounts
+    if held:
+        table.add_row(Text("over capacity", "yellow"), f"{held:,}")
+    for name, count in counts.quadrants.items():
         table.add_row(Text(label(name), QUADRANT_COLOURS.get(name, "")), f"{count:,}")
-    health = figures.health
-    for name, count in health.bands.items():
+    for name, count in counts.bands.items():
         table.add_row(Text(f"health {name}", BAND_STYLE.get(name, "")), f"{count:,}")
-    if health.average is not None:
-        table.add_row("health average", f"{health.average:.0f}")
+    if counts.health_average is not None:
+        table.add_row("health average", f"{counts.health_average:.0f}")
+    if counts.scored < counts.accounts:
+        table.add_row(Text("not scored yet", "yellow"), f"{counts.accounts - counts.scored:,}")
     return table
 
 
 def _capacity(figures: PortfolioFigures) -> Table | Text:
     warnings = figures.capacity_warnings
-    if not warnings:
+    held = figures.over_capacity
+    if not warnings and not held.accounts:
         return Text("Capacity: no team or manager holds more key accounts than it can serve.")
-    table = Table(title="Capacity warnings", title_justify="left", box=None, padding=(0, 1))
+    table = Table(title="Capacity", title_justify="left", box=None, padding=(0, 1))
     table.add_column("", ratio=1)
+    if held.accounts:
+        table.add_row(Text(held.message, "yellow"))
     for warning in warnings:
         style = "bold red" if warning.level == "critical" else "yellow"
         table.add_row(Text(warning.message, style))
