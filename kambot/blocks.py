@@ -33,7 +33,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from core.checkins import DueItem, kind_named
+from core.checkins import DueItem, is_urgent, kind_named
 from core.models import InteractionKind, Sentiment
 from core.scoring import Breakdown, PortfolioFigures, ScoreSummary
 from core.scoring.account_results import CriterionRow, HealthDetail, HealthTrend
@@ -509,6 +509,11 @@ def _due_when(item: DueItem) -> str:
     return f"<!date^{int(item.due_at.timestamp())}^{{date_short_pretty}}|{item.due_at:%Y-%m-%d}>"
 
 
+def _why(item: DueItem) -> str:
+    """Why the item stands where it does in the list, in italics on its own line."""
+    return f"_{safe(item.why, 300)}_\n" if item.why else ""
+
+
 def reminder_blocks(item: DueItem, *, outcome: str | None = None) -> list[Block]:
     """One reminder DM: what, why, what to know before calling, and the buttons.
 
@@ -517,7 +522,7 @@ def reminder_blocks(item: DueItem, *, outcome: str | None = None) -> list[Block]
     """
     emoji = SEVERITY_EMOJI.get(item.severity, ":white_circle:")
     blocks: list[Block] = [
-        section(f"{emoji} *{safe(item.title, 300)}*\n{safe(item.detail, 2500)}"),
+        section(f"{emoji} *{safe(item.title, 300)}*\n{_why(item)}{safe(item.detail, 2500)}"),
     ]
     if item.personal_notes:
         notes = "\n".join(f"• {safe(n, 300)}" for n in item.personal_notes[:8])
@@ -566,7 +571,8 @@ def item_menu(item: DueItem) -> OverflowMenuElement | None:
 def due_item_block(item: DueItem) -> SectionBlock:
     emoji = SEVERITY_EMOJI.get(item.severity, ":white_circle:")
     return section(
-        f"{emoji} *{safe(item.title, 300)}*\n{safe(item.detail, 600)}", accessory=item_menu(item)
+        f"{emoji} *{safe(item.title, 300)}*\n{_why(item)}{safe(item.detail, 600)}",
+        accessory=item_menu(item),
     )
 
 
@@ -603,7 +609,7 @@ def _pager(
 
 def digest_blocks(items: Sequence[DueItem], day: Any, *, limit: int = 20) -> list[Block]:
     """The daily digest DM: the day's list, most urgent first, within one message."""
-    reds = sum(1 for i in items if i.severity == "red")
+    reds = sum(1 for i in items if is_urgent(i))
     blocks: list[Block] = [
         header(f"Your day, {day:%A %d %B}"),
         context(

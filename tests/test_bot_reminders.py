@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -173,6 +174,7 @@ def test_the_sweep_sends_each_reminder_as_a_dm_with_buttons_once(
             actions
         )
     check_in = next(c for k, c in posted.items() if k.startswith("check_in"))
+    assert "_Urgent: key account past its red line" in check_in.text_of_blocks()
     assert "Porto" in check_in.text_of_blocks()  # know them: personal notes before the call
     thanks = next(c for k, c in posted.items() if k.startswith("thank_you"))
     assert "Drafted for you" in thanks.text_of_blocks()
@@ -486,6 +488,8 @@ def test_due_lists_what_is_due_with_a_menu_per_item(bot: SlackBot) -> None:
     text = reply.text_of_blocks()
     assert "Due for you" in text and "Acme Corp" in text
     assert ids.REMINDER_MENU in text
+    # each item says why it stands where it does, in italics under its title
+    assert re.search(r"\\n_(Urgent|Red|Soon|Routine): [^_]+_\\n", text)
     assert "for managers" in bot.command("due team").text_of_blocks()
     team = bot.command("due team", user="UMARK")
     assert "Due for your team" in team.text_of_blocks()

@@ -84,7 +84,7 @@ def test_sql_spells_the_same_keys_as_python(session: Session) -> None:
 
 def test_every_kind_is_registered_once_and_says_what_resolves_it() -> None:
     names = [kind.name for kind in KINDS]
-    assert len(names) == len(set(names)) == 7
+    assert len(names) == len(set(names)) == 8
     for kind in KINDS:
         assert kind_named(kind.name) is kind
         assert kind.label and kind.resolved_by

@@ -246,7 +246,11 @@ def test_won_deal_prompts_a_thank_you_with_a_personal_draft(world: World) -> Non
     assert "Hi Erik," in item.draft and "Djurgården" in item.draft
     assert "birthday" in item.draft  # the 15th of January is within two weeks
     later = T0 + timedelta(days=3)
-    assert world.item(later, "thank_you").severity == "yellow"
+    waiting = world.item(later, "thank_you")
+    # A courtesy that waits does not turn into an emergency; it leaves with its window.
+    assert (waiting.key, waiting.severity, waiting.priority) == (item.key, "info", 1.0)
+    assert "open through Mon 12 Jan" in waiting.why and waiting.why.startswith("Routine: ")
+    assert not [k for k in world.keys(T0 + timedelta(days=8)) if k.startswith("thank_you")]
     log(world, later, kind="thank_you")
     assert not [k for k in world.keys(later) if k.startswith("thank_you")]
 
@@ -262,11 +266,41 @@ def test_renewal_order_and_anniversary_prompt_thank_yous(world: World) -> None:
         placed = OrderCreate(what="200 licences")
         record_order(world.acme, placed, session=world.session, actor=SYSTEM)
     world.session.commit()
-    titles = {i.key: i.title for i in world.at(T0 + timedelta(hours=2)) if i.kind == "thank_you"}
-    assert titles["thank_you:1:deal-2"] == "Thank Acme for renewing Support"
-    assert titles["thank_you:1:order-1"] == "Thank Acme for the order: 200 licences"
-    assert titles["thank_you:1:anniversary-2026"].startswith("5 years as a customer")
-    assert len(titles) == 3
+    # One item for the account, keyed by its earliest occasion (the anniversary, 3 January).
+    [item] = [i for i in world.at(T0 + timedelta(hours=2)) if i.kind == "thank_you"]
+    assert item.key == "thank_you:1:2026-01-03"
+    assert item.title == "Thank Acme for a renewal, an order and 5 years as a customer this week"
+    assert item.draft is not None and (
+        "Thank you for renewing Support, your order (200 licences), "
+        "and 5 years of working together." in item.draft
+    )
+
+
+def test_a_repeat_purchase_is_not_a_renewal(world: World) -> None:
+    log(world, T0)
+    # Bought twice within weeks: a repeat order. A year after an earlier win: a renewal.
+    for closed, product in (
+        (date(2025, 12, 20), "Support"),
+        (date(2026, 1, 4), "Support"),
+        (date(2025, 1, 2), "Hosting"),
+        (date(2025, 12, 1), "Hosting"),
+        (date(2026, 1, 5), "Hosting"),
+    ):
+        won = DealCreate(stage="won", closed_on=closed, product=product)
+        add_deal(world.acme, won, session=world.session, actor=SYSTEM)
+    world.session.commit()
+    [item] = [i for i in world.at(T0) if i.kind == "thank_you"]
+    assert item.title == "Thank Acme for 2 won deals this week"
+    assert item.draft is not None and "choosing Support and Hosting" in item.draft
+    assert "renew" not in item.draft + item.title
+    second = DealCreate(stage="won", closed_on=date(2026, 1, 5), product="Licences")
+    add_deal(world.acme, second, session=world.session, actor=SYSTEM)
+    old = DealCreate(stage="won", closed_on=date(2024, 12, 20), product="Licences")
+    add_deal(world.acme, old, session=world.session, actor=SYSTEM)
+    world.session.commit()
+    [item] = [i for i in world.at(T0) if i.kind == "thank_you"]
+    assert item.title == "Thank Acme for a renewal and 2 won deals this week"
+    assert item.key == "thank_you:1:2026-01-04"  # the same item, the new deal joined it
 
 
 # personal_connect -----------------------------------------------------------------------------
@@ -325,6 +359,79 @@ def test_newly_key_account_gets_an_onboarding_checklist(world: World) -> None:
     snapshot(world, T0 - timedelta(days=200), "key", other)
     snapshot(world, T0, "key", other)
     assert not [k for k in world.keys(T0 + timedelta(days=1)) if "onboarding" in k]
+    # An account new since the first scoring, classified key on its first, is onboarded.
+    newcomer = factories.account(world.session, "New Co", owner_id=world.anna.id)
+    snapshot(world, T0, "key", newcomer)
+    [item] = [i for i in world.at(T0 + timedelta(days=1)) if i.kind == "onboarding"]
+    assert item.account_name == "New Co" and item.tier == "key"
+
+
+def test_an_account_put_in_the_key_tier_by_override_is_onboarded(world: World) -> None:
+    log(world, T0)
+    other = factories.account(world.session, "Other Co", owner_id=world.anna.id)
+    snapshot(world, T0, "growth", other)  # one scoring only: just the override is news
+    world.acme.tier_override, world.acme.tier_override_reason = "key", "board decision"
+    world.session.add(world.acme)
+    world.session.commit()
+    [item] = [i for i in world.at(T0 + timedelta(days=1)) if i.kind == "onboarding"]
+    assert (item.account_name, item.tier) == ("Acme", "key")
+
+
+def test_the_first_scoring_onboards_nobody(world: World) -> None:
+    log(world, T0)
+    other = factories.account(world.session, "Other Co", owner_id=world.anna.id)
+    snapshot(world, T0, "strategic")
+    snapshot(world, T0, "key", other)
+    assert not [k for k in world.keys(T0 + timedelta(days=1)) if "onboarding" in k]
+    snapshot(world, T0 + timedelta(days=1), "strategic")  # the second run: still no news
+    snapshot(world, T0 + timedelta(days=1), "key", other)
+    assert not [k for k in world.keys(T0 + timedelta(days=2)) if "onboarding" in k]
+
+
+# health_drop ----------------------------------------------------------------------------------
+
+
+def health(world: World, when: datetime, points: dict[str, float], tier: str = "key") -> None:
+    world.session.add(
+        ScoreSnapshot(
+            account_id=world.acme.id,  # type: ignore[arg-type]
+            at=when,
+            attractiveness=80,
+            relationship=60,
+            health=sum(points.values()),
+            tier=tier,
+            quadrant="strategic",
+            breakdown={"health": points, "earned_tier": tier},
+        )
+    )
+    world.session.commit()
+
+
+def test_a_drop_into_red_names_the_factors_that_moved(world: World) -> None:
+    log(world, T0 - timedelta(days=3))
+    health(world, T0 - timedelta(days=7), {"usage": 30.0, "payment": 25.0, "support": 20.0})
+    health(world, T0 - timedelta(days=1), {"usage": 28.0, "payment": 24.0, "support": 19.0})
+    assert not [k for k in world.keys(T0) if k.startswith("health_drop")]  # 71: not red
+    health(world, T0, {"usage": 4.5, "payment": 24.0, "support": 21.0})
+    item = world.item(T0 + timedelta(hours=1), "health_drop")
+    assert item.key == "health_drop:1:2026-01-05" and item.severity == "red"
+    assert item.title == "Health of Acme fell into red: 71.0 → 49.5"
+    assert "What moved: usage -23.5; support +2.0." in item.detail and "payment" not in item.detail
+    assert item.why.startswith("Red: health fell into red")
+    # A rescore that stays red keeps the same drop; a call about it resolves it.
+    health(world, T0 + timedelta(days=1), {"usage": 3.0, "payment": 24.0, "support": 21.0})
+    assert world.item(T0 + timedelta(days=1, hours=1), "health_drop").key == item.key
+    log(world, T0 + timedelta(days=2))
+    assert not [k for k in world.keys(T0 + timedelta(days=2)) if k.startswith("health_drop")]
+
+
+def test_an_account_red_from_its_first_scoring_or_long_ago_is_no_drop(world: World) -> None:
+    log(world, T0 - timedelta(days=3))
+    health(world, T0 - timedelta(days=1), {"usage": 10.0, "payment": 20.0})
+    assert not [k for k in world.keys(T0) if k.startswith("health_drop")]
+    health(world, T0 - timedelta(days=60), {"usage": 40.0, "payment": 40.0})
+    assert [k for k in world.keys(T0) if k.startswith("health_drop")]
+    assert not [k for k in world.keys(T0 + timedelta(days=20)) if k.startswith("health_drop")]
 
 
 # know them, ordering, scopes ------------------------------------------------------------------

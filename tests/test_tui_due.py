@@ -69,19 +69,24 @@ def interactions(engine: Engine, account: str) -> list[str]:
 CHECK_IN = "Check in with Betasoloin"
 THANKS = "Thank Acme Corporation for choosing GTX Plus"
 REVIEW = "Quarterly account review with Acme Corporation"
+NOTICE = "Tell Acme Corporation: List prices rise 5% from April"
 
 
 async def test_due_lists_mine_by_priority_with_notes_and_draft(portfolio: Engine) -> None:
     app = make_app(portfolio, user="anna@example.com")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_due(app, pilot)
-        assert titles(screen)[0] == THANKS  # a fresh win comes first
+        # News to tell and a late check-in come before a thank-you, and each says why.
+        assert titles(screen)[:3] == [NOTICE, CHECK_IN, THANKS]
+        assert screen.items[0].why == "Soon: bad news to tell by Wed 04 Mar"
         assert CHECK_IN in titles(screen)
         assert not any("Dalttechnology" in t for t in titles(screen))  # carl's
-        assert "8 due for me" in shown(screen, "#due-status")
+        assert "6 due for me" in shown(screen, "#due-status")  # the first scoring onboards none
         detail = shown(screen, "#due-text")
         assert "Ingrid Berg (Head of purchasing): supports Brann; from Bergen" in detail
-        assert "How did Brann do this week?" in detail  # the drafted thank-you
+        assert "Soon: bad news to tell by Wed 04 Mar" in detail
+        await point_at(screen, pilot, THANKS)
+        assert "How did Brann do this week?" in shown(screen, "#due-text")  # the draft
         await point_at(screen, pilot, CHECK_IN)
         assert "Nothing personal is noted for anyone at Betasoloin" in shown(screen, "#due-text")
 

@@ -25,6 +25,7 @@ from core.checkins.kind import Kind
 from core.checkins.kinds import KINDS, kind_named
 from core.checkins.resolve import resolve_after_interaction
 from core.checkins.sweeper import LEASE, SweepReport, send_digests, sweep
+from core.checkins.urgency import band_label, in_order, is_urgent
 
 __all__ = [
     "KINDS",
@@ -39,9 +40,12 @@ __all__ = [
     "ReminderKey",
     "SweepReport",
     "TransientDeliveryError",
+    "band_label",
     "digest_key",
     "due_digests",
     "due_items",
+    "in_order",
+    "is_urgent",
     "kind_named",
     "load_checkin_config",
     "render_item",

@@ -44,6 +44,13 @@ class CheckinConfig:
     tier_weight: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TIER_WEIGHT))
     commitment_lead: timedelta = timedelta(days=2)
     thank_you_window: timedelta = timedelta(days=7)
+    renewal_term: timedelta = timedelta(days=365)
+    """A won deal renews an earlier one when the account's latest earlier win of the
+    same product closed about one term before it (within ``renewal_slack``)."""
+    renewal_slack: timedelta = timedelta(days=45)
+    health_drop_window: timedelta = timedelta(days=14)
+    health_red: float = ScoringConfig().bands.red
+    """Health at or below this is red (the scoring rules' band, ``[scoring.bands]``)."""
     personal_connect_window: timedelta = timedelta(days=7)
     review_lead: timedelta = timedelta(days=42)
     onboarding_window: timedelta = timedelta(days=90)
@@ -70,7 +77,11 @@ class CheckinConfig:
     @classmethod
     def from_scoring(cls, scoring: ScoringConfig) -> CheckinConfig:
         """The engine's settings with the cadences of these scoring rules."""
-        return cls(cadence_days=cadence_days(scoring), red_factor=scoring.cadence.red_after)
+        return cls(
+            cadence_days=cadence_days(scoring),
+            red_factor=scoring.cadence.red_after,
+            health_red=scoring.bands.red,
+        )
 
 
 def load_checkin_config(path: str | Path | None = None) -> CheckinConfig:

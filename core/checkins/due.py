@@ -13,11 +13,12 @@ from sqlmodel import Session, col, select
 from core import teams
 from core.checkins.config import CheckinConfig, load_checkin_config
 from core.checkins.derive import derive
-from core.checkins.items import DueItem, sort_key
+from core.checkins.items import DueItem
 from core.checkins.kind import Derived, Scope
 from core.checkins.kinds import thank_you
 from core.checkins.sql import chunked
 from core.checkins.triage import CLOSED, ReminderRow, hidden, reminder_rows
+from core.checkins.urgency import explained, in_order
 from core.models import Contact
 
 __all__ = ["CLOSED", "ReminderRow", "due_items", "enrich", "reminder_rows", "visible"]
@@ -132,7 +133,8 @@ def thank_you_draft(account_name: str, occasion: str, contacts: list[Contact], t
 
 
 def enrich(derived: list[Derived], *, session: Session, now: datetime) -> list[DueItem]:
-    """Add personal notes to every item, and a draft to every thank-you."""
+    """Add personal notes to every item, a draft to every thank-you, and to each why it
+    stands where it does (:mod:`core.checkins.urgency`)."""
     contacts = _contacts(
         {d.item.account_id for d in derived if d.item.account_id is not None}, session=session
     )
@@ -145,10 +147,12 @@ def enrich(derived: list[Derived], *, session: Session, now: datetime) -> list[D
         if item.kind == thank_you.NAME and d.occasion:
             draft = thank_you_draft(item.account_name, d.occasion, people, today)
         out.append(
-            replace(
-                item,
-                personal_notes=personal_notes(item.account_name, people, today),
-                draft=draft,
+            explained(
+                replace(
+                    item,
+                    personal_notes=personal_notes(item.account_name, people, today),
+                    draft=draft,
+                )
             )
         )
     return out
@@ -162,7 +166,7 @@ def due_items(
     team_of: int | None = None,
     config: CheckinConfig | None = None,
 ) -> list[DueItem]:
-    """What is due at ``now``, highest priority first.
+    """What is due at ``now``, most urgent first (:mod:`core.checkins.urgency`).
 
     ``user_id`` gives one person's list; ``team_of`` the whole team of that
     person (:func:`core.teams.team_of`: their own if they lead one, else their
@@ -178,7 +182,7 @@ def due_items(
     shown, _rows = visible(
         derive(session=session, now=now, config=config, scope=scope), session=session, now=now
     )
-    return sorted(enrich(shown, session=session, now=now), key=sort_key)
+    return in_order(enrich(shown, session=session, now=now))
 
 
 def items_for_accounts(

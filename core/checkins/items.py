@@ -33,6 +33,15 @@ class DueItem:
     personal_notes: list[str] = field(default_factory=list)
     draft: str | None = None
     subject_id: int | None = None
+    tier: str | None = None
+    """The account's tier when the item was derived, where the kind reads it."""
+    late_days: int | None = None
+    """Days past the item's own deadline (a promise's day, a notice's must-tell-by):
+    0 on the day itself, negative before it; None where the kind has no deadline."""
+    reason: str = ""
+    """The kind's short reason for the item ("promise 3 days overdue")."""
+    why: str = ""
+    """Why the item stands where it does in the list (:mod:`core.checkins.urgency`)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The item as JSON-safe values (the CLI's --json, the reminder's payload)."""
@@ -49,8 +58,3 @@ class DueItem:
         fields["due_at"] = datetime.fromisoformat(fields["due_at"])
         fields["personal_notes"] = list(fields.get("personal_notes") or [])
         return cls(**fields)
-
-
-def sort_key(item: DueItem) -> tuple[float, int, datetime, str]:
-    """Highest priority first; then the more severe; then the longest waiting."""
-    return (-item.priority, -SEVERITY_RANK[item.severity], item.due_at, item.key)

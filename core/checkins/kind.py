@@ -27,8 +27,15 @@ from sqlmodel import Session, col, select
 from core.checkins.config import REVIEWED_TIERS, CheckinConfig
 from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey
-from core.checkins.sql import among, unindexed
-from core.models import Account, AccountStatus, Interaction, InteractionKind, Tier
+from core.checkins.sql import among, moment, unindexed
+from core.models import (
+    Account,
+    AccountStatus,
+    Interaction,
+    InteractionKind,
+    ScoreSnapshot,
+    Tier,
+)
 from core.scoring.snapshots import latest_snapshots
 
 if TYPE_CHECKING:
@@ -154,6 +161,17 @@ def current_tier() -> tuple[Any, Any]:
     snap = latest_snapshots().subquery()
     tier = func.coalesce(col(Account.tier_override), snap.c.tier, literal(Tier.STANDARD.value))
     return snap, tier
+
+
+def scorings(session: Session) -> tuple[datetime | None, datetime | None]:
+    """The moments of the portfolio's first and latest scoring (None, None before any).
+
+    Read through the snapshots' index on ``at``: a kind that compares an account's
+    snapshots (a tier entered, a health drop) has nothing to find until a second
+    scoring, and says so without reading every account's history.
+    """
+    first, last = session.exec(select(func.min(ScoreSnapshot.at), func.max(ScoreSnapshot.at))).one()
+    return moment(first), moment(last)
 
 
 def logged_since(kinds: Iterable[str], account: Any, since: Any) -> ColumnElement[bool]:

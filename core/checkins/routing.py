@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.checkins.config import CheckinConfig
-from core.checkins.items import sort_key
 from core.checkins.kind import Derived
-from core.checkins.urgency import is_urgent
+from core.checkins.urgency import is_urgent, order_key
 from core.hours import WorkingHours
 from core.models import User
 
@@ -65,7 +64,7 @@ def route(
     """
     routing = Routing()
     alone: dict[int, list[Derived]] = {}
-    for d in sorted(found, key=lambda d: sort_key(d.item)):
+    for d in sorted(found, key=lambda d: order_key(d.item)):
         user = users.get(d.item.user_id) if d.item.user_id is not None else None
         if user is None or user.id is None:
             continue  # nobody to tell: the sweep counts it as unassigned

@@ -63,11 +63,12 @@ from core.checkins.delivery import (
 from core.checkins.derive import derive, derive_new
 from core.checkins.digest import DigestSlot, due_digests
 from core.checkins.due import enrich, reminder_rows, visible
-from core.checkins.items import DueItem, sort_key
+from core.checkins.items import DueItem
 from core.checkins.keys import DIGEST, account_of, digest_parts, is_digest
 from core.checkins.kind import Derived, Scope
 from core.checkins.routing import route
 from core.checkins.sql import moment, unindexed
+from core.checkins.urgency import in_order
 from core.errors import KamError
 from core.hours import WorkingHours
 from core.models import Reminder, ReminderState, User
@@ -620,7 +621,7 @@ def _prepare(
     for key, attempts, user in ready:
         if is_digest(key):
             _, day = digest_parts(key)
-            items = sorted((full[d.item.key] for d in plan.items_of(user.id)), key=sort_key)
+            items = in_order(full[d.item.key] for d in plan.items_of(user.id))
             work.append(_Work(key, user, attempts, digest=(day, items)))
         else:
             work.append(_Work(key, user, attempts, item=full[key]))

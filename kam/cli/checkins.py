@@ -63,7 +63,8 @@ def due(
     for row in rows[:limit]:
         table.add_row(
             f"[{SEVERITY_STYLE[row['severity']]}]{row['severity']}[/]",
-            f"[bold]{escape(row['title'])}[/]\n{escape(row['detail'])}",
+            f"[bold]{escape(row['title'])}[/]\n[italic]{escape(row['why'])}[/]\n"
+            f"{escape(row['detail'])}",
             escape("\n".join(row["personal_notes"])),
             escape(row["user"] or "-"),
             escape(row["key"]),

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from core.checkins import DueItem, kind_named
+from core.checkins import DueItem, band_label, kind_named
 from tui.format import short
 from tui.messages import DataChanged, OpenAccount, ScoresChanged
 from tui.portfolio_index import SCOPES
@@ -26,7 +26,7 @@ from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
 SHOWN = 500
-OTHER_COLUMNS = 1 + 8 + 10 + 4 * 2 + 2  # marker, due, owner, cell padding, scrollbar
+OTHER_COLUMNS = 1 + 7 + 8 + 10 + 5 * 2 + 2  # marker, band, due, owner, padding, scrollbar
 SEVERITY_STYLE = {"red": "bold red", "yellow": "yellow", "info": "cyan"}
 WHOSE = {"all": "everyone", "mine": "me", "team": "my team"}
 
@@ -99,6 +99,8 @@ def detail_text(item: DueItem, owner: str) -> Text:
     if owner:
         text.append(f" · {owner}", style="dim")
     text.append("\n")
+    if item.why:
+        text.append(f"{item.why}\n", style="italic")
     if item.detail:
         text.append(f"{item.detail}\n")
     for note in item.personal_notes:
@@ -185,12 +187,14 @@ class DueScreen(WorkingScreen):
         room = max(20, self.size.width - OTHER_COLUMNS)
         # widths set here, not measured later: the list may be redrawn under a dialog
         table.add_column("", key="severity", width=1)
+        table.add_column("Urgency", key="band", width=7)
         table.add_column("What", key="what", width=min(longest, room))
         table.add_column("Due", key="due", width=8)
         table.add_column("Owner", key="owner", width=10)
         for item in self.items:
             table.add_row(
                 Text("●", SEVERITY_STYLE.get(item.severity, "")),
+                band_label(item),
                 Text(item.title, no_wrap=True, overflow="ellipsis"),
                 when(item.due_at, now),
                 self.owners.get(item.user_id or 0, "–"),

@@ -15,6 +15,7 @@ from core.checkins.kinds import (
     account_review,
     check_in,
     commitment,
+    health_drop,
     notice,
     onboarding,
     personal_connect,
@@ -29,6 +30,7 @@ KINDS: tuple[Kind, ...] = (
     personal_connect.KIND,
     account_review.KIND,
     onboarding.KIND,
+    health_drop.KIND,
 )
 
 _BY_NAME = MappingProxyType({kind.name: kind for kind in KINDS})

@@ -13,17 +13,18 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col
 
+from core.checkins.items import DueItem
+from core.checkins.keys import key_sql
 from core.checkins.kind import (
     DAY,
     Context,
     Derived,
     Kind,
     LogInteraction,
-    about_key_account,
     key_accounts,
     logged_since,
 )
-from core.checkins.sql import at, rows
+from core.checkins.sql import at
 from core.models import Account, InteractionKind, Tier
 
 if TYPE_CHECKING:
@@ -52,16 +53,26 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     if now < review_due:
         return []
     reviewed = logged_since([InteractionKind.REVIEW], col(Account.id), at(q_start))
-    accounts = rows(reading.session, key_accounts(context).where(~reviewed))
+    # The key is spelled in SQL, so a sweep sets the rows against the reminder table there.
+    query = (
+        key_accounts(context)
+        .add_columns(
+            col(Account.owner_id).label("user_id"),
+            key_sql(NAME, col(Account.id), label).label("key"),
+        )
+        .where(~reviewed)
+    )
     found = []
-    for row in accounts:
-        name, tier_name = row[1], row[3]
+    for row in reading.rows(query):
+        name, tier_name = row.name, row.tier
         weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         left = (q_end - now) / DAY
-        item = about_key_account(
-            row,
-            NAME,
-            label,
+        item = DueItem(
+            key=row.key,
+            kind=NAME,
+            account_id=row.id,
+            account_name=name,
+            user_id=row.user_id,
             due_at=review_due,
             priority=(0.5 + (now - review_due) / config.review_lead) * weight,
             severity="yellow" if left <= 14 else "info",
@@ -69,10 +80,11 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             detail=f"{tier_name.capitalize()} accounts get a review every quarter; "
             f"none is logged for {label} (ends {(q_end - DAY):%Y-%m-%d}). "
             "Log it as an interaction of kind review.",
+            tier=tier_name,
+            reason=f"{tier_name} account without a review in {label} ({int(left)} days left)",
         )
-        found.append(item)
-    kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
-    return [Derived(i) for i in kept]
+        found.append(Derived(item))
+    return found
 
 
 KIND = Kind(

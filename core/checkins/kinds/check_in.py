@@ -129,6 +129,14 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         else:
             detail = f"Last contact {int(days)} days ago ({started:%Y-%m-%d})."
         detail += f" {row.tier.capitalize()} accounts are called every {interval_days} days."
+        if is_red:
+            red_days = round(interval_days * config.red_factor)
+            reason = (
+                f"{row.tier} account past its red line: {int(days)} days without contact "
+                f"(red after {red_days})"
+            )
+        else:
+            reason = f"{int(days)} days without contact, past its {interval_days}-day cadence"
         found.append(
             due(
                 row,
@@ -139,6 +147,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
                 severity="red" if is_red else "yellow",
                 title=f"Check in with {row.name}",
                 detail=detail,
+                tier=row.tier,
+                reason=reason,
             )
         )
     return found

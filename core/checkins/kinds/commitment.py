@@ -61,11 +61,13 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             severity, priority = "red", 1.0 + late / 7
             due_at = start_of_day_utc(due_on + DAY)
             when = f"It was due {due_on} ({late} days ago)."
+            reason = f"promise {late} day{'s' if late > 1 else ''} overdue"
         else:
             severity = "yellow" if late == 0 else "info"
             priority = 1.0 if late == 0 else 0.5
             due_at = start_of_day_utc(due_on) - config.commitment_lead
             when = "It is due today." if late == 0 else f"It is due {due_on}."
+            reason = "promise due today" if late == 0 else f"promise due {due_on:%a %d %b}"
         found.append(
             due(
                 row,
@@ -76,6 +78,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
                 title=f"Keep your promise{to} at {name}: {row.what}",
                 detail=f"{when} Mark it done once it is kept.",
                 subject_id=row.cid,
+                late_days=late,
+                reason=reason,
             )
         )
     return found

@@ -77,7 +77,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     )
 
     def untold_in_time(
-        row: Any, tell_by: date, priority: float, title: str, detail: str
+        row: Any, tell_by: date, priority: float, title: str, detail: str, reason: str
     ) -> Derived:
         """A red item about news whose day has passed (from the day after it)."""
         return due(
@@ -89,6 +89,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             severity="red",
             title=title,
             detail=detail,
+            late_days=(today - tell_by).days,
+            reason=reason,
         )
 
     found = []
@@ -112,6 +114,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
                     detail=f"They must hear it from us by {tell_by}"
                     + (" (today)." if left == 0 else f" ({left} days left).")
                     + " Bad news does not improve with age.",
+                    late_days=-left,
+                    reason="bad news to tell today"
+                    if left == 0
+                    else f"bad news to tell by {tell_by:%a %d %b}",
                 )
             )
             continue
@@ -123,6 +129,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
                 f"Tell {row.name} now: {row.what}",
                 f"They should have heard it by {tell_by}, {-left} days ago. "
                 "Your manager has been told.",
+                f"bad news {-left} day{'s' if -left > 1 else ''} past its must-tell-by",
             )
         )
     for row in reading.rows(told_manager):
@@ -135,6 +142,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
                 2.0 + late_days / 7,
                 f"{row.owner_name} has not told {row.name}: {row.what}",
                 f"It had to be told by {tell_by} ({late_days} days ago).",
+                f"{row.owner_name} is {late_days} day{'s' if late_days > 1 else ''} "
+                "late telling bad news",
             )
         )
     return found

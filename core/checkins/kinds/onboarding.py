@@ -3,22 +3,33 @@ owner confirmed, decision makers mapped, an account goal set.
 
 Due for ``onboarding_window`` (90 days) from the day its current run of strategic
 or key snapshots began (or, in the tier by override only, from when the account
-last changed), until the checklist is complete.
+last changed), until the checklist is complete. Only an account that *became*
+strategic or key: its run began after the portfolio's first scoring (it was scored
+lower before, or it is new since), so the first scoring of a portfolio, which
+classifies every account at once, onboards nobody.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS
-from core.checkins.kind import Context, Derived, Kind, about_key_account, key_accounts
+from core.checkins.kind import (
+    Context,
+    Derived,
+    Kind,
+    about_key_account,
+    key_accounts,
+    scorings,
+)
 from core.checkins.sql import chunked, moment, rows
-from core.models import Contact, Goal, GoalScope, ScoreSnapshot, Tier
+from core.models import Account, AccountStatus, Contact, Goal, GoalScope, ScoreSnapshot, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -29,7 +40,11 @@ NAME = "onboarding"
 def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts in a reviewed tier for less than the window whose checklist is not done."""
     now, config, session = context.now, context.config, reading.session
-    accounts = rows(session, key_accounts(context))
+    first_scoring, last_scoring = scorings(session)
+    if first_scoring == last_scoring:  # one scoring (or none): only an override is news
+        accounts = rows(session, overridden_accounts(context))
+    else:
+        accounts = rows(session, key_accounts(context))
     if not accounts:
         return []
     ids = {row[0] for row in accounts}
@@ -52,6 +67,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     for row in accounts:
         account_id, name, owner_id, tier_name, updated = row
         since = entered.get(account_id)
+        if since is not None and first_scoring is not None and since <= first_scoring:
+            continue  # classified by the first scoring: it did not become key, it was
         if since is None:  # in the tier by override only: since the account last changed
             since = moment(updated)
         if since is None or now - since > config.onboarding_window:
@@ -75,10 +92,29 @@ def read(context: Context, reading: Reading) -> list[Derived]:
                 title=f"Onboard {name} as a {tier_name} account",
                 detail="Checklist: "
                 + "; ".join(f"[{'x' if ok else ' '}] {step}" for step, ok in checklist.items()),
+                tier=tier_name,
+                reason=f"newly {tier_name} since {since:%d %b}: "
+                f"{sum(checklist.values())} of {len(checklist)} onboarding steps done",
             )
         )
     kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
     return [Derived(i) for i in kept]
+
+
+def overridden_accounts(context: Context) -> Any:
+    """Active accounts put in a reviewed tier by override, in the columns of
+    :func:`key_accounts` (the override wins, so no snapshot is read)."""
+    return wide_select(
+        col(Account.id),
+        col(Account.name),
+        col(Account.owner_id),
+        col(Account.tier_override).label("tier"),
+        col(Account.updated_at),
+    ).where(
+        col(Account.status) == AccountStatus.ACTIVE.value,
+        col(Account.tier_override).in_(sorted(REVIEWED_TIERS)),
+        *context.scope.where(col(Account.owner_id), col(Account.id)),
+    )
 
 
 def tier_entry(session: Session, account_ids: Collection[int]) -> dict[int, datetime]:

@@ -69,6 +69,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
                 detail=(f"The problem: {row.problem}. " if trouble and row.problem else "")
                 + "A personal call, not a template e-mail.",
                 subject_id=row.oid,
+                reason="an order in trouble: call them" if trouble else "an order completed",
             )
         )
     return found

@@ -1,35 +1,44 @@
 """Thank-you (habit 6, communicate): a won deal, a recorded order, a renewal or the
 anniversary of ``customer_since`` asks for a thank-you, with a drafted message.
 
-It stays open for ``thank_you_window`` or until a thank-you interaction is
-logged on the account after the occasion. A deal of a product the account had
-won before is a renewal. Priority grows half a point a day it waits.
+One item per account: every occasion of the last ``thank_you_window`` (7 days)
+not yet thanked for is collected into it ("Thank Kan-code for 3 won deals this
+week"), with one draft. An occasion is thanked for once a thank-you interaction is
+logged on the account after it; the item's key names the day of its earliest
+unthanked occasion, so new occasions join the open item rather than each making
+one, and an occasion not thanked within its window leaves the list.
+
+A won deal *renews* an earlier one when the account's latest earlier win of the
+same product closed about one ``renewal_term`` (365 days) before it, within
+``renewal_slack`` (45 days): the new deal continues a contract that was running
+out. Another win of a product the account bought recently is a repeat order,
+thanked for as choosing it again.
+
+A thank-you is never urgent (:mod:`core.checkins.urgency`): its priority stays 1.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, exists, extract, literal, null
+from sqlalchemy import and_, case, extract, literal, null
 from sqlalchemy import select as wide_select
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from core.checkins.keys import key_sql
+from core.checkins.items import DueItem
+from core.checkins.keys import ReminderKey
 from core.checkins.kind import (
-    DAY,
     Context,
     Derived,
     Kind,
     LogInteraction,
-    about,
     day_of,
-    due,
     logged_since,
 )
-from core.checkins.sql import at, moment, month_day, utc_midnight
+from core.checkins.sql import at, chunked, moment, month_day, rows, utc_midnight
 from core.clock import start_of_day_utc
 from core.models import Account, AccountStatus, Deal, DealStage, InteractionKind, Order
 
@@ -38,38 +47,66 @@ if TYPE_CHECKING:
 
 NAME = "thank_you"
 THANKS = [InteractionKind.THANK_YOU]
+DEAL, RENEWAL, ORDER, ANNIVERSARY = "deal", "renewal", "order", "anniversary"
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """One thing to thank an account for: a won deal, a renewal, an order, a year."""
+
+    account_id: int
+    account_name: str
+    user_id: int | None
+    at: datetime
+    what: str
+    """The deal's product, the order's description, or the years ("2 years")."""
+    sort: str
+    """DEAL, RENEWAL, ORDER or ANNIVERSARY."""
+    subject_id: int | None = None
 
 
 def read(context: Context, reading: Reading) -> list[Derived]:
-    """Every occasion of the window not yet thanked for: deals, orders, anniversaries."""
-    return deals(context, reading) + orders(context, reading) + anniversaries(context, reading)
+    """One item per account collecting every occasion of the window not yet thanked for."""
+    found = deals(context, reading) + orders(context, reading) + anniversaries(context, reading)
+    by_account: dict[int, list[Occasion]] = defaultdict(list)
+    for occasion in found:
+        by_account[occasion.account_id].append(occasion)
+    derived = [_thank_you(sorted(o, key=lambda o: o.at), context) for o in by_account.values()]
+    kept = reading.keep(derived, lambda d: d.item.key, lambda d: d.item.user_id)
+    return kept
 
 
 def _start(context: Context) -> datetime:
     return context.now - context.config.thank_you_window
 
 
-def deals(context: Context, reading: Reading) -> list[Derived]:
-    """Deals won in the window that no order covers: thank them for choosing or renewing."""
+def _owned(context: Context, account_id: Any) -> list[Any]:
+    return context.scope.where(col(Account.owner_id), account_id)
+
+
+def renews(closed: datetime, previous: datetime | None, context: Context) -> bool:
+    """Whether a win closing at ``closed`` renews the account's previous win of the same
+    product (closed at ``previous``): about one term apart (see the module's docstring)."""
+    if previous is None:
+        return False
+    term, slack = context.config.renewal_term, context.config.renewal_slack
+    return abs((closed - previous) - term) <= slack
+
+
+def deals(context: Context, reading: Reading) -> list[Occasion]:
+    """Deals won in the window that no order covers: choosing a product, or renewing it."""
     now, start = context.now, _start(context)
-    earlier = aliased(Deal)
-    renewal = exists().where(
-        col(earlier.account_id) == col(Deal.account_id),
-        col(earlier.product) == col(Deal.product),
-        col(earlier.stage) == DealStage.WON.value,
-        col(earlier.closed_on) < col(Deal.closed_on),
-    )
     ordered_deals = select(col(Order.deal_id)).where(
         _placed_in_window(context), col(Order.deal_id).is_not(None)
     )
     query: Any = (
         wide_select(
-            col(Deal.id).label("did"),
-            *about(col(Deal.account_id)),
-            col(Deal.product).label("product"),
-            col(Deal.closed_on).label("closed_on"),
-            renewal.label("renewal"),
-            key_sql(NAME, col(Deal.account_id), "deal-", col(Deal.id)).label("key"),
+            col(Deal.id),
+            col(Deal.account_id),
+            col(Account.name),
+            col(Account.owner_id),
+            col(Deal.product),
+            col(Deal.closed_on),
         )
         .join(Account, col(Account.id) == Deal.account_id)
         .where(
@@ -78,55 +115,74 @@ def deals(context: Context, reading: Reading) -> list[Derived]:
             col(Deal.closed_on) <= now.date(),
             col(Deal.id).not_in(ordered_deals),
             ~logged_since(THANKS, col(Deal.account_id), utc_midnight(col(Deal.closed_on))),
-            *context.scope.where(col(Account.owner_id), col(Account.id)),
+            *_owned(context, col(Account.id)),
         )
     )
+    won = rows(reading.session, query)
+    wins = earlier_wins(reading, {(row[1], row[4]) for row in won if row[4]})
     found = []
-    for row in reading.rows(query):
-        what = row.product or "the deal"
-        title, occasion = (
-            (f"Thank {row.name} for renewing {what}", f"renewing {what}")
-            if row.renewal
-            else (f"Thank {row.name} for choosing {what}", f"choosing {what}")
-        )
-        event = start_of_day_utc(day_of(row.closed_on))
-        found.append(_thank_you(row, event, title, occasion, row.did, now))
+    for deal_id, account_id, name, owner_id, product, closed_on in won:
+        closed = start_of_day_utc(day_of(closed_on))
+        before = [day for day in wins.get((account_id, product), []) if day < closed]
+        sort = RENEWAL if renews(closed, max(before, default=None), context) else DEAL
+        what = product or "the deal"
+        found.append(Occasion(account_id, name, owner_id, closed, what, sort, deal_id))
     return found
+
+
+def earlier_wins(
+    reading: Reading, pairs: set[tuple[int, str]]
+) -> dict[tuple[int, str], list[datetime]]:
+    """The days each (account, product) was won, for the few pairs won this week: one
+    look-up through the (account, stage, closed) index instead of one per deal."""
+    out: dict[tuple[int, str], list[datetime]] = defaultdict(list)
+    accounts = sorted({account for account, _ in pairs})
+    for part in chunked(accounts):
+        for account_id, product, closed_on in rows(
+            reading.session,
+            wide_select(col(Deal.account_id), col(Deal.product), col(Deal.closed_on)).where(
+                col(Deal.account_id).in_(part),
+                col(Deal.stage) == DealStage.WON.value,
+                col(Deal.closed_on).is_not(None),
+            ),
+        ):
+            if (account_id, product) in pairs:
+                out[(account_id, product)].append(start_of_day_utc(day_of(closed_on)))
+    return out
 
 
 def _placed_in_window(context: Context) -> Any:
     return and_(col(Order.placed_at) >= _start(context), col(Order.placed_at) <= context.now)
 
 
-def orders(context: Context, reading: Reading) -> list[Derived]:
-    """Orders placed in the window: thank them for the order."""
+def orders(context: Context, reading: Reading) -> list[Occasion]:
+    """Orders placed in the window."""
     query: Any = (
         wide_select(
-            col(Order.id).label("oid"),
-            *about(col(Order.account_id)),
-            col(Order.what).label("what"),
-            col(Order.placed_at).label("placed_at"),
-            key_sql(NAME, col(Order.account_id), "order-", col(Order.id)).label("key"),
+            col(Order.id),
+            col(Order.account_id),
+            col(Account.name),
+            col(Account.owner_id),
+            col(Order.what),
+            col(Order.placed_at),
         )
         .join(Account, col(Account.id) == Order.account_id)
         .where(
             _placed_in_window(context),
             ~logged_since(THANKS, col(Order.account_id), col(Order.placed_at)),
-            *context.scope.where(col(Account.owner_id), col(Account.id)),
+            *_owned(context, col(Account.id)),
         )
     )
     found = []
-    for row in reading.rows(query):
-        placed = moment(row.placed_at)
+    for order_id, account_id, name, owner_id, what, placed_at in rows(reading.session, query):
+        placed = moment(placed_at)
         assert placed is not None
-        title = f"Thank {row.name} for the order: {row.what}"
-        occasion = f"your order ({row.what})"
-        found.append(_thank_you(row, placed, title, occasion, row.oid, context.now))
+        found.append(Occasion(account_id, name, owner_id, placed, what, ORDER, order_id))
     return found
 
 
-def anniversaries(context: Context, reading: Reading) -> list[Derived]:
-    """Years as a customer completed in the window: thank them for working together."""
+def anniversaries(context: Context, reading: Reading) -> list[Occasion]:
+    """Years as a customer completed in the window."""
     today = context.now.date()
     window = (today - timedelta(days=n) for n in range(context.config.thank_you_window.days))
     days = {f"{d:%m-%d}": d for d in window}
@@ -136,49 +192,108 @@ def anniversaries(context: Context, reading: Reading) -> list[Derived]:
         *((since_day == md, at(start_of_day_utc(d))) for md, d in days.items()), else_=null()
     )
     query: Any = wide_select(
-        *about(col(Account.id)),
-        col(Account.customer_since).label("since"),
-        key_sql(NAME, col(Account.id), "anniversary-", year).label("key"),
+        col(Account.id), col(Account.name), col(Account.owner_id), col(Account.customer_since)
     ).where(
         col(Account.status) == AccountStatus.ACTIVE.value,
         col(Account.customer_since).is_not(None),
         since_day.in_(sorted(days)),
         year > extract("year", col(Account.customer_since)),
         ~logged_since(THANKS, col(Account.id), event_at),
-        *context.scope.where(col(Account.owner_id), col(Account.id)),
+        *_owned(context, col(Account.id)),
     )
     found = []
-    for row in reading.rows(query):
-        since = day_of(row.since)
+    for account_id, name, owner_id, customer_since in rows(reading.session, query):
+        since = day_of(customer_since)
         day = days[f"{since:%m-%d}"]
         years = day.year - since.year
         label = "one year" if years == 1 else f"{years} years"
-        title = f"{label.capitalize()} as a customer: thank {row.name}"
-        occasion = f"{label} of working together"
-        found.append(_thank_you(row, start_of_day_utc(day), title, occasion, None, context.now))
+        found.append(
+            Occasion(account_id, name, owner_id, start_of_day_utc(day), label, ANNIVERSARY)
+        )
     return found
 
 
-def _thank_you(
-    row: Any,
-    event: datetime,
-    title: str,
-    occasion: str,
-    subject_id: int | None,
-    now: datetime,
-) -> Derived:
-    waited = max((now - event) / DAY, 0.0)
-    found = due(
-        row,
-        NAME,
-        due_at=event,
-        priority=1.0 + waited / 2,
-        severity="info" if waited <= 1 else "yellow",
-        title=title,
+# one item per account -------------------------------------------------------------------
+
+
+def _counted(n: int, noun: str) -> str:
+    one = "an" if noun[0] in "aeiou" else "a"
+    return f"{one if n == 1 else n} {noun}{'' if n == 1 else 's'}"
+
+
+def headline(occasions: list[Occasion]) -> str:
+    """What the account is thanked for, counted ("3 won deals and an order")."""
+    counts = Counter(o.sort for o in occasions)
+    parts = []
+    if counts[RENEWAL]:
+        parts.append(_counted(counts[RENEWAL], "renewal"))
+    if counts[DEAL]:
+        parts.append(_counted(counts[DEAL], "won deal"))
+    if counts[ORDER]:
+        parts.append(_counted(counts[ORDER], "order"))
+    parts += [f"{o.what} as a customer" for o in occasions if o.sort == ANNIVERSARY]
+    return _listed(parts)
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def occasion_words(occasions: list[Occasion]) -> str:
+    """What the drafted message thanks them for ("choosing GTX Pro (3 deals) and MG
+    Advanced, and your order (50 seats)")."""
+
+    def products(sort: str) -> str:
+        counts = Counter(o.what for o in occasions if o.sort == sort)
+        return _listed([w if n == 1 else f"{w} ({n} deals)" for w, n in counts.items()])
+
+    said = []
+    if any(o.sort == DEAL for o in occasions):
+        said.append(f"choosing {products(DEAL)}")
+    if any(o.sort == RENEWAL for o in occasions):
+        said.append(f"renewing {products(RENEWAL)}")
+    ordered = [o.what for o in occasions if o.sort == ORDER]
+    if ordered:
+        noun = "your order" if len(ordered) == 1 else f"your {len(ordered)} orders"
+        said.append(f"{noun} ({', '.join(ordered)})")
+    said += [f"{o.what} of working together" for o in occasions if o.sort == ANNIVERSARY]
+    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + ", and " + said[-1]
+
+
+def title(occasions: list[Occasion], context: Context) -> str:
+    """The item's one line: the single occasion as it is, several counted."""
+    first = occasions[0]
+    name = first.account_name
+    if len(occasions) == 1:
+        if first.sort == ANNIVERSARY:
+            return f"{first.what.capitalize()} as a customer: thank {name}"
+        if first.sort == ORDER:
+            return f"Thank {name} for the order: {first.what}"
+        verb = "renewing" if first.sort == RENEWAL else "choosing"
+        return f"Thank {name} for {verb} {first.what}"
+    window = context.config.thank_you_window.days
+    when = "this week" if window == 7 else f"in the last {window} days"
+    return f"Thank {name} for {headline(occasions)} {when}"
+
+
+def _thank_you(occasions: list[Occasion], context: Context) -> Derived:
+    first = occasions[0]
+    expires = first.at + context.config.thank_you_window
+    item = DueItem(
+        key=str(ReminderKey(NAME, first.account_id, f"{first.at:%Y-%m-%d}")),
+        kind=NAME,
+        account_id=first.account_id,
+        account_name=first.account_name,
+        user_id=first.user_id,
+        due_at=first.at,
+        priority=1.0,
+        severity="info",
+        title=title(occasions, context),
         detail="A thank-you within a day shows them they matter. Here is a draft.",
-        subject_id=subject_id,
+        subject_id=first.subject_id if len(occasions) == 1 else None,
+        reason=f"a thank-you for {headline(occasions)}, open through {expires:%a %d %b}",
     )
-    return replace(found, occasion=occasion)
+    return Derived(item, occasion=occasion_words(occasions))
 
 
 KIND = Kind(
