@@ -24,7 +24,9 @@ from core.services.notices import add_notice
 from tests.factories import SYSTEM
 from tests.test_cli import kam
 
-MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+# The first Monday of a month: the demo moves by whole months, so its last close is
+# then yesterday and the week's won deals are still waiting for their thank-yous.
+MONDAY = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 CADENCE = {"strategic": 14, "key": 30, "growth": 60, "standard": 90}  # DESIGN.md defaults
 RED_AFTER = 1.5
 
@@ -104,11 +106,13 @@ def test_no_item_precedes_one_of_higher_urgency(
     with time_machine.travel(MONDAY, tick=False), Session(engine) as s:
         kan = s.exec(select(Account).where(Account.name == "Kan-code")).one()
         konex = s.exec(select(Account).where(Account.name == "Konex")).one()
-        late = CommitmentCreate(what="Send the revised quote", due_on=date(2026, 11, 27))
+        late = CommitmentCreate(
+            what="Send the revised quote", due_on=MONDAY.date() - timedelta(days=3)
+        )
         add_commitment(kan, late, session=s, actor=SYSTEM)
         today = NoticeCreate(what="Prices rise 4% in January", must_tell_by=MONDAY.date())
         add_notice(konex, today, session=s, actor=SYSTEM)
-        soon = CommitmentCreate(what="Book the workshop", due_on=date(2026, 12, 2))
+        soon = CommitmentCreate(what="Book the workshop", due_on=MONDAY.date() + timedelta(days=2))
         add_commitment(konex, soon, session=s, actor=SYSTEM)
         s.commit()
     engine.dispose()
