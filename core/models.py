@@ -630,7 +630,7 @@ class ScoreSnapshot(SQLModel, table=True):
     __table_args__ = (
         _one_of("tier", Tier),
         _one_of("quadrant", Quadrant),
-        Index("ix_score_snapshots_account_at", "account_id", "at"),
+        Index("ix_score_snapshots_account_at_tier", "account_id", "at", "tier"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

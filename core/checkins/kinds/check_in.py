@@ -61,20 +61,16 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         .where(col(Interaction.account_id) == col(Account.id))
         .scalar_subquery()
     )
-    snap, tier = current_tier()
-    accounts = (
-        wide_select(
-            *about(col(Account.id)),
-            col(Account.checkin_cadence_days).label("override"),
-            tier.label("tier"),
-            last.label("last"),
-            col(Account.created_at).label("created_at"),
-        )
-        .outerjoin(snap, snap.c.account_id == Account.id)
-        .where(
-            col(Account.status) == AccountStatus.ACTIVE.value,
-            *context.scope.where(col(Account.owner_id), col(Account.id)),
-        )
+    tier = current_tier()
+    accounts = wide_select(
+        *about(col(Account.id)),
+        col(Account.checkin_cadence_days).label("override"),
+        tier.label("tier"),
+        last.label("last"),
+        col(Account.created_at).label("created_at"),
+    ).where(
+        col(Account.status) == AccountStatus.ACTIVE.value,
+        *context.scope.where(col(Account.owner_id), col(Account.id)),
     )
     # OFFSET 0 keeps the planners from inlining the last-contact lookup into each
     # expression below (SQLite would otherwise repeat it a dozen times per account).

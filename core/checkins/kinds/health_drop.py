@@ -31,6 +31,7 @@ from core.models import (
     ScoreSnapshot,
     Tier,
 )
+from core.scoring.snapshots import latest_snapshots
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -73,7 +74,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     if first_scoring == last_scoring:  # a drop needs two scorings
         return []
     red_line = config.health_red
-    snap, tier = current_tier()
+    snap, tier = latest_snapshots().subquery(), current_tier()
     since = now - config.health_drop_window
     accounts = rows(
         session,
