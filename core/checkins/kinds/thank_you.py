@@ -71,9 +71,16 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     by_account: dict[int, list[Occasion]] = defaultdict(list)
     for occasion in found:
         by_account[occasion.account_id].append(occasion)
-    derived = [_thank_you(sorted(o, key=lambda o: o.at), context) for o in by_account.values()]
-    kept = reading.keep(derived, lambda d: d.item.key, lambda d: d.item.user_id)
-    return kept
+    # Each account's key is known from its earliest occasion: the sweep sets the keys
+    # against the reminder table first and words only the accounts it keeps.
+    grouped = [sorted(o, key=lambda o: o.at) for o in by_account.values()]
+    kept = reading.keep(grouped, lambda o: _key(o[0]), lambda o: o[0].user_id)
+    return [_thank_you(occasions, context) for occasions in kept]
+
+
+def _key(first: Occasion) -> str:
+    """An account's thank-you for the window is named by its earliest occasion's day."""
+    return str(ReminderKey(NAME, first.account_id, f"{first.at:%Y-%m-%d}"))
 
 
 def _start(context: Context) -> datetime:
@@ -280,7 +287,7 @@ def _thank_you(occasions: list[Occasion], context: Context) -> Derived:
     first = occasions[0]
     expires = first.at + context.config.thank_you_window
     item = DueItem(
-        key=str(ReminderKey(NAME, first.account_id, f"{first.at:%Y-%m-%d}")),
+        key=_key(first),
         kind=NAME,
         account_id=first.account_id,
         account_name=first.account_name,
