@@ -74,8 +74,9 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     # Each account's key is known from its earliest occasion: the sweep sets the keys
     # against the reminder table first and words only the accounts it keeps.
     grouped = [sorted(o, key=lambda o: o.at) for o in by_account.values()]
-    kept = reading.keep(grouped, lambda o: _key(o[0]), lambda o: o[0].user_id)
-    return [_thank_you(occasions, context) for occasions in kept]
+    keyed = [(_key(occasions[0]), occasions) for occasions in grouped]
+    kept = reading.keep(keyed, lambda k: k[0], lambda k: k[1][0].user_id)
+    return [_thank_you(key, occasions, context) for key, occasions in kept]
 
 
 def _key(first: Occasion) -> str:
@@ -283,11 +284,11 @@ def title(occasions: list[Occasion], context: Context) -> str:
     return f"Thank {name} for {headline(occasions)} {when}"
 
 
-def _thank_you(occasions: list[Occasion], context: Context) -> Derived:
+def _thank_you(key: str, occasions: list[Occasion], context: Context) -> Derived:
     first = occasions[0]
     expires = first.at + context.config.thank_you_window
     item = DueItem(
-        key=_key(first),
+        key=key,
         kind=NAME,
         account_id=first.account_id,
         account_name=first.account_name,
