@@ -15,6 +15,10 @@ from sqlmodel import Session, select
 
 from core.actors import Actor
 from core.checkins import DueItem, due_items
+from core.checkins.config import load_checkin_config
+from core.checkins.kind import Context, Scope
+from core.checkins.kinds import thank_you
+from core.checkins.sql import rows
 from core.db import session_scope
 from core.errors import Forbidden, KamError, NotFound
 from core.models import (
@@ -269,6 +273,9 @@ def test_renewal_order_and_anniversary_prompt_thank_yous(world: World) -> None:
     # One item for the account, keyed by its earliest occasion (the anniversary, 3 January).
     [item] = [i for i in world.at(T0 + timedelta(hours=2)) if i.kind == "thank_you"]
     assert item.key == "thank_you:1:2026-01-03"
+    # A sweep names each account's item in SQL before it reads the occasions: the same key.
+    context = Context(now=T0 + timedelta(hours=2), config=load_checkin_config(), scope=Scope())
+    assert [row.key for row in rows(world.session, thank_you.earliest(context))] == [item.key]
     assert item.title == "Thank Acme for a renewal, an order and 5 years as a customer this week"
     assert item.draft is not None and (
         "Thank you for renewing Support, your order (200 licences), "

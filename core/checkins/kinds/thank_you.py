@@ -21,15 +21,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, extract, literal, null
+from sqlalchemy import String, and_, case, cast, extract, func, literal, null, union_all
 from sqlalchemy import select as wide_select
 from sqlmodel import col, select
 
 from core.checkins.items import DueItem
-from core.checkins.keys import ReminderKey
+from core.checkins.keys import ReminderKey, key_sql
 from core.checkins.kind import (
     Context,
     Derived,
@@ -38,7 +38,7 @@ from core.checkins.kind import (
     day_of,
     logged_since,
 )
-from core.checkins.sql import at, chunked, moment, month_day, rows, utc_midnight
+from core.checkins.sql import at, chunked, moment, month_day, rows, utc_day, utc_midnight
 from core.clock import start_of_day_utc
 from core.models import Account, AccountStatus, Deal, DealStage, InteractionKind, Order
 
@@ -66,17 +66,57 @@ class Occasion:
 
 
 def read(context: Context, reading: Reading) -> list[Derived]:
-    """One item per account collecting every occasion of the window not yet thanked for."""
+    """One item per account collecting every occasion of the window not yet thanked for.
+
+    A sweep first sets each account's key (its earliest occasion's day, spelled in
+    SQL) against the reminder table, and reads the occasions only when some account
+    has one to act on.
+    """
+    wanted: set[str] | None = None
+    if reading.new_only:
+        wanted = {row.key for row in reading.rows(earliest(context))}
+        if not wanted:
+            return []
     found = deals(context, reading) + orders(context, reading) + anniversaries(context, reading)
     by_account: dict[int, list[Occasion]] = defaultdict(list)
     for occasion in found:
         by_account[occasion.account_id].append(occasion)
-    # Each account's key is known from its earliest occasion: the sweep sets the keys
-    # against the reminder table first and words only the accounts it keeps.
     grouped = [sorted(o, key=lambda o: o.at) for o in by_account.values()]
     keyed = [(_key(occasions[0]), occasions) for occasions in grouped]
-    kept = reading.keep(keyed, lambda k: k[0], lambda k: k[1][0].user_id)
-    return [_thank_you(key, occasions, context) for key, occasions in kept]
+    return [
+        _thank_you(key, occasions, context)
+        for key, occasions in keyed
+        if wanted is None or key in wanted
+    ]
+
+
+def earliest(context: Context) -> Any:
+    """SQL: each account with an occasion to thank for, its person and its key (the day
+    of its earliest unthanked occasion), as the sweep sets them against the reminders."""
+    days = union_all(
+        _deals_query(context).with_only_columns(
+            col(Deal.account_id).label("account_id"),
+            cast(col(Deal.closed_on), String).label("day"),
+        ),
+        _orders_query(context).with_only_columns(
+            col(Order.account_id).label("account_id"),
+            utc_day(col(Order.placed_at)).label("day"),
+        ),
+        _anniversaries_query(context).with_only_columns(
+            col(Account.id).label("account_id"),
+            _anniversary_day(context, text=True).label("day"),
+        ),
+    ).subquery("occasions")
+    first = (
+        wide_select(days.c.account_id, func.min(days.c.day).label("day"))
+        .group_by(days.c.account_id)
+        .subquery("earliest")
+    )
+    return wide_select(
+        first.c.account_id,
+        col(Account.owner_id).label("user_id"),
+        key_sql(NAME, first.c.account_id, first.c.day).label("key"),
+    ).join(Account, col(Account.id) == first.c.account_id)
 
 
 def _key(first: Occasion) -> str:
@@ -101,13 +141,13 @@ def renews(closed: datetime, previous: datetime | None, context: Context) -> boo
     return abs((closed - previous) - term) <= slack
 
 
-def deals(context: Context, reading: Reading) -> list[Occasion]:
-    """Deals won in the window that no order covers: choosing a product, or renewing it."""
+def _deals_query(context: Context) -> Any:
+    """Deals won in the window that no order covers and no thank-you followed."""
     now, start = context.now, _start(context)
     ordered_deals = select(col(Order.deal_id)).where(
         _placed_in_window(context), col(Order.deal_id).is_not(None)
     )
-    query: Any = (
+    return (
         wide_select(
             col(Deal.id),
             col(Deal.account_id),
@@ -126,6 +166,11 @@ def deals(context: Context, reading: Reading) -> list[Occasion]:
             *_owned(context, col(Account.id)),
         )
     )
+
+
+def deals(context: Context, reading: Reading) -> list[Occasion]:
+    """Deals won in the window that no order covers: choosing a product, or renewing it."""
+    query = _deals_query(context)
     won = rows(reading.session, query)
     wins = earlier_wins(reading, {(row[1], row[4]) for row in won if row[4]})
     found = []
@@ -163,9 +208,9 @@ def _placed_in_window(context: Context) -> Any:
     return and_(col(Order.placed_at) >= _start(context), col(Order.placed_at) <= context.now)
 
 
-def orders(context: Context, reading: Reading) -> list[Occasion]:
-    """Orders placed in the window."""
-    query: Any = (
+def _orders_query(context: Context) -> Any:
+    """Orders placed in the window that no thank-you followed."""
+    return (
         wide_select(
             col(Order.id),
             col(Order.account_id),
@@ -181,6 +226,11 @@ def orders(context: Context, reading: Reading) -> list[Occasion]:
             *_owned(context, col(Account.id)),
         )
     )
+
+
+def orders(context: Context, reading: Reading) -> list[Occasion]:
+    """Orders placed in the window."""
+    query = _orders_query(context)
     found = []
     for order_id, account_id, name, owner_id, what, placed_at in rows(reading.session, query):
         placed = moment(placed_at)
@@ -189,26 +239,47 @@ def orders(context: Context, reading: Reading) -> list[Occasion]:
     return found
 
 
-def anniversaries(context: Context, reading: Reading) -> list[Occasion]:
-    """Years as a customer completed in the window."""
+def _window_days(context: Context) -> dict[str, date]:
+    """The days of the window, by their ``MM-DD``."""
     today = context.now.date()
     window = (today - timedelta(days=n) for n in range(context.config.thank_you_window.days))
-    days = {f"{d:%m-%d}": d for d in window}
+    return {f"{d:%m-%d}": d for d in window}
+
+
+def _anniversary_day(context: Context, *, text: bool = False) -> Any:
+    """SQL: the day in the window an account's years as a customer complete on: its
+    first moment, or (``text``) its ``YYYY-MM-DD``."""
+    since_day = month_day(col(Account.customer_since))
+    return case(
+        *(
+            (since_day == md, literal(d.isoformat()) if text else at(start_of_day_utc(d)))
+            for md, d in _window_days(context).items()
+        ),
+        else_=null(),
+    )
+
+
+def _anniversaries_query(context: Context) -> Any:
+    """Accounts whose years as a customer complete in the window, no thank-you since."""
+    days = _window_days(context)
     since_day = month_day(col(Account.customer_since))
     year = case(*((since_day == md, literal(d.year)) for md, d in days.items()), else_=null())
-    event_at = case(
-        *((since_day == md, at(start_of_day_utc(d))) for md, d in days.items()), else_=null()
-    )
-    query: Any = wide_select(
+    return wide_select(
         col(Account.id), col(Account.name), col(Account.owner_id), col(Account.customer_since)
     ).where(
         col(Account.status) == AccountStatus.ACTIVE.value,
         col(Account.customer_since).is_not(None),
         since_day.in_(sorted(days)),
         year > extract("year", col(Account.customer_since)),
-        ~logged_since(THANKS, col(Account.id), event_at),
+        ~logged_since(THANKS, col(Account.id), _anniversary_day(context)),
         *_owned(context, col(Account.id)),
     )
+
+
+def anniversaries(context: Context, reading: Reading) -> list[Occasion]:
+    """Years as a customer completed in the window."""
+    days = _window_days(context)
+    query = _anniversaries_query(context)
     found = []
     for account_id, name, owner_id, customer_since in rows(reading.session, query):
         since = day_of(customer_since)
