@@ -19,9 +19,8 @@ from sqlmodel import Session, col, select
 from core.checkins import KINDS, ReminderKey, digest_key, due_items, kind_named, sweep
 from core.checkins import derive as derive_module
 from core.checkins import kinds as registry
-from core.checkins.items import DueItem
 from core.checkins.keys import account_of, family, key_sql, leveled
-from core.checkins.kind import Context, Derived, Kind
+from core.checkins.kind import Context, Derived, Kind, about, due
 from core.checkins.sql import utc_day
 from core.checkins.triage import Reading
 from core.models import Account, AccountStatus, Reminder
@@ -106,25 +105,18 @@ NAME = "renewal_risk"
 def _renewal_risk(context: Context, reading: Reading) -> list[Derived]:
     """A toy kind, written as a kind module would be: prospects not yet won over."""
     query = wide_select(
-        col(Account.id).label("account_id"),
-        col(Account.name).label("name"),
-        col(Account.owner_id).label("user_id"),
+        *about(col(Account.id)),
         key_sql(NAME, col(Account.id), "2026Q1").label("key"),
     ).where(col(Account.status) == AccountStatus.PROSPECT.value)
     return [
-        Derived(
-            DueItem(
-                key=row.key,
-                kind=NAME,
-                account_id=row.account_id,
-                account_name=row.name,
-                user_id=row.user_id,
-                due_at=context.now,
-                priority=1.0,
-                severity="yellow",
-                title=f"Win {row.name} over",
-                detail="A prospect.",
-            )
+        due(
+            row,
+            NAME,
+            due_at=context.now,
+            priority=1.0,
+            severity="yellow",
+            title=f"Win {row.name} over",
+            detail="A prospect.",
         )
         for row in reading.rows(query)
     ]

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from tui.commands import AccountSearch, kam_commands
-from tui.errors import report_failure
+from tui.errors import knows_who, report_failure
 from tui.messages import DataChanged, OpenAccount, ScoresChanged
 from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
@@ -90,13 +90,8 @@ class KamApp(App[None]):
 
     def action_hours(self) -> None:
         """Open the form for the person's own working hours (read in a worker first)."""
-        if self.service.user is None:
-            self.notify(
-                "kam does not know who you are: start it with --as EMAIL to set your hours.",
-                severity="warning",
-            )
-            return
-        self._load_hours()
+        if knows_who(self, self.service, "set your own working hours"):
+            self._load_hours()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="hours")
     def _load_hours(self) -> None:

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from core.errors import KamError
+from tui.service import PortfolioService, who_first
 
 
 def describe_error(error: BaseException | None) -> str:
@@ -27,3 +28,13 @@ def report_failure(node: App[Any] | Widget, event: Worker.StateChanged) -> None:
     """Tell the user, in one notification, that the worker behind ``event`` failed."""
     if event.state is WorkerState.ERROR:
         node.notify(describe_error(event.worker.error), title="kam", severity="error")
+
+
+def knows_who(
+    node: App[Any] | Widget, service: PortfolioService, to: str, *, title: str = ""
+) -> bool:
+    """Whether kam knows who is using it; if not, a warning says how to tell it."""
+    if service.user is not None:
+        return True
+    node.notify(who_first(to), title=title, severity="warning")
+    return False

@@ -56,6 +56,11 @@ from core.when import When
 from tui.portfolio_index import PortfolioIndex
 
 
+def who_first(to: str) -> str:
+    """How to tell kam who you are, for what (``to`` ...) needs to know."""
+    return f"Start kam tui with --as EMAIL to {to}."
+
+
 class PortfolioService:
     """The TUI's door to the core: reads for the screens, writes through core services."""
 
@@ -298,7 +303,7 @@ class PortfolioService:
 
     def _person(self) -> User:
         if self.user is None:
-            raise KamError("Start kam tui with --as EMAIL to set your own working hours.")
+            raise KamError(who_first("set your own working hours"))
         return self.user
 
     # -- scores and the portfolio overview (scoring) -----------------------------

@@ -219,10 +219,11 @@ def about(account_id: Any, user_id: Any = None) -> tuple[Any, Any, Any]:
     return account_id.label("account_id"), col(Account.name).label("name"), who.label("user_id")
 
 
-def about_key_account(row: Any, kind: str, part: str, **what: Any) -> DueItem:
-    """A kind's item about one row of :func:`key_accounts`, its key ending in ``part``
-    (the quarter under review, the tier being onboarded)."""
-    account_id, name, owner_id, _tier, _updated = row
+def about_account(row: Any, kind: str, part: str, **what: Any) -> DueItem:
+    """A kind's item about one account row whose first columns are the account's id,
+    name and owner (a row of :func:`key_accounts`), told to the owner, its key ending
+    in ``part`` (the quarter under review, the tier being onboarded, the day of a drop)."""
+    account_id, name, owner_id = row[:3]
     return DueItem(
         key=str(ReminderKey(kind, account_id, part)),
         kind=kind,

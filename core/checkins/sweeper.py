@@ -47,7 +47,7 @@ from datetime import datetime, timedelta
 from datetime import time as dt_time
 from typing import Any, cast
 
-from sqlalchemy import Engine, and_, bindparam, case, or_, update
+from sqlalchemy import Engine, Update, and_, bindparam, case, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
@@ -410,72 +410,78 @@ def _retrying(action: Callable[[], Any]) -> Any:
     raise AssertionError("unreachable")
 
 
+def _new_row(
+    key: str,
+    kind: str,
+    account_id: int | None,
+    user_id: int | None,
+    due_at: datetime,
+    *,
+    state: str,
+    payload: dict[str, Any],
+    now: datetime,
+    snoozed_until: datetime | None = None,
+) -> dict[str, Any]:
+    """A reminder row as first claimed: no attempt made yet."""
+    return {
+        "key": key,
+        "kind": kind,
+        "account_id": account_id,
+        "user_id": user_id,
+        "due_at": due_at,
+        "state": state,
+        "snoozed_until": snoozed_until,
+        "attempts": 0,
+        "payload": payload,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _item_row(
+    item: DueItem, state: str, now: datetime, *, snoozed_until: datetime | None = None
+) -> dict[str, Any]:
+    """The reminder row claiming one due item in ``state``."""
+    return _new_row(
+        item.key,
+        item.kind,
+        item.account_id,
+        item.user_id,
+        item.due_at,
+        state=state,
+        payload=item.as_dict(),
+        now=now,
+        snoozed_until=snoozed_until,
+    )
+
+
+def _wake(keys: Sequence[str], now: datetime) -> Update:
+    """An update of those of ``keys`` still snoozed or held whose time has come."""
+    return update(REMINDERS).where(
+        REMINDERS.c.key.in_(keys),
+        _state_in(WAKING),
+        REMINDERS.c.snoozed_until <= now,
+    )
+
+
 def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
     """Claim new occurrences, woken snoozes and abandoned claims; return (key, attempts)."""
-    new_rows: list[dict[str, Any]] = [
-        {
-            "key": d.item.key,
-            "kind": d.item.kind,
-            "account_id": d.item.account_id,
-            "user_id": d.item.user_id,
-            "due_at": d.item.due_at,
-            "state": PENDING,
-            "snoozed_until": None,
-            "attempts": 0,
-            "payload": d.item.as_dict(),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for d in plan.fresh
-    ]
-    new_rows += [
-        {
-            "key": d.item.key,
-            "kind": d.item.kind,
-            "account_id": d.item.account_id,
-            "user_id": d.item.user_id,
-            "due_at": d.item.due_at,
-            "state": FOLDED,
-            "snoozed_until": None,
-            "attempts": 0,
-            "payload": d.item.as_dict(),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for d in plan.folded
-    ]
-    new_rows += [
-        {
-            "key": d.item.key,
-            "kind": d.item.kind,
-            "account_id": d.item.account_id,
-            "user_id": d.item.user_id,
-            "due_at": d.item.due_at,
-            "state": HELD,
-            "snoozed_until": until,
-            "attempts": 0,
-            "payload": d.item.as_dict(),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for d, until in plan.held
-    ]
+    new_rows: list[dict[str, Any]] = [_item_row(d.item, PENDING, now) for d in plan.fresh]
+    new_rows += [_item_row(d.item, FOLDED, now) for d in plan.folded]
+    new_rows += [_item_row(d.item, HELD, now, snoozed_until=until) for d, until in plan.held]
     for slot in sorted(plan.slots, key=lambda s: s.key):
         items = plan.items_of(slot.user.id)
         new_rows.append(
-            {
-                "key": slot.key,
-                "kind": DIGEST,
-                "account_id": None,
-                "user_id": slot.user.id,
-                "due_at": slot.scheduled,
-                "state": PENDING if items else DONE,
-                "snoozed_until": None,
-                "attempts": 0,
-                "payload": {"day": slot.day.isoformat(), "items": [d.item.key for d in items]},
-                "created_at": now,
-                "updated_at": now,
-            }
+            _new_row(
+                key=slot.key,
+                kind=DIGEST,
+                account_id=None,
+                user_id=slot.user.id,
+                due_at=slot.scheduled,
+                state=PENDING if items else DONE,
+                payload={"day": slot.day.isoformat(), "items": [d.item.key for d in items]},
+                now=now,
+            )
         )
     stale_pending = sorted(r.key for r in plan.stale if r.state == PENDING)
 
@@ -491,38 +497,23 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
                         claimed.append((str(key), 0))
             if plan.woken:
                 woke = conn.execute(
-                    update(REMINDERS)
-                    .where(
-                        REMINDERS.c.key.in_(plan.woken),
-                        _state_in(WAKING),
-                        REMINDERS.c.snoozed_until <= now,
-                    )
+                    _wake(plan.woken, now)
                     .values(state=PENDING, snoozed_until=None, updated_at=now)
                     .returning(REMINDERS.c.key, REMINDERS.c.attempts)
                 ).all()
                 claimed += [(str(k), cast(int, a)) for k, a in woke]
             if plan.woken_folded:
                 conn.execute(
-                    update(REMINDERS)
-                    .where(
-                        REMINDERS.c.key.in_(plan.woken_folded),
-                        _state_in(WAKING),
-                        REMINDERS.c.snoozed_until <= now,
+                    _wake(plan.woken_folded, now).values(
+                        state=FOLDED, snoozed_until=None, updated_at=now
                     )
-                    .values(state=FOLDED, snoozed_until=None, updated_at=now)
                 )
             held_again: dict[datetime, list[str]] = {}
             for key, until in plan.woken_held:
                 held_again.setdefault(until, []).append(key)
             for until, keys in sorted(held_again.items()):
                 conn.execute(
-                    update(REMINDERS)
-                    .where(
-                        REMINDERS.c.key.in_(keys),
-                        _state_in(WAKING),
-                        REMINDERS.c.snoozed_until <= now,
-                    )
-                    .values(state=HELD, snoozed_until=until, updated_at=now)
+                    _wake(keys, now).values(state=HELD, snoozed_until=until, updated_at=now)
                 )
             if stale_pending:
                 taken = conn.execute(

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
+from tui.errors import knows_who
 from tui.format import label
 from tui.messages import OpenAccount, ScoresChanged
 from tui.portfolio_index import (
@@ -240,14 +241,9 @@ class AccountsScreen(WorkingScreen):
 
     def set_scope(self, scope: str) -> None:
         """Everyone's accounts, mine, or my team's (needs to know who "me" is)."""
-        if self.service.user is None and scope != "all":
-            self.notify(
-                "Start kam tui with --as EMAIL to see your own and your team's accounts.",
-                title="Whose accounts?",
-                severity="warning",
-            )
-            return
-        self.set_query(scope=scope)
+        whose = "see your own and your team's accounts"
+        if scope == "all" or knows_who(self, self.service, whose, title="Whose accounts?"):
+            self.set_query(scope=scope)
 
     def action_reload(self) -> None:
         self.load_index()

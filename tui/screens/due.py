@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 from textual.worker import Worker, WorkerState
 
 from core.checkins import DueItem, band_label, kind_named
+from tui.errors import knows_who
 from tui.format import short
 from tui.messages import DataChanged, OpenAccount, ScoresChanged
 from tui.portfolio_index import SCOPES
@@ -268,11 +269,7 @@ class DueScreen(WorkingScreen):
             self.post_message(OpenAccount(item.account_id))
 
     def action_cycle_scope(self) -> None:
-        if self.service.user is None:
-            self.notify(
-                "Start kam tui with --as EMAIL to see what is due for you or your team.",
-                severity="warning",
-            )
+        if not knows_who(self, self.service, "see what is due for you or your team"):
             return
         self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
         status = self.query_one("#due-status", Static)

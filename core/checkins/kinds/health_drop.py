@@ -18,9 +18,15 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
-from core.checkins.items import DueItem
-from core.checkins.keys import ReminderKey
-from core.checkins.kind import Context, Derived, Kind, LogInteraction, current_tier, scorings
+from core.checkins.kind import (
+    Context,
+    Derived,
+    Kind,
+    LogInteraction,
+    about_account,
+    current_tier,
+    scorings,
+)
 from core.checkins.kinds.personal_connect import PERSONAL_KINDS
 from core.checkins.sql import chunked, moment, rows
 from core.models import (
@@ -92,7 +98,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     drops = red_drops(session, {row[0] for row in accounts}, red_line, since=since)
     contacted = _contacted_since(session, drops)
     found = []
-    for account_id, name, owner_id, tier_name, _health in accounts:
+    for row in accounts:
+        account_id, name, _owner_id, tier_name, _health = row
         drop = drops.get(account_id)
         if drop is None or account_id in contacted or drop.at > now:
             continue
@@ -101,12 +108,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         moved = "; ".join(fell + rose) or "no single factor moved"
         weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         found.append(
-            DueItem(
-                key=str(ReminderKey(NAME, account_id, f"{drop.at:%Y-%m-%d}")),
-                kind=NAME,
-                account_id=account_id,
-                account_name=name,
-                user_id=owner_id,
+            about_account(
+                row,
+                NAME,
+                f"{drop.at:%Y-%m-%d}",
                 due_at=drop.at,
                 priority=1.5 * weight,
                 severity="red",

@@ -24,7 +24,7 @@ from core.checkins.kind import (
     Context,
     Derived,
     Kind,
-    about_key_account,
+    about_account,
     key_accounts,
     scorings,
 )
@@ -82,7 +82,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             continue
         weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         found.append(
-            about_key_account(
+            about_account(
                 row,
                 NAME,
                 tier_name,
