@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, exists, func, literal, or_
 from sqlalchemy import select as wide_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS, CheckinConfig
@@ -160,11 +161,13 @@ def current_tier() -> Any:
     tier) index: reading the index alone, whatever the number of nightly snapshots,
     where grouping every snapshot to find each account's newest read them all.
     """
+    snap = aliased(ScoreSnapshot)  # its own, so a query that joins snapshots can use it
     newest = (
-        select(col(ScoreSnapshot.tier))
-        .where(col(ScoreSnapshot.account_id) == col(Account.id))
-        .order_by(col(ScoreSnapshot.at).desc())
+        select(col(snap.tier))
+        .where(col(snap.account_id) == col(Account.id))
+        .order_by(col(snap.at).desc())
         .limit(1)
+        .correlate(Account)
         .scalar_subquery()
     )
     return func.coalesce(col(Account.tier_override), newest, literal(Tier.STANDARD.value))

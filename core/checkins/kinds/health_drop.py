@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as wide_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core.checkins.kind import (
@@ -37,7 +38,6 @@ from core.models import (
     ScoreSnapshot,
     Tier,
 )
-from core.scoring.snapshots import latest_snapshots
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -80,16 +80,33 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     if first_scoring == last_scoring:  # a drop needs two scorings
         return []
     red_line = config.health_red
-    snap, tier = latest_snapshots().subquery(), current_tier()
+    tier = current_tier()
     since = now - config.health_drop_window
+    # Each account's newest snapshot, found through the (account, at) index per account
+    # rather than by grouping every snapshot of every nightly run.
+    other = aliased(ScoreSnapshot)
+    newest = (
+        select(col(other.id))
+        .where(col(other.account_id) == col(Account.id))
+        .order_by(col(other.at).desc())
+        .limit(1)
+        .correlate(Account)
+        .scalar_subquery()
+    )
     accounts = rows(
         session,
-        wide_select(col(Account.id), col(Account.name), col(Account.owner_id), tier, snap.c.health)
-        .join(snap, snap.c.account_id == Account.id)
+        wide_select(
+            col(Account.id),
+            col(Account.name),
+            col(Account.owner_id),
+            tier,
+            col(ScoreSnapshot.health),
+        )
+        .join(ScoreSnapshot, col(ScoreSnapshot.id) == newest)
         .where(
             col(Account.status) == AccountStatus.ACTIVE.value,
-            snap.c.health <= red_line,
-            snap.c.at >= since,
+            col(ScoreSnapshot.health) <= red_line,
+            col(ScoreSnapshot.at) >= since,
             *context.scope.where(col(Account.owner_id), col(Account.id)),
         ),
     )
