@@ -29,14 +29,7 @@ from core.checkins.config import REVIEWED_TIERS, CheckinConfig
 from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey
 from core.checkins.sql import among, moment, unindexed
-from core.models import (
-    Account,
-    AccountStatus,
-    Interaction,
-    InteractionKind,
-    ScoreSnapshot,
-    Tier,
-)
+from core.models import Account, AccountStatus, Interaction, InteractionKind, ScoreSnapshot, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading

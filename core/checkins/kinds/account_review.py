@@ -87,10 +87,5 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     return found
 
 
-KIND = Kind(
-    name=NAME,
-    label="Account review",
-    read=read,
-    resolved_by="a review is logged",
-    done=LogInteraction(InteractionKind.REVIEW, "Account review"),
-)
+DONE = LogInteraction(InteractionKind.REVIEW, "Account review")
+KIND = Kind(NAME, "Account review", read, resolved_by="a review is logged", done=DONE)

@@ -186,11 +186,12 @@ def close_earlier_cycles(account_id: int, session: Session, now: datetime) -> in
     return closed
 
 
+DONE = LogInteraction(InteractionKind.CALL, "Checked in")
 KIND = Kind(
-    name=NAME,
-    label="Check-in",
-    read=read,
+    NAME,
+    "Check-in",
+    read,
     resolved_by="any interaction is logged",
-    done=LogInteraction(InteractionKind.CALL, "Checked in"),
     on_interaction=close_earlier_cycles,
+    done=DONE,
 )

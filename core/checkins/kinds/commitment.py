@@ -85,10 +85,5 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     return found
 
 
-KIND = Kind(
-    name=NAME,
-    label="Promise due",
-    read=read,
-    resolved_by="it is marked done",
-    done=CompleteCommitment(),
-)
+DONE = CompleteCommitment()
+KIND = Kind(NAME, "Promise due", read, resolved_by="it is marked done", done=DONE)

@@ -30,14 +30,7 @@ from core.checkins.kind import (
 )
 from core.checkins.kinds.personal_connect import PERSONAL_KINDS
 from core.checkins.sql import chunked, moment, rows
-from core.models import (
-    Account,
-    AccountStatus,
-    Interaction,
-    InteractionKind,
-    ScoreSnapshot,
-    Tier,
-)
+from core.models import Account, AccountStatus, Interaction, InteractionKind, ScoreSnapshot, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -234,10 +227,11 @@ def _contacted_since(session: Session, drops: Mapping[int, Drop]) -> set[int]:
     return out
 
 
+DONE = LogInteraction(InteractionKind.CALL, "Called about their health")
 KIND = Kind(
-    name=NAME,
-    label="Health drop",
-    read=read,
+    NAME,
+    "Health drop",
+    read,
     resolved_by="a call, meeting or visit, or health back above red",
-    done=LogInteraction(InteractionKind.CALL, "Called about their health"),
+    done=DONE,
 )

@@ -149,10 +149,5 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     return found
 
 
-KIND = Kind(
-    name=NAME,
-    label="Tell them",
-    read=read,
-    resolved_by="it is marked told",
-    done=MarkNoticeTold(),
-)
+DONE = MarkNoticeTold()
+KIND = Kind(NAME, "Tell them", read, resolved_by="it is marked told", done=DONE)

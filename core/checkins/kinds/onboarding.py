@@ -157,9 +157,4 @@ def _tier_entry_of(session: Session, account_ids: list[int]) -> dict[int, dateti
     return out
 
 
-KIND = Kind(
-    name=NAME,
-    label="Onboarding",
-    read=read,
-    resolved_by="the checklist is complete",
-)
+KIND = Kind(NAME, "Onboarding", read, resolved_by="the checklist is complete")

@@ -75,10 +75,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     return found
 
 
+DONE = LogInteraction(InteractionKind.CALL, "Personal call")
 KIND = Kind(
-    name=NAME,
-    label="Personal call",
-    read=read,
-    resolved_by="a call, meeting or visit, or 7 days",
-    done=LogInteraction(InteractionKind.CALL, "Personal call"),
+    NAME, "Personal call", read, resolved_by="a call, meeting or visit, or 7 days", done=DONE
 )

@@ -375,10 +375,7 @@ def _thank_you(key: str, occasions: list[Occasion], context: Context) -> Derived
     return Derived(item, occasion=occasion_words(occasions))
 
 
+DONE = LogInteraction(InteractionKind.THANK_YOU, "Thanked them")
 KIND = Kind(
-    name=NAME,
-    label="Say thank you",
-    read=read,
-    resolved_by="a thank_you interaction, or 7 days",
-    done=LogInteraction(InteractionKind.THANK_YOU, "Thanked them"),
+    NAME, "Say thank you", read, resolved_by="a thank_you interaction, or 7 days", done=DONE
 )
