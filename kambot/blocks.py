@@ -39,7 +39,7 @@ from core.scoring import Breakdown, PortfolioFigures, ScoreSummary
 from core.scoring.account_results import CriterionRow, HealthDetail, HealthTrend
 from core.scoring.display import criterion_value, forecast_line, no_data, share_of_wallet
 from core.scoring.portfolio_results import Concentration
-from core.views import AccountCard, AccountRow, AppHome, TeamSummary
+from core.views import AccountCard, AccountPage, AppHome, TeamSummary
 from kambot import ids
 from kambot.grammar import SPECS
 
@@ -358,8 +358,9 @@ def card_blocks(
     return within_message_limit(blocks)
 
 
-def account_list_blocks(rows: Sequence[AccountRow], title: str, *, limit: int = 40) -> list[Block]:
-    """The first ``limit`` accounts of a listing, largest revenue first."""
+def account_list_blocks(page: AccountPage, title: str) -> list[Block]:
+    """The first accounts of a listing (the page), largest revenue first."""
+    rows, limit = page.rows, len(page.rows)
     blocks: list[Block] = [header(title)]
     if not rows:
         blocks.append(section("No accounts here."))
@@ -368,13 +369,13 @@ def account_list_blocks(rows: Sequence[AccountRow], title: str, *, limit: int = 
         f"• *{safe(r.name, 150)}* · {escape(r.tier or 'not scored')} · "
         f"{money(r.revenue_12m)} · "
         f"last contact {_date(r.last_contact) or 'never'}"
-        for r in rows[:limit]
+        for r in rows
     ]
     blocks.extend(list_sections(lines))
-    if len(rows) > limit:
+    if page.total > limit:
         blocks.append(
             context(
-                f"Showing {limit} of {len(rows):,}. Narrow it with `--tier` or `--owner`, "
+                f"Showing {limit} of {page.total:,}. Narrow it with `--tier` or `--owner`, "
                 "or browse them all in `kam tui`."
             )
         )

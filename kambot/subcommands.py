@@ -57,8 +57,8 @@ from core.validation import CSAT, NPS, Scale, amount, choice, whole
 from core.views import (
     account_card,
     account_named_at_start,
+    account_page,
     latest_open_order,
-    list_accounts,
     owned_account_ids,
 )
 from core.when import When
@@ -70,6 +70,8 @@ Written = TypeVar("Written", covariant=True)
 
 PAGE = Scale("The page", 0)
 """Which page of a long due list (``--page``), counted from 0."""
+LIST_SHOWN = 40
+"""How many accounts `/kam list` shows; the rest are counted."""
 
 
 @dataclass
@@ -245,14 +247,14 @@ def do_list(req: Request, parsed: Parsed) -> Reply:
         owner = get_user_by_email(parsed.option("owner") or "", session=req.session)
     elif everyone:
         owner = None
-    rows = list_accounts(session=req.session, tier=tier, owner=owner, now=req.now)
+    page = account_page(session=req.session, limit=LIST_SHOWN, tier=tier, owner=owner, now=req.now)
     whose = (
         "All accounts"
         if owner is None
         else ("Your accounts" if owner.id == req.user.id else f"Accounts of {owner.name}")
     )
-    title = f"{whose}{f' ({tier})' if tier else ''}: {len(rows):,}"
-    return Reply(title, kb.account_list_blocks(rows, title))
+    title = f"{whose}{f' ({tier})' if tier else ''}: {page.total:,}"
+    return Reply(title, kb.account_list_blocks(page, title))
 
 
 def do_show(req: Request, parsed: Parsed) -> Reply:

@@ -32,6 +32,7 @@ from core.services.users import link_slack_by_email
 from core.views import (
     account_card,
     account_named_at_start,
+    account_page,
     app_home,
     first_page,
     latest_open_order,
@@ -228,6 +229,28 @@ def test_the_account_list_is_largest_revenue_first_with_tier_owner_and_last_cont
     assert rows[0].as_json()["last_contact"] == (NOW - timedelta(days=2)).isoformat()
     assert [r.name for r in list_accounts(session=session, now=NOW, tier="key")] == ["Beta"]
     assert [r.name for r in list_accounts(session=session, now=NOW, owner=anna)] == ["Acme"]
+
+
+def test_a_page_of_accounts_is_the_lists_head_and_counts_all_whatever_the_history(
+    session: Session,
+) -> None:
+    """A short list is cut and counted by the database; older snapshots never show."""
+    accounts = [factories.account(session, f"Account {i:02}") for i in range(12)]
+    for i, account in enumerate(accounts):
+        session.add(won(account, 100.0 * (i + 1), TODAY - timedelta(days=5)))
+        # three scorings: the tier changes each time, the newest must win
+        for runs, tier in enumerate(("standard", "key", "growth" if i % 2 else "key")):
+            session.add(snapshot(account, NOW - timedelta(days=3 - runs), 50.0, tier=tier))
+    session.commit()
+
+    every = list_accounts(session=session, now=NOW)
+    page = account_page(session=session, limit=5, now=NOW)
+    assert page.rows == every[:5] and page.total == 12
+    assert [r.name for r in page.rows] == [f"Account {i:02}" for i in (11, 10, 9, 8, 7)]
+    keyed = account_page(session=session, limit=4, tier="key", now=NOW)
+    assert keyed.total == 6 and {r.tier for r in keyed.rows} == {"key"}
+    assert keyed.rows == list_accounts(session=session, now=NOW, tier="key")[:4]
+    assert account_page(session=session, limit=5, tier="standard", now=NOW).total == 0
 
 
 def test_the_home_shows_key_accounts_weakest_first_overdue_promises_and_untold_news(

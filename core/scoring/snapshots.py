@@ -7,11 +7,12 @@ from datetime import datetime
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, literal
+from sqlalchemy import ColumnElement, and_, delete, func, literal
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core import bulk
-from core.models import ScoreSnapshot
+from core.models import Account, ScoreSnapshot
 from core.scoring.config import TIERS
 from core.scoring.scored import ScoredPortfolio
 from core.types import UTCDateTime
@@ -65,17 +66,25 @@ def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> in
     return bulk.insert_columns(ScoreSnapshot, columns, session=session, serialised={"breakdown"})
 
 
-def latest_snapshots() -> Select[Any]:
-    """A subquery of each account's newest score snapshot."""
-    newest = (
-        select(ScoreSnapshot.account_id, func.max(ScoreSnapshot.at).label("at"))
-        .group_by(col(ScoreSnapshot.account_id))
-        .subquery()
+def newest_snapshot(account_id: Any) -> tuple[type[ScoreSnapshot], ColumnElement[bool]]:
+    """A snapshot alias and the join condition that picks the newest snapshot of the
+    account ``account_id`` (a column of the outer query).
+
+    The newest moment is found per account through the snapshots' (account, at, tier)
+    index, so the look-up costs the same after thirty nightly scorings as after one;
+    grouping every snapshot ever stored to find each account's newest read them all.
+    Outer-join the alias on the condition; its columns are None before any scoring.
+    """
+    snap = aliased(ScoreSnapshot)
+    inner = aliased(ScoreSnapshot)
+    newest_at = (
+        select(func.max(col(inner.at))).where(col(inner.account_id) == account_id).scalar_subquery()
     )
-    return select(ScoreSnapshot).join(
-        newest,
-        and_(
-            col(ScoreSnapshot.account_id) == newest.c.account_id,
-            col(ScoreSnapshot.at) == newest.c.at,
-        ),
-    )
+    joined = and_(col(snap.account_id) == account_id, col(snap.at) == newest_at)
+    return snap, joined
+
+
+def held_tier(snap: type[ScoreSnapshot]) -> ColumnElement[Any]:
+    """SQL: the tier an account holds: its override, else the tier of ``snap`` (the
+    alias :func:`newest_snapshot` joined); None before the first scoring."""
+    return func.coalesce(col(Account.tier_override), col(snap.tier))

@@ -13,7 +13,7 @@ One module per read model:
 - :mod:`.lookups`: the small reads a command needs before it acts.
 """
 
-from core.views.accounts import AccountRow, list_accounts
+from core.views.accounts import AccountPage, AccountRow, account_page, list_accounts
 from core.views.card import AccountCard, account_card
 from core.views.home import AppHome, app_home
 from core.views.lookups import account_named_at_start, latest_open_order, owned_account_ids
@@ -23,6 +23,7 @@ from core.views.team_summary import TeamSummary, weekly_team_summary
 
 __all__ = [
     "AccountCard",
+    "AccountPage",
     "AccountRow",
     "AppHome",
     "PortfolioRow",
@@ -30,6 +31,7 @@ __all__ = [
     "TeamSummary",
     "account_card",
     "account_named_at_start",
+    "account_page",
     "app_home",
     "first_page",
     "latest_open_order",

@@ -12,7 +12,7 @@ from core.clock import utcnow
 from core.models import Account, Deal, Interaction, User
 from core.results import JsonResult
 from core.scoring.revenue import last_12_months
-from core.scoring.snapshots import latest_snapshots
+from core.scoring.snapshots import held_tier, newest_snapshot
 from core.views.common import as_aware
 
 
@@ -32,6 +32,14 @@ class AccountRow(JsonResult):
     last_contact: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class AccountPage(JsonResult):
+    """The first rows of an account list and how many accounts the whole list holds."""
+
+    rows: list[AccountRow]
+    total: int
+
+
 def list_accounts(
     *,
     session: Session,
@@ -44,20 +52,58 @@ def list_accounts(
     What a person scans to pick whom to call; the same rows feed the CLI, its
     JSON and Slack.
     """
+    return _rows(session=session, tier=tier, owner=owner, now=now, limit=None)
+
+
+def account_page(
+    *,
+    session: Session,
+    limit: int,
+    tier: str | None = None,
+    owner: User | None = None,
+    now: datetime | None = None,
+) -> AccountPage:
+    """The first ``limit`` rows of :func:`list_accounts` and the number of all of them.
+
+    Ordered and cut by the database, and counted without the revenue and contact
+    look-ups, so a short list costs little however large the portfolio.
+    """
+    snap, newest = newest_snapshot(col(Account.id))
+    counted = select(func.count()).select_from(Account)
+    if tier is not None:
+        counted = counted.outerjoin(snap, newest).where(held_tier(snap) == tier)
+    if owner is not None:
+        counted = counted.where(col(Account.owner_id) == owner.id)
+    total = int(session.exec(counted).one())
+    rows = _rows(session=session, tier=tier, owner=owner, now=now, limit=limit)
+    return AccountPage(rows=rows, total=total)
+
+
+def _rows(
+    *,
+    session: Session,
+    tier: str | None,
+    owner: User | None,
+    now: datetime | None,
+    limit: int | None,
+) -> list[AccountRow]:
     now = now or utcnow()
     window = last_12_months(now)
+    # Each account's revenue and newest interaction are looked up through its own index
+    # entries ((account, stage, closed) and (account, occurred)): grouping every deal and
+    # every interaction of the portfolio cost more, above all for a short page.
     revenue = (
-        select(Deal.account_id, func.sum(Deal.amount).label("revenue"))
-        .where(Deal.stage == "won", window.holds(col(Deal.closed_on)))
-        .group_by(col(Deal.account_id))
-        .subquery()
+        select(func.sum(Deal.amount))
+        .where(col(Deal.account_id) == col(Account.id), col(Deal.stage) == "won")
+        .where(window.holds(col(Deal.closed_on)))
+        .scalar_subquery()
     )
     last_contact = (
-        select(Interaction.account_id, func.max(Interaction.occurred_at).label("last"))
-        .group_by(col(Interaction.account_id))
-        .subquery()
+        select(func.max(col(Interaction.occurred_at)))
+        .where(col(Interaction.account_id) == col(Account.id))
+        .scalar_subquery()
     )
-    snap = latest_snapshots().subquery()
+    snap, newest = newest_snapshot(col(Account.id))
     owner_table = select(User.id, User.email).subquery()
     query = (
         select(  # type: ignore[call-overload]
@@ -66,25 +112,23 @@ def list_accounts(
             col(Account.name),
             col(Account.sector),
             col(Account.country),
-            col(Account.tier_override),
             owner_table.c.email,
-            func.coalesce(revenue.c.revenue, 0.0).label("revenue_12m"),
-            last_contact.c.last,
-            snap.c.tier,
+            func.coalesce(revenue, 0.0).label("revenue_12m"),
+            last_contact.label("last"),
+            held_tier(snap).label("tier"),
         )
         .outerjoin(owner_table, owner_table.c.id == Account.owner_id)
-        .outerjoin(revenue, revenue.c.account_id == Account.id)
-        .outerjoin(last_contact, last_contact.c.account_id == Account.id)
-        .outerjoin(snap, snap.c.account_id == Account.id)
+        .outerjoin(snap, newest)
         .order_by(literal_column("revenue_12m").desc(), col(Account.name))
     )
     if owner is not None:
         query = query.where(Account.owner_id == owner.id)
+    if tier is not None:
+        query = query.where(held_tier(snap) == tier)
+    if limit is not None:
+        query = query.limit(limit)
     rows = []
     for row in session.exec(query).all():
-        current_tier = row.tier_override or row.tier
-        if tier is not None and current_tier != tier:
-            continue
         rows.append(
             AccountRow(
                 id=row.id,
@@ -92,7 +136,7 @@ def list_accounts(
                 sector=row.sector,
                 country=row.country,
                 owner=row.email,
-                tier=current_tier,
+                tier=row.tier,
                 revenue_12m=float(row.revenue_12m or 0),
                 last_contact=as_aware(row.last),
             )

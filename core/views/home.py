@@ -17,7 +17,7 @@ from core.checkins import DueItem, due_items
 from core.clock import zone
 from core.models import Account, Commitment, Notice, ScoreSnapshot, Tier, User
 from core.scoring.config import ScoringConfig, load_config
-from core.scoring.snapshots import latest_snapshots
+from core.scoring.snapshots import newest_snapshot
 from core.scoring.trend import HealthChange, health_trend
 
 KEY_TIERS = (Tier.STRATEGIC.value, Tier.KEY.value)
@@ -73,16 +73,16 @@ def key_accounts(
 ) -> list[KeyAccount]:
     """The person's strategic and key accounts with health band and trend, weakest first."""
     config = config or load_config()
-    snap = latest_snapshots().subquery()
+    snap, newest = newest_snapshot(col(Account.id))
     rows = session.execute(
         sa_select(
             col(Account.id),
             col(Account.name),
             col(Account.tier_override),
-            snap.c.tier,
-            snap.c.health,
+            col(snap.tier),
+            col(snap.health),
         )
-        .outerjoin(snap, snap.c.account_id == Account.id)
+        .outerjoin(snap, newest)
         .where(col(Account.owner_id) == user.id)
     ).all()
     chosen = [r for r in rows if (r[2] or r[3]) in KEY_TIERS]

@@ -20,7 +20,7 @@ from core.scoring.config import TIERS
 from core.services.accounts import find_account
 from core.services.users import get_user_by_email
 from core.validation import choice
-from core.views import AccountCard, account_card, list_accounts
+from core.views import AccountCard, account_card, account_page, list_accounts
 from core.views.common import iso
 from kam.cli.context import (
     AccountArgument,
@@ -144,14 +144,14 @@ def accounts(
     chosen = choice(tier, Tier, "tier")
     with session(db) as s:
         user = get_user_by_email(owner, session=s) if owner else None
-        rows = list_accounts(session=s, tier=chosen, owner=user)
-    if as_json:
-        emit_json([row.as_json() for row in rows])
-        return
-    table = Table(title=f"{len(rows):,} accounts")
+        if as_json:
+            emit_json([row.as_json() for row in list_accounts(session=s, tier=chosen, owner=user)])
+            return
+        page = account_page(session=s, limit=limit, tier=chosen, owner=user)
+    table = Table(title=f"{page.total:,} accounts")
     for column in ("Account", "Tier", "Owner", "Revenue 12m", "Last contact", "Sector"):
         table.add_column(column, justify="right" if column == "Revenue 12m" else "left")
-    for row in rows[:limit]:
+    for row in page.rows:
         table.add_row(
             escape(row.name),
             row.tier or "-",
@@ -161,7 +161,7 @@ def accounts(
             escape(row.sector or "-"),
         )
     console.print(table)
-    print_rest(len(rows), limit)
+    print_rest(page.total, limit)
 
 
 def show(
