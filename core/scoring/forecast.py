@@ -24,7 +24,6 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from scipy import stats
 from sqlalchemy import extract, func
 from sqlmodel import Session, col, select
 
@@ -150,6 +149,8 @@ def forecast(
     y = np.array([history.revenue.get(int(m), 0.0) for m in months])
     x = (months - months[0]).astype(np.float64)
     n, h = len(y), rules.horizon_months
+    from scipy import stats  # here: importing it cost every command a quarter second
+
     fit: Any = stats.linregress(x, y)
     intercept, slope = float(fit.intercept), float(fit.slope)
     residuals = y - (intercept + slope * x)
