@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -39,6 +40,7 @@ from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
 from core.services.requests import add_request
+from core.transfer.export import FORMULA_START
 from tests import factories
 from tests.conftest import fresh_postgres
 from tests.test_cli import kam
@@ -291,3 +293,37 @@ def test_a_synthetic_portfolio_round_trips(
     before, after = dump(db_url), dump(empty_twin)
     for table in EXPORTED:
         assert after[table] == before[table], table
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "@SUM(A1:A9)", "+47 11 22 33", "-2% for early payment", "'quoted"]
+"""Text a spreadsheet would run as a formula, and text that already starts with a quote."""
+
+
+def test_formula_like_text_is_neutralised_in_csv_and_restored_exactly(
+    db_url: str, empty_twin: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = open_database(db_url)
+    with Session(engine) as session:
+        anna = factories.user(session, "anna@example.com")
+        for n, text in enumerate(FORMULAS):
+            account = factories.account(session, f"{text} {n}", owner_id=anna.id, sector=text)
+            add_contact(account, ContactCreate(name=text), session=session, actor=SYSTEM)
+            call = InteractionCreate(summary=text, occurred_at=NOW, kind="note")
+            log_interaction(account, call, session=session, actor=SYSTEM)
+        session.commit()
+    engine.dispose()
+    folder = tmp_path / "export"
+    assert kam(capsys, "export", str(folder), "--db", db_url)[0] == 0
+    for path in folder.glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                for value in row:
+                    assert not value.startswith(FORMULA_START), (path.name, value)
+    accounts = (folder / "accounts.csv").read_text(encoding="utf-8")
+    assert "'=cmd|' /C calc'!A0 0" in accounts and "''quoted 4" in accounts
+    code, _, err = kam(capsys, "import", "--profile", "kam", str(folder), "--db", empty_twin)
+    assert code == 0, err
+    before, after = dump(db_url), dump(empty_twin)
+    for table in EXPORTED:
+        assert after[table] == before[table], table
+    assert _all_cards(empty_twin) == _all_cards(db_url)
