@@ -250,6 +250,14 @@ FORM_CASES = [
         {"what": "Send the price list", "due": "2026-03-10"},
     ),
     (
+        "c",
+        CommitmentForm,
+        Commitment,
+        {"what": "Send the price list", "due": "yesterday"},
+        "is in the past; give a day from today on",
+        {"what": "Send the price list", "due": "today"},
+    ),
+    (
         "n",
         NoticeForm,
         Notice,
