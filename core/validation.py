@@ -210,7 +210,8 @@ def on_scale(scale: Scale) -> BeforeValidator:
 
 
 def amount(text: str | None) -> float | None:
-    """A money amount as a person types it: "12000", "12,000.50", "$1,234.50", "1.234,50 €".
+    """A money amount as a person types it: "12000", "12,000.50", "$1,234.50", "1.234,50 €";
+    never negative (what a customer pays or costs is not).
 
     None when nothing was typed. Anything else, NaN and infinity included, is refused
     with one sentence, so no front end stores a number it cannot show.
@@ -218,7 +219,7 @@ def amount(text: str | None) -> float | None:
     if text is None or not text.strip():
         return None
     try:
-        return read_amount(text.strip())
+        value = read_amount(text.strip())
     except ValueError as exc:
         if OUT_OF_RANGE in str(exc):
             raise KamError(f"The amount {text.strip()!r} is {OUT_OF_RANGE}.") from None
@@ -226,6 +227,9 @@ def amount(text: str | None) -> float | None:
             f"The amount {text.strip()!r} is not a number kam can read; "
             "type it like 12000 or 12,000.50."
         ) from None
+    if value < 0:
+        raise KamError(f"The amount {text.strip()!r} cannot be negative.")
+    return value
 
 
 def whole(text: str | None, scale: Scale) -> int | None:
