@@ -123,3 +123,36 @@ def test_done_and_snooze_act_on_a_due_reminder(
     assert code == 0 and json.loads(out)["state"] == "done"
     code, out, _ = run(capsys, acme, "audit", "--json", "--limit", "3")
     assert "done_at" in json.loads(out)[0]["changed"]  # the promise was marked kept
+
+
+def test_a_person_is_edited_and_deactivated(acme: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, acme, "users", "edit", "anna@example.com", "--name", "Anna Berg",
+        "--team", "Nordics", "--manager", "bob@example.com", "--json",
+    )  # fmt: skip
+    assert code == 0 and (json.loads(out)["name"], json.loads(out)["team"]) == (
+        "Anna Berg",
+        "Nordics",
+    ), err
+    for args, message in [
+        (("--name", " "), "The name is empty"),
+        (("--email", "bob@example.com"), "A user with e-mail bob@example.com already exists"),
+        (("--manager", "anna@example.com"), "cannot be their own manager"),
+    ]:
+        code, _, err = run(capsys, acme, "users", "edit", "anna@example.com", *args)
+        assert code == 1 and message in err
+    assert run(capsys, acme, "promise", "Acme Corp", "Send it", "--by", "today")[0] == 0
+    code, out, _ = run(capsys, acme, "remind", "--dry-run", "--json")
+    assert json.loads(out)["due"] >= 1 and json.loads(out)["unassigned"] == 0
+
+    code, out, _ = run(capsys, acme, "users", "deactivate", "anna@example.com")
+    assert code == 0 and "They still own 1 account; give it to someone" in out
+    code, out, _ = run(capsys, acme, "remind", "--dry-run", "--json")
+    sweep = json.loads(out)
+    assert sweep["unassigned"] == sweep["due"] and not sweep["would_deliver"]  # no reminders
+    code, _, err = run(capsys, acme, "promise", "Acme Corp", "x", "--by", "today")
+    assert code == 1 and "Anna Berg <anna@example.com> is deactivated and owns nothing new" in err
+    code, _, err = run(capsys, acme, "log", "Acme Corp", "Call", "--as", "anna@example.com")
+    assert code == 1 and "deactivated; kam does not act as them" in err
+    code, out, _ = run(capsys, acme, "users", "list", "--json")
+    assert [p["active"] for p in json.loads(out)] == [False, True]

@@ -17,7 +17,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
-from core.services.users import get_user_by_email
+from core.services.users import acting_user
 from core.settings import Settings
 from core.when import Prefer, When
 
@@ -122,7 +122,7 @@ def acting(as_user: str | None, *, session: Session) -> Actor:
     """Who a command acts as: the team member ``--as`` names, else the local system."""
     if as_user is None:
         return Actor.system("cli")
-    return Actor.of(get_user_by_email(as_user, session=session), "cli")
+    return Actor.of(acting_user(as_user, session=session), "cli")
 
 
 def when_for(actor: Actor) -> When:
