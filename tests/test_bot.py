@@ -512,6 +512,15 @@ def test_order_records_and_completes(bot: SlackBot, engine: Engine) -> None:
     assert "'lots' is not a number" in reply_text(bot.command("order Acme Corp: x --amount lots"))
 
 
+def test_text_with_a_nul_character_is_refused_and_nothing_is_written(
+    bot: SlackBot, engine: Engine
+) -> None:
+    before = counts(engine)
+    reply = bot.command("order Acme Corp: 40\x00licences")
+    assert "Invalid order: what holds a NUL character" in reply_text(reply)
+    assert counts(engine) == before
+
+
 @pytest.mark.parametrize(("field", "typed", "sentence"), NOT_NUMBERS)
 def test_an_amount_or_rating_that_is_no_number_is_refused_and_nothing_is_written(
     bot: SlackBot, engine: Engine, field: str, typed: str, sentence: str
