@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, col, select
 
 from core import views
@@ -16,6 +19,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database
 from core.demo.synthetic import load_synthetic
+from core.errors import KamError
 from core.models import (
     Account,
     AccountUpdate,
@@ -40,7 +44,8 @@ from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
 from core.services.requests import add_request
-from core.transfer.export import FORMULA_START
+from core.transfer.export import FORMULA_START, export_all
+from core.transfer.profiles import import_folder
 from tests import factories
 from tests.conftest import fresh_postgres
 from tests.test_cli import kam
@@ -327,3 +332,43 @@ def test_formula_like_text_is_neutralised_in_csv_and_restored_exactly(
     for table in EXPORTED:
         assert after[table] == before[table], table
     assert _all_cards(empty_twin) == _all_cards(db_url)
+
+
+HOSTILE = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=12,
+) | st.sampled_from(["=1+1", "'", "''x", "-", "@", " \t=x", "\r\n", '"', "1e308", "-0"])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(texts=st.lists(HOSTILE, min_size=3, max_size=3))
+def test_whatever_kam_accepted_is_restored_without_skipping_rows(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, texts: list[str]
+) -> None:
+    """An export of any database kam accepted restores as it was: text a person may type
+    (formula-like, quotes, line breaks, any script) through the same services."""
+    root = tmp_path_factory.mktemp("any")
+    urls = [f"sqlite:///{root}/{name}.db" for name in ("kept", "restored")]
+    for url in urls:
+        shutil.copyfile(sqlite_template, url.removeprefix("sqlite:///"))
+    engine = open_database(urls[0])
+    with Session(engine) as session:
+        try:
+            account = factories.account(session, f"{texts[0]} Ltd", sector=texts[1])
+            add_contact(account, ContactCreate(name=texts[1]), session=session, actor=SYSTEM)
+            note = InteractionCreate(summary=texts[2], occurred_at=NOW, kind="note")
+            log_interaction(account, note, session=session, actor=SYSTEM, now=NOW)
+        except KamError:
+            return  # refused: nothing to restore
+        session.commit()
+        export_all(root / "export", session=session)
+    engine.dispose()
+    engine = open_database(urls[1])
+    with Session(engine) as session:
+        import_folder("kam", root / "export", session=session, now=NOW, actor=SYSTEM)
+        session.commit()
+    engine.dispose()
+    before, after = dump(urls[0]), dump(urls[1])
+    for table in EXPORTED:
+        assert after[table] == before[table], table
