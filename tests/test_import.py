@@ -262,6 +262,11 @@ BROKEN: dict[str, tuple[str, bytes, str]] = {
         b"name,sector\nGamma AS,ret\x00ail\n",
         "row 2, column 'sector': the text holds a NUL character",
     ),
+    "an oversized id": (
+        "interactions",
+        b"account,summary,occurred_at,contact_id\nAcme Corp,Call,2024-01-01,99999999999999\n",
+        "row 2, column 'contact_id': '99999999999999' is not a kam id",
+    ),
     "a parent cycle": (
         "accounts",
         b"name,parent\nGamma AS,Delta AS\nDelta AS,Gamma AS\n",

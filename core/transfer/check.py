@@ -137,9 +137,12 @@ def _json(text: str) -> Any:
 
 def _id(text: str) -> int:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a kam id (a whole number)") from None
+    if not 0 < value <= numbers.MAX_INT:
+        raise ValueError(f"{text!r} is not a kam id (from 1 to {numbers.MAX_INT:,})")
+    return value
 
 
 class Readers:
