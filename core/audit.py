@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from enum import Enum
 from typing import Any, TypeVar
 
-from sqlmodel import Session, SQLModel
+from sqlalchemy import and_, or_
+from sqlmodel import Session, SQLModel, col, select
 
 from core.actors import Actor
 from core.models import AuditEvent
@@ -78,3 +80,58 @@ def changing(
     record(
         action, entity, entity_id, session=session, actor=actor, before=before, after=as_json(row)
     )
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One event of the trail as a viewer shows it."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    changed: list[str]
+    """The fields whose value differs between before and after (all of them on create)."""
+    after: dict[str, Any] | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The event as JSON-safe values."""
+        return {**asdict(self), "at": self.at.isoformat()}
+
+
+def trail(*, session: Session, account_id: int | None = None, limit: int = 50) -> list[AuditLine]:
+    """The newest ``limit`` events, newest first; with ``account_id``, only those about the
+    account itself or a record of it (a contact, a promise, an interaction…)."""
+    query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
+    if account_id is not None:
+        query = query.where(
+            or_(
+                and_(col(AuditEvent.entity) == "account", col(AuditEvent.entity_id) == account_id),
+                _json_int(AuditEvent.after, "account_id") == account_id,
+                _json_int(AuditEvent.before, "account_id") == account_id,
+            )
+        )
+    return [
+        AuditLine(
+            id=event.id or 0,
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            entity=event.entity,
+            entity_id=event.entity_id,
+            changed=_changed(event.before, event.after),
+            after=event.after,
+        )
+        for event in session.exec(query)
+    ]
+
+
+def _json_int(column: Any, key: str) -> Any:
+    return column[key].as_integer()
+
+
+def _changed(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    old, new = before or {}, after or {}
+    return sorted(k for k in {*old, *new} if old.get(k) != new.get(k))

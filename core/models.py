@@ -227,6 +227,20 @@ class UserCreate(UserBase, Input):
     noun: ClassVar[str] = "user"
 
 
+class UserUpdate(Input):
+    """What changes about a person: only the fields given (checked as on creation)."""
+
+    noun: ClassVar[str] = "user"
+    name: Annotated[str | None, required("name", max_length=200)] = Field(
+        default=None, max_length=200
+    )
+    email: Annotated[str | None, rule(_email)] = Field(default=None, max_length=320)
+    role: Role | None = None
+    manager_id: int | None = None
+    team: str | None = Field(default=None, max_length=100)
+    timezone: Annotated[str | None, rule(_time_zone)] = Field(default=None, max_length=64)
+
+
 class User(UserBase, _Stored, table=True):
     """A person on the sales team: account manager, manager or admin."""
 
@@ -732,5 +746,6 @@ __all__ = [
     "Tier",
     "User",
     "UserCreate",
+    "UserUpdate",
     "name_key",
 ]

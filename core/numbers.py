@@ -11,10 +11,18 @@ from __future__ import annotations
 import math
 import re
 
-CURRENCY_CODE = re.compile(r"^[A-Za-z]{2,3}\.?\s*|\s*[A-Za-z]{2,3}\.?$")
+CURRENCY_CODE = re.compile(r"^[A-Z]{3}\s*|\s*[A-Z]{3}$")
+"""An ISO 4217 code before or after the number (USD 1,000; 12 500 NOK): three capitals,
+so that trailing words ("12 abc") are refused rather than read as 12."""
 CURRENCY_SIGNS = "$€£¥₹₩₽ "
 THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
 DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+MAX_AMOUNT = 1e15
+"""The largest amount kam keeps (a thousand trillion): beyond it a number is a typo or an
+attack, and sums of such numbers overflow to infinity."""
+OUT_OF_RANGE = "out of range; kam keeps numbers up to 1e15 either way"
+MAX_INT = 2_147_483_647
+"""The largest whole number kam keeps: what every database's integer column holds."""
 
 
 def read_amount(text: str, *, decimal_comma: bool = False) -> float:
@@ -28,6 +36,8 @@ def read_amount(text: str, *, decimal_comma: bool = False) -> float:
         value = quick if quick is not None else _amount(text, decimal_comma)
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is not a finite number")
+    if abs(value) > MAX_AMOUNT:
+        raise ValueError(f"{text!r} is {OUT_OF_RANGE}")
     return value
 
 
@@ -77,15 +87,19 @@ def _amount(text: str, decimal_comma: bool) -> float:
 
 
 def read_int(text: str) -> int:
-    """A whole number; 1,200 and 1200.0 are accepted."""
+    """A whole number; 1,200 and 1200.0 are accepted, up to :data:`MAX_INT` either way."""
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        pass
-    try:
-        value = read_amount(text)
-    except ValueError:
-        raise ValueError(f"cannot read {text!r} as a whole number; write it like 1200") from None
-    if value != int(value):
-        raise ValueError(f"{text!r} is not a whole number")
-    return int(value)
+        try:
+            amount = read_amount(text)
+        except ValueError:
+            raise ValueError(
+                f"cannot read {text!r} as a whole number; write it like 1200"
+            ) from None
+        if amount != int(amount):
+            raise ValueError(f"{text!r} is not a whole number") from None
+        value = int(amount)
+    if abs(value) > MAX_INT:
+        raise ValueError(f"{text!r} is out of range; kam keeps whole numbers up to {MAX_INT:,}")
+    return value

@@ -9,6 +9,7 @@ whose message says what was wrong and how to write it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,7 +20,7 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
 from core.errors import KamError
-from core.numbers import read_amount, read_int
+from core.numbers import MAX_AMOUNT, OUT_OF_RANGE, read_amount, read_int
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -82,10 +83,30 @@ class Input(SQLModel):
     """What the input describes, as a refusal names it ("Invalid order: …")."""
 
     def __init__(self, **data: Any) -> None:
+        for field, value in data.items():
+            plain(field, value, self.noun)
         try:
             super().__init__(**data)
         except ValidationError as exc:
             raise KamError(describe(exc, self.noun)) from exc
+
+
+NUL_SENTENCE = "holds a NUL character (\\x00), which no database keeps; remove it"
+
+
+def plain(field: str, value: Any, noun: str) -> None:
+    """Refuse a value no database keeps the same everywhere: text with a NUL character,
+    or a number beyond :data:`~core.numbers.MAX_AMOUNT` (a typo, or sums that overflow)."""
+    name = field.replace("_", " ")
+    if isinstance(value, str) and "\x00" in value:
+        raise KamError(f"Invalid {noun}: {name} {NUL_SENTENCE}.")
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) > MAX_AMOUNT
+    ):
+        raise KamError(f"Invalid {noun}: {name} {value:g} is {OUT_OF_RANGE}.")
 
 
 def required_text(value: str | None, field: str, *, max_length: int) -> str:
@@ -189,7 +210,8 @@ def on_scale(scale: Scale) -> BeforeValidator:
 
 
 def amount(text: str | None) -> float | None:
-    """A money amount as a person types it: "12000", "12,000.50", "$1,234.50", "1.234,50 €".
+    """A money amount as a person types it: "12000", "12,000.50", "$1,234.50", "1.234,50 €";
+    never negative (what a customer pays or costs is not).
 
     None when nothing was typed. Anything else, NaN and infinity included, is refused
     with one sentence, so no front end stores a number it cannot show.
@@ -197,12 +219,17 @@ def amount(text: str | None) -> float | None:
     if text is None or not text.strip():
         return None
     try:
-        return read_amount(text.strip())
-    except ValueError:
+        value = read_amount(text.strip())
+    except ValueError as exc:
+        if OUT_OF_RANGE in str(exc):
+            raise KamError(f"The amount {text.strip()!r} is {OUT_OF_RANGE}.") from None
         raise KamError(
             f"The amount {text.strip()!r} is not a number kam can read; "
             "type it like 12000 or 12,000.50."
         ) from None
+    if value < 0:
+        raise KamError(f"The amount {text.strip()!r} cannot be negative.")
+    return value
 
 
 def whole(text: str | None, scale: Scale) -> int | None:

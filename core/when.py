@@ -82,3 +82,11 @@ class When:
     def day(self, text: str, *, prefer: Prefer = "future") -> date:
         """The calendar day ``text`` means, in the person's own zone."""
         return self.moment(text, prefer=prefer).astimezone(zone(self.timezone)).date()
+
+    def deadline(self, text: str) -> date:
+        """The day a promise or a notice is due: ``text`` read as :meth:`day`, refused when
+        it has passed in the person's own zone (a promise cannot start overdue)."""
+        day = self.day(text)
+        if day < self.day("today"):
+            raise KamError(f"{day.isoformat()} is in the past; give a day from today on.")
+        return day

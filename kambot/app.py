@@ -22,7 +22,7 @@ from core.errors import KamError
 from core.settings import Settings
 from kambot import failures
 from kambot.context import Kam
-from kambot.listeners import actions, commands, events, views
+from kambot.listeners import actions, commands, events, shortcuts, views
 
 RATE_LIMIT_RETRIES = 2
 CONNECTION_RETRIES = 2
@@ -92,7 +92,7 @@ def create_app(settings: Settings, engine: Engine, *, kam: Kam | None = None) ->
         next()
 
     app.middleware(hand_over_kam)
-    for module in (commands, actions, views, events):
+    for module in (commands, actions, views, events, shortcuts):
         module.register(app)
     app.error(failures.handle_error)
     return app

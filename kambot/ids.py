@@ -35,6 +35,9 @@ HOME_VIEW = "kam_home"
 # Modals
 LOG_MODAL = "kam_log_modal"
 
+# Shortcuts (callback ids, as in manifest.json)
+LOG_MESSAGE_SHORTCUT = "kam_log_message"
+
 # Inputs in the log modal: (block_id, action_id)
 LOG_ACCOUNT = ("log_account", "account")
 LOG_KIND = ("log_kind", "kind")

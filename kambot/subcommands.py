@@ -189,18 +189,10 @@ def _contact(account: Account, parsed: Parsed, *, session: Session) -> Contact |
         ) from exc
 
 
-def _day(text: str, req: Request) -> date:
-    day = req.when.day(text)
-    today = req.when.day("today")
-    if day < today:
-        raise KamError(f"{day.isoformat()} is in the past; give a day from today on.")
-    return day
-
-
 def _what_and_day(parsed: Parsed, text: str, req: Request) -> tuple[str, date]:
     """``send the list by next friday`` → ("send the list", that friday); or --by."""
     if parsed.option("by"):
-        return text, _day(parsed.option("by") or "", req)
+        return text, req.when.deadline(parsed.option("by") or "")
     lowered = text.lower()
     start = len(lowered)
     while True:
@@ -208,7 +200,7 @@ def _what_and_day(parsed: Parsed, text: str, req: Request) -> tuple[str, date]:
         if start == -1:
             break
         try:
-            return text[:start].strip(), _day(text[start + 4 :], req)
+            return text[:start].strip(), req.when.deadline(text[start + 4 :])
         except KamError as exc:
             if "in the past" in str(exc):
                 raise

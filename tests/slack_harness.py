@@ -316,6 +316,34 @@ class SlackClient:
         body = urlencode({"payload": json.dumps(payload)})
         return self.post(body, headers=headers)
 
+    def message_shortcut(
+        self, callback_id: str, text: str, *, user: str = "UANNA", channel: str = "C0SALES"
+    ) -> tuple[Call, int]:
+        """Use a message shortcut on a message saying ``text``; returns the views.open call
+        it made and the response_url number the payload carried."""
+        n = next(self._n)
+        before = len(self.api.of("views.open"))
+        payload = {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "team": {"id": TEAM},
+            "user": {"id": user},
+            "channel": {"id": channel},
+            "api_app_id": "AKAM",
+            "trigger_id": f"trigger.{n}",
+            "message_ts": f"1700000888.{n:06d}",
+            "message": {
+                "type": "message",
+                "user": "UKARI",
+                "text": text,
+                "ts": f"1700000888.{n:06d}",
+            },
+            "response_url": self.api.response_url(n),
+        }
+        status, _ = self.interact(payload)
+        assert status == 200
+        return self.api.wait_for("views.open", before + 1)[-1], n
+
     def click(
         self,
         action_id: str,

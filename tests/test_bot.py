@@ -391,6 +391,31 @@ def test_log_without_text_opens_the_modal_and_one_submission_logs_once(
     assert (logged[0].kind, logged[0].sentiment, logged[0].contact_id) == ("visit", "positive", 1)
 
 
+def test_log_to_kam_records_a_slack_message_as_an_interaction_on_the_account_chosen(
+    bot: SlackBot, engine: Engine
+) -> None:
+    said = "Kari: we want the <https://evil.example|renewal> quote by Friday"
+    opened, n = bot.message_shortcut(ids.LOG_MESSAGE_SHORTCUT, said)
+    view = opened.view()
+    valid_view(view)
+    assert (entered(view, ids.LOG_SUMMARY), entered(view, ids.LOG_KIND)) == (said, "message")
+    values = {
+        **text_input(*ids.LOG_ACCOUNT, "Acme Crop"),
+        **choose(*ids.LOG_KIND, "message"),
+        **text_input(*ids.LOG_SUMMARY, said),
+    }
+    _, shown = bot.submit_form(view, values, view_id="V0MSG")
+    assert "Did you mean: Acme Corp?" in problems(shown)[ids.LOG_ACCOUNT[0]]
+    assert counts(engine)["interactions"] == 0
+    values.update(text_input(*ids.LOG_ACCOUNT, "acme corp"))
+    _, shown = bot.submit_form(shown, values, view_id="V0MSG")
+    valid_view(shown)
+    assert "Logged message with *Acme Corp*" in json.dumps(shown)
+    assert "Logged message with" in reply_text(bot.api.wait_for(f"response/{n}")[0])
+    logged = rows(engine, Interaction)
+    assert [(i.kind, i.summary, i.source) for i in logged] == [("message", said, "slack")]
+
+
 def test_log_modal_shows_problems_under_the_field_keeps_the_input_and_can_be_sent_again(
     bot: SlackBot, engine: Engine
 ) -> None:
@@ -485,6 +510,15 @@ def test_order_records_and_completes(bot: SlackBot, engine: Engine) -> None:
     assert rows(engine, Order)[0].status == "completed"
     assert "no open order" in reply_text(bot.command("order Acme Corp --problem late"))
     assert "'lots' is not a number" in reply_text(bot.command("order Acme Corp: x --amount lots"))
+
+
+def test_text_with_a_nul_character_is_refused_and_nothing_is_written(
+    bot: SlackBot, engine: Engine
+) -> None:
+    before = counts(engine)
+    reply = bot.command("order Acme Corp: 40\x00licences")
+    assert "Invalid order: what holds a NUL character" in reply_text(reply)
+    assert counts(engine) == before
 
 
 @pytest.mark.parametrize(("field", "typed", "sentence"), NOT_NUMBERS)

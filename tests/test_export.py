@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, col, select
 
 from core import views
@@ -15,6 +19,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database
 from core.demo.synthetic import load_synthetic
+from core.errors import KamError
 from core.models import (
     Account,
     AccountUpdate,
@@ -39,6 +44,8 @@ from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
 from core.services.requests import add_request
+from core.transfer.export import FORMULA_START, export_all
+from core.transfer.profiles import import_folder
 from tests import factories
 from tests.conftest import fresh_postgres
 from tests.test_cli import kam
@@ -289,5 +296,79 @@ def test_a_synthetic_portfolio_round_trips(
     assert restored[:2] == (listing, cards)
     assert restored[2] == portfolio
     before, after = dump(db_url), dump(empty_twin)
+    for table in EXPORTED:
+        assert after[table] == before[table], table
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "@SUM(A1:A9)", "+47 11 22 33", "-2% for early payment", "'quoted"]
+"""Text a spreadsheet would run as a formula, and text that already starts with a quote."""
+
+
+def test_formula_like_text_is_neutralised_in_csv_and_restored_exactly(
+    db_url: str, empty_twin: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = open_database(db_url)
+    with Session(engine) as session:
+        anna = factories.user(session, "anna@example.com")
+        for n, text in enumerate(FORMULAS):
+            account = factories.account(session, f"{text} {n}", owner_id=anna.id, sector=text)
+            add_contact(account, ContactCreate(name=text), session=session, actor=SYSTEM)
+            call = InteractionCreate(summary=text, occurred_at=NOW, kind="note")
+            log_interaction(account, call, session=session, actor=SYSTEM)
+        session.commit()
+    engine.dispose()
+    folder = tmp_path / "export"
+    assert kam(capsys, "export", str(folder), "--db", db_url)[0] == 0
+    for path in folder.glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                for value in row:
+                    assert not value.startswith(FORMULA_START), (path.name, value)
+    accounts = (folder / "accounts.csv").read_text(encoding="utf-8")
+    assert "'=cmd|' /C calc'!A0 0" in accounts and "''quoted 4" in accounts
+    code, _, err = kam(capsys, "import", "--profile", "kam", str(folder), "--db", empty_twin)
+    assert code == 0, err
+    before, after = dump(db_url), dump(empty_twin)
+    for table in EXPORTED:
+        assert after[table] == before[table], table
+    assert _all_cards(empty_twin) == _all_cards(db_url)
+
+
+HOSTILE = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=12,
+) | st.sampled_from(["=1+1", "'", "''x", "-", "@", " \t=x", "\r\n", '"', "1e308", "-0"])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(texts=st.lists(HOSTILE, min_size=3, max_size=3))
+def test_whatever_kam_accepted_is_restored_without_skipping_rows(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, texts: list[str]
+) -> None:
+    """An export of any database kam accepted restores as it was: text a person may type
+    (formula-like, quotes, line breaks, any script) through the same services."""
+    root = tmp_path_factory.mktemp("any")
+    urls = [f"sqlite:///{root}/{name}.db" for name in ("kept", "restored")]
+    for url in urls:
+        shutil.copyfile(sqlite_template, url.removeprefix("sqlite:///"))
+    engine = open_database(urls[0])
+    with Session(engine) as session:
+        try:
+            account = factories.account(session, f"{texts[0]} Ltd", sector=texts[1])
+            add_contact(account, ContactCreate(name=texts[1]), session=session, actor=SYSTEM)
+            note = InteractionCreate(summary=texts[2], occurred_at=NOW, kind="note")
+            log_interaction(account, note, session=session, actor=SYSTEM, now=NOW)
+        except KamError:
+            return  # refused: nothing to restore
+        session.commit()
+        export_all(root / "export", session=session)
+    engine.dispose()
+    engine = open_database(urls[1])
+    with Session(engine) as session:
+        import_folder("kam", root / "export", session=session, now=NOW, actor=SYSTEM)
+        session.commit()
+    engine.dispose()
+    before, after = dump(urls[0]), dump(urls[1])
     for table in EXPORTED:
         assert after[table] == before[table], table

@@ -242,6 +242,56 @@ BROKEN: dict[str, tuple[str, bytes, str]] = {
         "is not UTF-8 text (byte 0xE9 on line 2",
     ),
     "empty file": ("accounts", b"", "is empty"),
+    "an amount beyond what kam keeps": (
+        "deals",
+        (GOOD + "D2,Acme Corp,won,1e308,2024-01-05\n").encode(),
+        "row 3, column 'amount': '1e308' is out of range",
+    ),
+    "trailing garbage after a number": (
+        "deals",
+        (GOOD + "D2,Acme Corp,won,12 abc,2024-01-05\n").encode(),
+        "row 3, column 'amount': cannot read '12 abc' as a number",
+    ),
+    "an oversized whole number": (
+        "accounts",
+        b"name,employees\nGamma AS,99999999999999999999\n",
+        "row 2, column 'employees': '99999999999999999999' is out of range",
+    ),
+    "a NUL byte in text": (
+        "accounts",
+        b"name,sector\nGamma AS,ret\x00ail\n",
+        "row 2, column 'sector': the text holds a NUL character",
+    ),
+    "an oversized id": (
+        "interactions",
+        b"account,summary,occurred_at,contact_id\nAcme Corp,Call,2024-01-01,99999999999999\n",
+        "row 2, column 'contact_id': '99999999999999' is not a kam id",
+    ),
+    "a parent cycle": (
+        "accounts",
+        b"name,parent\nGamma AS,Delta AS\nDelta AS,Gamma AS\n",
+        "row 3, column 'parent': its parent group leads back to the account itself",
+    ),
+    "a parent cycle through a stored account": (
+        "accounts",
+        b"name,parent\nAcme Corp,Beta AS\n",  # Beta AS is stored as Acme Corp's subsidiary
+        "row 2, column 'parent': its parent group leads back to the account itself",
+    ),
+    "an interaction dated in the future": (
+        "interactions",
+        b"account,summary,occurred_at\nAcme Corp,Call,9999-01-01\n",
+        "row 2, column 'occurred_at': 9999-01-01 00:00 is in the future",
+    ),
+    "a row after a multi-line cell": (
+        "accounts",
+        b'name,sector\nGamma AS,"two\nlines"\nDelta AS,\x00\n',
+        "row 4, column 'sector'",
+    ),
+    "an unbalanced quote": (
+        "accounts",
+        b'name,sector\nGamma AS,a\nDelta AS,b\nEpsilon AS,c\nZeta AS,"oops\nEta AS,d\nTheta,e\n',
+        "accounts.csv, row 5: cannot read the row",
+    ),
     "a line of 10,000 columns": (
         "deals",
         (GOOD + ",".join(["x"] * 10_000) + "\n").encode(),
@@ -270,6 +320,14 @@ def test_a_broken_file_is_refused_clearly_and_changes_nothing(
     assert code == 1 and out == "" and "Traceback" not in err
     assert message in err
     assert dump(db_url) == before
+
+
+def test_utf16_without_a_byte_order_mark_is_read(session: Session, tmp_path: Path) -> None:
+    for codec in ("utf-16-le", "utf-16-be"):
+        path = write(tmp_path / f"{codec}.csv", f"name,country\nCafé {codec},Norway\n", codec)
+        assert import_file("accounts", path, session=session, now=NOW, actor=ACTOR).created == 1
+    names = session.exec(select(Account.name).order_by(Account.name)).all()
+    assert names == ["Café utf-16-be", "Café utf-16-le"]
 
 
 def test_errors_show_the_first_fifty_and_a_count(session: Session, tmp_path: Path) -> None:

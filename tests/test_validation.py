@@ -7,7 +7,7 @@ import math
 import pytest
 
 from core.errors import KamError
-from core.models import FeedbackCreate, InteractionKind, OrderCreate
+from core.models import FeedbackCreate, InteractionKind, OrderCreate, UserCreate
 from core.validation import CSAT, NPS, amount, choice, whole
 from tests.typed_numbers import NOT_NUMBERS
 
@@ -64,3 +64,9 @@ def test_an_input_refuses_what_no_front_end_would_store() -> None:
     with pytest.raises(KamError, match=r"^The order description is empty; give it some text\.$"):
         OrderCreate(what="   ")
     assert OrderCreate(what="  40 licences ").what == "40 licences"
+    with pytest.raises(KamError, match=r"^Invalid order: what holds a NUL character"):
+        OrderCreate(what="40\x00licences")
+    with pytest.raises(KamError, match=r"^Invalid order: amount 1e\+308 is out of range"):
+        OrderCreate(what="40 licences", amount=1e308)
+    with pytest.raises(KamError, match=r"^The name is empty"):
+        UserCreate(email="bob@example.com", name=" \t")

@@ -9,6 +9,12 @@ NOT_NUMBERS: list[tuple[str, str, str]] = [
     # field, what was typed, the sentence that refuses it
     ("amount", "1e400", f"The amount '1e400' {AMOUNT_HINT}"),
     ("amount", "nan", f"The amount 'nan' {AMOUNT_HINT}"),
+    (
+        "amount",
+        "1e308",
+        "The amount '1e308' is out of range; kam keeps numbers up to 1e15 either way.",
+    ),
+    ("amount", "-5", "The amount '-5' cannot be negative."),
     ("csat", "nan", "CSAT is a whole number from 1 to 5, not 'nan'."),
     ("csat", "1e400", "CSAT is a whole number from 1 to 5, not '1e400'."),
     ("nps", "1e400", "NPS is a whole number from 0 to 10, not '1e400'."),

@@ -146,8 +146,8 @@ class PortfolioService:
 
     # -- forms: what was typed is read by core.validation, written by core.services ---
 
-    def _day(self, text: str) -> date:
-        return When(self.now(), self.timezone).day(text)
+    def _deadline(self, text: str) -> date:
+        return When(self.now(), self.timezone).deadline(text)
 
     def log_interaction(
         self,
@@ -180,7 +180,7 @@ class PortfolioService:
 
     def add_commitment(self, account_id: int, what: str, due: str, *, to_whom: str = "") -> str:
         """Record a promise made to the customer."""
-        due_on = self._day(due)
+        due_on = self._deadline(due)
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
             promise = CommitmentCreate(what=what, due_on=due_on, to_whom=to_whom or None)
@@ -197,7 +197,7 @@ class PortfolioService:
         alternatives: str = "",
     ) -> str:
         """Record bad news the customer must hear from us by a date."""
-        day = self._day(tell_by)
+        day = self._deadline(tell_by)
         with session_scope(self.engine) as session:
             account = get_account(account_id, session=session)
             bad_news = NoticeCreate(

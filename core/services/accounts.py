@@ -12,6 +12,7 @@ from core.actors import Actor, ensure_can_change
 from core.clock import utcnow
 from core.errors import KamError, NotFound
 from core.models import Account, AccountCreate, AccountUpdate, name_key
+from core.services.users import ensure_active
 
 SUGGESTION_CUTOFF = 60
 SUGGESTIONS = 3
@@ -46,6 +47,7 @@ def create_account(account: AccountCreate, *, session: Session, actor: Actor) ->
     Whoever adds it owns it, unless the input names its owner.
     """
     owner_id = account.owner_id if account.owner_id is not None else actor.user_id
+    ensure_active(owner_id, session=session)
     row = Account.model_validate(
         account, update={"name_key": name_key(account.name), "owner_id": owner_id}
     )
@@ -61,6 +63,8 @@ def update_account(
     versions."""
     ensure_can_change(actor, account)
     fields = changes.model_dump(exclude_unset=True)
+    if fields.get("owner_id") not in (None, account.owner_id):
+        ensure_active(fields["owner_id"], session=session)
     if "name" in fields:
         key = name_key(fields["name"])
         if key != account.name_key:

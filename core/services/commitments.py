@@ -10,6 +10,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.models import Account, Commitment, CommitmentCreate
 from core.services._records import insert, stamp_once
+from core.services.users import ensure_active
 
 
 def add_commitment(
@@ -21,6 +22,7 @@ def add_commitment(
     by no one in particular (a script) is the account owner's.
     """
     owner_id = commitment.owner_id or actor.user_id or account.owner_id
+    ensure_active(owner_id, session=session)
     return insert(
         Commitment, commitment, account=account, session=session, actor=actor, owner_id=owner_id
     )

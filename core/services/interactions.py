@@ -40,7 +40,8 @@ def log_interaction(
     if when > now + FUTURE_SLACK:
         raise KamError(
             f"An interaction cannot be logged in the future ({when:%Y-%m-%d %H:%M} UTC). "
-            "Log it once it has happened, or make it a commitment."
+            "Log it once it has happened, or record it as a promise due then "
+            "(`kam promise ACCOUNT WHAT --by WHEN`, or `/kam promise` in Slack)."
         )
     ensure_contact_at(account, interaction.contact_id, session=session)
     logged = insert(

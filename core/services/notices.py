@@ -10,6 +10,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.models import Account, Notice, NoticeCreate
 from core.services._records import insert, stamp_once
+from core.services.users import ensure_active
 
 
 def add_notice(account: Account, notice: NoticeCreate, *, session: Session, actor: Actor) -> Notice:
@@ -19,6 +20,7 @@ def add_notice(account: Account, notice: NoticeCreate, *, session: Session, acto
     account has no owner).
     """
     owner_id = account.owner_id or actor.user_id
+    ensure_active(owner_id, session=session)
     return insert(Notice, notice, account=account, session=session, actor=actor, owner_id=owner_id)
 
 

@@ -15,16 +15,20 @@ from core.actors import Actor
 from core.clock import zone
 from core.errors import KamError, NotFound
 from core.hours import WorkingHours, read_days, read_hours
-from core.models import Reminder, ReminderState, User, UserCreate
+from core.models import Account, Reminder, ReminderState, User, UserCreate, UserUpdate
 from core.validation import normalise_email
 
 
 def create_user(person: UserCreate, *, session: Session, actor: Actor) -> User:
     """Add a person; the e-mail must be new (its form and the time zone are the input's
     rules)."""
-    if session.exec(select(User.id).where(User.email == person.email)).first() is not None:
-        raise KamError(f"A user with e-mail {person.email} already exists.")
+    _ensure_email_free(person.email, session=session)
     return audit.created("user", User.model_validate(person), session=session, actor=actor)
+
+
+def _ensure_email_free(email: str, *, session: Session) -> None:
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise KamError(f"A user with e-mail {email} already exists.")
 
 
 def get_user_by_email(email: str, *, session: Session) -> User:
@@ -65,6 +69,8 @@ class Person:
     """Local ``HH:MM`` of their daily digest."""
     working_hours: str
     """``09:00-17:00 mon-fri (Europe/Oslo)``: nothing is sent to them outside these."""
+    active: bool = True
+    """False once they left (``kam users deactivate``): no reminders, nothing new owned."""
 
 
 def people(*, session: Session) -> list[Person]:
@@ -83,6 +89,7 @@ def people(*, session: Session) -> list[Person]:
             timezone=u.timezone,
             digest_time=u.digest_time.strftime("%H:%M"),
             working_hours=WorkingHours.of(u).label,
+            active=u.active,
         )
         for u in everyone
     ]
@@ -178,4 +185,54 @@ def set_working_hours(
         if timezone is not None:
             user.timezone = timezone
     release_held(user, session=session)
+    return user
+
+
+def edit_user(email: str, changes: UserUpdate, *, session: Session, actor: Actor) -> User:
+    """Change what ``changes`` sets about a person (name, e-mail, role, manager, team,
+    zone); a new e-mail must be free, and nobody manages themselves."""
+    user = get_user_by_email(email, session=session)
+    fields = changes.model_dump(exclude_unset=True)
+    new_email = fields.get("email")
+    if new_email is not None and new_email != user.email:
+        _ensure_email_free(new_email, session=session)
+    if fields.get("manager_id") is not None and fields["manager_id"] == user.id:
+        raise KamError(f"{user.email} cannot be their own manager.")
+    with audit.changing("update", "user", user, session=session, actor=actor):
+        for field, value in fields.items():
+            setattr(user, field, value)
+    return user
+
+
+def deactivate_user(email: str, *, session: Session, actor: Actor) -> tuple[User, int]:
+    """Someone left the team: they get no reminders and own nothing new from now on (their
+    history stays theirs). Returns them and how many accounts they still own, which a
+    manager gives to someone else."""
+    user = get_user_by_email(email, session=session)
+    if user.active:
+        with audit.changing("deactivate", "user", user, session=session, actor=actor):
+            user.active = False
+    owned = session.exec(
+        select(func.count()).select_from(Account).where(col(Account.owner_id) == user.id)
+    ).one()
+    return user, owned
+
+
+def ensure_active(user_id: int | None, *, session: Session) -> None:
+    """Refuse to make a deactivated person the owner of anything new."""
+    if user_id is None:
+        return
+    user = session.get(User, user_id)
+    if user is not None and not user.active:
+        raise KamError(
+            f"{user.name} <{user.email}> is deactivated and owns nothing new; "
+            "make someone on the team the owner first."
+        )
+
+
+def acting_user(email: str, *, session: Session) -> User:
+    """The person a front end acts as: they must be on the team still."""
+    user = get_user_by_email(email, session=session)
+    if not user.active:
+        raise KamError(f"{user.email} is deactivated; kam does not act as them any more.")
     return user

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
@@ -24,6 +24,7 @@ from core.transfer.options import ImportOptions
 from core.transfer.problems import RowProblem
 from core.transfer.refs import Pending, References
 from core.transfer.table import TextTable
+from core.validation import NUL_SENTENCE
 
 Reader = Callable[[str], Any]
 
@@ -70,6 +71,8 @@ def _text(f: Field, entity: Entity) -> Reader:
 
     def reader(text: str) -> str:
         value = text.strip()  # blank after stripping: "" tells the caller to look again
+        if "\x00" in value:
+            raise ValueError(f"the text {NUL_SENTENCE}")
         if limit is not None and len(value) > limit:
             raise ValueError(f"the text is {len(value):,} characters; the limit is {limit:,}")
         return value
@@ -134,9 +137,12 @@ def _json(text: str) -> Any:
 
 def _id(text: str) -> int:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a kam id (a whole number)") from None
+    if not 0 < value <= numbers.MAX_INT:
+        raise ValueError(f"{text!r} is not a kam id (from 1 to {numbers.MAX_INT:,})")
+    return value
 
 
 class Readers:
@@ -259,6 +265,10 @@ def check(
             cells[contact.field.name], checked, refs, table.name
         )
     _derive(entity, checked, table.name)
+    if entity.kind == "accounts":
+        _refuse_parent_cycles(checked, refs, table.name)
+    if entity.kind == "interactions":
+        _refuse_future(checked, "occurred_at", now + FUTURE_SKEW, table.name)
     return checked
 
 
@@ -338,3 +348,50 @@ def _derive(entity: Entity, checked: Checked, file: str) -> None:
         for i, parent in enumerate(checked.columns.get("parent_id", ())):
             if isinstance(parent, Pending) and parent.key == keys[i]:
                 checked.fail(file, i, "parent_id", "an account cannot be its own parent group")
+
+
+FUTURE_SKEW = timedelta(days=1)
+"""How far ahead of now an interaction may be dated: clocks and time zones differ by
+hours, a call logged next month is a typo (9999 for 2025)."""
+
+
+def _refuse_future(checked: Checked, column: str, latest: datetime, file: str) -> None:
+    """Refuse rows dated after ``latest``: what happened cannot be in the future."""
+    for i, moment in enumerate(checked.columns.get(column, ())):
+        if isinstance(moment, datetime) and moment > latest:
+            checked.fail(
+                file,
+                i,
+                column,
+                f"{moment:%Y-%m-%d %H:%M} is in the future; an interaction is dated when it "
+                "happened (a promise for later is a commitment)",
+            )
+
+
+def _refuse_parent_cycles(checked: Checked, refs: References, file: str) -> None:
+    """Refuse a parent that leads back to the row's own account (A in B, B in A), through
+    the file's rows and the parents already stored."""
+    names, parents = checked.columns.get("name_key"), checked.columns.get("parent_id")
+    if names is None or parents is None:
+        return
+    node: dict[str, int | str] = {k: refs.account_id(k) or k for k in names if k is not None}
+    up: dict[int | str, int | str] = {}
+    for key, parent in zip(names, parents, strict=True):
+        if key is not None and parent is not None:
+            up[node[key]] = parent.key if isinstance(parent, Pending) else parent
+    for i, key in enumerate(names):
+        if key is None or parents[i] is None:
+            continue
+        start, seen = node[key], set()
+        step: int | str | None = up.get(start)
+        while step is not None and step not in seen and step != start:
+            seen.add(step)
+            step = up[step] if step in up else refs.stored_parent(step)
+        if step == start:
+            checked.fail(
+                file,
+                i,
+                "parent_id",
+                "its parent group leads back to the account itself (a cycle); "
+                "one of them must not be the other's parent",
+            )

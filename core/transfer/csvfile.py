@@ -26,6 +26,14 @@ def decode(data: bytes, name: str) -> str:
     """The file's text; a BOM picks the encoding, otherwise it must be UTF-8."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if (wide := _utf16_without_bom(data)) is not None:
+        try:
+            return data.decode(wide)
+        except UnicodeDecodeError as exc:
+            raise FileProblem(
+                f"{name} looks like UTF-16 text without a byte-order mark, but is not valid "
+                f'{wide.upper()}. Save it again as "CSV UTF-8".'
+            ) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -36,6 +44,21 @@ def decode(data: bytes, name: str) -> str:
             'Windows-1252 or Latin-1). Save it again as "CSV UTF-8", or convert it with '
             f"`iconv -f WINDOWS-1252 -t UTF-8 {name} > utf8-{name}`."
         ) from exc
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when the first bytes are ASCII spread over two bytes each
+    (a header such as ``n\\0a\\0m\\0e\\0``), else None: UTF-8 text has no NUL bytes in its
+    header."""
+    head = data[:200]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if not odd.strip(b"\x00") and even.strip(b"\x00"):
+        return "utf-16-le"
+    if not even.strip(b"\x00") and odd.strip(b"\x00"):
+        return "utf-16-be"
+    return None
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -60,7 +83,7 @@ def read_text(text: str, name: str) -> TextTable:
     first_line = text.split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = [cell.strip() for cell in next(reader)]
     except csv.Error as exc:
@@ -74,17 +97,20 @@ def read_text(text: str, name: str) -> TextTable:
     if blank and len(blank) == len(header):
         raise FileProblem(f"{name}: the first row is blank; it must name the columns.")
     width = len(header)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    read_to = reader.line_num
     try:
-        records = list(reader)
+        for record in reader:
+            records.append(record)
+            starts.append(read_to + 1)
+            read_to = reader.line_num
     except csv.Error as exc:
         raise FileProblem(
-            f"{name}, row {reader.line_num + 1}: cannot read the row ({exc}). "
+            f"{name}, row {read_to + 1}: cannot read the row ({exc}). "
             "Look for a quote that is opened and never closed."
         ) from exc
-    if reader.line_num == len(records) + 1:  # one line per record: row n is line n
-        numbers = list(range(2, len(records) + 2))
-    else:
-        numbers = _line_numbers(text, delimiter)
+    numbers = starts
     rows: list[list[str]] = []
     kept: list[int] = []
     problems: list[RowProblem] = []
@@ -103,13 +129,6 @@ def read_text(text: str, name: str) -> TextTable:
     return TextTable(
         name, header, rows, numbers, delimiter=delimiter, problems=problems, odd_rows=odd_rows
     )
-
-
-def _line_numbers(text: str, delimiter: str) -> list[int]:
-    """The line each record ends on, for files where a quoted cell spans lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    next(reader)
-    return [reader.line_num for _ in reader]
 
 
 def _width_problem(name: str, line: int, got: int, width: int) -> RowProblem:

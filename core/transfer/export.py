@@ -42,6 +42,33 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""How a spreadsheet formula can start (OWASP's CSV-injection guidance)."""
+QUOTE = "'"
+"""What an export puts before such a text, so a spreadsheet shows it as text."""
+
+
+def neutralised(text: str) -> str:
+    """``text`` as a CSV export writes it: a text a spreadsheet would run as a formula gets
+    a leading ``'``, and so does one that already starts with ``'`` (so the importer can
+    tell them apart). :func:`restored` undoes it exactly."""
+    return QUOTE + text if text.startswith((*FORMULA_START, QUOTE)) else text
+
+
+def restored(text: str) -> str:
+    """A CSV export's cell as it was stored: the inverse of :func:`neutralised`.
+
+    Numbers and dates are written as they are (a negative amount stays ``-5.0``, which a
+    spreadsheet reads as a number), so a cell that starts with ``'`` is always text an
+    export neutralised."""
+    return text[1:] if text.startswith(QUOTE) else text
+
+
+def safe_cell(value: Any) -> str:
+    """A value as a CSV export writes it: :func:`cell`, and text :func:`neutralised`."""
+    return neutralised(value) if isinstance(value, str) else cell(value)
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, (date, datetime, time)):
         return value.isoformat()
@@ -87,7 +114,9 @@ def export_all(
         path = folder / f"{kind}.{fmt}"
         rows = _rows(kind, session=session)
         if fmt == "csv":
-            counts[kind] = csvfile.write_csv(path, header, ([cell(v) for v in r] for r in rows))
+            counts[kind] = csvfile.write_csv(
+                path, header, ([safe_cell(v) for v in r] for r in rows)
+            )
         else:
             counts[kind] = _write_json(path, header, rows)
     if progress:

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from core.errors import KamError
 from core.transfer import csvfile, maven
-from core.transfer.export import ORDER, cell
+from core.transfer.export import ORDER, cell, restored
 from core.transfer.fields import IMPORTABLE, MODELS
 from core.transfer.importer import ImportReport, ImportRun, import_file, import_table
 from core.transfer.options import ImportOptions
@@ -161,7 +161,8 @@ def restore(folder: Path, **run: Unpack[ImportRun]) -> list[ImportReport]:
 
 def _read_export(path: Path) -> TextTable:
     if path.suffix == ".csv":
-        return csvfile.read_csv(path)
+        table = csvfile.read_csv(path)
+        return replace(table, rows=[[restored(c) for c in row] for row in table.rows])
     try:
         records = json.loads(csvfile.decode(path.read_bytes(), path.name))
     except ValueError as exc:

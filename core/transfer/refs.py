@@ -96,6 +96,18 @@ class References:
             )
         return found
 
+    def account_id(self, key: str) -> int | None:
+        """The id of the stored account with name key ``key``, None if there is none."""
+        found = self._get("account").get(key)
+        return None if found == AMBIGUOUS else found
+
+    def stored_parent(self, node: int | str) -> int | None:
+        """The stored parent of the account with id ``node``; None for a name (not stored)."""
+        if isinstance(node, str):
+            return None
+        account = self.session.get(Account, node)
+        return account.parent_id if account is not None else None
+
     def user(self, text: str) -> int:
         """The id of the person with e-mail ``text``, or the one person with that name."""
         index = self._get("user")

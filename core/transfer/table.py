@@ -12,7 +12,7 @@ class TextTable:
     """Rows of text under one header, with the row number people see for each.
 
     Row numbers count the header as row 1, as a spreadsheet does; a record
-    spanning several lines carries the number of its last line.
+    spanning several lines carries the number of its first line.
     """
 
     name: str

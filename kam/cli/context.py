@@ -13,9 +13,11 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
+from core.services.users import acting_user
 from core.settings import Settings
 from core.when import Prefer, When
 
@@ -108,3 +110,23 @@ def when_option(text: str | None, *, prefer: Prefer = "past") -> datetime:
     if text is None:
         return now
     return When(now, settings().kam_timezone).moment(text, prefer=prefer)
+
+
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", metavar="EMAIL", help="Act as this team member (their rights, zone)."),
+]
+
+
+def acting(as_user: str | None, *, session: Session) -> Actor:
+    """Who a command acts as: the team member ``--as`` names, else the local system."""
+    if as_user is None:
+        return Actor.system("cli")
+    return Actor.of(acting_user(as_user, session=session), "cli")
+
+
+def when_for(actor: Actor) -> When:
+    """How ``actor`` means the days and times they type: their own zone, else kam's."""
+    if actor.user is not None:
+        return When.of(actor.user, utcnow())
+    return When(utcnow(), settings().kam_timezone)

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from core import audit
 from core.actors import Actor
 from core.errors import KamError
 from core.hours import WorkingHours
-from core.models import InteractionCreate, InteractionKind, Role, Sentiment, UserCreate
+from core.models import (
+    InteractionCreate,
+    InteractionKind,
+    Role,
+    Sentiment,
+    UserCreate,
+    UserUpdate,
+)
 from core.services import users
 from core.services.accounts import find_account
 from core.services.contacts import find_contact
@@ -21,8 +29,10 @@ from core.services.interactions import log_interaction
 from core.validation import choice
 from kam.cli.context import (
     AccountArgument,
+    AsOption,
     DbOption,
     JsonOption,
+    acting,
     console,
     emit_json,
     session,
@@ -45,9 +55,7 @@ def log(
         str | None,
         typer.Option("--at", metavar="WHEN", help='When it happened: ISO or "yesterday 3pm".'),
     ] = None,
-    as_user: Annotated[
-        str | None, typer.Option("--as", metavar="EMAIL", help="Log it as this team member.")
-    ] = None,
+    as_user: AsOption = None,
     contact: Annotated[str | None, typer.Option("--contact", help="Who you spoke to.")] = None,
     sentiment: Annotated[
         str | None, typer.Option("--sentiment", help="positive, neutral or negative.")
@@ -61,11 +69,7 @@ def log(
     occurred_at = when_option(at, prefer="past")
     with session(db) as s:
         target = find_account(account, session=s)
-        actor = (
-            Actor.of(users.get_user_by_email(as_user, session=s), "cli")
-            if as_user
-            else Actor.system("cli")
-        )
+        actor = acting(as_user, session=s)
         person = find_contact(target, contact, session=s) if contact else None
         interaction = InteractionCreate(
             summary=summary,
@@ -106,7 +110,7 @@ def list_users(db: DbOption = None, as_json: JsonOption = False) -> None:
         table.add_row(
             escape(p.name),
             escape(p.email),
-            p.role,
+            p.role if p.active else f"{p.role} (deactivated)",
             escape(p.manager or ""),
             escape(p.team or ""),
             p.slack_user_id or "-",
@@ -145,6 +149,52 @@ def add_user(
         )
         user = users.create_user(person, session=s, actor=Actor.system("cli"))
     typer.echo(f"Added {user.name} <{user.email}> as {chosen_role}.")
+
+
+@users_app.command("edit")
+def edit_user(
+    email: Annotated[str, typer.Argument()],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    new_email: Annotated[str | None, typer.Option("--email", metavar="EMAIL")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="am, manager or admin.")] = None,
+    manager: Annotated[str | None, typer.Option("--manager", metavar="EMAIL")] = None,
+    team: Annotated[str | None, typer.Option("--team")] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", help="IANA zone.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a person's name, e-mail, role, manager, team or time zone."""
+    given: dict[str, Any] = {
+        "name": name,
+        "email": new_email,
+        "role": choice(role, Role, "role"),
+        "team": team,
+        "timezone": timezone,
+    }
+    with session(db) as s:
+        if manager is not None:
+            given["manager_id"] = users.get_user_by_email(manager, session=s).id
+        changes = UserUpdate(**{k: v for k, v in given.items() if v is not None})
+        user = users.edit_user(email, changes, session=s, actor=Actor.system("cli"))
+        shown = audit.as_json(user)
+    if as_json:
+        emit_json(shown)
+    else:
+        typer.echo(f"Updated {user.name} <{user.email}> ({user.role}).")
+
+
+@users_app.command("deactivate")
+def deactivate(email: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+    """Someone left: no more reminders for them, and they own nothing new."""
+    with session(db) as s:
+        user, owned = users.deactivate_user(email, session=s, actor=Actor.system("cli"))
+    still = (
+        f" They still own {owned:,} account{'s' if owned != 1 else ''}; give "
+        f"{'them' if owned != 1 else 'it'} to someone (kam import accounts with an owner column)."
+        if owned
+        else ""
+    )
+    typer.echo(f"Deactivated {user.email}: no more reminders for them.{still}")
 
 
 @users_app.command("link")

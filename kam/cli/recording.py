@@ -1,0 +1,239 @@
+"""Record what happens with a customer from the shell, and act on what is due.
+
+Thin adapters over the record services: ``kam promise``, ``kam notice``, ``kam order``,
+``kam feedback``; ``kam done`` and ``kam snooze`` on a reminder's key (``kam due --json``
+lists them); ``kam audit`` shows the trail. Each reads what was typed with the same core
+rules as Slack and the TUI, acts as ``--as EMAIL`` when given, and prints one sentence or,
+with ``--json``, the record as stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlmodel import Session, SQLModel
+
+from core import audit
+from core.actors import Actor
+from core.clock import utcnow
+from core.models import (
+    Account,
+    CommitmentCreate,
+    Expectation,
+    FeedbackCreate,
+    NoticeCreate,
+    NoticeKind,
+    OrderCreate,
+)
+from core.services.accounts import find_account
+from core.services.commitments import add_commitment
+from core.services.feedback import add_feedback
+from core.services.notices import add_notice
+from core.services.orders import record_order
+from core.services.reminders import SNOOZE_CHOICES, mark_done, snooze
+from core.validation import CSAT, NPS, amount, choice, whole
+from kam.cli.context import (
+    AccountArgument,
+    AsOption,
+    DbOption,
+    JsonOption,
+    acting,
+    console,
+    emit_json,
+    session,
+    table_limit,
+    when_for,
+)
+
+WhatArgument = Annotated[str, typer.Argument(help="What, in a sentence.")]
+ByOption = Annotated[
+    str, typer.Option("--by", metavar="WHEN", help='The day: ISO or "next friday".')
+]
+KeyArgument = Annotated[str, typer.Argument(help="The reminder's key (`kam due --json`).")]
+
+
+@contextmanager
+def _on(account: str, as_user: str | None, db: str | None) -> Iterator[Acting]:
+    """One command's transaction, who it acts as, and the account it is about."""
+    with session(db) as s:
+        actor = acting(as_user, session=s)
+        yield Acting(s, actor, find_account(account, session=s))
+
+
+@dataclass(frozen=True)
+class Acting:
+    """What a recording command works with."""
+
+    session: Session
+    actor: Actor
+    account: Account
+
+
+def _print(sentence: str, record: SQLModel, as_json: bool) -> None:
+    if as_json:
+        emit_json(audit.as_json(record))
+    else:
+        typer.echo(sentence)
+
+
+def promise(
+    account: AccountArgument,
+    what: WhatArgument,
+    by: ByOption,
+    to: Annotated[str | None, typer.Option("--to", help="Who it was promised to.")] = None,
+    as_user: AsOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a promise made to the customer; kam reminds whoever keeps it."""
+    with _on(account, as_user, db) as on:
+        s, actor, target = on.session, on.actor, on.account
+        due = when_for(actor).deadline(by)
+        made = CommitmentCreate(what=what, due_on=due, to_whom=to)
+        kept = add_commitment(target, made, session=s, actor=actor)
+        sentence = f"Promise to {target.name} recorded: {kept.what} (due {due:%a %d %b %Y})."
+        _print(sentence, kept, as_json)
+
+
+def notice(
+    account: AccountArgument,
+    what: WhatArgument,
+    by: ByOption,
+    kind: Annotated[
+        str, typer.Option("--kind", help="price_change, delay, discontinued or other.")
+    ] = "other",
+    alternatives: Annotated[
+        str | None, typer.Option("--alternatives", help="What we can offer instead.")
+    ] = None,
+    as_user: AsOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record bad news the customer must hear from us by a day; kam nags until it is told."""
+    chosen = choice(kind, NoticeKind, "notice kind") or NoticeKind.OTHER
+    with _on(account, as_user, db) as on:
+        s, actor, target = on.session, on.actor, on.account
+        day = when_for(actor).deadline(by)
+        news = NoticeCreate(what=what, must_tell_by=day, kind=chosen, alternatives=alternatives)
+        stored = add_notice(target, news, session=s, actor=actor)
+        sentence = f"Notice for {target.name} recorded: tell them by {day:%a %d %b %Y}."
+        _print(sentence, stored, as_json)
+
+
+def order(
+    account: AccountArgument,
+    what: WhatArgument,
+    amount_text: Annotated[
+        str | None, typer.Option("--amount", metavar="AMOUNT", help="e.g. 12,000.50")
+    ] = None,
+    as_user: AsOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record an order the customer placed; a thank-you becomes due."""
+    placed = OrderCreate(what=what, amount=amount(amount_text))
+    with _on(account, as_user, db) as on:
+        s, actor, target = on.session, on.actor, on.account
+        stored = record_order(target, placed, session=s, actor=actor)
+        _print(f"Order from {target.name} recorded: {stored.what}.", stored, as_json)
+
+
+def feedback(
+    account: AccountArgument,
+    csat: Annotated[str | None, typer.Option("--csat", help="1 to 5.")] = None,
+    nps: Annotated[str | None, typer.Option("--nps", help="0 to 10.")] = None,
+    expectation: Annotated[
+        str | None, typer.Option("--expectation", help="exceeded, met or below.")
+    ] = None,
+    comment: Annotated[str | None, typer.Option("--comment")] = None,
+    as_user: AsOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record how the customer rates us."""
+    rating = FeedbackCreate(
+        csat=whole(csat, CSAT),
+        nps=whole(nps, NPS),
+        expectation=choice(expectation, Expectation, "expectation"),
+        comment=comment,
+    )
+    with _on(account, as_user, db) as on:
+        s, actor, target = on.session, on.actor, on.account
+        stored = add_feedback(target, rating, session=s, actor=actor)
+        _print(f"Feedback from {target.name} recorded.", stored, as_json)
+
+
+def done(
+    key: KeyArgument, as_user: AsOption = None, db: DbOption = None, as_json: JsonOption = False
+) -> None:
+    """Tick a reminder off; what it asked for is recorded (a kept promise, a logged call)."""
+    with session(db) as s:
+        actor = acting(as_user, session=s)
+        row = mark_done(key, session=s, actor=actor, now=utcnow())
+        _print(f"Done: {row.kind} ({row.key}).", row, as_json)
+
+
+def snooze_reminder(
+    key: KeyArgument,
+    until: Annotated[
+        str, typer.Option("--until", metavar="WHEN", help='1d, 3d, 1w, or "monday 9am".')
+    ],
+    as_user: AsOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Put a reminder away until a later moment; it comes back then."""
+    with session(db) as s:
+        actor = acting(as_user, session=s)
+        when = when_for(actor)
+        length = SNOOZE_CHOICES.get(until.strip().lower())
+        moment = when.now + length if length else when.moment(until, prefer="future")
+        row = snooze(key, moment, session=s, actor=actor, now=when.now)
+        _print(f"Snoozed until {moment:%Y-%m-%d %H:%M} UTC ({row.key}).", row, as_json)
+
+
+def audit_trail(
+    account: Annotated[
+        str | None, typer.Argument(help="Only this account and its records.")
+    ] = None,
+    limit: Annotated[int, table_limit("Events")] = 50,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Who changed what and when, newest first."""
+    with session(db) as s:
+        target = find_account(account, session=s) if account else None
+        lines = audit.trail(session=s, account_id=target.id if target else None, limit=limit)
+    if as_json:
+        emit_json([line.as_json() for line in lines])
+        return
+    table = Table(title=f"{len(lines)} newest changes" + (f" to {target.name}" if target else ""))
+    for column in ("When (UTC)", "Who", "What", "Record", "Changed"):
+        table.add_column(column)
+    for line in lines:
+        table.add_row(
+            f"{line.at:%Y-%m-%d %H:%M}",
+            escape(line.actor),
+            line.action,
+            f"{line.entity} {line.entity_id or ''}".strip(),
+            escape(", ".join(_shown(line.changed))),
+        )
+    console.print(table)
+
+
+def _shown(fields: list[str]) -> list[Any]:
+    return [f for f in fields if f not in ("created_at", "updated_at", "id")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the application."""
+    for command in (promise, notice, order, feedback, done):
+        app.command()(command)
+    app.command("snooze")(snooze_reminder)
+    app.command("audit")(audit_trail)
