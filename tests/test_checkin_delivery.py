@@ -104,21 +104,22 @@ def test_a_rate_limited_delivery_is_retried_after_retry_after(engine: Engine) ->
     report = sweep(engine, recorder, now=T0)
     assert len(recorder.items) == 1 and report.retried == 2
     [row] = [r for k, r in rows(engine).items() if k.startswith("check_in")]
-    assert (row.state, row.attempts) == ("sent", 3)
+    assert (row.state, row.attempts) == ("sent", 1)  # a refused send spends no attempt
 
 
-def test_retries_run_out_into_pending_then_failed_and_never_double_send(engine: Engine) -> None:
+def test_a_send_refused_all_sweep_long_waits_pending_for_the_next_sweep_never_failed(
+    engine: Engine,
+) -> None:
     portfolio(engine, 1, users=1)
-    recorder = Recorder(transient_failures=100, retry_after=0)
-    sweep(engine, recorder, now=T0)
+    recorder = Recorder(transient_failures=3, retry_after=0)
+    report = sweep(engine, recorder, now=T0)
     [key] = [k for k in rows(engine) if k.startswith("check_in")]
-    assert rows(engine)[key].state == "pending"
-    sweep(engine, recorder, now=T0 + timedelta(minutes=1))
-    assert recorder.calls == 3  # the lease holds: no other sweep touches it yet
-    report = sweep(engine, recorder, now=T0 + LEASE + timedelta(minutes=1))
-    assert report.failed == [key] and rows(engine)[key].state == "failed"
-    assert "ratelimited" in (rows(engine)[key].last_error or "")
-    assert recorder.items == []
+    assert recorder.calls == 3 and report.retried == 3 and report.failed == []
+    row = rows(engine)[key]
+    assert (row.state, row.attempts) == ("pending", 0)
+    assert "ratelimited" in (row.last_error or "")
+    sweep(engine, recorder, now=T0 + timedelta(minutes=1))  # released: taken at once
+    assert recorder.counts()[key] == 1 and rows(engine)[key].state == "sent"
 
 
 def test_a_snoozed_reminder_comes_back_once_when_the_snooze_ends(engine: Engine) -> None:
