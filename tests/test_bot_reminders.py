@@ -38,7 +38,7 @@ from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order
 from kambot import ids
-from kambot.notifier import SlackNotifier
+from kambot.notifier import SlackNotifier, build_notifier
 from kambot.summary import post_team_summary
 from tests import factories
 from tests.checkin_notifiers import ANY_HOUR, EACH_ON_ITS_OWN
@@ -220,14 +220,20 @@ def test_a_send_cut_by_a_crash_is_found_in_the_dm_or_sent_once(
     assert rows_by_key[lost].slack_ts == bot.api.ts_of(sent[0])
 
 
-def test_a_send_cut_by_a_crash_is_never_resent_when_slack_cannot_be_asked(
-    bot: SlackBot, engine: Engine
-) -> None:
+def cut_and_lost(bot: SlackBot, engine: Engine) -> str:
+    """A reminder whose send a crash cut before it reached Slack; its key."""
     posted = delivered(bot, engine)
     key = sorted(k for k in posted if not k.startswith("digest:"))[0]
     interrupted(engine, key)
     bot.api.forget(posted[key])
-    bot.api.failing["conversations.history"] = "missing_scope"
+    return key
+
+
+def test_a_send_cut_by_a_crash_is_never_resent_when_slack_cannot_be_asked(
+    bot: SlackBot, engine: Engine
+) -> None:
+    key = cut_and_lost(bot, engine)
+    bot.api.failing["conversations.history"] = "channel_not_found"
     before = len(bot.api.of("chat.postMessage"))
     report = sweep(engine, SlackNotifier(bot.app.client), now=utcnow())
     assert (
@@ -237,24 +243,38 @@ def test_a_send_cut_by_a_crash_is_never_resent_when_slack_cannot_be_asked(
     assert len(bot.api.of("chat.postMessage")) == before
     with Session(engine) as s:
         row = s.exec(select(Reminder).where(Reminder.key == key)).one()
-    assert row.state == "failed" and "missing_scope" in (row.last_error or "")
+    assert row.state == "failed" and "channel_not_found" in (row.last_error or "")
 
 
-def test_rate_limits_are_waited_out_and_persistent_ones_are_transient(
+def test_a_look_up_the_token_may_not_make_stops_the_sweep_until_the_scope_is_added(
     bot: SlackBot, engine: Engine
 ) -> None:
-    notifier = SlackNotifier(bot.app.client)
+    key = cut_and_lost(bot, engine)
+    bot.api.failing["conversations.history"] = "missing_scope"
+    before = len(bot.api.of("chat.postMessage"))
+    report = sweep(engine, build_notifier(bot.settings), now=utcnow())
+    assert report.failed == [] and "SLACK_BOT_TOKEN lacks the scope" in (report.stopped or "")
+    assert len(bot.api.of("chat.postMessage")) == before
+    del bot.api.failing["conversations.history"]  # the scope added, the app reinstalled
+    report = sweep(engine, build_notifier(bot.settings), now=utcnow())
+    assert report.delivered == [key] and report.stopped is None
+    assert [key_of(c) for c in bot.api.of("chat.postMessage")[before:]] == [key]
+
+
+def test_a_rate_limited_post_is_not_waited_out_inside_the_call(
+    bot: SlackBot, engine: Engine
+) -> None:
+    notifier = build_notifier(bot.settings)
     item = anna_items(engine)[0]
     with Session(engine) as s:
         anna = s.exec(select(User).where(User.email == "anna@example.com")).one()
+    bot.api.retry_after = 7
     bot.api.rate_limited["chat.postMessage"] = 1
-    delivery = notifier.deliver(item, anna)
-    assert delivery.ts and delivery.channel == "DANNA"
-    bot.api.rate_limited["chat.postMessage"] = 10
     with pytest.raises(TransientDeliveryError) as caught:
         notifier.deliver(item, anna)
-    assert caught.value.retry_after == 0.0
-    bot.api.rate_limited.clear()
+    assert caught.value.retry_after == 7.0 and len(bot.api.of("chat.postMessage")) == 1
+    delivery = notifier.deliver(item, anna)
+    assert delivery.ts and delivery.channel == "DANNA"
 
 
 def test_the_digest_fits_one_message_and_its_menu_updates_it_in_place(
