@@ -43,11 +43,25 @@ def sweep(engine: Engine, notifier: Any, **options: Any) -> SweepReport:
     return core_sweep(engine, notifier, config=EACH_ON_ITS_OWN, **options)
 
 
-def portfolio(engine: Engine, accounts: int, *, users: int = 4, digest: time = time(20, 0)) -> None:
-    """``accounts`` accounts, none contacted for 200 days: each has a check-in due at T0."""
+def portfolio(
+    engine: Engine,
+    accounts: int,
+    *,
+    users: int = 4,
+    digest: time = time(20, 0),
+    on_slack: bool = False,
+) -> None:
+    """``accounts`` accounts, none contacted for 200 days: each has a check-in due at T0
+    (their owners linked to Slack users ``UAM0``… when ``on_slack``)."""
     with Session(engine) as s, time_machine.travel(T0, tick=False):
         owners = [
-            factories.user(s, f"am{n}@example.com", digest_time=digest, **ANY_HOUR).id
+            factories.user(
+                s,
+                f"am{n}@example.com",
+                digest_time=digest,
+                slack_user_id=f"UAM{n}" if on_slack else None,
+                **ANY_HOUR,
+            ).id
             for n in range(users)
         ]
         old = T0 - timedelta(days=200)
