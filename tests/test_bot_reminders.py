@@ -453,13 +453,32 @@ def test_log_check_in_opens_the_modal_and_logs_once_then_updates_the_reminder(
     update = bot.api.wait_for("chat.update")[0]
     assert "Logged call with Acme Corp" in update.text_of_blocks()
     valid_blocks(update.blocks())
-    # a second form from a double click on "Log check-in", and a Slack retry: still one
-    bot.submit_form(view, values, view_id="VLOG2")
+    # Slack retrying the submission, and a double click on its button: still one
     bot.submit_form(view, values, view_id="VLOG1", headers={"X-Slack-Retry-Num": "1"})
+    bot.submit_form(view, values, view_id="VLOG1")
     logged = rows(engine, Interaction)
     assert len(logged) == before + 1
     assert logged[-1].summary == "Talked renewal" and logged[-1].contact_id == int(contact)
     assert key not in {i.key for i in anna_items(engine)}
+
+
+def test_two_check_ins_logged_from_one_reminder_are_two_interactions(
+    bot: SlackBot, engine: Engine
+) -> None:
+    posted = delivered(bot, engine)
+    key, call = next((k, c) for k, c in posted.items() if k.startswith("commitment"))
+    before = len(rows(engine, Interaction))
+    for n, summary in enumerate(["Called about the promise", "Called again: sent today"]):
+        click_on(bot, call, ids.REMINDER_LOG)
+        view = bot.api.wait_for("views.open", n + 1)[n].view()
+        assert json.loads(view["private_metadata"])["reminder_key"] == key
+        _, shown = bot.submit_form(
+            view, text_input(*ids.LOG_SUMMARY, summary), view_id=f"VPROMISE{n}"
+        )
+        assert shown["title"]["text"] == "Logged"
+    assert key in {i.key for i in anna_items(engine)}  # the promise is still due
+    logged = rows(engine, Interaction)[before:]
+    assert [i.summary for i in logged] == ["Called about the promise", "Called again: sent today"]
 
 
 def test_open_account_shows_the_card_in_a_modal(bot: SlackBot, engine: Engine) -> None:
