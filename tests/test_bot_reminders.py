@@ -389,11 +389,25 @@ def test_done_updates_the_message_in_place_and_a_double_click_logs_once(
     assert all(u.body["ts"] == ts and u.body["channel"] == "DANNA" for u in updates)
     texts = [u.text_of_blocks() for u in updates]
     assert sum("Done by <@UANNA>" in t for t in texts) == 1
-    assert sum("Already done" in t for t in texts) == 2
+    assert sum("Already done by <@UANNA>, <!date^" in t for t in texts) == 2  # who and when
     for update in updates:
         valid_blocks(update.blocks())
         assert ids.REMINDER_DONE not in buttons(update)
     assert len(rows(engine, Interaction)) == before + 1
+    (row,) = [r for r in rows(engine, Reminder) if r.key == key]
+    assert row.state == "done"
+
+
+def test_done_whose_message_cannot_be_redrawn_says_it_is_done(
+    bot: SlackBot, engine: Engine
+) -> None:
+    posted = delivered(bot, engine)
+    key, call = next((k, c) for k, c in posted.items() if k.startswith("commitment"))
+    bot.api.failing["chat.update"] = "message_not_found"
+    n = click_on(bot, call, ids.REMINDER_DONE)
+    told = bot.api.wait_for(f"response/{n}")[-1].text_of_blocks()
+    assert "Done by <@UANNA>" in told and "could not update the message" in told
+    assert "nothing was changed" not in told.lower()
     (row,) = [r for r in rows(engine, Reminder) if r.key == key]
     assert row.state == "done"
 
