@@ -6,15 +6,18 @@ Delivery guarantee (the whole argument is in the README, "Exactly once"):
    ``pending`` rows (``INSERT … ON CONFLICT DO NOTHING RETURNING``, a
    thousand rows a statement, one transaction), committed before anything is
    sent. Two sweepers racing for a key: one insert wins.
-2. **Start an attempt.** Before calling the notifier, the sweeper moves a
-   batch of rows from ``pending`` to ``sending`` and adds one to ``attempts``
-   in a compare-and-set update (``WHERE state='pending' AND attempts=n``), and
-   commits. Exactly one sweeper can win attempt n+1 of a key, so a message is
-   never sent twice by two sweepers.
-3. **Record.** The batch's outcomes are written once its messages are out:
-   ``sent`` with the Slack channel and ts, ``pending`` again after a transient
-   failure (retried with backoff, a Slack 429 after its Retry-After; the rest
-   of the batch goes back to ``pending`` unsent and waits too), or ``failed``.
+2. **Win the attempt, one message at a time.** Right before each send the
+   sweeper moves that row from ``pending`` to ``sending`` and adds one to
+   ``attempts`` in a compare-and-set update (``WHERE state='pending' AND
+   attempts=n``), committed with the previous send's outcome. Exactly one
+   sweeper can win attempt n+1 of a key, and a sweeper holds at most one row in
+   ``sending``, so no lease runs out on messages still waiting to be sent.
+3. **Record.** ``sent`` with the Slack channel and ts; ``pending`` again with the
+   attempt given back after a failure that certainly sent nothing (a 429, the
+   connection refused: that person's messages wait, the others go on); left
+   ``sending`` after an ambiguous one (a 5xx, a timeout), for the next sweep to
+   look up before anything is sent again; or ``failed``. A failure for the whole
+   app (a revoked token) or Slack unreachable stops the sweep and says why.
 
 What goes out on its own, what is folded into the digest and what is held for
 the person's working hours (or their Slack link) is :mod:`core.checkins.routing`;
