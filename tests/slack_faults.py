@@ -67,7 +67,7 @@ class FaultySlackAPI(FakeSlackAPI):
         if f.refuse_token:
             return 200, {"ok": False, "error": f.refuse_token}, {}
         if self._draw() < f.rate_limited:
-            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(f.retry_after)}
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": f"{f.retry_after:g}"}
         if self._draw() < f.error_before:
             return 500, {"ok": False, "error": "internal_error"}, {}
         return super()._answer(method, body)

@@ -17,9 +17,17 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core import bulk
-from core.checkins import LEASE, SweepReport, due_items
+from core.checkins import (
+    LEASE,
+    Delivery,
+    DueItem,
+    SweepReport,
+    UncertainDeliveryError,
+    due_items,
+)
 from core.checkins import sweep as core_sweep
 from core.checkins.digest import due_digests
+from core.checkins.sweeper import MAX_ATTEMPTS
 from core.models import Account, CommitmentCreate, InteractionCreate, Reminder, User
 from core.services.commitments import add_commitment
 from core.services.interactions import log_interaction
@@ -134,6 +142,33 @@ def test_a_send_refused_all_sweep_long_waits_pending_for_the_next_sweep_never_fa
     assert "ratelimited" in (row.last_error or "")
     sweep(engine, recorder, now=T0 + timedelta(minutes=1))  # released: taken at once
     assert recorder.counts()[key] == 1 and rows(engine)[key].state == "sent"
+
+
+class Unanswered(Recorder):
+    """Every send goes out without an answer, and never shows up in a look-up."""
+
+    def deliver(self, item: DueItem, user: User) -> Delivery:
+        with self.lock:
+            self.calls += 1
+        raise UncertainDeliveryError("no answer from Slack: timed out")
+
+    def find_delivery(self, key: str, user: User) -> Delivery | None:
+        return None
+
+
+def test_a_send_never_answered_is_looked_up_each_time_and_failed_after_five(
+    engine: Engine,
+) -> None:
+    portfolio(engine, 1, users=1)
+    notifier = Unanswered()
+    reports = [
+        sweep(engine, notifier, now=T0 + n * (LEASE + timedelta(minutes=1))) for n in range(7)
+    ]
+    [key] = [k for k in rows(engine) if k.startswith("check_in")]
+    assert notifier.calls == MAX_ATTEMPTS and reports[0].unconfirmed == [key]
+    row = rows(engine)[key]
+    assert (row.state, row.attempts) == ("failed", MAX_ATTEMPTS)
+    assert [r.failed for r in reports if r.failed] == [[key]]
 
 
 def test_a_snoozed_reminder_comes_back_once_when_the_snooze_ends(engine: Engine) -> None:

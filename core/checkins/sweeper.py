@@ -761,6 +761,10 @@ def _deliver(
     nobody_reached = 0
     while queue:
         unit = pace.take(queue)
+        if unit.attempts >= MAX_ATTEMPTS:  # every attempt went out, none was confirmed
+            if _update(engine, _unstarted(unit), state=FAILED, last_error=_USED_UP):
+                report.fail(unit.key, _USED_UP)
+            continue
         won = _start_attempt(engine, unit, clock(), outcomes)
         outcomes = _Outcomes()
         if not won:
@@ -829,24 +833,22 @@ def _release(engine: Engine, keys: list[str], now: datetime) -> None:
         )
 
 
+def _unstarted(unit: _Work) -> Any:
+    """The row of ``unit`` as this sweeper last saw it: ``pending`` after ``attempts``."""
+    return and_(
+        REMINDERS.c.key == unit.key, _state_is(PENDING), REMINDERS.c.attempts == unit.attempts
+    )
+
+
 def _start_attempt(engine: Engine, unit: _Work, now: datetime, outcomes: _Outcomes) -> bool:
     """Write the previous sends' outcomes and win the next attempt of ``unit``, in one
     transaction; False if another sweeper has moved the key on (taken over, sent,
-    put away), or if it has used up its attempts (then it is marked failed)."""
-    mine = and_(
-        REMINDERS.c.key == unit.key, _state_is(PENDING), REMINDERS.c.attempts == unit.attempts
-    )
+    put away)."""
+    mine = _unstarted(unit)
 
     def transaction() -> bool:
         with engine.begin() as conn:
             _write_outcomes(conn, outcomes, now)
-            if unit.attempts >= MAX_ATTEMPTS:
-                conn.execute(
-                    update(REMINDERS)
-                    .where(mine)
-                    .values(state=FAILED, updated_at=now, last_error=_USED_UP)
-                )
-                return False
             changed = conn.execute(
                 update(REMINDERS)
                 .where(mine)
