@@ -106,9 +106,9 @@ def assert_each_delivered_once(engine: Engine, api: FaultySlackAPI, expected: se
 def test_three_sweepers_deliver_each_reminder_exactly_once_whatever_slack_answers(
     db_url: str, engine: Engine, slack: FaultySlackAPI, faults: Faults
 ) -> None:
-    portfolio(engine, 24, users=3, on_slack=True)
+    portfolio(engine, 18, users=3, on_slack=True)
     expected = due_keys(engine)
-    assert len(expected) == 24
+    assert len(expected) == 18
     slack.faults = faults
     settle(db_url, engine, slack)
     assert_each_delivered_once(engine, slack, expected)
@@ -167,7 +167,7 @@ sweep(make_engine(url), notifier, now=datetime.fromisoformat(now), config=EACH_O
 """
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_a_sweeper_killed_at_a_random_moment_loses_and_doubles_nothing(
     db_url: str, engine: Engine, slack: FaultySlackAPI, seed: int
 ) -> None:
