@@ -12,10 +12,8 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from core.db import Engine
 from core.errors import KamError
@@ -23,13 +21,16 @@ from core.settings import Settings
 from kambot import failures
 from kambot.context import Kam
 from kambot.listeners import actions, commands, events, shortcuts, views
+from kambot.slack_errors import RepeatableOnly, check_token
 
 RATE_LIMIT_RETRIES = 2
 CONNECTION_RETRIES = 2
 
 
-def web_client(settings: Settings) -> WebClient:
-    """A WebClient on ``SLACK_API_URL`` that waits out 429s and retries dropped connections."""
+def web_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> WebClient:
+    """A WebClient on ``SLACK_API_URL`` that retries dropped connections only of calls
+    that are safe to repeat (never a post: ``RepeatableOnly``) and, unless told not
+    to, waits out 429s (the sweep paces itself instead)."""
     if settings.slack_bot_token is None:
         raise KamError(
             "SLACK_BOT_TOKEN is not set. Put the bot token (xoxb-…) from your Slack app's "
@@ -38,13 +39,13 @@ def web_client(settings: Settings) -> WebClient:
     base_url = settings.slack_api_url
     if not base_url.endswith("/"):
         base_url += "/"
+    handlers: list[RetryHandler] = [RepeatableOnly(max_retry_count=CONNECTION_RETRIES)]
+    if wait_out_rate_limits:
+        handlers.insert(0, RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
     return WebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=base_url,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
-        ],
+        retry_handlers=handlers,
     )
 
 
@@ -77,6 +78,7 @@ def create_app(settings: Settings, engine: Engine, *, kam: Kam | None = None) ->
             '"Basic Information" page into the environment or .env.'
         )
     client = web_client(settings)
+    check_token(client)
     _withhold_rejected_bodies()
     app = App(
         name="kam",

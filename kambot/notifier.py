@@ -2,32 +2,33 @@
 
 The engine claims each occurrence before calling ``deliver`` and records the
 returned channel and ts, so the buttons on the message can later update it in
-place. A failure the engine may safely retry (rate limited after the client's
-own retries, Slack briefly down, the connection refused so nothing was
-sent) raises ``TransientDeliveryError``; anything else, including a timeout
-after the request went out (Slack may have posted it), is a plain failure, so
-a reminder is never sent twice.
+place. Its client never repeats a post by itself (no retry of a dropped
+connection, no waiting out a 429 inside the call). A failure that certainly
+posted nothing (a 429, the connection refused) raises
+``TransientDeliveryError`` and the sweep tries again later; one that may have
+posted (a 5xx, a timeout, a dropped connection) raises
+``UncertainDeliveryError`` and the next attempt looks the message up by its
+key first; a token Slack refuses raises ``NotifierUnusable``, which stops the
+sweep and says which token to fix (``kambot.slack_errors``).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date
-from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
-from core.checkins import Delivery, DueItem, TransientDeliveryError, digest_key
+from core.checkins import Delivery, DueItem, digest_key
 from core.errors import KamError
 from core.models import User
 from core.settings import Settings
 from kambot import blocks as kb
+from kambot.slack_errors import as_delivery_error
 
 log = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = {"ratelimited", "service_unavailable", "internal_error", "fatal_error"}
 METADATA_EVENT = "kam_reminder"
 HISTORY_PAGE = 200
 HISTORY_PAGES = 5
@@ -79,7 +80,13 @@ class SlackNotifier:
         """
         if not user.slack_user_id:
             return None  # nothing can have been sent to someone Slack does not know
-        opened = self.client.conversations_open(users=user.slack_user_id)
+        try:
+            return self._find(key, user.slack_user_id, user.email)
+        except Exception as exc:
+            raise (as_delivery_error(exc, sent=False) or exc) from exc
+
+    def _find(self, key: str, slack_user_id: str, email: str) -> Delivery | None:
+        opened = self.client.conversations_open(users=slack_user_id)
         channel = str(opened["channel"]["id"])
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
@@ -95,7 +102,7 @@ class SlackNotifier:
             if cursor is None:
                 return None
         raise KamError(
-            f"kam read the last {HISTORY_PAGE * HISTORY_PAGES:,} messages to {user.email} "
+            f"kam read the last {HISTORY_PAGE * HISTORY_PAGES:,} messages to {email} "
             f"without finding {key}, and there are more."
         )
 
@@ -113,30 +120,15 @@ class SlackNotifier:
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
                 unfurl_links=False,
             )
-        except SlackApiError as exc:
-            status = exc.response.status_code
-            error = exc.response.get("error")
-            if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
-                retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
-                    "retry-after"
-                )
-                raise TransientDeliveryError(
-                    f"Slack answered {status} {error}",
-                    retry_after=float(retry_after) if retry_after else None,
-                ) from exc
-            raise
-        except URLError as exc:
-            if isinstance(exc.reason, ConnectionRefusedError):
-                raise TransientDeliveryError("Slack unreachable: connection refused") from exc
-            raise
-        except ConnectionRefusedError as exc:
-            raise TransientDeliveryError("Slack unreachable: connection refused") from exc
+        except Exception as exc:
+            raise (as_delivery_error(exc, sent=True) or exc) from exc
         return Delivery(channel=response.get("channel"), ts=response.get("ts"))
 
 
 def build_notifier(settings: Settings) -> SlackNotifier:
-    """The notifier ``kam remind`` sends through: the bot's own Web API client
-    (``SLACK_API_URL``, the bot token, 429s waited out)."""
+    """The notifier ``kam remind`` and the bot's scheduler send through: a Web API
+    client on ``SLACK_API_URL`` with the bot token that never repeats a post and
+    leaves 429s to the sweep's per-person pace."""
     from kambot.app import web_client
 
-    return SlackNotifier(web_client(settings))
+    return SlackNotifier(web_client(settings, wait_out_rate_limits=False))

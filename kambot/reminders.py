@@ -29,6 +29,7 @@ from core.models import Reminder, ReminderState, User
 from core.services.accounts import get_account
 from core.services.reminders import (
     SNOOZE_CHOICES,
+    last_change,
     locked_reminder,
     mark_done,
     reminder_by_key,
@@ -94,6 +95,14 @@ def _stamp(moment: datetime) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
+def _who(actor: str) -> str:
+    """The audit trail's name for someone as Slack shows it: a mention if it came from Slack."""
+    via, _, rest = actor.partition(" ")
+    if via.startswith("slack:"):
+        return f"<@{kb.escape(via.removeprefix('slack:'))}>"
+    return kb.escape(rest or actor)
+
+
 def act(verb: str, key: str, identity: Identity, *, kam: Kam) -> tuple[DueItem | None, str]:
     """Apply done or a snooze to reminder ``key``; returns the item and the outcome line."""
     assert identity.user is not None
@@ -103,7 +112,9 @@ def act(verb: str, key: str, identity: Identity, *, kam: Kam) -> tuple[DueItem |
         row = locked_reminder(key, session=session)
         item = item_of(key, row, identity.user, session=session, now=now)
         if row is not None and row.state in CLOSED:
-            return item, f":ballot_box_with_check: Already {row.state}."
+            change = last_change(row, session=session)
+            by = f" by {_who(change.by)}" if change.by else ""
+            return item, f":ballot_box_with_check: Already {change.state}{by}, {_stamp(change.at)}."
         if verb == "done":
             mark_done(key, session=session, actor=identity.actor(), now=now)
             return item, f":white_check_mark: Done by {who}, {_stamp(now)}."
@@ -219,3 +230,13 @@ def open_account(account_id: int, surface: Surface, *, kam: Kam, client: WebClie
 def reply_error(where: Where, error: KamError, *, client: WebClient) -> None:
     """A reminder action the person cannot take, told where they clicked."""
     where.tell(client, error.message, kb.notice_blocks(error.message, emoji=":thinking_face:"))
+
+
+def tell_redraw_failed(where: Where, outcome: str, error: Exception, *, client: WebClient) -> None:
+    """The change was made but the message could not be redrawn: say what did change."""
+    log.warning("could not redraw a reminder after %s: %s", outcome, type(error).__name__)
+    text = f"{outcome} (kam could not update the message itself; it may still show old buttons.)"
+    try:
+        where.tell(client, text, [kb.section(text)])
+    except Exception as exc:  # best effort: the change itself is saved either way
+        log.warning("could not tell about the redraw failure: %s", type(exc).__name__)

@@ -26,7 +26,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core.checkins import Notifier, send_digests, sweep
+from core.checkins import Notifier, SweepReport, send_digests, sweep
 from core.clock import utcnow, zone
 from core.db import Engine, session_scope
 from core.scoring import rescore
@@ -61,7 +61,18 @@ def run_sweep(runtime: Runtime) -> dict[str, Any]:
         len(report.digests),
         len(report.failed),
     )
+    _warn_if_stopped(report)
     return report.as_dict()
+
+
+def _warn_if_stopped(report: SweepReport) -> None:
+    """A sweep that stopped early (a token to fix, Slack unreachable) says why in the log."""
+    if report.stopped:
+        log.warning(
+            "reminder sweep stopped: %s %d claimed reminders wait for the next sweep.",
+            report.stopped,
+            report.waiting,
+        )
 
 
 def run_digests(runtime: Runtime) -> dict[str, Any] | None:
@@ -69,6 +80,7 @@ def run_digests(runtime: Runtime) -> dict[str, Any] | None:
     report = send_digests(runtime.engine, runtime.notifier, now=utcnow())
     if report is not None:
         log.info("digests sent: %d", len(report.digests))
+        _warn_if_stopped(report)
     return report.as_dict() if report is not None else None
 
 

@@ -110,16 +110,7 @@ class FakeSlackAPI:
                 with api._lock:
                     api.calls.append(Call(method, body, dict(self.headers), payload, arrived))
                     api._lock.notify_all()
-                data = (
-                    payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-                )
-                self.send_response(status)
-                for key, value in extra.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                api._reply(self, method, status, payload, extra)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -136,6 +127,24 @@ class FakeSlackAPI:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def _reply(
+        self,
+        handler: BaseHTTPRequestHandler,
+        method: str,
+        status: int,
+        payload: Any,
+        extra: dict[str, str],
+    ) -> None:
+        """Send the answer to a call already done and recorded (a fault stand-in may not)."""
+        data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        handler.send_response(status)
+        for key, value in extra.items():
+            handler.send_header(key, value)
+        handler.send_header("Content-Type", "application/json; charset=utf-8")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
 
     def _answer(self, method: str, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         if self.rate_limited.get(method):
@@ -430,6 +439,17 @@ class SlackClient:
         return json.loads(body), shown.view()
 
 
+def bot_settings(db_url: str, api_url: str) -> Settings:
+    """kam's settings for a bot (or a sweep) on ``db_url`` calling the Web API at ``api_url``."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        kam_database_url=db_url,
+        slack_bot_token=BOT_TOKEN,  # type: ignore[arg-type]
+        slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
+        slack_api_url=api_url,
+    )
+
+
 class SlackBot(SlackClient):
     """The real app served over HTTP on a free port, and a Slack that talks to it."""
 
@@ -440,13 +460,7 @@ class SlackBot(SlackClient):
         from kambot.context import Kam
         from kambot.server import http_server
 
-        self.settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            kam_database_url=str(engine.url),
-            slack_bot_token=BOT_TOKEN,  # type: ignore[arg-type]
-            slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
-            slack_api_url=api.url,
-        )
+        self.settings = bot_settings(str(engine.url), api.url)
         kam = (
             Kam(engine=engine, settings=self.settings)
             if clock is None

@@ -108,6 +108,36 @@ def test_socket_mode_without_an_app_token_says_what_to_set(db_url: str) -> None:
     assert "SLACK_APP_TOKEN" in result.stderr and "--http" in result.stderr
 
 
+def test_a_bot_token_slack_refuses_is_named_at_start_up_without_a_trace(db_url: str) -> None:
+    from tests.slack_faults import Faults, FaultySlackAPI
+
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the token check does not depend on the database")
+
+    api = FaultySlackAPI(faults=Faults(refuse_token="invalid_auth"))
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api.url,
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "kam", "bot", "--http", "--port", "0", "--db", db_url],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        api.close()
+    assert result.returncode == 1
+    assert "Slack does not accept SLACK_BOT_TOKEN (invalid_auth)" in result.stderr
+    assert "Traceback" not in result.stderr and BOT_TOKEN not in result.stdout + result.stderr
+    assert [c.method for c in api.calls] == ["auth.test"]
+
+
 def test_kam_bot_http_answers_signed_slash_commands(db_url: str, engine: Engine) -> None:
     with Session(engine) as s:
         factories.user(s, "anna@example.com", slack_user_id="UANNA")

@@ -38,7 +38,7 @@ from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order
 from kambot import ids
-from kambot.notifier import SlackNotifier
+from kambot.notifier import SlackNotifier, build_notifier
 from kambot.summary import post_team_summary
 from tests import factories
 from tests.checkin_notifiers import ANY_HOUR, EACH_ON_ITS_OWN
@@ -220,14 +220,20 @@ def test_a_send_cut_by_a_crash_is_found_in_the_dm_or_sent_once(
     assert rows_by_key[lost].slack_ts == bot.api.ts_of(sent[0])
 
 
-def test_a_send_cut_by_a_crash_is_never_resent_when_slack_cannot_be_asked(
-    bot: SlackBot, engine: Engine
-) -> None:
+def cut_and_lost(bot: SlackBot, engine: Engine) -> str:
+    """A reminder whose send a crash cut before it reached Slack; its key."""
     posted = delivered(bot, engine)
     key = sorted(k for k in posted if not k.startswith("digest:"))[0]
     interrupted(engine, key)
     bot.api.forget(posted[key])
-    bot.api.failing["conversations.history"] = "missing_scope"
+    return key
+
+
+def test_a_send_cut_by_a_crash_is_never_resent_when_slack_cannot_be_asked(
+    bot: SlackBot, engine: Engine
+) -> None:
+    key = cut_and_lost(bot, engine)
+    bot.api.failing["conversations.history"] = "channel_not_found"
     before = len(bot.api.of("chat.postMessage"))
     report = sweep(engine, SlackNotifier(bot.app.client), now=utcnow())
     assert (
@@ -237,24 +243,38 @@ def test_a_send_cut_by_a_crash_is_never_resent_when_slack_cannot_be_asked(
     assert len(bot.api.of("chat.postMessage")) == before
     with Session(engine) as s:
         row = s.exec(select(Reminder).where(Reminder.key == key)).one()
-    assert row.state == "failed" and "missing_scope" in (row.last_error or "")
+    assert row.state == "failed" and "channel_not_found" in (row.last_error or "")
 
 
-def test_rate_limits_are_waited_out_and_persistent_ones_are_transient(
+def test_a_look_up_the_token_may_not_make_stops_the_sweep_until_the_scope_is_added(
     bot: SlackBot, engine: Engine
 ) -> None:
-    notifier = SlackNotifier(bot.app.client)
+    key = cut_and_lost(bot, engine)
+    bot.api.failing["conversations.history"] = "missing_scope"
+    before = len(bot.api.of("chat.postMessage"))
+    report = sweep(engine, build_notifier(bot.settings), now=utcnow())
+    assert report.failed == [] and "SLACK_BOT_TOKEN lacks the scope" in (report.stopped or "")
+    assert len(bot.api.of("chat.postMessage")) == before
+    del bot.api.failing["conversations.history"]  # the scope added, the app reinstalled
+    report = sweep(engine, build_notifier(bot.settings), now=utcnow())
+    assert report.delivered == [key] and report.stopped is None
+    assert [key_of(c) for c in bot.api.of("chat.postMessage")[before:]] == [key]
+
+
+def test_a_rate_limited_post_is_not_waited_out_inside_the_call(
+    bot: SlackBot, engine: Engine
+) -> None:
+    notifier = build_notifier(bot.settings)
     item = anna_items(engine)[0]
     with Session(engine) as s:
         anna = s.exec(select(User).where(User.email == "anna@example.com")).one()
+    bot.api.retry_after = 7
     bot.api.rate_limited["chat.postMessage"] = 1
-    delivery = notifier.deliver(item, anna)
-    assert delivery.ts and delivery.channel == "DANNA"
-    bot.api.rate_limited["chat.postMessage"] = 10
     with pytest.raises(TransientDeliveryError) as caught:
         notifier.deliver(item, anna)
-    assert caught.value.retry_after == 0.0
-    bot.api.rate_limited.clear()
+    assert caught.value.retry_after == 7.0 and len(bot.api.of("chat.postMessage")) == 1
+    delivery = notifier.deliver(item, anna)
+    assert delivery.ts and delivery.channel == "DANNA"
 
 
 def test_the_digest_fits_one_message_and_its_menu_updates_it_in_place(
@@ -369,11 +389,25 @@ def test_done_updates_the_message_in_place_and_a_double_click_logs_once(
     assert all(u.body["ts"] == ts and u.body["channel"] == "DANNA" for u in updates)
     texts = [u.text_of_blocks() for u in updates]
     assert sum("Done by <@UANNA>" in t for t in texts) == 1
-    assert sum("Already done" in t for t in texts) == 2
+    assert sum("Already done by <@UANNA>, <!date^" in t for t in texts) == 2  # who and when
     for update in updates:
         valid_blocks(update.blocks())
         assert ids.REMINDER_DONE not in buttons(update)
     assert len(rows(engine, Interaction)) == before + 1
+    (row,) = [r for r in rows(engine, Reminder) if r.key == key]
+    assert row.state == "done"
+
+
+def test_done_whose_message_cannot_be_redrawn_says_it_is_done(
+    bot: SlackBot, engine: Engine
+) -> None:
+    posted = delivered(bot, engine)
+    key, call = next((k, c) for k, c in posted.items() if k.startswith("commitment"))
+    bot.api.failing["chat.update"] = "message_not_found"
+    n = click_on(bot, call, ids.REMINDER_DONE)
+    told = bot.api.wait_for(f"response/{n}")[-1].text_of_blocks()
+    assert "Done by <@UANNA>" in told and "could not update the message" in told
+    assert "nothing was changed" not in told.lower()
     (row,) = [r for r in rows(engine, Reminder) if r.key == key]
     assert row.state == "done"
 
@@ -433,13 +467,32 @@ def test_log_check_in_opens_the_modal_and_logs_once_then_updates_the_reminder(
     update = bot.api.wait_for("chat.update")[0]
     assert "Logged call with Acme Corp" in update.text_of_blocks()
     valid_blocks(update.blocks())
-    # a second form from a double click on "Log check-in", and a Slack retry: still one
-    bot.submit_form(view, values, view_id="VLOG2")
+    # Slack retrying the submission, and a double click on its button: still one
     bot.submit_form(view, values, view_id="VLOG1", headers={"X-Slack-Retry-Num": "1"})
+    bot.submit_form(view, values, view_id="VLOG1")
     logged = rows(engine, Interaction)
     assert len(logged) == before + 1
     assert logged[-1].summary == "Talked renewal" and logged[-1].contact_id == int(contact)
     assert key not in {i.key for i in anna_items(engine)}
+
+
+def test_two_check_ins_logged_from_one_reminder_are_two_interactions(
+    bot: SlackBot, engine: Engine
+) -> None:
+    posted = delivered(bot, engine)
+    key, call = next((k, c) for k, c in posted.items() if k.startswith("commitment"))
+    before = len(rows(engine, Interaction))
+    for n, summary in enumerate(["Called about the promise", "Called again: sent today"]):
+        click_on(bot, call, ids.REMINDER_LOG)
+        view = bot.api.wait_for("views.open", n + 1)[n].view()
+        assert json.loads(view["private_metadata"])["reminder_key"] == key
+        _, shown = bot.submit_form(
+            view, text_input(*ids.LOG_SUMMARY, summary), view_id=f"VPROMISE{n}"
+        )
+        assert shown["title"]["text"] == "Logged"
+    assert key in {i.key for i in anna_items(engine)}  # the promise is still due
+    logged = rows(engine, Interaction)[before:]
+    assert [i.summary for i in logged] == ["Called about the promise", "Called again: sent today"]
 
 
 def test_open_account_shows_the_card_in_a_modal(bot: SlackBot, engine: Engine) -> None:

@@ -17,9 +17,17 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core import bulk
-from core.checkins import LEASE, SweepReport, due_items
+from core.checkins import (
+    LEASE,
+    Delivery,
+    DueItem,
+    SweepReport,
+    UncertainDeliveryError,
+    due_items,
+)
 from core.checkins import sweep as core_sweep
 from core.checkins.digest import due_digests
+from core.checkins.sweeper import MAX_ATTEMPTS
 from core.models import Account, CommitmentCreate, InteractionCreate, Reminder, User
 from core.services.commitments import add_commitment
 from core.services.interactions import log_interaction
@@ -43,11 +51,25 @@ def sweep(engine: Engine, notifier: Any, **options: Any) -> SweepReport:
     return core_sweep(engine, notifier, config=EACH_ON_ITS_OWN, **options)
 
 
-def portfolio(engine: Engine, accounts: int, *, users: int = 4, digest: time = time(20, 0)) -> None:
-    """``accounts`` accounts, none contacted for 200 days: each has a check-in due at T0."""
+def portfolio(
+    engine: Engine,
+    accounts: int,
+    *,
+    users: int = 4,
+    digest: time = time(20, 0),
+    on_slack: bool = False,
+) -> None:
+    """``accounts`` accounts, none contacted for 200 days: each has a check-in due at T0
+    (their owners linked to Slack users ``UAM0``… when ``on_slack``)."""
     with Session(engine) as s, time_machine.travel(T0, tick=False):
         owners = [
-            factories.user(s, f"am{n}@example.com", digest_time=digest, **ANY_HOUR).id
+            factories.user(
+                s,
+                f"am{n}@example.com",
+                digest_time=digest,
+                slack_user_id=f"UAM{n}" if on_slack else None,
+                **ANY_HOUR,
+            ).id
             for n in range(users)
         ]
         old = T0 - timedelta(days=200)
@@ -104,21 +126,49 @@ def test_a_rate_limited_delivery_is_retried_after_retry_after(engine: Engine) ->
     report = sweep(engine, recorder, now=T0)
     assert len(recorder.items) == 1 and report.retried == 2
     [row] = [r for k, r in rows(engine).items() if k.startswith("check_in")]
-    assert (row.state, row.attempts) == ("sent", 3)
+    assert (row.state, row.attempts) == ("sent", 1)  # a refused send spends no attempt
 
 
-def test_retries_run_out_into_pending_then_failed_and_never_double_send(engine: Engine) -> None:
+def test_a_send_refused_all_sweep_long_waits_pending_for_the_next_sweep_never_failed(
+    engine: Engine,
+) -> None:
     portfolio(engine, 1, users=1)
-    recorder = Recorder(transient_failures=100, retry_after=0)
-    sweep(engine, recorder, now=T0)
+    recorder = Recorder(transient_failures=3, retry_after=0)
+    report = sweep(engine, recorder, now=T0)
     [key] = [k for k in rows(engine) if k.startswith("check_in")]
-    assert rows(engine)[key].state == "pending"
-    sweep(engine, recorder, now=T0 + timedelta(minutes=1))
-    assert recorder.calls == 3  # the lease holds: no other sweep touches it yet
-    report = sweep(engine, recorder, now=T0 + LEASE + timedelta(minutes=1))
-    assert report.failed == [key] and rows(engine)[key].state == "failed"
-    assert "ratelimited" in (rows(engine)[key].last_error or "")
-    assert recorder.items == []
+    assert recorder.calls == 3 and report.retried == 3 and report.failed == []
+    row = rows(engine)[key]
+    assert (row.state, row.attempts) == ("pending", 0)
+    assert "ratelimited" in (row.last_error or "")
+    sweep(engine, recorder, now=T0 + timedelta(minutes=1))  # released: taken at once
+    assert recorder.counts()[key] == 1 and rows(engine)[key].state == "sent"
+
+
+class Unanswered(Recorder):
+    """Every send goes out without an answer, and never shows up in a look-up."""
+
+    def deliver(self, item: DueItem, user: User) -> Delivery:
+        with self.lock:
+            self.calls += 1
+        raise UncertainDeliveryError("no answer from Slack: timed out")
+
+    def find_delivery(self, key: str, user: User) -> Delivery | None:
+        return None
+
+
+def test_a_send_never_answered_is_looked_up_each_time_and_failed_after_five(
+    engine: Engine,
+) -> None:
+    portfolio(engine, 1, users=1)
+    notifier = Unanswered()
+    reports = [
+        sweep(engine, notifier, now=T0 + n * (LEASE + timedelta(minutes=1))) for n in range(7)
+    ]
+    [key] = [k for k in rows(engine) if k.startswith("check_in")]
+    assert notifier.calls == MAX_ATTEMPTS and reports[0].unconfirmed == [key]
+    row = rows(engine)[key]
+    assert (row.state, row.attempts) == ("failed", MAX_ATTEMPTS)
+    assert [r.failed for r in reports if r.failed] == [[key]]
 
 
 def test_a_snoozed_reminder_comes_back_once_when_the_snooze_ends(engine: Engine) -> None:

@@ -43,6 +43,40 @@ def test_due_for_one_person_and_in_a_table(
     assert re.search(r"(Urgent|Red|Soon|Routine):", out)  # why each stands where it does
 
 
+def on_slack_all_day(capsys: pytest.CaptureFixture[str], demo_db: str) -> str:
+    """The first owner with something due, linked to Slack user UOWNER and at work all day."""
+    _, out, _ = kam(capsys, "due", "--at", "in 100 days", "--json", "--db", demo_db)
+    owner = str(json.loads(out)[0]["user"])
+    assert kam(capsys, "users", "link", owner, "UOWNER", "--db", demo_db)[0] == 0
+    at_work = ("users", "hours", owner, "00:00-23:59", "--days", "mon-sun", "--db", demo_db)
+    assert kam(capsys, *at_work)[0] == 0  # whatever the hour the test runs at
+    return owner
+
+
+def test_remind_with_a_revoked_token_stops_names_the_token_and_spends_nothing(
+    capsys: pytest.CaptureFixture[str], demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.slack_faults import Faults, FaultySlackAPI
+
+    on_slack_all_day(capsys, demo_db)
+    api = FaultySlackAPI(faults=Faults(refuse_token="token_revoked"))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-bot-token")
+    monkeypatch.setenv("SLACK_API_URL", api.url)
+    try:
+        code, out, err = kam(capsys, "remind", "--at", "in 100 days", "--db", demo_db)
+        api.faults = Faults()  # the app reinstalled, the new token in place
+        fixed, json_out, _ = kam(capsys, "remind", "--at", "in 100 days", "--json", "--db", demo_db)
+    finally:
+        api.close()
+    assert code == 1, err
+    assert "Stopped early: SLACK_BOT_TOKEN was revoked (token_revoked)" in out
+    assert "OAuth & Permissions" in out and "0 failed" not in out and "failed" not in out
+    assert "Traceback" not in out + err and "xoxb-test-bot-token" not in out + err
+    report = json.loads(json_out)
+    assert fixed == 0 and report["stopped"] is None and report["failed"] == []
+    assert sorted(api.delivered()) == sorted(report["delivered"] + report["digests"])
+
+
 def test_remind_delivers_once_through_the_console(
     capsys: pytest.CaptureFixture[str], demo_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -84,11 +118,7 @@ def test_remind_sends_through_slack_when_a_bot_token_is_set(
 ) -> None:
     from tests.slack_harness import FakeSlackAPI
 
-    _, out, _ = kam(capsys, "due", "--at", "in 100 days", "--json", "--db", demo_db)
-    owner = json.loads(out)[0]["user"]
-    assert kam(capsys, "users", "link", owner, "UOWNER", "--db", demo_db)[0] == 0
-    at_work = ("users", "hours", owner, "00:00-23:59", "--days", "mon-sun", "--db", demo_db)
-    assert kam(capsys, *at_work)[0] == 0  # whatever the hour the test runs at
+    owner = on_slack_all_day(capsys, demo_db)
     api = FakeSlackAPI()
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-bot-token")
     monkeypatch.setenv("SLACK_API_URL", api.url)

@@ -14,7 +14,9 @@ from core.checkins.delivery import (
     Delivery,
     DeliveryLookup,
     Notifier,
+    NotifierUnusable,
     TransientDeliveryError,
+    UncertainDeliveryError,
     render_item,
 )
 from core.checkins.digest import due_digests
@@ -37,9 +39,11 @@ __all__ = [
     "DueItem",
     "Kind",
     "Notifier",
+    "NotifierUnusable",
     "ReminderKey",
     "SweepReport",
     "TransientDeliveryError",
+    "UncertainDeliveryError",
     "band_label",
     "digest_key",
     "due_digests",

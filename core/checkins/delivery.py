@@ -16,6 +16,7 @@ from datetime import date
 from typing import Protocol, TextIO, runtime_checkable
 
 from core.checkins.items import DueItem
+from core.errors import KamError
 from core.models import User
 
 
@@ -34,10 +35,33 @@ class TransientDeliveryError(Exception):
     """
 
     def __init__(
-        self, message: str = "temporary delivery failure", retry_after: float | None = None
+        self,
+        message: str = "temporary delivery failure",
+        retry_after: float | None = None,
+        *,
+        everyone: bool = False,
     ):
         super().__init__(message)
         self.retry_after = retry_after
+        self.everyone = everyone
+        """The failure is not this person's (the service cannot be reached at all)."""
+
+
+class UncertainDeliveryError(Exception):
+    """The message may or may not have arrived: the request went out and the answer was
+    ambiguous (a 5xx, a timeout, a dropped connection).
+
+    The sweep never sends such a message again blind: the row stays ``sending`` and the
+    next attempt first looks the key up (:class:`DeliveryLookup`).
+    """
+
+
+class NotifierUnusable(KamError):
+    """Nothing can reach anyone until an operator fixes something (a revoked token).
+
+    The sweep stops at once, spends no attempt on any reminder, and reports the
+    message, which says what to fix.
+    """
 
 
 class Notifier(Protocol):

@@ -6,15 +6,18 @@ Delivery guarantee (the whole argument is in the README, "Exactly once"):
    ``pending`` rows (``INSERT … ON CONFLICT DO NOTHING RETURNING``, a
    thousand rows a statement, one transaction), committed before anything is
    sent. Two sweepers racing for a key: one insert wins.
-2. **Start an attempt.** Before calling the notifier, the sweeper moves a
-   batch of rows from ``pending`` to ``sending`` and adds one to ``attempts``
-   in a compare-and-set update (``WHERE state='pending' AND attempts=n``), and
-   commits. Exactly one sweeper can win attempt n+1 of a key, so a message is
-   never sent twice by two sweepers.
-3. **Record.** The batch's outcomes are written once its messages are out:
-   ``sent`` with the Slack channel and ts, ``pending`` again after a transient
-   failure (retried with backoff, a Slack 429 after its Retry-After; the rest
-   of the batch goes back to ``pending`` unsent and waits too), or ``failed``.
+2. **Win the attempt, one message at a time.** Right before each send the
+   sweeper moves that row from ``pending`` to ``sending`` and adds one to
+   ``attempts`` in a compare-and-set update (``WHERE state='pending' AND
+   attempts=n``), committed with the previous send's outcome. Exactly one
+   sweeper can win attempt n+1 of a key, and a sweeper holds at most one row in
+   ``sending``, so no lease runs out on messages still waiting to be sent.
+3. **Record.** ``sent`` with the Slack channel and ts; ``pending`` again with the
+   attempt given back after a failure that certainly sent nothing (a 429, the
+   connection refused: that person's messages wait, the others go on); left
+   ``sending`` after an ambiguous one (a 5xx, a timeout), for the next sweep to
+   look up before anything is sent again; or ``failed``. A failure for the whole
+   app (a revoked token) or Slack unreachable stops the sweep and says why.
 
 What goes out on its own, what is folded into the digest and what is held for
 the person's working hours (or their Slack link) is :mod:`core.checkins.routing`;
@@ -57,8 +60,10 @@ from core.checkins.delivery import (
     Delivery,
     DeliveryLookup,
     Notifier,
+    NotifierUnusable,
     Reach,
     TransientDeliveryError,
+    UncertainDeliveryError,
 )
 from core.checkins.derive import derive, derive_new
 from core.checkins.digest import DigestSlot, due_digests
@@ -83,9 +88,10 @@ MAX_ATTEMPTS = 5
 TRIES_PER_SWEEP = 3
 BACKOFF_SECONDS = 1.0
 MAX_WAIT_SECONDS = 30.0
+"""The longest one person's DM waits for a retry within a sweep."""
+UNREACHABLE_STOP = 3
+"""Failures in a row that reached nobody (connection refused, no answer) that stop a sweep."""
 CLAIM_BATCH = 1_000
-SEND_BATCH = 100
-"""Messages sent between two commits: a crash can leave at most this many undecided."""
 
 PENDING = ReminderState.PENDING.value
 SENDING = ReminderState.SENDING.value
@@ -119,6 +125,14 @@ class SweepReport:
     failure_reasons: list[str] = field(default_factory=list)
     """Why deliveries failed, each reason once (what to fix, such as a missing Slack link)."""
     retried: int = 0
+    """Sends that certainly did not go out (rate limited, connection refused), tried again."""
+    unconfirmed: list[str] = field(default_factory=list)
+    """Sent, but the answer was ambiguous (a 5xx, a timeout): the next sweep looks each one
+    up and records it, or sends it once if it never arrived."""
+    stopped: str | None = None
+    """Why the sweep stopped before the end (a token to fix, Slack unreachable)."""
+    waiting: int = 0
+    """Claimed reminders the sweep did not get to after it stopped; the next sweep sends them."""
     taken_over: int = 0
     folded: int = 0
     """Routine items (and urgent ones past the day's cap) left for the digest."""
@@ -151,6 +165,9 @@ class SweepReport:
             "failed": self.failed,
             "failure_reasons": self.failure_reasons,
             "retried": self.retried,
+            "unconfirmed": self.unconfirmed,
+            "stopped": self.stopped,
+            "waiting": self.waiting,
             "taken_over": self.taken_over,
             "folded": self.folded,
             "outside_hours": self.outside_hours,
@@ -244,6 +261,10 @@ def sweep(
         return report
     pending = _claim(engine, plan, now)
     pending += _interrupted(engine, notifier, plan, now, report)
+    if report.stopped is not None:
+        report.waiting = len(pending)
+        _release(engine, [key for key, _ in pending], now)
+        return report
     _deliver(engine, notifier, _prepare(engine, plan, pending, now, report), now, report)
     return report
 
@@ -563,6 +584,14 @@ def _interrupted(
         )
         try:
             found = notifier.find_delivery(row.key, user) if user is not None else None
+        except (TransientDeliveryError, UncertainDeliveryError, NotifierUnusable) as exc:
+            # cannot tell yet: left undecided for the next sweep to look up again
+            _update(engine, mine, updated_at=_released(now), last_error=str(exc)[:2000])
+            if isinstance(exc, NotifierUnusable):
+                report.stopped = exc.message
+                break
+            report.unconfirmed.append(row.key)
+            continue
         except Exception as exc:  # cannot tell whether it arrived: never risk a second copy
             log.warning("could not look up the interrupted delivery of %s: %s", row.key, exc)
             reason = (
@@ -674,102 +703,164 @@ class _Clock:
 
 @dataclass
 class _Outcomes:
-    """What happened to one batch, written in one transaction."""
+    """What happened to the sends not yet written down."""
 
     sent: list[tuple[_Work, Delivery]] = field(default_factory=list)
-    retry: list[tuple[_Work, str]] = field(default_factory=list)
     failed: list[tuple[_Work, str]] = field(default_factory=list)
-    unsent: list[_Work] = field(default_factory=list)
+    given_back: list[tuple[_Work, str]] = field(default_factory=list)
+    """Certainly not sent (a 429, the connection refused, the sweep stopped): ``pending``
+    again with the attempt given back, free for the next sweep."""
+    unsure: list[tuple[_Work, str]] = field(default_factory=list)
+    """Perhaps sent (a 5xx, a timeout): left ``sending`` for the next sweep to look up."""
+
+
+@dataclass
+class _Pace:
+    """When each person's DM may be tried again (a 429's Retry-After, else backoff), so
+    one person's wait does not hold up a sweep's messages to everyone else."""
+
+    not_before: dict[int | None, float] = field(default_factory=dict)
+
+    def hold(self, unit: _Work, seconds: float) -> None:
+        self.not_before[unit.user.id] = time.monotonic() + min(max(seconds, 0.0), MAX_WAIT_SECONDS)
+
+    def take(self, queue: deque[_Work]) -> _Work:
+        """The first unit whose person may be messaged now; if none may, the one whose
+        wait ends first, after that wait."""
+        now = time.monotonic()
+        for index, unit in enumerate(queue):
+            if self.not_before.get(unit.user.id, 0.0) <= now:
+                del queue[index]
+                return unit
+        soonest = min(queue, key=lambda u: self.not_before[u.user.id])
+        time.sleep(max(self.not_before[soonest.user.id] - now, 0.0))
+        queue.remove(soonest)
+        return soonest
 
 
 def _deliver(
     engine: Engine, notifier: Notifier, work: list[_Work], now: datetime, report: SweepReport
 ) -> None:
-    """Send claimed occurrences a batch at a time: start the attempts, send, record.
+    """Send claimed occurrences one at a time: win the attempt, send, record.
 
-    A transient failure puts the rest of the batch back unsent and waits as
-    long as the notifier asked (a Slack 429's Retry-After) before going on;
-    each occurrence is tried up to ``TRIES_PER_SWEEP`` times per sweep.
+    Each send is preceded by its own compare-and-set (``pending`` → ``sending``),
+    committed together with the previous send's outcome, so a sweeper holds at most
+    one undecided row and no lease can run out on a batch still being sent.
+
+    A failure that certainly sent nothing (``TransientDeliveryError``) gives the
+    attempt back and waits for that person only; an ambiguous one
+    (``UncertainDeliveryError``) leaves the row ``sending`` for a look-up; one that
+    no message can get past (``NotifierUnusable``), or ``UNREACHABLE_STOP`` in a row
+    that reach nobody, stops the sweep and says why.
     """
     clock = _Clock(now)
+    pace = _Pace()
     queue = deque(work)
     tries: Counter[str] = Counter()
+    outcomes = _Outcomes()
+    nobody_reached = 0
     while queue:
-        batch = [queue.popleft() for _ in range(min(SEND_BATCH, len(queue)))]
-        won = _start_attempt(engine, batch, clock())
-        report.taken_over += len(batch) - len(won)
-        started = [unit for unit in batch if unit.key in won]
+        unit = pace.take(queue)
+        if unit.attempts >= MAX_ATTEMPTS:  # every attempt went out, none was confirmed
+            if _update(engine, _unstarted(unit), state=FAILED, last_error=_USED_UP):
+                report.fail(unit.key, _USED_UP)
+            continue
+        won = _start_attempt(engine, unit, clock(), outcomes)
         outcomes = _Outcomes()
-        wait: float | None = None
-        for index, unit in enumerate(started):
-            unit.attempts += 1
-            try:
-                delivery = unit.send(notifier)
-            except TransientDeliveryError as exc:
-                tries[unit.key] += 1
-                error = f"attempt {unit.attempts}: {exc}"[:2000]
-                again: list[_Work] = []
-                if unit.attempts >= MAX_ATTEMPTS:
-                    outcomes.failed.append((unit, error))
-                    report.fail(unit.key, f"{exc} ({unit.attempts} attempts)")
-                else:
-                    outcomes.retry.append((unit, error))
-                    report.retried += 1
-                    if tries[unit.key] < TRIES_PER_SWEEP:
-                        again.append(unit)
-                outcomes.unsent = started[index + 1 :]
-                queue.extendleft(reversed(again + outcomes.unsent))
-                backoff = BACKOFF_SECONDS * 2 ** (tries[unit.key] - 1)
-                wait = exc.retry_after if exc.retry_after is not None else backoff
+        if not won:
+            report.taken_over += 1
+            continue
+        unit.attempts += 1
+        try:
+            delivery = unit.send(notifier)
+        except TransientDeliveryError as exc:
+            unit.attempts -= 1
+            tries[unit.key] += 1
+            outcomes.given_back.append((unit, f"attempt {unit.attempts + 1}: {exc}"[:2000]))
+            report.retried += 1
+            backoff = BACKOFF_SECONDS * 2 ** (tries[unit.key] - 1)
+            pace.hold(unit, exc.retry_after if exc.retry_after is not None else backoff)
+            nobody_reached = nobody_reached + 1 if exc.everyone else 0
+            if nobody_reached >= UNREACHABLE_STOP:
+                report.stopped = f"{exc}; stopped after {nobody_reached} tries in a row."
                 break
-            except KamError as exc:  # the notifier's own refusal, with what to do about it
-                log.warning("delivery of %s failed: %s", unit.key, exc)
-                outcomes.failed.append((unit, str(exc)[:2000]))
-                report.fail(unit.key, str(exc))
-                continue
-            except Exception as exc:
-                log.exception("delivery of %s failed", unit.key)
-                outcomes.failed.append((unit, f"{type(exc).__name__}: {exc}"[:2000]))
-                report.fail(unit.key, f"unexpected {type(exc).__name__}; details in the log")
-                continue
-            outcomes.sent.append((unit, delivery))
-            (report.digests if is_digest(unit.key) else report.delivered).append(unit.key)
-        _record(engine, outcomes, clock())
-        if wait is not None and queue:
-            time.sleep(min(max(wait, 0.0), MAX_WAIT_SECONDS))
+            if tries[unit.key] < TRIES_PER_SWEEP:
+                queue.append(unit)
+            continue
+        except UncertainDeliveryError as exc:
+            outcomes.unsure.append((unit, f"attempt {unit.attempts}: {exc}"[:2000]))
+            report.unconfirmed.append(unit.key)
+            nobody_reached += 1
+            if nobody_reached >= UNREACHABLE_STOP:
+                report.stopped = f"{exc}; stopped after {nobody_reached} tries in a row."
+                break
+            continue
+        except NotifierUnusable as exc:
+            unit.attempts -= 1
+            outcomes.given_back.append((unit, exc.message[:2000]))
+            report.stopped = exc.message
+            break
+        except KamError as exc:  # the notifier's own refusal, with what to do about it
+            log.warning("delivery of %s failed: %s", unit.key, exc)
+            outcomes.failed.append((unit, str(exc)[:2000]))
+            report.fail(unit.key, str(exc))
+            continue
+        except Exception as exc:
+            log.exception("delivery of %s failed", unit.key)
+            outcomes.failed.append((unit, f"{type(exc).__name__}: {exc}"[:2000]))
+            report.fail(unit.key, f"unexpected {type(exc).__name__}; details in the log")
+            continue
+        nobody_reached = 0
+        outcomes.sent.append((unit, delivery))
+        (report.digests if is_digest(unit.key) else report.delivered).append(unit.key)
+    _retrying(lambda: _write(engine, outcomes, clock()))
+    if queue:  # stopped: what was claimed but not tried is free for the next sweep at once
+        report.waiting = len(queue)
+        _release(engine, [u.key for u in queue], clock())
 
 
-def _start_attempt(engine: Engine, batch: Sequence[_Work], now: datetime) -> set[str]:
-    """Win the next attempt of each key in the batch; return the keys won.
+def _released(now: datetime) -> datetime:
+    """A lease stamp already run out: the row is free for the next sweep to take."""
+    return now - LEASE - timedelta(seconds=1)
 
-    A key another sweeper has moved on (taken over, sent, put away) is not won.
-    """
-    by_attempts: dict[int, list[str]] = {}
-    for unit in batch:
-        by_attempts.setdefault(unit.attempts, []).append(unit.key)
 
-    def transaction() -> set[str]:
-        won: set[str] = set()
+def _release(engine: Engine, keys: list[str], now: datetime) -> None:
+    for start in range(0, len(keys), CLAIM_BATCH):
+        _update(
+            engine,
+            and_(REMINDERS.c.key.in_(keys[start : start + CLAIM_BATCH]), _state_is(PENDING)),
+            updated_at=_released(now),
+        )
+
+
+def _unstarted(unit: _Work) -> Any:
+    """The row of ``unit`` as this sweeper last saw it: ``pending`` after ``attempts``."""
+    return and_(
+        REMINDERS.c.key == unit.key, _state_is(PENDING), REMINDERS.c.attempts == unit.attempts
+    )
+
+
+def _start_attempt(engine: Engine, unit: _Work, now: datetime, outcomes: _Outcomes) -> bool:
+    """Write the previous sends' outcomes and win the next attempt of ``unit``, in one
+    transaction; False if another sweeper has moved the key on (taken over, sent,
+    put away)."""
+    mine = _unstarted(unit)
+
+    def transaction() -> bool:
         with engine.begin() as conn:
-            for attempts, keys in sorted(by_attempts.items()):
-                won.update(
-                    str(key)
-                    for (key,) in conn.execute(
-                        update(REMINDERS)
-                        .where(
-                            REMINDERS.c.key.in_(keys),
-                            _state_is(PENDING),
-                            REMINDERS.c.attempts == attempts,
-                        )
-                        .values(state=SENDING, attempts=attempts + 1, updated_at=now)
-                        .returning(REMINDERS.c.key)
-                    )
-                )
-        return won
+            _write_outcomes(conn, outcomes, now)
+            changed = conn.execute(
+                update(REMINDERS)
+                .where(mine)
+                .values(state=SENDING, attempts=unit.attempts + 1, updated_at=now)
+            )
+            return changed.rowcount == 1
 
-    result: set[str] = _retrying(transaction)
-    return result
+    won: bool = _retrying(transaction)
+    return won
 
+
+_USED_UP = f"{MAX_ATTEMPTS} attempts went out without an answer that it arrived; not sent again."
 
 _THIS_ATTEMPT = and_(
     REMINDERS.c.key == bindparam("b_key"), REMINDERS.c.attempts == bindparam("b_attempts")
@@ -791,23 +882,16 @@ _RECORD_ERROR = (
     .where(_THIS_ATTEMPT, REMINDERS.c.state == SENDING)
     .values(
         state=bindparam("b_state"),
+        attempts=bindparam("b_now"),
         last_error=bindparam("b_error"),
         updated_at=bindparam("b_at", type_=UTCDateTime()),
     )
 )
-_GIVE_BACK = (
-    update(REMINDERS)
-    .where(_THIS_ATTEMPT, REMINDERS.c.state == SENDING)
-    .values(
-        state=PENDING,
-        attempts=bindparam("b_before"),
-        updated_at=bindparam("b_at", type_=UTCDateTime()),
-    )
-)
 
 
-def _record(engine: Engine, outcomes: _Outcomes, now: datetime) -> None:
-    """Write a batch's outcomes in one transaction; unsent rows go back to ``pending``."""
+def _write_outcomes(conn: Any, outcomes: _Outcomes, now: datetime) -> None:
+    """Record sends: ``sent``; ``failed``; ``pending`` again, attempt given back and
+    released; or left ``sending`` and released, to be looked up."""
     sent = [
         {
             "b_key": unit.key,
@@ -821,28 +905,27 @@ def _record(engine: Engine, outcomes: _Outcomes, now: datetime) -> None:
     errors = [
         {
             "b_key": unit.key,
-            "b_attempts": unit.attempts,
-            "b_at": now,
+            "b_attempts": unit.attempts + (state == PENDING),
+            "b_now": unit.attempts,
+            "b_at": now if state == FAILED else _released(now),
             "b_state": state,
             "b_error": error,
         }
-        for state, listed in ((PENDING, outcomes.retry), (FAILED, outcomes.failed))
+        for state, listed in (
+            (FAILED, outcomes.failed),
+            (PENDING, outcomes.given_back),
+            (SENDING, outcomes.unsure),
+        )
         for unit, error in listed
     ]
-    unsent = [
-        {"b_key": u.key, "b_attempts": u.attempts + 1, "b_before": u.attempts, "b_at": now}
-        for u in outcomes.unsent
-    ]
+    for statement, values in ((_RECORD_SENT, sent), (_RECORD_ERROR, errors)):
+        if values:
+            conn.execute(statement, values)
 
-    def transaction() -> None:
-        with engine.begin() as conn:
-            for statement, values in ((_RECORD_SENT, sent), (_RECORD_ERROR, errors)):
-                if values:
-                    conn.execute(statement, values)
-            if unsent:
-                conn.execute(_GIVE_BACK, unsent)
 
-    _retrying(transaction)
+def _write(engine: Engine, outcomes: _Outcomes, now: datetime) -> None:
+    with engine.begin() as conn:
+        _write_outcomes(conn, outcomes, now)
 
 
 def send_digests(

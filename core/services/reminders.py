@@ -10,6 +10,7 @@ as an interaction (which resets the check-in cadence).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from core.checkins.kinds import kind_named
 from core.errors import Forbidden, KamError, NotFound
 from core.models import (
     Account,
+    AuditEvent,
     Commitment,
     InteractionCreate,
     Notice,
@@ -144,6 +146,31 @@ def _apply(
         if note:
             row.payload = {**(row.payload or {}), **note}
     return row, item, True
+
+
+@dataclass(frozen=True)
+class LastChange:
+    """Who put a reminder in its state and when, from the audit trail."""
+
+    state: str
+    by: str | None
+    """The audit trail's name for who did it (``slack:U123 anna@example.com``, ``cli …``),
+    or None when the trail does not say (the row was changed by a sweep)."""
+    at: datetime
+
+
+def last_change(row: Reminder, *, session: Session) -> LastChange:
+    """Who put ``row`` in its present state and when (two racing clicks: who won)."""
+    event = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity == "reminder", AuditEvent.entity_id == row.id)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(1)
+    ).first()
+    state = str(row.state)
+    if event is not None and (event.after or {}).get("state") == state:
+        return LastChange(state=state, by=event.actor, at=event.at)
+    return LastChange(state=state, by=None, at=row.updated_at)
 
 
 def mark_done(key: str, *, session: Session, actor: Actor, now: datetime) -> Reminder:

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the Slack bot and its reminder scheduler until stopped (Ctrl-C)."""
         from kambot.app import create_app
-        from kambot.notifier import SlackNotifier
+        from kambot.notifier import build_notifier
         from kambot.scheduler import build_scheduler
         from kambot.summary import schedule_team_summary
 
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         scheduler = None
         try:
             app = create_app(config, eng)
-            scheduler = build_scheduler(eng, SlackNotifier(app.client), config)
+            scheduler = build_scheduler(eng, build_notifier(config), config)
             if config.kam_team_channel:
                 schedule_team_summary(
                     scheduler, eng, app.client, config.kam_team_channel, config.kam_timezone
@@ -59,10 +59,19 @@ def register(app: typer.Typer) -> None:
                     server.server_close()
             else:
                 from slack_bolt.adapter.socket_mode import SocketModeHandler
+                from slack_sdk.errors import SlackApiError
+
+                from kambot.slack_errors import token_problem
 
                 assert config.slack_app_token is not None
                 typer.echo("kam bot connecting to Slack in Socket Mode.")
-                SocketModeHandler(app, config.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
+                try:
+                    SocketModeHandler(app, config.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
+                except SlackApiError as exc:
+                    raise KamError(
+                        token_problem(exc, "SLACK_APP_TOKEN")
+                        or f"Slack refused SLACK_APP_TOKEN ({exc.response.get('error')})."
+                    ) from None
         except KeyboardInterrupt:
             typer.echo("kam bot stopped.")
         finally:

@@ -104,8 +104,10 @@ def remind(
         eng.dispose()
     if as_json:
         emit_json(report.as_dict())
-        return
-    typer.echo(_summary(report.as_dict()))
+    else:
+        typer.echo(_summary(report.as_dict()))
+    if report.stopped:  # cron and scripts see that something needs fixing
+        raise typer.Exit(1)
 
 
 MAX_REASONS = 3
@@ -131,6 +133,11 @@ def _summary(report: dict[str, Any]) -> str:
         if len(reasons) > MAX_REASONS:
             why += f" (and {len(reasons) - MAX_REASONS} more reasons: `kam remind --json`)"
         parts.append(f"{len(report['failed'])} failed; they stay due. {why}")
+    if report["unconfirmed"]:
+        parts.append(
+            f"{len(report['unconfirmed'])} sent without a clear answer from Slack; the next "
+            "sweep looks each up and sends it only if it never arrived"
+        )
     if report["folded"]:
         parts.append(f"{report['folded']} routine left for the digest")
     if report["outside_hours"]:
@@ -138,6 +145,11 @@ def _summary(report: dict[str, Any]) -> str:
     if report["unassigned"]:
         parts.append(f"{report['unassigned']} have no active owner to tell")
     text = "; ".join(parts) + "."
+    if report["stopped"]:
+        text += (
+            f"\nStopped early: {report['stopped']} {report['waiting']} claimed reminders "
+            "wait for the next sweep; none was spent or lost."
+        )
     waiting = report["unreachable"]
     if waiting:
         text += (

@@ -140,9 +140,12 @@ def _reminder(verb: str, target: str, click: Click, *, list_view: bool) -> None:
             reminders.open_log(target, surface, identity, kam=kam, client=client)
         elif verb == "done" or verb in ids.SNOOZE_CHOICES:
             item, outcome = reminders.act(verb, target, identity, kam=kam)
-            reminders.redraw(
-                surface, item, outcome, identity, kam=kam, client=client, respond=click.respond
-            )
+            try:
+                reminders.redraw(
+                    surface, item, outcome, identity, kam=kam, client=client, respond=click.respond
+                )
+            except Exception as exc:  # the change is made: say so, not "nothing was changed"
+                reminders.tell_redraw_failed(Where.of(click.body), outcome, exc, client=client)
         else:
             raise KamError(f"Unknown reminder action {verb!r}.")
     except KamError as exc:

@@ -63,7 +63,9 @@ def _value(values: dict[str, Any], field: tuple[str, str]) -> str | None:
 def log_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
 ) -> None:
-    """Log the interaction once (the view id is the idempotency key), then confirm."""
+    """Log the interaction once per form (the view id is the idempotency key: Slack's
+    retries and a double click on Log are one submission, a second form opened from
+    the same reminder is another), then confirm."""
     ack(response_action="update", view=log_form.saving(view))
     slack_user_id = body["user"]["id"]
     identity = resolve(slack_user_id, kam=kam, client=client)
@@ -80,7 +82,7 @@ def log_submitted(
     values = (view.get("state") or {}).get("values") or {}
     now = kam.now()
     reminder_key = metadata.get("reminder_key")
-    key = f"slack:reminder-log:{reminder_key}" if reminder_key else f"slack:view:{view['id']}"
+    key = f"slack:view:{view['id']}"  # one per form opened: its retries and double clicks
     try:
         with session_scope(kam.engine) as session:
             if metadata.get("account_id"):
