@@ -21,8 +21,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, create_engine, event, inspect
 from sqlalchemy import Engine as Engine  # re-exported: the edges name the types they hold
-from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session as Session
@@ -100,13 +100,46 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@contextmanager
+def schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in ONE transaction that holds every statement, DDL included.
+
+    An upgrade (or a repair) in it either happens whole or not at all, whatever stops
+    it: an error, Ctrl-C, SIGKILL, a lost connection. PostgreSQL has transactional DDL
+    and ``engine.begin()`` gives it. SQLite has it too, but Python's sqlite3 driver opens
+    its implicit transaction only before an INSERT, UPDATE or DELETE, so every CREATE
+    or DROP before one was committed on its own; here the driver's transaction handling
+    is off and kam says ``BEGIN IMMEDIATE`` itself (the recipe in SQLAlchemy's notes on
+    the SQLite dialect), which also makes a second kam wait for the first one's upgrade
+    instead of repeating it.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        before = driver.isolation_level
+        driver.isolation_level = None  # no implicit BEGIN or COMMIT from the driver
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                yield connection  # the driver's commit() or rollback() ends it
+        finally:
+            driver.isolation_level = before
+
+
 def upgrade(engine: Engine) -> None:
     """Create the schema, or bring it up to the newest revision."""
     command.upgrade(_alembic_config(engine), "head")
 
 
 def open_database(
-    url: str, *, create: bool = False, on_upgrade: Callable[[str, str], None] | None = None
+    url: str,
+    *,
+    create: bool = False,
+    on_upgrade: Callable[[str, str], None] | None = None,
 ) -> Engine:
     """Open the database at ``url``, upgrading an older schema.
 
@@ -131,7 +164,15 @@ def open_database(
     if revision != head:
         if revision is not None and on_upgrade is not None:
             on_upgrade(revision, head or "head")
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except Exception as exc:
+            engine.dispose()
+            raise DatabaseNotReady(
+                f"Cannot upgrade the database {_display(url)} from schema {revision or '(none)'}: "
+                f"{_driver_message(exc)}. Nothing was changed. If an older kam was stopped "
+                "while upgrading it, `kam init` repairs what that left behind."
+            ) from exc
     return engine
 
 

@@ -3,7 +3,9 @@ database, nothing destroyed without asking, outages and secrets in messages."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +64,191 @@ def test_an_upgrade_that_fails_part_way_changes_nothing(empty_db_url: str) -> No
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+OLDEST_DATA = """
+INSERT INTO users (id, name, email, role, timezone, digest_time, active, created_at) VALUES
+ (1, 'Ann', 'ann@example.com', 'am', 'UTC', '08:00:00', 1, '2025-01-02 10:00:00'),
+ (2, 'Bo', 'bo@example.com', 'manager', 'Europe/Oslo', '07:30:00', 1, '2025-01-03 10:00:00');
+INSERT INTO accounts (id, name, name_key, owner_id, status, annual_revenue, created_at, updated_at)
+ VALUES (1, 'Acme', 'acme', 1, 'active', 1200000.5, '2025-01-02 10:00:00', '2025-02-02 10:00:00'),
+ (2, 'Bolt & Co', 'bolt co', 2, 'active', NULL, '2025-01-02 10:00:00', '2025-01-02 10:00:00');
+INSERT INTO commitments (id, account_id, owner_id, what, due_on, created_at) VALUES
+ (1, 1, 1, 'Send the price list', '2025-03-01', '2025-02-01 09:00:00'),
+ (2, 2, 2, 'Call back about the renewal', '2025-03-05', '2025-02-02 09:00:00');
+INSERT INTO deals (id, account_id, owner_id, product, stage, amount, cost, closed_on, created_at)
+ VALUES (1, 1, 1, 'GTX', 'won', 5400, 3000, '2025-01-20', '2025-01-02 10:00:00'),
+ (2, 2, 2, 'MG', 'open', 900, NULL, NULL, '2025-01-02 10:00:00');
+INSERT INTO interactions (id, account_id, user_id, kind, occurred_at, summary, source, created_at)
+ VALUES (1, 1, 1, 'call', '2025-02-01 09:00:00', 'Talked budgets', 'manual',
+ '2025-02-01 09:05:00');
+INSERT INTO reminders (id, key, kind, account_id, user_id, due_at, state, attempts, payload,
+ created_at, updated_at) VALUES (1, 'commitment:1:1', 'commitment_due', 1, 1,
+ '2025-03-01 08:00:00', 'sent', 1, '{"key": "commitment:1:1"}', '2025-03-01 08:00:00',
+ '2025-03-01 08:00:00');
+"""
+
+
+def _oldest_database_with_data(path: Path) -> None:
+    from alembic import command
+
+    from core.db import _alembic_config, make_engine
+
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        command.upgrade(_alembic_config(engine), "0001")
+        raw = engine.raw_connection()
+        raw.driver_connection.executescript(OLDEST_DATA)  # type: ignore[union-attr]
+        raw.commit()
+        raw.close()
+    finally:
+        engine.dispose()
+
+
+def _contents(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every kam table's rows, columns in a fixed order."""
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        tables = [
+            t
+            for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if t != "alembic_version" and not t.startswith("sqlite_")
+        ]
+        out = {}
+        for table in tables:
+            columns = sorted(row[1] for row in conn.execute(f'PRAGMA table_info("{table}")'))
+            listed = ", ".join(f'"{c}"' for c in columns)
+            out[table] = sorted(
+                conn.execute(f'SELECT {listed} FROM "{table}"').fetchall(), key=repr
+            )
+    return out
+
+
+def _matches_the_model(url: str) -> bool:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from core.db import current_revision, make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            diff = [  # a table of the user's own may share the file
+                d for d in compare_metadata(context, SQLModel.metadata) if d[0] != "remove_table"
+            ]
+        return current_revision(engine) == head_revision() and diff == []
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(("mode", "seed"), [("older", 1), ("older", 2), ("kam", 3)])
+def test_an_upgrade_killed_at_random_moments_is_brought_to_the_schema_by_kam_init(
+    mode: str, seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGKILL at a random statement of an upgrade from the oldest schema, of this kam or
+    of an older one whose upgrade was not one transaction: `kam init` always brings the
+    copy to the current schema, with the same data as an upgrade never interrupted."""
+    import json
+    import subprocess
+    import sys
+
+    oldest = tmp_path / "oldest.db"
+    _oldest_database_with_data(oldest)
+    copies = [tmp_path / f"copy{i}.db" for i in range(5)]
+    for copy in copies:
+        shutil.copyfile(oldest, copy)
+    ran = subprocess.run(
+        [sys.executable, "-m", "tests.upgrade_killer", mode, str(seed), *map(str, copies)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    outcomes = json.loads(ran.stdout)["outcomes"]
+    assert all(o["killed"] for o in outcomes)
+    upgraded = _contents(copies[0])
+    assert "work_days" not in str(_contents(oldest)) and upgraded["users"]
+    for copy in copies[1:]:
+        url = f"sqlite:///{copy}"
+        code, out, err = kam(capsys, "init", "--db", url)
+        assert code == 0, err
+        assert f"(schema {head_revision()})" in out
+        assert _matches_the_model(url)
+        assert _contents(copy) == upgraded
+
+
+def test_kam_init_repairs_each_thing_an_older_kam_left_half_done(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An older kam stopped while upgrading from 0002 left 0003's new index, lost the
+    index 0003 rebuilds, added a column and left a table copy: a command says what to
+    do, and `kam init` undoes each and upgrades with the data intact."""
+    import sqlite3
+
+    from alembic import command
+
+    from core.db import _alembic_config, make_engine
+
+    path = tmp_path / "kam.db"
+    _oldest_database_with_data(path)
+    engine = make_engine(f"sqlite:///{path}")
+    command.upgrade(_alembic_config(engine), "0002")
+    engine.dispose()
+    before = _contents(path)
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            "CREATE INDEX ix_deals_stage_closed ON deals (stage, closed_on);"
+            "DROP INDEX ix_deals_account_stage_closed;"
+            "ALTER TABLE users ADD COLUMN work_start TIME;"
+            "CREATE TABLE _alembic_tmp_reminders AS SELECT * FROM reminders;"
+        )
+    url = f"sqlite:///{path}"
+    code, _, err = kam(capsys, "accounts", "--db", url)
+    assert code == 1 and "Cannot upgrade the database" in err and "Nothing was changed" in err
+    assert "`kam init` repairs" in err and "Traceback" not in err
+    code, _, err = kam(capsys, "init", "--db", url)
+    assert code == 0, err
+    for change in (
+        "removed _alembic_tmp_reminders, an unfinished copy of reminders",
+        "removed index ix_deals_stage_closed",
+        "removed the column users.work_start",
+        "rebuilt index ix_deals_account_stage_closed",
+    ):
+        assert f"Repaired what an interrupted upgrade left behind: {change}." in err
+    assert _matches_the_model(url)
+    after = _contents(path)
+    assert after["accounts"] == before["accounts"] and after["deals"] == before["deals"]
+    assert kam(capsys, "init", "--db", url)[2] == ""  # sound now: nothing more to repair
+
+
+def test_kam_init_after_an_interrupted_first_upgrade_and_never_drops_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "kam.db"
+    with sqlite3.connect(path) as conn:  # the first upgrade had made two tables, no revision
+        conn.executescript(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
+            "CREATE TABLE accounts (id INTEGER PRIMARY KEY);"
+            "CREATE TABLE their_own (x INTEGER);"
+        )
+    url = f"sqlite:///{path}"
+    code, _, err = kam(capsys, "init", "--db", url)
+    assert code == 0 and "removed the table users" in err and "their_own" not in err
+    assert _matches_the_model(url)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM their_own").fetchall() == [(0,)]
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.executescript(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY); INSERT INTO users VALUES (7);"
+        )
+    code, _, err = kam(capsys, "init", "--db", f"sqlite:///{other}")
+    assert code == 1 and "the table users holds 1 rows" in err and "changed nothing" in err
+    with sqlite3.connect(other) as conn:
+        assert conn.execute("SELECT id FROM users").fetchall() == [(7,)]

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
+from core.repair import repair_interrupted_upgrade
 from core.settings import Settings
 from core.when import Prefer, When
 
@@ -67,9 +68,14 @@ def database_url(db: str | None) -> str:
     return db or settings().kam_database_url
 
 
-def engine(db: str | None, *, create: bool = False) -> Engine:
-    """Open the database, upgrading it or telling the user to run ``kam init``."""
-    return open_database(database_url(db), create=create, on_upgrade=_say_upgrading)
+def engine(db: str | None, *, create: bool = False, repair: bool = False) -> Engine:
+    """Open the database, upgrading it or telling the user to run ``kam init``; with
+    ``repair``, first undo what an interrupted upgrade of an older kam left behind."""
+    url = database_url(db)
+    if repair:
+        for change in repair_interrupted_upgrade(url):
+            typer.echo(f"Repaired what an interrupted upgrade left behind: {change}.", err=True)
+    return open_database(url, create=create, on_upgrade=_say_upgrading)
 
 
 def _say_upgrading(old: str, new: str) -> None:

@@ -38,8 +38,9 @@ from kam.cli.scoring import ConfigOption
 
 
 def init(db: DbOption = None) -> None:
-    """Create the database, or bring an older one up to date."""
-    eng = engine(db, create=True)
+    """Create the database, or bring an older one up to date (repairing what an
+    interrupted upgrade of an older kam left behind)."""
+    eng = engine(db, create=True, repair=True)
     try:
         revision = current_revision(eng)
     finally:
