@@ -23,11 +23,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, event, inspect
 from sqlalchemy import Engine as Engine  # re-exported: the edges name the types they hold
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session as Session
 
-from core.errors import DatabaseNotReady, KamError
+from core.errors import DatabaseNotReady, DatabaseUnavailable, KamError
+from core.masking import mask
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -57,14 +58,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         parsed = make_url(url)
     except Exception as exc:
         raise KamError(
-            f"Cannot read the database URL {url!r}. "
+            f"Cannot read the database URL {mask(url)!r}. "
             "Use sqlite:///path/to/kam.db or postgresql://user@host/dbname."
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         in_memory = database in ("", ":memory:")
         if not in_memory:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"Cannot make the folder {folder} for the database file: {exc.strerror}. "
+                    "Name a file in a folder you may write to (--db sqlite:///path/kam.db)."
+                ) from exc
         engine = create_engine(
             url,
             echo=echo,
@@ -72,11 +80,40 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             poolclass=StaticPool if in_memory else None,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
-        return engine
-    if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
-    raise KamError(
-        f"kam stores its data in SQLite or PostgreSQL, not {parsed.get_backend_name()!r}."
+    elif parsed.get_backend_name() == "postgresql":
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    else:
+        raise KamError(
+            f"kam stores its data in SQLite or PostgreSQL, not {parsed.get_backend_name()!r}."
+        )
+    event.listen(engine, "handle_error", _name_the_outage)
+    return engine
+
+
+def _name_the_outage(context: ExceptionContext) -> BaseException | None:
+    """Turn a lost or refused connection into a message that names the database and
+    says what to do, wherever it happens (opening, mid-command, mid-sweep).
+
+    Only failures to connect and disconnects are turned: a SQLite "database is locked"
+    and every other statement error stay what they are, for the code that handles them.
+    The pool's own liveness check (pre-ping) is left to reconnect quietly.
+    """
+    if context.is_pre_ping or not (context.is_disconnect or context.connection is None):
+        return None
+    url = context.engine.url if context.engine is not None else None
+    driver = _driver_message(context.original_exception)
+    if url is None or url.get_backend_name() != "postgresql":
+        where = url.database if url is not None else "?"
+        return DatabaseUnavailable(
+            f"Cannot open the database file {where}: {driver}. Check that the file and its "
+            "folder exist and that you may write to them, then run the command again."
+        )
+    shown = url.set(drivername="postgresql").render_as_string(hide_password=True)
+    return DatabaseUnavailable(
+        f"The database {shown} cannot be reached: {driver}. Check that the PostgreSQL server "
+        f"is running and reachable from here (pg_isready -h {url.host or 'localhost'} -p "
+        f"{url.port or 5432}); what was not yet saved was rolled back, so run the command "
+        "again once it answers."
     )
 
 
@@ -150,6 +187,9 @@ def open_database(
     engine = make_engine(url)
     try:
         revision = current_revision(engine)
+    except KamError:
+        engine.dispose()
+        raise
     except Exception as exc:
         engine.dispose()
         raise DatabaseNotReady(f"Cannot open the database: {_driver_message(exc)}") from exc

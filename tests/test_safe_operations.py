@@ -6,8 +6,10 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine, text
 
 from core.db import head_revision
 from core.errors import KamError
@@ -252,3 +254,90 @@ def test_kam_init_after_an_interrupted_first_upgrade_and_never_drops_rows(
     assert code == 1 and "the table users holds 1 rows" in err and "changed nothing" in err
     with sqlite3.connect(other) as conn:
         assert conn.execute("SELECT id FROM users").fetchall() == [(7,)]
+
+
+SECRET = "s3cret-pw"
+
+
+def test_a_database_url_is_never_echoed_with_its_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = kam(capsys, "accounts", "--db", f"postgresql://kam:{SECRET}@db:x/kam")
+    assert code == 1 and SECRET not in out + err
+    assert "Cannot read the database URL 'postgresql+psycopg://kam:***@db:x/kam'" in err
+    monkeypatch.setenv("KAM_DATABASE_URL", f"postgres://kam:{SECRET}@db:port/kam")
+    code, out, err = kam(capsys, "accounts")
+    assert code == 1 and SECRET not in out + err and "kam:***@db:port" in err
+
+
+def test_a_database_server_that_is_down_is_named_with_what_to_do(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = kam(capsys, "due", "--db", f"postgresql://kam:{SECRET}@127.0.0.1:1/kam")
+    assert code == 1 and out == "" and SECRET not in err
+    assert err.startswith("Error: The database postgresql://kam:***@127.0.0.1:1/kam cannot be")
+    assert "pg_isready -h 127.0.0.1 -p 1" in err and "unexpected" not in err
+
+
+def test_a_connection_lost_mid_sweep_names_the_database_and_what_to_do(engine: Engine) -> None:
+    """The server ends kam's connection while a sweep runs (an outage, a restart, a
+    failover): the sweep stops with the database named, not "unexpected problem"."""
+    from sqlalchemy import event
+
+    from core.checkins.sweeper import sweep
+    from core.errors import DatabaseUnavailable
+    from tests.checkin_notifiers import Recorder
+    from tests.conftest import _admin_engine
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a SQLite file has no server to lose")
+    admin = _admin_engine()
+    statements = []
+
+    def end_the_connection(conn: Any, *_args: Any) -> None:
+        statements.append(1)
+        if len(statements) == 2:
+            pid = conn.connection.driver_connection.info.backend_pid
+            with admin.connect() as other:
+                other.execute(text(f"SELECT pg_terminate_backend({pid})"))
+
+    event.listen(engine, "before_cursor_execute", end_the_connection)
+    try:
+        with pytest.raises(DatabaseUnavailable) as lost:
+            sweep(engine, Recorder(), now=NOW)
+    finally:
+        admin.dispose()
+    shown = engine.url.set(drivername="postgresql").render_as_string(hide_password=True)
+    assert str(lost.value).startswith(f"The database {shown} cannot be reached: ")
+    assert "pg_isready -h" in str(lost.value) and "run the command again" in str(lost.value)
+
+
+def test_the_log_file_rotates_and_masks_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("KAM_LOG_MAX_BYTES", "10000")
+    monkeypatch.setenv("KAM_LOG_BACKUPS", "2")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "plain-looking-bot-credential")
+
+    def boom(**_kwargs: object) -> None:
+        raise RuntimeError(f"postgresql://kam:{SECRET}@db/kam " + "x" * 3000)
+
+    monkeypatch.setattr("kam.cli.portfolio.list_accounts", boom)
+    url = f"sqlite:///{tmp_path}/kam.db"
+    log = tmp_path / "state" / "kam" / "log"
+    assert kam(capsys, "init", "--db", url)[0] == 0
+    for _ in range(10):
+        code, _, err = kam(capsys, "accounts", "--db", url)
+        assert code == 1 and f"(RuntimeError). Details: {log / 'kam.log'}" in err
+    logging.getLogger("core").warning(
+        "sent with xoxb-111-222-abcdef and plain-looking-bot-credential"
+    )
+    assert sorted(p.name for p in log.iterdir()) == ["kam.log", "kam.log.1", "kam.log.2"]
+    written = "".join(p.read_text() for p in log.iterdir())
+    assert written.count("RuntimeError: postgresql://kam:***@db/kam") >= 2
+    assert "xoxb-***" in written and "abcdef" not in written
+    for secret in (SECRET, "plain-looking-bot-credential"):
+        assert secret not in written
