@@ -3,6 +3,7 @@ database, nothing destroyed without asking, outages and secrets in messages."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -341,3 +342,98 @@ def test_the_log_file_rotates_and_masks_secrets(
     assert "xoxb-***" in written and "abcdef" not in written
     for secret in (SECRET, "plain-looking-bot-credential"):
         assert secret not in written
+
+
+class Terminal(io.StringIO):
+    """Someone at a terminal, who types what the test gives."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _accounts_in(url: str) -> list[str]:
+    from sqlmodel import Session, select
+
+    from core.db import make_engine
+    from core.models import Account
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as s:
+            return sorted(a.name for a in s.exec(select(Account)))
+    finally:
+        engine.dispose()
+
+
+def _own_data(url: str) -> None:
+    from sqlmodel import Session
+
+    from core.db import open_database
+    from tests import factories
+
+    engine = open_database(url, create=True)
+    with Session(engine) as s:
+        owner = factories.user(s)
+        factories.account(s, "Our Real Customer", owner_id=owner.id)
+        s.commit()
+    engine.dispose()
+
+
+DEMO = ("demo", "--synthetic", "--accounts", "3")
+
+
+def test_demo_reset_asks_on_a_terminal_refuses_elsewhere_and_keeps_a_copy(
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _own_data(db_url)
+    code, out, err = kam(capsys, *DEMO, "--db", db_url)
+    assert code == 1 and "already holds 1 accounts, 1 people" in err
+    assert "--reset" not in err and "kam demo --db sqlite:///kam-demo.db" in err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a script: nobody to ask
+    code, out, err = kam(capsys, *DEMO, "--reset", "--db", db_url)
+    assert code == 1 and "This replaces everything in" in err
+    assert "Nothing was changed: run it again with --yes" in err
+    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
+    code, out, err = kam(capsys, *DEMO, "--reset", "--db", db_url)
+    assert code == 1 and "Go ahead? [y/N]" in err and "Nothing was changed." in err
+    assert _accounts_in(db_url) == ["Our Real Customer"]
+    assert not [p for p in tmp_path.rglob("*backup*")]
+
+    monkeypatch.setattr("sys.stdin", Terminal("y\n"))
+    code, out, err = kam(capsys, *DEMO, "--reset", "--db", db_url)
+    assert code == 0, err
+    assert "Our Real Customer" not in _accounts_in(db_url) and len(_accounts_in(db_url)) == 3
+    kept = out.split("Kept a copy at ")[1].split(";")[0]
+    if db_url.startswith("sqlite"):
+        assert _accounts_in(f"sqlite:///{kept}") == ["Our Real Customer"]
+        assert f"copy it over {tmp_path / 'kam.db'}" in out
+    else:
+        assert "Our Real Customer" in (Path(kept) / "accounts.csv").read_text()
+        assert f"kam import --profile kam {kept}" in out
+
+    code, out, err = kam(capsys, *DEMO, "--db", db_url)
+    assert code == 0 and "`kam demo --synthetic --reset` replaces everything" in out
+    assert "asks first and keeps a copy" in out
+
+
+def test_export_over_an_earlier_export_asks_and_moves_it_aside(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _own_data(db_url)
+    folder = tmp_path / "out"
+    assert kam(capsys, "export", str(folder), "--db", db_url)[0] == 0
+    (folder / "accounts.csv").write_text("edited by hand\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = kam(capsys, "export", str(folder), "--db", db_url)
+    assert code == 1 and "already holds an export (users.csv, accounts.csv" in err
+    assert (folder / "accounts.csv").read_text() == "edited by hand\n"
+    code, out, _ = kam(capsys, "export", str(folder), "--yes", "--db", db_url)
+    assert code == 0
+    aside = Path(out.split("the files it held are in ")[1].split(".\n")[0])
+    assert aside.parent == tmp_path and (aside / "accounts.csv").read_text() == "edited by hand\n"
+    assert "Our Real Customer" in (folder / "accounts.csv").read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -42,6 +43,10 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+YesOption = Annotated[
+    bool,
+    typer.Option("--yes", "-y", help="Replace without asking (a backup copy is still kept)."),
+]
 AccountArgument = Annotated[str, typer.Argument(help="Account name; close spellings are found.")]
 
 
@@ -95,6 +100,18 @@ def session(db: str | None) -> Iterator[Session]:
             yield s
     finally:
         eng.dispose()
+
+
+def confirm(what: str, *, yes: bool) -> None:
+    """Go ahead with ``what`` (a sentence saying what would be replaced) only if the
+    person says so: ``--yes``, or yes at the prompt on a terminal. Elsewhere (a script,
+    cron, a pipe) it is refused, and nothing is changed."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise KamError(f"{what} Nothing was changed: run it again with --yes to go ahead.")
+    if not typer.confirm(f"{what} Go ahead?", default=False, err=True):
+        raise KamError("Nothing was changed.")
 
 
 def print_rest(total: int, limit: int) -> None:
