@@ -206,6 +206,9 @@ def open_database(
             on_upgrade(revision, head or "head")
         try:
             upgrade(engine)
+        except KamError:  # the database was lost mid-upgrade: its message says so
+            engine.dispose()
+            raise
         except Exception as exc:
             engine.dispose()
             raise DatabaseNotReady(

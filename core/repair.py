@@ -83,7 +83,8 @@ def repair_interrupted_upgrade(url: str) -> list[str]:
         return _repair(engine)
     except OperationalError as exc:
         raise DatabaseNotReady(
-            f"Cannot open the database {engine.url.database}: {exc.orig}"
+            f"Cannot repair the database {engine.url.database}: {exc.orig}. kam changed "
+            "nothing; restore it from a backup copy."
         ) from exc
     finally:
         engine.dispose()
