@@ -21,13 +21,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, create_engine, event, inspect
 from sqlalchemy import Engine as Engine  # re-exported: the edges name the types they hold
-from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session as Session
 
-from core.errors import DatabaseNotReady, KamError
+from core.errors import DatabaseNotReady, DatabaseUnavailable, KamError
+from core.masking import mask
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -57,14 +58,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         parsed = make_url(url)
     except Exception as exc:
         raise KamError(
-            f"Cannot read the database URL {url!r}. "
+            f"Cannot read the database URL {mask(url)!r}. "
             "Use sqlite:///path/to/kam.db or postgresql://user@host/dbname."
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         in_memory = database in ("", ":memory:")
         if not in_memory:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"Cannot make the folder {folder} for the database file: {exc.strerror}. "
+                    "Name a file in a folder you may write to (--db sqlite:///path/kam.db)."
+                ) from exc
         engine = create_engine(
             url,
             echo=echo,
@@ -72,11 +80,40 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             poolclass=StaticPool if in_memory else None,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
-        return engine
-    if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
-    raise KamError(
-        f"kam stores its data in SQLite or PostgreSQL, not {parsed.get_backend_name()!r}."
+    elif parsed.get_backend_name() == "postgresql":
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    else:
+        raise KamError(
+            f"kam stores its data in SQLite or PostgreSQL, not {parsed.get_backend_name()!r}."
+        )
+    event.listen(engine, "handle_error", _name_the_outage)
+    return engine
+
+
+def _name_the_outage(context: ExceptionContext) -> BaseException | None:
+    """Turn a lost or refused connection into a message that names the database and
+    says what to do, wherever it happens (opening, mid-command, mid-sweep).
+
+    Only failures to connect and disconnects are turned: a SQLite "database is locked"
+    and every other statement error stay what they are, for the code that handles them.
+    The pool's own liveness check (pre-ping) is left to reconnect quietly.
+    """
+    if context.is_pre_ping or not (context.is_disconnect or context.connection is None):
+        return None
+    url = context.engine.url if context.engine is not None else None
+    driver = _driver_message(context.original_exception)
+    if url is None or url.get_backend_name() != "postgresql":
+        where = url.database if url is not None else "?"
+        return DatabaseUnavailable(
+            f"Cannot open the database file {where}: {driver}. Check that the file and its "
+            "folder exist and that you may write to them, then run the command again."
+        )
+    shown = url.set(drivername="postgresql").render_as_string(hide_password=True)
+    return DatabaseUnavailable(
+        f"The database {shown} cannot be reached: {driver}. Check that the PostgreSQL server "
+        f"is running and reachable from here (pg_isready -h {url.host or 'localhost'} -p "
+        f"{url.port or 5432}); what was not yet saved was rolled back, so run the command "
+        "again once it answers."
     )
 
 
@@ -100,13 +137,46 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@contextmanager
+def schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in ONE transaction that holds every statement, DDL included.
+
+    An upgrade (or a repair) in it either happens whole or not at all, whatever stops
+    it: an error, Ctrl-C, SIGKILL, a lost connection. PostgreSQL has transactional DDL
+    and ``engine.begin()`` gives it. SQLite has it too, but Python's sqlite3 driver opens
+    its implicit transaction only before an INSERT, UPDATE or DELETE, so every CREATE
+    or DROP before one was committed on its own; here the driver's transaction handling
+    is off and kam says ``BEGIN IMMEDIATE`` itself (the recipe in SQLAlchemy's notes on
+    the SQLite dialect), which also makes a second kam wait for the first one's upgrade
+    instead of repeating it.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        before = driver.isolation_level
+        driver.isolation_level = None  # no implicit BEGIN or COMMIT from the driver
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                yield connection  # the driver's commit() or rollback() ends it
+        finally:
+            driver.isolation_level = before
+
+
 def upgrade(engine: Engine) -> None:
     """Create the schema, or bring it up to the newest revision."""
     command.upgrade(_alembic_config(engine), "head")
 
 
 def open_database(
-    url: str, *, create: bool = False, on_upgrade: Callable[[str, str], None] | None = None
+    url: str,
+    *,
+    create: bool = False,
+    on_upgrade: Callable[[str, str], None] | None = None,
 ) -> Engine:
     """Open the database at ``url``, upgrading an older schema.
 
@@ -117,6 +187,9 @@ def open_database(
     engine = make_engine(url)
     try:
         revision = current_revision(engine)
+    except KamError:
+        engine.dispose()
+        raise
     except Exception as exc:
         engine.dispose()
         raise DatabaseNotReady(f"Cannot open the database: {_driver_message(exc)}") from exc
@@ -131,7 +204,18 @@ def open_database(
     if revision != head:
         if revision is not None and on_upgrade is not None:
             on_upgrade(revision, head or "head")
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except KamError:  # the database was lost mid-upgrade: its message says so
+            engine.dispose()
+            raise
+        except Exception as exc:
+            engine.dispose()
+            raise DatabaseNotReady(
+                f"Cannot upgrade the database {_display(url)} from schema {revision or '(none)'}: "
+                f"{_driver_message(exc)}. Nothing was changed. If an older kam was stopped "
+                "while upgrading it, `kam init` repairs what that left behind."
+            ) from exc
     return engine
 
 

@@ -36,3 +36,9 @@ class Forbidden(KamError):
 
 class DatabaseNotReady(KamError):
     """The database is missing or older than this version of kam."""
+
+
+class DatabaseUnavailable(KamError):
+    """The database cannot be reached or opened: the server is down, the connection was
+    lost, or the file cannot be opened. The message names the database (never its
+    password) and what to do."""

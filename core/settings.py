@@ -12,6 +12,8 @@ from platformdirs import user_data_path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.masking import remember
+
 PLACEHOLDER_MARKERS = ("changeme", "your-", "xoxb-...", "xapp-...", "replace-me")
 
 
@@ -33,6 +35,15 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    kam_log_max_bytes: int = Field(default=1_000_000, ge=10_000)
+    kam_log_backups: int = Field(default=3, ge=1, le=100)
+
+    def model_post_init(self, _context: object) -> None:
+        """The Slack secrets of this configuration are masked in every message and log
+        line from now on (:mod:`core.masking`; a database URL's password is masked by
+        its place in the URL)."""
+        secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
+        remember(*(s.get_secret_value() for s in secrets if s is not None))
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod

@@ -11,6 +11,10 @@ from core.errors import KamError
 from core.hours import Staffed, WorkingHours
 
 EXAMPLES = '2026-03-01, 2026-03-01T14:30, "tomorrow 9am", "in 3 days", "next friday"'
+SANE_YEARS = 100
+"""How far from now a typed moment may lie. kam plans calls and reads a portfolio's
+recent years; 9999-12-31 or 0001-01-01 is a typing slip, and near the calendar's
+ends every "a day later" overflows."""
 
 
 Prefer = Literal["past", "future"]
@@ -41,12 +45,27 @@ class When:
         """The UTC moment ``text`` means.
 
         A bare date means the start of that day in the person's zone (of their
-        working day, when their ``hours`` are known). Anything unreadable raises a
-        KamError that shows good examples.
+        working day, when their ``hours`` are known). Anything unreadable, or more
+        than :data:`SANE_YEARS` from now, raises a KamError that shows good examples.
         """
         raw = (text or "").strip()
         if not raw:
             raise KamError(f"No date given. Try one of: {EXAMPLES}.")
+        moment: datetime | None
+        try:
+            moment = self._read(raw, prefer)
+        except OverflowError:  # a date at the calendar's ends moved to UTC
+            moment = None
+        now = as_utc(self.now)
+        if moment is None or abs(moment.year - now.year) > SANE_YEARS:
+            raise KamError(
+                f"Cannot use {raw!r} as a date: kam reads dates from {now.year - SANE_YEARS} "
+                f"to {now.year + SANE_YEARS}. Try one of: {EXAMPLES}."
+            )
+        return moment
+
+    def _read(self, raw: str, prefer: Prefer) -> datetime:
+        """The UTC moment ``raw`` means, however far away."""
         tz = zone(self.timezone)
         try:
             if len(raw) == 10:

@@ -306,7 +306,7 @@ def test_long_commands_are_quiet_without_a_terminal(demo_url: str, tmp_path: Pat
     for args in (
         ("score", "--limit", "1"),
         ("export", str(tmp_path / "out")),
-        ("demo", "--synthetic", "--accounts", "60", "--reset"),
+        ("demo", "--synthetic", "--accounts", "60", "--reset", "--yes"),
     ):
         done = subprocess.run(
             [sys.executable, "-m", "kam", *args, "--db", demo_url],

@@ -282,7 +282,17 @@ def test_kam_demo_synthetic_through_the_command_line(
     code, out, _ = kam(capsys, "demo", "--synthetic", "--accounts", "50", "--db", url)
     assert code == 0 and "already loaded (200 accounts)" in out
     code, out, _ = kam(
-        capsys, "demo", "--synthetic", "--accounts", "50", "--seed", "3", "--reset", "--db", url
+        capsys,
+        "demo",
+        "--synthetic",
+        "--accounts",
+        "50",
+        "--seed",
+        "3",
+        "--reset",
+        "--yes",
+        "--db",
+        url,
     )
     assert code == 0 and "50 accounts" in out
     code, out, _ = kam(capsys, "accounts", "--json", "--db", url)

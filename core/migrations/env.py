@@ -1,4 +1,7 @@
-"""Alembic environment: the engine is handed in by ``core.db``; the model is the target."""
+"""Alembic environment: the engine is handed in by ``core.db``; the model is the target.
+
+Every upgrade runs in one transaction (:func:`core.db.schema_transaction`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from core.db import make_engine, schema_transaction
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -14,10 +18,8 @@ target_metadata = SQLModel.metadata
 def run_migrations() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        from core.db import make_engine
-
         engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
-    with engine.begin() as connection:
+    with schema_transaction(engine) as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from core.errors import KamError
+from core.masking import MaskingFormatter
 from kam.cli.context import DbOption, engine, settings
 
 
@@ -29,9 +30,9 @@ def register(app: typer.Typer) -> None:
         from kambot.scheduler import build_scheduler
         from kambot.summary import schedule_team_summary
 
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
+        terminal = logging.StreamHandler()  # tokens and passwords masked on it too
+        terminal.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logging.basicConfig(level=logging.INFO, handlers=[terminal])
         config = settings()
         if not http and config.slack_app_token is None:
             raise KamError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,6 +18,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
+from core.repair import repair_interrupted_upgrade
 from core.services.users import acting_user
 from core.settings import Settings
 from core.when import Prefer, When
@@ -43,6 +45,10 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+YesOption = Annotated[
+    bool,
+    typer.Option("--yes", "-y", help="Replace without asking (a backup copy is still kept)."),
+]
 AccountArgument = Annotated[str, typer.Argument(help="Account name; close spellings are found.")]
 
 
@@ -69,9 +75,14 @@ def database_url(db: str | None) -> str:
     return db or settings().kam_database_url
 
 
-def engine(db: str | None, *, create: bool = False) -> Engine:
-    """Open the database, upgrading it or telling the user to run ``kam init``."""
-    return open_database(database_url(db), create=create, on_upgrade=_say_upgrading)
+def engine(db: str | None, *, create: bool = False, repair: bool = False) -> Engine:
+    """Open the database, upgrading it or telling the user to run ``kam init``; with
+    ``repair``, first undo what an interrupted upgrade of an older kam left behind."""
+    url = database_url(db)
+    if repair:
+        for change in repair_interrupted_upgrade(url):
+            typer.echo(f"Repaired what an interrupted upgrade left behind: {change}.", err=True)
+    return open_database(url, create=create, on_upgrade=_say_upgrading)
 
 
 def _say_upgrading(old: str, new: str) -> None:
@@ -91,6 +102,18 @@ def session(db: str | None) -> Iterator[Session]:
             yield s
     finally:
         eng.dispose()
+
+
+def confirm(what: str, *, yes: bool) -> None:
+    """Go ahead with ``what`` (a sentence saying what would be replaced) only if the
+    person says so: ``--yes``, or yes at the prompt on a terminal. Elsewhere (a script,
+    cron, a pipe) it is refused, and nothing is changed."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise KamError(f"{what} Nothing was changed: run it again with --yes to go ahead.")
+    if not typer.confirm(f"{what} Go ahead?", default=False, err=True):
+        raise KamError("Nothing was changed.")
 
 
 def print_rest(total: int, limit: int) -> None:

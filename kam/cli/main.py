@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +16,8 @@ import typer
 from platformdirs import user_log_path
 
 from core.errors import KamError
+from core.masking import MaskingFormatter, mask
+from core.settings import Settings
 from kam.cli import bot, checkins, portfolio, recording, records, scoring, transfer, tui
 
 app = typer.Typer(
@@ -45,8 +47,10 @@ for module in (portfolio, records, recording, scoring, checkins, transfer, bot, 
     module.register(app)
 
 
-LOGGED = ("core", "kambot")
-"""The packages whose warnings (a delivery that failed, a retry) go to the log file."""
+LOGGED = ("core", "kambot", "kam")
+"""The packages whose warnings (a delivery that failed, a retry) and unexpected errors go
+to the log file."""
+LOG_FILE = "kam-log-file"
 
 
 def _log_path() -> Path:
@@ -55,46 +59,63 @@ def _log_path() -> Path:
     return path
 
 
-def _log_warnings_to_file() -> None:
-    """Send kam's own warnings to the log file, not as tracebacks onto the terminal.
-
-    The file is opened only when something is written. ``kam bot`` adds the
-    terminal as well, for an operator watching it.
-    """
-    if any(h.name == "kam-log-file" for h in logging.getLogger(LOGGED[0]).handlers):
-        return  # already set up (run() called again in one process)
+def _rotation() -> tuple[int, int]:
+    """KAM_LOG_MAX_BYTES and KAM_LOG_BACKUPS, or their defaults when the
+    configuration cannot be read (the command itself will say why)."""
     try:
-        handler = logging.FileHandler(_log_path(), encoding="utf-8", delay=True)
+        config = Settings()
+    except Exception:
+        config = Settings.model_construct()
+    return config.kam_log_max_bytes, config.kam_log_backups
+
+
+def _log_file() -> logging.Handler | None:
+    """kam's own log file, shared by every logger in :data:`LOGGED`: warnings, not
+    tracebacks on the terminal, and the details of unexpected errors.
+
+    It rotates (KAM_LOG_MAX_BYTES, KAM_LOG_BACKUPS), is opened only when something is
+    written, and masks secrets in every line. ``kam bot`` adds the terminal as well,
+    for an operator watching it.
+    """
+    loggers = [logging.getLogger(name) for name in LOGGED]
+    try:
+        path = _log_path()
     except OSError:
-        return
-    handler.name = "kam-log-file"
-    handler.setLevel(logging.WARNING)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    for name in LOGGED:
-        logging.getLogger(name).addHandler(handler)
+        return None
+    for handler in loggers[0].handlers:
+        if handler.name == LOG_FILE:
+            if getattr(handler, "baseFilename", None) == str(path):
+                return handler  # already set up (run() called again in one process)
+            for logger in loggers:
+                logger.removeHandler(handler)
+            handler.close()
+    max_bytes, backups = _rotation()
+    rotating = RotatingFileHandler(
+        path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=True
+    )
+    rotating.name = LOG_FILE
+    rotating.setLevel(logging.WARNING)
+    rotating.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    for logger in loggers:
+        logger.addHandler(rotating)
+    return rotating
 
 
 def _log_unexpected(exc: BaseException) -> str:
-    try:
-        path = _log_path()
-        logger = logging.getLogger("kam")
-        handler = logging.FileHandler(path, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        logger.addHandler(handler)
-        logger.error("unexpected error\n%s", "".join(traceback.format_exception(exc)))
-        handler.close()
-        return str(path)
-    except OSError:
+    handler = _log_file()
+    if handler is None:
         return "(the log file could not be written)"
+    logging.getLogger("kam").error("unexpected error", exc_info=exc)
+    return str(getattr(handler, "baseFilename", "the log file"))
 
 
 def run(argv: list[str] | None = None) -> None:
     """Entry point of the ``kam`` console script."""
-    _log_warnings_to_file()
+    _log_file()
     try:
         app(args=argv, prog_name="kam")
     except KamError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {mask(str(exc))}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,10 +11,12 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import SQLModel, select
 
+from core.backup import back_up_database, holdings
 from core.clock import utcnow
-from core.db import current_revision, session_scope
+from core.db import Engine, current_revision, session_scope
 from core.demo import maven
 from core.demo import synthetic as synthetic_demo
+from core.errors import KamError
 from core.models import AuditEvent, ScoreSnapshot, Tier
 from core.scoring import AccountScore, load_config, rescore
 from core.scoring.config import TIERS
@@ -26,6 +29,8 @@ from kam.cli.context import (
     AccountArgument,
     DbOption,
     JsonOption,
+    YesOption,
+    confirm,
     console,
     emit_json,
     engine,
@@ -38,18 +43,14 @@ from kam.cli.scoring import ConfigOption
 
 
 def init(db: DbOption = None) -> None:
-    """Create the database, or bring an older one up to date."""
-    eng = engine(db, create=True)
+    """Create the database, or bring an older one up to date (repairing what an
+    interrupted upgrade of an older kam left behind)."""
+    eng = engine(db, create=True, repair=True)
     try:
         revision = current_revision(eng)
     finally:
         eng.dispose()
-    where = (
-        eng.url.database
-        if eng.url.get_backend_name() == "sqlite"
-        else eng.url.render_as_string(hide_password=True)
-    )
-    typer.echo(f"Database ready at {where} (schema {revision}).")
+    typer.echo(f"Database ready at {_where(eng)} (schema {revision}).")
 
 
 def demo(
@@ -66,14 +67,20 @@ def demo(
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same portfolio.")] = 1,
     reset: Annotated[
-        bool, typer.Option("--reset", help="Delete everything in the database first.")
+        bool,
+        typer.Option(
+            "--reset",
+            help="Replace everything in the database with the demo (asks first, keeps a copy).",
+        ),
     ] = False,
+    yes: YesOption = False,
     config_path: ConfigOption = None,
 ) -> None:
     """Load the demo portfolio (the real CRM sample dataset, or a synthetic one) and score it.
 
     The portfolio is scored as `kam score` scores it, in the same transaction, so
-    `kam tui` opens on tiers, quadrants and health.
+    `kam tui` opens on tiers, quadrants and health. It goes into an empty database;
+    `--reset` replaces what a database holds, after asking and keeping a copy.
     """
     if synthetic:
         synthetic_demo.check_size(accounts)  # before the database is even created
@@ -84,11 +91,13 @@ def demo(
             loaded = s.exec(
                 select(AuditEvent).where(AuditEvent.action == maven.DEMO_MARKER)
             ).first()
+            held = holdings(session=s)
             if loaded is not None and not reset:
                 typer.echo(
                     "The demo portfolio is already loaded "
-                    f"({(loaded.after or {}).get('accounts', '?')} accounts). "
-                    f"`kam demo{' --synthetic' if synthetic else ''} --reset` loads it afresh."
+                    f"({(loaded.after or {}).get('accounts', '?')} accounts). To load it "
+                    f"afresh, `kam demo{' --synthetic' if synthetic else ''} --reset` replaces "
+                    "everything in this database; it asks first and keeps a copy."
                 )
                 if s.exec(select(ScoreSnapshot.id).limit(1)).first() is None:
                     # loaded by an older kam, never scored: the TUI would open on nothing
@@ -96,10 +105,19 @@ def demo(
                         scores = rescore(session=s, now=utcnow(), config=config, progress=bar)
                     typer.echo(f"Scored {len(scores):,} accounts: {_tiers(scores)}.")
                 return
+        if held and not reset:
+            raise KamError(
+                f"This database already holds {held}; the demo would mix with them. "
+                "Load it into a database of its own: `kam demo --db sqlite:///kam-demo.db`."
+            )
+        if held:
+            confirm(f"This replaces everything in {_where(eng)} ({held}) with the demo.", yes=yes)
+            kept = back_up_database(eng, now=utcnow(), folder=Path.cwd())
+            typer.echo(f"Kept a copy at {kept.place}; {kept.restore}.")
+        with session_scope(eng) as s:
             if reset:
                 for table in reversed(SQLModel.metadata.sorted_tables):
                     s.execute(table.delete())
-                s.expunge_all()  # the marker read above is gone; its id may be reused
             with progress_bar() as bar:
                 if synthetic:
                     typer.echo(f"Generating {accounts:,} accounts (seed {seed})…", err=True)
@@ -114,6 +132,13 @@ def demo(
         typer.echo(f"Scored {len(scores):,} accounts: {_tiers(scores)}.")
     finally:
         eng.dispose()
+
+
+def _where(eng: Engine) -> str:
+    """The database as people name it: the file, or the URL without its password."""
+    if eng.url.get_backend_name() == "sqlite":
+        return str(eng.url.database)
+    return eng.url.render_as_string(hide_password=True)
 
 
 def _tiers(scores: list[AccountScore]) -> str:

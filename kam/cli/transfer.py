@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from core.actors import Actor
+from core.backup import files_in_the_way, set_aside
 from core.clock import utcnow
 from core.errors import KamError
 from core.transfer.export import FORMATS, export_all
@@ -15,7 +16,7 @@ from core.transfer.fields import IMPORTABLE, kind_of
 from core.transfer.importer import ImportReport, import_file
 from core.transfer.options import ImportOptions
 from core.transfer.profiles import BUILT_IN, import_folder, load_profile
-from kam.cli.context import DbOption, session, settings
+from kam.cli.context import DbOption, YesOption, confirm, session, settings
 from kam.cli.progress import progress_bar
 
 PROGRESS_FROM = 5_000
@@ -133,13 +134,24 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             str, typer.Option("--format", help="csv (one file per kind) or json.")
         ] = "csv",
+        yes: YesOption = False,
         db: DbOption = None,
     ) -> None:
-        """Export everything a team cares about; `kam import --profile kam DIR` restores it."""
+        """Export everything a team cares about; `kam import --profile kam DIR` restores it.
+
+        Files of an earlier export in DIR are moved aside (after asking) first."""
         if fmt not in FORMATS:
             raise KamError(f"Unknown format {fmt!r}; use csv or json.")
         if folder.exists() and not folder.is_dir():
             raise KamError(f"{str(folder)!r} is a file; name a folder to export into.")
+        in_the_way = files_in_the_way(folder, fmt)
+        if in_the_way:
+            names = ", ".join(p.name for p in in_the_way[:3])
+            if len(in_the_way) > 3:
+                names += f" and {len(in_the_way) - 3} more"
+            confirm(f"{folder} already holds an export ({names}); it would be replaced.", yes=yes)
+            kept = set_aside(in_the_way, now=utcnow())
+            typer.echo(f"Moved the earlier export aside: {kept.restore}.")
         with session(db) as s, progress_bar() as bar:
             counts = export_all(folder, session=s, fmt=fmt, progress=bar)
         listing = ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
