@@ -8,6 +8,7 @@ bodies are ever logged.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -26,6 +27,7 @@ from kambot.listeners import actions, commands, events, views
 
 RATE_LIMIT_RETRIES = 2
 CONNECTION_RETRIES = 2
+LISTENER_THREADS = 64
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -69,8 +71,14 @@ def _withhold_rejected_bodies() -> None:
         verification.addFilter(WithholdRequestBodies())
 
 
-def create_app(settings: Settings, engine: Engine, *, kam: Kam | None = None) -> App:
-    """The Slack app over ``engine``, with every listener registered."""
+def create_app(
+    settings: Settings, engine: Engine, *, kam: Kam | None = None, workers: int = LISTENER_THREADS
+) -> App:
+    """The Slack app over ``engine``, with every listener registered.
+
+    ``workers`` threads run listeners. bolt acks from the listener's own thread,
+    so a request waits for a free one before it is acked: with bolt's default of
+    5, a burst of commands queued behind the database work of the first few."""
     if settings.slack_signing_secret is None:
         raise KamError(
             "SLACK_SIGNING_SECRET is not set. Copy it from your Slack app's "
@@ -83,6 +91,9 @@ def create_app(settings: Settings, engine: Engine, *, kam: Kam | None = None) ->
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=logging.getLogger("kambot.bolt"),
+        listener_executor=ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="kam-listener"
+        ),
     )
     shared = kam or Kam(engine=engine, settings=settings)
 
