@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from core.checkins import DueItem, due_items, kind_named
+from core.checkins import DueItem, as_shown, due_items, kind_named
 from core.clock import zone
 from core.db import Session, session_scope
 from core.errors import KamError
@@ -39,11 +38,14 @@ from kambot import blocks as kb
 from kambot.context import Kam
 from kambot.identity import Identity
 from kambot.subcommands import Request, log_modal_for
-from kambot.where import Where
+from kambot.where import Responder, Where
 
 log = logging.getLogger(__name__)
 
 CLOSED = {ReminderState.DONE.value, ReminderState.DISMISSED.value}
+DRAFT_KEPT = 1500
+"""How much of a drafted thank-you the log form carries (in its private_metadata, at most
+3,000 characters) so the reminder shows it again once the thank-you is logged."""
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,13 @@ def surface_of(body: dict[str, Any], *, list_view: bool) -> Surface:
 def item_of(
     key: str, row: Reminder | None, user: User, *, session: Session, now: datetime
 ) -> DueItem | None:
-    if row is not None and row.payload and "title" in row.payload:
-        try:
-            return DueItem.from_dict(row.payload)
-        except (KeyError, TypeError, ValueError):
-            pass
-    return next(
-        (i for i in due_items(session=session, now=now, user_id=user.id) if i.key == key), None
+    """The reminder as its person saw it (notes and draft included), to draw it again."""
+    return as_shown(
+        key,
+        row.payload if row is not None else None,
+        user_id=user.id or 0,
+        session=session,
+        now=now,
     )
 
 
@@ -120,7 +122,7 @@ def redraw(
     *,
     kam: Kam,
     client: WebClient,
-    respond: Respond,
+    respond: Responder,
     extra: str | None = None,
 ) -> None:
     """Show the new state where the click happened."""
@@ -191,6 +193,7 @@ def open_log(
         )
         metadata = {
             "reminder_key": key,
+            "draft": (item.draft or "")[:DRAFT_KEPT],
             "surface": surface.kind,
             "list": surface.list_view,
             "channel": surface.channel,

@@ -18,7 +18,14 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from slack_bolt import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
@@ -35,12 +42,38 @@ class Someone(Shape):
     id: str
 
 
+Object = dict[str, Any]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
+class Envelope(Shape):
+    """What bolt reads from any body before it finds a listener (its context: team,
+    enterprise, user, channel), so each is of a type bolt can read."""
+
+    authorizations: list[Object] | None = None
+    is_enterprise_install: bool | None = None
+    is_ext_shared_channel: bool | None = None
+    enterprise: Object | str | None = None
+    enterprise_id: str | None = None
+    team: Object | str | None = None
+    team_id: str | None = None
+    user: Object | str | None = None
+    user_id: str | None = None
+    channel: Object | str | None = None
+    channel_id: str | None = None
+    message: Object | None = None
+    previous_message: Object | None = None
+    view: Object | None = None
+    container: Object | None = None
+    event: Object | None = None
+
+
 class SlashCommand(Shape):
     command: str
     user_id: str
     trigger_id: str
+    response_url: Url
     text: str = ""
-    response_url: str | None = None
 
 
 class Action(Shape):
@@ -54,16 +87,30 @@ class BlockActions(Shape):
     user: Someone
     actions: Annotated[list[Action], Field(min_length=1)]
     trigger_id: str | None = None
-    response_url: str | None = None
-    container: dict[str, Any] | None = None
+    response_url: Url | None = None
+    """None for a click in the App Home tab."""
+    container: Object | None = None
+
+
+class State(Shape):
+    values: dict[str, dict[str, Object]] = Field(default_factory=dict)
+    """block_id → action_id → what was entered."""
 
 
 class SubmittedView(Shape):
     id: str
+    type: str
     callback_id: str = ""
     private_metadata: str = ""
-    state: dict[str, Any] = Field(default_factory=dict)
-    blocks: list[dict[str, Any]] = Field(default_factory=list)
+    state: State = Field(default_factory=State)
+    blocks: list[Object] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _metadata_is_kams(self) -> SubmittedView:
+        """kam's forms carry a JSON object (or nothing) in their private_metadata."""
+        if self.private_metadata and not isinstance(json.loads(self.private_metadata), dict):
+            raise ValueError("private_metadata is not a JSON object")
+        return self
 
 
 class ViewSubmission(Shape):
@@ -97,6 +144,13 @@ class Interactive(Shape):
 class Event(Shape):
     type: str
     user: str | None = None
+    tab: str | None = None
+
+    @model_validator(mode="after")
+    def _someone_opened_home(self) -> Event:
+        if self.type == "app_home_opened" and self.user is None:
+            raise ValueError("app_home_opened names no user")
+        return self
 
 
 class EventCallback(Shape):
@@ -149,11 +203,15 @@ def malformed(body: str, content_type: str) -> str | None:
     """Why a signed body is not one Slack sends (None when it is)."""
     try:
         if content_type.startswith("application/json"):
-            Events.model_validate({"body": json.loads(body)})
+            event = json.loads(body)
+            Events.model_validate({"body": event})
+            Envelope.model_validate(event)
             return None
         fields = dict(parse_qsl(body, keep_blank_values=True))
         if "payload" in fields:
-            Interactive.model_validate({"payload": json.loads(fields["payload"])})
+            payload = json.loads(fields["payload"])
+            Interactive.model_validate({"payload": payload})
+            Envelope.model_validate(payload)
         elif "command" in fields:
             SlashCommand.model_validate(fields)
         elif "ssl_check" not in fields:
