@@ -129,7 +129,7 @@ def redraw(
     assert identity.user is not None
     if not surface.list_view and item is not None:
         blocks = kb.reminder_blocks(item, outcome=outcome + (f"\n{extra}" if extra else ""))
-        text = kb.fallback(f"{item.title}: {outcome}")
+        text = kb.fallback(f"{item.title}: ", outcome)
         if surface.kind == "dm" and surface.channel and surface.ts:
             client.chat_update(
                 channel=surface.channel, ts=surface.ts, text=text, blocks=kb.dump(blocks)
@@ -157,13 +157,13 @@ def redraw(
         client.chat_update(
             channel=surface.channel,
             ts=surface.ts,
-            text=kb.fallback(outcome),
+            text=kb.fallback("", outcome),
             blocks=kb.dump(kb.within_message_limit(blocks)),
         )
     else:
         blocks = [kb.section(outcome), *kb.due_blocks(items, title=f"Due for you ({len(items)})")]
         respond(
-            text=kb.fallback(outcome),
+            text=kb.fallback("", outcome),
             blocks=kb.dump(kb.within_message_limit(blocks)),
             replace_original=True,
             response_type="ephemeral",
