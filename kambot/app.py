@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from core.db import Engine
 from core.errors import KamError
 from core.settings import Settings
-from kambot import failures
+from kambot import failures, pickers
 from kambot.context import Kam
 from kambot.listeners import actions, commands, events, views
 
@@ -103,7 +103,7 @@ def create_app(
         next()
 
     app.middleware(hand_over_kam)
-    for module in (commands, actions, views, events):
+    for module in (commands, actions, views, events, pickers):
         module.register(app)
     app.error(failures.handle_error)
     return app

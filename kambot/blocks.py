@@ -425,8 +425,10 @@ def log_modal(
     contacts: Sequence[tuple[int, str]] = (),
     summary: str | None = None,
     kind: str = "call",
+    contact_input: InputBlock | None = None,
 ) -> View:
-    """The form behind `/kam log` and a reminder's "Log check-in" button."""
+    """The form behind `/kam log` and a reminder's "Log check-in" button. ``contact_input``
+    replaces the contact menu (a type-ahead picker for an account with many people)."""
     account = (
         form_input(
             ids.LOG_ACCOUNT,
@@ -438,7 +440,7 @@ def log_modal(
         if account_name is None
         else section(f"*Account:* {safe(account_name, 200)}")
     )
-    contact = (
+    contact = contact_input or (
         form_input(
             ids.LOG_CONTACT,
             "Who you spoke to",

@@ -58,12 +58,26 @@ def test_manifest_asks_for_what_the_bot_uses() -> None:
     assert scopes == {
         "commands",
         "chat:write",
+        "chat:write.public",  # the weekly summary posts to a public channel nobody invited kam to
         "im:history",
         "im:write",
         "users:read",
         "users:read.email",
     }
     assert {s for s in SCOPES.values() if s} <= scopes
+
+
+def test_the_http_manifest_is_the_socket_mode_one_with_request_urls() -> None:
+    http = json.loads((ROOT / "kambot" / "manifest.http.json").read_text())
+    url = "https://YOUR-HOST/slack/events"
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert http["features"]["slash_commands"][0].pop("url") == url
+    assert http["settings"]["event_subscriptions"].pop("request_url") == url
+    interactivity = http["settings"]["interactivity"]
+    # the type-ahead pickers ask for their options at the options load URL
+    assert interactivity.pop("request_url") == interactivity.pop("message_menu_options_url") == url
+    http["settings"]["socket_mode_enabled"] = True
+    assert http == MANIFEST
 
 
 def test_every_web_api_method_the_bot_called_is_covered_by_the_manifest(

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
 from kambot import ids
+from kambot.summary import Target, run_team_summary
 from tests.slack_harness import SlackBot, select, text_input, valid_blocks, valid_view
 from tests.test_bot_reminders import (  # noqa: F401 - the fixtures are used by name
     anna_items,
@@ -120,3 +122,15 @@ def test_a_page_button_without_a_response_url_answers_in_a_dm(
     (told,) = bot.api.wait_for("chat.postMessage", where=lambda c: c.body["channel"] == "UANNA")
     valid_blocks(json.loads(told.body["blocks"]) if isinstance(told.body["blocks"], str) else [])
     assert "Due for you" in told.text_of_blocks() and "Sorry" not in told.text_of_blocks()
+
+
+def test_a_summary_channel_kam_cannot_post_in_is_logged_with_the_fix(
+    bot: SlackBot,  # noqa: F811
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    target = Target(engine=engine, client=bot.app.client, channel="G0PRIVATE", timezone="UTC")
+    assert run_team_summary(target)  # a public channel: posted, nobody invited kam
+    bot.api.failing["chat.postMessage"] = "not_in_channel"
+    assert run_team_summary(target) is None
+    assert "/invite @kam" in caplog.text and "G0PRIVATE" in caplog.text

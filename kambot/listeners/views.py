@@ -54,7 +54,7 @@ class FieldError(Exception):
 def _value(values: dict[str, Any], field: tuple[str, str]) -> str | None:
     """The text, selected option or radio choice of one input (None when empty)."""
     state = (values.get(field[0]) or {}).get(field[1]) or {}
-    if state.get("type") in ("static_select", "radio_buttons"):
+    if state.get("type") in ("static_select", "external_select", "radio_buttons"):
         selected = state.get("selected_option") or {}
         return selected.get("value")
     value = state.get("value")
