@@ -8,6 +8,7 @@ bodies are ever logged.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -18,13 +19,14 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from core.db import Engine
 from core.errors import KamError
 from core.settings import Settings
-from kambot import failures
+from kambot import failures, pickers
 from kambot.context import Kam
 from kambot.listeners import actions, commands, events, shortcuts, views
 from kambot.slack_errors import RepeatableOnly, check_token
 
 RATE_LIMIT_RETRIES = 2
 CONNECTION_RETRIES = 2
+LISTENER_THREADS = 64
 
 
 def web_client(settings: Settings, *, wait_out_rate_limits: bool = True) -> WebClient:
@@ -70,8 +72,14 @@ def _withhold_rejected_bodies() -> None:
         verification.addFilter(WithholdRequestBodies())
 
 
-def create_app(settings: Settings, engine: Engine, *, kam: Kam | None = None) -> App:
-    """The Slack app over ``engine``, with every listener registered."""
+def create_app(
+    settings: Settings, engine: Engine, *, kam: Kam | None = None, workers: int = LISTENER_THREADS
+) -> App:
+    """The Slack app over ``engine``, with every listener registered.
+
+    ``workers`` threads run listeners. bolt acks from the listener's own thread,
+    so a request waits for a free one before it is acked: with bolt's default of
+    5, a burst of commands queued behind the database work of the first few."""
     if settings.slack_signing_secret is None:
         raise KamError(
             "SLACK_SIGNING_SECRET is not set. Copy it from your Slack app's "
@@ -85,6 +93,9 @@ def create_app(settings: Settings, engine: Engine, *, kam: Kam | None = None) ->
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=logging.getLogger("kambot.bolt"),
+        listener_executor=ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="kam-listener"
+        ),
     )
     shared = kam or Kam(engine=engine, settings=settings)
 
@@ -94,7 +105,7 @@ def create_app(settings: Settings, engine: Engine, *, kam: Kam | None = None) ->
         next()
 
     app.middleware(hand_over_kam)
-    for module in (commands, actions, views, events, shortcuts):
+    for module in (commands, actions, views, events, shortcuts, pickers):
         module.register(app)
     app.error(failures.handle_error)
     return app

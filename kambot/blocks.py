@@ -9,6 +9,7 @@ piece of text a person typed goes through :func:`escape`, so a note that says
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -80,9 +81,27 @@ SEVERITY_EMOJI = {
 # --- text ---------------------------------------------------------------------
 
 
+ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+LOOK_ALIKES = {"*": "\u2217", "_": "\u02cd", "~": "\u223c"}
+"""Slack's mrkdwn has no escape for its formatting marks, so in text a person typed a mark
+that could open or close formatting becomes one that looks the same and formats nothing:
+∗ (asterisk operator), ˍ (modifier letter low macron), ∼ (tilde operator)."""
+FORMATTING_MARK = re.compile(r"(?<![^\W_])[*_~]|[*_~](?![^\W_])")
+"""A mark not between two letters or digits: only those format (``thank_you`` never does)."""
+CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+
+
 def escape(text: object) -> str:
-    """User text made inert for mrkdwn: ``&``, ``<`` and ``>`` become entities."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text made inert wherever Slack reads mrkdwn (message text, mrkdwn blocks, the
+    notification ``text``): ``&``, ``<`` and ``>`` become entities, so ``<!channel>``,
+    ``<@U…>`` and ``<url|label>`` are shown and never act; outside `code spans`
+    (commands kam suggests, which Slack shows as typed) a ``*``, ``_`` or ``~`` that
+    could format becomes its look-alike, so a name like ``*x*`` never turns bold."""
+    parts = CODE_SPAN.split(str(text).translate(ENTITIES))
+    return "".join(
+        part if i % 2 else FORMATTING_MARK.sub(lambda m: LOOK_ALIKES[m.group()], part)
+        for i, part in enumerate(parts)
+    )
 
 
 def clip(text: str, limit: int) -> str:
@@ -187,9 +206,10 @@ def within_message_limit(blocks: list[Block], *, more: str = "more not shown") -
     return [*kept, context(f"…{len(blocks) - len(kept)} {more}.")]
 
 
-def fallback(text: str) -> str:
-    """The notification text beside the blocks (plain, escaped, short)."""
-    return clip(text, FALLBACK_TEXT_LIMIT)
+def fallback(text: str, marked: str = "") -> str:
+    """The notification ``text`` beside the blocks: ``text`` (plain, escaped here), then
+    ``marked`` (mrkdwn kam wrote, such as "Done by <@U…>"), cut short."""
+    return clip(escape(text) + marked, FALLBACK_TEXT_LIMIT)
 
 
 # --- replies ------------------------------------------------------------------
@@ -406,8 +426,10 @@ def log_modal(
     contacts: Sequence[tuple[int, str]] = (),
     summary: str | None = None,
     kind: str = "call",
+    contact_input: InputBlock | None = None,
 ) -> View:
-    """The form behind `/kam log` and a reminder's "Log check-in" button."""
+    """The form behind `/kam log` and a reminder's "Log check-in" button. ``contact_input``
+    replaces the contact menu (a type-ahead picker for an account with many people)."""
     account = (
         form_input(
             ids.LOG_ACCOUNT,
@@ -419,7 +441,7 @@ def log_modal(
         if account_name is None
         else section(f"*Account:* {safe(account_name, 200)}")
     )
-    contact = (
+    contact = contact_input or (
         form_input(
             ids.LOG_CONTACT,
             "Who you spoke to",

@@ -38,10 +38,14 @@ LOG_MODAL = "kam_log_modal"
 # Shortcuts (callback ids, as in manifest.json)
 LOG_MESSAGE_SHORTCUT = "kam_log_message"
 
+# Type-ahead pickers (external selects): their options are answered by kambot.pickers
+PICK_ACCOUNT = "kam_pick_account"
+PICK_CONTACT = "kam_pick_contact"
+
 # Inputs in the log modal: (block_id, action_id)
 LOG_ACCOUNT = ("log_account", "account")
 LOG_KIND = ("log_kind", "kind")
-LOG_CONTACT = ("log_contact", "contact")
+LOG_CONTACT = ("log_contact", "kam_pick_contact")
 LOG_SUMMARY = ("log_summary", "summary")
 LOG_SENTIMENT = ("log_sentiment", "sentiment")
 LOG_WHEN = ("log_when", "when")

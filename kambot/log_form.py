@@ -95,6 +95,12 @@ def _as_filled_in(block: Mapping[str, Any], state: Mapping[str, Any]) -> dict[st
             element["initial_value"] = value
         else:
             element.pop("initial_value", None)
+    elif element.get("type") == "external_select":
+        chosen_option = entered.get("selected_option")
+        if chosen_option:
+            element["initial_option"] = chosen_option
+        else:
+            element.pop("initial_option", None)
     elif element.get("type") in ("static_select", "radio_buttons"):
         chosen = (entered.get("selected_option") or {}).get("value")
         option = next((o for o in element.get("options") or [] if o.get("value") == chosen), None)

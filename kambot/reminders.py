@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from core.checkins import DueItem, due_items, kind_named
+from core.checkins import DueItem, as_shown, due_items, kind_named
 from core.clock import zone
 from core.db import Session, session_scope
 from core.errors import KamError
@@ -40,11 +39,14 @@ from kambot import blocks as kb
 from kambot.context import Kam
 from kambot.identity import Identity
 from kambot.subcommands import Request, log_modal_for
-from kambot.where import Where
+from kambot.where import Responder, Where
 
 log = logging.getLogger(__name__)
 
 CLOSED = {ReminderState.DONE.value, ReminderState.DISMISSED.value}
+DRAFT_KEPT = 1500
+"""How much of a drafted thank-you the log form carries (in its private_metadata, at most
+3,000 characters) so the reminder shows it again once the thank-you is logged."""
 
 
 @dataclass(frozen=True)
@@ -80,13 +82,13 @@ def surface_of(body: dict[str, Any], *, list_view: bool) -> Surface:
 def item_of(
     key: str, row: Reminder | None, user: User, *, session: Session, now: datetime
 ) -> DueItem | None:
-    if row is not None and row.payload and "title" in row.payload:
-        try:
-            return DueItem.from_dict(row.payload)
-        except (KeyError, TypeError, ValueError):
-            pass
-    return next(
-        (i for i in due_items(session=session, now=now, user_id=user.id) if i.key == key), None
+    """The reminder as its person saw it (notes and draft included), to draw it again."""
+    return as_shown(
+        key,
+        row.payload if row is not None else None,
+        user_id=user.id or 0,
+        session=session,
+        now=now,
     )
 
 
@@ -131,14 +133,14 @@ def redraw(
     *,
     kam: Kam,
     client: WebClient,
-    respond: Respond,
+    respond: Responder,
     extra: str | None = None,
 ) -> None:
     """Show the new state where the click happened."""
     assert identity.user is not None
     if not surface.list_view and item is not None:
         blocks = kb.reminder_blocks(item, outcome=outcome + (f"\n{extra}" if extra else ""))
-        text = kb.fallback(f"{item.title}: {outcome}")
+        text = kb.fallback(f"{item.title}: ", outcome)
         if surface.kind == "dm" and surface.channel and surface.ts:
             client.chat_update(
                 channel=surface.channel, ts=surface.ts, text=text, blocks=kb.dump(blocks)
@@ -166,13 +168,13 @@ def redraw(
         client.chat_update(
             channel=surface.channel,
             ts=surface.ts,
-            text=kb.fallback(outcome),
+            text=kb.fallback("", outcome),
             blocks=kb.dump(kb.within_message_limit(blocks)),
         )
     else:
         blocks = [kb.section(outcome), *kb.due_blocks(items, title=f"Due for you ({len(items)})")]
         respond(
-            text=kb.fallback(outcome),
+            text=kb.fallback("", outcome),
             blocks=kb.dump(kb.within_message_limit(blocks)),
             replace_original=True,
             response_type="ephemeral",
@@ -202,6 +204,7 @@ def open_log(
         )
         metadata = {
             "reminder_key": key,
+            "draft": (item.draft or "")[:DRAFT_KEPT],
             "surface": surface.kind,
             "list": surface.list_view,
             "channel": surface.channel,

@@ -63,6 +63,7 @@ from core.views import (
 )
 from core.when import When
 from kambot import blocks as kb
+from kambot import ids, pickers
 from kambot.grammar import SPECS, Parsed, tokens
 
 Typed = TypeVar("Typed", contravariant=True)
@@ -275,12 +276,14 @@ def log_modal_for(
         if account is not None
         else []
     )
+    many = len(contacts) > kb.SELECT_OPTIONS_LIMIT
     return kb.log_modal(
         metadata=metadata,
         account_name=account.name if account is not None else None,
         contacts=contacts,
         summary=summary,
         kind=kind,
+        contact_input=pickers.contact_picker(ids.LOG_CONTACT[0]) if many else None,
     )
 
 

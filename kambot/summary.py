@@ -16,6 +16,7 @@ from datetime import datetime
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from core.clock import utcnow, zone
@@ -57,11 +58,32 @@ class Target:
     timezone: str
 
 
+CHANNEL_FIXES = {
+    "not_in_channel": "it is a private channel: type /invite @kam in it",
+    "channel_not_found": "check KAM_TEAM_CHANNEL (a channel ID such as C0123ABCD)",
+    "is_archived": "the channel is archived: set KAM_TEAM_CHANNEL to another",
+    "missing_scope": "reinstall the app from kambot/manifest.json (it asks for chat:write.public)",
+}
+
+
 def run_team_summary(target: Target) -> str | None:
-    """The scheduled job: this week's summary to the team channel."""
-    ts = post_team_summary(
-        target.engine, target.client, target.channel, now=utcnow(), timezone=target.timezone
-    )
+    """The scheduled job: this week's summary to the team channel. A channel kam cannot
+    post in is logged with what to do about it; the job runs again next week."""
+    try:
+        ts = post_team_summary(
+            target.engine, target.client, target.channel, now=utcnow(), timezone=target.timezone
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error"))
+        if error not in CHANNEL_FIXES:
+            raise
+        log.error(
+            "the weekly team summary was not posted to %s (%s): %s",
+            target.channel,
+            error,
+            CHANNEL_FIXES[error],
+        )
+        return None
     log.info("weekly team summary posted to %s", target.channel)
     return ts
 

@@ -9,7 +9,7 @@ carries none, so the answer is a DM from the bot. A submitted modal stays open
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,9 @@ from slack_sdk.webhook import WebhookClient
 from kambot import blocks as kb
 
 APOLOGY = "Sorry, something went wrong on kam's side."
+
+Responder = Callable[..., Any]
+"""bolt's ``respond`` (text=, blocks=, response_type=, replace_original=), or a stand-in."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,20 @@ class Where:
             client.chat_postMessage(
                 channel=self.slack_user_id, text=kb.fallback(text), blocks=kb.dump(blocks)
             )
+
+    def responder(self, client: WebClient, respond: Responder) -> Responder:
+        """bolt's ``respond`` where the request has a response_url; where it has none (a
+        click in the App Home tab), a stand-in that sends the same reply as a DM from
+        kam, so whatever a click answers reaches the person."""
+        if self.response_url:
+            return respond
+        person = self.slack_user_id
+
+        def direct_message(text: str = "", blocks: Any = None, **_: Any) -> None:
+            if person:
+                client.chat_postMessage(channel=person, text=text, blocks=blocks)
+
+        return direct_message
 
     def apologise(self, client: WebClient) -> None:
         """The short apology for a failure on kam's side, never its trace."""

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import parse_qs, urlencode
@@ -225,6 +231,10 @@ class FakeSlackAPI:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
+    def of_prefix(self, prefix: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method.startswith(prefix)]
+
     def wait_for(
         self,
         method: str,
@@ -233,12 +243,18 @@ class FakeSlackAPI:
         timeout: float = 15.0,
         where: Callable[[Call], bool] | None = None,
     ) -> list[Call]:
-        """Block until ``count`` calls of ``method`` (matching ``where``) have arrived."""
+        """Block until ``count`` calls of ``method`` (matching ``where``) have arrived; a
+        ``method`` ending in "/" matches every call under it ("response/": every reply)."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
                 found = [
-                    c for c in self.calls if c.method == method and (where is None or where(c))
+                    c
+                    for c in self.calls
+                    if (
+                        c.method == method or (method.endswith("/") and c.method.startswith(method))
+                    )
+                    and (where is None or where(c))
                 ]
                 if len(found) >= count:
                     return found
@@ -467,7 +483,7 @@ class SlackBot(SlackClient):
             else Kam(engine=engine, settings=self.settings, clock=clock)
         )
         self.app = create_app(self.settings, engine, kam=kam)
-        self.server = http_server(self.app, host="127.0.0.1", port=0)
+        self.server = http_server(self.app, signing_secret=SIGNING_SECRET, host="127.0.0.1", port=0)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         super().__init__(f"http://127.0.0.1:{self.server.server_port}/slack/events", api)
@@ -486,6 +502,132 @@ def select(
 ) -> dict[str, Any]:
     option = {"value": value, "text": {"type": "plain_text", "text": value}} if value else None
     return {block_id: {action_id: {"type": kind, "selected_option": option}}}
+
+
+@dataclass(frozen=True)
+class Ack:
+    """One request of a burst: the HTTP status (0 when the connection failed) and how
+    long the ack took."""
+
+    status: int
+    seconds: float
+
+
+def burst(client: SlackClient, texts: list[str], *, user: str = "UANNA") -> list[Ack]:
+    """Send one signed ``/kam`` command per text, all at the same moment (one thread
+    each, released together); returns every ack in the order sent."""
+    bodies = [client.command_body(t, user=user) for t in texts]
+    start = threading.Barrier(len(bodies))
+    acks: list[Ack | None] = [None] * len(bodies)
+
+    def send(i: int) -> None:
+        start.wait()
+        began = time.perf_counter()
+        try:
+            status, _ = client.post(bodies[i])
+        except OSError:
+            status = 0
+        acks[i] = Ack(status, time.perf_counter() - began)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [a for a in acks if a is not None]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class BotProcess:
+    """A running ``kam bot --http`` and a Slack that talks to it."""
+
+    process: subprocess.Popen[bytes]
+    client: SlackClient
+    logs: Path
+    port: int
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET ``path`` on the bot (the health check)."""
+        try:
+            with urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def stop(self, signum: int = signal.SIGTERM, *, timeout: float = 30) -> tuple[int, str, str]:
+        """Send ``signum`` and wait for the exit: (exit code, stdout, stderr)."""
+        self.process.send_signal(signum)
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)  # faulthandler prints every thread
+            self.process.wait(timeout=30)
+            threads = self.output()[1]
+            raise AssertionError(f"kam bot did not stop; its threads:\n{threads}") from None
+        return (code, *self.output())
+
+    def output(self) -> tuple[str, str]:
+        return (
+            (self.logs / "out").read_text(errors="replace"),
+            (self.logs / "err").read_text(errors="replace"),
+        )
+
+
+@contextmanager
+def kam_bot_http(db_url: str, api: FakeSlackAPI, logs: Path, *extra: str) -> Iterator[BotProcess]:
+    """``kam bot --http`` as people start it, in its own process on a free port, from
+    when its health check answers; stopped with SIGTERM if still running at the end.
+    Its output goes to files in ``logs`` (a pipe that fills would block it)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api.url,
+        "SLACK_APP_TOKEN": "",
+        "PYTHONFAULTHANDLER": "1",
+    }
+    root = Path(__file__).resolve().parent.parent
+    with (logs / "out").open("wb") as out, (logs / "err").open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kam", "bot", "--http", "--port", str(port), *extra],
+            cwd=root,
+            env={**env, "KAM_DATABASE_URL": db_url},
+            stdout=out,
+            stderr=err,
+            # the Ctrl-C a test sends must reach it even when pytest was started as a
+            # background job, which inherits SIGINT ignored
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+    bot = BotProcess(process, SlackClient(f"http://127.0.0.1:{port}/slack/events", api), logs, port)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if bot.get("/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                process.wait()
+                raise AssertionError(f"kam bot did not start: {bot.output()[1]}")
+            time.sleep(0.1)
+        yield bot
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @contextmanager

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,11 @@ from tests import factories
 from tests.slack_harness import (
     BOT_TOKEN,
     SIGNING_SECRET,
+    Ack,
+    Call,
     FakeSlackAPI,
-    SlackClient,
+    burst,
+    kam_bot_http,
     running_bot,
     text_input,
 )
@@ -43,12 +45,6 @@ SCOPES = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_manifest_asks_for_what_the_bot_uses() -> None:
     features = MANIFEST["features"]
     assert [c["command"] for c in features["slash_commands"]] == ["/kam"]
@@ -62,12 +58,26 @@ def test_manifest_asks_for_what_the_bot_uses() -> None:
     assert scopes == {
         "commands",
         "chat:write",
+        "chat:write.public",  # the weekly summary posts to a public channel nobody invited kam to
         "im:history",
         "im:write",
         "users:read",
         "users:read.email",
     }
     assert {s for s in SCOPES.values() if s} <= scopes
+
+
+def test_the_http_manifest_is_the_socket_mode_one_with_request_urls() -> None:
+    http = json.loads((ROOT / "kambot" / "manifest.http.json").read_text())
+    url = "https://YOUR-HOST/slack/events"
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert http["features"]["slash_commands"][0].pop("url") == url
+    assert http["settings"]["event_subscriptions"].pop("request_url") == url
+    interactivity = http["settings"]["interactivity"]
+    # the type-ahead pickers ask for their options at the options load URL
+    assert interactivity.pop("request_url") == interactivity.pop("message_menu_options_url") == url
+    http["settings"]["socket_mode_enabled"] = True
+    assert http == MANIFEST
 
 
 def test_every_web_api_method_the_bot_called_is_covered_by_the_manifest(
@@ -138,69 +148,55 @@ def test_a_bot_token_slack_refuses_is_named_at_start_up_without_a_trace(db_url: 
     assert [c.method for c in api.calls] == ["auth.test"]
 
 
-def test_kam_bot_http_answers_signed_slash_commands(db_url: str, engine: Engine) -> None:
+def test_kam_bot_http_answers_a_burst_of_100_and_stops_gracefully_on_sigterm(
+    db_url: str, acme: None, tmp_path: Path
+) -> None:
+    """One process (each start costs seconds): signed commands, the health check, 100
+    commands at once, then SIGTERM in the middle of another burst."""
+    api = FakeSlackAPI()
+    try:
+        with kam_bot_http(db_url, api, tmp_path) as bot:
+            assert bot.get("/healthz") == (200, "ok\n")
+            reply = bot.client.command("show acme")
+            assert "Acme" in reply.text_of_blocks()
+            assert bot.client.post(bot.client.command_body("show acme"), signed=False)[0] == 401
+            # none lost, all acked, every reply sent
+            acks = burst(bot.client, ["show acme"] * 100)
+            assert [a.status for a in acks] == [200] * 100
+            replies = api.wait_for("response/", 101, timeout=60)
+            assert all("Acme" in r.text_of_blocks() for r in replies)
+            # SIGTERM while 30 more arrive
+            sent: list[list[Ack]] = []
+            sender = threading.Thread(
+                target=lambda: sent.append(burst(bot.client, ["show acme"] * 30))
+            )
+            sender.start()
+            api.wait_for("response/", 102, timeout=30)  # the burst is arriving
+            bot.process.send_signal(signal.SIGTERM)
+            sender.join()
+            code, out, err = bot.stop(signal.SIGTERM)
+    finally:
+        api.close()
+    answered = [a for a in sent[0] if a.status == 200]
+    # a request is either answered in full or never let in: no reset, no 5xx
+    assert {a.status for a in sent[0]} <= {200, 0} and answered
+    # and the work after each ack was finished before the process left
+    assert len([c for c in api.calls if _is_reply(c)]) == 101 + len(answered)
+    assert code == 0 and "kam bot stopped." in out
+    assert BOT_TOKEN not in out + err and SIGNING_SECRET not in out + err
+    # it listens on this machine only unless --host says otherwise
+    assert f"listening on http://127.0.0.1:{bot.port}/slack/events" in out
+    assert "Scheduler started" in err  # the reminder sweep, digests and rescore run alongside
+
+
+@pytest.fixture
+def acme(engine: Engine) -> None:
+    """Anna, linked to Slack as UANNA, and her account Acme."""
     with Session(engine) as s:
         factories.user(s, "anna@example.com", slack_user_id="UANNA")
         factories.account(s, "Acme")
         s.commit()
-    api = FakeSlackAPI()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": api.url,
-        "SLACK_APP_TOKEN": "",
-        "PYTHONFAULTHANDLER": "1",  # SIGABRT prints every thread's stack
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kam",
-            "bot",
-            "--http",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-            "--db",
-            db_url,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # the Ctrl-C below must reach it even when pytest was started as a background
-        # job, which inherits SIGINT ignored (and Python then never installs its handler)
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    try:
-        client = SlackClient(f"http://127.0.0.1:{port}/slack/events", api)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    _, err = process.communicate(timeout=5)
-                    pytest.fail(f"kam bot did not start: {err}")
-                time.sleep(0.1)
-        reply = client.command("show acme")
-        assert "Acme" in reply.text_of_blocks()
-        assert client.post(client.command_body("show acme"), signed=False)[0] == 401
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            out, err = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGABRT)
-            out, err = process.communicate(timeout=30)
-            pytest.fail(f"kam bot did not stop on Ctrl-C; its threads:\n{out}\n{err[-8000:]}")
-        finally:
-            api.close()
-    assert BOT_TOKEN not in out + err and SIGNING_SECRET not in out + err
-    assert "listening on http://127.0.0.1" in out
-    assert "Scheduler started" in err  # the reminder sweep, digests and rescore run alongside
+
+
+def _is_reply(call: Call) -> bool:
+    return call.method.startswith("response/")

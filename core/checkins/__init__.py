@@ -20,7 +20,7 @@ from core.checkins.delivery import (
     render_item,
 )
 from core.checkins.digest import due_digests
-from core.checkins.due import due_items
+from core.checkins.due import as_shown, due_items
 from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey, digest_key
 from core.checkins.kind import Kind
@@ -44,6 +44,7 @@ __all__ = [
     "SweepReport",
     "TransientDeliveryError",
     "UncertainDeliveryError",
+    "as_shown",
     "band_label",
     "digest_key",
     "due_digests",

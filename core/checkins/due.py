@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -21,7 +22,15 @@ from core.checkins.triage import CLOSED, ReminderRow, hidden, reminder_rows
 from core.checkins.urgency import explained, in_order
 from core.models import Contact
 
-__all__ = ["CLOSED", "ReminderRow", "due_items", "enrich", "reminder_rows", "visible"]
+__all__ = [
+    "CLOSED",
+    "ReminderRow",
+    "as_shown",
+    "due_items",
+    "enrich",
+    "reminder_rows",
+    "visible",
+]
 
 FACTS = (  # what is worth knowing, in the words a salesperson uses
     ("favourite_team", "supports {}"),
@@ -191,3 +200,30 @@ def items_for_accounts(
     """The derived items of a few accounts (what an action on a key looks up)."""
     scope = Scope(account_ids=frozenset(account_ids))
     return derive(session=session, now=now, config=load_checkin_config(), scope=scope)
+
+
+def as_shown(
+    key: str, stored: dict[str, Any] | None, *, user_id: int, session: Session, now: datetime
+) -> DueItem | None:
+    """Reminder ``key`` as its person saw it, to draw it again after they acted on it.
+
+    While it is due, the item from their due list, with its personal notes and
+    draft. Otherwise the item as the sweep stored it (``stored``, the reminder's
+    payload, which it claims before notes and drafts are added), with the notes
+    known of the account's people now. None when neither is known.
+    """
+    current = next(
+        (i for i in due_items(session=session, now=now, user_id=user_id) if i.key == key), None
+    )
+    if current is not None:
+        return current
+    if not stored or "title" not in stored:
+        return None
+    try:
+        item = DueItem.from_dict(stored)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if item.personal_notes or item.account_id is None:
+        return item
+    people = _contacts({item.account_id}, session=session).get(item.account_id, [])
+    return replace(item, personal_notes=personal_notes(item.account_name, people, now.date()))

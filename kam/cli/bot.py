@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 from typing import Annotated
 
 import typer
@@ -10,6 +12,10 @@ import typer
 from core.errors import KamError
 from core.masking import MaskingFormatter
 from kam.cli.context import DbOption, engine, settings
+
+WORK_THREADS_PER_THREAD = 8
+"""bolt acks from the thread that then does the work: a burst is acked only as fast as
+threads come free, so there are many (they mostly wait on the database and Slack)."""
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +27,19 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--http", help="Serve POST /slack/events instead of Socket Mode.")
         ] = False,
         port: Annotated[int, typer.Option("--port", min=0, max=65535, help="HTTP port.")] = 3000,
-        host: Annotated[str, typer.Option("--host", help="HTTP address to listen on.")] = "0.0.0.0",
+        host: Annotated[
+            str,
+            typer.Option("--host", help="HTTP address to listen on (0.0.0.0 for every one)."),
+        ] = "127.0.0.1",
+        threads: Annotated[
+            int,
+            typer.Option(
+                "--threads",
+                min=1,
+                max=256,
+                help="HTTP: threads answering requests (8 times as many do the work after acks).",
+            ),
+        ] = 8,
         db: DbOption = None,
     ) -> None:
         """Run the Slack bot and its reminder scheduler until stopped (Ctrl-C)."""
@@ -42,7 +60,7 @@ def register(app: typer.Typer) -> None:
         eng = engine(db)
         scheduler = None
         try:
-            app = create_app(config, eng)
+            app = create_app(config, eng, workers=WORK_THREADS_PER_THREAD * threads)
             scheduler = build_scheduler(eng, build_notifier(config), config)
             if config.kam_team_channel:
                 schedule_team_summary(
@@ -50,14 +68,28 @@ def register(app: typer.Typer) -> None:
                 )
             scheduler.start()
             if http:
-                from kambot.server import EVENTS_PATH, http_server
+                from kambot.server import EVENTS_PATH, HEALTH_PATH, http_server
 
-                server = http_server(app, host=host, port=port)
-                typer.echo(f"kam bot listening on http://{host}:{server.server_port}{EVENTS_PATH}")
+                assert config.slack_signing_secret is not None  # create_app checked it
+                server = http_server(
+                    app,
+                    signing_secret=config.slack_signing_secret.get_secret_value(),
+                    host=host,
+                    port=port,
+                    threads=threads,
+                )
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    signal.signal(signum, lambda *_: server.stop())
+                where = f"http://{host}:{server.server_port}"
+                typer.echo(
+                    f"kam bot listening on {where}{EVENTS_PATH} (health: {where}{HEALTH_PATH})"
+                )
+                sys.stdout.flush()  # a supervisor reading the pipe sees the line at once
                 try:
                     server.serve_forever()
                 finally:
                     server.server_close()
+                typer.echo("kam bot stopped.")
             else:
                 from slack_bolt.adapter.socket_mode import SocketModeHandler
                 from slack_sdk.errors import SlackApiError

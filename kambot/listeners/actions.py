@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
@@ -23,7 +23,7 @@ from kambot.identity import Identity, resolve
 from kambot.listeners import events
 from kambot.listeners.commands import answer, send
 from kambot.subcommands import Reply, Request, log_modal_for
-from kambot.where import Where
+from kambot.where import Responder, Where
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,9 @@ class Click:
 
     body: dict[str, Any]
     action: dict[str, Any]
-    respond: Respond
-    """None for a click on the App Home tab, which carries no response_url."""
+    respond: Responder
+    """bolt's respond, or for a click on the App Home tab (which carries no
+    response_url) a stand-in that answers in a DM (:meth:`Where.responder`)."""
     client: WebClient
     kam: Kam
 
@@ -95,12 +96,12 @@ def on_click(handler: Callable[[Click], None]) -> Callable[..., None]:
         ack: Ack,
         body: dict[str, Any],
         action: dict[str, Any],
-        respond: Respond,
+        respond: Responder,
         client: WebClient,
         kam: Kam,
     ) -> None:
         ack()
-        handler(Click(body, action, respond, client, kam))
+        handler(Click(body, action, Where.of(body).responder(client, respond), client, kam))
 
     listener.__name__ = listener.__qualname__ = handler.__name__
     listener.__doc__ = handler.__doc__

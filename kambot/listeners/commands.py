@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from core.db import session_scope
@@ -17,6 +17,7 @@ from kambot.failures import after_ack
 from kambot.grammar import parse
 from kambot.identity import Identity, resolve
 from kambot.subcommands import AccountNotFound, Reply, Request, run
+from kambot.where import Responder
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def register(app: App) -> None:
 
 
 def kam_command(
-    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, kam: Kam
+    ack: Ack, command: dict[str, Any], respond: Responder, client: WebClient, kam: Kam
 ) -> None:
     """Every ``/kam`` request: acknowledged before any database work."""
     ack()
@@ -70,7 +71,7 @@ def outcome(
 def answer(
     kam: Kam,
     client: WebClient,
-    respond: Respond,
+    respond: Responder,
     *,
     slack_user_id: str,
     text: str,
@@ -93,7 +94,7 @@ def answer(
     send(respond, reply, replace=replace)
 
 
-def send(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
+def send(respond: Responder, reply: Reply, *, replace: bool = False) -> None:
     """An ephemeral reply through the request's response_url."""
     respond(
         text=kb.fallback(reply.text),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -53,7 +54,7 @@ class FieldError(Exception):
 def _value(values: dict[str, Any], field: tuple[str, str]) -> str | None:
     """The text, selected option or radio choice of one input (None when empty)."""
     state = (values.get(field[0]) or {}).get(field[1]) or {}
-    if state.get("type") in ("static_select", "radio_buttons"):
+    if state.get("type") in ("static_select", "external_select", "radio_buttons"):
         selected = state.get("selected_option") or {}
         return selected.get("value")
     value = state.get("value")
@@ -192,6 +193,8 @@ def _after_reminder_log(
         assert identity.user is not None
         row = reminder_by_key(key, session=session)
         item = reminders.item_of(key, row, identity.user, session=session, now=kam.now())
+    if item is not None and not item.draft and metadata.get("draft"):
+        item = replace(item, draft=str(metadata["draft"]))  # as the form was opened with it
     outcome = f":memo: {kb.escape(confirmation_text)} by <@{kb.escape(identity.slack_user_id)}>."
     respond = (
         WebhookClient(surface.response_url).send if surface.response_url else (lambda **_: None)
@@ -203,5 +206,5 @@ def _after_reminder_log(
         identity,
         kam=kam,
         client=client,
-        respond=respond,  # type: ignore[arg-type]
+        respond=respond,
     )
