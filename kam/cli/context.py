@@ -13,9 +13,11 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
+from core.services import users
 from core.settings import Settings
 from core.when import Prefer, When
 
@@ -89,6 +91,14 @@ def session(db: str | None) -> Iterator[Session]:
             yield s
     finally:
         eng.dispose()
+
+
+def acting(as_user: str | None, *, session: Session) -> Actor:
+    """Who a command acts as: the team member ``--as`` names (their rights apply), else
+    the local command line."""
+    if as_user:
+        return Actor.of(users.get_user_by_email(as_user, session=session), "cli")
+    return Actor.system("cli")
 
 
 def print_rest(total: int, limit: int) -> None:

@@ -23,6 +23,7 @@ from kam.cli.context import (
     AccountArgument,
     DbOption,
     JsonOption,
+    acting,
     console,
     emit_json,
     session,
@@ -61,11 +62,7 @@ def log(
     occurred_at = when_option(at, prefer="past")
     with session(db) as s:
         target = find_account(account, session=s)
-        actor = (
-            Actor.of(users.get_user_by_email(as_user, session=s), "cli")
-            if as_user
-            else Actor.system("cli")
-        )
+        actor = acting(as_user, session=s)
         person = find_contact(target, contact, session=s) if contact else None
         interaction = InteractionCreate(
             summary=summary,
