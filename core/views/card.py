@@ -41,7 +41,7 @@ from core.scoring.trend import HealthChange, health_trend
 from core.services import accounts as account_service
 from core.services.contacts import bosses, contacts_of
 from core.services.interactions import recent_interactions
-from core.services.profile import ProfileStamp, profile_stamps
+from core.services.profile import PROFILE, ProfileStamp, profile_stamps
 from core.views.common import iso
 
 PERSONAL_FACTS = ("hometown", "favourite_team", "interests", "family", "birthday")
@@ -95,6 +95,49 @@ class ContactFacts(JsonResult):
             "birthday": iso(self.birthday),
         }
         return [(name, text) for name in PERSONAL_FACTS if (text := values[name])]
+
+    @property
+    def role(self) -> str:
+        """Their buying-centre role in words ("decision maker"), or "" when not known."""
+        role = self.buying_role or ("decision_maker" if self.decision_maker else "")
+        return role.replace("_", " ")
+
+
+STAGES = {1: "exploratory", 2: "basic", 3: "cooperative", 4: "interdependent", 5: "integrated"}
+"""McDonald's relationship stages."""
+SHOWN_APART = ("tier_override", "tier_override_reason")
+"""Profile fields a card shows on its tier line, not among the profile's."""
+
+
+@dataclass(frozen=True)
+class ProfileLine:
+    """One known field of the account profile as a person reads it, with who set it."""
+
+    label: str
+    text: str
+    set_by: str | None
+    set_at: datetime | None
+
+    @property
+    def attributed(self) -> str:
+        """The text, with who set it and when ("4 (interdependent); anna@…, 2026-11-30")."""
+        if self.set_by is None or self.set_at is None:
+            return self.text
+        return f"{self.text} ({self.set_by}, {self.set_at:%Y-%m-%d})"
+
+
+def _profile_text(name: str, value: Any) -> str:
+    if name == "relationship_stage":
+        return f"{value} ({STAGES.get(value, '')})"
+    if name in ("financial_health", "industry_influence"):
+        return f"{value} of 5"
+    if name == "gross_margin":
+        return f"{value:.0%}" if abs(value) <= 1 else f"{value:g}%"
+    if name == "replacement_months":
+        return f"{value} months"
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -242,6 +285,26 @@ class AccountCard(JsonResult):
     asked for."""
     deals: list[DealLine] | None = field(metadata=NOT_PRINTED)
     """The latest deals, open ones first; None unless the sales history was asked for."""
+
+
+def profile_lines(card: AccountCard) -> list[ProfileLine]:
+    """The profile fields the card knows, in the profile's order, each with who set it."""
+    stamps = {s.field: s for s in card.profile_set}
+    lines = []
+    for name, spec in PROFILE.items():
+        value = getattr(card, name)
+        if value is None or value == "" or name in SHOWN_APART:
+            continue
+        stamp = stamps.get(name)
+        lines.append(
+            ProfileLine(
+                spec.label,
+                _profile_text(name, value),
+                stamp.set_by if stamp else None,
+                stamp.set_at if stamp else None,
+            )
+        )
+    return lines
 
 
 def account_card(

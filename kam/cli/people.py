@@ -150,7 +150,7 @@ def list_contacts(
         table.add_row(
             escape(p.name),
             escape(p.title or ""),
-            (p.buying_role or ("decision_maker" if p.decision_maker else "")).replace("_", " "),
+            p.role,
             escape(p.reports_to or ""),
             escape(p.email or ""),
             escape("; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in p.personal())),
