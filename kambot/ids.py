@@ -34,6 +34,8 @@ HOME_VIEW = "kam_home"
 
 # Modals
 LOG_MODAL = "kam_log_modal"
+CONTACT_MODAL = "kam_contact_modal"
+PROFILE_MODAL = "kam_profile_modal"
 
 # Inputs in the log modal: (block_id, action_id)
 LOG_ACCOUNT = ("log_account", "account")

@@ -60,6 +60,8 @@ class ProfileField:
     """One field of the profile: its label and how typed text is read."""
 
     name: str
+    option: str
+    """Its short name as an option (``--stage``), the same in the CLI and Slack."""
     label: str
     read: Callable[[str], Any]
 
@@ -67,26 +69,44 @@ class ProfileField:
 PROFILE: dict[str, ProfileField] = {
     f.name: f
     for f in (
-        ProfileField("relationship_stage", "Relationship stage (1–5)", _scale(STAGE)),
-        ProfileField("financial_health", "Financial health (1–5)", _rating("Financial health")),
+        ProfileField("relationship_stage", "stage", "Relationship stage (1–5)", _scale(STAGE)),
         ProfileField(
-            "industry_influence", "Industry influence (1–5)", _rating("Industry influence")
+            "financial_health", "health", "Financial health (1–5)", _rating("Financial health")
         ),
-        ProfileField("category_spend", "Category spend (all suppliers, a year)", amount),
-        ProfileField("cost_to_serve", "Cost to serve (a year)", amount),
-        ProfileField("gross_margin", "Gross margin (%)", _margin),
-        ProfileField("tier_override", "Tier set by hand (or auto)", _tier),
-        ProfileField("tier_override_reason", "Why that tier", _text),
-        ProfileField("customer_values", "What they value", _text),
-        ProfileField("difficulties", "What causes them difficulty", _text),
-        ProfileField("buying_process", "How they buy, and who takes part", _text),
-        ProfileField("other_suppliers", "What else they buy, and from whom", _text),
-        ProfileField("strategic_plans", "Their strategic plans", _text),
-        ProfileField("replacement_cost", "Cost to replace them", amount),
-        ProfileField("replacement_months", "Months to replace them", _scale(MONTHS)),
+        ProfileField(
+            "industry_influence",
+            "influence",
+            "Industry influence (1–5)",
+            _rating("Industry influence"),
+        ),
+        ProfileField("category_spend", "spend", "Category spend (all suppliers, a year)", amount),
+        ProfileField("cost_to_serve", "cost-to-serve", "Cost to serve (a year)", amount),
+        ProfileField("gross_margin", "margin", "Gross margin (%)", _margin),
+        ProfileField("tier_override", "tier", "Tier set by hand (or auto)", _tier),
+        ProfileField("tier_override_reason", "reason", "Why that tier", _text),
+        ProfileField("customer_values", "values", "What they value", _text),
+        ProfileField("difficulties", "difficulties", "What causes them difficulty", _text),
+        ProfileField("buying_process", "buying", "How they buy, and who takes part", _text),
+        ProfileField("other_suppliers", "suppliers", "What else they buy, and from whom", _text),
+        ProfileField("strategic_plans", "plans", "Their strategic plans", _text),
+        ProfileField("replacement_cost", "replacement-cost", "Cost to replace them", amount),
+        ProfileField(
+            "replacement_months", "replacement-months", "Months to replace them", _scale(MONTHS)
+        ),
     )
 }
 """The profile's fields, in the order forms and cards show them."""
+
+
+def by_option(given: Mapping[str, str | None]) -> dict[str, str]:
+    """What was given as options (``stage``, ``cost-to-serve`` or ``cost_to_serve``), by
+    profile field; options not given (None) are left out."""
+    fields = {f.option: f.name for f in PROFILE.values()}
+    typed = {}
+    for option, text in given.items():
+        if text is not None:
+            typed[fields.get(option.replace("_", "-"), option)] = text
+    return typed
 
 
 def read_profile(typed: Mapping[str, str]) -> AccountUpdate:
@@ -111,7 +131,8 @@ def set_profile(
     actor: Actor,
     now: datetime | None = None,
 ) -> Account:
-    """Change the profile fields ``changes`` sets, and note who set each and when.
+    """Change the profile fields ``changes`` sets, and note who set each one that changed,
+    and when.
 
     Handing the tier back to scoring drops its reason; a reason alone is refused
     unless the tier is already set by hand.
@@ -131,6 +152,7 @@ def set_profile(
         raise KamError("A reason goes with a tier set by hand; give the tier too.")
     if tier is not None and not reason:
         AccountUpdate(tier_override=tier)  # refused with the rule's own sentence
+    changed = [name for name, value in fields.items() if getattr(account, name) != value]
     update_account(account, AccountUpdate.model_construct(**fields), session=session, actor=actor)
     stamp = now or utcnow()
     who = actor.user.email if actor.user else actor.label
@@ -138,11 +160,11 @@ def set_profile(
         e.field_name: e
         for e in session.exec(
             select(ProfileEntry).where(
-                ProfileEntry.account_id == account.id, col(ProfileEntry.field_name).in_(fields)
+                ProfileEntry.account_id == account.id, col(ProfileEntry.field_name).in_(changed)
             )
         ).all()
     }
-    for name in fields:
+    for name in changed:
         entry = stored.get(name) or ProfileEntry(
             account_id=account.id or 0, field_name=name, set_by=who
         )

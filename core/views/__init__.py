@@ -14,7 +14,7 @@ One module per read model:
 """
 
 from core.views.accounts import AccountRow, list_accounts
-from core.views.card import AccountCard, account_card
+from core.views.card import AccountCard, ContactFacts, account_card, contact_list, profile_lines
 from core.views.home import AppHome, app_home
 from core.views.lookups import account_named_at_start, latest_open_order, owned_account_ids
 from core.views.portfolio_rows import PortfolioRow, first_page, load_rows, short_names
@@ -25,17 +25,20 @@ __all__ = [
     "AccountCard",
     "AccountRow",
     "AppHome",
+    "ContactFacts",
     "PortfolioRow",
     "ScoreCounts",
     "TeamSummary",
     "account_card",
     "account_named_at_start",
     "app_home",
+    "contact_list",
     "first_page",
     "latest_open_order",
     "list_accounts",
     "load_rows",
     "owned_account_ids",
+    "profile_lines",
     "score_counts",
     "short_names",
     "weekly_team_summary",

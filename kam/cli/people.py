@@ -12,7 +12,7 @@ from rich.table import Table
 from core.models import Contact, ContactCreate, ContactUpdate
 from core.services import contacts as contact_service
 from core.services.accounts import find_account
-from core.services.profile import read_profile, set_profile
+from core.services.profile import by_option, read_profile, set_profile
 from core.views.card import ContactFacts, account_card, contact_facts, contact_list
 from kam.cli.context import (
     AccountArgument,
@@ -260,22 +260,24 @@ def set_account(
     as_json: JsonOption = False,
 ) -> None:
     """Set the account profile (each field dated and attributed); - clears a field."""
-    typed = _typed(
-        relationship_stage=stage,
-        financial_health=health,
-        industry_influence=influence,
-        category_spend=spend,
-        cost_to_serve=cost_to_serve,
-        gross_margin=margin,
-        tier_override=tier,
-        tier_override_reason=reason,
-        customer_values=values,
-        difficulties=difficulties,
-        buying_process=buying,
-        other_suppliers=suppliers,
-        strategic_plans=plans,
-        replacement_cost=replacement_cost,
-        replacement_months=replacement_months,
+    typed = by_option(
+        dict(
+            stage=stage,
+            health=health,
+            influence=influence,
+            spend=spend,
+            cost_to_serve=cost_to_serve,
+            margin=margin,
+            tier=tier,
+            reason=reason,
+            values=values,
+            difficulties=difficulties,
+            buying=buying,
+            suppliers=suppliers,
+            plans=plans,
+            replacement_cost=replacement_cost,
+            replacement_months=replacement_months,
+        )
     )
     with session(db) as s:
         target = find_account(account, session=s)
