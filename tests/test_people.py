@@ -209,3 +209,18 @@ def test_the_cli_verbs_for_contacts_facts_and_the_profile(
     assert [(c["name"], c["hometown"]) for c in json.loads(out)] == [("Ingrid Berg", "Oslo")]
     code, out, _ = run("show", "acme")
     assert "decision maker" in out and "Their strategic plans" in out and "anna@example.com" in out
+
+
+def test_the_profile_feeds_the_scores_that_read_it(session: Session) -> None:
+    from core.clock import utcnow
+    from core.scoring import score_accounts
+
+    twins = [factories.account(session, name) for name in ("Left", "Right")]
+    contacts_of_each = [ContactCreate(name="Ingrid", buying_role="decision_maker")] * 2
+    for account, person in zip(twins, contacts_of_each, strict=True):
+        contacts.add_contact(account, person, session=session, actor=SYSTEM)
+    typed = {"relationship_stage": "5", "tier_override": "key", "tier_override_reason": "Group"}
+    set_profile(twins[1], read_profile(typed), session=session, actor=SYSTEM)
+    scores = {s.account_name: s for s in score_accounts(session=session, now=utcnow())}
+    assert scores["Right"].relationship > scores["Left"].relationship
+    assert scores["Right"].tier == "key" and scores["Left"].tier != "key"
