@@ -373,9 +373,8 @@ class _ContactInput(Input):
 
     @model_validator(mode="after")
     def _role_decides(self) -> _ContactInput:
-        role = getattr(self, "buying_role", None)
-        if role is not None:
-            self.decision_maker = role == BuyingRole.DECISION_MAKER
+        if "buying_role" in self.model_fields_set:
+            self.decision_maker = getattr(self, "buying_role", None) == BuyingRole.DECISION_MAKER
         return self
 
 

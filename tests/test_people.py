@@ -224,3 +224,18 @@ def test_the_profile_feeds_the_scores_that_read_it(session: Session) -> None:
     scores = {s.account_name: s for s in score_accounts(session=session, now=utcnow())}
     assert scores["Right"].relationship > scores["Left"].relationship
     assert scores["Right"].tier == "key" and scores["Left"].tier != "key"
+
+
+def test_a_dash_clears_a_contact_detail(session: Session) -> None:
+    acme = factories.account(session, "Acme")
+    typed = {"name": "Ola", "title": "Buyer", "role": "decision maker", "email": "o@acme.example"}
+    ola = contacts.read_contact(acme, typed, session=session)
+    assert isinstance(ola, ContactCreate)
+    row = contacts.add_contact(acme, ola, session=session, actor=SYSTEM)
+    cleared = contacts.read_contact(
+        acme, {"title": "-", "role": "-", "email": ""}, session=session, editing=True
+    )
+    assert isinstance(cleared, ContactUpdate)
+    contacts.edit_contact(row, cleared, session=session, actor=SYSTEM)
+    assert (row.name, row.title, row.buying_role, row.email) == ("Ola", None, None, None)
+    assert not row.decision_maker

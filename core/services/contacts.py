@@ -63,16 +63,16 @@ def read_contact(
     optional field; whoever they report to is named as a contact of the same account."""
     values: dict[str, Any] = {}
     for name, text in typed.items():
-        if name == "role":
-            values["buying_role"] = choice(text, BuyingRole, "buying role")
-        elif name == "reports_to":
-            wanted = text.strip()
-            boss = find_contact(account, wanted, session=session) if wanted not in CLEAR else None
-            values["reports_to_id"] = boss.id if boss else None
-        elif name == "name":
+        cleared = text.strip().casefold() in CLEAR
+        if name == "name":
             values[name] = text
+        elif name == "role":
+            values["buying_role"] = None if cleared else choice(text, BuyingRole, "buying role")
+        elif name == "reports_to":
+            boss = None if cleared else find_contact(account, text, session=session)
+            values["reports_to_id"] = boss.id if boss else None
         elif name in ("title", "email", "phone"):
-            values[name] = text.strip() or None
+            values[name] = None if cleared else text.strip()
         else:
             raise KamError(f"A contact has no field {name!r}; it has {', '.join(CONTACT_FIELDS)}.")
     return ContactUpdate(**values) if editing else ContactCreate(**values)
