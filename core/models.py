@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import model_validator
-from sqlalchemy import JSON, CheckConstraint, Column, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.clock import utcnow, zone
@@ -25,6 +25,7 @@ from core.errors import KamError
 from core.types import UTCDateTime
 from core.validation import (
     CSAT,
+    MONEY_MAX,
     NPS,
     Input,
     email_address,
@@ -53,6 +54,15 @@ class Tier(StrEnum):
     KEY = "key"
     GROWTH = "growth"
     STANDARD = "standard"
+
+
+class BuyingRole(StrEnum):
+    """A contact's part in the customer's buying centre."""
+
+    DECISION_MAKER = "decision_maker"
+    INFLUENCER = "influencer"
+    USER = "user"
+    GATEKEEPER = "gatekeeper"
 
 
 class Quadrant(StrEnum):
@@ -274,22 +284,49 @@ class AccountBase(SQLModel):
     relationship_stage: int | None = Field(default=None, ge=1, le=5)
     financial_health: int | None = Field(default=None, ge=1, le=5)
     industry_influence: int | None = Field(default=None, ge=1, le=5)
-    category_spend: float | None = Field(default=None, ge=0)
-    cost_to_serve: float | None = Field(default=None, ge=0)
-    gross_margin: float | None = None
+    category_spend: float | None = Field(default=None, ge=0, le=MONEY_MAX)
+    cost_to_serve: float | None = Field(default=None, ge=0, le=MONEY_MAX)
+    gross_margin: float | None = Field(default=None, ge=-100, le=100)
     strategic_plans: str | None = Field(default=None, sa_type=Text)
     checkin_cadence_days: int | None = Field(default=None, gt=0)
     tier_override: Tier | None = Field(default=None, sa_type=String(16))
     tier_override_reason: str | None = Field(default=None, max_length=500)
+    customer_values: str | None = Field(default=None, sa_type=Text)
+    """What the customer values in a supplier."""
+    difficulties: str | None = Field(default=None, sa_type=Text)
+    """What causes them difficulty."""
+    buying_process: str | None = Field(default=None, sa_type=Text)
+    """How they buy, and who takes part."""
+    other_suppliers: str | None = Field(default=None, sa_type=Text)
+    """What else they buy, and from whom (competitors included)."""
+    replacement_cost: float | None = Field(default=None, ge=0, le=MONEY_MAX)
+    """What it would cost us to replace this customer's business."""
+    replacement_months: int | None = Field(default=None, ge=0, le=600)
+    """How long it would take to replace it, in months."""
 
 
-class AccountCreate(AccountBase, Input):
+class _AccountInput(Input):
+    """What adding and changing an account share: a tier set by hand says why."""
+
+    noun: ClassVar[str] = "account"
+
+    @model_validator(mode="after")
+    def _override_has_reason(self) -> _AccountInput:
+        if getattr(self, "tier_override", None) and not getattr(self, "tier_override_reason", None):
+            raise refusal(
+                'A tier set by hand needs a reason (e.g. "parent group is strategic"); '
+                "give one with the tier."
+            )
+        return self
+
+
+class AccountCreate(AccountBase, _AccountInput):
     """A customer company to add (its owner is whoever adds it, unless named)."""
 
     noun: ClassVar[str] = "account"
 
 
-class AccountUpdate(AccountBase, Input):
+class AccountUpdate(AccountBase, _AccountInput):
     """Changes to an account: only the fields given change."""
 
     noun: ClassVar[str] = "account"
@@ -328,7 +365,7 @@ class ContactBase(SQLModel):
 
     name: Annotated[str, required("contact's name", max_length=200)] = Field(max_length=200)
     title: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+    email: Annotated[str | None, rule(_email)] = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=50)
     decision_maker: bool = False
     hometown: str | None = Field(default=None, max_length=200)
@@ -337,21 +374,70 @@ class ContactBase(SQLModel):
     family: str | None = Field(default=None, max_length=500)
     birthday: date | None = None
     notes: str | None = Field(default=None, sa_type=Text)
+    buying_role: BuyingRole | None = Field(default=None, sa_type=String(16))
+    """Their part in the buying centre; a decision maker is also ``decision_maker``."""
 
 
-class ContactCreate(ContactBase, Input):
-    """A person at the customer to add, with whatever personal facts are known."""
+class _ContactInput(Input):
+    """What adding and editing a contact share: the role decides ``decision_maker``."""
 
     noun: ClassVar[str] = "contact"
+    reports_to_id: int | None = None
+    """Another contact of the same account this person reports to."""
+
+    @model_validator(mode="after")
+    def _role_decides(self) -> _ContactInput:
+        if "buying_role" in self.model_fields_set:
+            self.decision_maker = getattr(self, "buying_role", None) == BuyingRole.DECISION_MAKER
+        return self
+
+
+class ContactCreate(ContactBase, _ContactInput):
+    """A person at the customer to add, with whatever personal facts are known."""
+
+
+class ContactUpdate(ContactBase, _ContactInput):
+    """The fields of a contact to change; a field left unset stays as it is."""
+
+    name: Annotated[str | None, required("contact's name", max_length=200)] = Field(  # type: ignore[assignment]
+        default=None, max_length=200
+    )
+    decision_maker: bool | None = None  # type: ignore[assignment]
 
 
 class Contact(ContactBase, _OnAccount, table=True):
     """A person at a customer, with the personal facts that build a relationship."""
 
     __tablename__ = "contacts"
+    __table_args__ = (_one_of("buying_role", BuyingRole, nullable=True),)
 
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    retired_at: datetime | None = _when()
+    """When they left the customer or our circle; a retired contact stays in the history
+    but no longer shows on the card or in reminders."""
+
+
+class ReportingLine(_Stored, table=True):
+    """Who a contact reports to, within the same account (the buying centre's shape)."""
+
+    __tablename__ = "reporting_lines"
+
+    contact_id: int = Field(foreign_key="contacts.id", unique=True, ondelete="CASCADE")
+    reports_to_id: int = Field(foreign_key="contacts.id", index=True, ondelete="CASCADE")
+
+
+class ProfileEntry(_OnAccount, table=True):
+    """Who set one field of an account's profile, and when ("each entry dated and
+    attributed"); the value itself is the account's column, where scoring reads it."""
+
+    __tablename__ = "profile_entries"
+    __table_args__ = (UniqueConstraint("account_id", "field_name", name="uq_profile_entry"),)
+
+    field_name: str = Field(max_length=40)
+    set_by: str = Field(max_length=320)
+    """The e-mail of the person who set it, or the process (``cli``, ``import``)."""
+    set_at: datetime = _created()
 
 
 class InteractionBase(SQLModel):
@@ -714,10 +800,12 @@ __all__ = [
     "AccountStatus",
     "AccountUpdate",
     "AuditEvent",
+    "BuyingRole",
     "Commitment",
     "CommitmentCreate",
     "Contact",
     "ContactCreate",
+    "ContactUpdate",
     "CustomerRequest",
     "CustomerRequestCreate",
     "Deal",
@@ -737,9 +825,11 @@ __all__ = [
     "Order",
     "OrderCreate",
     "OrderStatus",
+    "ProfileEntry",
     "Quadrant",
     "Reminder",
     "ReminderState",
+    "ReportingLine",
     "Role",
     "ScoreSnapshot",
     "Sentiment",

@@ -34,6 +34,8 @@ def refusal(sentence: str) -> PydanticCustomError:
 
 
 def _number(value: Any) -> str:
+    if isinstance(value, (int, float)) and abs(value) >= 1e6 and float(value).is_integer():
+        return f"{int(value):,}"
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
@@ -190,6 +192,9 @@ class Scale:
         )
         return f"{self.name} is a whole number {span}, not {given!r}."
 
+
+MONEY_MAX = 1e12
+"""The largest money amount kam takes (a trillion): a larger one is a typing slip."""
 
 CSAT = Scale("CSAT", 1, 5)
 """Customer satisfaction, 1 (very unhappy) to 5 (very happy)."""

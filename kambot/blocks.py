@@ -40,7 +40,14 @@ from core.scoring import Breakdown, PortfolioFigures, ScoreSummary
 from core.scoring.account_results import CriterionRow, HealthDetail, HealthTrend
 from core.scoring.display import criterion_value, forecast_line, no_data, share_of_wallet
 from core.scoring.portfolio_results import Concentration
-from core.views import AccountCard, AccountPage, AppHome, TeamSummary
+from core.views import (
+    AccountCard,
+    AccountPage,
+    AppHome,
+    ContactFacts,
+    TeamSummary,
+    profile_lines,
+)
 from kambot import ids
 from kambot.grammar import SPECS
 
@@ -295,6 +302,33 @@ def _date(value: date | datetime | None) -> str:
     return value.isoformat()[:10] if value is not None else ""
 
 
+def _contact_line(c: ContactFacts) -> str:
+    """One contact as the card and the contact list show them: name, title, role, reporting
+    line, and the personal facts worth knowing."""
+    personal = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in c.personal())
+    line = f"• *{safe(c.name, 200)}*"
+    if c.title:
+        line += f", {safe(c.title, 200)}"
+    if c.role:
+        line += f" ({c.role})"
+    if c.reports_to:
+        line += f", reports to {safe(c.reports_to, 200)}"
+    if personal:
+        line += f"\n    _{safe(personal, 400)}_"
+    return line
+
+
+def contact_list_blocks(account_name: str, people: Sequence[ContactFacts]) -> list[Block]:
+    """`/kam contact list`: everyone we know at the account."""
+    if not people:
+        text = (
+            f"No contacts at {escape(account_name)} yet: `/kam contact add {escape(account_name)}`."
+        )
+        return [section(text)]
+    title = header(f"Contacts at {account_name}")
+    return within_message_limit([title, *list_sections([_contact_line(c) for c in people])])
+
+
 def card_blocks(
     card: AccountCard, *, shareable: bool = True, shared_by: str | None = None
 ) -> list[Block]:
@@ -334,18 +368,12 @@ def card_blocks(
     contacts = card.contacts
     if contacts:
         lines = []
-        for c in contacts[:6]:
-            personal = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in c.personal())
-            line = f"• *{safe(c.name, 200)}*"
-            if c.title:
-                line += f", {safe(c.title, 200)}"
-            if c.decision_maker:
-                line += " (decides)"
-            if personal:
-                line += f"\n    _{safe(personal, 400)}_"
-            lines.append(line)
+        lines = [_contact_line(c) for c in contacts[:6]]
         more = f"\n…and {len(contacts) - 6} more" if len(contacts) > 6 else ""
         blocks.append(section("*Who we know*\n" + "\n".join(lines) + more))
+    profile = [f"• {ln.label}: {safe(ln.attributed, 300)}" for ln in profile_lines(card)]
+    if profile:
+        blocks.append(section("*Profile*\n" + "\n".join(profile)))
     open_items = [
         f"• :handshake: {safe(c.what, 300)} (due {_date(c.due_on)})" for c in card.open_commitments
     ] + [

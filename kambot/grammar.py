@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 
 from core.errors import KamError
+from core.services.profile import PROFILE
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Spec:
     options: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     example: str = ""
+    verbs: tuple[str, ...] = ()
+    """For a command with verbs (``contact add``): the word that must come first."""
 
 
 SPECS: dict[str, Spec] = {
@@ -102,6 +105,32 @@ SPECS: dict[str, Spec] = {
         options=("csat", "nps", "expectation", "contact"),
         example="feedback Kan-code --csat 4 --expectation exceeded: loved the onboarding",
     ),
+    "contact": Spec(
+        "contact add|edit|retire|list ACCOUNT: NAME [--title T] [--email E] [--phone P] "
+        "[--role R] [--reports-to NAME] [--name NEW]",
+        "the people at a customer: role in the buying centre, reporting line "
+        "(`contact add` alone opens a form)",
+        options=("title", "email", "phone", "role", "reports-to", "name"),
+        example="contact add Kan-code: Ingrid Berg --title CFO --role decision_maker",
+        verbs=("add", "edit", "retire", "list"),
+    ),
+    "fact": Spec(
+        "fact add|edit|remove ACCOUNT: KIND TEXT --contact NAME",
+        "personal facts: hometown, team, interests, family, birthday (YYYY-MM-DD), note",
+        options=("contact",),
+        example="fact add Kan-code: hometown Bergen --contact Ingrid",
+        verbs=("add", "edit", "remove"),
+    ),
+    "account": Spec(
+        "account set ACCOUNT [--stage 1-5] [--health 1-5] [--influence 1-5] [--spend N] "
+        "[--cost-to-serve N] [--margin P] [--tier T --reason WHY] [--values …] "
+        "[--difficulties …] [--buying …] [--suppliers …] [--plans …] "
+        "[--replacement-cost N] [--replacement-months N]",
+        "the account profile (no options opens a form)",
+        options=tuple(f.option for f in PROFILE.values()),
+        example="account set Kan-code --stage 3 --health 4",
+        verbs=("set",),
+    ),
 }
 
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -130,6 +159,8 @@ class Parsed:
     words: tuple[str, ...] = ()
     """The words of ``text`` when the account was not marked, to find the account in."""
     options: dict[str, str | bool] = field(default_factory=dict)
+    verb: str = ""
+    """The verb of a command that has them (``add`` in ``contact add``)."""
 
     @property
     def marked(self) -> bool:
@@ -188,6 +219,14 @@ def parse(raw: str) -> Parsed:
     if spec is None:
         raise unknown_command(head)
     rest = rest.strip()
+    verb = ""
+    if spec.verbs:
+        verb, _, rest = rest.partition(" ")
+        verb, rest = verb.lower(), rest.strip()
+        if verb not in spec.verbs:
+            raise KamError(
+                f"`/kam {name}` takes {' or '.join(spec.verbs)} first, e.g. `/kam {spec.example}`."
+            )
     options: dict[str, str | bool] = {}
     spans: list[tuple[int, int]] = []
     words: list[Token] = []
@@ -230,9 +269,9 @@ def parse(raw: str) -> Parsed:
     if words and words[0].quoted:
         first = words[0]
         after = _without(rest, [*spans, (0, first.end)])
-        return Parsed(name, first.value.strip(), after.lstrip(":").strip(), (), options)
+        return Parsed(name, first.value.strip(), after.lstrip(":").strip(), (), options, verb)
     separator = SEPARATOR.search(remainder)
     if separator is not None:
         account = remainder[: separator.start()].strip()
-        return Parsed(name, account, remainder[separator.end() :].strip(), (), options)
-    return Parsed(name, None, remainder, tuple(t.value for t in words), options)
+        return Parsed(name, account, remainder[separator.end() :].strip(), (), options, verb)
+    return Parsed(name, None, remainder, tuple(t.value for t in words), options, verb)

@@ -34,6 +34,8 @@ HOME_VIEW = "kam_home"
 
 # Modals
 LOG_MODAL = "kam_log_modal"
+CONTACT_MODAL = "kam_contact_modal"
+PROFILE_MODAL = "kam_profile_modal"
 
 # Shortcuts (callback ids, as in manifest.json)
 LOG_MESSAGE_SHORTCUT = "kam_log_message"

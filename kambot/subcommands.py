@@ -28,6 +28,8 @@ from core.models import (
     Commitment,
     CommitmentCreate,
     Contact,
+    ContactCreate,
+    ContactUpdate,
     Expectation,
     Feedback,
     FeedbackCreate,
@@ -46,11 +48,23 @@ from core.models import (
 from core.scoring import portfolio_figures, score_accounts
 from core.services.accounts import find_account
 from core.services.commitments import add_commitment
-from core.services.contacts import contacts_of, find_contact
+from core.services.contacts import (
+    add_contact,
+    add_fact,
+    contacts_of,
+    edit_contact,
+    edit_fact,
+    fact_kind,
+    find_contact,
+    read_contact,
+    remove_fact,
+    retire_contact,
+)
 from core.services.feedback import add_feedback
 from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
+from core.services.profile import PROFILE, by_option, read_profile, set_profile
 from core.services.reminders import snooze
 from core.services.users import get_user_by_email, set_working_hours
 from core.validation import CSAT, NPS, Scale, amount, choice, whole
@@ -58,12 +72,13 @@ from core.views import (
     account_card,
     account_named_at_start,
     account_page,
+    contact_list,
     latest_open_order,
     owned_account_ids,
 )
 from core.when import When
 from kambot import blocks as kb
-from kambot import ids, pickers
+from kambot import ids, pickers, record_forms
 from kambot.grammar import SPECS, Parsed, tokens
 
 Typed = TypeVar("Typed", contravariant=True)
@@ -559,6 +574,75 @@ def do_portfolio(req: Request, parsed: Parsed) -> Reply:
     return Reply("kam portfolio", kb.portfolio_blocks(figures))
 
 
+def do_contact(req: Request, parsed: Parsed) -> Reply:
+    """Add, edit, retire or list the people at a customer (``contact add ACCOUNT`` alone
+    opens the form)."""
+    if parsed.verb == "list":
+        account = whole_account(parsed, session=req.session)
+        people = contact_list(account, session=req.session)
+        return Reply(f"Contacts at {account.name}", kb.contact_list_blocks(account.name, people))
+    account, text = account_and_text(parsed, session=req.session)
+    typed = {
+        option.replace("-", "_"): value
+        for option, value in parsed.options.items()
+        if isinstance(value, str)
+    }
+    if parsed.verb == "add":
+        if not text and not typed:
+            assert account.id is not None
+            return Reply(
+                "Add a contact", modal=record_forms.contact_modal(account.id, account.name)
+            )
+        given = read_contact(account, {"name": text, **typed}, session=req.session)
+        assert isinstance(given, ContactCreate)
+        person = add_contact(account, given, session=req.session, actor=req.actor)
+        return _confirmed(f"Added {person.name} to {account.name}.", emoji=":bust_in_silhouette:")
+    person = find_contact(account, text, session=req.session)
+    if parsed.verb == "retire":
+        retire_contact(person, session=req.session, actor=req.actor, now=req.now)
+        return _confirmed(
+            f"{person.name} is retired: off the card and the reminders, kept in the history.",
+            emoji=":wave:",
+        )
+    changes = read_contact(account, typed, session=req.session, editing=True)
+    assert isinstance(changes, ContactUpdate)
+    edit_contact(person, changes, session=req.session, actor=req.actor)
+    return _confirmed(f"Changed {person.name} at {account.name}.", emoji=":pencil2:")
+
+
+def do_fact(req: Request, parsed: Parsed) -> Reply:
+    """Add, edit or remove a personal fact about a contact ("know them")."""
+    account, text = account_and_text(parsed, session=req.session)
+    name = parsed.option("contact")
+    if not name:
+        raise KamError(
+            f"Whose fact? Name them with --contact, e.g. `/kam {SPECS['fact'].example}`."
+        )
+    person = find_contact(account, name, session=req.session)
+    kind_text, _, fact = text.partition(" ")
+    kind = fact_kind(kind_text)
+    if parsed.verb == "remove":
+        remove_fact(person, kind, session=req.session, actor=req.actor)
+        return _confirmed(f"Removed {person.name}'s {kind.value}.", emoji=":wastebasket:")
+    write = add_fact if parsed.verb == "add" else edit_fact
+    write(person, kind, fact, session=req.session, actor=req.actor)
+    return _confirmed(f"Noted {person.name}'s {kind.value}: {fact.strip()}.", emoji=":memo:")
+
+
+def do_account(req: Request, parsed: Parsed) -> Reply:
+    """Set the account profile; with no options, open it as a form."""
+    account, text = account_and_text(parsed, session=req.session)
+    if text:
+        raise KamError(f"Give the profile as options, e.g. `/kam {SPECS['account'].example}`.")
+    typed = by_option({k: v for k, v in parsed.options.items() if isinstance(v, str)})
+    if not typed:
+        card = account_card(account, session=req.session, now=req.now)
+        return Reply("Account profile", modal=record_forms.profile_modal(card))
+    set_profile(account, read_profile(typed), session=req.session, actor=req.actor, now=req.now)
+    said = ", ".join(PROFILE[name].label.split(" (")[0].lower() for name in typed)
+    return _confirmed(f"Set {said} for {account.name}.", emoji=":card_index:")
+
+
 Handler = Callable[[Request, Parsed], Reply]
 
 HANDLERS: dict[str, Handler] = {
@@ -576,6 +660,9 @@ HANDLERS: dict[str, Handler] = {
     "hours": do_hours,
     "score": do_score,
     "portfolio": do_portfolio,
+    "contact": do_contact,
+    "fact": do_fact,
+    "account": do_account,
 }
 
 

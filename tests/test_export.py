@@ -37,12 +37,13 @@ from core.models import (
 from core.scoring import portfolio_figures
 from core.services.accounts import update_account
 from core.services.commitments import add_commitment, complete_commitment
-from core.services.contacts import add_contact
+from core.services.contacts import add_contact, retire_contact
 from core.services.deals import add_deal
 from core.services.feedback import add_feedback
 from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
+from core.services.profile import read_profile, set_profile
 from core.services.requests import add_request
 from core.transfer.export import FORMULA_START, export_all
 from core.transfer.profiles import import_folder
@@ -57,6 +58,8 @@ EXPORTED = [
     "users",
     "accounts",
     "contacts",
+    "reporting_lines",
+    "profile_entries",
     "deals",
     "interactions",
     "orders",
@@ -101,8 +104,21 @@ def build_portfolio(session: Session) -> None:
                       hometown="Trondheim", birthday=date(1980, 5, 17), favourite_team="Rosenborg"),
         session=session, actor=SYSTEM,
     )  # fmt: skip
-    ola = ContactCreate(name="Ola Hansen", email="ola@beta.no")
-    add_contact(beta, ola, session=session, actor=SYSTEM)
+    siri = add_contact(
+        beta, ContactCreate(name="Siri Dahl", buying_role="decision_maker"), session=session,
+        actor=SYSTEM,
+    )  # fmt: skip
+    ola = ContactCreate(name="Ola Hansen", email="ola@beta.no", buying_role="influencer")
+    ola = add_contact(
+        beta, ola.model_copy(update={"reports_to_id": siri.id}), session=session, actor=SYSTEM
+    )
+    gone_contact = add_contact(beta, ContactCreate(name="Per Gone"), session=session, actor=SYSTEM)
+    retire_contact(gone_contact, session=session, actor=SYSTEM)
+    profile = read_profile(
+        {"financial_health": "4", "customer_values": "Uptime", "gross_margin": "32%",
+         "replacement_cost": "250000", "replacement_months": "9"}
+    )  # fmt: skip
+    set_profile(acme, profile, session=session, actor=Actor.of(anna, "cli"))
     for days, summary in ((40, "Quarterly review"), (3, "Called about the renewal")):
         meeting = InteractionCreate(
             summary=summary, contact_id=kari.id, kind="meeting",
@@ -196,6 +212,8 @@ def test_export_then_import_into_an_empty_database_reproduces_every_account(
             "users",
             "accounts",
             "contacts",
+            "reporting_lines",
+            "profile_entries",
             "deals",
             "interactions",
             "orders",

@@ -20,6 +20,7 @@ from core.errors import KamError
 from core.hours import WorkingHours, days_label
 from core.models import (
     CommitmentCreate,
+    ContactCreate,
     Expectation,
     FeedbackCreate,
     InteractionCreate,
@@ -39,7 +40,7 @@ from core.scoring import (
     rescore,
 )
 from core.scoring.explain import StoredExplanation, explain_stored
-from core.services import reminders
+from core.services import contacts, reminders
 from core.services.accounts import get_account
 from core.services.commitments import add_commitment
 from core.services.contacts import contacts_of, find_contact
@@ -47,6 +48,7 @@ from core.services.feedback import add_feedback
 from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order
+from core.services.profile import read_profile, set_profile
 from core.services.reminders import SNOOZE_CHOICES
 from core.services.users import get_user_by_email, set_working_hours
 from core.teams import team_of
@@ -238,6 +240,39 @@ class PortfolioService:
             account = get_account(account_id, session=session)
             add_feedback(account, rating, session=session, actor=self.actor)
             return f"Feedback recorded for {account.name}."
+
+    def add_contact(self, account_id: int, typed: dict[str, str]) -> str:
+        """Add a person at the customer from what was typed (name, title, role…)."""
+        with session_scope(self.engine) as session:
+            account = get_account(account_id, session=session)
+            given = contacts.read_contact(account, typed, session=session)
+            assert isinstance(given, ContactCreate)
+            person = contacts.add_contact(account, given, session=session, actor=self.actor)
+            return f"Added {person.name} to {account.name}."
+
+    def note_fact(self, account_id: int, contact: str, kind: str, text: str) -> str:
+        """Note a personal fact: a new one is added, one already noted is replaced (an
+        interest or note is added to), and empty text removes it."""
+        with session_scope(self.engine) as session:
+            account = get_account(account_id, session=session)
+            person = contacts.find_contact(account, contact, session=session)
+            fact = contacts.fact_kind(kind)
+            if not text.strip():
+                contacts.remove_fact(person, fact, session=session, actor=self.actor)
+                return f"Removed {person.name}'s {fact.value}."
+            noted = getattr(person, contacts.FACT_COLUMNS[fact]) is not None
+            replace = noted and fact not in contacts.ADDED_TO
+            write = contacts.edit_fact if replace else contacts.add_fact
+            write(person, fact, text, session=session, actor=self.actor)
+            return f"Noted {person.name}'s {fact.value}."
+
+    def set_profile(self, account_id: int, typed: dict[str, str]) -> str:
+        """Save the account profile as the form holds it (only changed fields are stamped)."""
+        changes = read_profile(typed)
+        with session_scope(self.engine) as session:
+            account = get_account(account_id, session=session)
+            set_profile(account, changes, session=session, actor=self.actor, now=self.now())
+            return f"Saved the profile of {account.name}."
 
     # -- what is due (the check-in engine) -----------------------------------
 

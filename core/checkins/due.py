@@ -61,7 +61,7 @@ def _contacts(account_ids: Collection[int], *, session: Session) -> dict[int, li
     for part in chunked(sorted(account_ids)):
         for contact in session.exec(
             select(Contact)
-            .where(col(Contact.account_id).in_(part))
+            .where(col(Contact.account_id).in_(part), col(Contact.retired_at).is_(None))
             .order_by(col(Contact.decision_maker).desc(), col(Contact.name), col(Contact.id))
         ).all():
             by_account[contact.account_id].append(contact)
@@ -99,6 +99,11 @@ def personal_facts(contact: Contact, today: date) -> list[str]:
     return facts
 
 
+def how_to_add_fact(account_name: str) -> str:
+    """The command that notes a personal fact, as reminders suggest it."""
+    return f'`kam fact add "{account_name}" CONTACT hometown Lyon` (in Slack, `/kam fact add`)'
+
+
 def personal_notes(account_name: str, contacts: list[Contact], today: date) -> list[str]:
     """The "know them" lines for an account's reminder."""
     notes = []
@@ -113,7 +118,7 @@ def personal_notes(account_name: str, contacts: list[Contact], today: date) -> l
     if not notes:
         notes.append(
             f"Nothing personal is noted for anyone at {account_name} yet: "
-            "ask about them, and add it to their contact."
+            f"ask about them, and note it with {how_to_add_fact(account_name)}."
         )
     return notes
 

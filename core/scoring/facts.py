@@ -330,11 +330,15 @@ def _contact_query_by_week(now: datetime, dialect: str) -> Any:
 
 
 def _contact_query() -> Any:
-    return select(
-        col(Contact.account_id),
-        func.count(),
-        func.sum(case((col(Contact.decision_maker), 1), else_=0)),
-    ).group_by(col(Contact.account_id))
+    return (
+        select(
+            col(Contact.account_id),
+            func.count(),
+            func.sum(case((col(Contact.decision_maker), 1), else_=0)),
+        )
+        .where(col(Contact.retired_at).is_(None))
+        .group_by(col(Contact.account_id))
+    )
 
 
 FEEDBACK_MEASURES = ("csat_sum", "csat_n", "nps_sum", "nps_n", "exceeded", "met", "below")

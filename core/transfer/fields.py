@@ -129,7 +129,7 @@ def _fields(model: type[SQLModel], *, with_id: bool) -> dict[str, Field]:
                 out[by_name] = Field(by_name, name, ref, required=required)
                 continue
             out[name] = Field(name, name, f"{ref}_id", required=required)
-            if ref == "contact":
+            if name == "contact_id":
                 out["contact"] = Field("contact", name, "contact")
             continue
         enum = _enum(info.annotation)
@@ -186,6 +186,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "decision_maker": ("decision maker", "is decision maker", "dm"),
         "birthday": ("birthdate", "birth date", "date of birth", "dob"),
         "favourite_team": ("favorite team",),
+        "buying_role": ("buying role", "buying centre role", "buying center role"),
     },
     "deals": {
         "external_id": ("opportunity id", "opportunity", "deal id", "id", "record id"),
@@ -221,6 +222,8 @@ MODELS: dict[str, type[SQLModel]] = {
     "users": models.User,
     "accounts": models.Account,
     "contacts": models.Contact,
+    "reporting_lines": models.ReportingLine,
+    "profile_entries": models.ProfileEntry,
     "deals": models.Deal,
     "interactions": models.Interaction,
     "orders": models.Order,

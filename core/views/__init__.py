@@ -15,7 +15,7 @@ One module per read model:
 """
 
 from core.views.accounts import AccountPage, AccountRow, account_page, list_accounts
-from core.views.card import AccountCard, account_card
+from core.views.card import AccountCard, ContactFacts, account_card, contact_list, profile_lines
 from core.views.home import AppHome, app_home
 from core.views.lookups import account_named_at_start, latest_open_order, owned_account_ids
 from core.views.pickers import PICK_LIMIT, Choice, account_choices, contact_choices
@@ -30,6 +30,7 @@ __all__ = [
     "AccountRow",
     "AppHome",
     "Choice",
+    "ContactFacts",
     "PortfolioRow",
     "ScoreCounts",
     "TeamSummary",
@@ -39,11 +40,13 @@ __all__ = [
     "account_page",
     "app_home",
     "contact_choices",
+    "contact_list",
     "first_page",
     "latest_open_order",
     "list_accounts",
     "load_rows",
     "owned_account_ids",
+    "profile_lines",
     "score_counts",
     "short_names",
     "weekly_team_summary",

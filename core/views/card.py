@@ -23,6 +23,7 @@ from core.clock import utcnow
 from core.models import (
     Account,
     Commitment,
+    Contact,
     CustomerRequest,
     Deal,
     Feedback,
@@ -38,8 +39,9 @@ from core.scoring.forecast import MonthRevenue
 from core.scoring.revenue import last_12_months
 from core.scoring.trend import HealthChange, health_trend
 from core.services import accounts as account_service
-from core.services.contacts import contacts_of
+from core.services.contacts import bosses, contacts_of
 from core.services.interactions import recent_interactions
+from core.services.profile import PROFILE, ProfileStamp, profile_stamps
 from core.views.common import iso
 
 PERSONAL_FACTS = ("hometown", "favourite_team", "interests", "family", "birthday")
@@ -72,6 +74,10 @@ class ContactFacts(JsonResult):
     email: str | None
     phone: str | None
     decision_maker: bool
+    buying_role: str | None
+    """decision_maker, influencer, user or gatekeeper; None when not known."""
+    reports_to: str | None
+    """The name of the contact they report to."""
     hometown: str | None
     interests: str | None
     favourite_team: str | None
@@ -89,6 +95,49 @@ class ContactFacts(JsonResult):
             "birthday": iso(self.birthday),
         }
         return [(name, text) for name in PERSONAL_FACTS if (text := values[name])]
+
+    @property
+    def role(self) -> str:
+        """Their buying-centre role in words ("decision maker"), or "" when not known."""
+        role = self.buying_role or ("decision_maker" if self.decision_maker else "")
+        return role.replace("_", " ")
+
+
+STAGES = {1: "exploratory", 2: "basic", 3: "cooperative", 4: "interdependent", 5: "integrated"}
+"""McDonald's relationship stages."""
+SHOWN_APART = ("tier_override", "tier_override_reason")
+"""Profile fields a card shows on its tier line, not among the profile's."""
+
+
+@dataclass(frozen=True)
+class ProfileLine:
+    """One known field of the account profile as a person reads it, with who set it."""
+
+    label: str
+    text: str
+    set_by: str | None
+    set_at: datetime | None
+
+    @property
+    def attributed(self) -> str:
+        """The text, with who set it and when ("4 (interdependent); anna@…, 2026-11-30")."""
+        if self.set_by is None or self.set_at is None:
+            return self.text
+        return f"{self.text} ({self.set_by}, {self.set_at:%Y-%m-%d})"
+
+
+def _profile_text(name: str, value: Any) -> str:
+    if name == "relationship_stage":
+        return f"{value} ({STAGES.get(value, '')})"
+    if name in ("financial_health", "industry_influence"):
+        return f"{value} of 5"
+    if name == "gross_margin":
+        return f"{value:.0%}" if abs(value) <= 1 else f"{value:g}%"
+    if name == "replacement_months":
+        return f"{value} months"
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -201,6 +250,14 @@ class AccountCard(JsonResult):
     """The hand-set tier, else the newest snapshot's; None before the first scoring."""
     tier_override: str | None
     tier_override_reason: str | None
+    customer_values: str | None
+    difficulties: str | None
+    buying_process: str | None
+    other_suppliers: str | None
+    replacement_cost: float | None
+    replacement_months: int | None
+    profile_set: list[ProfileStamp]
+    """Who set each profile field by hand, and when."""
     over_capacity: OverCapacity | None
     """Why the newest scoring held the account below the tier its scores earn ("would be
     key; over capacity"); None when it was not, or its tier is set by hand."""
@@ -228,6 +285,26 @@ class AccountCard(JsonResult):
     asked for."""
     deals: list[DealLine] | None = field(metadata=NOT_PRINTED)
     """The latest deals, open ones first; None unless the sales history was asked for."""
+
+
+def profile_lines(card: AccountCard) -> list[ProfileLine]:
+    """The profile fields the card knows, in the profile's order, each with who set it."""
+    stamps = {s.field: s for s in card.profile_set}
+    lines = []
+    for name, spec in PROFILE.items():
+        value = getattr(card, name)
+        if value is None or value == "" or name in SHOWN_APART:
+            continue
+        stamp = stamps.get(name)
+        lines.append(
+            ProfileLine(
+                spec.label,
+                _profile_text(name, value),
+                stamp.set_by if stamp else None,
+                stamp.set_at if stamp else None,
+            )
+        )
+    return lines
 
 
 def account_card(
@@ -313,7 +390,8 @@ def account_card(
         revenue_12m=float(won_12m or 0),
         open_deals=int(open_deals),
         scores=snapshot,
-        contacts=[result_from(ContactFacts, c) for c in contacts_of(account, session=session)],
+        contacts=contact_list(account, session=session),
+        profile_set=profile_stamps(account.id, session=session),
         latest_interaction=lines[0] if lines else None,
         interactions=lines,
         open_commitments=[result_from(OpenPromise, c) for c in commitments],
@@ -331,6 +409,20 @@ def account_card(
             revenue_by_month(account.id, session=session, now=now) if sales_history else None
         ),
         deals=latest_deals(account.id, session=session) if sales_history else None,
+    )
+
+
+def contact_list(account: Account, *, session: Session) -> list[ContactFacts]:
+    """The account's current contacts, decision makers first, with whom each reports to."""
+    people = contacts_of(account, session=session)
+    above = bosses([c.id for c in people], session=session)
+    return [result_from(ContactFacts, c, reports_to=above.get(c.id)) for c in people]
+
+
+def contact_facts(contact: Contact, *, session: Session) -> ContactFacts:
+    """One contact as the card shows them, with whom they report to."""
+    return result_from(
+        ContactFacts, contact, reports_to=bosses([contact.id], session=session).get(contact.id)
     )
 
 

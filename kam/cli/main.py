@@ -18,7 +18,7 @@ from platformdirs import user_log_path
 from core.errors import KamError
 from core.masking import MaskingFormatter, mask
 from core.settings import Settings
-from kam.cli import bot, checkins, portfolio, recording, records, scoring, transfer, tui
+from kam.cli import bot, checkins, people, portfolio, recording, records, scoring, transfer, tui
 
 app = typer.Typer(
     name="kam",
@@ -43,7 +43,7 @@ def main(
     """
 
 
-for module in (portfolio, records, recording, scoring, checkins, transfer, bot, tui):
+for module in (portfolio, records, recording, people, scoring, checkins, transfer, bot, tui):
     module.register(app)
 
 

@@ -24,6 +24,7 @@ from core.services.accounts import find_account
 from core.services.users import get_user_by_email
 from core.validation import choice
 from core.views import AccountCard, account_card, account_page, list_accounts
+from core.views.card import profile_lines
 from core.views.common import iso
 from kam.cli.context import (
     AccountArgument,
@@ -242,16 +243,23 @@ def print_card(card: AccountCard) -> None:
     console.print(head)
     if card.contacts:
         table = Table(title="Contacts", title_justify="left")
-        for column in ("Name", "Title", "Decides", "Worth knowing"):
+        for column in ("Name", "Title", "Role", "Reports to", "Worth knowing"):
             table.add_column(column)
         for c in card.contacts:
             personal = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in c.personal())
             table.add_row(
                 escape(c.name),
                 escape(c.title or ""),
-                "yes" if c.decision_maker else "",
+                c.role,
+                escape(c.reports_to or ""),
                 escape(personal),
             )
+        console.print(table)
+    profile = profile_lines(card)
+    if profile:
+        table = Table(title="Profile", title_justify="left", show_header=False)
+        for line in profile:
+            table.add_row(line.label, escape(line.attributed))
         console.print(table)
     for promise in card.open_commitments:
         console.print(f"[bold]Open promises:[/] {escape(promise.what)} (by {iso(promise.due_on)})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,18 +19,20 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from core.actors import Actor
 from core.checkins import resolve_after_interaction
-from core.db import session_scope
+from core.db import Session, session_scope
 from core.errors import KamError, NotFound
-from core.models import Account, InteractionCreate, InteractionKind, Sentiment
+from core.models import Account, ContactCreate, InteractionCreate, InteractionKind, Sentiment
 from core.services.accounts import find_account, get_account
-from core.services.contacts import contacts_of, find_contact
+from core.services.contacts import add_contact, contacts_of, find_contact, read_contact
 from core.services.interactions import log_interaction
+from core.services.profile import read_profile, set_profile
 from core.services.reminders import reminder_by_key
 from core.validation import choice
 from core.when import When
 from kambot import blocks as kb
-from kambot import ids, log_form, reminders
+from kambot import ids, log_form, record_forms, reminders
 from kambot.context import Kam
 from kambot.failures import after_ack
 from kambot.identity import resolve
@@ -38,8 +41,66 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    """Listen for the log form."""
+    """Listen for the log form, the contact form and the profile form."""
     app.view(ids.LOG_MODAL)(after_ack(log_submitted))
+    app.view(ids.CONTACT_MODAL)(contact_submitted)
+    app.view(ids.PROFILE_MODAL)(profile_submitted)
+
+
+def _record_form(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    kam: Kam,
+    save: Callable[[Account, dict[str, str], Session, Actor], str],
+    first_field: str,
+) -> None:
+    """Save a record form through its core rule: a refusal shows under the form and
+    writes nothing; a saved one closes the form and says what was saved."""
+    slack_user_id = body["user"]["id"]
+    identity = resolve(slack_user_id, kam=kam, client=client)
+    if identity.user is None:
+        ack(response_action="errors", errors={first_field: "kam does not know you yet."})
+        return
+    account_id, typed = record_forms.submitted(view)
+    try:
+        with session_scope(kam.engine) as session:
+            account = get_account(account_id, session=session)
+            said = save(account, typed, session, identity.actor())
+    except KamError as exc:
+        ack(response_action="errors", errors={first_field: exc.message[:150]})
+        return
+    ack()
+    client.chat_postMessage(
+        channel=slack_user_id, text=kb.fallback(said), blocks=kb.dump(kb.notice_blocks(said))
+    )
+
+
+def _save_contact(account: Account, typed: dict[str, str], session: Session, actor: Actor) -> str:
+    given = read_contact(account, typed, session=session)
+    assert isinstance(given, ContactCreate)
+    person = add_contact(account, given, session=session, actor=actor)
+    return f"Added {person.name} to {account.name}."
+
+
+def _save_profile(account: Account, typed: dict[str, str], session: Session, actor: Actor) -> str:
+    set_profile(account, read_profile(typed), session=session, actor=actor)
+    return f"Saved the profile of {account.name}."
+
+
+def contact_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
+) -> None:
+    """Add the contact the form describes."""
+    _record_form(ack, body, view, client, kam, _save_contact, "name")
+
+
+def profile_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
+) -> None:
+    """Save the profile the form holds (only the fields that changed are stamped)."""
+    _record_form(ack, body, view, client, kam, _save_profile, "relationship_stage")
 
 
 class FieldError(Exception):

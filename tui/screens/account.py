@@ -21,7 +21,7 @@ from core.scoring.account_results import HealthDetail
 from core.scoring.display import criterion_value, share_of_wallet
 from core.scoring.explain import StoredExplanation
 from core.scoring.forecast import MonthRevenue
-from core.views import AccountCard
+from core.views import AccountCard, profile_lines
 from tui.format import label, money, score
 from tui.messages import DataChanged, ScoresChanged
 from tui.screens.forms import FORMS
@@ -126,7 +126,8 @@ class AccountScreen(WorkingScreen):
         """Open one of the forms for this account; a save reloads the card."""
         if self.card is None:
             return
-        form = FORMS[name].form
+        action = FORMS[name]
+        preset = action.preset(self.card) if action.preset else None
 
         def done(result: str | None) -> None:
             if result:
@@ -134,7 +135,9 @@ class AccountScreen(WorkingScreen):
                 self.load_card()
                 self.load_scores()
 
-        self.app.push_screen(form(self.service, self.account_id, self.card.name), done)
+        self.app.push_screen(
+            action.form(self.service, self.account_id, self.card.name, preset), done
+        )
 
 
 TREND_ARROWS = {"up": " ↑", "down": " ↓"}
@@ -280,16 +283,28 @@ def _wide(header: str) -> Column:
     return Column(header, ratio=1)
 
 
-def _contacts(card: AccountCard) -> Table | Text:
+def _contacts(card: AccountCard) -> Group:
     rows: list[tuple[Cell, ...]] = [
         (
             Text(c.name + (" ★" if c.decision_maker else "")),
             Text(c.title or ""),
+            Text(c.role),
+            Text(c.reports_to or ""),
             Text("; ".join(f"{k}: {v}" for k, v in c.personal())),
         )
         for c in card.contacts
     ]
-    return _section("Contacts", ("Name", "Title", _wide("Personal")), rows, "No contacts yet.")
+    people = _section(
+        "Contacts",
+        ("Name", "Title", "Role", "Reports to", _wide("Personal")),
+        rows,
+        "No contacts yet (press k to add one, i to note a personal fact).",
+    )
+    known: list[tuple[Cell, ...]] = [
+        (line.label, Text(line.attributed)) for line in profile_lines(card)
+    ]
+    profile = _section("Profile", ("", _wide("")), known, "No profile yet (press e to fill it in).")
+    return Group(people, profile)
 
 
 def _timeline(card: AccountCard) -> Table | Text:

@@ -25,7 +25,10 @@ from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from core.errors import KamError
-from core.models import Expectation, InteractionKind, NoticeKind, Sentiment
+from core.models import BuyingRole, Expectation, InteractionKind, NoticeKind, Sentiment
+from core.services.contacts import FactKind
+from core.services.profile import PROFILE
+from core.views import AccountCard
 from tui.service import PortfolioService
 
 
@@ -254,14 +257,65 @@ class FeedbackForm(FormScreen):
         )
 
 
+class ContactForm(FormScreen):
+    """A person at the customer: their role in the buying centre and whom they report to."""
+
+    TITLE = "Add a contact"
+    FIELDS = (
+        Field("name", "Name", "their full name"),
+        Field("title", "Title", "e.g. Head of buying (optional)"),
+        Field("email", "E-mail", "(optional)"),
+        Field("phone", "Phone", "(optional)"),
+        Field("role", "Role", options=_values(BuyingRole), optional_choice=True),
+        Field("reports_to", "Reports to", "another contact's name (optional)"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.add_contact(self.account_id, values)
+
+
+class FactForm(FormScreen):
+    """A personal fact about a contact ("know them"); empty text removes it."""
+
+    TITLE = "Note a personal fact"
+    FIELDS = (
+        Field("contact", "Contact", "their name"),
+        Field("kind", "Fact", options=_values(FactKind), default="hometown"),
+        Field("text", "What", "e.g. Bergen; a birthday as 1980-05-17; empty removes it"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.note_fact(
+            self.account_id, values["contact"], values["kind"], values["text"]
+        )
+
+
+class ProfileForm(FormScreen):
+    """The account profile, filled in with what is known; each change is dated and
+    attributed."""
+
+    TITLE = "Account profile"
+    FIELDS = tuple(Field(f.name, f.label, "- or empty: not known") for f in PROFILE.values())
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.set_profile(self.account_id, values)
+
+
+def profile_preset(card: AccountCard) -> dict[str, str]:
+    """The profile form's fields as the card has them ("" where not known)."""
+    return {name: "" if (value := getattr(card, name)) is None else f"{value}" for name in PROFILE}
+
+
 @dataclass(frozen=True)
 class FormAction:
-    """How the account screen opens a form: its key and footer word, its palette title."""
+    """How the account screen opens a form: its key and footer word, its palette title,
+    and what it is filled in with from the card."""
 
     key: str
     short: str
     title: str
-    form: Callable[[PortfolioService, int, str], FormScreen]
+    form: Callable[..., FormScreen]
+    preset: Callable[[AccountCard], dict[str, str]] | None = None
 
 
 class WorkingHoursForm(FormScreen):
@@ -287,5 +341,8 @@ FORMS: dict[str, FormAction] = {
     "notice": FormAction("n", "Notice", "Add a notice", NoticeForm),
     "order": FormAction("o", "Order", "Record an order", OrderForm),
     "feedback": FormAction("f", "Feedback", "Record feedback", FeedbackForm),
+    "contact": FormAction("k", "Contact", "Add a contact", ContactForm),
+    "fact": FormAction("i", "Fact", "Note a personal fact", FactForm),
+    "profile": FormAction("e", "Profile", "Edit the account profile", ProfileForm, profile_preset),
 }
 """Every form by action name."""

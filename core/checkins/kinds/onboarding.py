@@ -54,7 +54,11 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         deciders.update(
             session.exec(
                 select(col(Contact.account_id))
-                .where(col(Contact.decision_maker), col(Contact.account_id).in_(part))
+                .where(
+                    col(Contact.decision_maker),
+                    col(Contact.retired_at).is_(None),
+                    col(Contact.account_id).in_(part),
+                )
                 .distinct()
             )
         )
