@@ -33,8 +33,23 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    kam_mail_host: str | None = None
+    kam_mail_port: int = 993
+    kam_mail_tls: bool = True
+    kam_mail_user: str | None = None
+    kam_mail_password: SecretStr | None = None
+    kam_calendar_url: str | None = None
+    kam_calendar_user: str | None = None
+    kam_calendar_password: SecretStr | None = None
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "kam_mail_password",
+        "kam_calendar_password",
+        mode="before",
+    )
     @classmethod
     def _reject_placeholders(cls, value: object) -> object:
         """An unset or placeholder secret counts as absent, never as a credential."""

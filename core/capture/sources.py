@@ -1,0 +1,32 @@
+"""The capture sources the settings configure, or one clear line saying what is missing."""
+
+from __future__ import annotations
+
+from core.capture.mail import MailAccount
+from core.errors import KamError
+from core.settings import Settings
+
+
+def mail_account(settings: Settings) -> MailAccount:
+    """The mailbox of ``KAM_MAIL_*``; refuses (naming the variables) when it is not set."""
+    missing = [
+        name
+        for name, value in (
+            ("KAM_MAIL_HOST", settings.kam_mail_host),
+            ("KAM_MAIL_USER", settings.kam_mail_user),
+            ("KAM_MAIL_PASSWORD", settings.kam_mail_password),
+        )
+        if not value
+    ]
+    if missing:
+        raise KamError(
+            "Mail capture is not set up: set " + ", ".join(missing) + " (see .env.example)."
+        )
+    assert settings.kam_mail_host and settings.kam_mail_user and settings.kam_mail_password
+    return MailAccount(
+        host=settings.kam_mail_host,
+        user=settings.kam_mail_user,
+        password=settings.kam_mail_password.get_secret_value(),
+        port=settings.kam_mail_port,
+        tls=settings.kam_mail_tls,
+    )
