@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
+from core.capture.calendar import CalendarAccount
 from core.capture.mail import MailAccount
 
 DOVECOT = shutil.which("dovecot") or (
@@ -163,9 +164,25 @@ def dovecot() -> Iterator[Dovecot]:
 
 @dataclass
 class Radicale:
-    """A running Radicale; each user has their own calendars."""
+    """A running Radicale; the user ``ann`` (password :data:`PASSWORD`) has calendars."""
 
     url: str
+    calendars: Iterator[int] = field(default_factory=itertools.count)
+
+    def calendar(self) -> CalendarAccount:
+        """A new empty calendar of ann's, and how kam reaches it."""
+        import caldav
+
+        client = caldav.DAVClient(url=self.url, username="ann", password=PASSWORD, timeout=10)
+        made = client.principal().make_calendar(name="Work", cal_id=f"work{next(self.calendars)}")
+        return CalendarAccount(url=str(made.url), user="ann", password=PASSWORD)
+
+    def put(self, calendar: CalendarAccount, ics: str) -> None:
+        """Store (or replace, by its UID) one event in the calendar."""
+        import caldav
+
+        client = caldav.DAVClient(url=calendar.url, username="ann", password=PASSWORD, timeout=10)
+        client.calendar(url=calendar.url).save_event(ics)
 
 
 @pytest.fixture(scope="session")
@@ -173,6 +190,7 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
     """One Radicale for the whole test session, any user and password accepted."""
     root = tmp_path_factory.mktemp("radicale")
     port = free_port()
+    (root / "users").write_text(f"ann:{PASSWORD}\n", encoding="utf-8")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -183,7 +201,13 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
             "--storage-filesystem-folder",
             str(root / "collections"),
             "--auth-type",
-            "none",
+            "htpasswd",
+            "--auth-htpasswd-filename",
+            str(root / "users"),
+            "--auth-htpasswd-encryption",
+            "plain",
+            "--auth-delay",
+            "0",
             "--rights-type",
             "owner_only",
         ],

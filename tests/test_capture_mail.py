@@ -12,9 +12,11 @@ from core.capture import mail as mail_module
 from core.capture.config import CaptureConfig
 from core.capture.mail import MailAccount
 from core.capture.run import capture_mail
+from core.checkins import due_items
 from core.clock import utcnow
-from core.models import ContactCreate, Interaction, UnmatchedAddress
+from core.models import ContactCreate, Interaction, InteractionCreate, Reminder, UnmatchedAddress
 from core.services.contacts import add_contact
+from core.services.interactions import log_interaction
 from tests import factories
 from tests.capture_servers import Dovecot, DroppingProxy
 from tests.test_cli import kam
@@ -185,3 +187,30 @@ def test_the_cli_dry_run_stores_nothing_and_the_real_run_does(
     assert out == line
     code, out, _ = kam(capsys, "capture", "mail", "--db", db_url)
     assert out.startswith("mail: 0 read")
+
+
+def test_an_email_from_a_contact_resets_the_cadence_and_resolves_the_due_check_in(
+    session: Session, dovecot: Dovecot, box: MailAccount
+) -> None:
+    owner = factories.user(session, "anna@example.com")
+    acme = factories.account(session, "Acme", owner_id=owner.id)
+    add_contact(
+        acme, ContactCreate(name="Bob", email="bob@acme.example"), session=session, actor=SYSTEM
+    )
+    long_ago = NOW - timedelta(days=200)
+    kick_off = InteractionCreate(summary="Kick-off", occurred_at=long_ago)
+    log_interaction(acme, kick_off, session=session, actor=SYSTEM, now=long_ago)
+    session.commit()
+    due = [i.key for i in due_items(session=session, now=NOW) if i.key.startswith("check_in")]
+    assert len(due) == 1
+    session.add(
+        Reminder(key=due[0], kind="check_in_due", account_id=acme.id, due_at=NOW, state="sent")
+    )
+    session.commit()
+    imap = dovecot.client(box)
+    imap.append("INBOX", message(1, "bob@acme.example", box.user, "Re: pricing"))
+    imap.logout()
+    capture_mail(box, CaptureConfig(folders=("INBOX",)), session=session, now=NOW)
+    session.commit()
+    assert not [i for i in due_items(session=session, now=NOW) if i.key.startswith("check_in")]
+    assert session.exec(select(Reminder.state)).one() == "done"

@@ -153,6 +153,20 @@ def gone(account: MailAccount, exc: BaseException) -> CaptureFailure:
     return CaptureFailure(f"The mail server for {account.where} stopped answering: {_reason(exc)}.")
 
 
+def describe_failure(what: str, exc: BaseException) -> CaptureFailure:
+    """One line for a source that failed: refused credentials, or why it is unreachable."""
+    name = type(exc).__name__
+    status = getattr(getattr(exc, "response", None), "status_code", None) or getattr(
+        exc, "code", None
+    )
+    if "Authoriz" in name or status in (401, 403):
+        return CaptureFailure(
+            f"The server refused the login for {what}: check the user and password "
+            "(many providers want an app password)."
+        )
+    return CaptureFailure(f"Cannot read {what}: {_reason(exc)}.")
+
+
 def read_message(uid: int, data: dict[Any, Any]) -> Fetched:
     """A message's touch from its headers; a message kam cannot read is a problem, not
     a stop."""

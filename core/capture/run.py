@@ -13,10 +13,11 @@ from datetime import datetime
 from sqlmodel import Session
 
 from core.actors import Actor
+from core.capture.calendar import CalendarAccount, occurrences, read_calendar, window
 from core.capture.config import CaptureConfig
 from core.capture.mail import CaptureFailure, MailAccount, Mailbox
 from core.capture.matcher import load_matcher
-from core.capture.store import CaptureReport, cursor, record_touch
+from core.capture.store import CaptureReport, cursor, forget_planned, record_touch
 from core.clock import utcnow
 
 
@@ -63,4 +64,38 @@ def capture_mail(
     except CaptureFailure as exc:
         session.flush()
         report.failure = str(exc)
+    return report
+
+
+def capture_calendar(
+    calendar: CalendarAccount,
+    config: CaptureConfig,
+    *,
+    session: Session,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> CaptureReport:
+    """Capture the meetings of the window around now: those that took place become
+    interactions, those to come are planned; moved, cancelled and deleted ones follow."""
+    now = now or utcnow()
+    actor = actor or Actor.system("capture:calendar")
+    report = CaptureReport(source="calendar")
+    try:
+        texts = read_calendar(calendar)
+    except CaptureFailure as exc:
+        report.failure = str(exc)
+        return report
+    own = (calendar.user,) if calendar.user and "@" in calendar.user else ()
+    matcher = load_matcher(config, session=session, own=own)
+    start, end = window(now, config.lookback_days, config.lookahead_days)
+    seen: list[str] = []
+    for found in occurrences(texts, start, end):
+        if found.touch is None:
+            report.problems.append(str(found.problem))
+            continue
+        if not found.touch.cancelled:
+            seen.append(found.touch.ref)
+        record_touch(found.touch, matcher, report, session=session, actor=actor, now=now)
+    if not report.problems:  # an unreadable entry may hide a meeting still planned
+        forget_planned(seen, now, session=session)
     return report

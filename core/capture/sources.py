@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.capture.calendar import CalendarAccount
 from core.capture.mail import MailAccount
 from core.errors import KamError
 from core.settings import Settings
@@ -29,4 +30,19 @@ def mail_account(settings: Settings) -> MailAccount:
         password=settings.kam_mail_password.get_secret_value(),
         port=settings.kam_mail_port,
         tls=settings.kam_mail_tls,
+    )
+
+
+def calendar_account(settings: Settings) -> CalendarAccount:
+    """The calendar of ``KAM_CALENDAR_*``: a CalDAV calendar (with a user) or an ICS feed."""
+    if not settings.kam_calendar_url:
+        raise KamError(
+            "Calendar capture is not set up: set KAM_CALENDAR_URL (and KAM_CALENDAR_USER and "
+            "KAM_CALENDAR_PASSWORD for CalDAV; see .env.example)."
+        )
+    password = settings.kam_calendar_password
+    return CalendarAccount(
+        url=settings.kam_calendar_url,
+        user=settings.kam_calendar_user or None,
+        password=password.get_secret_value() if password else None,
     )
