@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -161,7 +162,8 @@ def test_wrong_credentials_give_one_clear_line_without_the_password(
     assert "not-the-password-42" not in err and len(err.strip().splitlines()) == 1
 
 
-def test_the_cli_dry_run_stores_nothing_and_the_real_run_does(
+def test_the_cli_dry_run_stores_nothing_and_a_reviewed_sender_matches_from_then_on(
+    session: Session,
     db_url: str,
     dovecot: Dovecot,
     box: MailAccount,
@@ -176,17 +178,47 @@ def test_the_cli_dry_run_stores_nothing_and_the_real_run_does(
         "KAM_MAIL_PASSWORD": box.password,
     }.items():
         monkeypatch.setenv(name, value)
+    factories.account(session, "Globex")
+    session.commit()
     imap = dovecot.client(box)
-    imap.append("INBOX", message(1, "carol@globex.example", box.user, "Intro"))
-    imap.logout()
+    imap.append("INBOX", message(1, "Carol Jones <carol@globex.example>", box.user, "Intro"))
+    imap.append("INBOX", message(1, "news@letters.example", box.user, "Offers"))
     code, out, err = kam(capsys, "capture", "mail", "--dry-run", "--db", db_url)
     assert (code, err) == (0, "")
-    line = "mail: 1 read, 0 captured, 0 already captured, 1 new unmatched.\n"
+    line = "mail: 2 read, 0 captured, 0 already captured, 2 new unmatched.\n"
     assert out == "Dry run, nothing stored. " + line
+    assert kam(capsys, "capture", "unmatched", "--db", db_url)[1].startswith("No one waits")
     code, out, _ = kam(capsys, "capture", "mail", "--db", db_url)
     assert out == line
     code, out, _ = kam(capsys, "capture", "mail", "--db", db_url)
     assert out.startswith("mail: 0 read")
+
+    code, out, _ = kam(capsys, "capture", "unmatched", "--json", "--db", db_url)
+    queue = json.loads(out)
+    assert queue["waiting"] == 2
+    assert {p["address"]: p["name"] for p in queue["people"]} == {
+        "carol@globex.example": "Carol Jones",
+        "news@letters.example": None,
+    }
+    code, out, err = kam(
+        capsys, "capture", "contact", "carol@globex.example", "globex", "--db", db_url
+    )
+    assert (code, out, err) == (
+        0,
+        "Carol Jones <carol@globex.example> is now a contact of Globex.\n",
+        "",
+    )
+    code, out, _ = kam(capsys, "capture", "ignore", "news@letters.example", "--db", db_url)
+    assert code == 0
+    code, _, err = kam(capsys, "capture", "ignore", "news@letters.example", "--db", db_url)
+    assert code == 1 and "is not waiting for review" in err
+    assert kam(capsys, "capture", "unmatched", "--db", db_url)[1].startswith("No one waits")
+
+    imap.append("INBOX", message(0, "carol@globex.example", box.user, "Next steps"))
+    imap.append("INBOX", message(0, "news@letters.example", box.user, "More offers"))
+    imap.logout()
+    code, out, _ = kam(capsys, "capture", "mail", "--db", db_url)
+    assert out == "mail: 2 read, 1 captured, 0 already captured, 0 new unmatched.\n"
 
 
 def test_an_email_from_a_contact_resets_the_cadence_and_resolves_the_due_check_in(

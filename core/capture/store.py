@@ -156,7 +156,7 @@ def summary_of(touch: Touch, customers: list[Person], *, ours: Actor) -> str:
     named = ", ".join(p.address for p in customers[:SUMMARY_PEOPLE])
     if len(customers) > SUMMARY_PEOPLE:
         named += f" and {len(customers) - SUMMARY_PEOPLE} more"
-    if touch.kind is InteractionKind.EMAIL:
+    if touch.kind == InteractionKind.EMAIL:
         received = touch.sender is not None and touch.sender in customers
         how = (
             f"E-mail from {touch.sender.address}"
@@ -238,7 +238,7 @@ def queue_unmatched(person: Person, touch: Touch, *, session: Session, now: date
         )
         session.flush()
         return 1
-    if known.status is CaptureStatus.OPEN:
+    if known.status == CaptureStatus.OPEN:
         known.seen += 1
         known.last_seen = now
         known.last_subject = touch.title[:500]
