@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from core.capture.calendar import CalendarAccount
 from core.capture.mail import MailAccount
+from core.capture.run import capture_calendar, capture_mail
+from core.capture.store import CaptureReport
 from core.errors import KamError
 from core.settings import Settings
 
@@ -46,3 +50,14 @@ def calendar_account(settings: Settings) -> CalendarAccount:
         user=settings.kam_calendar_user or None,
         password=password.get_secret_value() if password else None,
     )
+
+
+def scheduled_sources(settings: Settings) -> dict[str, tuple[Callable[..., CaptureReport], object]]:
+    """The sources the settings configure, by name, with their capture and account: what
+    the bot runs on its schedule."""
+    found: dict[str, tuple[Callable[..., CaptureReport], object]] = {}
+    if settings.kam_mail_host:
+        found["mail"] = (capture_mail, mail_account(settings))
+    if settings.kam_calendar_url:
+        found["calendar"] = (capture_calendar, calendar_account(settings))
+    return found
