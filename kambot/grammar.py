@@ -96,6 +96,11 @@ SPECS: dict[str, Spec] = {
     "portfolio": Spec(
         "portfolio", "concentration, tiers and the portfolio matrix", example="portfolio"
     ),
+    "channel": Spec(
+        "channel link ACCOUNT",
+        "typed in a channel shared with the customer: its messages count as touches",
+        example="channel link Kan-code",
+    ),
     "feedback": Spec(
         "feedback ACCOUNT [--csat 1-5] [--nps 0-10] [--expectation E][: COMMENT]",
         "how the customer rates us",

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from core.actors import Actor
+from core.capture.channels import link_channel
 from core.checkins import due_items
 from core.checkins.kinds import thank_you
 from core.db import Session
@@ -84,6 +85,8 @@ class Request:
     request_key: str
     """Unique per Slack request and the same on its retries (idempotency)."""
     response_url: str | None = None
+    channel_id: str | None = None
+    """Where the command was typed (``/kam channel link`` links that channel)."""
 
     @property
     def idempotency_key(self) -> str:
@@ -562,6 +565,21 @@ def do_portfolio(req: Request, parsed: Parsed) -> Reply:
     return Reply("kam portfolio", kb.portfolio_blocks(figures))
 
 
+def do_channel(req: Request, parsed: Parsed) -> Reply:
+    """Link the channel the command was typed in to an account: its messages become touches."""
+    verb, _, rest = parsed.text.partition(" ")
+    if verb.lower() != "link" or not (rest.strip() or parsed.account):
+        raise KamError(f"Write it as `/kam {SPECS['channel'].usage}`, in the channel to link.")
+    named = Parsed(parsed.name, parsed.account, rest.strip(), (), parsed.options)
+    account = whole_account(named, session=req.session)
+    link_channel(req.channel_id or "", account, session=req.session, actor=req.actor)
+    return _confirmed(
+        f"This channel is linked to {account.name}: a message here counts as a touch, "
+        "one per person per day (kam stores that it was written, not what).",
+        emoji=":link:",
+    )
+
+
 Handler = Callable[[Request, Parsed], Reply]
 
 HANDLERS: dict[str, Handler] = {
@@ -579,6 +597,7 @@ HANDLERS: dict[str, Handler] = {
     "hours": do_hours,
     "score": do_score,
     "portfolio": do_portfolio,
+    "channel": do_channel,
 }
 
 
