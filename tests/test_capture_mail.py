@@ -144,6 +144,15 @@ def test_a_malformed_message_is_one_line_and_the_rest_is_captured(
     ]
 
 
+def configure(monkeypatch: pytest.MonkeyPatch, box: MailAccount) -> None:
+    """The environment that points kam at ``box``."""
+    monkeypatch.setenv("KAM_MAIL_HOST", box.host)
+    monkeypatch.setenv("KAM_MAIL_PORT", str(box.port))
+    monkeypatch.setenv("KAM_MAIL_TLS", "false")
+    monkeypatch.setenv("KAM_MAIL_USER", box.user)
+    monkeypatch.setenv("KAM_MAIL_PASSWORD", box.password)
+
+
 def test_wrong_credentials_give_one_clear_line_without_the_password(
     db_url: str,
     dovecot: Dovecot,
@@ -151,11 +160,8 @@ def test_wrong_credentials_give_one_clear_line_without_the_password(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("KAM_MAIL_HOST", "127.0.0.1")
-    monkeypatch.setenv("KAM_MAIL_PORT", str(dovecot.port))
-    monkeypatch.setenv("KAM_MAIL_TLS", "false")
-    monkeypatch.setenv("KAM_MAIL_USER", box.user)
-    monkeypatch.setenv("KAM_MAIL_PASSWORD", "not-the-password-42")
+    wrong = MailAccount(box.host, box.user, "not-the-password-42", port=box.port, tls=False)
+    configure(monkeypatch, wrong)
     code, out, err = kam(capsys, "capture", "mail", "--db", db_url)
     assert code == 1 and out == ""
     assert err.startswith("Error: The mail server refused the login for " + box.user)
@@ -170,14 +176,7 @@ def test_the_cli_dry_run_stores_nothing_and_a_reviewed_sender_matches_from_then_
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for name, value in {
-        "KAM_MAIL_HOST": "127.0.0.1",
-        "KAM_MAIL_PORT": str(dovecot.port),
-        "KAM_MAIL_TLS": "false",
-        "KAM_MAIL_USER": box.user,
-        "KAM_MAIL_PASSWORD": box.password,
-    }.items():
-        monkeypatch.setenv(name, value)
+    configure(monkeypatch, box)
     factories.account(session, "Globex")
     session.commit()
     imap = dovecot.client(box)

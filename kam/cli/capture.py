@@ -21,18 +21,8 @@ from core.db import session_scope
 from core.errors import KamError
 from core.services import users
 from core.services.accounts import find_account
-from kam.cli.context import (
-    AccountArgument,
-    DbOption,
-    JsonOption,
-    console,
-    emit_json,
-    engine,
-    print_rest,
-    session,
-    settings,
-    table_limit,
-)
+from kam.cli import context as cli
+from kam.cli.context import AccountArgument, DbOption, JsonOption
 
 capture_app = typer.Typer(
     help="Capture interactions from e-mail and calendars; review who kam could not place.",
@@ -64,7 +54,7 @@ def _run(
 ) -> None:
     """One capture run in one transaction (rolled back for a dry run), then its report."""
     rules = load_capture_config()
-    eng = engine(db)
+    eng = cli.engine(db)
     try:
         with session_scope(eng) as s:
             report = capture(source, rules, session=s)
@@ -78,26 +68,26 @@ def _run(
 @capture_app.command("mail")
 def mail(dry_run: DryRunOption = False, db: DbOption = None) -> None:
     """Read new messages in the configured folders and record those with customers."""
-    _run(capture_mail, mail_account(settings()), dry_run, db)
+    _run(capture_mail, mail_account(cli.settings()), dry_run, db)
 
 
 @capture_app.command("calendar")
 def calendar(dry_run: DryRunOption = False, db: DbOption = None) -> None:
     """Read the calendar: meetings held become interactions, those to come are planned."""
-    _run(capture_calendar, calendar_account(settings()), dry_run, db)
+    _run(capture_calendar, calendar_account(cli.settings()), dry_run, db)
 
 
 @capture_app.command("unmatched")
 def unmatched(
-    limit: Annotated[int, table_limit("People")] = 50,
+    limit: Annotated[int, cli.table_limit("People")] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Who kam saw in mail or meetings but could not place, the most often seen first."""
-    with session(db) as s:
+    with cli.session(db) as s:
         queue = unmatched_queue(session=s, limit=limit)
     if as_json:
-        emit_json(queue.as_json())
+        cli.emit_json(queue.as_json())
         return
     if not queue.waiting:
         typer.echo("No one waits for review.")
@@ -113,25 +103,29 @@ def unmatched(
             f"{p.last_seen:%Y-%m-%d}",
             escape(p.last_subject or ""),
         )
-    console.print(table)
-    print_rest(queue.waiting, limit)
+    cli.console.print(table)
+    cli.print_rest(queue.waiting, limit)
     typer.echo(
         "Make one a contact: kam capture contact ADDRESS ACCOUNT; or: kam capture ignore ADDRESS"
     )
 
 
+AsOption = Annotated[
+    str | None, typer.Option("--as", metavar="EMAIL", help="Act as this team member.")
+]
+AddressArgument = Annotated[str, typer.Argument(help="The address waiting for review.")]
+
+
 @capture_app.command("contact")
 def contact(
-    address: Annotated[str, typer.Argument(help="The address waiting for review.")],
+    address: AddressArgument,
     account: AccountArgument,
     name: Annotated[str | None, typer.Option("--name", help="Their name (else as seen).")] = None,
-    as_user: Annotated[
-        str | None, typer.Option("--as", metavar="EMAIL", help="Act as this team member.")
-    ] = None,
+    as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
     """Make someone from the review queue a contact of an account; their mail then counts."""
-    with session(db) as s:
+    with cli.session(db) as s:
         target = find_account(account, session=s)
         made = make_contact(address, target, session=s, actor=_actor(as_user, s), name=name)
     typer.echo(f"{made.name} <{made.email}> is now a contact of {target.name}.")
@@ -139,14 +133,12 @@ def contact(
 
 @capture_app.command("ignore")
 def ignore(
-    address: Annotated[str, typer.Argument(help="The address waiting for review.")],
-    as_user: Annotated[
-        str | None, typer.Option("--as", metavar="EMAIL", help="Act as this team member.")
-    ] = None,
+    address: AddressArgument,
+    as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
     """Leave someone out of the review queue for good."""
-    with session(db) as s:
+    with cli.session(db) as s:
         ignore_address(address, session=s, actor=_actor(as_user, s))
     typer.echo(f"{address} is ignored; kam will not ask about them again.")
 
