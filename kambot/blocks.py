@@ -338,10 +338,15 @@ def card_blocks(
     if interactions:
         lines = [
             f"• {_date(i.occurred_at)} {KIND_LABELS.get(i.kind, i.kind)}: "
-            f"{safe(i.summary, 400)}" + (f" ({safe(i.by, 100)})" if i.by else "")
+            f"{safe(i.summary, 400)}"
+            + (f" ({safe(i.by, 100)})" if i.by else "")
+            + (f" _{i.captured}_" if i.captured else "")
             for i in interactions
         ]
         blocks.append(section("*Latest*\n" + "\n".join(lines)))
+    if card.planned:
+        planned = [f"• {_date(p.starts_at)} {safe(p.title, 300)}" for p in card.planned]
+        blocks.append(section("*Planned meetings*\n" + "\n".join(planned)))
     else:
         blocks.append(section("*Latest*\nNo interactions logged yet."))
     if shareable:

@@ -85,6 +85,7 @@ CARD_KEYS = [
     "requests",
     "feedback",
     "orders",
+    "planned",
 ]
 
 
