@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 
 from core.actors import Actor
 from core.capture.channels import link_channel
+from core.capture.review import make_contact
 from core.checkins import due_items
 from core.checkins.kinds import thank_you
 from core.db import Session
@@ -580,6 +581,21 @@ def do_channel(req: Request, parsed: Parsed) -> Reply:
     )
 
 
+def do_place(req: Request, parsed: Parsed) -> Reply:
+    """Make someone from the review queue a contact of an account."""
+    address, _, rest = parsed.text.partition(" ")
+    if "@" not in address or not (rest.strip() or parsed.account):
+        raise KamError(f"Write it as `/kam {SPECS['place'].usage}`.")
+    named = Parsed(parsed.name, parsed.account, rest.strip(), (), parsed.options)
+    account = whole_account(named, session=req.session)
+    contact = make_contact(address, account, session=req.session, actor=req.actor)
+    return _confirmed(
+        f"{contact.name} ({contact.email}) is now a contact of {account.name}; "
+        "their mail and meetings count from the next capture on.",
+        emoji=":bust_in_silhouette:",
+    )
+
+
 Handler = Callable[[Request, Parsed], Reply]
 
 HANDLERS: dict[str, Handler] = {
@@ -598,6 +614,7 @@ HANDLERS: dict[str, Handler] = {
     "score": do_score,
     "portfolio": do_portfolio,
     "channel": do_channel,
+    "place": do_place,
 }
 
 

@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,11 +143,11 @@ namespace inbox {{
     return config
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
-    """One Dovecot for the whole test session (skipped where it is not installed)."""
-    if DOVECOT is None:
-        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+@contextmanager
+def running_dovecot() -> Iterator[Dovecot]:
+    """Dovecot on a free port from a temporary folder, until the block ends (the tests'
+    fixture and ``bench/capture.py`` both use it)."""
+    assert DOVECOT is not None, "Dovecot is not installed (apt-get install dovecot-imapd)"
     # Not under pytest's own temporary folder: as root that is private (0700), and
     # Dovecot's unprivileged processes must reach their files.
     root = Path(tempfile.mkdtemp(prefix="kam-dovecot-"))
@@ -160,6 +161,15 @@ def dovecot() -> Iterator[Dovecot]:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=10)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """One Dovecot for the whole test session (skipped where it is not installed)."""
+    if DOVECOT is None:
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+    with running_dovecot() as server:
+        yield server
 
 
 @dataclass

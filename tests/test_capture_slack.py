@@ -12,9 +12,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from core.models import Interaction
+from core.capture.store import queue_unmatched
+from core.capture.touches import Person, Touch
+from core.clock import utcnow
+from core.models import Contact, Interaction, InteractionKind
+from kambot import ids
 from tests import factories
-from tests.slack_harness import SlackBot, running_bot
+from tests.slack_harness import SlackBot, running_bot, valid_view
 
 
 @pytest.fixture
@@ -82,3 +86,49 @@ def test_a_channel_link_needs_a_channel_and_an_account(bot: SlackBot) -> None:
     assert "Write it as `/kam channel link ACCOUNT`" in json.dumps(bot.command("channel").body)
     unknown = json.dumps(bot.command("channel link Nonesuch").body)
     assert "Nonesuch" in unknown and "linked" not in unknown
+
+
+def test_app_home_shows_who_is_not_placed_and_ignores_or_places_them(
+    engine: Engine, bot: SlackBot
+) -> None:
+    with Session(engine) as s:
+        for who in ("carol@globex.example", "news@letters.example"):
+            touch = Touch(
+                "mail", who, InteractionKind.EMAIL, utcnow(), "Hello <b>", (Person(who, "C"),)
+            )
+            queue_unmatched(touch.people[0], touch, session=s, now=utcnow())
+        s.commit()
+    event = {"type": "app_home_opened", "user": "UANNA", "tab": "home", "event_ts": "1.1"}
+    body = {"team_id": "T0KAM", "api_app_id": "AKAM", "type": "event_callback", "event": event}
+    assert bot.post(json.dumps(body), content_type="application/json")[0] == 200
+    home = bot.api.wait_for("views.publish")[0]
+    valid_view(home.view())
+    shown = json.dumps(home.view())
+    assert "Not placed yet (2)" in shown and "Hello &lt;b&gt;" in shown
+    assert "/kam place ADDRESS ACCOUNT" in shown
+
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0KAM"},
+        "user": {"id": "UANNA"},
+        "api_app_id": "AKAM",
+        "trigger_id": "trigger.home",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "view": {"id": "VHOME", "type": "home"},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": ids.CAPTURE_IGNORE,
+                "block_id": "u",
+                "value": "news@letters.example",
+            }
+        ],
+    }
+    assert bot.interact(payload)[0] == 200
+    redrawn = json.dumps(bot.api.wait_for("views.publish", 2)[1].view())
+    assert "Not placed yet (1)" in redrawn and "news@letters.example" not in redrawn
+
+    placed = json.dumps(bot.command("place carol@globex.example acme corp").body)
+    assert "is now a contact of Acme Corp" in placed
+    with Session(engine) as s:
+        assert s.exec(select(Contact.email)).all() == ["carol@globex.example"]
