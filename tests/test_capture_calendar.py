@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -153,3 +157,24 @@ def test_wrong_credentials_and_a_server_gone_are_one_line_without_the_password(
         "Cannot read the calendar ann at"
     )
     assert "not-it-42" not in failed.failure and "\n" not in failed.failure
+
+
+def test_an_ics_feed_is_read_over_http_without_a_login(session: Session, tmp_path: Path) -> None:
+    acme(session)
+    (tmp_path / "feed.ics").write_text(event("feed", NOW - timedelta(days=2), "Site visit"))
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        feed = CalendarAccount(url=f"http://127.0.0.1:{server.server_port}/feed.ics?key=secret")
+        assert feed.is_feed and "secret" not in feed.where
+        report = capture_calendar(feed, CaptureConfig(), session=session, now=NOW)
+        missing = CalendarAccount(url=f"http://127.0.0.1:{server.server_port}/gone.ics?key=secret")
+        failed = capture_calendar(missing, CaptureConfig(), session=session, now=NOW)
+    finally:
+        server.shutdown()
+        server.server_close()
+    session.commit()
+    assert (report.failure, report.captured) == (None, 1)
+    assert [s for s, _ in meetings(session)] == ["Meeting: Site visit (with bob@acme.example)"]
+    assert failed.failure is not None and "secret" not in failed.failure
