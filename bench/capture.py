@@ -1,6 +1,6 @@
 """Capture throughput from a real IMAP server, and the cost of matching an address.
 
-    python bench/capture.py [--messages 10000] [--contacts 100000] [--runs 3]
+    python bench/capture.py [--messages 10000] [--contacts 100000] [--runs 3] [--capture-runs 3]
 
 Starts Dovecot (Debian's ``dovecot-imapd``) in a temporary folder, appends
 ``--messages`` small messages to one mailbox (half from contacts of 1,000 accounts,
@@ -87,7 +87,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--contacts", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs of the matching timings")
+    parser.add_argument("--capture-runs", type=int, default=3, help="runs of the capture")
     args = parser.parse_args()
     rng = random.Random(7)
     folder = Path(tempfile.mkdtemp(prefix="kam-capture-bench-"))
@@ -113,7 +114,7 @@ def main() -> None:
         print(f"appended {args.messages:,} messages in {time.perf_counter() - started:.1f} s")
         config = CaptureConfig(folders=("INBOX",))
         timings = []
-        for run in range(args.runs):
+        for run in range(args.capture_runs):
             url = f"sqlite:///{folder}/capture-{run}.db"
             portfolio(url, 2000)
             engine = open_database(url)
