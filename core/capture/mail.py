@@ -231,6 +231,9 @@ def _date(headers: EmailMessage, arrived: object) -> datetime:
 
 
 def _reason(exc: BaseException) -> str:
+    inner = getattr(exc, "reason", None)  # urllib wraps the socket's error
+    if isinstance(inner, BaseException):
+        exc = inner
     if isinstance(exc, socket.timeout | TimeoutError):
         return "no answer in time"
     if isinstance(exc, ssl.SSLError):
