@@ -17,7 +17,16 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import model_validator
-from sqlalchemy import JSON, CheckConstraint, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from core.clock import utcnow, zone
@@ -458,6 +467,8 @@ class InteractionCreate(InteractionBase, _Once, Input):
     noun: ClassVar[str] = "interaction"
     contact_id: int | None = None
     """Who at the customer it was with: one of the account's contacts."""
+    external_ref: str | None = Field(default=None, max_length=500)
+    """A captured touch's link back (Message-ID, event UID); none for a typed one."""
 
 
 class _InteractionLinks(_OnAccount):
@@ -477,10 +488,95 @@ class Interaction(InteractionBase, _InteractionLinks, table=True):
         # "Was a thank-you (a call, a review) logged on the account since then?" without
         # reading the account's other interactions; and every thank-you at once.
         Index("ix_interactions_kind_account_occurred", "kind", "account_id", "occurred_at"),
+        # A captured message or meeting is one interaction per account, however often
+        # it is read (two folders, a UIDVALIDITY change, a second run).
+        Index("ix_interactions_captured", "account_id", "source", "external_ref", unique=True),
     )
 
     occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     idempotency_key: str | None = _request_key()
+    created_at: datetime = _created()
+    external_ref: str | None = Field(default=None, max_length=500)
+    """The link back to a captured touch: the e-mail's Message-ID, the event's UID and
+    recurrence id, the Slack channel, person and day; none for a typed one."""
+
+
+class CaptureStatus(StrEnum):
+    OPEN = "open"
+    CONTACT = "contact"
+    IGNORED = "ignored"
+
+
+class CaptureCursor(SQLModel, table=True):
+    """How far a capture source has read one folder or calendar.
+
+    A mail folder is read from ``last_uid`` on while its ``uidvalidity`` holds; when the
+    server changes it, the folder is read again from the start (the interactions'
+    unique index keeps every message once).
+    """
+
+    __tablename__ = "capture_cursors"
+    __table_args__ = (Index("ix_capture_cursors_place", "source", "place", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=32)
+    place: str = Field(max_length=500)
+    uidvalidity: int | None = Field(default=None, sa_type=BigInteger)
+    last_uid: int = Field(default=0, sa_type=BigInteger)
+    updated_at: datetime = _created()
+
+
+class UnmatchedAddress(SQLModel, table=True):
+    """Someone kam saw in mail or a meeting but could not place: the review queue."""
+
+    __tablename__ = "unmatched_addresses"
+    __table_args__ = (_one_of("status", CaptureStatus),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(max_length=320, unique=True)
+    name: str | None = Field(default=None, max_length=200)
+    source: str = Field(max_length=32)
+    last_subject: str | None = Field(default=None, max_length=500)
+    seen: int = 1
+    first_seen: datetime = _created()
+    last_seen: datetime = _created()
+    status: CaptureStatus = Field(default=CaptureStatus.OPEN, sa_type=String(16), index=True)
+
+
+class CaptureLease(SQLModel, table=True):
+    """Which bot replica runs a capture source until when: one at a time."""
+
+    __tablename__ = "capture_leases"
+
+    source: str = Field(max_length=32, primary_key=True)
+    holder: str = Field(max_length=200)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    failures: int = 0
+    """Server errors in a row; the next run waits longer after each (backoff)."""
+
+
+class PlannedMeeting(SQLModel, table=True):
+    """A meeting with the customer still to come: shown on the account, no touch yet."""
+
+    __tablename__ = "planned_meetings"
+    __table_args__ = (Index("ix_planned_meetings_ref", "account_id", "external_ref", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    external_ref: str = Field(max_length=500)
+    title: str = Field(max_length=500)
+    starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
+
+
+class ChannelLink(SQLModel, table=True):
+    """A Slack channel shared with a customer, linked to its account."""
+
+    __tablename__ = "channel_links"
+
+    channel_id: str = Field(max_length=32, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
+    linked_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = _created()
 
 
@@ -801,6 +897,10 @@ __all__ = [
     "AccountUpdate",
     "AuditEvent",
     "BuyingRole",
+    "CaptureCursor",
+    "CaptureLease",
+    "CaptureStatus",
+    "ChannelLink",
     "Commitment",
     "CommitmentCreate",
     "Contact",
@@ -825,6 +925,7 @@ __all__ = [
     "Order",
     "OrderCreate",
     "OrderStatus",
+    "PlannedMeeting",
     "ProfileEntry",
     "Quadrant",
     "Reminder",
@@ -834,6 +935,7 @@ __all__ = [
     "ScoreSnapshot",
     "Sentiment",
     "Tier",
+    "UnmatchedAddress",
     "User",
     "UserCreate",
     "UserUpdate",

@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    kam_mail_host: str | None = None
+    kam_mail_port: int = 993
+    kam_mail_tls: bool = True
+    kam_mail_user: str | None = None
+    kam_mail_password: SecretStr | None = None
+    kam_calendar_url: str | None = None
+    kam_calendar_user: str | None = None
+    kam_calendar_password: SecretStr | None = None
+
     kam_log_max_bytes: int = Field(default=1_000_000, ge=10_000)
     kam_log_backups: int = Field(default=3, ge=1, le=100)
 
@@ -45,7 +54,14 @@ class Settings(BaseSettings):
         secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
         remember(*(s.get_secret_value() for s in secrets if s is not None))
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "kam_mail_password",
+        "kam_calendar_password",
+        mode="before",
+    )
     @classmethod
     def _reject_placeholders(cls, value: object) -> object:
         """An unset or placeholder secret counts as absent, never as a credential."""

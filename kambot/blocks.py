@@ -34,6 +34,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from core.capture.review import UnmatchedQueue
 from core.checkins import DueItem, is_urgent, kind_named
 from core.models import InteractionKind, Sentiment
 from core.scoring import Breakdown, PortfolioFigures, ScoreSummary
@@ -386,10 +387,15 @@ def card_blocks(
     if interactions:
         lines = [
             f"• {_date(i.occurred_at)} {KIND_LABELS.get(i.kind, i.kind)}: "
-            f"{safe(i.summary, 400)}" + (f" ({safe(i.by, 100)})" if i.by else "")
+            f"{safe(i.summary, 400)}"
+            + (f" ({safe(i.by, 100)})" if i.by else "")
+            + (f" _{i.captured}_" if i.captured else "")
             for i in interactions
         ]
         blocks.append(section("*Latest*\n" + "\n".join(lines)))
+    if card.planned:
+        planned = [f"• {_date(p.starts_at)} {safe(p.title, 300)}" for p in card.planned]
+        blocks.append(section("*Planned meetings*\n" + "\n".join(planned)))
     else:
         blocks.append(section("*Latest*\nNo interactions logged yet."))
     if shareable:
@@ -686,7 +692,35 @@ TREND_ARROWS = {
 }
 
 
-def home_view(*, name: str, home: AppHome, page: int, page_size: int = 15) -> View:
+def unmatched_blocks(queue: UnmatchedQueue) -> list[Block]:
+    """App Home: who kam saw in mail or meetings but could not place, with an Ignore button
+    each and how to make one a contact."""
+    if not queue.waiting:
+        return []
+    blocks: list[Block] = [divider(), header(f"Not placed yet ({queue.waiting})")]
+    for p in queue.people[:8]:
+        who = f"*{safe(p.name, 100)}* " if p.name else ""
+        blocks.append(
+            section(
+                f"{who}{safe(p.address, 320)} · seen {p.seen}×"
+                + (f" · last: {safe(p.last_subject, 200)}" if p.last_subject else ""),
+                accessory=button("Ignore", ids.CAPTURE_IGNORE, p.address),
+            )
+        )
+    blocks.append(
+        context("Make one a contact: `/kam place ADDRESS ACCOUNT`; their mail then counts.")
+    )
+    return blocks
+
+
+def home_view(
+    *,
+    name: str,
+    home: AppHome,
+    page: int,
+    page_size: int = 15,
+    unmatched: UnmatchedQueue | None = None,
+) -> View:
     """The App Home tab: due list (paged), key accounts with health, overdue promises, notices.
 
     Sections are capped so the whole view stays within Block Kit's 100 blocks.
@@ -739,6 +773,8 @@ def home_view(*, name: str, home: AppHome, page: int, page_size: int = 15) -> Vi
         [n.account for n in untold],
         "Nothing waiting to be told.",
     )
+    if unmatched is not None:
+        blocks += unmatched_blocks(unmatched)
     return View(type="home", callback_id=ids.HOME_VIEW, blocks=blocks[:VIEW_BLOCK_LIMIT])
 
 

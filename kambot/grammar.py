@@ -99,6 +99,16 @@ SPECS: dict[str, Spec] = {
     "portfolio": Spec(
         "portfolio", "concentration, tiers and the portfolio matrix", example="portfolio"
     ),
+    "channel": Spec(
+        "channel link ACCOUNT",
+        "typed in a channel shared with the customer: its messages count as touches",
+        example="channel link Kan-code",
+    ),
+    "place": Spec(
+        "place ADDRESS ACCOUNT",
+        "make someone kam saw in mail or a meeting a contact of an account",
+        example="place ana@kancode.example Kan-code",
+    ),
     "feedback": Spec(
         "feedback ACCOUNT [--csat 1-5] [--nps 0-10] [--expectation E][: COMMENT]",
         "how the customer rates us",

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from slack_sdk.models.views import View
 
+from core.capture.review import unmatched_queue
 from core.db import Session
 from core.models import User
 from core.views import app_home
@@ -20,5 +21,9 @@ def home_view(user: User, *, session: Session, now: datetime, page: int = 0) -> 
     home = app_home(user, session=session, now=now)
     pages = max(1, -(-len(home.items) // HOME_PAGE))
     return kb.home_view(
-        name=user.name, home=home, page=min(max(page, 0), pages - 1), page_size=HOME_PAGE
+        name=user.name,
+        home=home,
+        page=min(max(page, 0), pages - 1),
+        page_size=HOME_PAGE,
+        unmatched=unmatched_queue(session=session, limit=8),
     )

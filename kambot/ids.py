@@ -31,6 +31,8 @@ DUE_PAGE = "kam_due_page"
 HOME_PAGE = "kam_home_page"
 HOME_REFRESH = "kam_home_refresh"
 HOME_VIEW = "kam_home"
+CAPTURE_IGNORE = "kam_capture_ignore"
+"""App Home: leave someone kam could not place out of the review queue."""
 
 # Modals
 LOG_MODAL = "kam_log_modal"

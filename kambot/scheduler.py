@@ -17,6 +17,8 @@ store, which holds the argument as it is and never pickles it.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from core.capture.config import load_capture_config
+from core.capture.scheduled import run_leased
+from core.capture.sources import scheduled_sources
 from core.checkins import Notifier, SweepReport, send_digests, sweep
 from core.clock import utcnow, zone
 from core.db import Engine, session_scope
@@ -41,6 +46,8 @@ RESCORE_AT = {"hour": 2, "minute": 15}
 SWEEP_JOB = "kam.reminder_sweep"
 DIGEST_JOB = "kam.daily_digests"
 RESCORE_JOB = "kam.nightly_rescore"
+CAPTURE_JOB = "kam.capture"
+CAPTURE_EVERY_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -121,4 +128,24 @@ def build_scheduler(engine: Engine, notifier: Notifier, settings: Settings) -> B
     )
     for job_id, run, trigger, name in jobs:
         scheduler.add_job(run, trigger, args=[runtime], id=job_id, name=name, replace_existing=True)
+    for source in scheduled_sources(settings):
+        scheduler.add_job(
+            run_capture,
+            IntervalTrigger(minutes=CAPTURE_EVERY_MINUTES, timezone=tz),
+            args=[engine, settings, source],
+            id=f"{CAPTURE_JOB}.{source}",
+            name=f"capture {source}",
+            replace_existing=True,
+        )
     return scheduler
+
+
+def run_capture(engine: Engine, settings: Settings, source: str) -> int | None:
+    """Capture one source (mail, calendar) if this replica gets its lease; how many
+    interactions it recorded, None when another replica has it or it rests."""
+    capture, account = scheduled_sources(settings)[source]
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    report = run_leased(
+        source, capture, account, load_capture_config(), engine=engine, holder=holder
+    )
+    return report.captured if report is not None else None

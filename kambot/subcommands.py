@@ -18,6 +18,8 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from core.actors import Actor
+from core.capture.channels import link_channel
+from core.capture.review import make_contact
 from core.checkins import due_items
 from core.checkins.kinds import thank_you
 from core.db import Session
@@ -102,6 +104,8 @@ class Request:
     request_key: str
     """Unique per Slack request and the same on its retries (idempotency)."""
     response_url: str | None = None
+    channel_id: str | None = None
+    """Where the command was typed (``/kam channel link`` links that channel)."""
 
     @property
     def idempotency_key(self) -> str:
@@ -643,6 +647,36 @@ def do_account(req: Request, parsed: Parsed) -> Reply:
     return _confirmed(f"Set {said} for {account.name}.", emoji=":card_index:")
 
 
+def do_channel(req: Request, parsed: Parsed) -> Reply:
+    """Link the channel the command was typed in to an account: its messages become touches."""
+    verb, _, rest = parsed.text.partition(" ")
+    if verb.lower() != "link" or not (rest.strip() or parsed.account):
+        raise KamError(f"Write it as `/kam {SPECS['channel'].usage}`, in the channel to link.")
+    named = Parsed(parsed.name, parsed.account, rest.strip(), (), parsed.options)
+    account = whole_account(named, session=req.session)
+    link_channel(req.channel_id or "", account, session=req.session, actor=req.actor)
+    return _confirmed(
+        f"This channel is linked to {account.name}: a message here counts as a touch, "
+        "one per person per day (kam stores that it was written, not what).",
+        emoji=":link:",
+    )
+
+
+def do_place(req: Request, parsed: Parsed) -> Reply:
+    """Make someone from the review queue a contact of an account."""
+    address, _, rest = parsed.text.partition(" ")
+    if "@" not in address or not (rest.strip() or parsed.account):
+        raise KamError(f"Write it as `/kam {SPECS['place'].usage}`.")
+    named = Parsed(parsed.name, parsed.account, rest.strip(), (), parsed.options)
+    account = whole_account(named, session=req.session)
+    contact = make_contact(address, account, session=req.session, actor=req.actor)
+    return _confirmed(
+        f"{contact.name} ({contact.email}) is now a contact of {account.name}; "
+        "their mail and meetings count from the next capture on.",
+        emoji=":bust_in_silhouette:",
+    )
+
+
 Handler = Callable[[Request, Parsed], Reply]
 
 HANDLERS: dict[str, Handler] = {
@@ -663,6 +697,8 @@ HANDLERS: dict[str, Handler] = {
     "contact": do_contact,
     "fact": do_fact,
     "account": do_account,
+    "channel": do_channel,
+    "place": do_place,
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from core.db import make_engine, normalise_url, open_database
+from tests.capture_servers import dovecot, radicale  # noqa: F401  (fixtures)
 
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
 _counter = itertools.count()

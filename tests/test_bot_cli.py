@@ -53,7 +53,12 @@ def test_manifest_asks_for_what_the_bot_uses() -> None:
     settings = MANIFEST["settings"]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    # Messages in channels linked to an account (public and private) are touches.
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "message.channels",
+        "message.groups",
+    ]
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     assert scopes == {
         "commands",
@@ -63,6 +68,8 @@ def test_manifest_asks_for_what_the_bot_uses() -> None:
         "im:write",
         "users:read",
         "users:read.email",
+        "channels:history",  # message.channels
+        "groups:history",  # message.groups
     }
     assert {s for s in SCOPES.values() if s} <= scopes
 

@@ -47,12 +47,13 @@ def _load(path: Path, *, accounts: int, seed: int, now: datetime = NOW) -> Engin
 
 
 def _dump(engine: Engine) -> str:
-    """A fingerprint of every table's rows in id order (the audit trail without its clock)."""
+    """A fingerprint of every table's rows in key order (the audit trail without its clock)."""
     digest = hashlib.sha256()
     with engine.connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
             columns = [c for c in table.c if table.name != "audit_events" or c.name != "at"]
-            for row in connection.execute(select(*columns).order_by(table.c.id)):
+            key = list(table.primary_key.columns)
+            for row in connection.execute(select(*columns).order_by(*key)):
                 digest.update(json.dumps([table.name, *row], default=str).encode())
     return digest.hexdigest()
 

@@ -93,6 +93,7 @@ CARD_KEYS = [
     "requests",
     "feedback",
     "orders",
+    "planned",
 ]
 
 

@@ -30,6 +30,7 @@ class KamApp(App[None]):
         Binding("a", "accounts", "Accounts", show=False),
         Binding("d", "due", "Due"),
         Binding("p", "overview", "Overview"),
+        Binding("u", "unmatched", "Not placed", show=False),
         Binding("R", "rescore", "Rescore", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -72,6 +73,12 @@ class KamApp(App[None]):
         from tui.screens.portfolio import PortfolioScreen
 
         self._show(PortfolioScreen, lambda: PortfolioScreen(self.service, self.accounts.index))
+
+    def action_unmatched(self) -> None:
+        """The capture review queue: who kam saw in mail or meetings but could not place."""
+        from tui.screens.unmatched import UnmatchedScreen
+
+        self._show(UnmatchedScreen, lambda: UnmatchedScreen(self.service))
 
     def action_rescore(self) -> None:
         """Score every account now (in a thread, with progress); every screen then reads

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from core import checkins, validation
 from core.actors import Actor
+from core.capture.review import UnmatchedQueue, ignore_address, make_contact, unmatched_queue
 from core.checkins import DueItem
 from core.clock import utcnow
 from core.db import Engine, session_scope
@@ -41,7 +42,7 @@ from core.scoring import (
 )
 from core.scoring.explain import StoredExplanation, explain_stored
 from core.services import contacts, reminders
-from core.services.accounts import get_account
+from core.services.accounts import find_account, get_account
 from core.services.commitments import add_commitment
 from core.services.contacts import contacts_of, find_contact
 from core.services.feedback import add_feedback
@@ -309,6 +310,28 @@ class PortfolioService:
         with session_scope(self.engine) as session:
             reminders.snooze(key, moment, session=session, actor=self.actor, now=now)
         return f"Snoozed until {moment:%a %d %b %H:%M} UTC."
+
+    # -- the capture review queue --------------------------------------------------
+
+    def unmatched(self) -> UnmatchedQueue:
+        """Who kam saw in mail or meetings but could not place, most often seen first."""
+        with session_scope(self.engine) as session:
+            return unmatched_queue(session=session, limit=500)
+
+    def make_contact(self, address: str, account: str, name: str = "") -> str:
+        """Make someone from the review queue a contact of the account named ``account``."""
+        with session_scope(self.engine) as session:
+            target = find_account(account, session=session)
+            made = make_contact(
+                address, target, session=session, actor=self.actor, name=name or None
+            )
+            return f"{made.name} is now a contact of {target.name}."
+
+    def ignore(self, address: str) -> str:
+        """Leave someone out of the review queue for good."""
+        with session_scope(self.engine) as session:
+            ignore_address(address, session=session, actor=self.actor)
+        return f"{address} is ignored."
 
     # -- the person's working hours ------------------------------------------------
 

@@ -29,6 +29,7 @@ from core.models import (
     Feedback,
     Notice,
     Order,
+    PlannedMeeting,
     ScoreSnapshot,
     User,
 )
@@ -152,6 +153,27 @@ class InteractionLine(JsonResult):
     by: str | None
     """The e-mail of the person who logged it."""
     source: str
+    external_ref: str | None = None
+    """A captured touch's link back (Message-ID, event UID, channel and day)."""
+
+    @property
+    def captured(self) -> str | None:
+        """How the front ends mark a captured touch ("captured from mail"); None for a
+        typed one."""
+        if self.external_ref is None:
+            return None
+        return f"captured from {CAPTURED_FROM.get(self.source, self.source)}"
+
+
+CAPTURED_FROM = {"mail": "mail", "calendar": "the calendar", "slack": "Slack"}
+
+
+@dataclass(frozen=True)
+class PlannedLine(JsonResult):
+    """A meeting with the customer still to come (from the calendar): no touch yet."""
+
+    starts_at: datetime
+    title: str
 
 
 @dataclass(frozen=True)
@@ -276,6 +298,8 @@ class AccountCard(JsonResult):
     requests: list[RequestLine]
     feedback: list[FeedbackLine]
     orders: list[OrderLine]
+    planned: list[PlannedLine]
+    """Meetings to come, soonest first: shown, but they do not reset the cadence."""
     health_band: str | None = field(metadata=NOT_PRINTED)
     """red, yellow or green for the newest snapshot's health."""
     health_trend: HealthChange | None = field(metadata=NOT_PRINTED)
@@ -394,6 +418,15 @@ def account_card(
         profile_set=profile_stamps(account.id, session=session),
         latest_interaction=lines[0] if lines else None,
         interactions=lines,
+        planned=[
+            result_from(PlannedLine, p)
+            for p in of_account(
+                PlannedMeeting,
+                col(PlannedMeeting.starts_at),
+                col(PlannedMeeting.starts_at) >= now,
+                limit=5,
+            )
+        ],
         open_commitments=[result_from(OpenPromise, c) for c in commitments],
         untold_notices=[result_from(UntoldNotice, n) for n in notices],
         requests=[result_from(RequestLine, r, at=r.created_at) for r in requests],

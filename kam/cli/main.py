@@ -18,7 +18,18 @@ from platformdirs import user_log_path
 from core.errors import KamError
 from core.masking import MaskingFormatter, mask
 from core.settings import Settings
-from kam.cli import bot, checkins, people, portfolio, recording, records, scoring, transfer, tui
+from kam.cli import (
+    bot,
+    capture,
+    checkins,
+    people,
+    portfolio,
+    recording,
+    records,
+    scoring,
+    transfer,
+    tui,
+)
 
 app = typer.Typer(
     name="kam",
@@ -43,7 +54,18 @@ def main(
     """
 
 
-for module in (portfolio, records, recording, people, scoring, checkins, transfer, bot, tui):
+for module in (
+    portfolio,
+    records,
+    recording,
+    people,
+    scoring,
+    checkins,
+    transfer,
+    bot,
+    tui,
+    capture,
+):
     module.register(app)
 
 

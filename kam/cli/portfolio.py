@@ -275,10 +275,15 @@ def print_card(card: AccountCard) -> None:
             table.add_row(
                 (iso(i.occurred_at) or "")[:16].replace("T", " "),
                 i.kind,
-                escape(i.summary),
+                escape(i.summary) + (f" [dim]({i.captured})[/]" if i.captured else ""),
                 escape(i.by or ""),
             )
         console.print(table)
+    for meeting in card.planned:
+        console.print(
+            f"[bold]Planned:[/] {escape(meeting.title)} "
+            f"({(iso(meeting.starts_at) or '')[:16].replace('T', ' ')} UTC)"
+        )
 
 
 def register(app: typer.Typer) -> None:

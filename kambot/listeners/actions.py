@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
+from core.capture.review import ignore_address
 from core.db import session_scope
 from core.errors import KamError
 from core.services.accounts import get_account
@@ -122,6 +123,7 @@ def register(app: App) -> None:
         (reminder_menu, [ids.REMINDER_MENU]),
         (due_page, [ids.DUE_PAGE_ANY]),
         (home_page, [ids.HOME_PAGE_ANY, ids.HOME_REFRESH]),
+        (capture_ignore, [ids.CAPTURE_IGNORE]),
     )
     for handler, action_ids in clicks:
         for action_id in action_ids:
@@ -185,6 +187,19 @@ def home_page(click: Click) -> None:
     """Page through (or refresh) the App Home due list."""
     identity = resolve(click.slack_user_id, kam=click.kam, client=click.client)
     events.publish_home(identity, kam=click.kam, client=click.client, page=int(click.value or 0))
+
+
+def capture_ignore(click: Click) -> None:
+    """Leave someone kam could not place out of the review queue, and redraw the Home tab."""
+    identity = click.known()
+    if identity is None:
+        return
+    try:
+        with session_scope(click.kam.engine) as session:
+            ignore_address(click.value, session=session, actor=identity.actor())
+    except KamError as exc:
+        Where.of(click.body).tell(click.client, exc.message, kb.notice_blocks(exc.message))
+    events.publish_home(identity, kam=click.kam, client=click.client)
 
 
 def share_portfolio(click: Click) -> None:

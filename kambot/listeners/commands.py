@@ -41,11 +41,18 @@ def kam_command(
         request_key=f"cmd:{command['trigger_id']}",
         trigger_id=command["trigger_id"],
         response_url=command.get("response_url"),
+        channel_id=command.get("channel_id"),
     )
 
 
 def outcome(
-    kam: Kam, identity: Identity, text: str, *, request_key: str, response_url: str | None
+    kam: Kam,
+    identity: Identity,
+    text: str,
+    *,
+    request_key: str,
+    response_url: str | None,
+    channel_id: str | None = None,
 ) -> Reply:
     """The reply to ``text``; a user error becomes a message and leaves the database untouched."""
     assert identity.user is not None
@@ -60,6 +67,7 @@ def outcome(
                 now=kam.now(),
                 request_key=request_key,
                 response_url=response_url,
+                channel_id=channel_id,
             )
             return run(request, parsed)
     except AccountNotFound as exc:
@@ -79,6 +87,7 @@ def answer(
     trigger_id: str | None,
     response_url: str | None,
     replace: bool = False,
+    channel_id: str | None = None,
 ) -> None:
     """Run a command as ``slack_user_id`` and send the reply (or open the modal it asks for)."""
     identity = resolve(slack_user_id, kam=kam, client=client)
@@ -87,7 +96,14 @@ def answer(
             "kam does not know you yet", kb.unknown_user_blocks(slack_user_id, identity.email)
         )
     else:
-        reply = outcome(kam, identity, text, request_key=request_key, response_url=response_url)
+        reply = outcome(
+            kam,
+            identity,
+            text,
+            request_key=request_key,
+            response_url=response_url,
+            channel_id=channel_id,
+        )
     if reply.modal is not None and trigger_id:
         client.views_open(trigger_id=trigger_id, view=reply.modal)
         return

@@ -308,8 +308,20 @@ def _contacts(card: AccountCard) -> Group:
 
 
 def _timeline(card: AccountCard) -> Table | Text:
+    """Meetings to come first (planned, no touch yet), then the touches, newest first."""
     rows: list[tuple[Cell, ...]] = [
-        (_day(i.occurred_at), label(i.kind), Text(i.summary)) for i in card.interactions
+        (_day(p.starts_at), Text("planned", style="italic"), Text(p.title))
+        for p in reversed(card.planned)
+    ]
+    rows += [
+        (
+            _day(i.occurred_at),
+            label(i.kind),
+            Text(i.summary) + Text(f" ({i.captured})", style="dim")
+            if i.captured
+            else Text(i.summary),
+        )
+        for i in card.interactions
     ]
     empty = "No interactions logged yet (press l to log one)."
     return _section("Timeline", ("When", "Kind", _wide("Summary")), rows, empty)

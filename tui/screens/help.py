@@ -62,8 +62,13 @@ def bindings_table() -> Table:
 def _extra_screens() -> list[tuple[str, list[BindingType]]]:
     from tui.screens.due import DueScreen
     from tui.screens.portfolio import PortfolioScreen
+    from tui.screens.unmatched import UnmatchedScreen
 
-    return [("Due", list(DueScreen.BINDINGS)), ("Overview", list(PortfolioScreen.BINDINGS))]
+    return [
+        ("Due", list(DueScreen.BINDINGS)),
+        ("Overview", list(PortfolioScreen.BINDINGS)),
+        ("Not placed", list(UnmatchedScreen.BINDINGS)),
+    ]
 
 
 class HelpScreen(ModalScreen[None]):
