@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
@@ -13,9 +13,11 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
+from core.services import users
 from core.settings import Settings
 from core.when import Prefer, When
 
@@ -42,6 +44,18 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 AccountArgument = Annotated[str, typer.Argument(help="Account name; close spellings are found.")]
+
+
+AsOption = Annotated[
+    str | None, typer.Option("--as", metavar="EMAIL", help="Act as this team member.")
+]
+
+
+def actor_for(as_user: str | None, *, session: Session) -> Actor:
+    """Who a command acts as: the team member ``--as`` names, else the trusted local CLI."""
+    if as_user:
+        return Actor.of(users.get_user_by_email(as_user, session=session), "cli")
+    return Actor.system("cli")
 
 
 def table_limit(rows: str) -> Any:
@@ -108,3 +122,11 @@ def when_option(text: str | None, *, prefer: Prefer = "past") -> datetime:
     if text is None:
         return now
     return When(now, settings().kam_timezone).moment(text, prefer=prefer)
+
+
+def day_option(text: str | None, *, prefer: Prefer = "future") -> date | None:
+    """A calendar day as typed ("2026-06-30", "friday", "in 3 weeks"), in the configured
+    time zone; None when absent."""
+    if text is None:
+        return None
+    return When(utcnow(), settings().kam_timezone).day(text, prefer=prefer)

@@ -16,7 +16,7 @@ import typer
 from platformdirs import user_log_path
 
 from core.errors import KamError
-from kam.cli import bot, checkins, portfolio, records, scoring, transfer, tui
+from kam.cli import bot, checkins, plans, portfolio, records, scoring, transfer, tui
 
 app = typer.Typer(
     name="kam",
@@ -41,7 +41,7 @@ def main(
     """
 
 
-for module in (portfolio, records, scoring, checkins, transfer, bot, tui):
+for module in (portfolio, records, plans, scoring, checkins, transfer, bot, tui):
     module.register(app)
 
 

@@ -21,8 +21,10 @@ from core.services.interactions import log_interaction
 from core.validation import choice
 from kam.cli.context import (
     AccountArgument,
+    AsOption,
     DbOption,
     JsonOption,
+    actor_for,
     console,
     emit_json,
     session,
@@ -45,9 +47,7 @@ def log(
         str | None,
         typer.Option("--at", metavar="WHEN", help='When it happened: ISO or "yesterday 3pm".'),
     ] = None,
-    as_user: Annotated[
-        str | None, typer.Option("--as", metavar="EMAIL", help="Log it as this team member.")
-    ] = None,
+    as_user: AsOption = None,
     contact: Annotated[str | None, typer.Option("--contact", help="Who you spoke to.")] = None,
     sentiment: Annotated[
         str | None, typer.Option("--sentiment", help="positive, neutral or negative.")
@@ -61,11 +61,7 @@ def log(
     occurred_at = when_option(at, prefer="past")
     with session(db) as s:
         target = find_account(account, session=s)
-        actor = (
-            Actor.of(users.get_user_by_email(as_user, session=s), "cli")
-            if as_user
-            else Actor.system("cli")
-        )
+        actor = actor_for(as_user, session=s)
         person = find_contact(target, contact, session=s) if contact else None
         interaction = InteractionCreate(
             summary=summary,
