@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -17,7 +18,9 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
+from core.models import Account
 from core.services import users
+from core.services.accounts import find_account
 from core.settings import Settings
 from core.when import Prefer, When
 
@@ -130,3 +133,19 @@ def day_option(text: str | None, *, prefer: Prefer = "future") -> date | None:
     if text is None:
         return None
     return When(utcnow(), settings().kam_timezone).day(text, prefer=prefer)
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A command's work on one account: its transaction, the account, who acts."""
+
+    session: Session
+    account: Account
+    actor: Actor
+
+
+@contextmanager
+def on_account(db: str | None, account: str, as_user: str | None) -> Iterator[Acting]:
+    """One transaction on the account a person named, acting as ``--as`` (or the CLI)."""
+    with session(db) as s:
+        yield Acting(s, find_account(account, session=s), actor_for(as_user, session=s))

@@ -39,6 +39,7 @@ from kam.cli.context import (
     console,
     day_option,
     emit_json,
+    on_account,
     session,
 )
 
@@ -47,6 +48,9 @@ goal_app = typer.Typer(help="Goals at team, tier or account scope.", no_args_is_
 plan_app = typer.Typer(help="Account plans of strategic and key accounts.", no_args_is_help=True)
 review_app = typer.Typer(help="Quarterly account reviews.", no_args_is_help=True)
 
+AlternativesOption = Annotated[
+    str | None, typer.Option("--alternatives", help="What we offered instead.")
+]
 IdArgument = Annotated[int, typer.Argument(metavar="ID", help="Its id, as the listing shows it.")]
 TargetArgument = Annotated[str, typer.Argument(help="The target: 4.5, 1,200,000 or 95%.")]
 DueOption = Annotated[
@@ -92,9 +96,7 @@ def _listing(items: Sequence[JsonResult], as_json: bool) -> bool:
 def request_add(
     account: AccountArgument,
     what: Annotated[str, typer.Argument(help="What they asked for that we do not offer.")],
-    alternatives: Annotated[
-        str | None, typer.Option("--alternatives", help="What we offered instead.")
-    ] = None,
+    alternatives: AlternativesOption = None,
     outcome: Annotated[
         str, typer.Option("--outcome", help="open, alternative, declined, lost or planned.")
     ] = "open",
@@ -104,11 +106,10 @@ def request_add(
 ) -> None:
     """Log a customer's request for something we do not offer, and the alternatives."""
     chosen = choice(outcome, RequestOutcome, "outcome") or RequestOutcome.OPEN
-    with session(db) as s:
-        target = find_account(account, session=s)
-        asked = CustomerRequestCreate(what=what, alternatives=alternatives, outcome=chosen)
-        stored = requests.add_request(target, asked, session=s, actor=actor_for(as_user, session=s))
-        _done(stored, as_json, f"Logged request {stored.id} from {target.name}: {stored.what}.")
+    asked = CustomerRequestCreate(what=what, alternatives=alternatives, outcome=chosen)
+    with on_account(db, account, as_user) as on:
+        stored = requests.add_request(on.account, asked, session=on.session, actor=on.actor)
+        _done(stored, as_json, f"Logged request {stored.id} from {on.account.name}: {stored.what}.")
 
 
 @request_app.command("list")
@@ -160,9 +161,7 @@ def request_gaps_command(db: DbOption = None, as_json: JsonOption = False) -> No
 def request_outcome(
     request_id: IdArgument,
     outcome: Annotated[str, typer.Argument(help="open, alternative, declined, lost or planned.")],
-    alternatives: Annotated[
-        str | None, typer.Option("--alternatives", help="What we offered instead.")
-    ] = None,
+    alternatives: AlternativesOption = None,
     as_user: AsOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -340,11 +339,9 @@ def plan_objective(
 ) -> None:
     """Add an objective to the plan: a metric, its target, the day it is due."""
     aim = PlanObjectiveCreate(metric=metric, target=goals.read_target(target), due_on=due_day(due))
-    with session(db) as s:
-        target_account = find_account(account, session=s)
-        actor = actor_for(as_user, session=s)
-        stored = plans.add_objective(target_account, aim, session=s, actor=actor)
-        _done(stored, as_json, f"Objective {stored.id} for {target_account.name}: "
+    with on_account(db, account, as_user) as on:
+        stored = plans.add_objective(on.account, aim, session=on.session, actor=on.actor)
+        _done(stored, as_json, f"Objective {stored.id} for {on.account.name}: "
               f"{stored.metric} {stored.target:g} by {stored.due_on}.")  # fmt: skip
 
 
@@ -362,11 +359,11 @@ def plan_action(
 ) -> None:
     """Add an action to the plan: what, who, by when."""
     step = PlanActionCreate(what=what, due_on=due_day(due))
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = actor_for(as_user, session=s)
-        stored = plans.add_action(target, step, session=s, actor=actor, owner_email=owner)
-        _done(stored, as_json, f"Action {stored.id} for {target.name}, due {stored.due_on}.")
+    with on_account(db, account, as_user) as on:
+        stored = plans.add_action(
+            on.account, step, session=on.session, actor=on.actor, owner_email=owner
+        )
+        _done(stored, as_json, f"Action {stored.id} for {on.account.name}, due {stored.due_on}.")
 
 
 @plan_app.command("risk")
@@ -382,10 +379,9 @@ def plan_risk(
 ) -> None:
     """Add a risk, and its mitigation, to the plan."""
     danger = PlanRiskCreate(what=what, mitigation=mitigation)
-    with session(db) as s:
-        target = find_account(account, session=s)
-        stored = plans.add_risk(target, danger, session=s, actor=actor_for(as_user, session=s))
-        _done(stored, as_json, f"Risk {stored.id} for {target.name}: {stored.what}.")
+    with on_account(db, account, as_user) as on:
+        stored = plans.add_risk(on.account, danger, session=on.session, actor=on.actor)
+        _done(stored, as_json, f"Risk {stored.id} for {on.account.name}: {stored.what}.")
 
 
 @plan_app.command("done")
@@ -397,12 +393,11 @@ def plan_done(
     as_json: JsonOption = False,
 ) -> None:
     """Mark one of the plan's actions done."""
-    with session(db) as s:
-        target = find_account(account, session=s)
-        step = plans.get_part("action", action_id, account=target, session=s)
+    with on_account(db, account, as_user) as on:
+        step = plans.get_part("action", action_id, account=on.account, session=on.session)
         assert isinstance(step, PlanAction)
-        stored = plans.complete_action(step, session=s, actor=actor_for(as_user, session=s))
-        _done(stored, as_json, f"Action {stored.id} for {target.name} is done.")
+        stored = plans.complete_action(step, session=on.session, actor=on.actor)
+        _done(stored, as_json, f"Action {stored.id} for {on.account.name} is done.")
 
 
 @plan_app.command("remove")
@@ -414,11 +409,10 @@ def plan_remove(
     db: DbOption = None,
 ) -> None:
     """Take an objective, action or risk out of the plan (the audit trail keeps it)."""
-    with session(db) as s:
-        target = find_account(account, session=s)
-        row = plans.get_part(part.strip().lower(), part_id, account=target, session=s)
-        plans.remove_part(row, session=s, actor=actor_for(as_user, session=s))
-    typer.echo(f"Removed {part} {part_id} from {target.name}'s plan.")
+    with on_account(db, account, as_user) as on:
+        row = plans.get_part(part.strip().lower(), part_id, account=on.account, session=on.session)
+        plans.remove_part(row, session=on.session, actor=on.actor)
+    typer.echo(f"Removed {part} {part_id} from {on.account.name}'s plan.")
 
 
 # reviews ----------------------------------------------------------------------------------
@@ -430,7 +424,7 @@ def review_add(
     participants: Annotated[
         str, typer.Option("--with", metavar="WHO", help="Who took part, ours and theirs.")
     ],
-    on: Annotated[
+    held_on: Annotated[
         str | None, typer.Option("--on", metavar="DAY", help="When it was held (default: today).")
     ] = None,
     progress: Annotated[str | None, typer.Option("--progress", help="How the plan stands.")] = None,
@@ -441,7 +435,7 @@ def review_add(
     as_json: JsonOption = False,
 ) -> None:
     """Record a quarterly review; it resolves the account-review reminder."""
-    held = day_option(on, prefer="past")
+    held = day_option(held_on, prefer="past")
     given: dict[str, Any] = {"held_on": held} if held else {}
     review = ReviewCreate(
         participants=participants,
@@ -450,12 +444,9 @@ def review_add(
         next_actions=next_actions,
         **given,
     )
-    with session(db) as s:
-        target = find_account(account, session=s)
-        stored = reviews.record_review(
-            target, review, session=s, actor=actor_for(as_user, session=s)
-        )
-        _done(stored, as_json, f"Recorded the review of {target.name} held {stored.held_on}.")
+    with on_account(db, account, as_user) as on:
+        stored = reviews.record_review(on.account, review, session=on.session, actor=on.actor)
+        _done(stored, as_json, f"Recorded the review of {on.account.name} held {stored.held_on}.")
 
 
 @review_app.command("list")
