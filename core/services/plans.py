@@ -13,7 +13,7 @@ from typing import cast
 
 from sqlmodel import Session, col, select
 
-from core.actors import Actor
+from core.actors import Actor, ensure_can_change
 from core.checkins.config import REVIEWED_TIERS
 from core.checkins.kind import current_tier
 from core.clock import utcnow
@@ -45,8 +45,11 @@ def tier_now(account: Account, *, session: Session) -> str:
     return str(tier)
 
 
-def ensure_planned_tier(account: Account, *, session: Session) -> str:
-    """Refuse a plan or review for an account that is not strategic or key."""
+def ensure_planned_tier(account: Account, *, session: Session, actor: Actor | None = None) -> str:
+    """Refuse a plan or review for an account that is not strategic or key (and, given the
+    ``actor``, first one who may not change the account)."""
+    if actor is not None:
+        ensure_can_change(actor, account)
     tier = tier_now(account, session=session)
     if tier not in REVIEWED_TIERS:
         raise KamError(
@@ -60,7 +63,7 @@ def add_objective(
     account: Account, objective: PlanObjectiveCreate, *, session: Session, actor: Actor
 ) -> PlanObjective:
     """Add an objective (a metric kam measures, its target, its due day) to the plan."""
-    ensure_planned_tier(account, session=session)
+    ensure_planned_tier(account, session=session, actor=actor)
     checked = objective.model_copy(update={"metric": known_metric(objective.metric)})
     return insert(PlanObjective, checked, account=account, session=session, actor=actor)
 
@@ -75,7 +78,7 @@ def add_action(
 ) -> PlanAction:
     """Add an action to the plan; its owner is the one named, else whoever adds it, else the
     account's owner."""
-    ensure_planned_tier(account, session=session)
+    ensure_planned_tier(account, session=session, actor=actor)
     owner_id = (
         get_user_by_email(owner_email, session=session).id
         if owner_email
@@ -88,7 +91,7 @@ def add_action(
 
 def add_risk(account: Account, risk: PlanRiskCreate, *, session: Session, actor: Actor) -> PlanRisk:
     """Add a risk, and what is done about it, to the plan."""
-    ensure_planned_tier(account, session=session)
+    ensure_planned_tier(account, session=session, actor=actor)
     return insert(PlanRisk, risk, account=account, session=session, actor=actor)
 
 

@@ -41,7 +41,7 @@ def record_review(
     key = review.idempotency_key
     if key is not None and (twin := earlier(Review, key, session=session)) is not None:
         return twin
-    ensure_planned_tier(account, session=session)
+    ensure_planned_tier(account, session=session, actor=actor)
     now = now or utcnow()
     stored = insert(
         Review, review, account=account, session=session, actor=actor, user_id=actor.user_id
