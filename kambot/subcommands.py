@@ -614,14 +614,14 @@ def _danger(req: Request, parsed: Parsed, account: Account, text: str) -> PlanRi
 
 
 def _held(req: Request, parsed: Parsed, account: Account, notes: str) -> ReviewCreate:
-    held_on = parsed.option("on")
+    held_on = parsed.option("on") or "today"
     return ReviewCreate(
         participants=parsed.option("with") or "",
         progress=parsed.option("progress"),
         next_actions=parsed.option("next"),
         notes=notes or None,
         idempotency_key=req.idempotency_key,
-        **({"held_on": req.when.day(held_on, prefer="past")} if held_on else {}),
+        held_on=req.when.day(held_on, prefer="past"),
     )
 
 
