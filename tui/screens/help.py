@@ -61,9 +61,14 @@ def bindings_table() -> Table:
 
 def _extra_screens() -> list[tuple[str, list[BindingType]]]:
     from tui.screens.due import DueScreen
+    from tui.screens.plan import PlanScreen
     from tui.screens.portfolio import PortfolioScreen
 
-    return [("Due", list(DueScreen.BINDINGS)), ("Overview", list(PortfolioScreen.BINDINGS))]
+    return [
+        ("Due", list(DueScreen.BINDINGS)),
+        ("Overview", list(PortfolioScreen.BINDINGS)),
+        ("Plan", list(PlanScreen.BINDINGS)),
+    ]
 
 
 class HelpScreen(ModalScreen[None]):
