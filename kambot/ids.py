@@ -35,6 +35,15 @@ HOME_VIEW = "kam_home"
 # Modals
 LOG_MODAL = "kam_log_modal"
 
+REVIEW_MODAL = "kam_review_modal"
+
+# Inputs in the review modal: (block_id, action_id)
+REVIEW_WITH = ("review_with", "with")
+REVIEW_ON = ("review_on", "on")
+REVIEW_PROGRESS = ("review_progress", "progress")
+REVIEW_NOTES = ("review_notes", "notes")
+REVIEW_NEXT = ("review_next", "next")
+
 # Inputs in the log modal: (block_id, action_id)
 LOG_ACCOUNT = ("log_account", "account")
 LOG_KIND = ("log_kind", "kind")

@@ -7,17 +7,22 @@ person typed is escaped.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, PlainTextInputElement, PlainTextObject
+from slack_sdk.models.views import View
 
 from core.scoring.display import goal_status, goal_value
 from core.views.plan import AccountPlan, ActionLine, Measure
 from core.views.requests import Gap
+from kambot import ids
 from kambot.blocks import (
     SECTION_TEXT_LIMIT,
     context,
     escape,
+    form_input,
     header,
     list_sections,
     safe,
@@ -88,6 +93,41 @@ def plan_blocks(plan: AccountPlan) -> list[Block]:
     card = "\n".join(f"• {_measure(m)}" for m in plan.scorecard)
     blocks.append(section(f"*Scorecard*\n{card}"[:SECTION_TEXT_LIMIT]))
     return within_message_limit(blocks)
+
+
+def review_modal(*, account_id: int, account_name: str, response_url: str | None) -> View:
+    """The form behind `/kam review ACCOUNT`: who took part, progress, notes, next actions."""
+
+    def text(field: tuple[str, str], label: str, *, optional: bool = True, **more: Any) -> Block:
+        return form_input(field, label, PlainTextInputElement, optional=optional, **more)
+
+    metadata = {"account_id": account_id, "response_url": response_url}
+    return View(
+        type="modal",
+        callback_id=ids.REVIEW_MODAL,
+        title=PlainTextObject(text="Account review"),
+        submit=PlainTextObject(text="Record it"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(metadata, separators=(",", ":")),
+        blocks=[
+            section(f"*Account:* {safe(account_name, 200)}"),
+            text(ids.REVIEW_WITH, "Who took part", optional=False, max_length=1000),
+            text(ids.REVIEW_ON, "Held", hint='Leave empty for today, or e.g. "last tuesday".'),
+            text(ids.REVIEW_PROGRESS, "How the plan stands", multiline=True, max_length=3000),
+            text(ids.REVIEW_NOTES, "Notes", multiline=True, max_length=3000),
+            text(ids.REVIEW_NEXT, "Next actions", multiline=True, max_length=3000),
+        ],
+    )
+
+
+def recorded_view(message: str) -> View:
+    """The review form replaced by what was recorded."""
+    return View(
+        type="modal",
+        title=PlainTextObject(text="Recorded"),
+        close=PlainTextObject(text="Done"),
+        blocks=[section(f":clipboard: {escape(message)}")],
+    )
 
 
 def gap_blocks(gaps: Sequence[Gap]) -> list[Block]:

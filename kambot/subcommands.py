@@ -658,8 +658,19 @@ do_action = Recording(read=_step, write=plans.add_action, confirm=_stepped, emoj
 """Add an action to the plan."""
 do_risk = Recording(read=_danger, write=plans.add_risk, confirm=_risked, emoji=":construction:")
 """Add a risk to the plan."""
-do_review = Recording(read=_held, write=record_review, confirm=_reviewed, emoji=":clipboard:")
-"""Record the quarterly account review."""
+_record_review = Recording(read=_held, write=record_review, confirm=_reviewed, emoji=":clipboard:")
+
+
+def do_review(req: Request, parsed: Parsed) -> Reply:
+    """Record the quarterly account review; with no --with, open the form instead."""
+    if parsed.options or (parsed.marked and parsed.text):
+        return _record_review(req, parsed)
+    account = whole_account(parsed, session=req.session)
+    plans.ensure_planned_tier(account, session=req.session, actor=req.actor)
+    modal = pb.review_modal(
+        account_id=account.id or 0, account_name=account.name, response_url=req.response_url
+    )
+    return Reply(f"Review of {account.name}", modal=modal)
 
 
 def do_request(req: Request, parsed: Parsed) -> Reply:

@@ -6,6 +6,7 @@ ephemerally, and nothing is written.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -26,8 +27,9 @@ from core.models import (
     Tier,
 )
 from core.services.accounts import get_account, update_account
+from kambot import ids
 from tests import factories
-from tests.slack_harness import SlackBot
+from tests.slack_harness import SlackBot, text_input, valid_view
 from tests.test_bot import bot, reply_text, rows, team
 from tests.test_import import dump
 
@@ -101,3 +103,35 @@ def test_bad_input_gets_the_core_sentence_and_writes_nothing(
     assert sentence in reply_text(bot.command(text))
     assert dump(str(engine.url)) == before
     assert rows(engine, PlanObjective) == []
+
+
+def test_review_without_participants_opens_a_form_that_records_it_once(
+    bot: SlackBot, engine: Engine, key_acme: None
+) -> None:
+    opened = bot.command_opening_modal("review Acme Corp")
+    view = opened.view()
+    valid_view(view)
+    assert view["callback_id"] == ids.REVIEW_MODAL
+    values = {
+        **text_input(*ids.REVIEW_WITH, None),
+        **text_input(*ids.REVIEW_ON, "2099-01-01"),
+        **text_input(*ids.REVIEW_PROGRESS, "Two of <three> done"),
+    }
+    _, shown = bot.submit_form(view, values, view_id="V0REVIEW")
+    valid_view(shown)
+    assert "is still ahead" in json.dumps(shown) and rows(engine, Review) == []
+    values.update(text_input(*ids.REVIEW_ON, None))
+    _, shown = bot.submit_form(shown, values, view_id="V0REVIEW")
+    assert "participants is empty" in json.dumps(shown) and rows(engine, Review) == []
+    values.update(text_input(*ids.REVIEW_WITH, "Anna; Ana Lima"))
+    _, shown = bot.submit_form(shown, values, view_id="V0REVIEW")
+    valid_view(shown)
+    assert shown["title"]["text"] == "Recorded" and "review reminder is cleared" in json.dumps(
+        shown
+    )
+    bot.submit_form(view, values, view_id="V0REVIEW")  # a double submit: still one
+    [review] = rows(engine, Review)
+    assert (review.participants, review.progress) == ("Anna; Ana Lima", "Two of <three> done")
+    assert len(rows(engine, Interaction)) == 1
+    assert "&lt;" not in review.progress  # stored as typed; escaped only where shown
+    assert "Kan-code is standard" in reply_text(bot.command("review Kan-code"))
