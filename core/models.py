@@ -11,12 +11,13 @@ schema stays portable between SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import model_validator
+from pydantic import AfterValidator, model_validator
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -127,6 +128,19 @@ class GoalScope(StrEnum):
     TEAM = "team"
     TIER = "tier"
     ACCOUNT = "account"
+
+
+class RequestOutcome(StrEnum):
+    OPEN = "open"
+    """Still with the customer: no answer yet."""
+    ALTERNATIVE = "alternative"
+    """They took an alternative we offered."""
+    DECLINED = "declined"
+    """They turned the alternatives down and went without."""
+    LOST = "lost"
+    """They went elsewhere for it."""
+    PLANNED = "planned"
+    """We will offer it."""
 
 
 class ReminderState(StrEnum):
@@ -733,6 +747,8 @@ class CustomerRequestBase(SQLModel):
 
     what: Annotated[str, required("request", max_length=1000)] = Field(max_length=1000)
     alternatives: str | None = Field(default=None, sa_type=Text)
+    outcome: RequestOutcome = Field(default=RequestOutcome.OPEN, sa_type=String(16))
+    """What became of it: open until the customer answers."""
 
 
 class CustomerRequestCreate(CustomerRequestBase, _Once, Input):
@@ -749,6 +765,7 @@ class CustomerRequest(CustomerRequestBase, _RequestLinks, table=True):
     """Something the customer asked for that we do not offer, and what we offered instead."""
 
     __tablename__ = "requests"
+    __table_args__ = (_one_of("outcome", RequestOutcome),)
 
     idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
@@ -804,18 +821,181 @@ class Feedback(FeedbackBase, _FeedbackLinks, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
 
 
-class Goal(SQLModel, table=True):
+TARGET_LIMIT = 1e12
+"""The largest target (in size) a goal or objective takes: beyond it, a typing slip."""
+
+
+def target_sentence(given: str) -> str:
+    """The sentence that refuses a target (what was typed, or a number)."""
+    return f"A target is a finite number up to {TARGET_LIMIT:,.0f} in size, not {given}."
+
+
+def _target(value: Any) -> Any:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and (not math.isfinite(value) or abs(value) > TARGET_LIMIT):
+        raise KamError(target_sentence(f"{value:g}"))
+    return value
+
+
+def _future(what: str) -> AfterValidator:
+    """The rule for a day that must not have passed (checked against today, UTC)."""
+
+    def check(value: date) -> date:
+        if value < utcnow().date():
+            raise refusal(f"The {what} {value.isoformat()} has passed; give today or later.")
+        return value
+
+    return AfterValidator(check)
+
+
+class GoalBase(SQLModel):
+    """A target the team sets: a metric, its target, whose accounts and over what period."""
+
+    metric: Annotated[str, required("goal's metric", max_length=100)] = Field(max_length=100)
+    target: Annotated[float, rule(_target)]
+    scope: GoalScope = Field(default=GoalScope.TEAM, sa_type=String(16))
+    scope_ref: str | None = Field(default=None, max_length=200)
+    """The team's name, the tier, or the account's name (none: the whole portfolio)."""
+    period: Annotated[str, required("goal's period", max_length=32)] = Field(max_length=32)
+
+
+class GoalCreate(GoalBase, Input):
+    """A goal to set (:mod:`core.services.goals` checks its metric, scope and period)."""
+
+    noun: ClassVar[str] = "goal"
+
+
+class GoalUpdate(Input):
+    """Changes to a goal: only the fields given change."""
+
+    noun: ClassVar[str] = "goal"
+    metric: Annotated[str | None, required("goal's metric", max_length=100)] = None
+    target: Annotated[float | None, rule(_target)] = None
+    scope: GoalScope | None = None
+    scope_ref: str | None = Field(default=None, max_length=200)
+    period: Annotated[str | None, required("goal's period", max_length=32)] = None
+
+
+class Goal(GoalBase, _Stored, table=True):
     """A customer-experience or management target, tracked against actuals."""
 
     __tablename__ = "goals"
     __table_args__ = (_one_of("scope", GoalScope),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    metric: str = Field(max_length=100)
-    target: float
-    scope: GoalScope = Field(default=GoalScope.TEAM, sa_type=String(16))
-    scope_ref: str | None = Field(default=None, max_length=200)
-    period: str = Field(max_length=32)
+    created_at: datetime = _created()
+
+
+# The account plan: one per strategic or key account, in three parts that each belong
+# to the account (its objectives, actions and risks), and the reviews held on it.
+
+
+class PlanObjectiveBase(SQLModel):
+    """What the plan aims at: a metric kam measures, its target and the day it is due."""
+
+    metric: Annotated[str, required("objective's metric", max_length=100)] = Field(max_length=100)
+    target: Annotated[float, rule(_target)]
+    due_on: date
+
+
+class PlanObjectiveCreate(PlanObjectiveBase, Input):
+    """An objective to add to an account's plan; due today or later."""
+
+    noun: ClassVar[str] = "objective"
+    due_on: Annotated[date, _future("objective's due day")]
+
+
+class PlanObjective(PlanObjectiveBase, _OnAccount, table=True):
+    """An objective of an account's plan."""
+
+    __tablename__ = "plan_objectives"
+
+    created_at: datetime = _created()
+
+
+class PlanActionBase(SQLModel):
+    """A step the plan takes: what, who does it, by when."""
+
+    what: Annotated[str, required("action", max_length=1000)] = Field(max_length=1000)
+    owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    due_on: date
+
+
+class PlanActionCreate(PlanActionBase, Input):
+    """An action to add to an account's plan; due today or later."""
+
+    noun: ClassVar[str] = "action"
+    due_on: Annotated[date, _future("action's due day")]
+
+
+class PlanAction(PlanActionBase, _OnAccount, table=True):
+    """An action of an account's plan, open until it is done."""
+
+    __tablename__ = "plan_actions"
+
+    done_at: datetime | None = _when()
+    created_at: datetime = _created()
+
+
+class PlanRiskBase(SQLModel):
+    """What could lose the account or the plan, and what is done about it."""
+
+    what: Annotated[str, required("risk", max_length=1000)] = Field(max_length=1000)
+    mitigation: str | None = Field(default=None, sa_type=Text)
+
+
+class PlanRiskCreate(PlanRiskBase, Input):
+    """A risk to add to an account's plan."""
+
+    noun: ClassVar[str] = "risk"
+
+
+class PlanRisk(PlanRiskBase, _OnAccount, table=True):
+    """A risk of an account's plan."""
+
+    __tablename__ = "plan_risks"
+
+    created_at: datetime = _created()
+
+
+class ReviewBase(SQLModel):
+    """A quarterly account review as it was held."""
+
+    held_on: date
+    participants: Annotated[str, required("review's participants", max_length=1000)] = Field(
+        max_length=1000
+    )
+    """Who took part, ours and theirs."""
+    progress: str | None = Field(default=None, sa_type=Text)
+    """How the plan stands."""
+    notes: str | None = Field(default=None, sa_type=Text)
+    next_actions: str | None = Field(default=None, sa_type=Text)
+
+
+def _held(value: date) -> date:
+    if value > utcnow().date():
+        raise refusal(f"A review is recorded once held; {value.isoformat()} is still ahead.")
+    return value
+
+
+class ReviewCreate(ReviewBase, _Once, Input):
+    """A review to record: it resolves the quarter's account-review reminder."""
+
+    noun: ClassVar[str] = "review"
+    held_on: Annotated[date, AfterValidator(_held)] = Field(default_factory=lambda: utcnow().date())
+
+
+class _ReviewLinks(_OnAccount):
+    account_id: int = Field(foreign_key="accounts.id", ondelete="CASCADE")
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class Review(ReviewBase, _ReviewLinks, table=True):
+    """A quarterly account review: who took part, the plan's progress, what comes next."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_account_held", "account_id", "held_on"),)
+
+    idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
 
 
@@ -915,7 +1095,9 @@ __all__ = [
     "Feedback",
     "FeedbackCreate",
     "Goal",
+    "GoalCreate",
     "GoalScope",
+    "GoalUpdate",
     "Interaction",
     "InteractionCreate",
     "InteractionKind",
@@ -925,12 +1107,21 @@ __all__ = [
     "Order",
     "OrderCreate",
     "OrderStatus",
+    "PlanAction",
+    "PlanActionCreate",
+    "PlanObjective",
+    "PlanObjectiveCreate",
+    "PlanRisk",
+    "PlanRiskCreate",
     "PlannedMeeting",
     "ProfileEntry",
     "Quadrant",
     "Reminder",
     "ReminderState",
     "ReportingLine",
+    "RequestOutcome",
+    "Review",
+    "ReviewCreate",
     "Role",
     "ScoreSnapshot",
     "Sentiment",

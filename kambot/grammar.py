@@ -141,6 +141,48 @@ SPECS: dict[str, Spec] = {
         example="account set Kan-code --stage 3 --health 4",
         verbs=("set",),
     ),
+    "request": Spec(
+        "request ACCOUNT: WHAT [--alternatives TEXT] [--outcome O]  ·  request gaps",
+        "what a customer asked for that we do not offer, and what we offered; "
+        "`gaps`: the most asked for",
+        options=("alternatives", "outcome"),
+        example="request Kan-code: a blue model --alternatives offered teal",
+    ),
+    "goal": Spec(
+        "goal [METRIC TARGET] [--scope team|tier|account] [--of REF] [--period P]",
+        "set a goal (no words: list the goals)",
+        options=("scope", "of", "period"),
+        example="goal csat 4.5 --scope tier --of key --period 2026",
+    ),
+    "plan": Spec(
+        "plan ACCOUNT",
+        "a strategic or key account's plan, buying centre, last review and scorecard",
+        example="plan Kan-code",
+    ),
+    "objective": Spec(
+        "objective ACCOUNT: METRIC TARGET by WHEN",
+        "add an objective to the account's plan",
+        options=("by",),
+        example="objective Kan-code: csat 4.5 by 2027-03-31",
+    ),
+    "action": Spec(
+        "action ACCOUNT: WHAT by WHEN [--owner EMAIL]",
+        "add an action to the account's plan",
+        options=("by", "owner"),
+        example="action Kan-code: meet the new CFO by next friday",
+    ),
+    "risk": Spec(
+        "risk ACCOUNT: WHAT [--mitigation TEXT]",
+        "add a risk to the account's plan",
+        options=("mitigation",),
+        example="risk Kan-code: a rival's bid --mitigation three-year terms",
+    ),
+    "review": Spec(
+        "review ACCOUNT --with WHO [--progress TEXT] [--next TEXT] [--on DAY][: NOTES]",
+        "record the quarterly account review (it clears the review reminder)",
+        options=("with", "progress", "next", "on"),
+        example='review Kan-code --with "Ana, their CFO" --progress "2 of 3 done": went well',
+    ),
 }
 
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})

@@ -46,6 +46,15 @@ LOG_MESSAGE_SHORTCUT = "kam_log_message"
 PICK_ACCOUNT = "kam_pick_account"
 PICK_CONTACT = "kam_pick_contact"
 
+REVIEW_MODAL = "kam_review_modal"
+
+# Inputs in the review modal: (block_id, action_id)
+REVIEW_WITH = ("review_with", "with")
+REVIEW_ON = ("review_on", "on")
+REVIEW_PROGRESS = ("review_progress", "progress")
+REVIEW_NOTES = ("review_notes", "notes")
+REVIEW_NEXT = ("review_next", "next")
+
 # Inputs in the log modal: (block_id, action_id)
 LOG_ACCOUNT = ("log_account", "account")
 LOG_KIND = ("log_kind", "kind")

@@ -32,9 +32,13 @@ from core.models import (
     Contact,
     ContactCreate,
     ContactUpdate,
+    CustomerRequest,
+    CustomerRequestCreate,
     Expectation,
     Feedback,
     FeedbackCreate,
+    GoalCreate,
+    GoalScope,
     InteractionCreate,
     InteractionKind,
     Notice,
@@ -42,12 +46,22 @@ from core.models import (
     NoticeKind,
     Order,
     OrderCreate,
+    PlanAction,
+    PlanActionCreate,
+    PlanObjective,
+    PlanObjectiveCreate,
+    PlanRisk,
+    PlanRiskCreate,
+    RequestOutcome,
+    Review,
+    ReviewCreate,
     Role,
     Sentiment,
     Tier,
     User,
 )
 from core.scoring import portfolio_figures, score_accounts
+from core.services import goals, plans
 from core.services.accounts import find_account
 from core.services.commitments import add_commitment
 from core.services.contacts import (
@@ -68,6 +82,8 @@ from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
 from core.services.profile import PROFILE, by_option, read_profile, set_profile
 from core.services.reminders import snooze
+from core.services.requests import add_request
+from core.services.reviews import record_review
 from core.services.users import get_user_by_email, set_working_hours
 from core.validation import CSAT, NPS, Scale, amount, choice, whole
 from core.views import (
@@ -78,9 +94,13 @@ from core.views import (
     latest_open_order,
     owned_account_ids,
 )
+from core.views.plan import account_plan
+from core.views.requests import request_gaps
 from core.when import When
 from kambot import blocks as kb
 from kambot import ids, pickers, record_forms
+from kambot import plan_blocks as pb
+from kambot.blocks import escape
 from kambot.grammar import SPECS, Parsed, tokens
 
 Typed = TypeVar("Typed", contravariant=True)
@@ -209,10 +229,18 @@ def _contact(account: Account, parsed: Parsed, *, session: Session) -> Contact |
         ) from exc
 
 
-def _what_and_day(parsed: Parsed, text: str, req: Request) -> tuple[str, date]:
-    """``send the list by next friday`` → ("send the list", that friday); or --by."""
+def _what_and_day(
+    parsed: Parsed, text: str, req: Request, read: Callable[[str, Request], date] | None = None
+) -> tuple[str, date]:
+    """``send the list by next friday`` → ("send the list", that friday); or --by.
+
+    ``read`` reads the day (by default a deadline: today or later, the core rule)."""
+
+    def _day(typed: str) -> date:
+        return read(typed, req) if read is not None else req.when.deadline(typed)
+
     if parsed.option("by"):
-        return text, req.when.deadline(parsed.option("by") or "")
+        return text, _day(parsed.option("by") or "")
     lowered = text.lower()
     start = len(lowered)
     while True:
@@ -220,7 +248,7 @@ def _what_and_day(parsed: Parsed, text: str, req: Request) -> tuple[str, date]:
         if start == -1:
             break
         try:
-            return text[:start].strip(), req.when.deadline(text[start + 4 :])
+            return text[:start].strip(), _day(text[start + 4 :])
         except KamError as exc:
             if "in the past" in str(exc):
                 raise
@@ -570,6 +598,143 @@ def do_score(req: Request, parsed: Parsed) -> Reply:
     return Reply(title, kb.score_list_blocks(rows, title))
 
 
+def _asked(req: Request, parsed: Parsed, account: Account, text: str) -> CustomerRequestCreate:
+    outcome = choice(parsed.option("outcome"), RequestOutcome, "outcome") or RequestOutcome.OPEN
+    return CustomerRequestCreate(
+        what=text,
+        alternatives=parsed.option("alternatives"),
+        outcome=outcome,
+        idempotency_key=req.idempotency_key,
+    )
+
+
+def _any_day(text: str, req: Request) -> date:
+    """A day as typed; whether it may have passed is the record's own rule."""
+    return req.when.day(text)
+
+
+def _aim(req: Request, parsed: Parsed, account: Account, text: str) -> PlanObjectiveCreate:
+    what, due = _what_and_day(parsed, text, req, _any_day)
+    metric, _, target = what.rpartition(" ")
+    if not metric.strip():
+        raise KamError(f"Name the metric and its target: `/kam {SPECS['objective'].example}`.")
+    return PlanObjectiveCreate(metric=metric, target=goals.read_target(target), due_on=due)
+
+
+def _step(req: Request, parsed: Parsed, account: Account, text: str) -> PlanActionCreate:
+    what, due = _what_and_day(parsed, text, req, _any_day)
+    owner = parsed.option("owner")
+    owner_id = get_user_by_email(owner, session=req.session).id if owner else None
+    return PlanActionCreate(what=what, due_on=due, owner_id=owner_id)
+
+
+def _danger(req: Request, parsed: Parsed, account: Account, text: str) -> PlanRiskCreate:
+    return PlanRiskCreate(what=text, mitigation=parsed.option("mitigation"))
+
+
+def _held(req: Request, parsed: Parsed, account: Account, notes: str) -> ReviewCreate:
+    held_on = parsed.option("on") or "today"
+    return ReviewCreate(
+        participants=parsed.option("with") or "",
+        progress=parsed.option("progress"),
+        next_actions=parsed.option("next"),
+        notes=notes or None,
+        idempotency_key=req.idempotency_key,
+        held_on=req.when.day(held_on, prefer="past"),
+    )
+
+
+def _logged_request(account: Account, request: CustomerRequest) -> str:
+    return f"Request from {account.name} logged: {request.what} ({request.outcome})."
+
+
+def _aimed(account: Account, objective: PlanObjective) -> str:
+    return (
+        f"Objective for {account.name}: {objective.metric} {objective.target:g} "
+        f"by {objective.due_on:%a %d %b %Y}."
+    )
+
+
+def _stepped(account: Account, action: PlanAction) -> str:
+    return f"Action for {account.name}: {action.what} (due {action.due_on:%a %d %b %Y})."
+
+
+def _risked(account: Account, risk: PlanRisk) -> str:
+    return f"Risk for {account.name} noted: {risk.what}."
+
+
+def _reviewed(account: Account, review: Review) -> str:
+    return (
+        f"Review of {account.name} held {review.held_on:%a %d %b %Y} recorded; "
+        "the review reminder is cleared."
+    )
+
+
+_log_request = Recording(read=_asked, write=add_request, confirm=_logged_request, emoji=":bulb:")
+do_objective = Recording(read=_aim, write=plans.add_objective, confirm=_aimed, emoji=":dart:")
+"""Add an objective to a strategic or key account's plan."""
+do_action = Recording(read=_step, write=plans.add_action, confirm=_stepped, emoji=":runner:")
+"""Add an action to the plan."""
+do_risk = Recording(read=_danger, write=plans.add_risk, confirm=_risked, emoji=":construction:")
+"""Add a risk to the plan."""
+_record_review = Recording(read=_held, write=record_review, confirm=_reviewed, emoji=":clipboard:")
+
+
+def do_review(req: Request, parsed: Parsed) -> Reply:
+    """Record the quarterly account review; with no --with, open the form instead."""
+    if parsed.options or (parsed.marked and parsed.text):
+        return _record_review(req, parsed)
+    account = whole_account(parsed, session=req.session)
+    plans.ensure_planned_tier(account, session=req.session, actor=req.actor)
+    modal = pb.review_modal(
+        account_id=account.id or 0, account_name=account.name, response_url=req.response_url
+    )
+    return Reply(f"Review of {account.name}", modal=modal)
+
+
+def do_request(req: Request, parsed: Parsed) -> Reply:
+    """Log a request for something we do not offer; ``gaps`` ranks what is asked for most."""
+    if not parsed.marked and parsed.text.strip().lower() == "gaps":
+        return Reply("Gaps", pb.gap_blocks(request_gaps(session=req.session)))
+    return _log_request(req, parsed)
+
+
+def do_goal(req: Request, parsed: Parsed) -> Reply:
+    """Set a goal from ``METRIC TARGET``; with no words, list the goals."""
+    words = parsed.text.split()
+    if not words:
+        lines = [
+            f"• {g.id}: {escape(g.metric)} {g.target:g} for "
+            f"{escape(f'{g.scope} {g.scope_ref}' if g.scope_ref else 'everyone')}, "
+            f"{escape(g.period)}"
+            for g in goals.list_goals(session=req.session)
+        ]
+        title = kb.section("*Goals* (`/kam portfolio` shows how each stands)")
+        return Reply("Goals", [title, *kb.list_sections(lines or ["No goals yet."])])
+    if len(words) < 2:
+        raise KamError(f"Give the metric and its target: `/kam {SPECS['goal'].example}`.")
+    aim = GoalCreate(
+        metric=" ".join(words[:-1]),
+        target=goals.read_target(words[-1]),
+        scope=choice(parsed.option("scope"), GoalScope, "scope") or GoalScope.TEAM,
+        scope_ref=parsed.option("of"),
+        period=parsed.option("period") or "12m",
+    )
+    goal = goals.add_goal(aim, session=req.session, actor=req.actor, now=req.now)
+    whose = f"{goal.scope} {goal.scope_ref}" if goal.scope_ref else "everyone"
+    return _confirmed(
+        f"Goal set: {goal.metric} {goal.target:g} for {whose}, {goal.period}.", emoji=":dart:"
+    )
+
+
+def do_plan(req: Request, parsed: Parsed) -> Reply:
+    """A strategic or key account's plan and scorecard."""
+    account = whole_account(parsed, session=req.session)
+    plans.ensure_planned_tier(account, session=req.session)
+    plan = account_plan(account, session=req.session, now=req.now)
+    return Reply(f"Account plan: {account.name}", pb.plan_blocks(plan))
+
+
 def do_portfolio(req: Request, parsed: Parsed) -> Reply:
     """Concentration, tiers, matrix, health and capacity for the whole portfolio."""
     if parsed.text:
@@ -699,6 +864,13 @@ HANDLERS: dict[str, Handler] = {
     "account": do_account,
     "channel": do_channel,
     "place": do_place,
+    "request": do_request,
+    "goal": do_goal,
+    "plan": do_plan,
+    "objective": do_objective,
+    "action": do_action,
+    "risk": do_risk,
+    "review": do_review,
 }
 
 

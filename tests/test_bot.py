@@ -23,10 +23,15 @@ from core.models import (
     Contact,
     CustomerRequest,
     Feedback,
+    Goal,
     Interaction,
     Notice,
     Order,
+    PlanAction,
+    PlanObjective,
+    PlanRisk,
     Reminder,
+    Review,
     Role,
     User,
 )
@@ -52,7 +57,21 @@ from tests.slack_harness import (
 )
 from tests.typed_numbers import NOT_NUMBERS
 
-TABLES = (Interaction, Commitment, Notice, Order, Feedback, CustomerRequest, Contact, User)
+TABLES = (
+    Interaction,
+    Commitment,
+    Notice,
+    Order,
+    Feedback,
+    CustomerRequest,
+    Contact,
+    User,
+    Goal,
+    PlanObjective,
+    PlanAction,
+    PlanRisk,
+    Review,
+)
 
 
 def counts(engine: Engine) -> dict[str, int]:

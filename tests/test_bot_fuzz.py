@@ -27,6 +27,12 @@ WRITES = {
     "notice": {"notices"},
     "order": {"orders"},
     "feedback": {"feedback"},
+    "request": {"requests"},
+    "goal": {"goals"},
+    "objective": {"plan_objectives"},
+    "action": {"plan_actions"},
+    "risk": {"plan_risks"},
+    "review": {"reviews", "interactions"},
 }
 SNOOZES = {"snooze": set[str]()}
 """A snooze writes reminder rows (which ``counts`` leaves out) and the audit trail."""
@@ -37,6 +43,11 @@ SUCCESS = (
     ":package:",
     ":speech_balloon:",
     ":zzz:",
+    ":bulb:",
+    ":dart:",
+    ":runner:",
+    ":construction:",
+    ":clipboard:",
 )
 ERROR = (":thinking_face:", ":mag:")
 
@@ -130,6 +141,12 @@ likely_valid = st.builds(
         "notice": f"notice {account}: {text} --by 2099-01-01",
         "order": f"order {account}: {text} --amount 10",
         "feedback": f"feedback {account} --nps 7: {text}",
+        "request": f"request {account}: {text}",
+        "goal": f'goal csat 4 --scope account --of "{account.strip(chr(34))}" --period 2026',
+        "objective": f"objective {account}: csat 4 by 2099-01-01",
+        "action": f"action {account}: {text} by 2099-01-01",
+        "risk": f"risk {account}: {text}",
+        "review": f"review {account} --with Ana: {text}",
     }[name],
     st.sampled_from(sorted(WRITES)),
     st.sampled_from(["Acme Corp", "kan code", '"Kan-code"', "acme crop"]),
@@ -210,7 +227,9 @@ def test_generated_commands_get_helpful_replies_and_write_only_when_valid(
                     r"`/?kam |`/kam|Did you mean|use one of|e\.g\.|Try |should be|"
                     r"is empty|needs|only your own|no open order|in the past|"
                     r"lists them|future|not both|Name an account|limit|"
-                    r"is a whole number|type it like",
+                    r"is a whole number|type it like|strategic and key accounts|has passed|"
+                    r"still ahead|Only managers|finite number|a metric is one of|write a year|"
+                    r"goal names",
                     shown,
                 ), shown
 

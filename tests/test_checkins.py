@@ -27,13 +27,14 @@ from core.models import (
     CommitmentCreate,
     ContactCreate,
     DealCreate,
-    Goal,
     Interaction,
     InteractionCreate,
     Notice,
     NoticeCreate,
     OrderCreate,
+    PlanObjectiveCreate,
     Reminder,
+    ReviewCreate,
     Role,
     ScoreSnapshot,
     User,
@@ -44,7 +45,9 @@ from core.services.deals import add_deal
 from core.services.interactions import log_interaction
 from core.services.notices import add_notice, mark_notice_told
 from core.services.orders import record_order, set_order_status
+from core.services.plans import add_objective
 from core.services.reminders import dismiss, mark_done, snooze
+from core.services.reviews import record_review
 from tests import factories
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -349,18 +352,32 @@ def test_key_accounts_get_a_quarterly_review(world: World) -> None:
     assert not [k for k in world.keys(datetime(2026, 3, 26, tzinfo=UTC)) if "review" in k]
 
 
+def test_recording_a_review_clears_the_review_reminder(world: World) -> None:
+    snapshot(world, T0, "key")
+    when = datetime(2026, 3, 20, tzinfo=UTC)
+    assert world.item(when, "account_review")
+    with time_machine.travel(when, tick=False):
+        held = ReviewCreate(participants="Anna; Erik Lund (CFO)", progress="Two of three done")
+        record_review(world.acme, held, session=world.session, actor=SYSTEM)
+        world.session.commit()
+    assert not [k for k in world.keys(when + timedelta(days=1)) if "review" in k]
+    [logged] = world.session.exec(select(Interaction).where(Interaction.kind == "review")).all()
+    assert logged.summary.startswith("Account review with Anna")
+
+
 def test_newly_key_account_gets_an_onboarding_checklist(world: World) -> None:
     log(world, T0)
     snapshot(world, T0 - timedelta(days=200), "standard")
     assert not [k for k in world.keys(T0) if "onboarding" in k]
     snapshot(world, T0, "key")
     item = world.item(T0 + timedelta(days=1), "onboarding")
-    assert "[x] owner confirmed" in item.detail and "[x] decision makers mapped" in item.detail
-    assert "[ ] goals set" in item.detail
-    world.session.add(
-        Goal(metric="csat", target=4.5, scope="account", scope_ref="Acme", period="2026")
-    )
-    world.session.commit()
+    assert "[x] owner confirmed" in item.detail
+    assert "[x] decision maker among contacts" in item.detail
+    assert "[ ] plan with an objective" in item.detail
+    with time_machine.travel(T0, tick=False):
+        aim = PlanObjectiveCreate(metric="csat", target=4.5, due_on=date(2026, 6, 30))
+        add_objective(world.acme, aim, session=world.session, actor=SYSTEM)
+        world.session.commit()
     assert not [k for k in world.keys(T0 + timedelta(days=1)) if "onboarding" in k]
     other = factories.account(world.session, "Old Key Co", owner_id=world.anna.id)
     snapshot(world, T0 - timedelta(days=200), "key", other)

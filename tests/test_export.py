@@ -29,9 +29,15 @@ from core.models import (
     DealCreate,
     FeedbackCreate,
     Goal,
+    GoalCreate,
     InteractionCreate,
     NoticeCreate,
     OrderCreate,
+    PlanActionCreate,
+    PlanObjectiveCreate,
+    PlanRiskCreate,
+    RequestOutcome,
+    ReviewCreate,
     ScoreSnapshot,
 )
 from core.scoring import portfolio_figures
@@ -40,11 +46,14 @@ from core.services.commitments import add_commitment, complete_commitment
 from core.services.contacts import add_contact, retire_contact
 from core.services.deals import add_deal
 from core.services.feedback import add_feedback
+from core.services.goals import add_goal
 from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
+from core.services.plans import add_action, add_objective, add_risk
 from core.services.profile import read_profile, set_profile
-from core.services.requests import add_request
+from core.services.requests import add_request, set_outcome
+from core.services.reviews import record_review
 from core.transfer.export import FORMULA_START, export_all
 from core.transfer.profiles import import_folder
 from tests import factories
@@ -68,6 +77,10 @@ EXPORTED = [
     "requests",
     "feedback",
     "goals",
+    "plan_objectives",
+    "plan_actions",
+    "plan_risks",
+    "reviews",
     "score_snapshots",
 ]
 
@@ -153,7 +166,21 @@ def build_portfolio(session: Session) -> None:
     )
     add_notice(acme, news, session=session, actor=SYSTEM)
     blue = CustomerRequestCreate(what="A blue model", alternatives="Offered teal")
-    add_request(beta, blue, session=session, actor=SYSTEM)
+    asked = add_request(beta, blue, session=session, actor=SYSTEM)
+    set_outcome(asked, RequestOutcome.ALTERNATIVE, session=session, actor=SYSTEM)
+    later = now.date() + timedelta(days=60)
+    aim = PlanObjectiveCreate(metric="csat", target=4.5, due_on=later)
+    add_objective(beta, aim, session=session, actor=SYSTEM)
+    step = PlanActionCreate(what="Map the buying centre", due_on=later)
+    add_action(beta, step, session=session, actor=SYSTEM, owner_email="anna@example.com")
+    danger = PlanRiskCreate(what="A rival's bid", mitigation="Three-year terms")
+    add_risk(beta, danger, session=session, actor=SYSTEM)
+    held = ReviewCreate(participants="Anna; Ola Hansen", progress="On track", next_actions="Bid")
+    record_review(beta, held, session=session, actor=SYSTEM)
+    beta_goal = GoalCreate(
+        metric="CSAT", target=4.5, scope="account", scope_ref="beta as", period="2026"
+    )
+    add_goal(beta_goal, session=session, actor=SYSTEM)
     rating = FeedbackCreate(csat=4, nps=9, expectation="met", comment="Good", contact_id=kari.id)
     add_feedback(acme, rating, session=session, actor=SYSTEM)
     session.add(Goal(metric="nps", target=50.0, scope="tier", scope_ref="key", period="2026"))
@@ -222,6 +249,10 @@ def test_export_then_import_into_an_empty_database_reproduces_every_account(
             "requests",
             "feedback",
             "goals",
+            "plan_objectives",
+            "plan_actions",
+            "plan_risks",
+            "reviews",
             "scores",
         ]
     )

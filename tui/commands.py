@@ -80,6 +80,9 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
     if isinstance(screen, AccountScreen):
         for name, form in FORMS.items():
             yield SystemCommand(form.title, "For this account", partial(screen.action_form, name))
+        yield SystemCommand(
+            "Account plan", "Objectives, actions, risks, reviews", screen.action_plan
+        )
     if isinstance(screen, DueScreen):
         yield SystemCommand("Done", "Tick off the item under the cursor", screen.action_done)
         yield SystemCommand("Snooze", "Put it off a day, 3 days, a week…", screen.action_snooze)
@@ -89,6 +92,7 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
         yield SystemCommand("Reload", "Ask again what is due", screen.action_reload)
     if isinstance(screen, PortfolioScreen):
         yield SystemCommand("Reload", "Compute the figures again", screen.action_reload)
+        yield SystemCommand("Set a goal", "At team, tier or account scope", screen.action_set_goal)
 
 
 class AccountSearch(Provider):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from core import checkins, validation
 from core.actors import Actor
@@ -22,13 +23,21 @@ from core.hours import WorkingHours, days_label
 from core.models import (
     CommitmentCreate,
     ContactCreate,
+    CustomerRequestCreate,
     Expectation,
     FeedbackCreate,
+    GoalCreate,
+    GoalScope,
     InteractionCreate,
     InteractionKind,
     NoticeCreate,
     NoticeKind,
     OrderCreate,
+    PlanActionCreate,
+    PlanObjectiveCreate,
+    PlanRiskCreate,
+    RequestOutcome,
+    ReviewCreate,
     Sentiment,
     User,
 )
@@ -41,7 +50,7 @@ from core.scoring import (
     rescore,
 )
 from core.scoring.explain import StoredExplanation, explain_stored
-from core.services import contacts, reminders
+from core.services import contacts, goals, plans, reminders
 from core.services.accounts import find_account, get_account
 from core.services.commitments import add_commitment
 from core.services.contacts import contacts_of, find_contact
@@ -51,10 +60,13 @@ from core.services.notices import add_notice
 from core.services.orders import record_order
 from core.services.profile import read_profile, set_profile
 from core.services.reminders import SNOOZE_CHOICES
+from core.services.requests import add_request
+from core.services.reviews import record_review
 from core.services.users import get_user_by_email, set_working_hours
 from core.teams import team_of
 from core.validation import CSAT, NPS
 from core.views import AccountCard, account_card, first_page, load_rows, short_names
+from core.views.plan import AccountPlan, account_plan
 from core.when import When
 from tui.portfolio_index import PortfolioIndex
 
@@ -151,6 +163,10 @@ class PortfolioService:
 
     def _deadline(self, text: str) -> date:
         return When(self.now(), self.timezone).deadline(text)
+
+    def _day(self, text: str) -> date:
+        """A day as typed; whether it may have passed is the record's own rule."""
+        return When(self.now(), self.timezone).day(text)
 
     def log_interaction(
         self,
@@ -274,6 +290,92 @@ class PortfolioService:
             account = get_account(account_id, session=session)
             set_profile(account, changes, session=session, actor=self.actor, now=self.now())
             return f"Saved the profile of {account.name}."
+
+    # -- requests, goals, the account plan and its reviews ----------------------
+
+    def add_request(
+        self, account_id: int, what: str, *, alternatives: str = "", outcome: str = ""
+    ) -> str:
+        """Log what the customer asked for that we do not offer, and what we offered."""
+        chosen = validation.choice(outcome, RequestOutcome, "outcome") or RequestOutcome.OPEN
+        asked = CustomerRequestCreate(what=what, alternatives=alternatives or None, outcome=chosen)
+        with session_scope(self.engine) as session:
+            account = get_account(account_id, session=session)
+            add_request(account, asked, session=session, actor=self.actor)
+            return f"Request from {account.name} logged."
+
+    def add_goal(self, metric: str, target: str, *, scope: str, of: str, period: str) -> str:
+        """Set a goal at team, tier or account scope."""
+        aim = GoalCreate(
+            metric=metric,
+            target=goals.read_target(target),
+            scope=validation.choice(scope, GoalScope, "scope") or GoalScope.TEAM,
+            scope_ref=of.strip() or None,
+            period=period.strip() or "12m",
+        )
+        with session_scope(self.engine) as session:
+            goal = goals.add_goal(aim, session=session, actor=self.actor, now=self.now())
+            return f"Goal set: {goal.metric} {goal.target:g}, {goal.period}."
+
+    def account_plan(self, account_id: int) -> AccountPlan:
+        """The account's plan, buying centre, last review and scorecard."""
+        with session_scope(self.engine) as session:
+            account = get_account(account_id, session=session)
+            return account_plan(account, session=session, now=self.now())
+
+    def add_objective(self, account_id: int, metric: str, target: str, due: str) -> str:
+        """Add an objective (a metric kam measures, its target, its due day) to the plan."""
+        aim = PlanObjectiveCreate(
+            metric=metric, target=goals.read_target(target), due_on=self._day(due)
+        )
+        with session_scope(self.engine) as session:
+            account = get_account(account_id, session=session)
+            plans.add_objective(account, aim, session=session, actor=self.actor)
+            return f"Objective added to {account.name}'s plan."
+
+    def add_action(self, account_id: int, what: str, due: str, *, owner: str = "") -> str:
+        """Add an action (what, who, by when) to the plan."""
+        step = PlanActionCreate(what=what, due_on=self._day(due))
+        with session_scope(self.engine) as session:
+            account = get_account(account_id, session=session)
+            plans.add_action(
+                account, step, session=session, actor=self.actor, owner_email=owner.strip() or None
+            )
+            return f"Action added to {account.name}'s plan."
+
+    def add_risk(self, account_id: int, what: str, *, mitigation: str = "") -> str:
+        """Add a risk, and what is done about it, to the plan."""
+        danger = PlanRiskCreate(what=what, mitigation=mitigation or None)
+        with session_scope(self.engine) as session:
+            account = get_account(account_id, session=session)
+            plans.add_risk(account, danger, session=session, actor=self.actor)
+            return f"Risk added to {account.name}'s plan."
+
+    def record_review(
+        self,
+        account_id: int,
+        participants: str,
+        *,
+        held_on: str = "",
+        progress: str = "",
+        notes: str = "",
+        next_actions: str = "",
+    ) -> str:
+        """Record the quarterly review; it clears the review reminder."""
+        given: dict[str, Any] = {"held_on": When(self.now(), self.timezone).day("today")}
+        if held_on.strip():
+            given["held_on"] = When(self.now(), self.timezone).day(held_on, prefer="past")
+        review = ReviewCreate(
+            participants=participants,
+            progress=progress or None,
+            notes=notes or None,
+            next_actions=next_actions or None,
+            **given,
+        )
+        with session_scope(self.engine) as session:
+            account = get_account(account_id, session=session)
+            record_review(account, review, session=session, actor=self.actor, now=self.now())
+            return f"Review of {account.name} recorded."
 
     # -- what is due (the check-in engine) -----------------------------------
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, select
 
 from core import audit
 from core.actors import Actor, ensure_can_change
+from core.errors import NotFound
 from core.models import Account
 
 R = TypeVar("R", bound=SQLModel)
@@ -55,6 +56,14 @@ def earlier(model: type[R], key: str, *, session: Session) -> R | None:
     return session.exec(select(model).where(column == key)).first()
 
 
+def fetch(model: type[R], record_id: int, missing: str, *, session: Session) -> R:
+    """The ``model`` record with this id, or NotFound saying ``missing``."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(missing)
+    return record
+
+
 def ensure_can_change_record(record: SQLModel, *, session: Session, actor: Actor) -> None:
     """Refuse an actor who may not change the account ``record`` belongs to."""
     account = session.get(Account, getattr(record, "account_id", None))
@@ -68,6 +77,17 @@ def change(record: R, changes: dict[str, Any], *, session: Session, actor: Actor
         for field, value in changes.items():
             setattr(record, field, value)
     return record
+
+
+def forget(record: SQLModel, *, session: Session, actor: Actor) -> None:
+    """Delete ``record``; the audit trail keeps what it was."""
+    entity = str(record.__tablename__)
+    before = audit.as_json(record)
+    audit.record(
+        "delete", entity, getattr(record, "id", None), session=session, actor=actor, before=before
+    )
+    session.delete(record)
+    session.flush()
 
 
 def stamp_once(record: R, field: str, moment: datetime, *, session: Session, actor: Actor) -> R:

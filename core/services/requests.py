@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core.actors import Actor
-from core.models import Account, CustomerRequest, CustomerRequestCreate
-from core.services._records import insert
+from core.models import Account, CustomerRequest, CustomerRequestCreate, RequestOutcome
+from core.services._records import change, ensure_can_change_record, fetch, insert
 
 
 def add_request(
@@ -22,3 +22,25 @@ def add_request(
         actor=actor,
         user_id=actor.user_id,
     )
+
+
+def get_request(request_id: int, *, session: Session) -> CustomerRequest:
+    """The request with this id, or NotFound."""
+    missing = f"There is no request {request_id}; `kam request list` shows them."
+    return fetch(CustomerRequest, request_id, missing, session=session)
+
+
+def set_outcome(
+    request: CustomerRequest,
+    outcome: RequestOutcome,
+    *,
+    session: Session,
+    actor: Actor,
+    alternatives: str | None = None,
+) -> CustomerRequest:
+    """Record what became of a request (and, if given, the alternatives offered since)."""
+    ensure_can_change_record(request, session=session, actor=actor)
+    changes: dict[str, object] = {"outcome": outcome}
+    if alternatives is not None and alternatives.strip():
+        changes["alternatives"] = alternatives.strip()
+    return change(request, changes, session=session, actor=actor)

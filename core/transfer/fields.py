@@ -215,6 +215,12 @@ KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "contacts": (("account_id", "email"), ("account_id", "name")),
     "deals": (("external_id",),),
     "interactions": (("idempotency_key",), ("account_id", "occurred_at", "summary")),
+    "requests": (("idempotency_key",), ("account_id", "what")),
+    "goals": (("metric", "scope", "scope_ref", "period"),),
+    "plan_objectives": (("account_id", "metric"),),
+    "plan_actions": (("account_id", "what"),),
+    "plan_risks": (("account_id", "what"),),
+    "reviews": (("idempotency_key",), ("account_id", "held_on")),
 }
 NEEDS = {"deals": ("account", "stage", "amount")}
 
@@ -232,10 +238,26 @@ MODELS: dict[str, type[SQLModel]] = {
     "requests": models.CustomerRequest,
     "feedback": models.Feedback,
     "goals": models.Goal,
+    "plan_objectives": models.PlanObjective,
+    "plan_actions": models.PlanAction,
+    "plan_risks": models.PlanRisk,
+    "reviews": models.Review,
     "scores": models.ScoreSnapshot,
 }
 """Every kind of record an export writes, by the name of its file."""
-IMPORTABLE = ("accounts", "contacts", "deals", "interactions", "users")
+IMPORTABLE = (
+    "accounts",
+    "contacts",
+    "deals",
+    "interactions",
+    "users",
+    "requests",
+    "goals",
+    "plan_objectives",
+    "plan_actions",
+    "plan_risks",
+    "reviews",
+)
 """The kinds ``kam import KIND FILE`` takes; an export restores every kind in MODELS."""
 
 

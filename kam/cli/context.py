@@ -6,7 +6,8 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
@@ -18,7 +19,9 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
+from core.models import Account
 from core.repair import repair_interrupted_upgrade
+from core.services.accounts import find_account
 from core.services.users import acting_user
 from core.settings import Settings
 from core.when import Prefer, When
@@ -153,3 +156,27 @@ def when_for(actor: Actor) -> When:
     if actor.user is not None:
         return When.of(actor.user, utcnow())
     return When(utcnow(), settings().kam_timezone)
+
+
+def day_option(text: str | None, *, prefer: Prefer = "future") -> date | None:
+    """A calendar day as typed ("2026-06-30", "friday", "in 3 weeks"), in the configured
+    time zone; None when absent."""
+    if text is None:
+        return None
+    return When(utcnow(), settings().kam_timezone).day(text, prefer=prefer)
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A command's work on one account: its transaction, the account, who acts."""
+
+    session: Session
+    account: Account
+    actor: Actor
+
+
+@contextmanager
+def on_account(db: str | None, account: str, as_user: str | None) -> Iterator[Acting]:
+    """One transaction on the account a person named, acting as ``--as`` (or the CLI)."""
+    with session(db) as s:
+        yield Acting(s, find_account(account, session=s), acting(as_user, session=s))

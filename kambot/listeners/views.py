@@ -1,4 +1,4 @@
-"""Modal submissions: the log form.
+"""Modal submissions: the log form and the review form.
 
 A submission is acknowledged at once, with the form as it was filled in marked
 as saving (``kambot.log_form``); looking the person up, checking the input and
@@ -23,16 +23,25 @@ from core.actors import Actor
 from core.checkins import resolve_after_interaction
 from core.db import Session, session_scope
 from core.errors import KamError, NotFound
-from core.models import Account, ContactCreate, InteractionCreate, InteractionKind, Sentiment
+from core.models import (
+    Account,
+    ContactCreate,
+    InteractionCreate,
+    InteractionKind,
+    ReviewCreate,
+    Sentiment,
+)
 from core.services.accounts import find_account, get_account
 from core.services.contacts import add_contact, contacts_of, find_contact, read_contact
 from core.services.interactions import log_interaction
 from core.services.profile import read_profile, set_profile
 from core.services.reminders import reminder_by_key
+from core.services.reviews import record_review
 from core.validation import choice
 from core.when import When
 from kambot import blocks as kb
 from kambot import ids, log_form, record_forms, reminders
+from kambot import plan_blocks as pb
 from kambot.context import Kam
 from kambot.failures import after_ack
 from kambot.identity import resolve
@@ -45,6 +54,7 @@ def register(app: App) -> None:
     app.view(ids.LOG_MODAL)(after_ack(log_submitted))
     app.view(ids.CONTACT_MODAL)(contact_submitted)
     app.view(ids.PROFILE_MODAL)(profile_submitted)
+    app.view(ids.REVIEW_MODAL)(after_ack(review_submitted))
 
 
 def _record_form(
@@ -122,6 +132,15 @@ def _value(values: dict[str, Any], field: tuple[str, str]) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _unknown(slack_user_id: str, view: dict[str, Any], block_id: str, client: WebClient) -> None:
+    """Tell a person kam does not know, in the form they sent, how to be linked."""
+    problem = (
+        "kam does not know you yet; ask an admin to run "
+        f"`kam users link YOUR_EMAIL {slack_user_id}`."
+    )
+    client.views_update(view_id=view["id"], view=log_form.with_problem(view, block_id, problem))
+
+
 def log_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
 ) -> None:
@@ -132,13 +151,7 @@ def log_submitted(
     slack_user_id = body["user"]["id"]
     identity = resolve(slack_user_id, kam=kam, client=client)
     if identity.user is None:
-        problem = (
-            "kam does not know you yet; ask an admin to run "
-            f"`kam users link YOUR_EMAIL {slack_user_id}`."
-        )
-        client.views_update(
-            view_id=view["id"], view=log_form.with_problem(view, ids.LOG_SUMMARY[0], problem)
-        )
+        _unknown(slack_user_id, view, ids.LOG_SUMMARY[0], client)
         return
     metadata = json.loads(view.get("private_metadata") or "{}")
     values = (view.get("state") or {}).get("values") or {}
@@ -228,6 +241,60 @@ def log_submitted(
     else:
         client.chat_postMessage(
             channel=slack_user_id, text=kb.fallback(fallback), blocks=kb.dump(confirmation)
+        )
+
+
+def review_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
+) -> None:
+    """Record the review once (the view id is the idempotency key), then confirm."""
+    ack(response_action="update", view=log_form.saving(view))
+    identity = resolve(body["user"]["id"], kam=kam, client=client)
+    if identity.user is None:
+        _unknown(body["user"]["id"], view, ids.REVIEW_WITH[0], client)
+        return
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    values = (view.get("state") or {}).get("values") or {}
+    now = kam.now()
+    try:
+        with session_scope(kam.engine) as session:
+            account = get_account(int(metadata["account_id"]), session=session)
+            held = _value(values, ids.REVIEW_ON) or "today"
+            try:
+                held_on = When(now, identity.user.timezone).day(held, prefer="past")
+            except KamError as exc:
+                raise FieldError(ids.REVIEW_ON[0], exc.message) from exc
+            try:
+                review = ReviewCreate(
+                    participants=_value(values, ids.REVIEW_WITH) or "",
+                    held_on=held_on,
+                    progress=_value(values, ids.REVIEW_PROGRESS),
+                    notes=_value(values, ids.REVIEW_NOTES),
+                    next_actions=_value(values, ids.REVIEW_NEXT),
+                    idempotency_key=f"slack:view:{view['id']}",
+                )
+                stored = record_review(
+                    account, review, session=session, actor=identity.actor(), now=now
+                )
+            except KamError as exc:
+                raise FieldError(ids.REVIEW_WITH[0], exc.message) from exc
+            message = (
+                f"Review of {account.name} held {stored.held_on:%a %d %b %Y} recorded; "
+                "the review reminder is cleared."
+            )
+    except FieldError as exc:
+        client.views_update(
+            view_id=view["id"], view=log_form.with_problem(view, exc.block_id, exc.message)
+        )
+        return
+    client.views_update(view_id=view["id"], view=pb.recorded_view(message))
+    response_url = metadata.get("response_url")
+    if response_url:
+        WebhookClient(response_url).send(
+            text=kb.fallback(message),
+            blocks=kb.dump(kb.notice_blocks(message, emoji=":clipboard:")),
+            response_type="ephemeral",
+            replace_original=False,
         )
 
 

@@ -25,6 +25,7 @@ from core.views import AccountCard, profile_lines
 from tui.format import label, money, score
 from tui.messages import DataChanged, ScoresChanged
 from tui.screens.forms import FORMS
+from tui.screens.plan import PlanScreen
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
@@ -37,6 +38,7 @@ class AccountScreen(WorkingScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         *(Binding(form.key, f"form('{name}')", form.short) for name, form in FORMS.items()),
+        Binding("P", "plan", "Plan"),
     ]
 
     @dataclass
@@ -121,6 +123,11 @@ class AccountScreen(WorkingScreen):
         plt.title("Won revenue by month (last 12)")
         plt.yfrequency(3)
         chart.refresh()
+
+    def action_plan(self) -> None:
+        """Open the account's plan (strategic and key accounts have one)."""
+        if self.card is not None:
+            self.app.push_screen(PlanScreen(self.service, self.account_id, self.card.name))
 
     def action_form(self, name: str) -> None:
         """Open one of the forms for this account; a save reloads the card."""

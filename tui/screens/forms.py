@@ -1,4 +1,5 @@
-"""Modal forms that write to an account: interaction, promise, notice, order, feedback;
+"""Modal forms that write to an account: interaction, promise, notice, order, feedback,
+request, and the plan's objective, action, risk and review; the one that sets a goal;
 and the one that sets the person's own working hours.
 
 Each form checks nothing itself: it hands the typed text to the service, which
@@ -25,7 +26,16 @@ from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from core.errors import KamError
-from core.models import BuyingRole, Expectation, InteractionKind, NoticeKind, Sentiment
+from core.models import (
+    BuyingRole,
+    Expectation,
+    GoalScope,
+    InteractionKind,
+    NoticeKind,
+    RequestOutcome,
+    Sentiment,
+)
+from core.scoring.goals import METRICS
 from core.services.contacts import FactKind
 from core.services.profile import PROFILE
 from core.views import AccountCard
@@ -306,6 +316,120 @@ def profile_preset(card: AccountCard) -> dict[str, str]:
     return {name: "" if (value := getattr(card, name)) is None else f"{value}" for name in PROFILE}
 
 
+class RequestForm(FormScreen):
+    """Something the customer asked for that we do not offer, and what we offered."""
+
+    TITLE = "Log a request"
+    FIELDS = (
+        Field("what", "Asked for", "what they wanted that we do not offer"),
+        Field("alternatives", "Alternatives", "what we offered instead (optional)"),
+        Field("outcome", "Outcome", options=_values(RequestOutcome), default="open"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.add_request(
+            self.account_id,
+            values["what"],
+            alternatives=values["alternatives"],
+            outcome=values["outcome"],
+        )
+
+
+class ObjectiveForm(FormScreen):
+    """An objective of the account plan: a metric kam measures, its target, its day."""
+
+    TITLE = "Add a plan objective"
+    FIELDS = (
+        Field("metric", "Metric", options=tuple(METRICS), default="csat"),
+        Field("target", "Target", "e.g. 4.5, 1,200,000 or 95%"),
+        Field("due", "Due", "e.g. 2027-03-31, in 3 months"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.add_objective(
+            self.account_id, values["metric"], values["target"], values["due"]
+        )
+
+
+class ActionForm(FormScreen):
+    """An action of the account plan: what, who, by when."""
+
+    TITLE = "Add a plan action"
+    FIELDS = (
+        Field("what", "Action", "what is to be done"),
+        Field("due", "Due", "e.g. next friday, 2027-01-31"),
+        Field("owner", "Owner", "their e-mail (default: you)"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.add_action(
+            self.account_id, values["what"], values["due"], owner=values["owner"]
+        )
+
+
+class RiskForm(FormScreen):
+    """A risk to the account or the plan, and what is done about it."""
+
+    TITLE = "Add a plan risk"
+    FIELDS = (
+        Field("what", "Risk", "what could go wrong"),
+        Field("mitigation", "Mitigation", "what is done about it (optional)"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.add_risk(
+            self.account_id, values["what"], mitigation=values["mitigation"]
+        )
+
+
+class ReviewForm(FormScreen):
+    """The quarterly account review: it clears the review reminder."""
+
+    TITLE = "Record a review"
+    FIELDS = (
+        Field("participants", "Who took part", "ours and theirs"),
+        Field("held_on", "Held", "today, or e.g. last tuesday"),
+        Field("progress", "Progress", "how the plan stands"),
+        Field("notes", "Notes", "(optional)"),
+        Field("next_actions", "Next", "what comes next (optional)"),
+    )
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.record_review(
+            self.account_id,
+            values["participants"],
+            held_on=values["held_on"],
+            progress=values["progress"],
+            notes=values["notes"],
+            next_actions=values["next_actions"],
+        )
+
+
+class GoalForm(FormScreen):
+    """A goal at team, tier or account scope; the overview shows it against its actual."""
+
+    TITLE = "Set a goal"
+    FIELDS = (
+        Field("metric", "Metric", options=tuple(METRICS), default="csat"),
+        Field("target", "Target", "e.g. 4.5, 1,200,000 or 95%"),
+        Field("scope", "Scope", options=_values(GoalScope), default="team"),
+        Field("of", "Of", "the team, the tier or the account (team: all)"),
+        Field("period", "Period", "2026, 2026-Q2, 2026-05 or 12m"),
+    )
+
+    def __init__(self, service: PortfolioService) -> None:
+        super().__init__(service, 0, "the portfolio", preset={"period": "12m"})
+
+    def submit(self, values: dict[str, str]) -> str:
+        return self.service.add_goal(
+            values["metric"],
+            values["target"],
+            scope=values["scope"],
+            of=values["of"],
+            period=values["period"],
+        )
+
+
 @dataclass(frozen=True)
 class FormAction:
     """How the account screen opens a form: its key and footer word, its palette title,
@@ -344,5 +468,14 @@ FORMS: dict[str, FormAction] = {
     "contact": FormAction("k", "Contact", "Add a contact", ContactForm),
     "fact": FormAction("i", "Fact", "Note a personal fact", FactForm),
     "profile": FormAction("e", "Profile", "Edit the account profile", ProfileForm, profile_preset),
+    "request": FormAction("w", "Request", "Log a request", RequestForm),
 }
-"""Every form by action name."""
+"""Every form of the account screen by action name."""
+
+PLAN_FORMS: dict[str, FormAction] = {
+    "objective": FormAction("o", "Objective", "Add a plan objective", ObjectiveForm),
+    "action": FormAction("n", "Action", "Add a plan action", ActionForm),
+    "risk": FormAction("k", "Risk", "Add a plan risk", RiskForm),
+    "review": FormAction("v", "Review", "Record a review", ReviewForm),
+}
+"""Every form of the plan screen by action name."""

@@ -61,6 +61,7 @@ def bindings_table() -> Table:
 
 def _extra_screens() -> list[tuple[str, list[BindingType]]]:
     from tui.screens.due import DueScreen
+    from tui.screens.plan import PlanScreen
     from tui.screens.portfolio import PortfolioScreen
     from tui.screens.unmatched import UnmatchedScreen
 
@@ -68,6 +69,7 @@ def _extra_screens() -> list[tuple[str, list[BindingType]]]:
         ("Due", list(DueScreen.BINDINGS)),
         ("Overview", list(PortfolioScreen.BINDINGS)),
         ("Not placed", list(UnmatchedScreen.BINDINGS)),
+        ("Plan", list(PlanScreen.BINDINGS)),
     ]
 
 

@@ -23,6 +23,7 @@ from core.views import ScoreCounts, score_counts
 from tui.format import label, money
 from tui.messages import ScoresChanged
 from tui.portfolio_index import QUADRANTS, PortfolioIndex
+from tui.screens.forms import GoalForm
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
@@ -89,6 +90,7 @@ class PortfolioScreen(WorkingScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.accounts", "Back"),
         Binding("r", "reload", "Reload"),
+        Binding("G", "set_goal", "Set a goal"),
     ]
 
     @dataclass
@@ -135,6 +137,16 @@ class PortfolioScreen(WorkingScreen):
     def action_reload(self) -> None:
         self.index = None
         self.load_overview()
+
+    def action_set_goal(self) -> None:
+        """Open the goal form; a goal set shows in the goals below at once."""
+
+        def done(result: str | None) -> None:
+            if result:
+                self.notify(result)
+                self.load_overview()
+
+        self.app.push_screen(GoalForm(self.service), done)
 
     def on_scores_changed(self, message: ScoresChanged) -> None:
         """The portfolio was rescored: count and draw the new stored scores."""

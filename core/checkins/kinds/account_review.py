@@ -1,9 +1,10 @@
 """Account review (habit 7): strategic and key accounts get a review every calendar
 quarter.
 
-Due in the last ``review_lead`` (six weeks) of the quarter when no interaction of
-kind review has been logged on the account since the quarter began; yellow in its
-last two weeks. Logging the review resolves it; done logs one.
+Due in the last ``review_lead`` (six weeks) of the quarter when no review has been
+recorded (``kam review``) and no interaction of kind review logged on the account
+since the quarter began; yellow in its last two weeks. Recording or logging the
+review resolves it; done logs one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlmodel import col
+from sqlalchemy import exists
+from sqlmodel import col, select
 
 from core.checkins.items import DueItem
 from core.checkins.keys import key_sql
@@ -25,7 +27,7 @@ from core.checkins.kind import (
     logged_since,
 )
 from core.checkins.sql import at
-from core.models import Account, InteractionKind, Tier
+from core.models import Account, InteractionKind, Review, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -52,7 +54,11 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     review_due = q_end - config.review_lead
     if now < review_due:
         return []
-    reviewed = logged_since([InteractionKind.REVIEW], col(Account.id), at(q_start))
+    reviewed = logged_since([InteractionKind.REVIEW], col(Account.id), at(q_start)) | exists(
+        select(col(Review.id)).where(
+            col(Review.account_id) == col(Account.id), col(Review.held_on) >= q_start.date()
+        )
+    )
     # The key is spelled in SQL, so a sweep sets the rows against the reminder table there.
     query = (
         key_accounts(context)
@@ -79,7 +85,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             title=f"Quarterly account review with {name}",
             detail=f"{tier_name.capitalize()} accounts get a review every quarter; "
             f"none is logged for {label} (ends {(q_end - DAY):%Y-%m-%d}). "
-            "Log it as an interaction of kind review.",
+            "Record it with `kam review` (or log an interaction of kind review).",
             tier=tier_name,
             reason=f"{tier_name} account without a review in {label} ({int(left)} days left)",
         )
@@ -88,4 +94,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
 
 
 DONE = LogInteraction(InteractionKind.REVIEW, "Account review")
-KIND = Kind(NAME, "Account review", read, resolved_by="a review is logged", done=DONE)
+KIND = Kind(
+    NAME,
+    "Account review",
+    read,
+    resolved_by="a review is recorded (or logged as an interaction of kind review)",
+    done=DONE,
+)

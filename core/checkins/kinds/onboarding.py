@@ -1,5 +1,5 @@
 """Onboarding (habit 7): an account newly classified strategic or key gets a checklist:
-owner confirmed, decision makers mapped, an account goal set.
+owner confirmed, a decision maker among the contacts, a plan with an objective.
 
 Due for ``onboarding_window`` (90 days) from the day its current run of strategic
 or key snapshots began (or, in the tier by override only, from when the account
@@ -29,7 +29,7 @@ from core.checkins.kind import (
     scorings,
 )
 from core.checkins.sql import chunked, moment, rows
-from core.models import Account, AccountStatus, Contact, Goal, GoalScope, ScoreSnapshot, Tier
+from core.models import Account, AccountStatus, Contact, PlanObjective, ScoreSnapshot, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -49,24 +49,14 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         return []
     ids = {row[0] for row in accounts}
     entered = tier_entry(session, ids)
-    deciders: set[int] = set()
-    for part in chunked(sorted(ids)):
-        deciders.update(
-            session.exec(
-                select(col(Contact.account_id))
-                .where(
-                    col(Contact.decision_maker),
-                    col(Contact.retired_at).is_(None),
-                    col(Contact.account_id).in_(part),
-                )
-                .distinct()
-            )
-        )
-    goal_refs = set(
-        session.exec(
-            select(col(Goal.scope_ref)).where(col(Goal.scope) == GoalScope.ACCOUNT.value)
-        ).all()
+    deciders = _accounts_among(
+        session,
+        ids,
+        col(Contact.account_id),
+        col(Contact.decision_maker),
+        col(Contact.retired_at).is_(None),
     )
+    planned = _accounts_among(session, ids, col(PlanObjective.account_id))
     found = []
     for row in accounts:
         account_id, name, owner_id, tier_name, updated = row
@@ -79,8 +69,8 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             continue
         checklist = {
             "owner confirmed": owner_id is not None,
-            "decision makers mapped": account_id in deciders,
-            "goals set": str(account_id) in goal_refs or name in goal_refs,
+            "decision maker among contacts": account_id in deciders,
+            "plan with an objective": account_id in planned,
         }
         if all(checklist.values()):
             continue
@@ -103,6 +93,14 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         )
     kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
     return [Derived(i) for i in kept]
+
+
+def _accounts_among(session: Session, ids: Collection[int], account: Any, *where: Any) -> set[int]:
+    """The accounts of ``ids`` with a row whose ``account`` column names them (and ``where``)."""
+    found: set[int] = set()
+    for part in chunked(sorted(ids)):
+        found.update(session.exec(select(account).where(*where, account.in_(part)).distinct()))
+    return found
 
 
 def overridden_accounts(context: Context) -> Any:

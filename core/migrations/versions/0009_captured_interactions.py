@@ -8,8 +8,8 @@ sources keep how far they have read (``capture_cursors``), who could not be plac
 meetings still to come (``planned_meetings``) and the Slack channels linked to an
 account (``channel_links``).
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from alembic import op
 
 import core.types
 
-revision: str = "0011"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 
 
 def _text(length: int) -> sqlmodel.sql.sqltypes.AutoString:
