@@ -374,6 +374,13 @@ def test_skip_invalid_writes_the_good_rows_and_sets_the_rest_aside(
         "50",
         "2024-01-05",
     ]
+    # a second run keeps the first run's rejected rows under a dated name and says so
+    first = (tmp_path / "deals.rejected.csv").read_bytes()
+    code, out, _ = kam(capsys, "import", "deals", str(path), "--skip-invalid", "--db", db_url)
+    assert code == 0 and "the earlier rejected rows are kept in" in out
+    kept = [p for p in tmp_path.glob("deals.rejected.*.csv")]
+    assert len(kept) == 1 and kept[0].read_bytes() == first and kept[0].name in out
+    assert (tmp_path / "deals.rejected.csv").exists()
 
 
 def test_usage_mistakes_are_one_clear_error(

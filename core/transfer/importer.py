@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from core import audit
 from core.actors import Actor
+from core.clock import utcnow
 from core.progress import Progress
 from core.transfer import csvfile
 from core.transfer.check import Checked, check
@@ -82,6 +83,8 @@ class ImportReport:
     dry_run: bool = False
     ignored_columns: list[str] = field(default_factory=list)
     rejects_file: str | None = None
+    earlier_rejects: str | None = None
+    """Where an earlier run's file of rejected rows was moved, rather than overwritten."""
     problems: list[RowProblem] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -95,6 +98,8 @@ class ImportReport:
             text += f", {self.rejected:,} rejected"
             if self.rejects_file:
                 text += f" (see {self.rejects_file})"
+            if self.earlier_rejects:
+                text += f"; the earlier rejected rows are kept in {self.earlier_rejects}"
         if self.ignored_columns:
             text += f". Ignored columns: {', '.join(self.ignored_columns)}"
         return text + "."
@@ -194,13 +199,18 @@ def import_file(kind: str, path: Path, **run: Unpack[ImportRun]) -> ImportReport
     table = csvfile.read_csv(path)
     report = import_table(kind, table, **run)
     if report.rejected and options.skip_invalid and not options.dry_run:
-        report.rejects_file = str(write_rejects(path, table, report.problems))
+        target = path.with_name(f"{path.stem}.rejected.csv")
+        if target.exists():  # an earlier run's: kept under a dated name, never overwritten
+            kept = target.with_name(f"{path.stem}.rejected.{utcnow():%Y%m%d-%H%M%S}.csv")
+            target.rename(kept)
+            report.earlier_rejects = str(kept)
+        report.rejects_file = str(write_rejects(target, table, report.problems))
     return report
 
 
-def write_rejects(path: Path, table: TextTable, problems: list[RowProblem]) -> Path:
-    """The refused rows as they were, each with what was wrong, in NAME.rejected.csv."""
-    target = path.with_name(f"{path.stem}.rejected.csv")
+def write_rejects(target: Path, table: TextTable, problems: list[RowProblem]) -> Path:
+    """The refused rows as they were, each with what was wrong, in ``target``
+    (NAME.rejected.csv beside the file)."""
     by_row: dict[int, list[str]] = {}
     for problem in problems:
         by_row.setdefault(problem.row, []).append(
