@@ -703,12 +703,22 @@ def unmatched_blocks(queue: UnmatchedQueue) -> list[Block]:
         blocks.append(
             section(
                 f"{who}{safe(p.address, 320)} · seen {p.seen}×"
-                + (f" · last: {safe(p.last_subject, 200)}" if p.last_subject else ""),
-                accessory=button("Ignore", ids.CAPTURE_IGNORE, p.address),
+                + (f" · last: {safe(p.last_subject, 200)}" if p.last_subject else "")
+            )
+        )
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    button("Make a contact", ids.CAPTURE_PLACE, p.address),
+                    button("Ignore", ids.CAPTURE_IGNORE, p.address),
+                ]
             )
         )
     blocks.append(
-        context("Make one a contact: `/kam place ADDRESS ACCOUNT`; their mail then counts.")
+        context(
+            "A contact's mail and meetings count from the next capture on "
+            "(also `/kam place ADDRESS ACCOUNT`)."
+        )
     )
     return blocks
 

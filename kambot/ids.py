@@ -33,11 +33,14 @@ HOME_REFRESH = "kam_home_refresh"
 HOME_VIEW = "kam_home"
 CAPTURE_IGNORE = "kam_capture_ignore"
 """App Home: leave someone kam could not place out of the review queue."""
+CAPTURE_PLACE = "kam_capture_place"
+"""App Home: make someone kam could not place a contact of an account (opens a form)."""
 
 # Modals
 LOG_MODAL = "kam_log_modal"
 CONTACT_MODAL = "kam_contact_modal"
 PROFILE_MODAL = "kam_profile_modal"
+PLACE_MODAL = "kam_place_modal"
 
 # Shortcuts (callback ids, as in manifest.json)
 LOG_MESSAGE_SHORTCUT = "kam_log_message"

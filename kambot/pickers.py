@@ -83,7 +83,7 @@ def accounts_typed(ack: Ack, body: dict[str, Any], kam: Kam) -> None:
 def contacts_typed(ack: Ack, body: dict[str, Any], kam: Kam) -> None:
     """The contacts of the form's account matching what was typed (none until the form
     names an account)."""
-    account_id = _account_of(body.get("view") or {})
+    account_id = account_of(body.get("view") or {})
     choices: list[Choice] = []
     if account_id is not None:
         with session_scope(kam.engine) as session:
@@ -96,7 +96,7 @@ def contacts_typed(ack: Ack, body: dict[str, Any], kam: Kam) -> None:
     ack(options=_options(choices))
 
 
-def _account_of(view: dict[str, Any]) -> int | None:
+def account_of(view: dict[str, Any]) -> int | None:
     """The account a form is about: fixed when it was opened, else picked in it."""
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")

@@ -27,6 +27,7 @@ from core.services.profile import PROFILE
 from core.views.card import AccountCard
 from kambot import ids
 from kambot.blocks import form_input, option, safe, section
+from kambot.pickers import account_of, account_picker
 
 TEXT_LIMIT = 3000
 LONG = ("customer_values", "difficulties", "buying_process", "other_suppliers", "strategic_plans")
@@ -98,3 +99,26 @@ def submitted(view: Mapping[str, Any]) -> tuple[int, dict[str, str]]:
         else:
             typed[block_id] = state.get("value") or ""
     return int(metadata["account_id"]), typed
+
+
+def place_modal(address: str) -> View:
+    """The form that makes someone capture could not place a contact of an account."""
+    blocks: list[Block] = [
+        section(f"Make *{safe(address, 320)}* a contact of the account you pick."),
+        account_picker("account"),
+    ]
+    return View(
+        type="modal",
+        callback_id=ids.PLACE_MODAL,
+        title=PlainTextObject(text="Make a contact"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps({"address": address}),
+        blocks=blocks,
+    )
+
+
+def place_submitted(view: Mapping[str, Any]) -> tuple[str, int | None]:
+    """The address a place form was for, and the account picked (None if none was)."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    return str(metadata.get("address") or ""), account_of(dict(view))

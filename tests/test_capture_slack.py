@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from core.capture.store import queue_unmatched
 from core.capture.touches import Person, Touch
 from core.clock import utcnow
-from core.models import Contact, Interaction, InteractionKind
+from core.models import Account, Contact, Interaction, InteractionKind
 from kambot import ids
 from tests import factories
 from tests.slack_harness import SlackBot, running_bot, valid_view
@@ -129,7 +129,36 @@ def test_app_home_shows_who_is_not_placed_and_ignores_or_places_them(
     redrawn = json.dumps(bot.api.wait_for("views.publish", 2)[1].view())
     assert "Not placed yet (1)" in redrawn and "news@letters.example" not in redrawn
 
-    placed = json.dumps(bot.command("place carol@globex.example acme corp").body)
-    assert "is now a contact of Acme Corp" in placed
+    # "Make a contact" opens a form with the type-ahead account picker
+    bot.interact(
+        {
+            **payload,
+            "actions": [
+                {
+                    **payload["actions"][0],
+                    "action_id": ids.CAPTURE_PLACE,
+                    "value": "carol@globex.example",
+                }
+            ],
+        }
+    )
+    form = bot.api.wait_for("views.open")[0].view()
+    valid_view(form)
+    assert form["callback_id"] == ids.PLACE_MODAL and "carol@globex.example" in json.dumps(form)
+    status, body = bot.submit(form, {"account": {ids.PICK_ACCOUNT: {"selected_option": None}}})
+    assert status == 200 and "Pick an account" in body  # nothing picked: nothing written
+    with Session(engine) as s:
+        acme = s.exec(select(Account).where(Account.name == "Acme Corp")).one()
+        assert s.exec(select(Contact)).all() == []
+    picked = {"text": {"type": "plain_text", "text": "Acme Corp"}, "value": str(acme.id)}
+    status, _ = bot.submit(form, {"account": {ids.PICK_ACCOUNT: {"selected_option": picked}}})
+    assert status == 200
+    said = bot.api.wait_for("chat.postMessage")[0]
+    assert "is now a contact of Acme Corp" in json.dumps(said.body)
+    redrawn = json.dumps(bot.api.wait_for("views.publish", 3)[2].view())
+    assert "Not placed yet" not in redrawn and "carol@globex.example" not in redrawn
     with Session(engine) as s:
         assert s.exec(select(Contact.email)).all() == ["carol@globex.example"]
+    # the command does the same for whoever is still waiting
+    again = json.dumps(bot.command("place carol@globex.example acme corp").body)
+    assert "carol@globex.example" in again

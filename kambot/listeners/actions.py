@@ -17,7 +17,7 @@ from core.errors import KamError
 from core.services.accounts import get_account
 from core.views import account_card
 from kambot import blocks as kb
-from kambot import ids, reminders
+from kambot import ids, record_forms, reminders
 from kambot.context import Kam
 from kambot.failures import after_ack
 from kambot.identity import Identity, resolve
@@ -124,6 +124,7 @@ def register(app: App) -> None:
         (due_page, [ids.DUE_PAGE_ANY]),
         (home_page, [ids.HOME_PAGE_ANY, ids.HOME_REFRESH]),
         (capture_ignore, [ids.CAPTURE_IGNORE]),
+        (capture_place, [ids.CAPTURE_PLACE]),
     )
     for handler, action_ids in clicks:
         for action_id in action_ids:
@@ -200,6 +201,14 @@ def capture_ignore(click: Click) -> None:
     except KamError as exc:
         Where.of(click.body).tell(click.client, exc.message, kb.notice_blocks(exc.message))
     events.publish_home(identity, kam=click.kam, client=click.client)
+
+
+def capture_place(click: Click) -> None:
+    """Open the form that makes someone kam could not place a contact of an account."""
+    if click.known() is None:
+        return
+    trigger = click.body.get("trigger_id")
+    click.client.views_open(trigger_id=trigger, view=record_forms.place_modal(click.value))
 
 
 def share_portfolio(click: Click) -> None:

@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from core.actors import Actor
+from core.capture.review import make_contact
 from core.checkins import resolve_after_interaction
 from core.db import Session, session_scope
 from core.errors import KamError, NotFound
@@ -45,6 +46,7 @@ from kambot import plan_blocks as pb
 from kambot.context import Kam
 from kambot.failures import after_ack
 from kambot.identity import resolve
+from kambot.listeners import events
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ def register(app: App) -> None:
     app.view(ids.LOG_MODAL)(after_ack(log_submitted))
     app.view(ids.CONTACT_MODAL)(contact_submitted)
     app.view(ids.PROFILE_MODAL)(profile_submitted)
+    app.view(ids.PLACE_MODAL)(place_submitted)
     app.view(ids.REVIEW_MODAL)(after_ack(review_submitted))
 
 
@@ -111,6 +114,33 @@ def profile_submitted(
 ) -> None:
     """Save the profile the form holds (only the fields that changed are stamped)."""
     _record_form(ack, body, view, client, kam, _save_profile, "relationship_stage")
+
+
+def place_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
+) -> None:
+    """Make the address a contact of the picked account (the review queue's core rule),
+    then redraw the Home tab without them."""
+    slack_user_id = body["user"]["id"]
+    identity = resolve(slack_user_id, kam=kam, client=client)
+    address, account_id = record_forms.place_submitted(view)
+    if identity.user is None or account_id is None:
+        problem = "Pick an account." if identity.user else "kam does not know you yet."
+        ack(response_action="errors", errors={"account": problem})
+        return
+    try:
+        with session_scope(kam.engine) as session:
+            account = get_account(account_id, session=session)
+            contact = make_contact(address, account, session=session, actor=identity.actor())
+            said = f"{contact.name} ({contact.email}) is now a contact of {account.name}."
+    except KamError as exc:
+        ack(response_action="errors", errors={"account": exc.message[:150]})
+        return
+    ack()
+    client.chat_postMessage(
+        channel=slack_user_id, text=kb.fallback(said), blocks=kb.dump(kb.notice_blocks(said))
+    )
+    events.publish_home(identity, kam=kam, client=client)
 
 
 class FieldError(Exception):
