@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy.orm import object_session
+from sqlmodel import Session
 
 from core.errors import Forbidden
 from core.models import Account, Role, User
+from core.teams import team_of
 
 
 @dataclass(frozen=True)
@@ -31,19 +36,31 @@ class Actor:
 
 
 def can_change(actor: Actor, account: Account) -> bool:
-    """Account managers change their own accounts; managers, admins and the system all."""
+    """Account managers change their own accounts; managers their team's (and accounts
+    nobody owns yet); admins and the system all.
+
+    The team is :func:`core.teams.team_of`'s: the manager and the people who report to
+    them, so a manager may not change another team's account.
+    """
     user = actor.user
-    if user is None:
+    if user is None or user.role == Role.ADMIN:
         return True
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if account.owner_id is not None and account.owner_id == user.id:
         return True
-    return account.owner_id is not None and account.owner_id == user.id
+    if user.role != Role.MANAGER or user.id is None:
+        return False
+    if account.owner_id is None:
+        return True
+    session = object_session(account)
+    if session is None:  # a detached account: its owner cannot be looked up
+        return False
+    return account.owner_id in team_of(user.id, session=cast(Session, session)).member_ids
 
 
 def ensure_can_change(actor: Actor, account: Account) -> None:
     """Raise :class:`Forbidden` unless ``actor`` may change ``account``."""
     if not can_change(actor, account):
         raise Forbidden(
-            f"You can change only your own accounts, and {account.name} is not one of them. "
-            "Ask its owner or a manager."
+            f"You can change only your own accounts (a manager: their team's), and "
+            f"{account.name} is not one of them. Ask its owner or their manager."
         )

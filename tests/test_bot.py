@@ -201,13 +201,17 @@ def test_account_managers_change_only_their_own_accounts(bot: SlackBot, engine: 
     assert "Logged call with *Konex*" in reply_text(reply)
 
 
-def test_managers_change_every_account_and_the_audit_names_the_slack_user(
+def test_managers_change_their_teams_accounts_only_and_the_audit_names_the_slack_user(
     bot: SlackBot, engine: Engine
 ) -> None:
-    reply = bot.command("promise Konex: send the SLA by next friday", user="UMARK")
-    assert "Promise to Konex recorded" in reply_text(reply)
+    reply = bot.command("promise Kan-code: send the SLA by next friday", user="UMARK")
+    assert "Promise to Kan-code recorded" in reply_text(reply)
     created = [e for e in rows(engine, AuditEvent) if e.entity == "commitments"]
     assert created[-1].actor == "slack:UMARK mark@example.com"
+    before = counts(engine)
+    refused = reply_text(bot.command("promise Konex: send the SLA by next friday", user="UMARK"))
+    assert "a manager: their team's" in refused and "Konex is not one of them" in refused
+    assert counts(engine) == before
 
 
 # --- subcommands -------------------------------------------------------------------

@@ -102,9 +102,9 @@ def test_personal_facts_reach_the_reminder_text(session: Session) -> None:
 def test_the_profile_is_dated_attributed_refused_whole_and_checked_for_rights(
     session: Session,
 ) -> None:
-    anna = factories.user(session, "anna@example.com")
-    carl = factories.user(session, "carl@example.com")
     boss = factories.user(session, "maria@example.com", role="manager")
+    anna = factories.user(session, "anna@example.com", manager_id=boss.id)
+    carl = factories.user(session, "carl@example.com")
     acme = factories.account(session, "Acme", owner_id=anna.id)
     typed = {"relationship_stage": "4", "gross_margin": "32%", "customer_values": "Uptime"}
     set_profile(acme, read_profile(typed), session=session, actor=Actor.of(anna, "cli"))

@@ -100,15 +100,23 @@ def test_an_interaction_in_the_future_is_refused(session: Session) -> None:
 
 
 def test_account_managers_change_only_their_own_accounts(session: Session) -> None:
-    anna = factories.user(session, "anna@example.com")
-    bo = factories.user(session, "bo@example.com")
     boss = factories.user(session, "boss@example.com", role="manager")
+    other_boss = factories.user(session, "other@example.com", role="manager")
+    admin = factories.user(session, "admin@example.com", role="admin")
+    anna = factories.user(session, "anna@example.com", manager_id=boss.id)
+    bo = factories.user(session, "bo@example.com", manager_id=boss.id)
     mine = factories.account(session, "Mine", owner_id=anna.id)
+    nobodys = factories.account(session, "Nobody's")
     visit = InteractionCreate(summary="Visit")
     log_interaction(mine, visit, session=session, actor=Actor.of(anna, "test"), now=NOW)
     with pytest.raises(Forbidden, match="only your own accounts"):
         log_interaction(mine, visit, session=session, actor=Actor.of(bo, "test"), now=NOW)
+    # a manager changes their team's accounts and unowned ones, not another team's
     log_interaction(mine, visit, session=session, actor=Actor.of(boss, "test"), now=NOW)
+    log_interaction(nobodys, visit, session=session, actor=Actor.of(other_boss, "test"), now=NOW)
+    with pytest.raises(Forbidden, match="a manager: their team's"):
+        log_interaction(mine, visit, session=session, actor=Actor.of(other_boss, "test"), now=NOW)
+    log_interaction(mine, visit, session=session, actor=Actor.of(admin, "test"), now=NOW)
 
 
 def test_every_write_is_audited_with_who_and_what(session: Session) -> None:
