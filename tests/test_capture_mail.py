@@ -97,6 +97,30 @@ def test_mail_is_captured_once_across_folders_runs_and_a_uidvalidity_change(
     assert len(captured(session)) == 3
 
 
+def test_a_body_is_kept_only_when_the_team_turns_it_on(
+    session: Session, dovecot: Dovecot, box: MailAccount
+) -> None:
+    acme_with_bob(session)
+    imap = dovecot.client(box)
+    imap.append("INBOX", message(1, "bob@acme.example", box.user, "Price list", mid="p1"))
+    off = capture_mail(box, CaptureConfig(), session=session)
+    session.commit()
+    assert off.captured == 1 and captured(session)[0].summary == (
+        "E-mail from bob@acme.example: Price list"
+    )  # headers only: the text never left the server
+    imap.append("INBOX", message(2, "bob@acme.example", box.user, "Terms", mid="p2"))
+    imap.logout()
+    on = capture_mail(box, CaptureConfig(store_body=True), session=session)
+    session.commit()
+    assert on.captured == 1
+    assert captured(session)[1].summary == "E-mail from bob@acme.example: Terms\n\nHello."
+    messages = dovecot.client(box)
+    messages.select_folder("INBOX", readonly=True)
+    flags = messages.get_flags(messages.search(["ALL"]))
+    messages.logout()
+    assert all(b"\\Seen" not in f for f in flags.values())  # still unread in the mailbox
+
+
 def test_a_server_gone_mid_run_keeps_what_was_read(
     session: Session, dovecot: Dovecot, box: MailAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,6 +54,8 @@ class CaptureConfig:
     """How far back a first calendar read looks for meetings that took place."""
     lookahead_days: int = 30
     """How far ahead upcoming meetings are shown as planned."""
+    store_body: bool = False
+    """Keep the text of each captured e-mail on its interaction (off: headers only)."""
 
 
 def load_capture_config(path: str | Path | None = None) -> CaptureConfig:
@@ -78,13 +80,16 @@ def capture_config_from(table: dict[str, Any], *, source: str = "kam.toml") -> C
             out[key] = FREE_MAIL | {d.lower().strip() for d in value}
         elif key == "domains" and isinstance(value, dict) and _strings(list(value.values())):
             out[key] = {d.lower().strip(): name for d, name in value.items()}
-        elif key in ("lookback_days", "lookahead_days") and type(value) is int and value >= 0:
+        elif (key in ("lookback_days", "lookahead_days") and type(value) is int and value >= 0) or (
+            key == "store_body" and isinstance(value, bool)
+        ):
             out[key] = value
         else:
             raise KamError(
                 f"{source}: [capture] {key} is not a setting kam knows or has the wrong type; "
                 "it takes folders (list of names), free_mail (list of domains), domains "
-                "(domain = account name), lookback_days and lookahead_days (whole numbers)."
+                "(domain = account name), lookback_days and lookahead_days (whole numbers), "
+                "store_body (true or false)."
             )
     return CaptureConfig(**out)
 

@@ -2,7 +2,9 @@
 
 Only headers are read (``BODY.PEEK[HEADER]``, which leaves messages unread): the
 sender, the recipients, the subject, the date and the Message-ID. kam stores no
-message body. The password is given to the server and to nothing else: an error
+message body unless the team turns it on (``store_body`` in ``[capture]``): then the
+whole message is read (``BODY.PEEK[]``, still leaving it unread) and its plain text
+is kept on the interaction. The password is given to the server and to nothing else: an error
 names the server and the account, never the password.
 """
 
@@ -15,11 +17,11 @@ import re
 import socket
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
@@ -130,7 +132,9 @@ class Mailbox:
             raise gone(self.account, exc) from None
         return int(status[b"UIDVALIDITY"])
 
-    def messages_after(self, last_uid: int, *, batch: int | None = None) -> Iterator[list[Fetched]]:
+    def messages_after(
+        self, last_uid: int, *, batch: int | None = None, with_body: bool = False
+    ) -> Iterator[list[Fetched]]:
         """The open folder's messages with a UID above ``last_uid``, in UID order, a batch
         at a time (so what is read before a failure can be kept)."""
         try:
@@ -142,7 +146,8 @@ class Mailbox:
         for start in range(0, len(uids), batch):
             chunk = uids[start : start + batch]
             try:
-                data = self.client.fetch(chunk, ["BODY.PEEK[HEADER]", "INTERNALDATE"])
+                part = "BODY.PEEK[]" if with_body else "BODY.PEEK[HEADER]"
+                data = self.client.fetch(chunk, [part, "INTERNALDATE"])
             except (OSError, IMAPClientError, imaplib.IMAP4.error) as exc:
                 raise gone(self.account, exc) from None
             yield [read_message(uid, data.get(uid, {})) for uid in chunk]
@@ -170,12 +175,16 @@ def describe_failure(what: str, exc: BaseException) -> CaptureFailure:
 def read_message(uid: int, data: dict[Any, Any]) -> Fetched:
     """A message's touch from its headers; a message kam cannot read is a problem, not
     a stop."""
-    raw = data.get(b"BODY[HEADER]")
+    whole = data.get(b"BODY[]")
+    raw = whole if isinstance(whole, bytes) else data.get(b"BODY[HEADER]")
     if not isinstance(raw, bytes):
         return Fetched(uid, None, f"message {uid} came without its headers")
     try:
         headers = PARSER.parsebytes(raw)
-        return Fetched(uid, touch_of(headers, raw, data.get(b"INTERNALDATE")))
+        touch = touch_of(headers, raw, data.get(b"INTERNALDATE"))
+        if isinstance(whole, bytes):
+            touch = replace(touch, body=text_of(whole))
+        return Fetched(uid, touch)
     except Exception as exc:  # a malformed header can fail in many ways inside email
         return Fetched(uid, None, f"message {uid} cannot be read: {exc}")
 
@@ -197,6 +206,18 @@ def touch_of(headers: EmailMessage, raw: bytes, arrived: object) -> Touch:
         people=people,
         sender=sender[0] if sender else None,
     )
+
+
+def text_of(raw: bytes) -> str | None:
+    """A message's plain text (its text/plain part, else none), as the database can store it."""
+    message = BytesParser(policy=email.policy.default).parsebytes(raw)
+    part = (
+        message.get_body(preferencelist=("plain",)) if isinstance(message, EmailMessage) else None
+    )
+    if part is None or not isinstance(part, EmailMessage):
+        return None
+    text = _clean(part.get_content()).strip()
+    return text or None
 
 
 def _people(headers: EmailMessage, name: str) -> tuple[Person, ...]:

@@ -44,7 +44,7 @@ def capture_mail(
                 place = cursor("mail", folder, session=session)
                 if place.uidvalidity != validity:
                     place.uidvalidity, place.last_uid = validity, 0
-                for batch in box.messages_after(place.last_uid):
+                for batch in box.messages_after(place.last_uid, with_body=config.store_body):
                     for fetched in batch:
                         if fetched.touch is None:
                             report.problems.append(f"{folder}: {fetched.problem}")

@@ -163,7 +163,10 @@ def summary_of(touch: Touch, customers: list[Person], *, ours: Actor) -> str:
             if received and touch.sender
             else (f"E-mail to {named}")
         )
-        return f"{how}: {touch.title}"[:4000]
+        said = f"{how}: {touch.title}"
+        if touch.body:  # only when the team keeps bodies (store_body)
+            said += f"\n\n{touch.body}"
+        return said[:4000]
     return f"{touch.kind.value.capitalize()}: {touch.title} (with {named})"[:4000]
 
 

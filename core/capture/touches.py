@@ -31,6 +31,8 @@ class Touch:
     sender: Person | None = None
     """Who sent a message (mail only): ours makes it sent, anyone else's received."""
     cancelled: bool = False
+    body: str | None = None
+    """A message's text, read only when the team keeps bodies (``store_body``)."""
 
     @property
     def movable(self) -> bool:
