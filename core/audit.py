@@ -13,7 +13,8 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from core.actors import Actor
-from core.models import AuditEvent
+from core.errors import Forbidden
+from core.models import AuditEvent, Role
 
 R = TypeVar("R", bound=SQLModel)
 
@@ -100,6 +101,16 @@ class AuditLine:
         """The event as JSON-safe values."""
         return {**asdict(self), "at": self.at.isoformat()}
 
+    @property
+    def shown_changes(self) -> list[str]:
+        """The changed fields a person reads (bookkeeping columns left out)."""
+        return [f for f in self.changed if f not in ("created_at", "updated_at", "id")]
+
+    @property
+    def record(self) -> str:
+        """The record it is about, as "commitments 12"."""
+        return f"{self.entity} {self.entity_id or ''}".strip()
+
 
 def trail(*, session: Session, account_id: int | None = None, limit: int = 50) -> list[AuditLine]:
     """The newest ``limit`` events, newest first; with ``account_id``, only those about the
@@ -135,3 +146,18 @@ def _json_int(column: Any, key: str) -> Any:
 def _changed(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
     old, new = before or {}, after or {}
     return sorted(k for k in {*old, *new} if old.get(k) != new.get(k))
+
+
+def trail_for(
+    actor: Actor, *, session: Session, account_id: int | None = None, limit: int = 50
+) -> list[AuditLine]:
+    """The audit trail as ``actor`` may read it: one account's for anyone who may see the
+    account (everyone in kam); the whole portfolio's for managers, admins and the system.
+    """
+    user = actor.user
+    if account_id is None and user is not None and user.role not in (Role.MANAGER, Role.ADMIN):
+        raise Forbidden(
+            "The whole audit trail is for managers and admins; name an account to see "
+            "who changed what on it, e.g. `audit Kan-code`."
+        )
+    return trail(session=session, account_id=account_id, limit=limit)

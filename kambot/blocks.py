@@ -34,6 +34,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from core.audit import AuditLine
 from core.capture.review import UnmatchedQueue
 from core.checkins import DueItem, is_urgent, kind_named
 from core.models import InteractionKind, Sentiment
@@ -978,4 +979,21 @@ def _open_items(
     blocks: list[Block] = [divider(), header(title), section("\n".join(lines) if lines else empty)]
     if len(texts) > limit:
         blocks.append(context(f"…and {len(texts) - limit} more."))
+    return blocks
+
+
+def audit_blocks(lines: Sequence[AuditLine], title: str) -> list[Block]:
+    """The audit trail, newest first: when, who, what, which record, which fields."""
+    blocks: list[Block] = [header(title)]
+    if not lines:
+        blocks.append(section("Nothing was changed here yet."))
+        return blocks
+    shown = [
+        f"{line.at:%Y-%m-%d %H:%M} UTC · {safe(line.actor, 120)} · {escape(line.action)} "
+        f"{escape(line.record)}"
+        + (f" · {escape(', '.join(line.shown_changes)[:300])}" if line.shown_changes else "")
+        for line in lines
+    ]
+    blocks.extend(list_sections(shown))
+    blocks.append(context("`kam audit ACCOUNT --limit N` shows more, and `--json` all of it."))
     return blocks

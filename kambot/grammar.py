@@ -96,6 +96,11 @@ SPECS: dict[str, Spec] = {
         "scores, tier and quadrant (one account: with the breakdown)",
         example="score Kan-code",
     ),
+    "audit": Spec(
+        "audit [ACCOUNT]",
+        "who changed what and when, newest first (the whole trail: managers and admins)",
+        example="audit Kan-code",
+    ),
     "portfolio": Spec(
         "portfolio", "concentration, tiers and the portfolio matrix", example="portfolio"
     ),

@@ -17,6 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from core import audit
 from core.actors import Actor
 from core.capture.channels import link_channel
 from core.capture.review import make_contact
@@ -735,6 +736,16 @@ def do_plan(req: Request, parsed: Parsed) -> Reply:
     return Reply(f"Account plan: {account.name}", pb.plan_blocks(plan))
 
 
+def do_audit(req: Request, parsed: Parsed) -> Reply:
+    """Who changed what on an account (or, for managers and admins, anywhere)."""
+    account = whole_account(parsed, session=req.session) if parsed.text or parsed.marked else None
+    lines = audit.trail_for(
+        req.actor, session=req.session, account_id=account.id if account else None, limit=20
+    )
+    title = f"Changes to {account.name}" if account else "The newest changes"
+    return Reply(title, kb.audit_blocks(lines, title))
+
+
 def do_portfolio(req: Request, parsed: Parsed) -> Reply:
     """Concentration, tiers, matrix, health and capacity for the whole portfolio."""
     if parsed.text:
@@ -859,6 +870,7 @@ HANDLERS: dict[str, Handler] = {
     "hours": do_hours,
     "score": do_score,
     "portfolio": do_portfolio,
+    "audit": do_audit,
     "contact": do_contact,
     "fact": do_fact,
     "account": do_account,

@@ -214,6 +214,21 @@ def test_managers_change_their_teams_accounts_only_and_the_audit_names_the_slack
     assert counts(engine) == before
 
 
+def test_the_audit_trail_of_an_account_for_anyone_and_of_everything_for_managers(
+    bot: SlackBot, engine: Engine
+) -> None:
+    bot.command("promise Acme: send the SLA by next friday")
+    mine = reply_text(bot.command("audit acme"))
+    assert "Changes to Acme Corp" in mine and "slack:UANNA anna@example.com" in mine
+    assert "create commitments" in mine and "created_at" not in mine
+    before = counts(engine)
+    refused = reply_text(bot.command("audit"))
+    assert "The whole audit trail is for managers and admins" in refused
+    everything = reply_text(bot.command("audit", user="UMARK"))
+    assert "The newest changes" in everything and "commitments" in everything
+    assert counts(engine) == before  # reading writes nothing
+
+
 # --- subcommands -------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -221,14 +221,10 @@ def audit_trail(
             f"{line.at:%Y-%m-%d %H:%M}",
             escape(line.actor),
             line.action,
-            f"{line.entity} {line.entity_id or ''}".strip(),
-            escape(", ".join(_shown(line.changed))),
+            line.record,
+            escape(", ".join(line.shown_changes)),
         )
     console.print(table)
-
-
-def _shown(fields: list[str]) -> list[Any]:
-    return [f for f in fields if f not in ("created_at", "updated_at", "id")]
 
 
 def register(app: typer.Typer) -> None:
