@@ -96,6 +96,14 @@ SPECS: dict[str, Spec] = {
         "scores, tier and quadrant (one account: with the breakdown)",
         example="score Kan-code",
     ),
+    "users": Spec(
+        "users edit|deactivate EMAIL [--name N] [--email E] [--role am|manager|admin] "
+        "[--manager EMAIL] [--team T] [--timezone ZONE]",
+        "change or deactivate a person (admins; managers for their team)",
+        options=("name", "email", "role", "manager", "team", "timezone"),
+        example="users edit ola@example.com --team North",
+        verbs=("edit", "deactivate"),
+    ),
     "audit": Spec(
         "audit [ACCOUNT]",
         "who changed what and when, newest first (the whole trail: managers and admins)",

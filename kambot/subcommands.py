@@ -85,7 +85,13 @@ from core.services.profile import PROFILE, by_option, read_profile, set_profile
 from core.services.reminders import snooze
 from core.services.requests import add_request
 from core.services.reviews import record_review
-from core.services.users import get_user_by_email, set_working_hours
+from core.services.users import (
+    deactivate_user,
+    edit_user,
+    get_user_by_email,
+    read_user_changes,
+    set_working_hours,
+)
 from core.validation import CSAT, NPS, Scale, amount, choice, whole
 from core.views import (
     account_card,
@@ -736,6 +742,25 @@ def do_plan(req: Request, parsed: Parsed) -> Reply:
     return Reply(f"Account plan: {account.name}", pb.plan_blocks(plan))
 
 
+def do_users(req: Request, parsed: Parsed) -> Reply:
+    """Change or deactivate a person on the team (core decides who may)."""
+    email = parsed.text.strip()
+    if not email or " " in email:
+        raise KamError(f"Name the person by e-mail, e.g. `/kam {SPECS['users'].example}`.")
+    if parsed.verb == "deactivate":
+        user, owned = deactivate_user(email, session=req.session, actor=req.actor)
+        still = f" They still own {owned:,} account{'s' if owned != 1 else ''}." if owned else ""
+        return _confirmed(
+            f"Deactivated {user.email}: no more reminders for them.{still}", emoji=":wave:"
+        )
+    typed = {k: v for k, v in parsed.options.items() if isinstance(v, str)}
+    if not typed:
+        raise KamError(f"Say what changes, e.g. `/kam {SPECS['users'].example}`.")
+    changes = read_user_changes(typed, session=req.session)
+    user = edit_user(email, changes, session=req.session, actor=req.actor)
+    return _confirmed(f"Updated {user.name} <{user.email}> ({user.role}).", emoji=":pencil2:")
+
+
 def do_audit(req: Request, parsed: Parsed) -> Reply:
     """Who changed what on an account (or, for managers and admins, anywhere)."""
     account = whole_account(parsed, session=req.session) if parsed.text or parsed.marked else None
@@ -871,6 +896,7 @@ HANDLERS: dict[str, Handler] = {
     "score": do_score,
     "portfolio": do_portfolio,
     "audit": do_audit,
+    "users": do_users,
     "contact": do_contact,
     "fact": do_fact,
     "account": do_account,

@@ -229,6 +229,29 @@ def test_the_audit_trail_of_an_account_for_anyone_and_of_everything_for_managers
     assert counts(engine) == before  # reading writes nothing
 
 
+def test_people_are_changed_by_admins_and_by_a_manager_for_their_team_only(
+    bot: SlackBot, engine: Engine
+) -> None:
+    before = counts(engine)
+    refused = reply_text(bot.command("users deactivate bob@example.com"))  # Anna is an AM
+    assert "Only an admin, or Bob" in refused
+    not_his = reply_text(bot.command("users deactivate bob@example.com", user="UMARK"))
+    assert "Only an admin" in not_his  # Bob is not on Mark's team
+    no_admin = reply_text(bot.command("users edit anna@example.com --role admin", user="UMARK"))
+    assert "only an admin makes someone an admin" in no_admin
+    assert counts(engine) == before
+    edited = reply_text(bot.command("users edit anna@example.com --team North", user="UMARK"))
+    assert "Updated Anna" in edited
+    gone = reply_text(bot.command("users deactivate anna@example.com", user="UMARK"))
+    assert "Deactivated anna@example.com" in gone and "own 2 accounts" in gone
+    with Session(engine) as s:
+        anna = s.exec(select(User).where(User.email == "anna@example.com")).one()
+        assert anna.team == "North" and not anna.active
+    events = [e for e in rows(engine, AuditEvent) if e.entity == "user"]
+    assert [e.action for e in events[-2:]] == ["update", "deactivate"]
+    assert events[-1].actor == "slack:UMARK mark@example.com"
+
+
 # --- subcommands -------------------------------------------------------------------
 
 

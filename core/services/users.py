@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import process
 from sqlalchemy import update
@@ -13,10 +14,11 @@ from sqlmodel import Session, col, func, select
 from core import audit
 from core.actors import Actor
 from core.clock import zone
-from core.errors import KamError, NotFound
+from core.errors import Forbidden, KamError, NotFound
 from core.hours import WorkingHours, read_days, read_hours
-from core.models import Account, Reminder, ReminderState, User, UserCreate, UserUpdate
-from core.validation import normalise_email
+from core.models import Account, Reminder, ReminderState, Role, User, UserCreate, UserUpdate
+from core.teams import team_of
+from core.validation import choice, normalise_email
 
 
 def create_user(person: UserCreate, *, session: Session, actor: Actor) -> User:
@@ -188,10 +190,45 @@ def set_working_hours(
     return user
 
 
+def read_user_changes(typed: Mapping[str, str | None], *, session: Session) -> UserUpdate:
+    """What a person typed to change someone (name, email, role, manager as an e-mail,
+    team, timezone; absent or None: unchanged), checked as on creation."""
+    given: dict[str, Any] = {
+        k: v for k in ("name", "email", "team", "timezone") if (v := typed.get(k)) is not None
+    }
+    if typed.get("role") is not None:
+        given["role"] = choice(typed["role"], Role, "role")
+    if typed.get("manager") is not None:
+        given["manager_id"] = get_user_by_email(typed["manager"] or "", session=session).id
+    return UserUpdate(**given)
+
+
+def ensure_can_manage(
+    actor: Actor, user: User, *, session: Session, role: Role | None = None
+) -> None:
+    """People are edited and deactivated by admins (and kam's own local tools), and by a
+    manager for the people on their team; only an admin makes someone an admin."""
+    me = actor.user
+    if me is None or me.role == Role.ADMIN:
+        return
+    lead = me.id if me.role == Role.MANAGER and role != Role.ADMIN else None
+    if (
+        lead is not None
+        and user.id != lead
+        and user.id in team_of(lead, session=session).member_ids
+    ):
+        return
+    raise Forbidden(
+        f"Only an admin, or {user.name}'s manager, may change {user.email}"
+        + (" (and only an admin makes someone an admin)." if role == Role.ADMIN else ".")
+    )
+
+
 def edit_user(email: str, changes: UserUpdate, *, session: Session, actor: Actor) -> User:
     """Change what ``changes`` sets about a person (name, e-mail, role, manager, team,
     zone); a new e-mail must be free, and nobody manages themselves."""
     user = get_user_by_email(email, session=session)
+    ensure_can_manage(actor, user, session=session, role=changes.role)
     fields = changes.model_dump(exclude_unset=True)
     new_email = fields.get("email")
     if new_email is not None and new_email != user.email:
@@ -209,6 +246,7 @@ def deactivate_user(email: str, *, session: Session, actor: Actor) -> tuple[User
     history stays theirs). Returns them and how many accounts they still own, which a
     manager gives to someone else."""
     user = get_user_by_email(email, session=session)
+    ensure_can_manage(actor, user, session=session)
     if user.active:
         with audit.changing("deactivate", "user", user, session=session, actor=actor):
             user.active = False

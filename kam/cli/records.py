@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import time
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -20,7 +20,6 @@ from core.models import (
     Role,
     Sentiment,
     UserCreate,
-    UserUpdate,
 )
 from core.services import users
 from core.services.accounts import find_account
@@ -164,17 +163,16 @@ def edit_user(
     as_json: JsonOption = False,
 ) -> None:
     """Change a person's name, e-mail, role, manager, team or time zone."""
-    given: dict[str, Any] = {
+    typed = {
         "name": name,
         "email": new_email,
-        "role": choice(role, Role, "role"),
+        "role": role,
+        "manager": manager,
         "team": team,
         "timezone": timezone,
     }
     with session(db) as s:
-        if manager is not None:
-            given["manager_id"] = users.get_user_by_email(manager, session=s).id
-        changes = UserUpdate(**{k: v for k, v in given.items() if v is not None})
+        changes = users.read_user_changes(typed, session=s)
         user = users.edit_user(email, changes, session=s, actor=Actor.system("cli"))
         shown = audit.as_json(user)
     if as_json:
