@@ -15,6 +15,7 @@ import inspect
 import json
 import logging
 from collections.abc import Callable, Mapping
+from threading import BoundedSemaphore
 from typing import Any
 
 from slack_bolt import BoltResponse
@@ -22,6 +23,7 @@ from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 
 from kambot import ids
+from kambot.context import Kam
 from kambot.where import Where
 
 log = logging.getLogger("kambot.app")
@@ -48,8 +50,23 @@ def after_ack(listener: Listener) -> Callable[[Args], None]:
     names = list(inspect.signature(listener).parameters)
 
     def run(args: Args) -> None:
+        kam = args.context.get("kam")
+        gate = kam.work if isinstance(kam, Kam) else None
+        held: list[BoundedSemaphore] = []
+
+        def ack_then_wait_for_a_slot(*given: Any, **named: Any) -> Any:
+            answered = args.ack(*given, **named)
+            if gate is not None and not held:
+                gate.acquire()  # the ack is on its way; the work waits for a slot
+                held.append(gate)
+            return answered
+
+        injected = {
+            name: ack_then_wait_for_a_slot if name == "ack" else _injected(args, name)
+            for name in names
+        }
         try:
-            listener(**{name: _injected(args, name) for name in names})
+            listener(**injected)
         except Exception as error:
             if args.ack.response is None:
                 raise  # not acknowledged yet: bolt answers, and handle_error tells the person
@@ -59,6 +76,9 @@ def after_ack(listener: Listener) -> Callable[[Args], None]:
                 exc_info=error,
             )
             apologise(args.body, args.client)
+        finally:
+            for taken in held:
+                taken.release()
 
     # bolt injects arguments by the names it finds; it must find ``args`` here, so
     # the listener's name and docstring are copied without functools' __wrapped__.
