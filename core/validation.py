@@ -87,6 +87,9 @@ class Input(SQLModel):
     def __init__(self, **data: Any) -> None:
         for field, value in data.items():
             plain(field, value, self.noun)
+        # Python's strip, as the importer and required_text use: pydantic's own strips
+        # less (not the separators \x1c-\x1f), so an export would not restore as stored.
+        data = {f: v.strip() if isinstance(v, str) else v for f, v in data.items()}
         try:
             super().__init__(**data)
         except ValidationError as exc:

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, select
 
@@ -392,6 +392,8 @@ HOSTILE = st.text(
 
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(texts=st.lists(HOSTILE, min_size=3, max_size=3))
+@example(texts=["0", "0\x1f", "0"])  # a separator Python strips and pydantic kept
+@example(texts=["0", "0", "0\r0"])  # a bare carriage return Python 3.11 left unquoted
 def test_whatever_kam_accepted_is_restored_without_skipping_rows(
     sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, texts: list[str]
 ) -> None:

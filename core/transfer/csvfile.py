@@ -153,12 +153,18 @@ def read_csv(path: Path) -> TextTable:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a UTF-8 CSV (LF line ends); return how many rows were written."""
+    """Write a UTF-8 CSV (LF line ends); return how many rows were written.
+
+    A row with a carriage return in a cell is written with every cell quoted: Python 3.11's
+    writer quotes only for the line terminator's characters, and a bare CR left unquoted
+    ends the record for every reader, kam's own included."""
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
+        quoted = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(header)
         for row in rows:
-            writer.writerow(row)
+            has_cr = any(isinstance(cell, str) and "\r" in cell for cell in row)
+            (quoted if has_cr else writer).writerow(row)
             count += 1
     return count
