@@ -37,6 +37,7 @@ from slack_sdk.models.views import View
 from core.audit import AuditLine
 from core.capture.review import UnmatchedQueue
 from core.checkins import DueItem, is_urgent, kind_named
+from core.checkins.config import REVIEWED_TIERS
 from core.models import InteractionKind, Sentiment
 from core.scoring import Breakdown, PortfolioFigures, ScoreSummary
 from core.scoring.account_results import CriterionRow, HealthDetail, HealthTrend
@@ -63,6 +64,10 @@ BUTTON_VALUE_LIMIT = 2000
 OPTION_TEXT_LIMIT = 75
 SELECT_OPTIONS_LIMIT = 100
 FALLBACK_TEXT_LIMIT = 3000
+FORM_TEXT_LIMIT = 3000
+"""The most a multi-line input of a form takes."""
+FORM_LINE_LIMIT = 500
+"""The most a one-line input of a form takes."""
 
 KIND_LABELS = {
     "call": "Call",
@@ -167,6 +172,50 @@ def form_input(
     )
 
 
+def text_field(
+    field: tuple[str, str],
+    label: str,
+    *,
+    optional: bool = True,
+    multiline: bool = False,
+    initial: object = None,
+    max_length: int | None = None,
+    hint: str | None = None,
+) -> InputBlock:
+    """A text input of a form, filled in with ``initial`` when there is one."""
+    return form_input(
+        field,
+        label,
+        PlainTextInputElement,
+        optional=optional,
+        hint=hint,
+        multiline=multiline,
+        max_length=max_length or (FORM_TEXT_LIMIT if multiline else FORM_LINE_LIMIT),
+        initial_value=None if initial is None or initial == "" else str(initial),
+    )
+
+
+def form_view(
+    callback_id: str,
+    title: str,
+    blocks: Sequence[Block],
+    *,
+    metadata: Mapping[str, Any],
+    submit: str = "Save",
+) -> View:
+    """A form kam reads back when it is submitted; ``metadata`` travels with it as JSON
+    (the account it is about, where to confirm)."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=PlainTextObject(text=title),
+        submit=PlainTextObject(text=submit),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(dict(metadata), separators=(",", ":")),
+        blocks=list(blocks),
+    )
+
+
 def fields_section(pairs: Iterable[tuple[str, str]]) -> SectionBlock | None:
     """Label/value pairs (values escaped by the caller) as a two-column section."""
     texts = [
@@ -195,6 +244,18 @@ def button(
         value=value[:BUTTON_VALUE_LIMIT] or None,
         style=style,
     )
+
+
+def command_on(name: str, account: str, rest: str = "") -> str:
+    """The ``/kam`` command ``name`` on ``account`` (quoted), as a button runs it."""
+    quoted = account.replace('"', "'")
+    return f'{name} "{quoted}"' + (f" {rest}" if rest else "")
+
+
+def run_button(label: str, suffix: str, command: str, *, beside: bool = False) -> ButtonElement:
+    """A button that runs ``command`` for whoever clicks (its action id ends in ``suffix``,
+    unique in its message); the reply takes the message's place, or comes ``beside`` it."""
+    return button(label, f"{ids.RUN_BESIDE if beside else ids.RUN}:{suffix}", command)
 
 
 def option(label: str, value: str) -> Option:
@@ -405,6 +466,16 @@ def card_blocks(
                 elements=[
                     button("Share in channel", ids.SHARE_CARD, str(card.id)),
                     button("Log check-in", ids.CARD_LOG, str(card.id), style="primary"),
+                    run_button("Log a request", "request", command_on("request", card.name)),
+                    *(
+                        [
+                            run_button(
+                                "Account plan", "plan", command_on("plan", card.name), beside=True
+                            )
+                        ]
+                        if card.tier in REVIEWED_TIERS
+                        else []
+                    ),
                 ]
             )
         )
@@ -462,19 +533,14 @@ def log_modal(
     summary: str | None = None,
     kind: str = "call",
     contact_input: InputBlock | None = None,
+    account_input: InputBlock | None = None,
 ) -> View:
-    """The form behind `/kam log` and a reminder's "Log check-in" button. ``contact_input``
-    replaces the contact menu (a type-ahead picker for an account with many people)."""
-    account = (
-        form_input(
-            ids.LOG_ACCOUNT,
-            "Account",
-            PlainTextInputElement,
-            placeholder=PlainTextObject(text="Name, or a close spelling"),
-            max_length=200,
-        )
-        if account_name is None
-        else section(f"*Account:* {safe(account_name, 200)}")
+    """The form behind `/kam log` and a reminder's "Log check-in" button. Without an
+    ``account_name`` the form asks for the account with ``account_input`` (the type-ahead
+    picker). ``contact_input`` replaces the contact menu (a type-ahead picker for an
+    account with many people)."""
+    account: Block | None = (
+        account_input if account_name is None else section(f"*Account:* {safe(account_name, 200)}")
     )
     contact = contact_input or (
         form_input(
@@ -486,16 +552,10 @@ def log_modal(
             options=[option(name, str(cid)) for cid, name in contacts[:SELECT_OPTIONS_LIMIT]],
         )
         if contacts
-        else form_input(
-            ids.LOG_CONTACT,
-            "Who you spoke to",
-            PlainTextInputElement,
-            optional=True,
-            max_length=200,
-        )
+        else text_field(ids.LOG_CONTACT, "Who you spoke to", max_length=200)
     )
     blocks: list[Block] = [
-        account,
+        *([account] if account is not None else []),
         form_input(
             ids.LOG_KIND,
             "Kind",
@@ -504,13 +564,12 @@ def log_modal(
             initial_option=option(KIND_LABELS.get(kind, "Call"), kind),
         ),
         contact,
-        form_input(
+        text_field(
             ids.LOG_SUMMARY,
             "What happened",
-            PlainTextInputElement,
+            optional=False,
             multiline=True,
-            max_length=3000,
-            initial_value=summary[:3000] if summary else None,
+            initial=summary[:FORM_TEXT_LIMIT] if summary else None,
         ),
         form_input(
             ids.LOG_SENTIMENT,
@@ -519,24 +578,14 @@ def log_modal(
             optional=True,
             options=[option(SENTIMENT_LABELS[s.value], s.value) for s in Sentiment],
         ),
-        form_input(
+        text_field(
             ids.LOG_WHEN,
             "When",
-            PlainTextInputElement,
-            optional=True,
             hint='Leave empty for now, or e.g. "yesterday 3pm".',
             max_length=100,
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.LOG_MODAL,
-        title=PlainTextObject(text="Log a check-in"),
-        submit=PlainTextObject(text="Log it"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps(dict(metadata), separators=(",", ":")),
-        blocks=blocks,
-    )
+    return form_view(ids.LOG_MODAL, "Log a check-in", blocks, metadata=metadata, submit="Log it")
 
 
 def logged_blocks(account: str, kind: str, when: str, summary: str) -> list[Block]:

@@ -155,38 +155,41 @@ SPECS: dict[str, Spec] = {
         verbs=("set",),
     ),
     "request": Spec(
-        "request ACCOUNT: WHAT [--alternatives TEXT] [--outcome O]  ·  request gaps",
-        "what a customer asked for that we do not offer, and what we offered; "
-        "`gaps`: the most asked for",
+        "request ACCOUNT[: WHAT] [--alternatives TEXT] [--outcome O]  ·  request list [ACCOUNT]"
+        "  ·  request outcome ID OUTCOME [--alternatives TEXT]  ·  request gaps",
+        "what a customer asked for that we do not offer, and what we offered (the account "
+        "alone opens a form); `list` with their outcomes, `gaps`: the most asked for",
         options=("alternatives", "outcome"),
         example="request Kan-code: a blue model --alternatives offered teal",
     ),
     "goal": Spec(
-        "goal [METRIC TARGET] [--scope team|tier|account] [--of REF] [--period P]",
-        "set a goal (no words: list the goals)",
-        options=("scope", "of", "period"),
+        "goal [add] [METRIC TARGET] [--scope team|tier|account] [--of REF] [--period P]  ·  "
+        "goal edit ID [--metric M] [--target T] [--scope S] [--of REF] [--period P]",
+        "set a goal (`goal add` alone opens a form; no words: list the goals), or change one",
+        options=("scope", "of", "period", "metric", "target"),
         example="goal csat 4.5 --scope tier --of key --period 2026",
     ),
     "plan": Spec(
-        "plan ACCOUNT",
-        "a strategic or key account's plan, buying centre, last review and scorecard",
+        "plan ACCOUNT  ·  plan done ACCOUNT ID",
+        "a strategic or key account's plan, buying centre, last review and scorecard; "
+        "`done` marks one of its actions done",
         example="plan Kan-code",
     ),
     "objective": Spec(
-        "objective ACCOUNT: METRIC TARGET by WHEN",
-        "add an objective to the account's plan",
+        "objective ACCOUNT[: METRIC TARGET by WHEN]",
+        "add an objective to the account's plan (the account alone opens a form)",
         options=("by",),
         example="objective Kan-code: csat 4.5 by 2027-03-31",
     ),
     "action": Spec(
-        "action ACCOUNT: WHAT by WHEN [--owner EMAIL]",
-        "add an action to the account's plan",
+        "action ACCOUNT[: WHAT by WHEN] [--owner EMAIL]",
+        "add an action to the account's plan (the account alone opens a form)",
         options=("by", "owner"),
         example="action Kan-code: meet the new CFO by next friday",
     ),
     "risk": Spec(
-        "risk ACCOUNT: WHAT [--mitigation TEXT]",
-        "add a risk to the account's plan",
+        "risk ACCOUNT[: WHAT] [--mitigation TEXT]",
+        "add a risk to the account's plan (the account alone opens a form)",
         options=("mitigation",),
         example="risk Kan-code: a rival's bid --mitigation three-year terms",
     ),

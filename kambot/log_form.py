@@ -101,6 +101,11 @@ def _as_filled_in(block: Mapping[str, Any], state: Mapping[str, Any]) -> dict[st
             element["initial_option"] = chosen_option
         else:
             element.pop("initial_option", None)
+    elif element.get("type") == "users_select":
+        if entered.get("selected_user"):
+            element["initial_user"] = entered["selected_user"]
+        else:
+            element.pop("initial_user", None)
     elif element.get("type") in ("static_select", "radio_buttons"):
         chosen = (entered.get("selected_option") or {}).get("value")
         option = next((o for o in element.get("options") or [] if o.get("value") == chosen), None)

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from core import audit
-from core.actors import Actor
+from core.actors import Actor, ensure_can_change
 from core.capture.channels import link_channel
 from core.capture.review import make_contact
 from core.checkins import due_items
@@ -38,8 +38,10 @@ from core.models import (
     Expectation,
     Feedback,
     FeedbackCreate,
+    Goal,
     GoalCreate,
     GoalScope,
+    GoalUpdate,
     InteractionCreate,
     InteractionKind,
     Notice,
@@ -63,7 +65,7 @@ from core.models import (
 )
 from core.scoring import portfolio_figures, score_accounts
 from core.services import goals, plans
-from core.services.accounts import find_account
+from core.services.accounts import find_account, get_account
 from core.services.commitments import add_commitment
 from core.services.contacts import (
     add_contact,
@@ -83,7 +85,7 @@ from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
 from core.services.profile import PROFILE, by_option, read_profile, set_profile
 from core.services.reminders import snooze
-from core.services.requests import add_request
+from core.services.requests import add_request, get_request, set_outcome
 from core.services.reviews import record_review
 from core.services.users import (
     deactivate_user,
@@ -102,13 +104,12 @@ from core.views import (
     owned_account_ids,
 )
 from core.views.plan import account_plan
-from core.views.requests import request_gaps
+from core.views.requests import request_gaps, request_rows
 from core.when import When
 from kambot import blocks as kb
 from kambot import ids, pickers, record_forms
 from kambot import plan_blocks as pb
-from kambot.blocks import escape
-from kambot.grammar import SPECS, Parsed, tokens
+from kambot.grammar import SPECS, Parsed, parse, tokens
 
 Typed = TypeVar("Typed", contravariant=True)
 Written = TypeVar("Written", covariant=True)
@@ -117,6 +118,8 @@ PAGE = Scale("The page", 0)
 """Which page of a long due list (``--page``), counted from 0."""
 LIST_SHOWN = 40
 """How many accounts `/kam list` shows; the rest are counted."""
+REQUESTS_SHOWN = 20
+"""How many requests `/kam request list` shows, newest first."""
 
 
 @dataclass
@@ -320,24 +323,41 @@ def log_modal_for(
     extra: dict[str, Any] | None = None,
 ) -> View:
     """The log form, pre-filled with what is already known."""
+    return log_form_on(
+        req.session, account, response_url=req.response_url, summary=summary, kind=kind, extra=extra
+    )
+
+
+def log_form_on(
+    session: Session,
+    account: Account | None,
+    *,
+    response_url: str | None,
+    summary: str | None = None,
+    kind: str = "call",
+    extra: dict[str, Any] | None = None,
+) -> View:
+    """The log form on ``account``; without one, it asks for the account with the type-ahead
+    picker (and for the contact with one that finds the picked account's people)."""
     metadata: dict[str, Any] = dict(extra or {})
     if account is not None:
         metadata["account_id"] = account.id
-    if req.response_url:
-        metadata["response_url"] = req.response_url
+    if response_url:
+        metadata["response_url"] = response_url
     contacts = (
-        [(c.id, c.name) for c in contacts_of(account, session=req.session) if c.id]
+        [(c.id, c.name) for c in contacts_of(account, session=session) if c.id]
         if account is not None
         else []
     )
-    many = len(contacts) > kb.SELECT_OPTIONS_LIMIT
+    typed_ahead = account is None or len(contacts) > kb.SELECT_OPTIONS_LIMIT
     return kb.log_modal(
         metadata=metadata,
         account_name=account.name if account is not None else None,
         contacts=contacts,
         summary=summary,
         kind=kind,
-        contact_input=pickers.contact_picker(ids.LOG_CONTACT[0]) if many else None,
+        contact_input=pickers.contact_picker(ids.LOG_CONTACT[0]) if typed_ahead else None,
+        account_input=pickers.account_picker(ids.LOG_ACCOUNT[0]) if account is None else None,
     )
 
 
@@ -390,10 +410,14 @@ class Recording(Generic[Typed, Written]):
     write: Writer[Typed, Written]
     confirm: Callable[[Account, Written], str]
     emoji: str
+    form: Callable[[Request, Account], View] | None = None
+    """The form that records it, opened when the command names only the account."""
 
     def __call__(self, req: Request, parsed: Parsed) -> Reply:
         """The confirmation; a KamError for what the person can fix, and nothing written."""
         account, text = account_and_text(parsed, session=req.session)
+        if self.form is not None and not text and not parsed.options:
+            return Reply(account.name, modal=self.form(req, account))
         typed = self.read(req, parsed, account, text)
         record = self.write(account, typed, session=req.session, actor=req.actor)
         return _confirmed(self.confirm(account, record), emoji=self.emoji)
@@ -651,40 +675,76 @@ def _held(req: Request, parsed: Parsed, account: Account, notes: str) -> ReviewC
     )
 
 
-def _logged_request(account: Account, request: CustomerRequest) -> str:
+def logged_request(account: Account, request: CustomerRequest) -> str:
     return f"Request from {account.name} logged: {request.what} ({request.outcome})."
 
 
-def _aimed(account: Account, objective: PlanObjective) -> str:
+def aimed(account: Account, objective: PlanObjective) -> str:
     return (
         f"Objective for {account.name}: {objective.metric} {objective.target:g} "
         f"by {objective.due_on:%a %d %b %Y}."
     )
 
 
-def _stepped(account: Account, action: PlanAction) -> str:
+def stepped(account: Account, action: PlanAction) -> str:
     return f"Action for {account.name}: {action.what} (due {action.due_on:%a %d %b %Y})."
 
 
-def _risked(account: Account, risk: PlanRisk) -> str:
+def risked(account: Account, risk: PlanRisk) -> str:
     return f"Risk for {account.name} noted: {risk.what}."
 
 
-def _reviewed(account: Account, review: Review) -> str:
+def reviewed(account: Account, review: Review) -> str:
     return (
         f"Review of {account.name} held {review.held_on:%a %d %b %Y} recorded; "
         "the review reminder is cleared."
     )
 
 
-_log_request = Recording(read=_asked, write=add_request, confirm=_logged_request, emoji=":bulb:")
-do_objective = Recording(read=_aim, write=plans.add_objective, confirm=_aimed, emoji=":dart:")
-"""Add an objective to a strategic or key account's plan."""
-do_action = Recording(read=_step, write=plans.add_action, confirm=_stepped, emoji=":runner:")
+def _opened(
+    req: Request, account: Account, *, planned: bool = True
+) -> tuple[tuple[int, str], str | None]:
+    """The account (id, name) a form opens on and where it confirms, once the person may
+    change the account (and, for a part of the plan, once the account has a plan)."""
+    if planned:
+        plans.ensure_planned_tier(account, session=req.session, actor=req.actor)
+    else:
+        ensure_can_change(req.actor, account)
+    return (account.id or 0, account.name), req.response_url
+
+
+def _request_form(req: Request, account: Account) -> View:
+    return record_forms.request_modal(*_opened(req, account, planned=False))
+
+
+def _objective_form(req: Request, account: Account) -> View:
+    return record_forms.objective_modal(*_opened(req, account))
+
+
+def _action_form(req: Request, account: Account) -> View:
+    return record_forms.action_modal(*_opened(req, account), owner=req.slack_user_id)
+
+
+def _risk_form(req: Request, account: Account) -> View:
+    return record_forms.risk_modal(*_opened(req, account))
+
+
+_log_request = Recording(
+    read=_asked, write=add_request, confirm=logged_request, emoji=":bulb:", form=_request_form
+)
+do_objective = Recording(
+    read=_aim, write=plans.add_objective, confirm=aimed, emoji=":dart:", form=_objective_form
+)
+"""Add an objective to a strategic or key account's plan (the account alone: the form)."""
+do_action = Recording(
+    read=_step, write=plans.add_action, confirm=stepped, emoji=":runner:", form=_action_form
+)
 """Add an action to the plan."""
-do_risk = Recording(read=_danger, write=plans.add_risk, confirm=_risked, emoji=":construction:")
+do_risk = Recording(
+    read=_danger, write=plans.add_risk, confirm=risked, emoji=":construction:", form=_risk_form
+)
 """Add a risk to the plan."""
-_record_review = Recording(read=_held, write=record_review, confirm=_reviewed, emoji=":clipboard:")
+_record_review = Recording(read=_held, write=record_review, confirm=reviewed, emoji=":clipboard:")
 
 
 def do_review(req: Request, parsed: Parsed) -> Reply:
@@ -699,47 +759,142 @@ def do_review(req: Request, parsed: Parsed) -> Reply:
     return Reply(f"Review of {account.name}", modal=modal)
 
 
+def _verb(parsed: Parsed) -> tuple[str, str]:
+    """The first word of an unmarked command's text (lower case) and the rest."""
+    if parsed.marked:
+        return "", parsed.text
+    word, _, rest = parsed.text.strip().partition(" ")
+    return word.lower(), rest.strip()
+
+
 def do_request(req: Request, parsed: Parsed) -> Reply:
-    """Log a request for something we do not offer; ``gaps`` ranks what is asked for most."""
-    if not parsed.marked and parsed.text.strip().lower() == "gaps":
+    """Log a request for something we do not offer (the account alone: the form);
+    ``gaps`` ranks what is asked for most, ``list`` shows requests with their outcome,
+    ``outcome ID OUTCOME`` records what became of one."""
+    verb, rest = _verb(parsed)
+    if verb == "gaps" and not rest:
         return Reply("Gaps", pb.gap_blocks(request_gaps(session=req.session)))
+    if verb == "list":
+        named = parse(f"request {rest}") if rest else None
+        account = whole_account(named, session=req.session) if named else None
+        return _requests_of(account, req)
+    if verb == "outcome":
+        return _request_outcome(req, parsed, rest)
     return _log_request(req, parsed)
 
 
+def _requests_of(account: Account | None, req: Request, *, said: str | None = None) -> Reply:
+    """The newest requests (of ``account``), each with a menu to set its outcome; ``said``
+    first, when something was just recorded."""
+    rows = request_rows(session=req.session, account=account, limit=REQUESTS_SHOWN)
+    title = f"Requests from {account.name}" if account else "The newest requests"
+    blocks = pb.request_blocks(rows, title)
+    if said is None:
+        return Reply(title, blocks)
+    return Reply(said, kb.within_message_limit([*kb.notice_blocks(said, emoji=":bulb:"), *blocks]))
+
+
+def _request_outcome(req: Request, parsed: Parsed, rest: str) -> Reply:
+    words = rest.split()
+    if len(words) != 2 or not words[0].isdigit():
+        raise KamError(
+            "Write it as `/kam request outcome ID OUTCOME [--alternatives TEXT]`, e.g. "
+            "`/kam request outcome 12 alternative`; `/kam request list` shows the ids."
+        )
+    outcome = choice(words[1], RequestOutcome, "outcome") or RequestOutcome.OPEN
+    found = get_request(int(words[0]), session=req.session)
+    stored = set_outcome(
+        found,
+        outcome,
+        session=req.session,
+        actor=req.actor,
+        alternatives=parsed.option("alternatives"),
+    )
+    account = get_account(stored.account_id, session=req.session)
+    said = f"Request {stored.id} from {account.name} ({stored.what}) is now {stored.outcome}."
+    return _requests_of(account, req, said=said)
+
+
 def do_goal(req: Request, parsed: Parsed) -> Reply:
-    """Set a goal from ``METRIC TARGET``; with no words, list the goals."""
+    """Set a goal from ``METRIC TARGET`` (``add`` alone: the form); ``edit ID`` changes one
+    (no options: the form, filled in); with no words, list the goals."""
+    verb, rest = _verb(parsed)
     words = parsed.text.split()
-    if not words:
-        lines = [
-            f"• {g.id}: {escape(g.metric)} {g.target:g} for "
-            f"{escape(f'{g.scope} {g.scope_ref}' if g.scope_ref else 'everyone')}, "
-            f"{escape(g.period)}"
-            for g in goals.list_goals(session=req.session)
-        ]
-        title = kb.section("*Goals* (`/kam portfolio` shows how each stands)")
-        return Reply("Goals", [title, *kb.list_sections(lines or ["No goals yet."])])
-    if len(words) < 2:
+    if verb == "edit":
+        return _goal_edit(req, parsed, rest)
+    if verb == "add":
+        words = words[1:]
+        if not words and not parsed.options:
+            return Reply("Set a goal", modal=record_forms.goal_modal(req.response_url))
+    elif not words:
+        return Reply("Goals", pb.goal_blocks(goals.list_goals(session=req.session)))
+    if len(words) != 2:
         raise KamError(f"Give the metric and its target: `/kam {SPECS['goal'].example}`.")
     aim = GoalCreate(
-        metric=" ".join(words[:-1]),
-        target=goals.read_target(words[-1]),
+        metric=words[0],
+        target=goals.read_target(words[1]),
         scope=choice(parsed.option("scope"), GoalScope, "scope") or GoalScope.TEAM,
         scope_ref=parsed.option("of"),
         period=parsed.option("period") or "12m",
     )
     goal = goals.add_goal(aim, session=req.session, actor=req.actor, now=req.now)
+    return _confirmed(f"Goal set: {goal_sentence(goal)}.", emoji=":dart:")
+
+
+def goal_sentence(goal: Goal) -> str:
+    """A goal in words: "csat 4.5 for tier key, 2026"."""
     whose = f"{goal.scope} {goal.scope_ref}" if goal.scope_ref else "everyone"
-    return _confirmed(
-        f"Goal set: {goal.metric} {goal.target:g} for {whose}, {goal.period}.", emoji=":dart:"
+    return f"{goal.metric} {goal.target:g} for {whose}, {goal.period}"
+
+
+def _goal_edit(req: Request, parsed: Parsed, rest: str) -> Reply:
+    if not rest.isdigit():
+        raise KamError(
+            "Write it as `/kam goal edit ID [--metric M] [--target T] [--scope S] [--of REF] "
+            "[--period P]`; `/kam goal` lists the ids."
+        )
+    goal = goals.get_goal(int(rest), session=req.session)
+    typed = parsed.option("target")
+    given: dict[str, Any] = {
+        "metric": parsed.option("metric"),
+        "target": goals.read_target(typed) if typed is not None else None,
+        "scope": choice(parsed.option("scope"), GoalScope, "scope"),
+        "scope_ref": parsed.option("of"),
+        "period": parsed.option("period"),
+    }
+    changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        return Reply("Change a goal", modal=record_forms.goal_modal(req.response_url, goal))
+    stored = goals.edit_goal(
+        goal, GoalUpdate(**changes), session=req.session, actor=req.actor, now=req.now
     )
+    return _confirmed(f"Goal {stored.id} is now {goal_sentence(stored)}.", emoji=":dart:")
 
 
 def do_plan(req: Request, parsed: Parsed) -> Reply:
-    """A strategic or key account's plan and scorecard."""
+    """A strategic or key account's plan and scorecard; ``done ACCOUNT ID`` marks one of its
+    actions done."""
+    verb, rest = _verb(parsed)
+    if verb == "done":
+        return _plan_done(req, rest)
     account = whole_account(parsed, session=req.session)
     plans.ensure_planned_tier(account, session=req.session)
     plan = account_plan(account, session=req.session, now=req.now)
     return Reply(f"Account plan: {account.name}", pb.plan_blocks(plan))
+
+
+def _plan_done(req: Request, rest: str) -> Reply:
+    named, _, number = rest.rpartition(" ")
+    if not number.isdigit() or not named.strip():
+        raise KamError("Write it as `/kam plan done ACCOUNT ID`; the plan shows each action's id.")
+    account = whole_account(parse(f"plan {named}"), session=req.session)
+    step = plans.get_part("action", int(number), account=account, session=req.session)
+    assert isinstance(step, PlanAction)
+    plans.complete_action(step, session=req.session, actor=req.actor, now=req.now)
+    said = f"Done: {step.what} ({account.name})."
+    plan = account_plan(account, session=req.session, now=req.now)
+    blocks = [*kb.notice_blocks(said, emoji=":white_check_mark:"), *pb.plan_blocks(plan)]
+    return Reply(said, kb.within_message_limit(blocks))
 
 
 def do_users(req: Request, parsed: Parsed) -> Reply:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core.models import (
+    Account,
     AuditEvent,
     Commitment,
     CommitmentCreate,
@@ -38,7 +39,7 @@ from core.models import (
 from core.services.commitments import add_commitment
 from core.services.users import set_working_hours
 from kambot import blocks as kb
-from kambot import ids, log_form
+from kambot import ids, log_form, pickers
 from kambot.listeners import actions as listen_actions
 from kambot.listeners import commands as listen_commands
 from kambot.listeners import events as listen_events
@@ -412,6 +413,15 @@ def problems(view: dict[str, Any]) -> dict[str, str]:
     return shown
 
 
+def picked(engine: Engine, name: str | None) -> dict[str, Any]:
+    """The log form's account picker with the account called ``name`` picked (None: an
+    account that does not exist)."""
+    with Session(engine) as s:
+        found = s.exec(select(Account).where(Account.name == name)).first() if name else None
+        value = str(found.id) if found else "999999"
+    return choose(*ids.LOG_ACCOUNT, value, kind="external_select")
+
+
 def test_log_without_text_opens_the_modal_and_one_submission_logs_once(
     bot: SlackBot, engine: Engine
 ) -> None:
@@ -419,10 +429,12 @@ def test_log_without_text_opens_the_modal_and_one_submission_logs_once(
     view = opened.view()
     valid_view(view)
     assert view["callback_id"] == ids.LOG_MODAL
+    inputs = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if "element" in b}
+    assert inputs[ids.LOG_ACCOUNT[0]] == inputs[ids.LOG_CONTACT[0]] == "external_select"
     values = {
-        **text_input(*ids.LOG_ACCOUNT, "acme corp"),
+        **picked(engine, "Acme Corp"),
         **choose(*ids.LOG_KIND, "visit"),
-        **text_input(*ids.LOG_CONTACT, "ana"),
+        **choose(*ids.LOG_CONTACT, "1", kind="external_select"),
         **text_input(*ids.LOG_SUMMARY, "Visited the <@U999> warehouse"),
         **choose(*ids.LOG_SENTIMENT, "positive", kind="radio_buttons"),
         **text_input(*ids.LOG_WHEN, None),
@@ -460,15 +472,21 @@ def test_log_to_kam_records_a_slack_message_as_an_interaction_on_the_account_cho
     view = opened.view()
     valid_view(view)
     assert (entered(view, ids.LOG_SUMMARY), entered(view, ids.LOG_KIND)) == (said, "message")
+    account_input = next(b for b in view["blocks"] if b.get("block_id") == ids.LOG_ACCOUNT[0])
+    assert account_input["element"]["action_id"] == ids.PICK_ACCOUNT
+    assert not account_input.get("optional")  # the account is required
     values = {
-        **text_input(*ids.LOG_ACCOUNT, "Acme Crop"),
+        **choose(*ids.LOG_ACCOUNT, None, kind="external_select"),
         **choose(*ids.LOG_KIND, "message"),
         **text_input(*ids.LOG_SUMMARY, said),
     }
     _, shown = bot.submit_form(view, values, view_id="V0MSG")
-    assert "Did you mean: Acme Corp?" in problems(shown)[ids.LOG_ACCOUNT[0]]
+    assert "Pick the account this is about." in problems(shown)[ids.LOG_ACCOUNT[0]]
+    values.update(picked(engine, None))
+    _, shown = bot.submit_form(shown, values, view_id="V0MSG")
+    assert "There is no account with id 999999" in problems(shown)[ids.LOG_ACCOUNT[0]]
     assert counts(engine)["interactions"] == 0
-    values.update(text_input(*ids.LOG_ACCOUNT, "acme corp"))
+    values.update(picked(engine, "Acme Corp"))
     _, shown = bot.submit_form(shown, values, view_id="V0MSG")
     valid_view(shown)
     assert "Logged message with *Acme Corp*" in json.dumps(shown)
@@ -477,12 +495,31 @@ def test_log_to_kam_records_a_slack_message_as_an_interaction_on_the_account_cho
     assert [(i.kind, i.summary, i.source) for i in logged] == [("message", said, "slack")]
 
 
+def test_log_to_kam_in_a_channel_linked_to_an_account_logs_on_that_account(
+    bot: SlackBot, engine: Engine
+) -> None:
+    bot.command("channel link Kan-code")  # typed in C0SALES
+    opened, _ = bot.message_shortcut(ids.LOG_MESSAGE_SHORTCUT, "Can we move the demo?")
+    view = opened.view()
+    valid_view(view)
+    assert "*Account:* Kan-code" in json.dumps(view)
+    assert ids.LOG_ACCOUNT[0] not in {b.get("block_id") for b in view["blocks"]}
+    values = {**choose(*ids.LOG_KIND, "message"), **text_input(*ids.LOG_SUMMARY, "Demo moved")}
+    _, shown = bot.submit_form(view, values, view_id="V0LINKED")
+    assert "Logged message with *Kan-code*" in json.dumps(shown)
+    # elsewhere the form asks which account
+    opened, _ = bot.message_shortcut(ids.LOG_MESSAGE_SHORTCUT, "hi", channel="C0OTHER")
+    assert ids.LOG_ACCOUNT[0] in {b.get("block_id") for b in opened.view()["blocks"]}
+    [logged] = [i for i in rows(engine, Interaction) if i.summary == "Demo moved"]
+    assert logged.account_id == next(a.id for a in rows(engine, Account) if a.name == "Kan-code")
+
+
 def test_log_modal_shows_problems_under_the_field_keeps_the_input_and_can_be_sent_again(
     bot: SlackBot, engine: Engine
 ) -> None:
     view = bot.command_opening_modal("log").view()
     values = {
-        **text_input(*ids.LOG_ACCOUNT, "Acme Corp"),
+        **picked(engine, "Acme Corp"),
         **choose(*ids.LOG_KIND, "meeting"),
         **text_input(*ids.LOG_SUMMARY, "called"),
         **text_input(*ids.LOG_WHEN, "blue moon"),
@@ -497,18 +534,17 @@ def test_log_modal_shows_problems_under_the_field_keeps_the_input_and_can_be_sen
         "called",
     )
     assert entered(shown, ids.LOG_KIND) == "meeting" and shown["submit"]["text"] == "Log it"
-    # fixed the date, misspelt the account: the new problem replaces the old one
-    values.update(text_input(*ids.LOG_ACCOUNT, "Zzyzx <Holdings>"))
+    # fixed the date, left the account out: the new problem replaces the old one
+    values.update(choose(*ids.LOG_ACCOUNT, None, kind="external_select"))
     values.update(text_input(*ids.LOG_WHEN, None))
     _, shown = bot.submit_form(shown, values, view_id="V0FIX")
     valid_view(shown)
     assert list(problems(shown)) == [ids.LOG_ACCOUNT[0]]
-    assert "No account matches" in problems(shown)[ids.LOG_ACCOUNT[0]]
-    assert "&lt;Holdings&gt;" in problems(shown)[ids.LOG_ACCOUNT[0]]
+    assert "Pick the account" in problems(shown)[ids.LOG_ACCOUNT[0]]
     assert entered(shown, ids.LOG_WHEN) is None
     assert counts(engine)["interactions"] == 0
     # fixed again: logged, once
-    values.update(text_input(*ids.LOG_ACCOUNT, "Acme Corp"))
+    values.update(picked(engine, "Acme Corp"))
     _, shown = bot.submit_form(shown, values, view_id="V0FIX")
     assert shown["title"]["text"] == "Logged"
     (logged,) = rows(engine, Interaction)
@@ -519,10 +555,7 @@ def test_a_stranger_submitting_the_log_form_is_told_how_to_be_linked(
     bot: SlackBot, engine: Engine
 ) -> None:
     view = bot.command_opening_modal("log").view()
-    values = {
-        **text_input(*ids.LOG_ACCOUNT, "Acme Corp"),
-        **text_input(*ids.LOG_SUMMARY, "called"),
-    }
+    values = {**picked(engine, "Acme Corp"), **text_input(*ids.LOG_SUMMARY, "called")}
     before = counts(engine)
     _, shown = bot.submit_form(view, values, view_id="V0WHO", user="UNOPROFILE")
     valid_view(shown)
@@ -688,9 +721,11 @@ def _button(action_id: str) -> Callable[[SlackBot], tuple[int, Call]]:
 
 
 def _modal(bot: SlackBot) -> tuple[int, Call]:
-    form = kb.log_modal(metadata={}).to_dict()
+    form = kb.log_modal(
+        metadata={}, account_input=pickers.account_picker(ids.LOG_ACCOUNT[0])
+    ).to_dict()
     values = {
-        **text_input(*ids.LOG_ACCOUNT, "Acme Corp"),
+        **choose(*ids.LOG_ACCOUNT, "1", kind="external_select"),
         **choose(*ids.LOG_KIND, "call"),
         **text_input(*ids.LOG_SUMMARY, "called"),
     }

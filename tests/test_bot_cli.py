@@ -25,6 +25,7 @@ from tests.slack_harness import (
     burst,
     kam_bot_http,
     running_bot,
+    select,
     text_input,
 )
 
@@ -98,7 +99,7 @@ def test_every_web_api_method_the_bot_called_is_covered_by_the_manifest(
         bot.command("show Acme")
         form = bot.command_opening_modal("log").view()
         filled = {
-            **text_input(*ids.LOG_ACCOUNT, "Acme"),
+            **select(*ids.LOG_ACCOUNT, "1", kind="external_select"),
             **text_input(*ids.LOG_SUMMARY, "called"),
         }
         bot.submit_form(form, filled, view_id="V0FORM")

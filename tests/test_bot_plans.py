@@ -81,7 +81,7 @@ def test_a_day_of_planning_in_slack(bot: SlackBot, engine: Engine, key_acme: Non
 @pytest.mark.parametrize(
     ("text", "sentence"),
     [
-        ("request Acme Corp:   ", "The request is empty"),
+        ("request Acme Corp: --outcome lost", "The request is empty"),
         ("request Acme Corp: x --outcome maybe", "Unknown outcome 'maybe'"),
         ("goal nps nan", "A target is a finite number"),
         ("goal nps 1e400", "A target is a finite number"),

@@ -42,6 +42,12 @@ def link_channel(
     return link
 
 
+def linked_account(channel_id: str, *, session: Session) -> Account | None:
+    """The account a Slack channel is linked to (None when it is not)."""
+    link = session.get(ChannelLink, channel_id) if channel_id else None
+    return session.get(Account, link.account_id) if link is not None else None
+
+
 def channel_message(
     channel_id: str,
     slack_user_id: str,

@@ -1,4 +1,5 @@
-"""Buttons and menus: reminders (log, snooze, done, open), "did you mean", sharing, paging."""
+"""Buttons and menus: reminders (log, snooze, done, open), "did you mean", sharing, paging,
+and the buttons that run a command (a plan's, a request's, a goal's)."""
 
 from __future__ import annotations
 
@@ -69,8 +70,11 @@ class Click:
             return None
         return identity
 
-    def rerun(self, text: str, *, request_key: str, trigger_id: str | None) -> None:
-        """Run ``text`` as a ``/kam`` command for whoever clicked, in place of the message."""
+    def rerun(
+        self, text: str, *, request_key: str, trigger_id: str | None, replace: bool = True
+    ) -> None:
+        """Run ``text`` as a ``/kam`` command for whoever clicked, in place of the message
+        (or, not to ``replace`` it, in a reply of its own)."""
         answer(
             self.kam,
             self.client,
@@ -80,7 +84,7 @@ class Click:
             request_key=request_key,
             trigger_id=trigger_id,
             response_url=self.body.get("response_url"),
-            replace=True,
+            replace=replace,
         )
 
     def share(self, text: str, blocks: list[Block]) -> None:
@@ -113,6 +117,7 @@ def register(app: App) -> None:
     """Listen for the buttons on command replies, reminders and the App Home tab."""
     clicks: tuple[tuple[Callable[[Click], None], list[str | re.Pattern[str]]], ...] = (
         (did_you_mean, [ids.DID_YOU_MEAN_ANY]),
+        (run_command, [ids.RUN_ANY, ids.RUN_BESIDE_ANY]),
         (share_card, [ids.SHARE_CARD]),
         (card_log, [ids.CARD_LOG]),
         (share_portfolio, [ids.SHARE_PORTFOLIO]),
@@ -232,6 +237,22 @@ def did_you_mean(click: Click) -> None:
         click.value,
         request_key=f"dym:{click.message_ts}:{click.action.get('action_id')}",
         trigger_id=click.body.get("trigger_id"),
+        replace=not ids.RUN_BESIDE_ANY.match(str(click.action.get("action_id") or "")),
+    )
+
+
+def run_command(click: Click) -> None:
+    """Run the ``/kam`` command a button (or the option picked in a menu) carries, for
+    whoever clicked: the form it opens appears ("Add an action" on a plan), or the reply
+    takes the message's place ("Done" on an action redraws the plan), or for a button
+    marked ``beside`` (the card's "Account plan") comes as a reply of its own."""
+    picked = (click.action.get("selected_option") or {}).get("value") or ""
+    text = click.value or picked
+    click.rerun(
+        text,
+        request_key=f"run:{click.message_ts}:{click.action.get('action_id')}:{text}"[:200],
+        trigger_id=click.body.get("trigger_id"),
+        replace=not ids.RUN_BESIDE_ANY.match(str(click.action.get("action_id") or "")),
     )
 
 

@@ -1,4 +1,5 @@
-"""Modal submissions: the log form and the review form.
+"""Modal submissions: the log form, and the forms that record a contact, the profile, a
+request, a part of the plan, a review or a goal.
 
 A submission is acknowledged at once, with the form as it was filled in marked
 as saving (``kambot.log_form``); looking the person up, checking the input and
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -27,37 +30,59 @@ from core.errors import KamError, NotFound
 from core.models import (
     Account,
     ContactCreate,
+    CustomerRequestCreate,
+    GoalCreate,
+    GoalScope,
+    GoalUpdate,
     InteractionCreate,
     InteractionKind,
+    PlanActionCreate,
+    PlanObjectiveCreate,
+    PlanRiskCreate,
+    RequestOutcome,
     ReviewCreate,
     Sentiment,
+    User,
 )
-from core.services.accounts import find_account, get_account
+from core.services import goals, plans
+from core.services.accounts import get_account
 from core.services.contacts import add_contact, contacts_of, find_contact, read_contact
 from core.services.interactions import log_interaction
 from core.services.profile import read_profile, set_profile
 from core.services.reminders import reminder_by_key
+from core.services.requests import add_request
 from core.services.reviews import record_review
+from core.services.users import get_user_by_slack_id
 from core.validation import choice
 from core.when import When
 from kambot import blocks as kb
-from kambot import ids, log_form, record_forms, reminders
+from kambot import ids, log_form, pickers, record_forms, reminders
 from kambot import plan_blocks as pb
 from kambot.context import Kam
 from kambot.failures import after_ack
 from kambot.identity import resolve
 from kambot.listeners import events
+from kambot.subcommands import aimed, goal_sentence, logged_request, reviewed, risked, stepped
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    """Listen for the log form, the contact form and the profile form."""
+    """Listen for every form kam opens."""
     app.view(ids.LOG_MODAL)(after_ack(log_submitted))
     app.view(ids.CONTACT_MODAL)(contact_submitted)
     app.view(ids.PROFILE_MODAL)(profile_submitted)
     app.view(ids.PLACE_MODAL)(place_submitted)
-    app.view(ids.REVIEW_MODAL)(after_ack(review_submitted))
+    forms: tuple[tuple[str, tuple[str, str], Callable[[Form], str]], ...] = (
+        (ids.REVIEW_MODAL, ids.REVIEW_WITH, _review),
+        (ids.REQUEST_MODAL, ids.REQUEST_WHAT, _request),
+        (ids.OBJECTIVE_MODAL, ids.OBJECTIVE_METRIC, _objective),
+        (ids.ACTION_MODAL, ids.ACTION_WHAT, _action),
+        (ids.RISK_MODAL, ids.RISK_WHAT, _risk),
+        (ids.GOAL_MODAL, ids.GOAL_METRIC, _goal),
+    )
+    for callback_id, first, save in forms:
+        app.view(callback_id)(after_ack(_form(first, save)))
 
 
 def _record_form(
@@ -153,8 +178,10 @@ class FieldError(Exception):
 
 
 def _value(values: dict[str, Any], field: tuple[str, str]) -> str | None:
-    """The text, selected option or radio choice of one input (None when empty)."""
+    """The text, selected option, radio choice or person of one input (None when empty)."""
     state = (values.get(field[0]) or {}).get(field[1]) or {}
+    if state.get("type") == "users_select":
+        return state.get("selected_user") or None
     if state.get("type") in ("static_select", "external_select", "radio_buttons"):
         selected = state.get("selected_option") or {}
         return selected.get("value")
@@ -190,13 +217,13 @@ def log_submitted(
     key = f"slack:view:{view['id']}"  # one per form opened: its retries and double clicks
     try:
         with session_scope(kam.engine) as session:
-            if metadata.get("account_id"):
-                account: Account = get_account(int(metadata["account_id"]), session=session)
-            else:
-                try:
-                    account = find_account(_value(values, ids.LOG_ACCOUNT) or "", session=session)
-                except KamError as exc:
-                    raise FieldError(ids.LOG_ACCOUNT[0], exc.message) from exc
+            account_id = pickers.account_of(view)
+            if account_id is None:
+                raise FieldError(ids.LOG_ACCOUNT[0], "Pick the account this is about.")
+            try:
+                account = get_account(account_id, session=session)
+            except KamError as exc:
+                raise FieldError(ids.LOG_ACCOUNT[0], exc.message) from exc
             when_text = _value(values, ids.LOG_WHEN)
             try:
                 occurred = (
@@ -210,7 +237,7 @@ def log_submitted(
             contact_value = _value(values, ids.LOG_CONTACT)
             if contact_value:
                 try:
-                    if contact_value.isdigit() and metadata.get("account_id"):
+                    if contact_value.isdigit():
                         contact = next(
                             (
                                 c
@@ -274,58 +301,205 @@ def log_submitted(
         )
 
 
-def review_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
-) -> None:
-    """Record the review once (the view id is the idempotency key), then confirm."""
-    ack(response_action="update", view=log_form.saving(view))
-    identity = resolve(body["user"]["id"], kam=kam, client=client)
-    if identity.user is None:
-        _unknown(body["user"]["id"], view, ids.REVIEW_WITH[0], client)
-        return
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    values = (view.get("state") or {}).get("values") or {}
-    now = kam.now()
-    try:
-        with session_scope(kam.engine) as session:
-            account = get_account(int(metadata["account_id"]), session=session)
-            held = _value(values, ids.REVIEW_ON) or "today"
-            try:
-                held_on = When(now, identity.user.timezone).day(held, prefer="past")
-            except KamError as exc:
-                raise FieldError(ids.REVIEW_ON[0], exc.message) from exc
-            try:
-                review = ReviewCreate(
-                    participants=_value(values, ids.REVIEW_WITH) or "",
-                    held_on=held_on,
-                    progress=_value(values, ids.REVIEW_PROGRESS),
-                    notes=_value(values, ids.REVIEW_NOTES),
-                    next_actions=_value(values, ids.REVIEW_NEXT),
-                    idempotency_key=f"slack:view:{view['id']}",
-                )
-                stored = record_review(
-                    account, review, session=session, actor=identity.actor(), now=now
-                )
-            except KamError as exc:
-                raise FieldError(ids.REVIEW_WITH[0], exc.message) from exc
-            message = (
-                f"Review of {account.name} held {stored.held_on:%a %d %b %Y} recorded; "
-                "the review reminder is cleared."
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    loaded = json.loads(view.get("private_metadata") or "{}")
+    return loaded if isinstance(loaded, dict) else {}
+
+
+@dataclass(frozen=True)
+class Form:
+    """A submitted form, read inside the one session that saves it."""
+
+    view: dict[str, Any]
+    session: Session
+    user: User
+    actor: Actor
+    now: datetime
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """What the form was opened with (its account, where to confirm)."""
+        return _metadata(self.view)
+
+    @property
+    def key(self) -> str:
+        """The idempotency key of what it records: one per form opened."""
+        return f"slack:view:{self.view['id']}"
+
+    @property
+    def when(self) -> When:
+        """How the person's typed days read: now, in their time zone."""
+        return When(self.now, self.user.timezone)
+
+    def value(self, field: tuple[str, str]) -> str | None:
+        """The text, choice or person in one input (None when empty)."""
+        return _value((self.view.get("state") or {}).get("values") or {}, field)
+
+    def account(self) -> Account:
+        """The account the form was opened on."""
+        return get_account(int(self.metadata["account_id"]), session=self.session)
+
+    @contextmanager
+    def about(self, field: tuple[str, str]) -> Iterator[None]:
+        """A refusal from core in this block is shown under the input ``field``."""
+        try:
+            yield
+        except KamError as exc:
+            raise FieldError(field[0], exc.message) from exc
+
+
+def _form(first: tuple[str, str], save: Callable[[Form], str]) -> Callable[..., None]:
+    """The listener for a form whose first input is ``first``, saved by ``save`` through its
+    core service, once per form opened (see :class:`~kambot.context.SavedForms`): acked at
+    once as saving, then the form becomes what was recorded, or shows core's refusal under
+    the input it concerns (under ``first`` when none is named) with nothing written; where
+    it was opened from is told."""
+
+    def submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
+    ) -> None:
+        ack(response_action="update", view=log_form.saving(view))
+        identity = resolve(body["user"]["id"], kam=kam, client=client)
+        user = identity.user
+        if user is None:
+            _unknown(identity.slack_user_id, view, first[0], client)
+            return
+
+        def saved() -> str:
+            with session_scope(kam.engine) as session:
+                form = Form(view, session, user, identity.actor(), kam.now())
+                with form.about(first):
+                    return save(form)
+
+        try:
+            message = kam.saved.once(str(view["id"]), saved)
+        except FieldError as exc:
+            problem = log_form.with_problem(view, exc.block_id, exc.message)
+            client.views_update(view_id=view["id"], view=problem)
+            return
+        client.views_update(view_id=view["id"], view=pb.recorded_view(message))
+        response_url = _metadata(view).get("response_url")
+        if response_url:
+            WebhookClient(response_url).send(
+                text=kb.fallback(message),
+                blocks=kb.dump(kb.notice_blocks(message, emoji=":clipboard:")),
+                response_type="ephemeral",
+                replace_original=False,
             )
-    except FieldError as exc:
-        client.views_update(
-            view_id=view["id"], view=log_form.with_problem(view, exc.block_id, exc.message)
+
+    submitted.__name__ = submitted.__qualname__ = f"{save.__name__.lstrip('_')}_submitted"
+    submitted.__doc__ = save.__doc__
+    return submitted
+
+
+def _review(form: Form) -> str:
+    """Record the quarterly review (it clears the review reminder)."""
+    account = form.account()
+    with form.about(ids.REVIEW_ON):
+        held_on = form.when.day(form.value(ids.REVIEW_ON) or "today", prefer="past")
+    review = ReviewCreate(
+        participants=form.value(ids.REVIEW_WITH) or "",
+        held_on=held_on,
+        progress=form.value(ids.REVIEW_PROGRESS),
+        notes=form.value(ids.REVIEW_NOTES),
+        next_actions=form.value(ids.REVIEW_NEXT),
+        idempotency_key=form.key,
+    )
+    stored = record_review(account, review, session=form.session, actor=form.actor, now=form.now)
+    return reviewed(account, stored)
+
+
+def _request(form: Form) -> str:
+    """Log a request for something we do not offer."""
+    account = form.account()
+    asked = CustomerRequestCreate(
+        what=form.value(ids.REQUEST_WHAT) or "",
+        alternatives=form.value(ids.REQUEST_ALTERNATIVES),
+        outcome=choice(form.value(ids.REQUEST_OUTCOME), RequestOutcome, "outcome")
+        or RequestOutcome.OPEN,
+        idempotency_key=form.key,
+    )
+    return logged_request(
+        account, add_request(account, asked, session=form.session, actor=form.actor)
+    )
+
+
+def _due(form: Form, field: tuple[str, str]) -> date:
+    with form.about(field):
+        return form.when.day(form.value(field) or "")
+
+
+def _target(form: Form, field: tuple[str, str]) -> float:
+    with form.about(field):
+        return goals.read_target(form.value(field) or "")
+
+
+def _objective(form: Form) -> str:
+    """Add an objective to the plan."""
+    account = form.account()
+    target = _target(form, ids.OBJECTIVE_TARGET)
+    due = _due(form, ids.OBJECTIVE_DUE)
+    with form.about(ids.OBJECTIVE_DUE):
+        aim = PlanObjectiveCreate(
+            metric=form.value(ids.OBJECTIVE_METRIC) or "", target=target, due_on=due
         )
-        return
-    client.views_update(view_id=view["id"], view=pb.recorded_view(message))
-    response_url = metadata.get("response_url")
-    if response_url:
-        WebhookClient(response_url).send(
-            text=kb.fallback(message),
-            blocks=kb.dump(kb.notice_blocks(message, emoji=":clipboard:")),
-            response_type="ephemeral",
-            replace_original=False,
+    stored = plans.add_objective(account, aim, session=form.session, actor=form.actor)
+    return aimed(account, stored)
+
+
+def _action(form: Form) -> str:
+    """Add an action to the plan, its owner the person picked (by default, whoever adds it)."""
+    account = form.account()
+    picked = form.value(ids.ACTION_OWNER)
+    owner = get_user_by_slack_id(picked, session=form.session) if picked else None
+    if picked and (owner is None or not owner.active):
+        raise FieldError(
+            ids.ACTION_OWNER[0],
+            "kam does not know that person; pick someone on the team (an admin links them "
+            "with `kam users link EMAIL SLACK_ID`).",
         )
+    due = _due(form, ids.ACTION_DUE)
+    with form.about(ids.ACTION_DUE):
+        step = PlanActionCreate(
+            what=form.value(ids.ACTION_WHAT) or "",
+            due_on=due,
+            owner_id=owner.id if owner else None,
+        )
+    stored = plans.add_action(account, step, session=form.session, actor=form.actor)
+    return stepped(account, stored)
+
+
+def _risk(form: Form) -> str:
+    """Add a risk, and its mitigation, to the plan."""
+    account = form.account()
+    danger = PlanRiskCreate(
+        what=form.value(ids.RISK_WHAT) or "", mitigation=form.value(ids.RISK_MITIGATION)
+    )
+    return risked(account, plans.add_risk(account, danger, session=form.session, actor=form.actor))
+
+
+def _goal(form: Form) -> str:
+    """Set a goal, or change the one the form was opened on."""
+    target = _target(form, ids.GOAL_TARGET)
+    given: dict[str, Any] = {
+        "metric": form.value(ids.GOAL_METRIC) or "",
+        "target": target,
+        "scope": choice(form.value(ids.GOAL_SCOPE), GoalScope, "scope") or GoalScope.TEAM,
+        "scope_ref": form.value(ids.GOAL_OF) or "",  # empty: the whole team (core's rule)
+        "period": form.value(ids.GOAL_PERIOD) or "",
+    }
+    goal_id = form.metadata.get("goal_id")
+    with form.about(ids.GOAL_OF):
+        if isinstance(goal_id, int):
+            found = goals.get_goal(goal_id, session=form.session)
+            stored = goals.edit_goal(
+                found, GoalUpdate(**given), session=form.session, actor=form.actor, now=form.now
+            )
+            return f"Goal {stored.id} is now {goal_sentence(stored)}."
+        stored = goals.add_goal(
+            GoalCreate(**given), session=form.session, actor=form.actor, now=form.now
+        )
+        return f"Goal set: {goal_sentence(stored)}."
 
 
 def _after_reminder_log(
