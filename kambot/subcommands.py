@@ -828,11 +828,11 @@ def do_goal(req: Request, parsed: Parsed) -> Reply:
             return Reply("Set a goal", modal=record_forms.goal_modal(req.response_url))
     elif not words:
         return Reply("Goals", pb.goal_blocks(goals.list_goals(session=req.session)))
-    if len(words) != 2:
+    if len(words) < 2:
         raise KamError(f"Give the metric and its target: `/kam {SPECS['goal'].example}`.")
     aim = GoalCreate(
-        metric=words[0],
-        target=goals.read_target(words[1]),
+        metric=" ".join(words[:-1]),
+        target=goals.read_target(words[-1]),
         scope=choice(parsed.option("scope"), GoalScope, "scope") or GoalScope.TEAM,
         scope_ref=parsed.option("of"),
         period=parsed.option("period") or "12m",

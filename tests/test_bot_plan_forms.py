@@ -289,6 +289,8 @@ def test_a_goal_is_set_and_changed_from_its_form(bot: SlackBot, engine: Engine) 
     )
     assert "goal edit ID" in reply_text(bot.command("goal edit csat"))
     assert counts(engine) == before
+    said = reply_text(bot.command("goal add contact coverage 3 --scope account --of acme"))
+    assert "Goal set: contact_coverage 3 for account Acme Corp, 12m." in said
 
 
 def test_the_card_offers_a_request_form_and_for_a_key_account_its_plan(
