@@ -164,15 +164,17 @@ SPECS: dict[str, Spec] = {
     ),
     "goal": Spec(
         "goal [add] [METRIC TARGET] [--scope team|tier|account] [--of REF] [--period P]  ·  "
-        "goal edit ID [--metric M] [--target T] [--scope S] [--of REF] [--period P]",
-        "set a goal (`goal add` alone opens a form; no words: list the goals), or change one",
+        "goal edit ID [--metric M] [--target T] [--scope S] [--of REF] [--period P]  ·  "
+        "goal remove ID",
+        "set a goal (`goal add` alone opens a form; no words: list the goals), change or "
+        "remove one",
         options=("scope", "of", "period", "metric", "target"),
         example="goal csat 4.5 --scope tier --of key --period 2026",
     ),
     "plan": Spec(
-        "plan ACCOUNT  ·  plan done ACCOUNT ID",
+        "plan ACCOUNT  ·  plan done ACCOUNT ID  ·  plan remove ACCOUNT objective|action|risk ID",
         "a strategic or key account's plan, buying centre, last review and scorecard; "
-        "`done` marks one of its actions done",
+        "`done` marks one of its actions done, `remove` takes a part out",
         example="plan Kan-code",
     ),
     "objective": Spec(

@@ -83,6 +83,7 @@ from core.services.feedback import add_feedback
 from core.services.interactions import log_interaction
 from core.services.notices import add_notice
 from core.services.orders import record_order, set_order_status
+from core.services.plans import PlanPart
 from core.services.profile import PROFILE, by_option, read_profile, set_profile
 from core.services.reminders import snooze
 from core.services.requests import add_request, get_request, set_outcome
@@ -822,6 +823,10 @@ def do_goal(req: Request, parsed: Parsed) -> Reply:
     words = parsed.text.split()
     if verb == "edit":
         return _goal_edit(req, parsed, rest)
+    if verb == "remove":
+        goal = goals.get_goal(_goal_id(rest), session=req.session)
+        goals.remove_goal(goal, session=req.session, actor=req.actor)
+        return _confirmed(f"Removed goal {rest}: {goal_sentence(goal)}.", emoji=":wastebasket:")
     if verb == "add":
         words = words[1:]
         if not words and not parsed.options:
@@ -847,13 +852,17 @@ def goal_sentence(goal: Goal) -> str:
     return f"{goal.metric} {goal.target:g} for {whose}, {goal.period}"
 
 
-def _goal_edit(req: Request, parsed: Parsed, rest: str) -> Reply:
-    if not rest.isdigit():
+def _goal_id(text: str) -> int:
+    if not text.isdigit():
         raise KamError(
             "Write it as `/kam goal edit ID [--metric M] [--target T] [--scope S] [--of REF] "
-            "[--period P]`; `/kam goal` lists the ids."
+            "[--period P]` or `/kam goal remove ID`; `/kam goal` lists the ids."
         )
-    goal = goals.get_goal(int(rest), session=req.session)
+    return int(text)
+
+
+def _goal_edit(req: Request, parsed: Parsed, rest: str) -> Reply:
+    goal = goals.get_goal(_goal_id(rest), session=req.session)
     typed = parsed.option("target")
     given: dict[str, Any] = {
         "metric": parsed.option("metric"),
@@ -877,24 +886,49 @@ def do_plan(req: Request, parsed: Parsed) -> Reply:
     verb, rest = _verb(parsed)
     if verb == "done":
         return _plan_done(req, rest)
+    if verb == "remove":
+        return _plan_remove(req, rest)
     account = whole_account(parsed, session=req.session)
     plans.ensure_planned_tier(account, session=req.session)
     plan = account_plan(account, session=req.session, now=req.now)
     return Reply(f"Account plan: {account.name}", pb.plan_blocks(plan))
 
 
-def _plan_done(req: Request, rest: str) -> Reply:
+def _plan_part(
+    req: Request, rest: str, usage: str, part: str | None = None
+) -> tuple[Account, str, PlanPart]:
+    """The account, and the part of its plan ``rest`` names: ``ACCOUNT ID`` for ``part``,
+    else ``ACCOUNT PART ID``."""
     named, _, number = rest.rpartition(" ")
+    if part is None:
+        named, _, part = named.rpartition(" ")
     if not number.isdigit() or not named.strip():
-        raise KamError("Write it as `/kam plan done ACCOUNT ID`; the plan shows each action's id.")
+        raise KamError(f"Write it as `/kam {usage}`; the plan shows each one's id.")
     account = whole_account(parse(f"plan {named}"), session=req.session)
-    step = plans.get_part("action", int(number), account=account, session=req.session)
+    found = plans.get_part(part.lower(), int(number), account=account, session=req.session)
+    return account, part.lower(), found
+
+
+def _replanned(req: Request, account: Account, said: str, emoji: str) -> Reply:
+    """``said``, above the plan as it now stands."""
+    plan = account_plan(account, session=req.session, now=req.now)
+    blocks = [*kb.notice_blocks(said, emoji=emoji), *pb.plan_blocks(plan)]
+    return Reply(said, kb.within_message_limit(blocks))
+
+
+def _plan_done(req: Request, rest: str) -> Reply:
+    account, _, step = _plan_part(req, rest, "plan done ACCOUNT ID", "action")
     assert isinstance(step, PlanAction)
     plans.complete_action(step, session=req.session, actor=req.actor, now=req.now)
-    said = f"Done: {step.what} ({account.name})."
-    plan = account_plan(account, session=req.session, now=req.now)
-    blocks = [*kb.notice_blocks(said, emoji=":white_check_mark:"), *pb.plan_blocks(plan)]
-    return Reply(said, kb.within_message_limit(blocks))
+    return _replanned(req, account, f"Done: {step.what} ({account.name}).", ":white_check_mark:")
+
+
+def _plan_remove(req: Request, rest: str) -> Reply:
+    usage = "plan remove ACCOUNT objective|action|risk ID"
+    account, part, row = _plan_part(req, rest, usage)
+    plans.remove_part(row, session=req.session, actor=req.actor)
+    said = f"Removed {part} {row.id} from {account.name}'s plan."
+    return _replanned(req, account, said, ":wastebasket:")
 
 
 def do_users(req: Request, parsed: Parsed) -> Reply:

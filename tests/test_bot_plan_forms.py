@@ -211,6 +211,14 @@ def test_an_action_is_marked_done_from_the_plan_by_its_owner_only(
     assert rows(engine, PlanAction)[0].done_at is not None
     assert "has no action 999" in reply_text(bot.command("plan done Acme Corp 999"))
     assert "plan done ACCOUNT ID" in reply_text(bot.command("plan done Acme Corp"))
+    # taken out of the plan, as `kam plan remove` does
+    assert "only your own accounts" in reply_text(
+        bot.command(f"plan remove Acme Corp action {action.id}", user="UBOB")
+    )
+    assert "not 'step'" in reply_text(bot.command(f"plan remove Acme Corp step {action.id}"))
+    said = reply_text(bot.command(f"plan remove Acme Corp action {action.id}"))
+    assert f"Removed action {action.id} from Acme Corp's plan." in said
+    assert rows(engine, PlanAction) == []
 
 
 def test_a_requests_outcome_is_set_from_its_menu_or_by_id(bot: SlackBot, engine: Engine) -> None:
@@ -291,6 +299,12 @@ def test_a_goal_is_set_and_changed_from_its_form(bot: SlackBot, engine: Engine) 
     assert counts(engine) == before
     said = reply_text(bot.command("goal add contact coverage 3 --scope account --of acme"))
     assert "Goal set: contact_coverage 3 for account Acme Corp, 12m." in said
+    assert "only your own accounts" in reply_text(
+        bot.command(f"goal remove {goal.id}", user="UBOB")
+    )
+    said = reply_text(bot.command(f"goal remove {goal.id}"))
+    assert f"Removed goal {goal.id}: nps 30 for account Acme Corp, 2027." in said
+    assert [g.metric for g in rows(engine, Goal)] == ["contact_coverage"]
 
 
 def test_the_card_offers_a_request_form_and_for_a_key_account_its_plan(
