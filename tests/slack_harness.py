@@ -380,8 +380,10 @@ class SlackClient:
         response_n: int | None = None,
         container: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        menu: bool = False,
     ) -> tuple[int, int]:
-        """Click a button; returns (HTTP status, the response_url number used)."""
+        """Click a button (or, with ``menu``, pick the option ``value`` in a menu); returns
+        (HTTP status, the response_url number used)."""
         n = next(self._n) if response_n is None else response_n
         message = message or {"ts": f"1700000999.{n:06d}", "blocks": []}
         payload = {
@@ -397,11 +399,14 @@ class SlackClient:
             "response_url": self.api.response_url(n),
             "actions": [
                 {
-                    "type": "button",
                     "action_id": action_id,
                     "block_id": "b1",
-                    "value": value,
                     "action_ts": f"{time.time():.6f}",
+                    **(
+                        {"type": "static_select", "selected_option": _option(value)}
+                        if menu
+                        else {"type": "button", "value": value}
+                    ),
                 }
             ],
         }
@@ -497,10 +502,14 @@ def text_input(block_id: str, action_id: str, value: str | None) -> dict[str, An
     return {block_id: {action_id: {"type": "plain_text_input", "value": value}}}
 
 
+def _option(value: str) -> dict[str, Any]:
+    return {"value": value, "text": {"type": "plain_text", "text": value}}
+
+
 def select(
     block_id: str, action_id: str, value: str | None, kind: str = "static_select"
 ) -> dict[str, Any]:
-    option = {"value": value, "text": {"type": "plain_text", "text": value}} if value else None
+    option = _option(value) if value else None
     return {block_id: {action_id: {"type": kind, "selected_option": option}}}
 
 

@@ -9,7 +9,6 @@ twice is one record.
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,7 +17,7 @@ from sqlmodel import Session
 from core.models import Account, CustomerRequest, Goal, PlanAction, PlanObjective, PlanRisk
 from core.services.users import get_user_by_slack_id
 from kambot import ids, record_forms
-from tests.slack_harness import TEAM, Call, SlackBot, text_input, valid_view
+from tests.slack_harness import Call, SlackBot, text_input, valid_view
 from tests.slack_harness import select as choose
 from tests.test_bot import bot, counts, problems, reply_text, rows, team
 from tests.test_bot_plans import AHEAD, key_acme
@@ -51,40 +50,19 @@ def _opened_by_click(bot: SlackBot, action_id: str, value: str, *, user: str = "
     return bot.api.wait_for("views.open", before + 1)[-1]
 
 
-def _pick(bot: SlackBot, action_id: str, value: str, *, user: str = "UANNA") -> Call:
-    """Pick the option ``value`` in a message's menu; returns the reply that replaced it."""
-    n = int(time.time() * 1000) % 1_000_000
-    payload = {
-        "type": "block_actions",
-        "team": {"id": TEAM},
-        "user": {"id": user},
-        "api_app_id": "AKAM",
-        "trigger_id": f"trigger.{n}",
-        "container": {"type": "message", "message_ts": f"1700000777.{n:06d}"},
-        "message": {"ts": f"1700000777.{n:06d}", "blocks": []},
-        "response_url": bot.api.response_url(n),
-        "actions": [
-            {
-                "type": "static_select",
-                "action_id": action_id,
-                "block_id": "b1",
-                "selected_option": {"value": value, "text": {"type": "plain_text", "text": "x"}},
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-    status, _ = bot.interact(payload)
-    assert status == 200
-    return bot.api.wait_for(f"response/{n}")[-1]
+def _form(bot: SlackBot, command: str, callback_id: str) -> tuple[Call, dict[str, Any]]:
+    """The form ``/kam command`` opens, checked by slack_sdk.models."""
+    opened = bot.command_opening_modal(command)
+    view = opened.view()
+    valid_view(view)
+    assert view["callback_id"] == callback_id
+    return opened, view
 
 
 def test_a_request_is_logged_from_its_form_once_and_a_refusal_writes_nothing(
     bot: SlackBot, engine: Engine
 ) -> None:
-    opened = bot.command_opening_modal("request Acme Corp")
-    view = opened.view()
-    valid_view(view)
-    assert view["callback_id"] == ids.REQUEST_MODAL
+    opened, view = _form(bot, "request Acme Corp", ids.REQUEST_MODAL)
     values = {
         **text_input(*ids.REQUEST_WHAT, "   "),
         **text_input(*ids.REQUEST_ALTERNATIVES, "offered <!here> teal"),
@@ -153,8 +131,7 @@ def test_the_plan_is_written_from_its_forms(bot: SlackBot, engine: Engine, key_a
     assert [(o.metric, o.target) for o in rows(engine, PlanObjective)] == [("csat", 4.5)]
 
     # an action: its owner is the person by default, any kam user by choice
-    view = bot.command_opening_modal("action Acme Corp").view()
-    valid_view(view)
+    _, view = _form(bot, "action Acme Corp", ids.ACTION_MODAL)
     owner = next(b for b in view["blocks"] if b.get("block_id") == ids.ACTION_OWNER[0])
     assert owner["element"]["initial_user"] == "UANNA"
     values = {
@@ -176,7 +153,7 @@ def test_the_plan_is_written_from_its_forms(bot: SlackBot, engine: Engine, key_a
         assert mark is not None and action.owner_id == mark.id
 
     # a risk
-    view = bot.command_opening_modal("risk Acme Corp").view()
+    _, view = _form(bot, "risk Acme Corp", ids.RISK_MODAL)
     values = {
         **text_input(*ids.RISK_WHAT, "a rival's bid"),
         **text_input(*ids.RISK_MITIGATION, "three-year terms"),
@@ -227,7 +204,8 @@ def test_a_requests_outcome_is_set_from_its_menu_or_by_id(bot: SlackBot, engine:
     listed = bot.command("request list Acme Corp")
     menu = f"{ids.RUN}:outcome:{asked.id}"
     assert f"request outcome {asked.id} lost" in _buttons(listed.blocks())[menu].split("|")
-    redrawn = _pick(bot, menu, f"request outcome {asked.id} lost")
+    _, n = bot.click(menu, f"request outcome {asked.id} lost", menu=True)
+    redrawn = bot.api.wait_for(f"response/{n}")[0]
     assert f"Request {asked.id} from Acme Corp (a blue model) is now lost." in reply_text(redrawn)
     assert rows(engine, CustomerRequest)[0].outcome == "lost"
     said = reply_text(
@@ -269,8 +247,7 @@ def test_a_goal_is_set_and_changed_from_its_form(bot: SlackBot, engine: Engine) 
     said = reply_text(bot.command(f"goal edit {goal.id} --target 4.6"))
     assert f"Goal {goal.id} is now csat 4.6 for account Acme Corp, 2026." in said
     # no options: the form, filled in with the goal as it stands
-    view = bot.command_opening_modal(f"goal edit {goal.id}").view()
-    valid_view(view)
+    _, view = _form(bot, f"goal edit {goal.id}", ids.GOAL_MODAL)
     filled = {b["block_id"]: b["element"] for b in view["blocks"] if "element" in b}
     assert filled[ids.GOAL_TARGET[0]]["initial_value"] == "4.6"
     assert filled[ids.GOAL_OF[0]]["initial_value"] == "Acme Corp"
