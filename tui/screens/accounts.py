@@ -73,8 +73,7 @@ class AccountsScreen(WorkingScreen):
         positions: list[int]
 
     def __init__(self, service: PortfolioService) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.portfolio_query = PortfolioQuery()
         self.shown_query: PortfolioQuery | None = None
         self.index: PortfolioIndex | None = None

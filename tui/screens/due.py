@@ -22,7 +22,7 @@ from tui.errors import knows_who
 from tui.format import short
 from tui.messages import DataChanged, OpenAccount, ScoresChanged
 from tui.portfolio_index import SCOPES
-from tui.screens.forms import LogInteractionForm
+from tui.screens.forms import LOG_INTERACTION, Opening
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
@@ -134,8 +134,7 @@ class DueScreen(WorkingScreen):
         scope: str
 
     def __init__(self, service: PortfolioService) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.scope = "mine" if service.user is not None else "all"
         self.items: list[DueItem] = []
         self.owners: dict[int, str] = {}
@@ -250,17 +249,9 @@ class DueScreen(WorkingScreen):
         item = self.current
         if item is None or item.account_id is None:
             return
-
-        def done(result: str | None) -> None:
-            if result:
-                self.post_message(DataChanged(item.account_id, result))
-                self.load_items()
-
         kind = kind_named(item.kind).logs_as
-        form = LogInteractionForm(
-            self.service, item.account_id, item.account_name, preset={"kind": kind.value}
-        )
-        self.app.push_screen(form, done)
+        opening = Opening(item.account_name, item.account_id, preset={"kind": kind.value})
+        self.open_form(LOG_INTERACTION, opening, self.load_items)
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

@@ -14,25 +14,19 @@ from textual.worker import Worker, WorkerState
 
 from core.capture.review import UnmatchedLine, UnmatchedQueue
 from tui.messages import DataChanged
-from tui.screens.forms import Field, FormScreen
+from tui.screens.forms import Field, Form, Opening
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
-
-class PlaceForm(FormScreen):
-    """Make someone from the queue a contact of an account."""
-
-    TITLE = "Make a contact"
-    FIELDS = (
+PLACE = Form(
+    "Make a contact",
+    (
         Field("account", "Account", "the account they belong to"),
         Field("name", "Name", "their name (optional)"),
-    )
-
-    def __init__(self, service: PortfolioService, person: UnmatchedLine) -> None:
-        super().__init__(service, 0, person.address, preset={"name": person.name or ""})
-
-    def submit(self, values: dict[str, str]) -> str:
-        return self.service.make_contact(self.account_name, values["account"], values["name"])
+    ),
+    PortfolioService.make_contact,
+)
+"""Make someone from the queue a contact of an account."""
 
 
 class UnmatchedScreen(WorkingScreen):
@@ -52,8 +46,7 @@ class UnmatchedScreen(WorkingScreen):
         queue: UnmatchedQueue
 
     def __init__(self, service: PortfolioService) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.people: tuple[UnmatchedLine, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -103,15 +96,11 @@ class UnmatchedScreen(WorkingScreen):
 
     def action_contact(self) -> None:
         person = self.current
-        if person is None:
-            return
-
-        def done(result: str | None) -> None:
-            if result:
-                self.post_message(DataChanged(None, result))
-                self.load()
-
-        self.app.push_screen(PlaceForm(self.service, person), done)
+        if person is not None:
+            opening = Opening(
+                person.address, key=person.address, preset={"name": person.name or ""}
+            )
+            self.open_form(PLACE, opening, self.load)
 
     def action_ignore(self) -> None:
         person = self.current
