@@ -281,7 +281,6 @@ class DueScreen(WorkingScreen):
         return str(action(*args))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
         if event.worker.group != "due-action":
             return
         if event.state is WorkerState.SUCCESS:

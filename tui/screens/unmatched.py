@@ -20,11 +20,9 @@ from tui.service import PortfolioService
 
 PLACE = Form(
     "Make a contact",
-    (
-        Field("account", "Account", "the account they belong to"),
-        Field("name", "Name", "their name (optional)"),
-    ),
     PortfolioService.make_contact,
+    Field("account", "Account", "the account they belong to"),
+    Field("name", "Name", "their name (optional)"),
 )
 """Make someone from the queue a contact of an account."""
 
@@ -112,7 +110,6 @@ class UnmatchedScreen(WorkingScreen):
         return self.service.ignore(address)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
         if event.worker.group == "unmatched-action" and event.state is WorkerState.SUCCESS:
             self.post_message(DataChanged(None, str(event.worker.result)))
             self.load()
