@@ -50,6 +50,14 @@ async def press(app: KamApp, pilot: object, *keys: str) -> object:
     return app.screen
 
 
+async def saved(app: KamApp, pilot: object, key: str, **typed: str) -> FormScreen:
+    """Open the form ``key`` on the first account, fill it in with ``typed`` and save it."""
+    form = await open_form(app, pilot, key)
+    await fill(pilot, form, **typed)
+    await save(app, pilot, form)
+    return form
+
+
 def form_of(screen: object, form: object) -> FormScreen:
     assert isinstance(screen, FormScreen) and screen.form is form, screen
     return screen
@@ -61,9 +69,7 @@ def form_of(screen: object, form: object) -> FormScreen:
 async def test_an_accounts_history_shows_who_changed_what_newest_first(portfolio: Engine) -> None:
     app = make_app(portfolio, user="anna@example.com")
     async with app.run_test(size=SIZE) as pilot:
-        form = await open_form(app, pilot, "l")
-        await fill(pilot, form, summary="Talked about the renewal")
-        await save(app, pilot, form)
+        await saved(app, pilot, "l", summary="Talked about the renewal")
         account = app.screen
         assert isinstance(account, AccountScreen)
         history = await press(app, pilot, "h")
@@ -91,6 +97,8 @@ async def test_the_whole_trail_is_for_managers_and_admins(portfolio: Engine) -> 
         assert "The whole audit trail is for managers and admins" in shown(
             screen, "#list-status", width=120
         )
+        told = [n for n in app._notifications if "whole audit trail" in str(n.message)]
+        assert len(told) == 1  # once: Textual runs every class's handler of the worker's end
     app = make_app(portfolio, user="bob@example.com")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -232,10 +240,8 @@ async def test_an_action_of_someone_elses_account_is_refused(portfolio: Engine) 
 async def test_a_requests_outcome_is_set_on_the_account(portfolio: Engine) -> None:
     app = make_app(portfolio, user="anna@example.com")
     async with app.run_test(size=SIZE) as pilot:
-        form = await open_form(app, pilot, "w")
+        form = await saved(app, pilot, "w", what="EDI ordering", alternatives="CSV upload")
         assert form.form is REQUEST
-        await fill(pilot, form, what="EDI ordering", alternatives="CSV upload")
-        await save(app, pilot, form)
         account = app.screen
         assert isinstance(account, AccountScreen)
         await settle(app, pilot)
@@ -253,15 +259,11 @@ async def test_a_requests_outcome_is_set_on_the_account(portfolio: Engine) -> No
 async def test_a_request_of_someone_elses_account_keeps_its_outcome(portfolio: Engine) -> None:
     app = make_app(portfolio, user="anna@example.com")
     async with app.run_test(size=SIZE) as pilot:
-        form = await open_form(app, pilot, "w")
-        await fill(pilot, form, what="EDI ordering")
-        await save(app, pilot, form)
+        await saved(app, pilot, "w", what="EDI ordering")
     before = events(portfolio)
     app = make_app(portfolio, user="carl@example.com")
     async with app.run_test(size=SIZE) as pilot:
-        form = await open_form(app, pilot, "x")
-        await fill(pilot, form, outcome="lost")
-        await save(app, pilot, form)
+        form = await saved(app, pilot, "x", outcome="lost")
         assert app.screen is form and "Acme Corporation" in error_text(form)
     assert events(portfolio) == before
 

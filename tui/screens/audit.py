@@ -25,9 +25,8 @@ class AuditScreen(ListScreen[AuditLine]):
         self.account_id = account_id
         self.account_name = account_name
 
-    def on_mount(self) -> None:
-        self.sub_title = f"History · {self.account_name}" if self.account_name else "History"
-        super().on_mount()
+    def heading(self) -> str:
+        return f"History · {self.account_name}" if self.account_name else "History"
 
     def read(self) -> tuple[Sequence[AuditLine], str]:
         lines = self.service.audit_trail(self.account_id, limit=LIMIT)

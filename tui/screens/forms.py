@@ -60,16 +60,22 @@ class Field:
     optional_choice: bool = False
 
 
-@dataclass(frozen=True)
 class Form:
-    """What a form asks and where it goes: its title, its fields, and the service call
-    that writes what was typed (run in a thread; it returns the confirmation)."""
+    """What a form asks and where it goes: its title, the service call that writes what
+    was typed (run in a thread; it returns the confirmation), and its fields."""
 
-    title: str
-    fields: tuple[Field, ...]
-    write: Callable[[PortfolioService, Filled], str]
-    note: str = ""
-    """A line shown above the fields (what saving does, where there is nothing to type)."""
+    def __init__(
+        self,
+        title: str,
+        write: Callable[[PortfolioService, Filled], str],
+        *fields: Field,
+        note: str = "",
+    ) -> None:
+        self.title = title
+        self.write = write
+        self.fields = fields
+        self.note = note
+        """A line shown above the fields (what saving does, where there is nothing to type)."""
 
 
 @dataclass(frozen=True)
@@ -196,161 +202,135 @@ S = PortfolioService
 
 LOG_INTERACTION = Form(
     "Log an interaction",
-    (
-        Field("summary", "Summary", "What happened, in a sentence"),
-        Field("kind", "Kind", options=_values(InteractionKind), default="call"),
-        Field("when", "When", "now, or e.g. yesterday 3pm"),
-        Field("contact", "Contact", "who you spoke to (optional)"),
-        Field("sentiment", "Sentiment", options=_values(Sentiment), optional_choice=True),
-    ),
     S.log_interaction,
+    Field("summary", "Summary", "What happened, in a sentence"),
+    Field("kind", "Kind", options=_values(InteractionKind), default="call"),
+    Field("when", "When", "now, or e.g. yesterday 3pm"),
+    Field("contact", "Contact", "who you spoke to (optional)"),
+    Field("sentiment", "Sentiment", options=_values(Sentiment), optional_choice=True),
 )
 """A call, meeting, visit…; it resets the account's check-in clock."""
 
 COMMITMENT = Form(
     "Add a commitment",
-    (
-        Field("what", "Promise", "What we promised"),
-        Field("due", "Due", "e.g. friday, 2026-03-01, in 2 weeks"),
-        Field("to_whom", "To whom", "who we promised (optional)"),
-    ),
     S.add_commitment,
+    Field("what", "Promise", "What we promised"),
+    Field("due", "Due", "e.g. friday, 2026-03-01, in 2 weeks"),
+    Field("to_whom", "To whom", "who we promised (optional)"),
 )
 """A promise made to the customer, tracked until kept."""
 
 NOTICE = Form(
     "Add a notice",
-    (
-        Field("what", "Notice", "e.g. price rises 5% from April"),
-        Field("tell_by", "Tell by", "e.g. next monday, 2026-03-01"),
-        Field("kind", "Kind", options=_values(NoticeKind), default="other"),
-        Field("alternatives", "Alternatives", "what we can offer instead (optional)"),
-    ),
     S.add_notice,
+    Field("what", "Notice", "e.g. price rises 5% from April"),
+    Field("tell_by", "Tell by", "e.g. next monday, 2026-03-01"),
+    Field("kind", "Kind", options=_values(NoticeKind), default="other"),
+    Field("alternatives", "Alternatives", "what we can offer instead (optional)"),
 )
 """Bad news to tell the customer before a date: don't postpone."""
 
 ORDER = Form(
     "Record an order",
-    (
-        Field("what", "Order", "what they ordered"),
-        Field("amount", "Amount", "e.g. 12000 (optional)"),
-    ),
     S.record_order,
+    Field("what", "Order", "what they ordered"),
+    Field("amount", "Amount", "e.g. 12000 (optional)"),
 )
 """An order the customer placed; it prompts a thank-you."""
 
 FEEDBACK = Form(
     "Record feedback",
-    (
-        Field("csat", "CSAT 1–5", "satisfaction, 1 to 5"),
-        Field("nps", "NPS 0–10", "would recommend, 0 to 10"),
-        Field("expectation", "Expectation", options=_values(Expectation), optional_choice=True),
-        Field("comment", "Comment", "in their words (optional)"),
-    ),
     S.add_feedback,
+    Field("csat", "CSAT 1–5", "satisfaction, 1 to 5"),
+    Field("nps", "NPS 0–10", "would recommend, 0 to 10"),
+    Field("expectation", "Expectation", options=_values(Expectation), optional_choice=True),
+    Field("comment", "Comment", "in their words (optional)"),
 )
 """How the customer rates us: CSAT, NPS or expectation, with a comment."""
 
 CONTACT = Form(
     "Add a contact",
-    (
-        Field("name", "Name", "their full name"),
-        Field("title", "Title", "e.g. Head of buying (optional)"),
-        Field("email", "E-mail", "(optional)"),
-        Field("phone", "Phone", "(optional)"),
-        Field("role", "Role", options=_values(BuyingRole), optional_choice=True),
-        Field("reports_to", "Reports to", "another contact's name (optional)"),
-    ),
     S.add_contact,
+    Field("name", "Name", "their full name"),
+    Field("title", "Title", "e.g. Head of buying (optional)"),
+    Field("email", "E-mail", "(optional)"),
+    Field("phone", "Phone", "(optional)"),
+    Field("role", "Role", options=_values(BuyingRole), optional_choice=True),
+    Field("reports_to", "Reports to", "another contact's name (optional)"),
 )
 """A person at the customer: their role in the buying centre and whom they report to."""
 
 FACT = Form(
     "Note a personal fact",
-    (
-        Field("contact", "Contact", "their name"),
-        Field("kind", "Fact", options=_values(FactKind), default="hometown"),
-        Field("text", "What", "e.g. Bergen; a birthday as 1980-05-17; empty removes it"),
-    ),
     S.note_fact,
+    Field("contact", "Contact", "their name"),
+    Field("kind", "Fact", options=_values(FactKind), default="hometown"),
+    Field("text", "What", "e.g. Bergen; a birthday as 1980-05-17; empty removes it"),
 )
 """A personal fact about a contact ("know them"); empty text removes it."""
 
 PROFILE_FORM = Form(
     "Account profile",
-    tuple(Field(f.name, f.label, "- or empty: not known") for f in PROFILE.values()),
     S.set_profile,
+    *(Field(f.name, f.label, "- or empty: not known") for f in PROFILE.values()),
 )
 """The account profile, filled in with what is known; each change is dated and attributed."""
 
 REQUEST = Form(
     "Log a request",
-    (
-        Field("what", "Asked for", "what they wanted that we do not offer"),
-        Field("alternatives", "Alternatives", "what we offered instead (optional)"),
-        Field("outcome", "Outcome", options=_values(RequestOutcome), default="open"),
-    ),
     S.add_request,
+    Field("what", "Asked for", "what they wanted that we do not offer"),
+    Field("alternatives", "Alternatives", "what we offered instead (optional)"),
+    Field("outcome", "Outcome", options=_values(RequestOutcome), default="open"),
 )
 """Something the customer asked for that we do not offer, and what we offered."""
 
 REQUEST_OUTCOME = Form(
     "Set a request's outcome",
-    (
-        Field("request", "Request"),
-        Field("outcome", "Outcome", options=_values(RequestOutcome)),
-        Field("alternatives", "Offered since", "alternatives offered since (optional)"),
-    ),
     S.set_request_outcome,
+    Field("request", "Request"),
+    Field("outcome", "Outcome", options=_values(RequestOutcome)),
+    Field("alternatives", "Offered since", "alternatives offered since (optional)"),
 )
 """What became of something the customer asked for."""
 
 OBJECTIVE = Form(
     "Add a plan objective",
-    (
-        Field("metric", "Metric", options=tuple(METRICS), default="csat"),
-        Field("target", "Target", "e.g. 4.5, 1,200,000 or 95%"),
-        Field("due", "Due", "e.g. 2027-03-31, in 3 months"),
-    ),
     S.add_objective,
+    Field("metric", "Metric", options=tuple(METRICS), default="csat"),
+    Field("target", "Target", "e.g. 4.5, 1,200,000 or 95%"),
+    Field("due", "Due", "e.g. 2027-03-31, in 3 months"),
 )
 """An objective of the account plan: a metric kam measures, its target, its day."""
 
 ACTION = Form(
     "Add a plan action",
-    (
-        Field("what", "Action", "what is to be done"),
-        Field("due", "Due", "e.g. next friday, 2027-01-31"),
-        Field("owner", "Owner", "their e-mail (default: you)"),
-    ),
     S.add_action,
+    Field("what", "Action", "what is to be done"),
+    Field("due", "Due", "e.g. next friday, 2027-01-31"),
+    Field("owner", "Owner", "their e-mail (default: you)"),
 )
 """An action of the account plan: what, who, by when."""
 
-ACTION_DONE = Form("Mark an action done", (Field("action", "Action"),), S.complete_action)
+ACTION_DONE = Form("Mark an action done", S.complete_action, Field("action", "Action"))
 """One of the plan's open actions, done now."""
 
 RISK = Form(
     "Add a plan risk",
-    (
-        Field("what", "Risk", "what could go wrong"),
-        Field("mitigation", "Mitigation", "what is done about it (optional)"),
-    ),
     S.add_risk,
+    Field("what", "Risk", "what could go wrong"),
+    Field("mitigation", "Mitigation", "what is done about it (optional)"),
 )
 """A risk to the account or the plan, and what is done about it."""
 
 REVIEW = Form(
     "Record a review",
-    (
-        Field("participants", "Who took part", "ours and theirs"),
-        Field("held_on", "Held", "today, or e.g. last tuesday"),
-        Field("progress", "Progress", "how the plan stands"),
-        Field("notes", "Notes", "(optional)"),
-        Field("next_actions", "Next", "what comes next (optional)"),
-    ),
     S.record_review,
+    Field("participants", "Who took part", "ours and theirs"),
+    Field("held_on", "Held", "today, or e.g. last tuesday"),
+    Field("progress", "Progress", "how the plan stands"),
+    Field("notes", "Notes", "(optional)"),
+    Field("next_actions", "Next", "what comes next (optional)"),
 )
 """The quarterly account review: it clears the review reminder."""
 
@@ -359,46 +339,39 @@ PERIOD = Field("period", "Period", "2026, 2026-Q2, 2026-05 or 12m", default="12m
 
 GOAL = Form(
     "Set a goal",
-    (
-        Field("metric", "Metric", options=tuple(METRICS), default="csat"),
-        TARGET,
-        Field("scope", "Scope", options=_values(GoalScope), default="team"),
-        Field("of", "Of", "the team, the tier or the account (team: all)"),
-        PERIOD,
-    ),
     S.add_goal,
+    Field("metric", "Metric", options=tuple(METRICS), default="csat"),
+    TARGET,
+    Field("scope", "Scope", options=_values(GoalScope), default="team"),
+    Field("of", "Of", "the team, the tier or the account (team: all)"),
+    PERIOD,
 )
 """A goal at team, tier or account scope; the overview shows it against its actual."""
 
 GOAL_EDIT = Form(
     "Change a goal",
-    (
-        Field("goal", "Goal"),
-        Field("target", "Target", "empty: as it is"),
-        Field("period", "Period", "empty: as it is (2026, 2026-Q2, 2026-05, 12m)"),
-    ),
     S.edit_goal,
+    Field("goal", "Goal"),
+    Field("target", "Target", "empty: as it is"),
+    Field("period", "Period", "empty: as it is (2026, 2026-Q2, 2026-05, 12m)"),
 )
 """A goal's target or period changed; its metric and scope stay."""
 
 USER_EDIT = Form(
     "Change a person",
-    (
-        Field("name", "Name", "their full name"),
-        Field("email", "E-mail", "their work e-mail"),
-        Field("role", "Role", options=_values(Role)),
-        Field("manager", "Manager", "the manager's e-mail (empty: as it is)"),
-        Field("team", "Team", "empty: as it is"),
-        Field("timezone", "Time zone", "e.g. Europe/Oslo"),
-    ),
     S.edit_user,
+    Field("name", "Name", "their full name"),
+    Field("email", "E-mail", "their work e-mail"),
+    Field("role", "Role", options=_values(Role)),
+    Field("manager", "Manager", "the manager's e-mail (empty: as it is)"),
+    Field("team", "Team", "empty: as it is"),
+    Field("timezone", "Time zone", "e.g. Europe/Oslo"),
 )
 """A person's name, e-mail, role, manager, team or zone (admins, and managers for their
 team)."""
 
 USER_DEACTIVATE = Form(
     "Deactivate",
-    (),
     S.deactivate_user,
     note="They left: no more reminders, nothing new owned; their history stays theirs.",
 )
@@ -406,12 +379,10 @@ USER_DEACTIVATE = Form(
 
 WORKING_HOURS = Form(
     "Working hours",
-    (
-        Field("hours", "Hours", "e.g. 08:30-16:30"),
-        Field("days", "Days", "e.g. mon-fri, sun-thu, mon,wed,fri"),
-        Field("zone", "Time zone", "e.g. Europe/Oslo"),
-    ),
     S.set_working_hours,
+    Field("hours", "Hours", "e.g. 08:30-16:30"),
+    Field("days", "Days", "e.g. mon-fri, sun-thu, mon,wed,fri"),
+    Field("zone", "Time zone", "e.g. Europe/Oslo"),
 )
 """When the person using kam works: their digest comes at the start, nothing outside."""
 

@@ -54,7 +54,12 @@ class ListScreen(WorkingScreen, Generic[T]):
         yield DataTable(id="list-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
+    def heading(self) -> str:
+        """The screen's subtitle."""
+        raise NotImplementedError
+
     def on_mount(self) -> None:
+        self.sub_title = self.heading()
         table = self.query_one(DataTable)
         table.add_columns(*self.COLUMNS)
         table.focus()
@@ -84,8 +89,8 @@ class ListScreen(WorkingScreen, Generic[T]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A refused read (the whole trail for someone who may not see it) stays on the
-        status line, as well as in the notification."""
-        super().on_worker_state_changed(event)
+        status line, as well as in the notification (Textual runs the base class's handler,
+        which notifies, too)."""
         if event.worker.group == "list" and event.state is WorkerState.ERROR:
             status = self.query_one("#list-status", Static)
             status.update(describe_error(event.worker.error))

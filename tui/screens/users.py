@@ -27,9 +27,8 @@ class UsersScreen(ListScreen[Person]):
         Binding("x", "deactivate", "Deactivate"),
     ]
 
-    def on_mount(self) -> None:
-        self.sub_title = "People"
-        super().on_mount()
+    def heading(self) -> str:
+        return "People"
 
     def read(self) -> tuple[Sequence[Person], str]:
         people = self.service.people()
