@@ -136,10 +136,11 @@ async def test_a_manager_changes_and_deactivates_their_team_and_no_one_else(
         before = events(portfolio)
         form = form_of(await press(app, pilot, "e"), USER_EDIT)
         assert form.values()["email"] == "carl@example.com"
-        await fill(pilot, form, name="Carl Olsen")
-        await save(app, pilot, form)
-        assert app.screen is form
-        assert "Only an admin, or Carl's manager, may change carl@example.com" in error_text(form)
+        for typed in ({"name": "Carl Olsen"}, {"name": "Carl", "slack_user_id": "U0CARL"}):
+            await fill(pilot, form, **typed)
+            await save(app, pilot, form)
+            assert app.screen is form
+            assert "Only an admin, or Carl's manager, may change carl@" in error_text(form)
         await press(app, pilot, "escape")
         assert events(portfolio) == before
 
@@ -151,17 +152,19 @@ async def test_a_manager_changes_and_deactivates_their_team_and_no_one_else(
             ({"role": "am", "email": "anna at example"}, "e-mail"),
             ({"email": "anna@example.com", "timezone": "Mars/Olympus"}, "time zone"),
             ({"timezone": "UTC", "manager": "nobody@example.com"}, "nobody@example.com"),
+            ({"manager": "bob@example.com", "slack_user_id": "anna"}, "not a Slack user ID"),
         ):
             await fill(pilot, form, **typed)
             await save(app, pilot, form)
             assert app.screen is form and sentence in error_text(form), error_text(form)
         assert events(portfolio) == before
-        await fill(pilot, form, manager="bob@example.com", name="Anna Berg", team="North")
+        await fill(pilot, form, name="Anna Berg", team="North", slack_user_id="U012AB3CD")
         await save(app, pilot, form)
         assert app.screen is screen
         await settle(app, pilot)
         anna = person(portfolio, "anna@example.com")
         assert (anna.name, anna.team, anna.role) == ("Anna Berg", "North", "am")
+        assert anna.slack_user_id == "U012AB3CD"
         assert "Anna Berg" in screen.query_one(DataTable).get_row_at(0)[1].plain
 
         await at_person(app, pilot, "anna@example.com")

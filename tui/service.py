@@ -531,7 +531,8 @@ class PortfolioService:
 
     def edit_user(self, filled: Filled) -> str:
         """Change what was changed in the form about the person ``filled.key`` (an e-mail),
-        as the acting person may (core: :func:`core.services.users.ensure_can_manage`)."""
+        as the acting person may (core: :func:`core.services.users.ensure_can_manage`); a
+        new Slack member ID links them (one Slack user, one kam user)."""
         with session_scope(self.engine) as session:
             before = next((p for p in users.people(session=session) if p.email == filled.key), None)
             typed = {
@@ -539,10 +540,16 @@ class PortfolioService:
                 for name, value in filled.values.items()
                 if value.strip() and value.strip() != (getattr(before, name, None) or "")
             }
-            if not typed:
+            slack = typed.pop("slack_user_id", None)
+            if not typed and slack is None:
                 raise KamError("Nothing was changed; change a field, or Cancel.")
-            changes = users.read_user_changes(typed, session=session)
-            user = users.edit_user(filled.key, changes, session=session, actor=self.actor)
+            user = users.get_user_by_email(filled.key, session=session)
+            if typed:
+                changes = users.read_user_changes(typed, session=session)
+                user = users.edit_user(filled.key, changes, session=session, actor=self.actor)
+            if slack is not None:
+                users.ensure_can_manage(self.actor, user, session=session)
+                users.link_slack(user.email, slack, session=session, actor=self.actor)
             return f"Updated {user.name} <{user.email}> ({user.role})."
 
     def deactivate_user(self, filled: Filled) -> str:

@@ -366,9 +366,10 @@ USER_EDIT = Form(
     Field("manager", "Manager", "the manager's e-mail (empty: as it is)"),
     Field("team", "Team", "empty: as it is"),
     Field("timezone", "Time zone", "e.g. Europe/Oslo"),
+    Field("slack_user_id", "Slack ID", "their member ID, e.g. U012AB3CD (empty: as it is)"),
 )
-"""A person's name, e-mail, role, manager, team or zone (admins, and managers for their
-team)."""
+"""A person's name, e-mail, role, manager, team, zone or Slack link (admins, and managers
+for their team)."""
 
 USER_DEACTIVATE = Form(
     "Deactivate",

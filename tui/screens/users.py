@@ -12,7 +12,7 @@ from core.services.users import Person
 from tui.screens.forms import USER_DEACTIVATE, USER_EDIT, Opening
 from tui.screens.listing import ListScreen
 
-EDITED = ("name", "email", "role", "manager", "team", "timezone")
+EDITED = ("name", "email", "role", "manager", "team", "timezone", "slack_user_id")
 """What the change form shows of a person, as it is now."""
 
 
