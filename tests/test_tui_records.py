@@ -203,6 +203,7 @@ async def test_an_action_of_the_plan_is_marked_done(portfolio: Engine) -> None:
         assert isinstance(plan, PlanScreen)
         await press(app, pilot, "x")
         assert app.screen is plan  # no open action: told, no form
+        assert any("No open actions in the plan" in str(n.message) for n in app._notifications)
         form = form_of(await press(app, pilot, "n"), ACTION)
         await fill(pilot, form, what="Agree the EDI pilot", due="2099-04-30")
         await save(app, pilot, form)
@@ -243,10 +244,14 @@ async def test_an_action_of_someone_elses_account_is_refused(portfolio: Engine) 
 async def test_a_requests_outcome_is_set_on_the_account(portfolio: Engine) -> None:
     app = make_app(portfolio, user="anna@example.com")
     async with app.run_test(size=SIZE) as pilot:
-        form = await saved(app, pilot, "w", what="EDI ordering", alternatives="CSV upload")
-        assert form.form is REQUEST
-        account = app.screen
-        assert isinstance(account, AccountScreen)
+        await settle(app, pilot)
+        account = await press(app, pilot, "enter", "x")
+        assert isinstance(account, AccountScreen)  # no request yet: told, no form
+        assert any("No requests logged yet" in str(n.message) for n in app._notifications)
+        form = form_of(await open_form_here(app, pilot, "w"), REQUEST)
+        await fill(pilot, form, what="EDI ordering", alternatives="CSV upload")
+        await save(app, pilot, form)
+        assert app.screen is account
         await settle(app, pilot)
         assert "EDI ordering → offered CSV upload (open)" in shown(account, "#voice", width=120)
         form = form_of(await open_form_here(app, pilot, "x"), REQUEST_OUTCOME)

@@ -70,12 +70,15 @@ class Form:
         write: Callable[[PortfolioService, Filled], str],
         *fields: Field,
         note: str = "",
+        nothing: str = "",
     ) -> None:
         self.title = title
         self.write = write
         self.fields = fields
         self.note = note
         """A line shown above the fields (what saving does, where there is nothing to type)."""
+        self.nothing = nothing
+        """What the person is told instead of the form when a choice has nothing in it."""
 
 
 @dataclass(frozen=True)
@@ -291,6 +294,7 @@ REQUEST_OUTCOME = Form(
     Field("request", "Request"),
     Field("outcome", "Outcome", options=_values(RequestOutcome)),
     Field("alternatives", "Offered since", "alternatives offered since (optional)"),
+    nothing="No requests logged yet (press w to log one).",
 )
 """What became of something the customer asked for."""
 
@@ -312,7 +316,12 @@ ACTION = Form(
 )
 """An action of the account plan: what, who, by when."""
 
-ACTION_DONE = Form("Mark an action done", S.complete_action, Field("action", "Action"))
+ACTION_DONE = Form(
+    "Mark an action done",
+    S.complete_action,
+    Field("action", "Action"),
+    nothing="No open actions in the plan (press n to add one).",
+)
 """One of the plan's open actions, done now."""
 
 RISK = Form(
@@ -354,6 +363,7 @@ GOAL_EDIT = Form(
     Field("goal", "Goal"),
     Field("target", "Target", "empty: as it is"),
     Field("period", "Period", "empty: as it is (2026, 2026-Q2, 2026-05, 12m)"),
+    nothing="No goals set yet (press G to set one).",
 )
 """A goal's target or period changed; its metric and scope stay."""
 

@@ -72,22 +72,15 @@ class PlanScreen(WorkingScreen):
         self.open_form(PLAN_FORMS[name].form, opening, self.load_plan)
 
     def action_done(self) -> None:
-        """Mark one of the plan's open actions done (the first due is chosen)."""
-        if self.plan is None:
-            return
-        open_actions = [
-            (f"{a.due_on:%Y-%m-%d} {a.what}", str(a.id)) for a in self.plan.actions if not a.done_at
-        ]
-        if not open_actions:
-            self.notify("No open actions in the plan (press n to add one).", severity="warning")
-            return
-        opening = Opening(
-            self.account_name,
-            self.account_id,
-            preset={"action": open_actions[0][1]},
-            choices={"action": open_actions},
-        )
-        self.open_form(ACTION_DONE, opening, self.load_plan)
+        """Mark one of the plan's open actions done."""
+        if self.plan is not None:
+            open_actions = [
+                (f"{a.due_on:%Y-%m-%d} {a.what}", str(a.id))
+                for a in self.plan.actions
+                if not a.done_at
+            ]
+            opening = Opening(self.account_name, self.account_id, choices={"action": open_actions})
+            self.open_form(ACTION_DONE, opening, self.load_plan)
 
 
 def _measure(m: Measure) -> tuple[str, str, str, str]:

@@ -152,11 +152,9 @@ class PortfolioScreen(WorkingScreen):
         self.app.call_from_thread(self._open_goal_edit, goals)
 
     def _open_goal_edit(self, goals: list[tuple[str, str]]) -> None:
-        if not goals:
-            self.notify("No goals set yet (press G to set one).", severity="warning")
-            return
-        opening = Opening("the portfolio", preset={"goal": goals[0][1]}, choices={"goal": goals})
-        self.open_form(GOAL_EDIT, opening, self.load_overview)
+        self.open_form(
+            GOAL_EDIT, Opening("the portfolio", choices={"goal": goals}), self.load_overview
+        )
 
     def on_scores_changed(self, message: ScoresChanged) -> None:
         """The portfolio was rescored: count and draw the new stored scores."""

@@ -38,7 +38,11 @@ class WorkingScreen(Screen[None]):
 
     def open_form(self, form: Form, opening: Opening, reload: Callable[[], object]) -> None:
         """Open ``form`` on ``opening``; a save is told to the app (which says so and
-        reloads the table) and ``reload`` reads this screen again."""
+        reloads the table) and ``reload`` reads this screen again. A form whose choice has
+        nothing to choose from is not opened: the person is told why."""
+        if any(not options for options in opening.choices.values()):
+            self.notify(form.nothing, severity="warning")
+            return
 
         def done(result: str | None) -> None:
             if result:
