@@ -255,6 +255,11 @@ async def test_a_requests_outcome_is_set_on_the_account(portfolio: Engine) -> No
         await settle(app, pilot)
         assert "EDI ordering → offered CSV upload (open)" in shown(account, "#voice", width=120)
         form = form_of(await open_form_here(app, pilot, "x"), REQUEST_OUTCOME)
+        before = events(portfolio)
+        await fill(pilot, form, outcome="open")
+        await save(app, pilot, form)
+        assert app.screen is form and "It is open already" in error_text(form)
+        assert events(portfolio) == before
         await fill(pilot, form, outcome="alternative", alternatives="SFTP drop")
         await save(app, pilot, form)
         assert app.screen is account

@@ -327,6 +327,10 @@ class PortfolioService:
             asked = requests.get_request(_chosen(filled, "request"), session=session)
             if asked.account_id != account.id:
                 raise KamError(f"That request is not {account.name}'s; choose one of theirs.")
+            if asked.outcome == outcome and not filled.text("alternatives"):
+                raise KamError(
+                    f"It is {outcome.value} already; choose what became of it, or Cancel."
+                )
             requests.set_outcome(
                 asked,
                 outcome,
