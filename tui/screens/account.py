@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from core.scoring.account_results import HealthDetail
@@ -64,8 +64,7 @@ class AccountScreen(WorkingScreen):
         self.card: AccountCard | None = None
         self.scores: StoredExplanation | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         with VerticalScroll(id="card"):
             yield Static("Loading the account…", id="summary")
             yield Static(id="contacts", classes="section")
@@ -75,7 +74,6 @@ class AccountScreen(WorkingScreen):
             yield Static(id="deals", classes="section")
             yield Static(id="voice", classes="section")
             yield Static(id="scores", classes="section")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Account"

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from core.checkins import DueItem, band_label, kind_named
@@ -140,13 +140,11 @@ class DueScreen(WorkingScreen):
         self.owners: dict[int, str] = {}
         self.loaded = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         yield Static("Reading what is due…", id="due-status")
         yield DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="due-detail"):
             yield Static(id="due-text")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Due"

@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from tui.errors import describe_error
@@ -48,11 +48,9 @@ class ListScreen(WorkingScreen, Generic[T]):
         """One row as the table shows it (plain text: no markup is read in it)."""
         raise NotImplementedError
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         yield Static(self.READING, id="list-status", classes="list-status")
         yield DataTable(id="list-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
 
     def heading(self) -> str:
         """The screen's subtitle."""

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from core.scoring.display import goal_status, goal_value
 from core.views.plan import AccountPlan, Measure
@@ -44,12 +44,10 @@ class PlanScreen(WorkingScreen):
         self.account_name = account_name
         self.plan: AccountPlan | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         with VerticalScroll(id="plan"):
             yield Static("Reading the plan…", id="plan-parts")
             yield Static(id="scorecard", classes="section")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = f"Plan · {self.account_name}"

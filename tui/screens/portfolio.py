@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from core.scoring import PortfolioFigures
@@ -105,8 +105,7 @@ class PortfolioScreen(WorkingScreen):
         self.index = index
         self.overview: Overview | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         # pairs side by side on a wide terminal, one under the other at 80 columns
         with VerticalScroll(id="overview"):
             with Horizontal(classes="pair"):
@@ -119,7 +118,6 @@ class PortfolioScreen(WorkingScreen):
                 yield Static(id="value")
                 yield Static(id="capacity")
             yield Static(id="goals")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Portfolio overview"

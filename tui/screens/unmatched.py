@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from core.capture.review import UnmatchedLine, UnmatchedQueue
@@ -47,11 +47,9 @@ class UnmatchedScreen(WorkingScreen):
         super().__init__(service)
         self.people: tuple[UnmatchedLine, ...] = ()
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         yield Static("Reading who kam could not place…", id="unmatched-status")
         yield DataTable(id="unmatched-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Not placed yet"

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Footer, Header
 from textual.worker import Worker, get_current_worker
 
 from tui.errors import report_failure
@@ -25,6 +27,15 @@ class WorkingScreen(Screen[None]):
     def __init__(self, service: PortfolioService) -> None:
         super().__init__()
         self.service = service
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from self.body()
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        """What the screen shows between the header and the footer of keys."""
+        raise NotImplementedError
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed tells the user in one line; no stack trace reaches them."""
