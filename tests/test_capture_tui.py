@@ -12,9 +12,9 @@ from core.capture.touches import Person, Touch
 from core.db import open_database
 from core.models import CaptureStatus, Contact, InteractionKind, UnmatchedAddress
 from tests import factories
-from tests.test_tui import make_app, settle, shown
+from tests.test_tui import make_app, settle, showing, shown
 from tests.tui_data import NOW
-from tui.screens.unmatched import PlaceForm, UnmatchedScreen
+from tui.screens.unmatched import PLACE, UnmatchedScreen
 
 
 async def test_the_queue_makes_one_a_contact_and_ignores_another(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ async def test_the_queue_makes_one_a_contact_and_ignores_another(tmp_path: Path)
         assert screen.query_one(DataTable).row_count == 2
         await pilot.press("c")
         await settle(app, pilot)
-        assert isinstance(app.screen, PlaceForm)
+        assert showing(app, PLACE)
         app.screen.query_one("#f-account", Input).value = "globex"
         await pilot.press("ctrl+s")
         await settle(app, pilot)

@@ -18,7 +18,7 @@ from tests.test_tui import SIZE, fill, make_app, save, settle, shown
 from tests.tui_data import NOW, build_portfolio
 from tui.app import KamApp
 from tui.screens.due import DueScreen, SnoozeDialog
-from tui.screens.forms import LogInteractionForm
+from tui.screens.forms import LOG_INTERACTION, FormScreen
 from tui.screens.portfolio import PortfolioScreen
 
 
@@ -193,8 +193,8 @@ async def test_logging_from_the_due_list_resolves_the_check_in(portfolio: Engine
         await pilot.press("l")
         await settle(app, pilot)
         form = app.screen
-        assert isinstance(form, LogInteractionForm)
-        assert form.account_name == "Betasoloin"
+        assert isinstance(form, FormScreen) and form.form is LOG_INTERACTION
+        assert form.opening.subject == "Betasoloin"
         await fill(pilot, form, summary="Talked about the renewal")
         await save(app, pilot, form)
         assert app.screen is screen
@@ -289,7 +289,7 @@ async def test_logging_a_thank_you_from_the_due_list_answers_it(portfolio: Engin
         await pilot.press("l")
         await settle(app, pilot)
         form = app.screen
-        assert isinstance(form, LogInteractionForm)
+        assert isinstance(form, FormScreen) and form.form is LOG_INTERACTION
         assert form.query_one("#f-kind", Select).value == "thank_you"
         await fill(pilot, form, summary="Sent Ingrid a note about GTX Plus")
         await save(app, pilot, form)

@@ -9,7 +9,7 @@ from core.models import Account, Contact, ProfileEntry
 from tests import test_tui
 from tests.test_tui import SIZE, count, error_text, fill, make_app, open_form, save, settle, shown
 from tui.screens.account import AccountScreen
-from tui.screens.forms import ContactForm, FactForm, ProfileForm
+from tui.screens.forms import CONTACT, FACT, PROFILE_FORM, FormScreen
 
 portfolio = test_tui.portfolio
 TALL = (100, 50)
@@ -21,7 +21,7 @@ async def test_a_contact_and_a_personal_fact_through_the_forms(portfolio: Engine
     app = make_app(portfolio, user="anna@example.com")
     async with app.run_test(size=SIZE) as pilot:
         form = await open_form(app, pilot, "k")
-        assert isinstance(form, ContactForm)
+        assert isinstance(form, FormScreen) and form.form is CONTACT
         await fill(pilot, form, name="  ", title="CFO")
         await save(app, pilot, form)
         assert "name is empty" in error_text(form) and app.screen is form
@@ -35,7 +35,7 @@ async def test_a_contact_and_a_personal_fact_through_the_forms(portfolio: Engine
         assert count(portfolio, Contact) == before + 1
 
         form = await open_form_here(app, pilot, "i")
-        assert isinstance(form, FactForm)
+        assert isinstance(form, FormScreen) and form.form is FACT
         await fill(pilot, form, contact="Mette", kind="birthday", text="soon")
         await save(app, pilot, form)
         assert "YYYY-MM-DD" in error_text(form)
@@ -66,8 +66,8 @@ async def test_the_profile_form_is_filled_in_refuses_whole_and_saves(portfolio: 
     app = make_app(portfolio, user="anna@example.com")
     async with app.run_test(size=TALL) as pilot:
         form = await open_form(app, pilot, "e")
-        assert isinstance(form, ProfileForm)
-        account_id = form.account_id
+        assert isinstance(form, FormScreen) and form.form is PROFILE_FORM
+        account_id = form.opening.account_id
         with Session(portfolio) as s:
             account = s.get(Account, account_id)
             assert account is not None

@@ -13,7 +13,7 @@ from core.models import CustomerRequest, Goal, Interaction, PlanObjective, Revie
 from tests.test_tui import count, error_text, fill, make_app, open_form, settle, shown
 from tests.tui_data import build_portfolio
 from tui.app import KamApp
-from tui.screens.forms import FormScreen, GoalForm, ObjectiveForm, RequestForm, ReviewForm
+from tui.screens.forms import GOAL, OBJECTIVE, REQUEST, REVIEW, FormScreen
 from tui.screens.plan import PlanScreen
 from tui.screens.portfolio import PortfolioScreen
 
@@ -45,7 +45,7 @@ async def test_a_request_is_logged_from_the_account(portfolio: Engine) -> None:
     app = make_app(portfolio, user="anna@example.com")
     async with app.run_test(size=SIZE) as pilot:
         form = await open_form(app, pilot, "w")
-        assert isinstance(form, RequestForm)
+        assert isinstance(form, FormScreen) and form.form is REQUEST
         await fill(pilot, form, what="  ")
         await save(app, pilot, form)
         assert app.screen is form and "The request is empty" in error_text(form)
@@ -69,7 +69,7 @@ async def test_the_plan_screen_writes_objectives_and_reviews(portfolio: Engine) 
         await pilot.press("o")
         await settle(app, pilot)
         form = app.screen
-        assert isinstance(form, ObjectiveForm)
+        assert isinstance(form, FormScreen) and form.form is OBJECTIVE
         await fill(pilot, form, metric="csat", target="nan", due="2099-03-31")
         await save(app, pilot, form)
         assert "A target is a finite number" in error_text(form)
@@ -85,7 +85,7 @@ async def test_the_plan_screen_writes_objectives_and_reviews(portfolio: Engine) 
         await pilot.press("v")
         await settle(app, pilot)
         review = app.screen
-        assert isinstance(review, ReviewForm)
+        assert isinstance(review, FormScreen) and review.form is REVIEW
         await fill(pilot, review, participants="Anna; their CFO", progress="on track")
         await save(app, pilot, review)
         await settle(app, pilot)
@@ -105,7 +105,7 @@ async def test_a_goal_is_set_from_the_overview(portfolio: Engine) -> None:
         await pilot.press("G")
         await settle(app, pilot)
         form = app.screen
-        assert isinstance(form, GoalForm)
+        assert isinstance(form, FormScreen) and form.form is GOAL
         await fill(pilot, form, metric="nps", target="40", scope="tier", of="gold")
         await save(app, pilot, form)
         assert "A tier goal names a tier" in error_text(form)

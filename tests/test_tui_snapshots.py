@@ -92,3 +92,8 @@ def test_snooze_dialog(snap_compare: Any, portfolio: Engine, size: tuple[int, in
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_portfolio_overview(snap_compare: Any, portfolio: Engine, size: tuple[int, int]) -> None:
     assert snap_compare(app_on(portfolio), terminal_size=size, press=["p"], run_before=settle)
+
+
+def test_people_screen(snap_compare: Any, portfolio: Engine) -> None:
+    """Everyone, with role, team, manager and whether they are still here."""
+    assert snap_compare(app_on(portfolio), terminal_size=(120, 40), press=["U"], run_before=settle)

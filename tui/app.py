@@ -32,6 +32,8 @@ class KamApp(App[None]):
         Binding("p", "overview", "Overview"),
         Binding("u", "unmatched", "Not placed", show=False),
         Binding("R", "rescore", "Rescore", show=False),
+        Binding("h", "history", "History", show=False),
+        Binding("U", "users", "People", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -80,6 +82,18 @@ class KamApp(App[None]):
 
         self._show(UnmatchedScreen, lambda: UnmatchedScreen(self.service))
 
+    def action_history(self) -> None:
+        """The whole audit trail (managers and admins; an account's own is on its screen)."""
+        from tui.screens.audit import AuditScreen
+
+        self._show(AuditScreen, lambda: AuditScreen(self.service))
+
+    def action_users(self) -> None:
+        """The people on the team, to change or deactivate."""
+        from tui.screens.users import UsersScreen
+
+        self._show(UsersScreen, lambda: UsersScreen(self.service))
+
     def action_rescore(self) -> None:
         """Score every account now (in a thread, with progress); every screen then reads
         the new scores."""
@@ -107,13 +121,14 @@ class KamApp(App[None]):
         self.call_from_thread(self._open_hours, person, current)
 
     def _open_hours(self, person: str, current: dict[str, str]) -> None:
-        from tui.screens.forms import WorkingHoursForm
+        from tui.screens.forms import WORKING_HOURS, FormScreen, Opening
 
         def done(result: str | None) -> None:
             if result:
                 self.notify(result)
 
-        self.push_screen(WorkingHoursForm(self.service, person, current), done)
+        form = FormScreen(self.service, WORKING_HOURS, Opening(person, preset=current))
+        self.push_screen(form, done)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -25,7 +25,8 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
     from tui.screens.account import AccountScreen
     from tui.screens.accounts import AccountsScreen
     from tui.screens.due import DueScreen
-    from tui.screens.forms import FORMS
+    from tui.screens.forms import FORMS, PLAN_FORMS
+    from tui.screens.plan import PlanScreen
     from tui.screens.portfolio import PortfolioScreen
 
     yield SystemCommand("Help: keys", "Every key binding, by screen", app.action_help)
@@ -38,6 +39,10 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
         "Rescore the portfolio",
         "Score every account now and store the scores every screen shows (R)",
         app.action_rescore,
+    )
+    yield SystemCommand("History", "Who changed what in kam, newest first (h)", app.action_history)
+    yield SystemCommand(
+        "People", "Everyone on the team: change or deactivate them (U)", app.action_users
     )
     yield SystemCommand(
         "Working hours", "When kam may send you reminders; your digest's time", app.action_hours
@@ -83,6 +88,15 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
         yield SystemCommand(
             "Account plan", "Objectives, actions, risks, reviews", screen.action_plan
         )
+        yield SystemCommand(
+            "Account history", "Who changed what on this account", screen.action_history
+        )
+    if isinstance(screen, PlanScreen):
+        for name, form in PLAN_FORMS.items():
+            yield SystemCommand(form.title, "To this plan", partial(screen.action_form, name))
+        yield SystemCommand(
+            "Mark an action done", "One of the plan's open actions", screen.action_done
+        )
     if isinstance(screen, DueScreen):
         yield SystemCommand("Done", "Tick off the item under the cursor", screen.action_done)
         yield SystemCommand("Snooze", "Put it off a day, 3 days, a week…", screen.action_snooze)
@@ -93,6 +107,7 @@ def kam_commands(app: KamApp, screen: Screen[object]) -> Iterable[SystemCommand]
     if isinstance(screen, PortfolioScreen):
         yield SystemCommand("Reload", "Compute the figures again", screen.action_reload)
         yield SystemCommand("Set a goal", "At team, tier or account scope", screen.action_set_goal)
+        yield SystemCommand("Change a goal", "Its target or period", screen.action_edit_goal)
 
 
 class AccountSearch(Provider):

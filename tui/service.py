@@ -8,19 +8,23 @@ a temporary SQLite database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
 
-from core import checkins, validation
+from core import audit, checkins, validation
 from core.actors import Actor
+from core.audit import AuditLine
 from core.capture.review import UnmatchedQueue, ignore_address, make_contact, unmatched_queue
 from core.checkins import DueItem
 from core.clock import utcnow
-from core.db import Engine, session_scope
+from core.db import Engine, Session, session_scope
 from core.errors import KamError
 from core.hours import WorkingHours, days_label
 from core.models import (
+    Account,
     CommitmentCreate,
     ContactCreate,
     CustomerRequestCreate,
@@ -28,11 +32,13 @@ from core.models import (
     FeedbackCreate,
     GoalCreate,
     GoalScope,
+    GoalUpdate,
     InteractionCreate,
     InteractionKind,
     NoticeCreate,
     NoticeKind,
     OrderCreate,
+    PlanAction,
     PlanActionCreate,
     PlanObjectiveCreate,
     PlanRiskCreate,
@@ -50,7 +56,7 @@ from core.scoring import (
     rescore,
 )
 from core.scoring.explain import StoredExplanation, explain_stored
-from core.services import contacts, goals, plans, reminders
+from core.services import contacts, goals, plans, reminders, requests, users
 from core.services.accounts import find_account, get_account
 from core.services.commitments import add_commitment
 from core.services.contacts import contacts_of, find_contact
@@ -62,7 +68,7 @@ from core.services.profile import read_profile, set_profile
 from core.services.reminders import SNOOZE_CHOICES
 from core.services.requests import add_request
 from core.services.reviews import record_review
-from core.services.users import get_user_by_email, set_working_hours
+from core.services.users import Person, get_user_by_email, set_working_hours
 from core.teams import team_of
 from core.validation import CSAT, NPS
 from core.views import AccountCard, account_card, first_page, load_rows, short_names
@@ -74,6 +80,35 @@ from tui.portfolio_index import PortfolioIndex
 def who_first(to: str) -> str:
     """How to tell kam who you are, for what (``to`` ...) needs to know."""
     return f"Start kam tui with --as EMAIL to {to}."
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What a form holds when it is saved: the typed text by field name, the account it
+    was opened on, and the record it changes when that is not the account (``key``)."""
+
+    values: Mapping[str, str]
+    account_id: int = 0
+    key: str = ""
+
+    def __getitem__(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def text(self, name: str) -> str | None:
+        """The field's text, stripped; None when empty."""
+        return self[name].strip() or None
+
+
+def _chosen(filled: Filled, name: str) -> int:
+    """The id of the record chosen in the field ``name``."""
+    value = filled[name]
+    if not value.isdigit():
+        raise KamError(f"Choose the {name} first.")
+    return int(value)
+
+
+def _listed(enum: type[StrEnum]) -> str:
+    return ", ".join(member.value.replace("_", " ") for member in enum) + "."
 
 
 class PortfolioService:
@@ -168,28 +203,26 @@ class PortfolioService:
         """A day as typed; whether it may have passed is the record's own rule."""
         return When(self.now(), self.timezone).day(text)
 
-    def log_interaction(
-        self,
-        account_id: int,
-        summary: str,
-        *,
-        kind: str = "call",
-        when: str = "",
-        contact: str = "",
-        sentiment: str | None = None,
-    ) -> str:
-        """Log a touch with the customer; returns the confirmation to show."""
-        now = self.now()
+    @contextmanager
+    def _account(self, filled: Filled) -> Iterator[tuple[Session, Account]]:
+        """A session, and the account the form was filled in on."""
         with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
+            yield session, get_account(filled.account_id, session=session)
+
+    def log_interaction(self, filled: Filled) -> str:
+        """Log a touch with the customer; returns the confirmation to show."""
+        now, when = self.now(), filled["when"]
+        with self._account(filled) as (session, account):
             occurred = When(now, self.timezone).moment(when, prefer="past") if when.strip() else now
+            contact = filled["contact"]
             person = find_contact(account, contact, session=session) if contact else None
             interaction = InteractionCreate(
-                summary=summary,
-                kind=validation.choice(kind, InteractionKind, "kind") or InteractionKind.CALL,
+                summary=filled["summary"],
+                kind=validation.choice(filled["kind"], InteractionKind, "kind")
+                or InteractionKind.CALL,
                 occurred_at=occurred,
                 contact_id=person.id if person else None,
-                sentiment=validation.choice(sentiment, Sentiment, "sentiment"),
+                sentiment=validation.choice(filled["sentiment"], Sentiment, "sentiment"),
                 source="tui",
             )
             logged = log_interaction(
@@ -197,83 +230,64 @@ class PortfolioService:
             )
             return f"Logged {logged.kind} with {account.name}."
 
-    def add_commitment(self, account_id: int, what: str, due: str, *, to_whom: str = "") -> str:
+    def add_commitment(self, filled: Filled) -> str:
         """Record a promise made to the customer."""
-        due_on = self._deadline(due)
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
-            promise = CommitmentCreate(what=what, due_on=due_on, to_whom=to_whom or None)
+        due_on = self._deadline(filled["due"])
+        promise = CommitmentCreate(
+            what=filled["what"], due_on=due_on, to_whom=filled.text("to_whom")
+        )
+        with self._account(filled) as (session, account):
             add_commitment(account, promise, session=session, actor=self.actor)
             return f"Promise to {account.name} due {due_on:%d %b %Y}."
 
-    def add_notice(
-        self,
-        account_id: int,
-        what: str,
-        tell_by: str,
-        *,
-        kind: str = "other",
-        alternatives: str = "",
-    ) -> str:
+    def add_notice(self, filled: Filled) -> str:
         """Record bad news the customer must hear from us by a date."""
-        day = self._deadline(tell_by)
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
-            bad_news = NoticeCreate(
-                what=what,
-                must_tell_by=day,
-                kind=validation.choice(kind, NoticeKind, "notice kind") or NoticeKind.OTHER,
-                alternatives=alternatives or None,
-            )
+        day = self._deadline(filled["tell_by"])
+        bad_news = NoticeCreate(
+            what=filled["what"],
+            must_tell_by=day,
+            kind=validation.choice(filled["kind"], NoticeKind, "notice kind") or NoticeKind.OTHER,
+            alternatives=filled.text("alternatives"),
+        )
+        with self._account(filled) as (session, account):
             add_notice(account, bad_news, session=session, actor=self.actor)
             return f"Notice for {account.name}: tell them by {day:%d %b %Y}."
 
-    def record_order(self, account_id: int, what: str, *, amount: str = "") -> str:
+    def record_order(self, filled: Filled) -> str:
         """Record an order the customer placed."""
-        placed = OrderCreate(what=what, amount=validation.amount(amount))
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
+        placed = OrderCreate(what=filled["what"], amount=validation.amount(filled["amount"]))
+        with self._account(filled) as (session, account):
             record_order(account, placed, session=session, actor=self.actor)
             return f"Order recorded for {account.name}."
 
-    def add_feedback(
-        self,
-        account_id: int,
-        *,
-        csat: str = "",
-        nps: str = "",
-        expectation: str | None = None,
-        comment: str = "",
-    ) -> str:
+    def add_feedback(self, filled: Filled) -> str:
         """Record how the customer rates us."""
         rating = FeedbackCreate(
-            csat=validation.whole(csat, CSAT),
-            nps=validation.whole(nps, NPS),
-            expectation=validation.choice(expectation, Expectation, "expectation"),
-            comment=comment.strip() or None,
+            csat=validation.whole(filled["csat"], CSAT),
+            nps=validation.whole(filled["nps"], NPS),
+            expectation=validation.choice(filled["expectation"], Expectation, "expectation"),
+            comment=filled.text("comment"),
             at=self.now(),
         )
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
+        with self._account(filled) as (session, account):
             add_feedback(account, rating, session=session, actor=self.actor)
             return f"Feedback recorded for {account.name}."
 
-    def add_contact(self, account_id: int, typed: dict[str, str]) -> str:
+    def add_contact(self, filled: Filled) -> str:
         """Add a person at the customer from what was typed (name, title, role…)."""
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
-            given = contacts.read_contact(account, typed, session=session)
+        with self._account(filled) as (session, account):
+            given = contacts.read_contact(account, filled.values, session=session)
             assert isinstance(given, ContactCreate)
             person = contacts.add_contact(account, given, session=session, actor=self.actor)
             return f"Added {person.name} to {account.name}."
 
-    def note_fact(self, account_id: int, contact: str, kind: str, text: str) -> str:
+    def note_fact(self, filled: Filled) -> str:
         """Note a personal fact: a new one is added, one already noted is replaced (an
         interest or note is added to), and empty text removes it."""
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
-            person = contacts.find_contact(account, contact, session=session)
-            fact = contacts.fact_kind(kind)
+        text = filled["text"]
+        with self._account(filled) as (session, account):
+            person = contacts.find_contact(account, filled["contact"], session=session)
+            fact = contacts.fact_kind(filled["kind"])
             if not text.strip():
                 contacts.remove_fact(person, fact, session=session, actor=self.actor)
                 return f"Removed {person.name}'s {fact.value}."
@@ -283,39 +297,87 @@ class PortfolioService:
             write(person, fact, text, session=session, actor=self.actor)
             return f"Noted {person.name}'s {fact.value}."
 
-    def set_profile(self, account_id: int, typed: dict[str, str]) -> str:
+    def set_profile(self, filled: Filled) -> str:
         """Save the account profile as the form holds it (only changed fields are stamped)."""
-        changes = read_profile(typed)
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
+        changes = read_profile(filled.values)
+        with self._account(filled) as (session, account):
             set_profile(account, changes, session=session, actor=self.actor, now=self.now())
             return f"Saved the profile of {account.name}."
 
     # -- requests, goals, the account plan and its reviews ----------------------
 
-    def add_request(
-        self, account_id: int, what: str, *, alternatives: str = "", outcome: str = ""
-    ) -> str:
+    def add_request(self, filled: Filled) -> str:
         """Log what the customer asked for that we do not offer, and what we offered."""
-        chosen = validation.choice(outcome, RequestOutcome, "outcome") or RequestOutcome.OPEN
-        asked = CustomerRequestCreate(what=what, alternatives=alternatives or None, outcome=chosen)
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
+        outcome = validation.choice(filled["outcome"], RequestOutcome, "outcome")
+        asked = CustomerRequestCreate(
+            what=filled["what"],
+            alternatives=filled.text("alternatives"),
+            outcome=outcome or RequestOutcome.OPEN,
+        )
+        with self._account(filled) as (session, account):
             add_request(account, asked, session=session, actor=self.actor)
             return f"Request from {account.name} logged."
 
-    def add_goal(self, metric: str, target: str, *, scope: str, of: str, period: str) -> str:
+    def set_request_outcome(self, filled: Filled) -> str:
+        """Record what became of one of the account's requests (and what was offered since)."""
+        outcome = validation.choice(filled["outcome"], RequestOutcome, "outcome")
+        if outcome is None:
+            raise KamError("Choose what became of the request: " + _listed(RequestOutcome))
+        with self._account(filled) as (session, account):
+            asked = requests.get_request(_chosen(filled, "request"), session=session)
+            if asked.account_id != account.id:
+                raise KamError(f"That request is not {account.name}'s; choose one of theirs.")
+            if asked.outcome == outcome and not filled.text("alternatives"):
+                raise KamError(
+                    f"It is {outcome.value} already; choose what became of it, or Cancel."
+                )
+            requests.set_outcome(
+                asked,
+                outcome,
+                session=session,
+                actor=self.actor,
+                alternatives=filled.text("alternatives"),
+            )
+            return f"Request {asked.what!r} from {account.name}: {outcome.value.replace('_', ' ')}."
+
+    def add_goal(self, filled: Filled) -> str:
         """Set a goal at team, tier or account scope."""
         aim = GoalCreate(
-            metric=metric,
-            target=goals.read_target(target),
-            scope=validation.choice(scope, GoalScope, "scope") or GoalScope.TEAM,
-            scope_ref=of.strip() or None,
-            period=period.strip() or "12m",
+            metric=filled["metric"],
+            target=goals.read_target(filled["target"]),
+            scope=validation.choice(filled["scope"], GoalScope, "scope") or GoalScope.TEAM,
+            scope_ref=filled.text("of"),
+            period=filled.text("period") or "12m",
         )
         with session_scope(self.engine) as session:
             goal = goals.add_goal(aim, session=session, actor=self.actor, now=self.now())
             return f"Goal set: {goal.metric} {goal.target:g}, {goal.period}."
+
+    def goal_choices(self) -> list[tuple[str, str]]:
+        """Every goal as the goal forms offer it: what, for whom, when."""
+        with session_scope(self.engine) as session:
+            return [
+                (
+                    f"{g.metric} {g.target:g} · {g.scope} {g.scope_ref or 'all'} · {g.period}",
+                    str(g.id),
+                )
+                for g in goals.list_goals(session=session)
+            ]
+
+    def edit_goal(self, filled: Filled) -> str:
+        """Change a goal's target or period (empty: as it is)."""
+        given: dict[str, object] = {}
+        if filled.text("target"):
+            given["target"] = goals.read_target(filled["target"])
+        if filled.text("period"):
+            given["period"] = filled["period"]
+        if not given:
+            raise KamError("Nothing was changed; give a new target or period, or Cancel.")
+        changes = GoalUpdate.model_validate(given)
+        with session_scope(self.engine) as session:
+            goal = goals.get_goal(_chosen(filled, "goal"), session=session)
+            goals.edit_goal(goal, changes, session=session, actor=self.actor, now=self.now())
+            return f"Goal changed: {goal.metric} {goal.target:g}, {goal.period}."
 
     def account_plan(self, account_id: int) -> AccountPlan:
         """The account's plan, buying centre, last review and scorecard."""
@@ -323,57 +385,54 @@ class PortfolioService:
             account = get_account(account_id, session=session)
             return account_plan(account, session=session, now=self.now())
 
-    def add_objective(self, account_id: int, metric: str, target: str, due: str) -> str:
+    def add_objective(self, filled: Filled) -> str:
         """Add an objective (a metric kam measures, its target, its due day) to the plan."""
         aim = PlanObjectiveCreate(
-            metric=metric, target=goals.read_target(target), due_on=self._day(due)
+            metric=filled["metric"],
+            target=goals.read_target(filled["target"]),
+            due_on=self._day(filled["due"]),
         )
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
+        with self._account(filled) as (session, account):
             plans.add_objective(account, aim, session=session, actor=self.actor)
             return f"Objective added to {account.name}'s plan."
 
-    def add_action(self, account_id: int, what: str, due: str, *, owner: str = "") -> str:
+    def add_action(self, filled: Filled) -> str:
         """Add an action (what, who, by when) to the plan."""
-        step = PlanActionCreate(what=what, due_on=self._day(due))
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
-            plans.add_action(
-                account, step, session=session, actor=self.actor, owner_email=owner.strip() or None
-            )
+        step = PlanActionCreate(what=filled["what"], due_on=self._day(filled["due"]))
+        with self._account(filled) as (session, account):
+            owner = filled.text("owner")
+            plans.add_action(account, step, session=session, actor=self.actor, owner_email=owner)
             return f"Action added to {account.name}'s plan."
 
-    def add_risk(self, account_id: int, what: str, *, mitigation: str = "") -> str:
+    def complete_action(self, filled: Filled) -> str:
+        """Mark one of the plan's actions done now."""
+        with self._account(filled) as (session, account):
+            part = plans.get_part(
+                "action", _chosen(filled, "action"), account=account, session=session
+            )
+            assert isinstance(part, PlanAction)
+            plans.complete_action(part, session=session, actor=self.actor, now=self.now())
+            return f"Done: {part.what}."
+
+    def add_risk(self, filled: Filled) -> str:
         """Add a risk, and what is done about it, to the plan."""
-        danger = PlanRiskCreate(what=what, mitigation=mitigation or None)
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
+        danger = PlanRiskCreate(what=filled["what"], mitigation=filled.text("mitigation"))
+        with self._account(filled) as (session, account):
             plans.add_risk(account, danger, session=session, actor=self.actor)
             return f"Risk added to {account.name}'s plan."
 
-    def record_review(
-        self,
-        account_id: int,
-        participants: str,
-        *,
-        held_on: str = "",
-        progress: str = "",
-        notes: str = "",
-        next_actions: str = "",
-    ) -> str:
+    def record_review(self, filled: Filled) -> str:
         """Record the quarterly review; it clears the review reminder."""
-        given: dict[str, Any] = {"held_on": When(self.now(), self.timezone).day("today")}
-        if held_on.strip():
-            given["held_on"] = When(self.now(), self.timezone).day(held_on, prefer="past")
+        when = When(self.now(), self.timezone)
+        held_on = filled["held_on"]
         review = ReviewCreate(
-            participants=participants,
-            progress=progress or None,
-            notes=notes or None,
-            next_actions=next_actions or None,
-            **given,
+            participants=filled["participants"],
+            progress=filled.text("progress"),
+            notes=filled.text("notes"),
+            next_actions=filled.text("next_actions"),
+            held_on=when.day(held_on, prefer="past") if held_on.strip() else when.day("today"),
         )
-        with session_scope(self.engine) as session:
-            account = get_account(account_id, session=session)
+        with self._account(filled) as (session, account):
             record_review(account, review, session=session, actor=self.actor, now=self.now())
             return f"Review of {account.name} recorded."
 
@@ -420,12 +479,13 @@ class PortfolioService:
         with session_scope(self.engine) as session:
             return unmatched_queue(session=session, limit=500)
 
-    def make_contact(self, address: str, account: str, name: str = "") -> str:
-        """Make someone from the review queue a contact of the account named ``account``."""
+    def make_contact(self, filled: Filled) -> str:
+        """Make someone from the review queue (``filled.key``, their address) a contact of
+        the account typed."""
         with session_scope(self.engine) as session:
-            target = find_account(account, session=session)
+            target = find_account(filled["account"], session=session)
             made = make_contact(
-                address, target, session=session, actor=self.actor, name=name or None
+                filled.key, target, session=session, actor=self.actor, name=filled.text("name")
             )
             return f"{made.name} is now a contact of {target.name}."
 
@@ -446,15 +506,15 @@ class PortfolioService:
             "zone": hours.timezone,
         }
 
-    def set_working_hours(self, hours: str, days: str, zone: str) -> str:
+    def set_working_hours(self, filled: Filled) -> str:
         """Set the person's working day through the core's one rule; returns the confirmation."""
         person = self._person()
         with session_scope(self.engine) as session:
             self.user = set_working_hours(
                 person.email,
-                hours,
-                days=days.strip() or None,
-                timezone=zone.strip() or None,
+                filled["hours"],
+                days=filled.text("days"),
+                timezone=filled.text("zone"),
                 session=session,
                 actor=self.actor,
             )
@@ -465,6 +525,51 @@ class PortfolioService:
         if self.user is None:
             raise KamError(who_first("set your own working hours"))
         return self.user
+
+    # -- the people on the team, and the audit trail ------------------------------
+
+    def people(self) -> list[Person]:
+        """Everyone, by name: e-mail, role, manager, team, whether they are still here."""
+        with session_scope(self.engine) as session:
+            return users.people(session=session)
+
+    def edit_user(self, filled: Filled) -> str:
+        """Change what was changed in the form about the person ``filled.key`` (an e-mail),
+        as the acting person may (core: :func:`core.services.users.ensure_can_manage`); a
+        new Slack member ID links them (one Slack user, one kam user)."""
+        with session_scope(self.engine) as session:
+            before = next((p for p in users.people(session=session) if p.email == filled.key), None)
+            typed = {
+                name: value.strip()
+                for name, value in filled.values.items()
+                if value.strip() and value.strip() != (getattr(before, name, None) or "")
+            }
+            slack = typed.pop("slack_user_id", None)
+            if not typed and slack is None:
+                raise KamError("Nothing was changed; change a field, or Cancel.")
+            user = users.get_user_by_email(filled.key, session=session)
+            if typed:
+                changes = users.read_user_changes(typed, session=session)
+                user = users.edit_user(filled.key, changes, session=session, actor=self.actor)
+            if slack is not None:
+                users.ensure_can_manage(self.actor, user, session=session)
+                users.link_slack(user.email, slack, session=session, actor=self.actor)
+            return f"Updated {user.name} <{user.email}> ({user.role})."
+
+    def deactivate_user(self, filled: Filled) -> str:
+        """The person ``filled.key`` left: no more reminders, nothing new owned."""
+        with session_scope(self.engine) as session:
+            user, owned = users.deactivate_user(filled.key, session=session, actor=self.actor)
+            still = (
+                f" They still own {owned:,} account{'s' if owned != 1 else ''}." if owned else ""
+            )
+            return f"Deactivated {user.email}.{still}"
+
+    def audit_trail(self, account_id: int | None = None, limit: int = 500) -> list[AuditLine]:
+        """Who changed what, newest first: one account's (anyone may read it), or the whole
+        of kam's (managers and admins), as :func:`core.audit.trail_for` allows."""
+        with session_scope(self.engine) as session:
+            return audit.trail_for(self.actor, session=session, account_id=account_id, limit=limit)
 
     # -- scores and the portfolio overview (scoring) -----------------------------
 

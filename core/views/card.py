@@ -205,6 +205,8 @@ class RequestLine(JsonResult):
     what: str
     alternatives: str | None
     at: datetime
+    outcome: str = "open"
+    """What became of it: open, accepted alternative, declined, built…"""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from core.scoring.account_results import HealthDetail
@@ -23,7 +23,8 @@ from core.scoring.explain import StoredExplanation
 from core.scoring.forecast import MonthRevenue
 from core.views import AccountCard, profile_lines
 from tui.format import label, money, score
-from tui.messages import DataChanged, ScoresChanged
+from tui.messages import ScoresChanged
+from tui.screens.audit import AuditScreen
 from tui.screens.forms import FORMS
 from tui.screens.plan import PlanScreen
 from tui.screens.working import WorkingScreen
@@ -37,8 +38,12 @@ class AccountScreen(WorkingScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
-        *(Binding(form.key, f"form('{name}')", form.short) for name, form in FORMS.items()),
+        *(
+            Binding(form.key, f"form('{name}')", form.short, show=form.show)
+            for name, form in FORMS.items()
+        ),
         Binding("P", "plan", "Plan"),
+        Binding("h", "history", "History", show=False),
     ]
 
     @dataclass
@@ -54,14 +59,12 @@ class AccountScreen(WorkingScreen):
         scores: StoredExplanation | None
 
     def __init__(self, service: PortfolioService, account_id: int) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.account_id = account_id
         self.card: AccountCard | None = None
         self.scores: StoredExplanation | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         with VerticalScroll(id="card"):
             yield Static("Loading the account…", id="summary")
             yield Static(id="contacts", classes="section")
@@ -71,13 +74,11 @@ class AccountScreen(WorkingScreen):
             yield Static(id="deals", classes="section")
             yield Static(id="voice", classes="section")
             yield Static(id="scores", classes="section")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Account"
         self.query_one("#card").focus()
-        self.load_card()
-        self.load_scores()
+        self.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="card")
     def load_card(self) -> None:
@@ -91,8 +92,7 @@ class AccountScreen(WorkingScreen):
 
     def on_scores_changed(self, message: ScoresChanged) -> None:
         """The portfolio was rescored: read the card's stored scores and their reasons again."""
-        self.load_card()
-        self.load_scores()
+        self.reload()
 
     def on_account_screen_scores_loaded(self, message: ScoresLoaded) -> None:
         self.scores = message.scores
@@ -131,20 +131,19 @@ class AccountScreen(WorkingScreen):
 
     def action_form(self, name: str) -> None:
         """Open one of the forms for this account; a save reloads the card."""
-        if self.card is None:
-            return
-        action = FORMS[name]
-        preset = action.preset(self.card) if action.preset else None
+        if self.card is not None:
+            opening = FORMS[name].opening(self.card, self.account_id)
+            self.open_form(FORMS[name].form, opening, self.reload)
 
-        def done(result: str | None) -> None:
-            if result:
-                self.post_message(DataChanged(self.account_id, result))
-                self.load_card()
-                self.load_scores()
+    def reload(self) -> None:
+        """Read the card and its scores again."""
+        self.load_card()
+        self.load_scores()
 
-        self.app.push_screen(
-            action.form(self.service, self.account_id, self.card.name, preset), done
-        )
+    def action_history(self) -> None:
+        """Who changed what on this account, newest first."""
+        if self.card is not None:
+            self.app.push_screen(AuditScreen(self.service, self.account_id, self.card.name))
 
 
 TREND_ARROWS = {"up": " ↑", "down": " ↓"}
@@ -369,6 +368,7 @@ def _voice(card: AccountCard) -> Table | Text:
         rows.append((_day(f.at), rating, Text(f.comment or "")))
     for r in card.requests:
         offered = f" → offered {r.alternatives}" if r.alternatives else ""
-        rows.append((_day(r.at), "asked for", Text(r.what + offered)))
-    empty = "No feedback or requests yet (press f to record feedback)."
+        outcome = Text(f" ({label(r.outcome)})", style="dim")
+        rows.append((_day(r.at), "asked for", Text(r.what + offered) + outcome))
+    empty = "No feedback or requests yet (press f to record feedback, w a request)."
     return _section("Feedback and requests", ("When", "Rating", _wide("")), rows, empty)

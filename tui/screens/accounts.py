@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from tui.errors import knows_who
@@ -73,19 +73,16 @@ class AccountsScreen(WorkingScreen):
         positions: list[int]
 
     def __init__(self, service: PortfolioService) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.portfolio_query = PortfolioQuery()
         self.shown_query: PortfolioQuery | None = None
         self.index: PortfolioIndex | None = None
         self.scored = True  # until the index says otherwise
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         yield Input(placeholder="/ filter by name, sector or owner", id="filter")
         yield Static("Loading accounts…", id="status")
         yield PortfolioTable(id="accounts")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.title = "kam"

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from core.checkins import DueItem, band_label, kind_named
@@ -22,7 +22,7 @@ from tui.errors import knows_who
 from tui.format import short
 from tui.messages import DataChanged, OpenAccount, ScoresChanged
 from tui.portfolio_index import SCOPES
-from tui.screens.forms import LogInteractionForm
+from tui.screens.forms import LOG_INTERACTION, Opening
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
@@ -134,20 +134,17 @@ class DueScreen(WorkingScreen):
         scope: str
 
     def __init__(self, service: PortfolioService) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.scope = "mine" if service.user is not None else "all"
         self.items: list[DueItem] = []
         self.owners: dict[int, str] = {}
         self.loaded = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         yield Static("Reading what is due…", id="due-status")
         yield DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="due-detail"):
             yield Static(id="due-text")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Due"
@@ -250,17 +247,9 @@ class DueScreen(WorkingScreen):
         item = self.current
         if item is None or item.account_id is None:
             return
-
-        def done(result: str | None) -> None:
-            if result:
-                self.post_message(DataChanged(item.account_id, result))
-                self.load_items()
-
         kind = kind_named(item.kind).logs_as
-        form = LogInteractionForm(
-            self.service, item.account_id, item.account_name, preset={"kind": kind.value}
-        )
-        self.app.push_screen(form, done)
+        opening = Opening(item.account_name, item.account_id, preset={"kind": kind.value})
+        self.open_form(LOG_INTERACTION, opening, self.load_items)
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
@@ -290,7 +279,6 @@ class DueScreen(WorkingScreen):
         return str(action(*args))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
         if event.worker.group != "due-action":
             return
         if event.state is WorkerState.SUCCESS:

@@ -64,12 +64,14 @@ def _extra_screens() -> list[tuple[str, list[BindingType]]]:
     from tui.screens.plan import PlanScreen
     from tui.screens.portfolio import PortfolioScreen
     from tui.screens.unmatched import UnmatchedScreen
+    from tui.screens.users import UsersScreen
 
     return [
         ("Due", list(DueScreen.BINDINGS)),
         ("Overview", list(PortfolioScreen.BINDINGS)),
         ("Not placed", list(UnmatchedScreen.BINDINGS)),
         ("Plan", list(PlanScreen.BINDINGS)),
+        ("People", list(UsersScreen.BINDINGS)),
     ]
 
 

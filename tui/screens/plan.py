@@ -14,12 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from core.scoring.display import goal_status, goal_value
 from core.views.plan import AccountPlan, Measure
-from tui.messages import DataChanged
-from tui.screens.forms import PLAN_FORMS
+from tui.screens.forms import ACTION_DONE, PLAN_FORMS, Opening
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
@@ -30,6 +29,7 @@ class PlanScreen(WorkingScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         *(Binding(f.key, f"form('{name}')", f.short) for name, f in PLAN_FORMS.items()),
+        Binding("x", "done", "Done"),
     ]
 
     @dataclass
@@ -39,18 +39,15 @@ class PlanScreen(WorkingScreen):
         plan: AccountPlan
 
     def __init__(self, service: PortfolioService, account_id: int, account_name: str) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.account_id = account_id
         self.account_name = account_name
         self.plan: AccountPlan | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         with VerticalScroll(id="plan"):
             yield Static("Reading the plan…", id="plan-parts")
             yield Static(id="scorecard", classes="section")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = f"Plan · {self.account_name}"
@@ -69,15 +66,19 @@ class PlanScreen(WorkingScreen):
 
     def action_form(self, name: str) -> None:
         """Open one of the plan's forms; a save reads the plan again."""
+        opening = Opening(self.account_name, self.account_id)
+        self.open_form(PLAN_FORMS[name].form, opening, self.load_plan)
 
-        def done(result: str | None) -> None:
-            if result:
-                self.post_message(DataChanged(self.account_id, result))
-                self.notify(result)
-                self.load_plan()
-
-        form = PLAN_FORMS[name].form(self.service, self.account_id, self.account_name)
-        self.app.push_screen(form, done)
+    def action_done(self) -> None:
+        """Mark one of the plan's open actions done."""
+        if self.plan is not None:
+            open_actions = [
+                (f"{a.due_on:%Y-%m-%d} {a.what}", str(a.id))
+                for a in self.plan.actions
+                if not a.done_at
+            ]
+            opening = Opening(self.account_name, self.account_id, choices={"action": open_actions})
+            self.open_form(ACTION_DONE, opening, self.load_plan)
 
 
 def _measure(m: Measure) -> tuple[str, str, str, str]:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from core.scoring import PortfolioFigures
@@ -23,7 +23,7 @@ from core.views import ScoreCounts, score_counts
 from tui.format import label, money
 from tui.messages import ScoresChanged
 from tui.portfolio_index import QUADRANTS, PortfolioIndex
-from tui.screens.forms import GoalForm
+from tui.screens.forms import GOAL, GOAL_EDIT, Opening
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
@@ -91,6 +91,7 @@ class PortfolioScreen(WorkingScreen):
         Binding("escape", "app.accounts", "Back"),
         Binding("r", "reload", "Reload"),
         Binding("G", "set_goal", "Set a goal"),
+        Binding("E", "edit_goal", "Change a goal"),
     ]
 
     @dataclass
@@ -100,13 +101,11 @@ class PortfolioScreen(WorkingScreen):
         overview: Overview
 
     def __init__(self, service: PortfolioService, index: PortfolioIndex | None = None) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.index = index
         self.overview: Overview | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         # pairs side by side on a wide terminal, one under the other at 80 columns
         with VerticalScroll(id="overview"):
             with Horizontal(classes="pair"):
@@ -119,7 +118,6 @@ class PortfolioScreen(WorkingScreen):
                 yield Static(id="value")
                 yield Static(id="capacity")
             yield Static(id="goals")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Portfolio overview"
@@ -140,13 +138,21 @@ class PortfolioScreen(WorkingScreen):
 
     def action_set_goal(self) -> None:
         """Open the goal form; a goal set shows in the goals below at once."""
+        self.open_form(GOAL, Opening("the portfolio"), self.load_overview)
 
-        def done(result: str | None) -> None:
-            if result:
-                self.notify(result)
-                self.load_overview()
+    def action_edit_goal(self) -> None:
+        """Change a goal's target or period (the goals are read first, in a thread)."""
+        self._edit_goal()
 
-        self.app.push_screen(GoalForm(self.service), done)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="goal-choices")
+    def _edit_goal(self) -> None:
+        goals = self.service.goal_choices()
+        self.app.call_from_thread(self._open_goal_edit, goals)
+
+    def _open_goal_edit(self, goals: list[tuple[str, str]]) -> None:
+        self.open_form(
+            GOAL_EDIT, Opening("the portfolio", choices={"goal": goals}), self.load_overview
+        )
 
     def on_scores_changed(self, message: ScoresChanged) -> None:
         """The portfolio was rescored: count and draw the new stored scores."""

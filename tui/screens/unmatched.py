@@ -9,30 +9,22 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from core.capture.review import UnmatchedLine, UnmatchedQueue
 from tui.messages import DataChanged
-from tui.screens.forms import Field, FormScreen
+from tui.screens.forms import Field, Form, Opening
 from tui.screens.working import WorkingScreen
 from tui.service import PortfolioService
 
-
-class PlaceForm(FormScreen):
-    """Make someone from the queue a contact of an account."""
-
-    TITLE = "Make a contact"
-    FIELDS = (
-        Field("account", "Account", "the account they belong to"),
-        Field("name", "Name", "their name (optional)"),
-    )
-
-    def __init__(self, service: PortfolioService, person: UnmatchedLine) -> None:
-        super().__init__(service, 0, person.address, preset={"name": person.name or ""})
-
-    def submit(self, values: dict[str, str]) -> str:
-        return self.service.make_contact(self.account_name, values["account"], values["name"])
+PLACE = Form(
+    "Make a contact",
+    PortfolioService.make_contact,
+    Field("account", "Account", "the account they belong to"),
+    Field("name", "Name", "their name (optional)"),
+)
+"""Make someone from the queue a contact of an account."""
 
 
 class UnmatchedScreen(WorkingScreen):
@@ -52,15 +44,12 @@ class UnmatchedScreen(WorkingScreen):
         queue: UnmatchedQueue
 
     def __init__(self, service: PortfolioService) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.people: tuple[UnmatchedLine, ...] = ()
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def body(self) -> ComposeResult:
         yield Static("Reading who kam could not place…", id="unmatched-status")
         yield DataTable(id="unmatched-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Not placed yet"
@@ -103,15 +92,11 @@ class UnmatchedScreen(WorkingScreen):
 
     def action_contact(self) -> None:
         person = self.current
-        if person is None:
-            return
-
-        def done(result: str | None) -> None:
-            if result:
-                self.post_message(DataChanged(None, result))
-                self.load()
-
-        self.app.push_screen(PlaceForm(self.service, person), done)
+        if person is not None:
+            opening = Opening(
+                person.address, key=person.address, preset={"name": person.name or ""}
+            )
+            self.open_form(PLACE, opening, self.load)
 
     def action_ignore(self) -> None:
         person = self.current
@@ -123,7 +108,6 @@ class UnmatchedScreen(WorkingScreen):
         return self.service.ignore(address)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
         if event.worker.group == "unmatched-action" and event.state is WorkerState.SUCCESS:
             self.post_message(DataChanged(None, str(event.worker.result)))
             self.load()
