@@ -259,3 +259,20 @@ def test_0010_counts_the_tier_runs_of_a_scored_history(empty_db_url: str) -> Non
             assert conn.execute(sa.text("SELECT count(*) FROM score_snapshots")).scalar() == 11
     finally:
         engine.dispose()
+
+
+def test_the_head_read_from_file_names_is_alembics() -> None:
+    """kam reads the newest revision from the migrations' file names (no Alembic import
+    on every command); each file begins with its revision id, one after another."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from core.db import MIGRATIONS, VERSIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    scripts = ScriptDirectory.from_config(config)
+    assert head_revision() == scripts.get_current_head()
+    for script in scripts.walk_revisions():
+        assert script.path is not None and script.path.startswith(str(VERSIONS))
+        assert script.path.rpartition("/")[2].startswith(f"{script.revision}_")
