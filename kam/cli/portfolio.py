@@ -13,7 +13,7 @@ from sqlmodel import SQLModel, select
 
 from core.clock import utcnow
 from core.db import Engine, current_revision, session_scope
-from core.demo import synthetic as synthetic_demo
+from core.demo import MAX_ACCOUNTS
 from core.errors import KamError
 from core.models import AuditEvent, ScoreSnapshot, Tier
 from core.scoring.config import TIERS
@@ -63,7 +63,7 @@ def demo(
         int,
         typer.Option(
             "--accounts",
-            help=f"How many accounts to generate (1 to {synthetic_demo.MAX_ACCOUNTS:,}).",
+            help=f"How many accounts to generate (1 to {MAX_ACCOUNTS:,}).",
         ),
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same portfolio.")] = 1,
@@ -86,6 +86,7 @@ def demo(
     # The loaders, backup and scoring are imported here, not for every kam command.
     from core.backup import back_up_database, holdings
     from core.demo import maven
+    from core.demo import synthetic as synthetic_demo
     from core.scoring import load_config, rescore
 
     if synthetic:
