@@ -34,6 +34,7 @@ from core.checkins.config import load_checkin_config
 from core.clock import utcnow
 from core.db import open_database
 from core.models import Account, ScoreSnapshot, User
+from core.tier_runs import count_runs
 from core.types import UTCDateTime
 from core.views import account_page
 from core.views.home import key_accounts
@@ -133,6 +134,7 @@ def add_history(engine: Engine, total: int) -> None:
             at = literal(newest - timedelta(days=night), UTCDateTime)
             rows = sa_select(at, *copied).where(ScoreSnapshot.at == literal(newest, UTCDateTime))
             conn.execute(insert(table).from_select(names, rows))
+        count_runs(conn)  # the copies extend each run back, as nightly scorings would have
     vacuum(engine)
 
 

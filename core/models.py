@@ -1018,6 +1018,10 @@ class ScoreSnapshot(SQLModel, table=True):
     tier: Tier = Field(sa_type=String(16))
     quadrant: Quadrant = Field(sa_type=String(24))
     breakdown: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    tier_since: datetime | None = _when()
+    """When the account's run of strategic or key snapshots that this one ends began
+    (None in a lower tier): kept as snapshots are written (:mod:`core.tier_runs`), so
+    onboarding reads an account's tier entry from its newest snapshot alone."""
 
 
 class Reminder(SQLModel, table=True):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alembic import command
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
@@ -58,6 +57,8 @@ class Schema:
 
 def schema_at(revision: str | None) -> Schema:
     """The schema kam's migrations build up to ``revision``, built in memory."""
+    from alembic import command
+
     scratch = make_engine("sqlite://")
     try:
         if revision is not None:

@@ -198,3 +198,81 @@ def test_0005_gives_people_who_own_accounts_working_hours_and_back(empty_db_url:
         command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def test_0010_counts_the_tier_runs_of_a_scored_history(empty_db_url: str) -> None:
+    """Upgrading a portfolio scored many times: each strategic or key snapshot gets the
+    moment its run began, a lower-tier one none; going back drops the column only."""
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlmodel import Session, col, select
+
+    from core.models import ScoreSnapshot
+    from core.types import UTCDateTime
+    from tests import factories
+
+    engine = open_database(empty_db_url, create=True)
+    config = _alembic_config(engine)
+    try:
+        with Session(engine) as s:
+            ids = [factories.account(s, name).id for name in ("Acme", "Kanthal", "Volvo")]
+            s.commit()
+        command.downgrade(config, "0009")
+        night = datetime(2026, 1, 1, tzinfo=UTC)
+        histories = {  # per account, its tier at each nightly scoring
+            ids[0]: ["standard", "key", "key", "growth", "strategic", "key"],
+            ids[1]: ["key", "key", "strategic"],
+            ids[2]: ["growth", "growth"],
+        }
+        snapshots = sa.table(
+            "score_snapshots",
+            *(sa.column(c) for c in ("account_id", "attractiveness", "relationship", "health")),
+            *(sa.column(c) for c in ("tier", "quadrant", "breakdown")),
+            sa.column("at", UTCDateTime()),
+        )
+        values = [
+            dict(account_id=a, at=night + timedelta(days=n), tier=tier, quadrant="strategic")
+            | dict(attractiveness=50.0, relationship=50.0, health=50.0, breakdown="{}")
+            for a, tiers in histories.items()
+            for n, tier in enumerate(tiers)
+        ]
+        with engine.begin() as conn:
+            conn.execute(snapshots.insert(), values)
+        command.upgrade(config, "head")
+        with Session(engine) as s:
+            kept = s.exec(
+                select(ScoreSnapshot.account_id, ScoreSnapshot.tier_since).order_by(
+                    col(ScoreSnapshot.account_id), col(ScoreSnapshot.at)
+                )
+            ).all()
+        day = [night + timedelta(days=n) for n in range(6)]
+        assert kept == [
+            *((ids[0], since) for since in (None, day[1], day[1], None, day[4], day[4])),
+            *((ids[1], since) for since in (day[0], day[0], day[0])),
+            (ids[2], None),
+            (ids[2], None),
+        ]
+        command.downgrade(config, "0009")
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM score_snapshots")).scalar() == 11
+    finally:
+        engine.dispose()
+
+
+def test_the_head_read_from_file_names_is_alembics() -> None:
+    """kam reads the newest revision from the migrations' file names (no Alembic import
+    on every command); each file begins with its revision id, one after another."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from core.db import MIGRATIONS, VERSIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    scripts = ScriptDirectory.from_config(config)
+    assert head_revision() == scripts.get_current_head()
+    for script in scripts.walk_revisions():
+        assert script.path is not None and script.path.startswith(str(VERSIONS))
+        assert script.path.rpartition("/")[2].startswith(f"{script.revision}_")

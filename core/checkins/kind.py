@@ -154,16 +154,22 @@ def current_tier() -> Any:
     tier) index: reading the index alone, whatever the number of nightly snapshots,
     where grouping every snapshot to find each account's newest read them all.
     """
+    newest = newest_snapshot("tier")
+    return func.coalesce(col(Account.tier_override), newest, literal(Tier.STANDARD.value))
+
+
+def newest_snapshot(column: str) -> Any:
+    """SQL: one column of the account's newest snapshot (None before its first scoring),
+    looked up per account through the snapshots' (account, at) index."""
     snap = aliased(ScoreSnapshot)  # its own, so a query that joins snapshots can use it
-    newest = (
-        select(col(snap.tier))
+    return (
+        select(getattr(snap, column))
         .where(col(snap.account_id) == col(Account.id))
         .order_by(col(snap.at).desc())
         .limit(1)
         .correlate(Account)
         .scalar_subquery()
     )
-    return func.coalesce(col(Account.tier_override), newest, literal(Tier.STANDARD.value))
 
 
 def scorings(session: Session) -> tuple[datetime | None, datetime | None]:
@@ -195,16 +201,11 @@ def logged_since(kinds: Iterable[str], account: Any, since: Any) -> ColumnElemen
     )
 
 
-def key_accounts(context: Context) -> Any:
-    """Active strategic and key accounts of the scope: id, name, owner, tier, last change."""
+def key_accounts(context: Context, *columns: Any) -> Any:
+    """Active strategic and key accounts of the scope, as rows naming their account and
+    owner (:func:`about`) and their ``tier``, and any more ``columns``."""
     tier = current_tier()
-    return wide_select(
-        col(Account.id),
-        col(Account.name),
-        col(Account.owner_id),
-        tier.label("tier"),
-        col(Account.updated_at),
-    ).where(
+    return wide_select(*about(col(Account.id)), tier.label("tier"), *columns).where(
         col(Account.status) == AccountStatus.ACTIVE.value,
         tier.in_(sorted(REVIEWED_TIERS)),
         *context.scope.where(col(Account.owner_id), col(Account.id)),
@@ -220,7 +221,7 @@ def about(account_id: Any, user_id: Any = None) -> tuple[Any, Any, Any]:
 
 def about_account(row: Any, kind: str, part: str, **what: Any) -> DueItem:
     """A kind's item about one account row whose first columns are the account's id,
-    name and owner (a row of :func:`key_accounts`), told to the owner, its key ending
+    name and owner, told to the owner, its key ending
     in ``part`` (the quarter under review, the tier being onboarded, the day of a drop)."""
     account_id, name, owner_id = row[:3]
     return DueItem(

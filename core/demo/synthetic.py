@@ -33,6 +33,7 @@ from sqlmodel import Session, col
 from core import audit, bulk
 from core.actors import Actor
 from core.clock import as_utc, utcnow
+from core.demo import MAX_ACCOUNTS
 from core.demo import vocabulary as words
 from core.demo.maven import DEMO_MARKER, EMAIL_DOMAIN
 from core.errors import KamError
@@ -63,10 +64,6 @@ INTERACTION_DAYS = 2 * 365
 ACCOUNTS_PER_AM = (150, 300)
 AMS_PER_MANAGER = (6, 10)
 DIGEST_TIMES = (time(7, 30), time(8, 0), time(8, 30), time(9, 0))
-MAX_ACCOUNTS = 1_000_000
-"""The largest synthetic portfolio kam generates: 1,000,000 accounts are about twenty
-million rows, ten minutes into SQLite on a 2-core machine and a few GB on disk; the
-scale kam is built to serve. Past it a typo (an extra zero) would fill the disk."""
 SQLITE_LOAD_CACHE_KIB = 262_144
 """Page cache while loading: random-order index inserts thrash SQLite's small default."""
 

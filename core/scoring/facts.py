@@ -8,7 +8,7 @@ vectorised pass. Nothing here issues a query per account.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -113,6 +113,18 @@ class Facts:
             return {}
 
 
+Only = Callable[[Any], Any]
+"""A query narrowed to the accounts asked for (its first column names the account)."""
+
+
+def _only(account_ids: Sequence[int] | None) -> Only:
+    """What narrows each of :func:`load_facts`' queries: nothing for the whole portfolio."""
+    if account_ids is None:
+        return lambda query: query
+    wanted = sorted(set(account_ids))
+    return lambda query: query.where(query.selected_columns[0].in_(wanted))
+
+
 def _array(n: int, fill: float = np.nan) -> FloatArray:
     return np.full(n, fill, dtype=np.float64)
 
@@ -164,30 +176,45 @@ def _columns(
     return _scatter(len(ids), where, values, fill)
 
 
-def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Facts:
-    """Load the whole portfolio's scoring inputs as of ``now``."""
+def load_facts(
+    *,
+    session: Session,
+    now: datetime,
+    config: ScoringConfig,
+    account_ids: Sequence[int] | None = None,
+) -> Facts:
+    """Load the whole portfolio's scoring inputs as of ``now`` (or only ``account_ids``',
+    each query then reading those accounts' rows through its index: the facts of one
+    account, for a view of one account, cost the same in any portfolio)."""
     now = as_utc(now)
     dialect = session.get_bind().dialect.name
     today = now.date()
+    only = _only(account_ids)
+
+    def columns(query: Any, width: int, fill: float) -> list[FloatArray]:
+        return _columns(session, only(query), ids, width=width, fill=fill)
+
     accounts = _rows(
         session,
-        select(
-            col(Account.id),
-            col(Account.name),
-            col(Account.owner_id),
-            col(Account.parent_id),
-            col(Account.annual_revenue),
-            col(Account.employees),
-            col(Account.relationship_stage),
-            col(Account.financial_health),
-            col(Account.industry_influence),
-            col(Account.category_spend),
-            col(Account.cost_to_serve),
-            col(Account.gross_margin),
-            col(Account.checkin_cadence_days),
-            sql.days_since_day(col(Account.customer_since), today, dialect),
-            col(Account.tier_override),
-            col(Account.tier_override_reason),
+        only(
+            select(
+                col(Account.id),
+                col(Account.name),
+                col(Account.owner_id),
+                col(Account.parent_id),
+                col(Account.annual_revenue),
+                col(Account.employees),
+                col(Account.relationship_stage),
+                col(Account.financial_health),
+                col(Account.industry_influence),
+                col(Account.category_spend),
+                col(Account.cost_to_serve),
+                col(Account.gross_margin),
+                col(Account.checkin_cadence_days),
+                sql.days_since_day(col(Account.customer_since), today, dialect),
+                col(Account.tier_override),
+                col(Account.tier_override_reason),
+            )
         ).order_by(col(Account.id)),
     )
     n = len(accounts)
@@ -200,23 +227,17 @@ def load_facts(*, session: Session, now: datetime, config: ScoringConfig) -> Fac
         parents = np.searchsorted(ids, parent[with_parent].astype(np.int64))
         np.add.at(subsidiaries, np.clip(parents, 0, n - 1), 1)
 
-    r12, p12, r6, p6, costed, cost, won, lost = _columns(
-        session, _deal_query(now), ids, width=8, fill=0.0
-    )
-    last, weeks, engaged = _columns(
-        session, _contact_query_by_week(now, dialect), ids, width=3, fill=np.nan
-    )
+    r12, p12, r6, p6, costed, cost, won, lost = columns(_deal_query(now), 8, 0.0)
+    last, weeks, engaged = columns(_contact_query_by_week(now, dialect), 3, np.nan)
     weeks = np.nan_to_num(weeks, nan=0.0)
     engaged = np.nan_to_num(engaged, nan=0.0)
-    contacts, decision_makers = _columns(session, _contact_query(), ids, width=2, fill=0.0)
-    feedback = _feedback(session, now, config.scales.satisfaction_recent_days, ids)
-    due, kept, overdue = _columns(
-        session, _commitment_query(today, dialect), ids, width=3, fill=0.0
+    contacts, decision_makers = columns(_contact_query(), 2, 0.0)
+    feedback = _feedback(session, now, config.scales.satisfaction_recent_days, ids, only)
+    due, kept, overdue = columns(_commitment_query(today, dialect), 3, 0.0)
+    untold, untold_overdue = columns(
+        _notice_query(today, config.scales.notice_warning_days), 2, 0.0
     )
-    untold, untold_overdue = _columns(
-        session, _notice_query(today, config.scales.notice_warning_days), ids, width=2, fill=0.0
-    )
-    previous_at, previous_health, previous_breakdown = _previous_snapshots(session, now, ids)
+    previous_at, previous_health, previous_breakdown = _previous_snapshots(session, now, ids, only)
     people = session.execute(
         select(col(User.id), col(User.email), col(User.team), col(User.manager_id))
     ).all()
@@ -345,7 +366,7 @@ FEEDBACK_MEASURES = ("csat_sum", "csat_n", "nps_sum", "nps_n", "exceeded", "met"
 
 
 def _feedback(
-    session: Session, now: datetime, recent_days: int, ids: IntArray
+    session: Session, now: datetime, recent_days: int, ids: IntArray, only: Only
 ) -> dict[str, FloatArray]:
     """Feedback sums and counts per account over the year, split into recent and earlier."""
     at = col(Feedback.at)
@@ -370,7 +391,7 @@ def _feedback(
         )
         .group_by(col(Feedback.account_id), recent)
     )
-    rows = _rows(session, query)
+    rows = _rows(session, only(query))
     out = {}
     for flag, window in ((1, "recent"), (0, "earlier")):
         chosen = [(r[0], *r[2:]) for r in rows if r[1] == flag]
@@ -417,7 +438,7 @@ def _notice_query(today: date, warning_days: int) -> Any:
 
 
 def _previous_snapshots(
-    session: Session, now: datetime, ids: IntArray
+    session: Session, now: datetime, ids: IntArray, only: Only
 ) -> tuple[list[datetime | None], FloatArray, list[str | None]]:
     """The previous run's snapshots (the newest moment before ``now``): when, health, breakdown.
 
@@ -438,7 +459,7 @@ def _previous_snapshots(
         col(ScoreSnapshot.health),
         cast(col(ScoreSnapshot.breakdown), Text),
     ).where(at == literal(moment, UTCDateTime))
-    rows = _rows(session, query)
+    rows = _rows(session, only(query))
     if not rows or not n:
         return previous_at, _array(n), breakdowns
     account, health_then, texts = zip(*rows, strict=True)

@@ -16,7 +16,7 @@ summed over the scope's accounts in numpy: never a query per account.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -30,7 +30,7 @@ from core.results import JsonResult
 from core.scoring import sql
 from core.scoring.config import TIERS
 from core.scoring.criteria import BoolArray, FloatArray
-from core.scoring.facts import _columns
+from core.scoring.facts import _columns, _only
 from core.scoring.revenue import last_12_months
 from core.scoring.scored import ScoredPortfolio
 from core.types import UTCDateTime
@@ -127,16 +127,22 @@ class Metric:
 class Goals:
     """Evaluates the goals of one scored portfolio (caches each period's per-account sums)."""
 
-    def __init__(self, p: ScoredPortfolio, *, session: Session) -> None:
+    def __init__(
+        self, p: ScoredPortfolio, *, session: Session, account_ids: Sequence[int] | None = None
+    ) -> None:
+        """``account_ids``: ``p`` holds only these accounts (the facts of one account, for
+        its plan), so the grouped queries read only their rows."""
         self.p = p
         self.session = session
+        self._only = _only(account_ids)
         self._cache: dict[tuple[str, date, date], list[FloatArray]] = {}
 
     def per_account(self, name: str, window: Window, query: Any, width: int) -> list[FloatArray]:
         """Per-account sums of a grouped query over ``window`` (run once per period)."""
         key = (name, window.start, window.until)
         if key not in self._cache:
-            self._cache[key] = _columns(self.session, query, self.p.facts.ids, width=width)
+            narrowed = self._only(query)
+            self._cache[key] = _columns(self.session, narrowed, self.p.facts.ids, width=width)
         return self._cache[key]
 
 

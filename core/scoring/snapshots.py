@@ -15,6 +15,7 @@ from core import bulk
 from core.models import Account, ScoreSnapshot
 from core.scoring.config import TIERS
 from core.scoring.scored import ScoredPortfolio
+from core.tier_runs import continue_runs
 from core.types import UTCDateTime
 
 
@@ -50,7 +51,8 @@ def snapshot_breakdowns(p: ScoredPortfolio) -> list[str]:
 
 
 def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> int:
-    """Write one snapshot per account at ``at``, replacing any taken at that same moment."""
+    """Write one snapshot per account at ``at``, replacing any taken at that same moment,
+    each with the moment its run of strategic or key snapshots began (:mod:`core.tier_runs`)."""
     session.execute(delete(ScoreSnapshot).where(col(ScoreSnapshot.at) == literal(at, UTCDateTime)))
     n = p.facts.size
     columns: dict[str, Any] = {
@@ -63,7 +65,9 @@ def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> in
         "quadrant": p.quadrant,
         "breakdown": snapshot_breakdowns(p),
     }
-    return bulk.insert_columns(ScoreSnapshot, columns, session=session, serialised={"breakdown"})
+    written = bulk.insert_columns(ScoreSnapshot, columns, session=session, serialised={"breakdown"})
+    continue_runs(session.connection(), at)
+    return written
 
 
 def newest_snapshot(account_id: Any) -> tuple[type[ScoreSnapshot], ColumnElement[bool]]:

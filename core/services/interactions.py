@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from core.actors import Actor
-from core.checkins import resolve_after_interaction
 from core.clock import as_utc, utcnow
 from core.errors import KamError
 from core.models import Account, Interaction, InteractionCreate
@@ -54,6 +53,10 @@ def log_interaction(
         user_id=actor.user_id,
     )
     assert account.id is not None
+    # The reminder engine is imported when an interaction is logged, not by every reader
+    # of interactions (an account card, `kam show`).
+    from core.checkins import resolve_after_interaction
+
     resolve_after_interaction(account.id, session=session, now=now)
     return logged
 

@@ -6,8 +6,10 @@ unexpected is logged with its traceback to a file and reported in one line.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+from collections.abc import Iterable, Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Annotated
@@ -17,31 +19,11 @@ from platformdirs import user_log_path
 
 from core.errors import KamError
 from core.masking import MaskingFormatter, mask
-from core.settings import Settings
-from kam.cli import (
-    bot,
-    capture,
-    checkins,
-    people,
-    plans,
-    portfolio,
-    recording,
-    records,
-    scoring,
-    transfer,
-    tui,
-)
+from kam.cli.commands import COMMANDS, GROUP, MODULE_OF, MODULES
 
-app = typer.Typer(
-    name="kam",
-    help="Key account management: know which customers matter, and who has not been called.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+HELP = "Key account management: know which customers matter, and who has not been called."
 
 
-@app.callback()
 def main(
     db: Annotated[
         str | None,
@@ -55,20 +37,62 @@ def main(
     """
 
 
-for module in (
-    portfolio,
-    records,
-    recording,
-    people,
-    plans,
-    scoring,
-    checkins,
-    transfer,
-    bot,
-    tui,
-    capture,
-):
-    module.register(app)
+def _application() -> typer.Typer:
+    app = typer.Typer(
+        name="kam",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(main)
+    return app
+
+
+def application(modules: Iterable[str] = MODULES) -> typer.Typer:
+    """The ``kam`` application with the commands of ``modules`` (every command's by
+    default), each module imported only now."""
+    app = _application()
+    for name in modules:
+        importlib.import_module(f"kam.cli.{name}").register(app)
+    return app
+
+
+def overview() -> typer.Typer:
+    """The application as ``kam --help`` lists it, from :data:`COMMANDS` alone: no
+    command module (nor the database layer they bring) is imported to list them."""
+    app = _application()
+    for entry in COMMANDS:
+        if entry.kind == GROUP:
+            app.add_typer(typer.Typer(), name=entry.name, help=entry.help)
+        else:
+            app.command(entry.name, help=entry.help)(_listed_only)
+    return app
+
+
+def _listed_only() -> None:
+    """Never run: :func:`overview` only lists commands."""
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` asks for (None: only options, such as ``--help``)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def application_for(argv: Sequence[str]) -> typer.Typer:
+    """What ``argv`` needs: the list of commands, one command's module, or (a name kam
+    does not know, for typer's "no such command" and its suggestion) every module."""
+    name = command_named(argv)
+    if name is None:
+        return overview()
+    module = MODULE_OF.get(name)
+    return application([module] if module else MODULES)
 
 
 LOGGED = ("core", "kambot", "kam")
@@ -86,6 +110,8 @@ def _log_path() -> Path:
 def _rotation() -> tuple[int, int]:
     """KAM_LOG_MAX_BYTES and KAM_LOG_BACKUPS, or their defaults when the
     configuration cannot be read (the command itself will say why)."""
+    from core.settings import Settings
+
     try:
         config = Settings()
     except Exception:
@@ -135,9 +161,11 @@ def _log_unexpected(exc: BaseException) -> str:
 
 def run(argv: list[str] | None = None) -> None:
     """Entry point of the ``kam`` console script."""
-    _log_file()
+    args = sys.argv[1:] if argv is None else argv
+    if command_named(args) is not None:  # the list of commands writes no log
+        _log_file()
     try:
-        app(args=argv, prog_name="kam")
+        application_for(args)(args=args, prog_name="kam")
     except KamError as exc:
         typer.echo(f"Error: {mask(str(exc))}", err=True)
         sys.exit(1)

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 from sqlmodel import SQLModel, select
 
-from core.backup import back_up_database, holdings
 from core.clock import utcnow
 from core.db import Engine, current_revision, session_scope
-from core.demo import maven
-from core.demo import synthetic as synthetic_demo
+from core.demo import MAX_ACCOUNTS
 from core.errors import KamError
 from core.models import AuditEvent, ScoreSnapshot, Tier
-from core.scoring import AccountScore, load_config, rescore
 from core.scoring.config import TIERS
 from core.services.accounts import find_account
 from core.services.users import get_user_by_email
@@ -42,6 +39,9 @@ from kam.cli.context import (
 from kam.cli.progress import progress_bar
 from kam.cli.scoring import ConfigOption
 
+if TYPE_CHECKING:
+    from core.scoring import AccountScore
+
 
 def init(db: DbOption = None) -> None:
     """Create the database, or bring an older one up to date (repairing what an
@@ -63,7 +63,7 @@ def demo(
         int,
         typer.Option(
             "--accounts",
-            help=f"How many accounts to generate (1 to {synthetic_demo.MAX_ACCOUNTS:,}).",
+            help=f"How many accounts to generate (1 to {MAX_ACCOUNTS:,}).",
         ),
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same portfolio.")] = 1,
@@ -83,6 +83,12 @@ def demo(
     `kam tui` opens on tiers, quadrants and health. It goes into an empty database;
     `--reset` replaces what a database holds, after asking and keeping a copy.
     """
+    # The loaders, backup and scoring are imported here, not for every kam command.
+    from core.backup import back_up_database, holdings
+    from core.demo import maven
+    from core.demo import synthetic as synthetic_demo
+    from core.scoring import load_config, rescore
+
     if synthetic:
         synthetic_demo.check_size(accounts)  # before the database is even created
     config = load_config(config_path)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import exists
 from sqlmodel import col, select
 
-from core.checkins.items import DueItem
 from core.checkins.keys import key_sql
 from core.checkins.kind import (
     DAY,
@@ -23,6 +22,7 @@ from core.checkins.kind import (
     Derived,
     Kind,
     LogInteraction,
+    due,
     key_accounts,
     logged_since,
 )
@@ -60,25 +60,17 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         )
     )
     # The key is spelled in SQL, so a sweep sets the rows against the reminder table there.
-    query = (
-        key_accounts(context)
-        .add_columns(
-            col(Account.owner_id).label("user_id"),
-            key_sql(NAME, col(Account.id), label).label("key"),
-        )
-        .where(~reviewed)
+    query = key_accounts(context, key_sql(NAME, col(Account.id), label).label("key")).where(
+        ~reviewed
     )
     found = []
     for row in reading.rows(query):
         name, tier_name = row.name, row.tier
         weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         left = (q_end - now) / DAY
-        item = DueItem(
-            key=row.key,
-            kind=NAME,
-            account_id=row.id,
-            account_name=name,
-            user_id=row.user_id,
+        derived = due(
+            row,
+            NAME,
             due_at=review_due,
             priority=(0.5 + (now - review_due) / config.review_lead) * weight,
             severity="yellow" if left <= 14 else "info",
@@ -89,7 +81,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             tier=tier_name,
             reason=f"{tier_name} account without a review in {label} ({int(left)} days left)",
         )
-        found.append(Derived(item))
+        found.append(derived)
     return found
 
 

@@ -7,156 +7,103 @@ last changed), until the checklist is complete. Only an account that *became*
 strategic or key: its run began after the portfolio's first scoring (it was scored
 lower before, or it is new since), so the first scoring of a portfolio, which
 classifies every account at once, onboards nobody.
+
+Decided in SQL like the other kinds: the run's start is kept with each snapshot
+(``tier_since``, :mod:`core.tier_runs`), so the newest snapshot answers it whatever
+the number of nightly scorings, and the checklist is three look-ups per account.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, exists, func, not_, or_
 from sqlalchemy import select as wide_select
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from core.checkins.config import REVIEWED_TIERS
-from core.checkins.kind import (
-    Context,
-    Derived,
-    Kind,
-    about_account,
-    key_accounts,
-    scorings,
-)
-from core.checkins.sql import chunked, moment, rows
-from core.models import Account, AccountStatus, Contact, PlanObjective, ScoreSnapshot, Tier
+from core.checkins.keys import key_sql
+from core.checkins.kind import Context, Derived, Kind, due, key_accounts, newest_snapshot, scorings
+from core.checkins.sql import at, moment
+from core.models import Account, Contact, PlanObjective, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
 
 NAME = "onboarding"
+STEPS = ("owner confirmed", "decision maker among contacts", "plan with an objective")
 
 
 def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts in a reviewed tier for less than the window whose checklist is not done."""
-    now, config, session = context.now, context.config, reading.session
-    first_scoring, last_scoring = scorings(session)
-    if first_scoring == last_scoring:  # one scoring (or none): only an override is news
-        accounts = rows(session, overridden_accounts(context))
-    else:
-        accounts = rows(session, key_accounts(context))
-    if not accounts:
-        return []
-    ids = {row[0] for row in accounts}
-    entered = tier_entry(session, ids)
-    deciders = _accounts_among(
-        session,
-        ids,
-        col(Contact.account_id),
-        col(Contact.decision_maker),
-        col(Contact.retired_at).is_(None),
+    now, config = context.now, context.config
+    first_scoring, last_scoring = scorings(reading.session)
+    accounts = key_accounts(
+        context,
+        newest_snapshot("tier_since").label("entered"),
+        col(Account.updated_at).label("updated_at"),
     )
-    planned = _accounts_among(session, ids, col(PlanObjective.account_id))
+    if first_scoring == last_scoring:  # one scoring (or none): only an override is news
+        accounts = accounts.where(col(Account.tier_override).in_(sorted(REVIEWED_TIERS)))
+    # OFFSET 0 keeps the planners from repeating the snapshot look-ups in each
+    # expression below.
+    a = accounts.offset(0).subquery("key_accounts")
+    # In the tier by override only (no run of snapshots): since the account last changed.
+    since = func.coalesce(a.c.entered, a.c.updated_at)
+    steps = (
+        a.c.user_id.is_not(None),
+        exists(
+            select(col(Contact.id)).where(
+                col(Contact.account_id) == a.c.account_id,
+                col(Contact.decision_maker),
+                col(Contact.retired_at).is_(None),
+            )
+        ),
+        exists(
+            select(col(PlanObjective.id)).where(col(PlanObjective.account_id) == a.c.account_id)
+        ),
+    )
+    became = (
+        []
+        if first_scoring is None
+        else [or_(a.c.entered.is_(None), a.c.entered > at(first_scoring))]
+    )
+    query = wide_select(
+        a.c.account_id,
+        a.c.name,
+        a.c.user_id,
+        a.c.tier,
+        since.label("since"),
+        *(step.label(f"step{n}") for n, step in enumerate(steps)),
+        key_sql(NAME, a.c.account_id, a.c.tier).label("key"),
+    ).where(
+        *became,  # classified by the first scoring: it did not become key, it was
+        since >= at(now - config.onboarding_window),
+        not_(and_(*steps)),
+    )
     found = []
-    for row in accounts:
-        account_id, name, owner_id, tier_name, updated = row
-        since = entered.get(account_id)
-        if since is not None and first_scoring is not None and since <= first_scoring:
-            continue  # classified by the first scoring: it did not become key, it was
-        if since is None:  # in the tier by override only: since the account last changed
-            since = moment(updated)
-        if since is None or now - since > config.onboarding_window:
-            continue
-        checklist = {
-            "owner confirmed": owner_id is not None,
-            "decision maker among contacts": account_id in deciders,
-            "plan with an objective": account_id in planned,
-        }
-        if all(checklist.values()):
-            continue
+    for row in reading.rows(query):
+        started = moment(row.since)
+        assert started is not None
+        checklist = {step: bool(getattr(row, f"step{n}")) for n, step in enumerate(STEPS)}
+        tier_name = row.tier
         weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         found.append(
-            about_account(
+            due(
                 row,
                 NAME,
-                tier_name,
-                due_at=since,
+                due_at=started,
                 priority=0.6 * weight,
                 severity="info",
-                title=f"Onboard {name} as a {tier_name} account",
+                title=f"Onboard {row.name} as a {tier_name} account",
                 detail="Checklist: "
                 + "; ".join(f"[{'x' if ok else ' '}] {step}" for step, ok in checklist.items()),
                 tier=tier_name,
-                reason=f"newly {tier_name} since {since:%d %b}: "
+                reason=f"newly {tier_name} since {started:%d %b}: "
                 f"{sum(checklist.values())} of {len(checklist)} onboarding steps done",
             )
         )
-    kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
-    return [Derived(i) for i in kept]
-
-
-def _accounts_among(session: Session, ids: Collection[int], account: Any, *where: Any) -> set[int]:
-    """The accounts of ``ids`` with a row whose ``account`` column names them (and ``where``)."""
-    found: set[int] = set()
-    for part in chunked(sorted(ids)):
-        found.update(session.exec(select(account).where(*where, account.in_(part)).distinct()))
     return found
-
-
-def overridden_accounts(context: Context) -> Any:
-    """Active accounts put in a reviewed tier by override, in the columns of
-    :func:`key_accounts` (the override wins, so no snapshot is read)."""
-    return wide_select(
-        col(Account.id),
-        col(Account.name),
-        col(Account.owner_id),
-        col(Account.tier_override).label("tier"),
-        col(Account.updated_at),
-    ).where(
-        col(Account.status) == AccountStatus.ACTIVE.value,
-        col(Account.tier_override).in_(sorted(REVIEWED_TIERS)),
-        *context.scope.where(col(Account.owner_id), col(Account.id)),
-    )
-
-
-def tier_entry(session: Session, account_ids: Collection[int]) -> dict[int, datetime]:
-    """When each account's current run of strategic or key snapshots began."""
-    out: dict[int, datetime] = {}
-    for part in chunked(sorted(account_ids)):
-        out.update(_tier_entry_of(session, list(part)))
-    return out
-
-
-def _tier_entry_of(session: Session, account_ids: list[int]) -> dict[int, datetime]:
-    reviewed = sorted(REVIEWED_TIERS)
-    last_low = (
-        select(
-            col(ScoreSnapshot.account_id).label("account_id"),
-            func.max(ScoreSnapshot.at).label("at"),
-        )
-        .where(
-            col(ScoreSnapshot.tier).not_in(reviewed),
-            col(ScoreSnapshot.account_id).in_(account_ids),
-        )
-        .group_by(col(ScoreSnapshot.account_id))
-        .subquery()
-    )
-    query = (
-        select(col(ScoreSnapshot.account_id), func.min(ScoreSnapshot.at))
-        .outerjoin(last_low, last_low.c.account_id == ScoreSnapshot.account_id)
-        .where(
-            col(ScoreSnapshot.tier).in_(reviewed),
-            col(ScoreSnapshot.account_id).in_(account_ids),
-            or_(last_low.c.at.is_(None), and_(col(ScoreSnapshot.at) > last_low.c.at)),
-        )
-        .group_by(col(ScoreSnapshot.account_id))
-    )
-    out = {}
-    for account_id, first in session.exec(query).all():
-        stamp = moment(first)
-        if stamp is not None:
-            out[account_id] = stamp
-    return out
 
 
 KIND = Kind(NAME, "Onboarding", read, resolved_by="the checklist is complete")

@@ -1,0 +1,104 @@
+"""Runs of strategic or key snapshots: when an account entered the tier it is reviewed in.
+
+Onboarding is due for an account that *became* strategic or key, from the moment its
+current run of such snapshots began. Found from the history, that moment costs a
+look at every snapshot of every key account, more with each nightly scoring; so each
+snapshot stores it (``tier_since``), written with the snapshot, and the newest
+snapshot of an account answers alone.
+
+A new snapshot continues the run of the one before it: its ``tier_since`` is the
+previous snapshot's, or its own moment when the previous one was in a lower tier
+(or there is none). A snapshot written before some of its account's history (a
+rescore of an earlier moment, a test building a history by hand) has the whole
+history of its accounts counted again, by the same rule, with window functions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, case, event, exists, func, literal, select, update
+from sqlalchemy.orm import Mapper
+
+from core.models import ScoreSnapshot, Tier
+from core.types import UTCDateTime
+
+REVIEWED = sorted({Tier.STRATEGIC.value, Tier.KEY.value})
+"""The tiers that get reviews and onboarding (:data:`core.checkins.config.REVIEWED_TIERS`)."""
+
+SNAPSHOTS = ScoreSnapshot.__table__  # type: ignore[attr-defined]
+
+
+def continue_runs(connection: Connection, at: datetime) -> None:
+    """Set ``tier_since`` on the snapshots just written at ``at``.
+
+    Each strategic or key snapshot continues its account's previous snapshot's
+    run, found through the (account, at) index; when snapshots later than ``at``
+    exist, their runs may have changed too, and the accounts' histories are
+    counted again instead.
+    """
+    moment = literal(at, UTCDateTime())
+    later = connection.execute(select(exists().where(SNAPSHOTS.c.at > moment))).scalar()
+    if later:
+        written = select(SNAPSHOTS.c.account_id).where(SNAPSHOTS.c.at == moment)
+        count_runs(connection, written)
+        return
+    before = SNAPSHOTS.alias("before")
+    previous = (
+        select(before.c.tier_since)
+        .where(before.c.account_id == SNAPSHOTS.c.account_id, before.c.at < moment)
+        .order_by(before.c.at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    connection.execute(
+        update(SNAPSHOTS)
+        .where(SNAPSHOTS.c.at == moment, SNAPSHOTS.c.tier.in_(REVIEWED))
+        .values(tier_since=func.coalesce(previous, moment))
+    )
+
+
+def count_runs(connection: Connection, accounts: Any = None) -> None:
+    """Set ``tier_since`` on every snapshot of ``accounts`` (a collection of ids or a
+    subquery of them; None: every account) from their whole history.
+
+    A run is numbered by how many lower-tier snapshots came before it; a reviewed
+    snapshot's ``tier_since`` is the earliest reviewed moment of its run.
+    """
+    reviewed = SNAPSHOTS.c.tier.in_(REVIEWED)
+    chosen = SNAPSHOTS.c.account_id.in_(accounts) if accounts is not None else literal(True)
+    numbered = (
+        select(
+            SNAPSHOTS.c.id,
+            SNAPSHOTS.c.account_id,
+            SNAPSHOTS.c.at,
+            reviewed.label("reviewed"),
+            func.sum(case((reviewed, 0), else_=1))
+            .over(partition_by=SNAPSHOTS.c.account_id, order_by=SNAPSHOTS.c.at)
+            .label("run"),
+        )
+        .where(chosen)
+        .subquery("numbered")
+    )
+    runs = select(
+        numbered.c.id,
+        case(
+            (
+                numbered.c.reviewed,
+                func.min(case((numbered.c.reviewed, numbered.c.at))).over(
+                    partition_by=[numbered.c.account_id, numbered.c.run]
+                ),
+            )
+        ).label("since"),
+    ).subquery("runs")
+    connection.execute(
+        update(SNAPSHOTS).where(SNAPSHOTS.c.id == runs.c.id).values(tier_since=runs.c.since)
+    )
+
+
+@event.listens_for(ScoreSnapshot, "after_insert")
+def _one_written(_mapper: Mapper[Any], connection: Connection, snap: ScoreSnapshot) -> None:
+    """A snapshot added one at a time (not by scoring, which writes them in bulk):
+    its account's runs are counted again, wherever in the history it falls."""
+    count_runs(connection, [snap.account_id])
