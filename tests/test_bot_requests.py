@@ -53,6 +53,21 @@ PAYLOADS: dict[str, dict[str, Any]] = {
             "blocks": [],
         },
     },
+    "request form": {  # Konex is Bob's: even whole, it writes nothing
+        "type": "view_submission",
+        "user": {"id": "UANNA"},
+        "team": {"id": TEAM},
+        "view": {
+            "id": "V0FUZZREQ",
+            "type": "modal",
+            "callback_id": "kam_request_modal",
+            "private_metadata": '{"account_id": 3}',
+            "state": {
+                "values": {"request_what": {"what": {"type": "plain_text_input", "value": "x"}}}
+            },
+            "blocks": [],
+        },
+    },
     "block_suggestion": {
         "type": "block_suggestion",
         "user": {"id": "UANNA"},
