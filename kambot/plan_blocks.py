@@ -35,6 +35,8 @@ from kambot.blocks import (
 
 LINE = 300
 """How much of one typed line (an action, a risk) a plan shows."""
+DONE_BUTTONS = 10
+"""How many open actions a plan shows with their own "Done" button."""
 
 
 def _measure(m: Measure) -> str:
@@ -62,7 +64,10 @@ def _plan_buttons(account: str) -> ActionsBlock:
 
 
 def _action_blocks(plan: AccountPlan) -> list[Block]:
-    """Each open action with its "Done" button, then the done ones."""
+    """The first open actions each with its "Done" button, then the other open ones and the
+    done ones as lines (so that a long plan still shows its risks and scorecard)."""
+    open_ones = [a for a in plan.actions if not a.done_at]
+    buttoned, rest = open_ones[:DONE_BUTTONS], open_ones[DONE_BUTTONS:]
     blocks: list[Block] = [
         section(
             _action(a),
@@ -70,10 +75,12 @@ def _action_blocks(plan: AccountPlan) -> list[Block]:
                 "Done", f"done:{a.id}", command_on("plan done", plan.account, str(a.id))
             ),
         )
-        for a in plan.actions
-        if not a.done_at
+        for a in buttoned
     ]
-    return blocks + list_sections([_action(a) for a in plan.actions if a.done_at])
+    lines = [_action(a) for a in rest]
+    if rest:
+        lines.append(f"_Mark these done with_ `/kam plan done {escape(plan.account)} ID`.")
+    return blocks + list_sections([*lines, *(_action(a) for a in plan.actions if a.done_at)])
 
 
 def plan_blocks(plan: AccountPlan) -> list[Block]:

@@ -9,6 +9,7 @@ twice is one record.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
@@ -16,8 +17,10 @@ from sqlmodel import Session
 
 from core.models import Account, CustomerRequest, Goal, PlanAction, PlanObjective, PlanRisk
 from core.services.users import get_user_by_slack_id
+from core.views.plan import AccountPlan, ActionLine, RiskLine
 from kambot import ids, record_forms
-from tests.slack_harness import Call, SlackBot, text_input, valid_view
+from kambot import plan_blocks as pb
+from tests.slack_harness import Call, SlackBot, text_input, valid_blocks, valid_view
 from tests.slack_harness import select as choose
 from tests.test_bot import bot, counts, problems, reply_text, rows, team
 from tests.test_bot_plans import AHEAD, key_acme
@@ -297,3 +300,28 @@ def test_the_card_offers_a_request_form_and_for_a_key_account_its_plan(
     shown = bot.api.wait_for(f"response/{n}")[0]
     assert shown.body["replace_original"] is False  # the card stays
     assert "Account plan: Acme Corp" in reply_text(shown)
+
+
+def test_a_long_plan_keeps_its_risks_and_scorecard_in_one_message() -> None:
+    day = date(2027, 1, 1)
+    plan = AccountPlan(
+        account='Big "Co"',
+        tier="key",
+        objectives=[],
+        actions=[
+            ActionLine(id=n, what=f"step {n}", owner=None, due_on=day, done_at=None, overdue=False)
+            for n in range(1, 61)
+        ],
+        buying_centre=[],
+        risks=[RiskLine(id=1, what="a rival's bid", mitigation=None)],
+        last_review=None,
+        scorecard=[],
+    )
+    blocks = [b.to_dict() for b in pb.plan_blocks(plan)]
+    valid_blocks(blocks)
+    assert len(blocks) <= 50
+    done = {k: v for k, v in _buttons(blocks).items() if k.startswith(f"{ids.RUN}:done:")}
+    assert len(done) == pb.DONE_BUTTONS and done[f"{ids.RUN}:done:1"] == "plan done \"Big 'Co'\" 1"
+    text = json.dumps(blocks)
+    assert "step 60" in text and "plan done Big" in text
+    assert "a rival's bid" in text and "Scorecard" in text

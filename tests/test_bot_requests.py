@@ -30,6 +30,21 @@ COMMAND = {
     "trigger_id": "trigger.1",
     "response_url": "RESPONSE_URL",
 }
+
+
+def submission(
+    view_id: str, callback_id: str, metadata: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """A form Anna submits, as Slack sends it."""
+    view = {"id": view_id, "type": "modal", "callback_id": callback_id}
+    return {
+        "type": "view_submission",
+        "user": {"id": "UANNA"},
+        "team": {"id": TEAM},
+        "view": {**view, "private_metadata": metadata, "state": {"values": values}, "blocks": []},
+    }
+
+
 PAYLOADS: dict[str, dict[str, Any]] = {
     "block_actions": {
         "type": "block_actions",
@@ -40,19 +55,14 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "container": {"type": "message", "message_ts": "1.2", "channel_id": "C0SALES"},
         "actions": [{"action_id": "kam_due_page:next", "value": "1|", "type": "button"}],
     },
-    "view_submission": {
-        "type": "view_submission",
-        "user": {"id": "UANNA"},
-        "team": {"id": TEAM},
-        "view": {
-            "id": "V0FUZZ",
-            "type": "modal",
-            "callback_id": "kam_log_modal",
-            "private_metadata": "{}",
-            "state": {"values": {}},
-            "blocks": [],
-        },
-    },
+    "view_submission": submission("V0FUZZ", "kam_log_modal", "{}", {}),
+    # Konex is Bob's: even whole, the request form writes nothing
+    "request form": submission(
+        "V0FUZZREQ",
+        "kam_request_modal",
+        '{"account_id": 3}',
+        {"request_what": {"what": {"type": "plain_text_input", "value": "x"}}},
+    ),
     "block_suggestion": {
         "type": "block_suggestion",
         "user": {"id": "UANNA"},

@@ -337,7 +337,10 @@ class Form:
 
     def account(self) -> Account:
         """The account the form was opened on."""
-        return get_account(int(self.metadata["account_id"]), session=self.session)
+        account_id = pickers.account_of(self.view)
+        if account_id is None:
+            raise KamError("This form names no account; open it again with `/kam`.")
+        return get_account(account_id, session=self.session)
 
     @contextmanager
     def about(self, field: tuple[str, str]) -> Iterator[None]:
