@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,11 +17,12 @@ from core.services.profile import by_option, read_profile, set_profile
 from core.views.card import ContactFacts, account_card, contact_facts, contact_list
 from kam.cli.context import (
     AccountArgument,
+    AsOption,
     DbOption,
     JsonOption,
-    acting,
     console,
     emit_json,
+    on_account,
     session,
 )
 
@@ -31,11 +33,46 @@ fact_app = typer.Typer(
 )
 account_app = typer.Typer(help="One account's profile.", no_args_is_help=True)
 
-AsOption = Annotated[
-    str | None, typer.Option("--as", metavar="EMAIL", help="Act as this team member.")
-]
 ContactArgument = Annotated[str, typer.Argument(help="The contact's name (part of it will do).")]
-Text = Annotated[str | None, typer.Option()]
+
+
+_DETAILS = {
+    "title": "Their job title.",
+    "email": "Their e-mail address.",
+    "phone": "Their phone number.",
+    "role": "Buying-centre role: decision_maker, influencer, user, gatekeeper.",
+    "reports_to": "The contact they report to.",
+}
+
+
+def _with_details(*, clears: bool) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a contact command the detail options (``--title`` … ``--reports-to``) before
+    ``--as``; the command takes them as ``**details``. ``clears``: the edit's "- clears it"."""
+
+    def declare(command: Callable[..., None]) -> Callable[..., None]:
+        own = inspect.signature(command, eval_str=True).parameters.values()
+        named = [p for p in own if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        at = next(i for i, p in enumerate(named) if p.name == "as_user")
+        details = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    str | None,
+                    typer.Option(
+                        "--" + name.replace("_", "-"),
+                        help=f"{text[:-1]}; - clears it." if clears else text,
+                    ),
+                ],
+            )
+            for name, text in _DETAILS.items()
+        ]
+        tail = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in named[at:]]
+        command.__signature__ = inspect.Signature([*named[:at], *details, *tail])  # type: ignore[attr-defined]
+        return command
+
+    return declare
 
 
 def _typed(**given: str | None) -> dict[str, str]:
@@ -51,66 +88,44 @@ def _said(contact: Contact, facts: ContactFacts, verb: str, as_json: bool) -> No
 
 
 @contact_app.command("add")
+@_with_details(clears=False)
 def add_contact(
     account: AccountArgument,
     name: Annotated[str, typer.Argument(help="Their full name.")],
-    title: Text = None,
-    email: Text = None,
-    phone: Text = None,
-    role: Annotated[
-        str | None,
-        typer.Option(help="Buying-centre role: decision_maker, influencer, user, gatekeeper."),
-    ] = None,
-    reports_to: Annotated[
-        str | None, typer.Option("--reports-to", help="The contact they report to.")
-    ] = None,
     as_user: AsOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    **details: str | None,
 ) -> None:
     """Add a person at the customer."""
-    typed = _typed(name=name, title=title, email=email, phone=phone, role=role)
-    typed |= _typed(reports_to=reports_to)
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        given = contact_service.read_contact(target, typed, session=s)
+    typed = _typed(name=name, **details)
+    with on_account(db, account, as_user) as on:
+        given = contact_service.read_contact(on.account, typed, session=on.session)
         assert isinstance(given, ContactCreate)
-        person = contact_service.add_contact(target, given, session=s, actor=actor)
-        facts = contact_facts(person, session=s)
-    _said(person, facts, f"Added to {target.name}:", as_json)
+        person = contact_service.add_contact(on.account, given, session=on.session, actor=on.actor)
+        facts = contact_facts(person, session=on.session)
+    _said(person, facts, f"Added to {on.account.name}:", as_json)
 
 
 @contact_app.command("edit")
+@_with_details(clears=True)
 def edit_contact(
     account: AccountArgument,
     contact: ContactArgument,
     name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
-    title: Text = None,
-    email: Text = None,
-    phone: Text = None,
-    role: Annotated[
-        str | None,
-        typer.Option(help="decision_maker, influencer, user, gatekeeper; - clears it."),
-    ] = None,
-    reports_to: Annotated[
-        str | None, typer.Option("--reports-to", help="The contact they report to; - clears it.")
-    ] = None,
     as_user: AsOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    **details: str | None,
 ) -> None:
     """Change a contact's details; an option given as - (or "") clears that detail."""
-    typed = _typed(name=name, title=title, email=email, phone=phone, role=role)
-    typed |= _typed(reports_to=reports_to)
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        person = contact_service.find_contact(target, contact, session=s)
-        changes = contact_service.read_contact(target, typed, session=s, editing=True)
+    typed = _typed(name=name, **details)
+    with on_account(db, account, as_user) as on:
+        person = contact_service.find_contact(on.account, contact, session=on.session)
+        changes = contact_service.read_contact(on.account, typed, session=on.session, editing=True)
         assert isinstance(changes, ContactUpdate)
-        contact_service.edit_contact(person, changes, session=s, actor=actor)
-        facts = contact_facts(person, session=s)
+        contact_service.edit_contact(person, changes, session=on.session, actor=on.actor)
+        facts = contact_facts(person, session=on.session)
     _said(person, facts, "Changed", as_json)
 
 
@@ -123,12 +138,10 @@ def retire_contact(
     as_json: JsonOption = False,
 ) -> None:
     """Mark a contact as gone: off the card and the reminders, kept in the history."""
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        person = contact_service.find_contact(target, contact, session=s)
-        contact_service.retire_contact(person, session=s, actor=actor)
-        facts = contact_facts(person, session=s)
+    with on_account(db, account, as_user) as on:
+        person = contact_service.find_contact(on.account, contact, session=on.session)
+        contact_service.retire_contact(person, session=on.session, actor=on.actor)
+        facts = contact_facts(person, session=on.session)
     _said(person, facts, "Retired", as_json)
 
 
@@ -175,10 +188,9 @@ def _fact(
     as_json: bool,
 ) -> None:
     """Add, edit or remove one personal fact, through the one core rule for each."""
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        person = contact_service.find_contact(target, contact, session=s)
+    with on_account(db, account, as_user) as on:
+        s, actor = on.session, on.actor
+        person = contact_service.find_contact(on.account, contact, session=s)
         chosen = contact_service.fact_kind(kind)
         if verb == "remove":
             contact_service.remove_fact(person, chosen, session=s, actor=actor)
@@ -279,16 +291,14 @@ def set_account(
             replacement_months=replacement_months,
         )
     )
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        set_profile(target, read_profile(typed), session=s, actor=actor)
-        card = account_card(target, session=s)
+    with on_account(db, account, as_user) as on:
+        set_profile(on.account, read_profile(typed), session=on.session, actor=on.actor)
+        card = account_card(on.account, session=on.session)
     if as_json:
         emit_json(card.as_json())
         return
     changed = ", ".join(name.replace("_", " ") for name in typed)
-    typer.echo(f"Set {changed} for {target.name}.")
+    typer.echo(f"Set {changed} for {on.account.name}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,21 +9,16 @@ with ``--json``, the record as stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from core import audit
-from core.actors import Actor
 from core.clock import utcnow
 from core.models import (
-    Account,
     CommitmentCreate,
     Expectation,
     FeedbackCreate,
@@ -46,6 +41,7 @@ from kam.cli.context import (
     acting,
     console,
     emit_json,
+    on_account,
     session,
     table_limit,
     when_for,
@@ -56,23 +52,6 @@ ByOption = Annotated[
     str, typer.Option("--by", metavar="WHEN", help='The day: ISO or "next friday".')
 ]
 KeyArgument = Annotated[str, typer.Argument(help="The reminder's key (`kam due --json`).")]
-
-
-@contextmanager
-def _on(account: str, as_user: str | None, db: str | None) -> Iterator[Acting]:
-    """One command's transaction, who it acts as, and the account it is about."""
-    with session(db) as s:
-        actor = acting(as_user, session=s)
-        yield Acting(s, actor, find_account(account, session=s))
-
-
-@dataclass(frozen=True)
-class Acting:
-    """What a recording command works with."""
-
-    session: Session
-    actor: Actor
-    account: Account
 
 
 def _print(sentence: str, record: SQLModel, as_json: bool) -> None:
@@ -92,7 +71,7 @@ def promise(
     as_json: JsonOption = False,
 ) -> None:
     """Record a promise made to the customer; kam reminds whoever keeps it."""
-    with _on(account, as_user, db) as on:
+    with on_account(db, account, as_user) as on:
         s, actor, target = on.session, on.actor, on.account
         due = when_for(actor).deadline(by)
         made = CommitmentCreate(what=what, due_on=due, to_whom=to)
@@ -117,7 +96,7 @@ def notice(
 ) -> None:
     """Record bad news the customer must hear from us by a day; kam nags until it is told."""
     chosen = choice(kind, NoticeKind, "notice kind") or NoticeKind.OTHER
-    with _on(account, as_user, db) as on:
+    with on_account(db, account, as_user) as on:
         s, actor, target = on.session, on.actor, on.account
         day = when_for(actor).deadline(by)
         news = NoticeCreate(what=what, must_tell_by=day, kind=chosen, alternatives=alternatives)
@@ -138,7 +117,7 @@ def order(
 ) -> None:
     """Record an order the customer placed; a thank-you becomes due."""
     placed = OrderCreate(what=what, amount=amount(amount_text))
-    with _on(account, as_user, db) as on:
+    with on_account(db, account, as_user) as on:
         s, actor, target = on.session, on.actor, on.account
         stored = record_order(target, placed, session=s, actor=actor)
         _print(f"Order from {target.name} recorded: {stored.what}.", stored, as_json)
@@ -163,7 +142,7 @@ def feedback(
         expectation=choice(expectation, Expectation, "expectation"),
         comment=comment,
     )
-    with _on(account, as_user, db) as on:
+    with on_account(db, account, as_user) as on:
         s, actor, target = on.session, on.actor, on.account
         stored = add_feedback(target, rating, session=s, actor=actor)
         _print(f"Feedback from {target.name} recorded.", stored, as_json)

@@ -22,7 +22,6 @@ from core.models import (
     UserCreate,
 )
 from core.services import users
-from core.services.accounts import find_account
 from core.services.contacts import find_contact
 from core.services.interactions import log_interaction
 from core.validation import choice
@@ -31,9 +30,9 @@ from kam.cli.context import (
     AsOption,
     DbOption,
     JsonOption,
-    acting,
     console,
     emit_json,
+    on_account,
     session,
     when_option,
 )
@@ -66,10 +65,9 @@ def log(
     chosen_kind = choice(kind, InteractionKind, "kind") or InteractionKind.CALL
     chosen_sentiment = choice(sentiment, Sentiment, "sentiment")
     occurred_at = when_option(at, prefer="past")
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        person = find_contact(target, contact, session=s) if contact else None
+    with on_account(db, account, as_user) as on:
+        target = on.account
+        person = find_contact(target, contact, session=on.session) if contact else None
         interaction = InteractionCreate(
             summary=summary,
             kind=chosen_kind,
@@ -78,7 +76,7 @@ def log(
             sentiment=chosen_sentiment,
             source="cli",
         )
-        logged = log_interaction(target, interaction, session=s, actor=actor)
+        logged = log_interaction(target, interaction, session=on.session, actor=on.actor)
         result = {
             "id": logged.id,
             "account": target.name,
