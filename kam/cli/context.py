@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -53,6 +54,36 @@ YesOption = Annotated[
     typer.Option("--yes", "-y", help="Replace without asking (a backup copy is still kept)."),
 ]
 AccountArgument = Annotated[str, typer.Argument(help="Account name; close spellings are found.")]
+
+
+Command = Callable[..., None]
+
+
+def text_options(helps: Mapping[str, str]) -> Callable[[Command], Command]:
+    """Give a command one optional text option per entry of ``helps`` (parameter name →
+    help; ``cost_to_serve`` is ``--cost-to-serve``), placed before its ``--as`` (else last);
+    the command takes them as ``**options``. For commands whose options are a table."""
+
+    def declare(command: Command) -> Command:
+        own = inspect.signature(command, eval_str=True).parameters.values()
+        named = [p for p in own if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        at = next((i for i, p in enumerate(named) if p.name == "as_user"), len(named))
+        added = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    str | None, typer.Option("--" + name.replace("_", "-"), help=text)
+                ],
+            )
+            for name, text in helps.items()
+        ]
+        tail = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in named[at:]]
+        command.__signature__ = inspect.Signature([*named[:at], *added, *tail])  # type: ignore[attr-defined]
+        return command
+
+    return declare
 
 
 def table_limit(rows: str) -> Any:

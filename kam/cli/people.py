@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Annotated
 
@@ -13,7 +12,7 @@ from rich.table import Table
 from core.models import Contact, ContactCreate, ContactUpdate
 from core.services import contacts as contact_service
 from core.services.accounts import find_account
-from core.services.profile import by_option, read_profile, set_profile
+from core.services.profile import PROFILE, by_option, read_profile, set_profile
 from core.views.card import ContactFacts, account_card, contact_facts, contact_list
 from kam.cli.context import (
     AccountArgument,
@@ -24,6 +23,7 @@ from kam.cli.context import (
     emit_json,
     on_account,
     session,
+    text_options,
 )
 
 contact_app = typer.Typer(help="The people at a customer.", no_args_is_help=True)
@@ -45,34 +45,11 @@ _DETAILS = {
 }
 
 
-def _with_details(*, clears: bool) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a contact command the detail options (``--title`` … ``--reports-to``) before
-    ``--as``; the command takes them as ``**details``. ``clears``: the edit's "- clears it"."""
-
-    def declare(command: Callable[..., None]) -> Callable[..., None]:
-        own = inspect.signature(command, eval_str=True).parameters.values()
-        named = [p for p in own if p.kind is not inspect.Parameter.VAR_KEYWORD]
-        at = next(i for i, p in enumerate(named) if p.name == "as_user")
-        details = [
-            inspect.Parameter(
-                name,
-                inspect.Parameter.KEYWORD_ONLY,
-                default=None,
-                annotation=Annotated[
-                    str | None,
-                    typer.Option(
-                        "--" + name.replace("_", "-"),
-                        help=f"{text[:-1]}; - clears it." if clears else text,
-                    ),
-                ],
-            )
-            for name, text in _DETAILS.items()
-        ]
-        tail = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in named[at:]]
-        command.__signature__ = inspect.Signature([*named[:at], *details, *tail])  # type: ignore[attr-defined]
-        return command
-
-    return declare
+def _details(*, clears: bool) -> dict[str, str]:
+    """The contact's detail options and their help; ``clears``: an edit's "- clears it"."""
+    return {
+        name: f"{text[:-1]}; - clears it." if clears else text for name, text in _DETAILS.items()
+    }
 
 
 def _typed(**given: str | None) -> dict[str, str]:
@@ -88,7 +65,7 @@ def _said(contact: Contact, facts: ContactFacts, verb: str, as_json: bool) -> No
 
 
 @contact_app.command("add")
-@_with_details(clears=False)
+@text_options(_details(clears=False))
 def add_contact(
     account: AccountArgument,
     name: Annotated[str, typer.Argument(help="Their full name.")],
@@ -108,7 +85,7 @@ def add_contact(
 
 
 @contact_app.command("edit")
-@_with_details(clears=True)
+@text_options(_details(clears=True))
 def edit_contact(
     account: AccountArgument,
     contact: ContactArgument,
@@ -240,57 +217,16 @@ def remove_fact(
 
 
 @account_app.command("set")
+@text_options({f.option.replace("-", "_"): f.label + "." for f in PROFILE.values()})
 def set_account(
     account: AccountArgument,
-    stage: Annotated[str | None, typer.Option(help="McDonald stage, 1 (exploratory) to 5.")] = None,
-    health: Annotated[str | None, typer.Option(help="Financial health, 1 to 5.")] = None,
-    influence: Annotated[str | None, typer.Option(help="Industry influence, 1 to 5.")] = None,
-    spend: Annotated[
-        str | None, typer.Option(help="Their yearly spend in our category, all suppliers.")
-    ] = None,
-    cost_to_serve: Annotated[str | None, typer.Option(help="Our yearly cost to serve.")] = None,
-    margin: Annotated[str | None, typer.Option(help="Gross margin, e.g. 32%.")] = None,
-    tier: Annotated[
-        str | None, typer.Option(help="strategic, key, growth, standard; auto hands it back.")
-    ] = None,
-    reason: Annotated[str | None, typer.Option(help="Why the tier is set by hand.")] = None,
-    values: Annotated[str | None, typer.Option(help="What they value.")] = None,
-    difficulties: Annotated[str | None, typer.Option(help="What causes them difficulty.")] = None,
-    buying: Annotated[str | None, typer.Option(help="How they buy and who takes part.")] = None,
-    suppliers: Annotated[
-        str | None, typer.Option(help="What else they buy, and from whom.")
-    ] = None,
-    plans: Annotated[str | None, typer.Option(help="Their strategic plans.")] = None,
-    replacement_cost: Annotated[
-        str | None, typer.Option(help="What replacing their business would cost.")
-    ] = None,
-    replacement_months: Annotated[
-        str | None, typer.Option(help="How many months replacing them would take.")
-    ] = None,
     as_user: AsOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    **fields: str | None,
 ) -> None:
     """Set the account profile (each field dated and attributed); - clears a field."""
-    typed = by_option(
-        dict(
-            stage=stage,
-            health=health,
-            influence=influence,
-            spend=spend,
-            cost_to_serve=cost_to_serve,
-            margin=margin,
-            tier=tier,
-            reason=reason,
-            values=values,
-            difficulties=difficulties,
-            buying=buying,
-            suppliers=suppliers,
-            plans=plans,
-            replacement_cost=replacement_cost,
-            replacement_months=replacement_months,
-        )
-    )
+    typed = by_option(fields)
     with on_account(db, account, as_user) as on:
         set_profile(on.account, read_profile(typed), session=on.session, actor=on.actor)
         card = account_card(on.account, session=on.session)
