@@ -154,16 +154,23 @@ def current_tier() -> Any:
     tier) index: reading the index alone, whatever the number of nightly snapshots,
     where grouping every snapshot to find each account's newest read them all.
     """
-    snap = aliased(ScoreSnapshot)  # its own, so a query that joins snapshots can use it
-    newest = (
-        select(col(snap.tier))
+    newest = newest_snapshot_column("tier")
+    return func.coalesce(col(Account.tier_override), newest, literal(Tier.STANDARD.value))
+
+
+def newest_snapshot_column(name: str) -> Any:
+    """SQL: the column ``name`` of the account's newest snapshot, looked up per account
+    through the snapshots' (account, at) index (an alias of its own, so a query that
+    joins snapshots can use it)."""
+    snap = aliased(ScoreSnapshot)
+    return (
+        select(col(getattr(snap, name)))
         .where(col(snap.account_id) == col(Account.id))
         .order_by(col(snap.at).desc())
         .limit(1)
         .correlate(Account)
         .scalar_subquery()
     )
-    return func.coalesce(col(Account.tier_override), newest, literal(Tier.STANDARD.value))
 
 
 def scorings(session: Session) -> tuple[datetime | None, datetime | None]:
