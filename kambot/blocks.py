@@ -146,6 +146,11 @@ def list_sections(lines: Sequence[str], per: int = 10) -> list[SectionBlock]:
     return [section("\n".join(lines[start : start + per])) for start in range(0, len(lines), per)]
 
 
+def titled_list(title: str, lines: Sequence[str], *, empty: str) -> list[Block]:
+    """A header, then the lines in sections, or the sentence ``empty`` when there are none."""
+    return [header(title), *(list_sections(lines) if lines else [section(empty)])]
+
+
 def form_input(
     field: tuple[str, str],
     label: str,
@@ -286,14 +291,34 @@ def apology_blocks() -> list[Block]:
     ]
 
 
-def apology_modal() -> View:
-    """The apology in place of a modal whose submission failed after it was acknowledged."""
+def form_modal(
+    callback_id: str, title: str, submit: str, metadata: Mapping[str, Any], blocks: list[Block]
+) -> View:
+    """A modal form; ``metadata`` travels with it (compact JSON) to its submission."""
     return View(
         type="modal",
-        title=PlainTextObject(text="kam"),
-        close=PlainTextObject(text="Close"),
-        blocks=apology_blocks(),
+        callback_id=callback_id,
+        title=PlainTextObject(text=title),
+        submit=PlainTextObject(text=submit),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(dict(metadata), separators=(",", ":")),
+        blocks=blocks,
     )
+
+
+def shown_modal(title: str, blocks: list[Block], *, close: str = "Close") -> View:
+    """A modal that only shows something: no submit button."""
+    return View(
+        type="modal",
+        title=PlainTextObject(text=title),
+        close=PlainTextObject(text=close),
+        blocks=blocks,
+    )
+
+
+def apology_modal() -> View:
+    """The apology in place of a modal whose submission failed after it was acknowledged."""
+    return shown_modal("kam", apology_blocks())
 
 
 # --- accounts -----------------------------------------------------------------
@@ -416,18 +441,14 @@ def card_blocks(
 def account_list_blocks(page: AccountPage, title: str) -> list[Block]:
     """The first accounts of a listing (the page), largest revenue first."""
     rows, limit = page.rows, len(page.rows)
-    blocks: list[Block] = [header(title)]
-    if not rows:
-        blocks.append(section("No accounts here."))
-        return blocks
     lines = [
         f"• *{safe(r.name, 150)}* · {escape(r.tier or 'not scored')} · "
         f"{money(r.revenue_12m)} · "
         f"last contact {_date(r.last_contact) or 'never'}"
         for r in rows
     ]
-    blocks.extend(list_sections(lines))
-    if page.total > limit:
+    blocks = titled_list(title, lines, empty="No accounts here.")
+    if rows and page.total > limit:
         blocks.append(
             context(
                 f"Showing {limit} of {page.total:,}. Narrow it with `--tier` or `--owner`, "
@@ -443,12 +464,7 @@ def account_view_blocks(card: AccountCard) -> list[Block]:
 
 
 def account_modal(card: AccountCard) -> View:
-    return View(
-        type="modal",
-        title=PlainTextObject(text="Account"),
-        close=PlainTextObject(text="Close"),
-        blocks=account_view_blocks(card),
-    )
+    return shown_modal("Account", account_view_blocks(card))
 
 
 # --- the log modal ------------------------------------------------------------
@@ -528,15 +544,7 @@ def log_modal(
             max_length=100,
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.LOG_MODAL,
-        title=PlainTextObject(text="Log a check-in"),
-        submit=PlainTextObject(text="Log it"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps(dict(metadata), separators=(",", ":")),
-        blocks=blocks,
-    )
+    return form_modal(ids.LOG_MODAL, "Log a check-in", "Log it", metadata, blocks)
 
 
 def logged_blocks(account: str, kind: str, when: str, summary: str) -> list[Block]:
@@ -870,17 +878,13 @@ def _tier_and_value(b: Breakdown) -> str:
 
 def score_list_blocks(rows: Sequence[ScoreSummary], title: str) -> list[Block]:
     """Accounts with their scores, strongest first."""
-    blocks: list[Block] = [header(title)]
     lines = [
         f"{BAND_EMOJI.get(r.band, '')} *{safe(r.account_name, 150)}* · "
         f"{escape(r.tier)} · A {r.attractiveness:.0f} · "
         f"R {r.relationship:.0f} · H {r.health:.0f}"
         for r in rows[:40]
     ]
-    blocks.extend(list_sections(lines))
-    if not rows:
-        blocks.append(section("No accounts scored yet."))
-    return blocks
+    return titled_list(title, lines, empty="No accounts scored yet.")
 
 
 def _concentration(c: Concentration) -> str:
@@ -984,16 +988,13 @@ def _open_items(
 
 def audit_blocks(lines: Sequence[AuditLine], title: str) -> list[Block]:
     """The audit trail, newest first: when, who, what, which record, which fields."""
-    blocks: list[Block] = [header(title)]
-    if not lines:
-        blocks.append(section("Nothing was changed here yet."))
-        return blocks
     shown = [
         f"{line.at:%Y-%m-%d %H:%M} UTC · {safe(line.actor, 120)} · {escape(line.action)} "
         f"{escape(line.record)}"
         + (f" · {escape(', '.join(line.shown_changes)[:300])}" if line.shown_changes else "")
         for line in lines
     ]
-    blocks.extend(list_sections(shown))
-    blocks.append(context("`kam audit ACCOUNT --limit N` shows more, and `--json` all of it."))
+    blocks = titled_list(title, shown, empty="Nothing was changed here yet.")
+    if shown:
+        blocks.append(context("`kam audit ACCOUNT --limit N` shows more, and `--json` all of it."))
     return blocks
