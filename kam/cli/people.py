@@ -16,14 +16,14 @@ from core.services.profile import PROFILE, by_option, read_profile, set_profile
 from core.views.card import ContactFacts, account_card, contact_facts, contact_list
 from kam.cli.context import (
     AccountArgument,
-    AsOption,
+    Common,
     DbOption,
     JsonOption,
     console,
     emit_json,
-    on_account,
     session,
     text_options,
+    writes,
 )
 
 contact_app = typer.Typer(help="The people at a customer.", no_args_is_help=True)
@@ -66,60 +66,59 @@ def _said(contact: Contact, facts: ContactFacts, verb: str, as_json: bool) -> No
 
 @contact_app.command("add")
 @text_options(_details(clears=False))
+@writes
 def add_contact(
     account: AccountArgument,
     name: Annotated[str, typer.Argument(help="Their full name.")],
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    common: Common,
     **details: str | None,
 ) -> None:
     """Add a person at the customer."""
     typed = _typed(name=name, **details)
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         given = contact_service.read_contact(on.account, typed, session=on.session)
         assert isinstance(given, ContactCreate)
         person = contact_service.add_contact(on.account, given, session=on.session, actor=on.actor)
         facts = contact_facts(person, session=on.session)
-    _said(person, facts, f"Added to {on.account.name}:", as_json)
+    _said(person, facts, f"Added to {on.account.name}:", common.as_json)
 
 
 @contact_app.command("edit")
 @text_options(_details(clears=True))
+@writes
 def edit_contact(
     account: AccountArgument,
     contact: ContactArgument,
     name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
     **details: str | None,
 ) -> None:
     """Change a contact's details; an option given as - (or "") clears that detail."""
     typed = _typed(name=name, **details)
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         person = contact_service.find_contact(on.account, contact, session=on.session)
         changes = contact_service.read_contact(on.account, typed, session=on.session, editing=True)
         assert isinstance(changes, ContactUpdate)
         contact_service.edit_contact(person, changes, session=on.session, actor=on.actor)
         facts = contact_facts(person, session=on.session)
-    _said(person, facts, "Changed", as_json)
+    _said(person, facts, "Changed", common.as_json)
 
 
 @contact_app.command("retire")
+@writes
 def retire_contact(
     account: AccountArgument,
     contact: ContactArgument,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Mark a contact as gone: off the card and the reminders, kept in the history."""
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         person = contact_service.find_contact(on.account, contact, session=on.session)
         contact_service.retire_contact(person, session=on.session, actor=on.actor)
         facts = contact_facts(person, session=on.session)
-    _said(person, facts, "Retired", as_json)
+    _said(person, facts, "Retired", common.as_json)
 
 
 @contact_app.command("list")
@@ -160,12 +159,10 @@ def _fact(
     contact: str,
     kind: str,
     text: str | None,
-    as_user: str | None,
-    db: str | None,
-    as_json: bool,
+    common: Common,
 ) -> None:
     """Add, edit or remove one personal fact, through the one core rule for each."""
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         s, actor = on.session, on.actor
         person = contact_service.find_contact(on.account, contact, session=s)
         chosen = contact_service.fact_kind(kind)
@@ -176,7 +173,7 @@ def _fact(
             write(person, chosen, text or "", session=s, actor=actor)
         facts = contact_facts(person, session=s)
     said = {"add": "Noted", "edit": "Changed", "remove": "Removed"}[verb]
-    _said(person, facts, f"{said} {chosen.value} for", as_json)
+    _said(person, facts, f"{said} {chosen.value} for", common.as_json)
 
 
 def _fact_writer(verb: str, doc: str) -> Callable[..., None]:
@@ -187,14 +184,13 @@ def _fact_writer(verb: str, doc: str) -> Callable[..., None]:
         contact: ContactArgument,
         kind: FactKindArgument,
         text: FactText,
-        as_user: AsOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
+        *,
+        common: Common,
     ) -> None:
-        _fact(verb, account, contact, kind, text, as_user, db, as_json)
+        _fact(verb, account, contact, kind, text, common)
 
     command.__doc__ = doc
-    return command
+    return writes(command)
 
 
 fact_app.command("add")(
@@ -204,33 +200,28 @@ fact_app.command("edit")(_fact_writer("edit", "Replace a personal fact with what
 
 
 @fact_app.command("remove")
+@writes
 def remove_fact(
-    account: AccountArgument,
-    contact: ContactArgument,
-    kind: FactKindArgument,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    account: AccountArgument, contact: ContactArgument, kind: FactKindArgument, *, common: Common
 ) -> None:
     """Forget a personal fact that was wrong or is no longer true."""
-    _fact("remove", account, contact, kind, None, as_user, db, as_json)
+    _fact("remove", account, contact, kind, None, common)
 
 
 @account_app.command("set")
 @text_options({f.option.replace("-", "_"): f.label + "." for f in PROFILE.values()})
+@writes
 def set_account(
     account: AccountArgument,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    common: Common,
     **fields: str | None,
 ) -> None:
     """Set the account profile (each field dated and attributed); - clears a field."""
     typed = by_option(fields)
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         set_profile(on.account, read_profile(typed), session=on.session, actor=on.actor)
         card = account_card(on.account, session=on.session)
-    if as_json:
+    if common.as_json:
         emit_json(card.as_json())
         return
     changed = ", ".join(name.replace("_", " ") for name in typed)

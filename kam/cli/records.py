@@ -27,19 +27,20 @@ from core.services.interactions import log_interaction
 from core.validation import choice
 from kam.cli.context import (
     AccountArgument,
-    AsOption,
+    Common,
     DbOption,
     JsonOption,
     console,
     emit_json,
-    on_account,
     session,
     when_option,
+    writes,
 )
 
 users_app = typer.Typer(help="People on the team and their Slack identities.", no_args_is_help=True)
 
 
+@writes
 def log(
     account: AccountArgument,
     summary: Annotated[str, typer.Argument(help="What happened, in a sentence.")],
@@ -53,19 +54,18 @@ def log(
         str | None,
         typer.Option("--at", metavar="WHEN", help='When it happened: ISO or "yesterday 3pm".'),
     ] = None,
-    as_user: AsOption = None,
     contact: Annotated[str | None, typer.Option("--contact", help="Who you spoke to.")] = None,
     sentiment: Annotated[
         str | None, typer.Option("--sentiment", help="positive, neutral or negative.")
     ] = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Log an interaction with a customer; it resets the check-in clock."""
     chosen_kind = choice(kind, InteractionKind, "kind") or InteractionKind.CALL
     chosen_sentiment = choice(sentiment, Sentiment, "sentiment")
     occurred_at = when_option(at, prefer="past")
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         target = on.account
         person = find_contact(target, contact, session=on.session) if contact else None
         interaction = InteractionCreate(
@@ -84,7 +84,7 @@ def log(
             "occurred_at": logged.occurred_at.isoformat(),
             "summary": logged.summary,
         }
-    if as_json:
+    if common.as_json:
         emit_json(result)
     else:
         typer.echo(
