@@ -151,6 +151,11 @@ def list_sections(lines: Sequence[str], per: int = 10) -> list[SectionBlock]:
     return [section("\n".join(lines[start : start + per])) for start in range(0, len(lines), per)]
 
 
+def titled_list(title: str, lines: Sequence[str], *, empty: str) -> list[Block]:
+    """A header, then the lines in sections, or the sentence ``empty`` when there are none."""
+    return [header(title), *(list_sections(lines) if lines else [section(empty)])]
+
+
 def form_input(
     field: tuple[str, str],
     label: str,
@@ -347,14 +352,19 @@ def apology_blocks() -> list[Block]:
     ]
 
 
-def apology_modal() -> View:
-    """The apology in place of a modal whose submission failed after it was acknowledged."""
+def shown_modal(title: str, blocks: list[Block], *, close: str = "Close") -> View:
+    """A modal that only shows something: no submit button."""
     return View(
         type="modal",
-        title=PlainTextObject(text="kam"),
-        close=PlainTextObject(text="Close"),
-        blocks=apology_blocks(),
+        title=PlainTextObject(text=title),
+        close=PlainTextObject(text=close),
+        blocks=blocks,
     )
+
+
+def apology_modal() -> View:
+    """The apology in place of a modal whose submission failed after it was acknowledged."""
+    return shown_modal("kam", apology_blocks())
 
 
 # --- accounts -----------------------------------------------------------------
@@ -487,18 +497,14 @@ def card_blocks(
 def account_list_blocks(page: AccountPage, title: str) -> list[Block]:
     """The first accounts of a listing (the page), largest revenue first."""
     rows, limit = page.rows, len(page.rows)
-    blocks: list[Block] = [header(title)]
-    if not rows:
-        blocks.append(section("No accounts here."))
-        return blocks
     lines = [
         f"• *{safe(r.name, 150)}* · {escape(r.tier or 'not scored')} · "
         f"{money(r.revenue_12m)} · "
         f"last contact {_date(r.last_contact) or 'never'}"
         for r in rows
     ]
-    blocks.extend(list_sections(lines))
-    if page.total > limit:
+    blocks = titled_list(title, lines, empty="No accounts here.")
+    if rows and page.total > limit:
         blocks.append(
             context(
                 f"Showing {limit} of {page.total:,}. Narrow it with `--tier` or `--owner`, "
@@ -514,12 +520,7 @@ def account_view_blocks(card: AccountCard) -> list[Block]:
 
 
 def account_modal(card: AccountCard) -> View:
-    return View(
-        type="modal",
-        title=PlainTextObject(text="Account"),
-        close=PlainTextObject(text="Close"),
-        blocks=account_view_blocks(card),
-    )
+    return shown_modal("Account", account_view_blocks(card))
 
 
 # --- the log modal ------------------------------------------------------------
@@ -919,17 +920,13 @@ def _tier_and_value(b: Breakdown) -> str:
 
 def score_list_blocks(rows: Sequence[ScoreSummary], title: str) -> list[Block]:
     """Accounts with their scores, strongest first."""
-    blocks: list[Block] = [header(title)]
     lines = [
         f"{BAND_EMOJI.get(r.band, '')} *{safe(r.account_name, 150)}* · "
         f"{escape(r.tier)} · A {r.attractiveness:.0f} · "
         f"R {r.relationship:.0f} · H {r.health:.0f}"
         for r in rows[:40]
     ]
-    blocks.extend(list_sections(lines))
-    if not rows:
-        blocks.append(section("No accounts scored yet."))
-    return blocks
+    return titled_list(title, lines, empty="No accounts scored yet.")
 
 
 def _concentration(c: Concentration) -> str:
@@ -1033,16 +1030,13 @@ def _open_items(
 
 def audit_blocks(lines: Sequence[AuditLine], title: str) -> list[Block]:
     """The audit trail, newest first: when, who, what, which record, which fields."""
-    blocks: list[Block] = [header(title)]
-    if not lines:
-        blocks.append(section("Nothing was changed here yet."))
-        return blocks
     shown = [
         f"{line.at:%Y-%m-%d %H:%M} UTC · {safe(line.actor, 120)} · {escape(line.action)} "
         f"{escape(line.record)}"
         + (f" · {escape(', '.join(line.shown_changes)[:300])}" if line.shown_changes else "")
         for line in lines
     ]
-    blocks.extend(list_sections(shown))
-    blocks.append(context("`kam audit ACCOUNT --limit N` shows more, and `--json` all of it."))
+    blocks = titled_list(title, shown, empty="Nothing was changed here yet.")
+    if shown:
+        blocks.append(context("`kam audit ACCOUNT --limit N` shows more, and `--json` all of it."))
     return blocks

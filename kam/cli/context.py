@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -53,6 +55,36 @@ YesOption = Annotated[
     typer.Option("--yes", "-y", help="Replace without asking (a backup copy is still kept)."),
 ]
 AccountArgument = Annotated[str, typer.Argument(help="Account name; close spellings are found.")]
+
+
+Command = Callable[..., None]
+
+
+def text_options(helps: Mapping[str, str]) -> Callable[[Command], Command]:
+    """Give a command one optional text option per entry of ``helps`` (parameter name →
+    help; ``cost_to_serve`` is ``--cost-to-serve``), placed before its ``--as`` (else last);
+    the command takes them as ``**options``. For commands whose options are a table."""
+
+    def declare(command: Command) -> Command:
+        own = inspect.signature(command, eval_str=True).parameters.values()
+        named = [p for p in own if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        at = next((i for i, p in enumerate(named) if p.name == "as_user"), len(named))
+        added = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    str | None, typer.Option("--" + name.replace("_", "-"), help=text)
+                ],
+            )
+            for name, text in helps.items()
+        ]
+        tail = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in named[at:]]
+        command.__signature__ = inspect.Signature([*named[:at], *added, *tail])  # type: ignore[attr-defined]
+        return command
+
+    return declare
 
 
 def table_limit(rows: str) -> Any:
@@ -180,3 +212,49 @@ def on_account(db: str | None, account: str, as_user: str | None) -> Iterator[Ac
     """One transaction on the account a person named, acting as ``--as`` (or the CLI)."""
     with session(db) as s:
         yield Acting(s, find_account(account, session=s), acting(as_user, session=s))
+
+
+@dataclass(frozen=True)
+class Common:
+    """What every command that writes takes besides its own words: who it acts as
+    (``--as``), the database (``--db``), and whether to print JSON (``--json``)."""
+
+    as_user: str | None
+    db: str | None
+    as_json: bool
+
+    def on(self, account: str) -> AbstractContextManager[Acting]:
+        """One transaction on the account a person named, acting as ``--as``."""
+        return on_account(self.db, account, self.as_user)
+
+    @contextmanager
+    def acting(self) -> Iterator[tuple[Session, Actor]]:
+        """One transaction on no one account, and who it acts as."""
+        with session(self.db) as s:
+            yield s, acting(self.as_user, session=s)
+
+
+_COMMON = (
+    ("as_user", AsOption, None),
+    ("db", DbOption, None),
+    ("as_json", JsonOption, False),
+)
+
+
+def writes(command: Command) -> Command:
+    """A command that writes: after its own parameters typer offers ``--as``, ``--db`` and
+    ``--json``, and the command gets them as ``common`` (a :class:`Common`)."""
+
+    @functools.wraps(command)
+    def run(**words: Any) -> None:
+        common = Common(*(words.pop(name) for name, _, _ in _COMMON))
+        command(**words, common=common)
+
+    own = inspect.signature(command, eval_str=True).parameters.values()
+    kept = [p for p in own if p.name != "common" and p.kind is not inspect.Parameter.VAR_KEYWORD]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
+        for name, option, default in _COMMON
+    ]
+    run.__signature__ = inspect.Signature([*kept, *added])  # type: ignore[attr-defined]
+    return run

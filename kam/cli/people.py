@@ -12,16 +12,18 @@ from rich.table import Table
 from core.models import Contact, ContactCreate, ContactUpdate
 from core.services import contacts as contact_service
 from core.services.accounts import find_account
-from core.services.profile import by_option, read_profile, set_profile
+from core.services.profile import PROFILE, by_option, read_profile, set_profile
 from core.views.card import ContactFacts, account_card, contact_facts, contact_list
 from kam.cli.context import (
     AccountArgument,
+    Common,
     DbOption,
     JsonOption,
-    acting,
     console,
     emit_json,
     session,
+    text_options,
+    writes,
 )
 
 contact_app = typer.Typer(help="The people at a customer.", no_args_is_help=True)
@@ -31,11 +33,23 @@ fact_app = typer.Typer(
 )
 account_app = typer.Typer(help="One account's profile.", no_args_is_help=True)
 
-AsOption = Annotated[
-    str | None, typer.Option("--as", metavar="EMAIL", help="Act as this team member.")
-]
 ContactArgument = Annotated[str, typer.Argument(help="The contact's name (part of it will do).")]
-Text = Annotated[str | None, typer.Option()]
+
+
+_DETAILS = {
+    "title": "Their job title.",
+    "email": "Their e-mail address.",
+    "phone": "Their phone number.",
+    "role": "Buying-centre role: decision_maker, influencer, user, gatekeeper.",
+    "reports_to": "The contact they report to.",
+}
+
+
+def _details(*, clears: bool) -> dict[str, str]:
+    """The contact's detail options and their help; ``clears``: an edit's "- clears it"."""
+    return {
+        name: f"{text[:-1]}; - clears it." if clears else text for name, text in _DETAILS.items()
+    }
 
 
 def _typed(**given: str | None) -> dict[str, str]:
@@ -51,85 +65,60 @@ def _said(contact: Contact, facts: ContactFacts, verb: str, as_json: bool) -> No
 
 
 @contact_app.command("add")
+@text_options(_details(clears=False))
+@writes
 def add_contact(
     account: AccountArgument,
     name: Annotated[str, typer.Argument(help="Their full name.")],
-    title: Text = None,
-    email: Text = None,
-    phone: Text = None,
-    role: Annotated[
-        str | None,
-        typer.Option(help="Buying-centre role: decision_maker, influencer, user, gatekeeper."),
-    ] = None,
-    reports_to: Annotated[
-        str | None, typer.Option("--reports-to", help="The contact they report to.")
-    ] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    common: Common,
+    **details: str | None,
 ) -> None:
     """Add a person at the customer."""
-    typed = _typed(name=name, title=title, email=email, phone=phone, role=role)
-    typed |= _typed(reports_to=reports_to)
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        given = contact_service.read_contact(target, typed, session=s)
+    typed = _typed(name=name, **details)
+    with common.on(account) as on:
+        given = contact_service.read_contact(on.account, typed, session=on.session)
         assert isinstance(given, ContactCreate)
-        person = contact_service.add_contact(target, given, session=s, actor=actor)
-        facts = contact_facts(person, session=s)
-    _said(person, facts, f"Added to {target.name}:", as_json)
+        person = contact_service.add_contact(on.account, given, session=on.session, actor=on.actor)
+        facts = contact_facts(person, session=on.session)
+    _said(person, facts, f"Added to {on.account.name}:", common.as_json)
 
 
 @contact_app.command("edit")
+@text_options(_details(clears=True))
+@writes
 def edit_contact(
     account: AccountArgument,
     contact: ContactArgument,
     name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
-    title: Text = None,
-    email: Text = None,
-    phone: Text = None,
-    role: Annotated[
-        str | None,
-        typer.Option(help="decision_maker, influencer, user, gatekeeper; - clears it."),
-    ] = None,
-    reports_to: Annotated[
-        str | None, typer.Option("--reports-to", help="The contact they report to; - clears it.")
-    ] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
+    **details: str | None,
 ) -> None:
     """Change a contact's details; an option given as - (or "") clears that detail."""
-    typed = _typed(name=name, title=title, email=email, phone=phone, role=role)
-    typed |= _typed(reports_to=reports_to)
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        person = contact_service.find_contact(target, contact, session=s)
-        changes = contact_service.read_contact(target, typed, session=s, editing=True)
+    typed = _typed(name=name, **details)
+    with common.on(account) as on:
+        person = contact_service.find_contact(on.account, contact, session=on.session)
+        changes = contact_service.read_contact(on.account, typed, session=on.session, editing=True)
         assert isinstance(changes, ContactUpdate)
-        contact_service.edit_contact(person, changes, session=s, actor=actor)
-        facts = contact_facts(person, session=s)
-    _said(person, facts, "Changed", as_json)
+        contact_service.edit_contact(person, changes, session=on.session, actor=on.actor)
+        facts = contact_facts(person, session=on.session)
+    _said(person, facts, "Changed", common.as_json)
 
 
 @contact_app.command("retire")
+@writes
 def retire_contact(
     account: AccountArgument,
     contact: ContactArgument,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Mark a contact as gone: off the card and the reminders, kept in the history."""
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        person = contact_service.find_contact(target, contact, session=s)
-        contact_service.retire_contact(person, session=s, actor=actor)
-        facts = contact_facts(person, session=s)
-    _said(person, facts, "Retired", as_json)
+    with common.on(account) as on:
+        person = contact_service.find_contact(on.account, contact, session=on.session)
+        contact_service.retire_contact(person, session=on.session, actor=on.actor)
+        facts = contact_facts(person, session=on.session)
+    _said(person, facts, "Retired", common.as_json)
 
 
 @contact_app.command("list")
@@ -170,15 +159,12 @@ def _fact(
     contact: str,
     kind: str,
     text: str | None,
-    as_user: str | None,
-    db: str | None,
-    as_json: bool,
+    common: Common,
 ) -> None:
     """Add, edit or remove one personal fact, through the one core rule for each."""
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        person = contact_service.find_contact(target, contact, session=s)
+    with common.on(account) as on:
+        s, actor = on.session, on.actor
+        person = contact_service.find_contact(on.account, contact, session=s)
         chosen = contact_service.fact_kind(kind)
         if verb == "remove":
             contact_service.remove_fact(person, chosen, session=s, actor=actor)
@@ -187,7 +173,7 @@ def _fact(
             write(person, chosen, text or "", session=s, actor=actor)
         facts = contact_facts(person, session=s)
     said = {"add": "Noted", "edit": "Changed", "remove": "Removed"}[verb]
-    _said(person, facts, f"{said} {chosen.value} for", as_json)
+    _said(person, facts, f"{said} {chosen.value} for", common.as_json)
 
 
 def _fact_writer(verb: str, doc: str) -> Callable[..., None]:
@@ -198,14 +184,13 @@ def _fact_writer(verb: str, doc: str) -> Callable[..., None]:
         contact: ContactArgument,
         kind: FactKindArgument,
         text: FactText,
-        as_user: AsOption = None,
-        db: DbOption = None,
-        as_json: JsonOption = False,
+        *,
+        common: Common,
     ) -> None:
-        _fact(verb, account, contact, kind, text, as_user, db, as_json)
+        _fact(verb, account, contact, kind, text, common)
 
     command.__doc__ = doc
-    return command
+    return writes(command)
 
 
 fact_app.command("add")(
@@ -215,80 +200,32 @@ fact_app.command("edit")(_fact_writer("edit", "Replace a personal fact with what
 
 
 @fact_app.command("remove")
+@writes
 def remove_fact(
-    account: AccountArgument,
-    contact: ContactArgument,
-    kind: FactKindArgument,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    account: AccountArgument, contact: ContactArgument, kind: FactKindArgument, *, common: Common
 ) -> None:
     """Forget a personal fact that was wrong or is no longer true."""
-    _fact("remove", account, contact, kind, None, as_user, db, as_json)
+    _fact("remove", account, contact, kind, None, common)
 
 
 @account_app.command("set")
+@text_options({f.option.replace("-", "_"): f.label + "." for f in PROFILE.values()})
+@writes
 def set_account(
     account: AccountArgument,
-    stage: Annotated[str | None, typer.Option(help="McDonald stage, 1 (exploratory) to 5.")] = None,
-    health: Annotated[str | None, typer.Option(help="Financial health, 1 to 5.")] = None,
-    influence: Annotated[str | None, typer.Option(help="Industry influence, 1 to 5.")] = None,
-    spend: Annotated[
-        str | None, typer.Option(help="Their yearly spend in our category, all suppliers.")
-    ] = None,
-    cost_to_serve: Annotated[str | None, typer.Option(help="Our yearly cost to serve.")] = None,
-    margin: Annotated[str | None, typer.Option(help="Gross margin, e.g. 32%.")] = None,
-    tier: Annotated[
-        str | None, typer.Option(help="strategic, key, growth, standard; auto hands it back.")
-    ] = None,
-    reason: Annotated[str | None, typer.Option(help="Why the tier is set by hand.")] = None,
-    values: Annotated[str | None, typer.Option(help="What they value.")] = None,
-    difficulties: Annotated[str | None, typer.Option(help="What causes them difficulty.")] = None,
-    buying: Annotated[str | None, typer.Option(help="How they buy and who takes part.")] = None,
-    suppliers: Annotated[
-        str | None, typer.Option(help="What else they buy, and from whom.")
-    ] = None,
-    plans: Annotated[str | None, typer.Option(help="Their strategic plans.")] = None,
-    replacement_cost: Annotated[
-        str | None, typer.Option(help="What replacing their business would cost.")
-    ] = None,
-    replacement_months: Annotated[
-        str | None, typer.Option(help="How many months replacing them would take.")
-    ] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    common: Common,
+    **fields: str | None,
 ) -> None:
     """Set the account profile (each field dated and attributed); - clears a field."""
-    typed = by_option(
-        dict(
-            stage=stage,
-            health=health,
-            influence=influence,
-            spend=spend,
-            cost_to_serve=cost_to_serve,
-            margin=margin,
-            tier=tier,
-            reason=reason,
-            values=values,
-            difficulties=difficulties,
-            buying=buying,
-            suppliers=suppliers,
-            plans=plans,
-            replacement_cost=replacement_cost,
-            replacement_months=replacement_months,
-        )
-    )
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        set_profile(target, read_profile(typed), session=s, actor=actor)
-        card = account_card(target, session=s)
-    if as_json:
+    typed = by_option(fields)
+    with common.on(account) as on:
+        set_profile(on.account, read_profile(typed), session=on.session, actor=on.actor)
+        card = account_card(on.account, session=on.session)
+    if common.as_json:
         emit_json(card.as_json())
         return
     changed = ", ".join(name.replace("_", " ") for name in typed)
-    typer.echo(f"Set {changed} for {target.name}.")
+    typer.echo(f"Set {changed} for {on.account.name}.")
 
 
 def register(app: typer.Typer) -> None:

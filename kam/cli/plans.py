@@ -33,6 +33,7 @@ from core.views.requests import request_gaps, request_rows
 from kam.cli.context import (
     AccountArgument,
     AsOption,
+    Common,
     DbOption,
     JsonOption,
     acting,
@@ -41,6 +42,7 @@ from kam.cli.context import (
     emit_json,
     on_account,
     session,
+    writes,
 )
 
 request_app = typer.Typer(help="What customers ask for that we do not offer.", no_args_is_help=True)
@@ -65,9 +67,9 @@ def due_day(text: str) -> date:
     return day
 
 
-def _done(record: Any, as_json: bool, sentence: str) -> None:
-    """Print what was written: the stored record as JSON, or one sentence."""
-    if as_json:
+def _done(record: Any, common: Common, sentence: str) -> None:
+    """Print what was written: the stored record as JSON (``--json``), or one sentence."""
+    if common.as_json:
         emit_json(audit.as_json(record))
     else:
         typer.echo(sentence)
@@ -93,6 +95,7 @@ def _listing(items: Sequence[JsonResult], as_json: bool) -> bool:
 
 
 @request_app.command("add")
+@writes
 def request_add(
     account: AccountArgument,
     what: Annotated[str, typer.Argument(help="What they asked for that we do not offer.")],
@@ -100,16 +103,19 @@ def request_add(
     outcome: Annotated[
         str, typer.Option("--outcome", help="open, alternative, declined, lost or planned.")
     ] = "open",
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Log a customer's request for something we do not offer, and the alternatives."""
     chosen = choice(outcome, RequestOutcome, "outcome") or RequestOutcome.OPEN
     asked = CustomerRequestCreate(what=what, alternatives=alternatives, outcome=chosen)
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         stored = requests.add_request(on.account, asked, session=on.session, actor=on.actor)
-        _done(stored, as_json, f"Logged request {stored.id} from {on.account.name}: {stored.what}.")
+        _done(
+            stored,
+            common,
+            f"Logged request {stored.id} from {on.account.name}: {stored.what}.",
+        )
 
 
 @request_app.command("list")
@@ -158,23 +164,22 @@ def request_gaps_command(db: DbOption = None, as_json: JsonOption = False) -> No
 
 
 @request_app.command("outcome")
+@writes
 def request_outcome(
     request_id: IdArgument,
     outcome: Annotated[str, typer.Argument(help="open, alternative, declined, lost or planned.")],
     alternatives: AlternativesOption = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Record what became of a request."""
     chosen = choice(outcome, RequestOutcome, "outcome") or RequestOutcome.OPEN
-    with session(db) as s:
+    with common.acting() as (s, actor):
         found = requests.get_request(request_id, session=s)
-        actor = acting(as_user, session=s)
         stored = requests.set_outcome(
             found, chosen, session=s, actor=actor, alternatives=alternatives
         )
-        _done(stored, as_json, f"Request {stored.id} is now {chosen.value}.")
+        _done(stored, common, f"Request {stored.id} is now {chosen.value}.")
 
 
 # goals ------------------------------------------------------------------------------------
@@ -192,25 +197,25 @@ PeriodOption = Annotated[
 
 
 @goal_app.command("add")
+@writes
 def goal_add(
     metric: Annotated[str, typer.Argument(help="A metric kam measures: csat, nps, revenue…")],
     target: TargetArgument,
     scope: ScopeOption = None,
     of: OfOption = None,
     period: Annotated[str, typer.Option("--period", help="2026, 2026-Q2, 2026-05 or 12m.")] = "12m",
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Set a goal; `kam portfolio` shows it against the actual."""
     chosen = choice(scope, GoalScope, "scope") or GoalScope.TEAM
     aim = GoalCreate(
         metric=metric, target=goals.read_target(target), scope=chosen, scope_ref=of, period=period
     )
-    with session(db) as s:
-        stored = goals.add_goal(aim, session=s, actor=acting(as_user, session=s))
+    with common.acting() as (s, actor):
+        stored = goals.add_goal(aim, session=s, actor=actor)
         whose = f"{chosen.value} {stored.scope_ref}" if stored.scope_ref else "everyone"
-        _done(stored, as_json, f"Set goal {stored.id}: {stored.metric} {stored.target:g} "
+        _done(stored, common, f"Set goal {stored.id}: {stored.metric} {stored.target:g} "
               f"for {whose}, {stored.period}.")  # fmt: skip
 
 
@@ -234,25 +239,25 @@ def goal_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 
 @goal_app.command("edit")
+@writes
 def goal_edit(
     goal_id: IdArgument,
     metric: Annotated[str | None, typer.Option("--metric")] = None,
     target: Annotated[str | None, typer.Option("--target")] = None,
     of: OfOption = None,
     period: PeriodOption = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Change a goal's metric, target, scope reference or period."""
     given: dict[str, Any] = {"metric": metric, "scope_ref": of, "period": period}
     if target is not None:
         given["target"] = goals.read_target(target)
     changes = GoalUpdate(**{k: v for k, v in given.items() if v is not None})
-    with session(db) as s:
+    with common.acting() as (s, actor):
         found = goals.get_goal(goal_id, session=s)
-        stored = goals.edit_goal(found, changes, session=s, actor=acting(as_user, session=s))
-        _done(stored, as_json, f"Goal {stored.id} is now {stored.metric} {stored.target:g}, "
+        stored = goals.edit_goal(found, changes, session=s, actor=actor)
+        _done(stored, common, f"Goal {stored.id} is now {stored.metric} {stored.target:g}, "
               f"{stored.period}.")  # fmt: skip
 
 
@@ -328,24 +333,25 @@ def plan_show(account: AccountArgument, db: DbOption = None, as_json: JsonOption
 
 
 @plan_app.command("objective")
+@writes
 def plan_objective(
     account: AccountArgument,
     metric: Annotated[str, typer.Argument(help="A metric kam measures: csat, cadence_kept…")],
     target: TargetArgument,
     due: DueOption,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Add an objective to the plan: a metric, its target, the day it is due."""
     aim = PlanObjectiveCreate(metric=metric, target=goals.read_target(target), due_on=due_day(due))
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         stored = plans.add_objective(on.account, aim, session=on.session, actor=on.actor)
-        _done(stored, as_json, f"Objective {stored.id} for {on.account.name}: "
+        _done(stored, common, f"Objective {stored.id} for {on.account.name}: "
               f"{stored.metric} {stored.target:g} by {stored.due_on}.")  # fmt: skip
 
 
 @plan_app.command("action")
+@writes
 def plan_action(
     account: AccountArgument,
     what: Annotated[str, typer.Argument(help="What is to be done.")],
@@ -353,51 +359,54 @@ def plan_action(
     owner: Annotated[
         str | None, typer.Option("--owner", metavar="EMAIL", help="Who does it (default: you).")
     ] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Add an action to the plan: what, who, by when."""
     step = PlanActionCreate(what=what, due_on=due_day(due))
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         stored = plans.add_action(
             on.account, step, session=on.session, actor=on.actor, owner_email=owner
         )
-        _done(stored, as_json, f"Action {stored.id} for {on.account.name}, due {stored.due_on}.")
+        _done(
+            stored,
+            common,
+            f"Action {stored.id} for {on.account.name}, due {stored.due_on}.",
+        )
 
 
 @plan_app.command("risk")
+@writes
 def plan_risk(
     account: AccountArgument,
     what: Annotated[str, typer.Argument(help="What could go wrong.")],
     mitigation: Annotated[
         str | None, typer.Option("--mitigation", help="What is done about it.")
     ] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Add a risk, and its mitigation, to the plan."""
     danger = PlanRiskCreate(what=what, mitigation=mitigation)
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         stored = plans.add_risk(on.account, danger, session=on.session, actor=on.actor)
-        _done(stored, as_json, f"Risk {stored.id} for {on.account.name}: {stored.what}.")
+        _done(stored, common, f"Risk {stored.id} for {on.account.name}: {stored.what}.")
 
 
 @plan_app.command("done")
+@writes
 def plan_done(
     account: AccountArgument,
     action_id: IdArgument,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Mark one of the plan's actions done."""
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         step = plans.get_part("action", action_id, account=on.account, session=on.session)
         assert isinstance(step, PlanAction)
         stored = plans.complete_action(step, session=on.session, actor=on.actor)
-        _done(stored, as_json, f"Action {stored.id} for {on.account.name} is done.")
+        _done(stored, common, f"Action {stored.id} for {on.account.name} is done.")
 
 
 @plan_app.command("remove")
@@ -419,6 +428,7 @@ def plan_remove(
 
 
 @review_app.command("add")
+@writes
 def review_add(
     account: AccountArgument,
     participants: Annotated[
@@ -430,9 +440,8 @@ def review_add(
     progress: Annotated[str | None, typer.Option("--progress", help="How the plan stands.")] = None,
     notes: Annotated[str | None, typer.Option("--notes")] = None,
     next_actions: Annotated[str | None, typer.Option("--next", help="What comes next.")] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Record a quarterly review; it resolves the account-review reminder."""
     held = day_option(held_on, prefer="past")
@@ -444,9 +453,13 @@ def review_add(
         next_actions=next_actions,
         **given,
     )
-    with on_account(db, account, as_user) as on:
+    with common.on(account) as on:
         stored = reviews.record_review(on.account, review, session=on.session, actor=on.actor)
-        _done(stored, as_json, f"Recorded the review of {on.account.name} held {stored.held_on}.")
+        _done(
+            stored,
+            common,
+            f"Recorded the review of {on.account.name} held {stored.held_on}.",
+        )
 
 
 @review_app.command("list")

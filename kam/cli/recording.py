@@ -9,21 +9,16 @@ with ``--json``, the record as stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from core import audit
-from core.actors import Actor
 from core.clock import utcnow
 from core.models import (
-    Account,
     CommitmentCreate,
     Expectation,
     FeedbackCreate,
@@ -40,15 +35,15 @@ from core.services.reminders import SNOOZE_CHOICES, mark_done, snooze
 from core.validation import CSAT, NPS, amount, choice, whole
 from kam.cli.context import (
     AccountArgument,
-    AsOption,
+    Common,
     DbOption,
     JsonOption,
-    acting,
     console,
     emit_json,
     session,
     table_limit,
     when_for,
+    writes,
 )
 
 WhatArgument = Annotated[str, typer.Argument(help="What, in a sentence.")]
@@ -58,23 +53,6 @@ ByOption = Annotated[
 KeyArgument = Annotated[str, typer.Argument(help="The reminder's key (`kam due --json`).")]
 
 
-@contextmanager
-def _on(account: str, as_user: str | None, db: str | None) -> Iterator[Acting]:
-    """One command's transaction, who it acts as, and the account it is about."""
-    with session(db) as s:
-        actor = acting(as_user, session=s)
-        yield Acting(s, actor, find_account(account, session=s))
-
-
-@dataclass(frozen=True)
-class Acting:
-    """What a recording command works with."""
-
-    session: Session
-    actor: Actor
-    account: Account
-
-
 def _print(sentence: str, record: SQLModel, as_json: bool) -> None:
     if as_json:
         emit_json(audit.as_json(record))
@@ -82,25 +60,26 @@ def _print(sentence: str, record: SQLModel, as_json: bool) -> None:
         typer.echo(sentence)
 
 
+@writes
 def promise(
     account: AccountArgument,
     what: WhatArgument,
     by: ByOption,
     to: Annotated[str | None, typer.Option("--to", help="Who it was promised to.")] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Record a promise made to the customer; kam reminds whoever keeps it."""
-    with _on(account, as_user, db) as on:
+    with common.on(account) as on:
         s, actor, target = on.session, on.actor, on.account
         due = when_for(actor).deadline(by)
         made = CommitmentCreate(what=what, due_on=due, to_whom=to)
         kept = add_commitment(target, made, session=s, actor=actor)
         sentence = f"Promise to {target.name} recorded: {kept.what} (due {due:%a %d %b %Y})."
-        _print(sentence, kept, as_json)
+        _print(sentence, kept, common.as_json)
 
 
+@writes
 def notice(
     account: AccountArgument,
     what: WhatArgument,
@@ -111,39 +90,39 @@ def notice(
     alternatives: Annotated[
         str | None, typer.Option("--alternatives", help="What we can offer instead.")
     ] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Record bad news the customer must hear from us by a day; kam nags until it is told."""
     chosen = choice(kind, NoticeKind, "notice kind") or NoticeKind.OTHER
-    with _on(account, as_user, db) as on:
+    with common.on(account) as on:
         s, actor, target = on.session, on.actor, on.account
         day = when_for(actor).deadline(by)
         news = NoticeCreate(what=what, must_tell_by=day, kind=chosen, alternatives=alternatives)
         stored = add_notice(target, news, session=s, actor=actor)
         sentence = f"Notice for {target.name} recorded: tell them by {day:%a %d %b %Y}."
-        _print(sentence, stored, as_json)
+        _print(sentence, stored, common.as_json)
 
 
+@writes
 def order(
     account: AccountArgument,
     what: WhatArgument,
     amount_text: Annotated[
         str | None, typer.Option("--amount", metavar="AMOUNT", help="e.g. 12,000.50")
     ] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Record an order the customer placed; a thank-you becomes due."""
     placed = OrderCreate(what=what, amount=amount(amount_text))
-    with _on(account, as_user, db) as on:
+    with common.on(account) as on:
         s, actor, target = on.session, on.actor, on.account
         stored = record_order(target, placed, session=s, actor=actor)
-        _print(f"Order from {target.name} recorded: {stored.what}.", stored, as_json)
+        _print(f"Order from {target.name} recorded: {stored.what}.", stored, common.as_json)
 
 
+@writes
 def feedback(
     account: AccountArgument,
     csat: Annotated[str | None, typer.Option("--csat", help="1 to 5.")] = None,
@@ -152,9 +131,8 @@ def feedback(
         str | None, typer.Option("--expectation", help="exceeded, met or below.")
     ] = None,
     comment: Annotated[str | None, typer.Option("--comment")] = None,
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Record how the customer rates us."""
     rating = FeedbackCreate(
@@ -163,39 +141,36 @@ def feedback(
         expectation=choice(expectation, Expectation, "expectation"),
         comment=comment,
     )
-    with _on(account, as_user, db) as on:
+    with common.on(account) as on:
         s, actor, target = on.session, on.actor, on.account
         stored = add_feedback(target, rating, session=s, actor=actor)
-        _print(f"Feedback from {target.name} recorded.", stored, as_json)
+        _print(f"Feedback from {target.name} recorded.", stored, common.as_json)
 
 
-def done(
-    key: KeyArgument, as_user: AsOption = None, db: DbOption = None, as_json: JsonOption = False
-) -> None:
+@writes
+def done(key: KeyArgument, *, common: Common) -> None:
     """Tick a reminder off; what it asked for is recorded (a kept promise, a logged call)."""
-    with session(db) as s:
-        actor = acting(as_user, session=s)
+    with common.acting() as (s, actor):
         row = mark_done(key, session=s, actor=actor, now=utcnow())
-        _print(f"Done: {row.kind} ({row.key}).", row, as_json)
+        _print(f"Done: {row.kind} ({row.key}).", row, common.as_json)
 
 
+@writes
 def snooze_reminder(
     key: KeyArgument,
     until: Annotated[
         str, typer.Option("--until", metavar="WHEN", help='1d, 3d, 1w, or "monday 9am".')
     ],
-    as_user: AsOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Put a reminder away until a later moment; it comes back then."""
-    with session(db) as s:
-        actor = acting(as_user, session=s)
+    with common.acting() as (s, actor):
         when = when_for(actor)
         length = SNOOZE_CHOICES.get(until.strip().lower())
         moment = when.now + length if length else when.moment(until, prefer="future")
         row = snooze(key, moment, session=s, actor=actor, now=when.now)
-        _print(f"Snoozed until {moment:%Y-%m-%d %H:%M} UTC ({row.key}).", row, as_json)
+        _print(f"Snoozed until {moment:%Y-%m-%d %H:%M} UTC ({row.key}).", row, common.as_json)
 
 
 def audit_trail(

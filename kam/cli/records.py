@@ -22,25 +22,25 @@ from core.models import (
     UserCreate,
 )
 from core.services import users
-from core.services.accounts import find_account
 from core.services.contacts import find_contact
 from core.services.interactions import log_interaction
 from core.validation import choice
 from kam.cli.context import (
     AccountArgument,
-    AsOption,
+    Common,
     DbOption,
     JsonOption,
-    acting,
     console,
     emit_json,
     session,
     when_option,
+    writes,
 )
 
 users_app = typer.Typer(help="People on the team and their Slack identities.", no_args_is_help=True)
 
 
+@writes
 def log(
     account: AccountArgument,
     summary: Annotated[str, typer.Argument(help="What happened, in a sentence.")],
@@ -54,22 +54,20 @@ def log(
         str | None,
         typer.Option("--at", metavar="WHEN", help='When it happened: ISO or "yesterday 3pm".'),
     ] = None,
-    as_user: AsOption = None,
     contact: Annotated[str | None, typer.Option("--contact", help="Who you spoke to.")] = None,
     sentiment: Annotated[
         str | None, typer.Option("--sentiment", help="positive, neutral or negative.")
     ] = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    common: Common,
 ) -> None:
     """Log an interaction with a customer; it resets the check-in clock."""
     chosen_kind = choice(kind, InteractionKind, "kind") or InteractionKind.CALL
     chosen_sentiment = choice(sentiment, Sentiment, "sentiment")
     occurred_at = when_option(at, prefer="past")
-    with session(db) as s:
-        target = find_account(account, session=s)
-        actor = acting(as_user, session=s)
-        person = find_contact(target, contact, session=s) if contact else None
+    with common.on(account) as on:
+        target = on.account
+        person = find_contact(target, contact, session=on.session) if contact else None
         interaction = InteractionCreate(
             summary=summary,
             kind=chosen_kind,
@@ -78,7 +76,7 @@ def log(
             sentiment=chosen_sentiment,
             source="cli",
         )
-        logged = log_interaction(target, interaction, session=s, actor=actor)
+        logged = log_interaction(target, interaction, session=on.session, actor=on.actor)
         result = {
             "id": logged.id,
             "account": target.name,
@@ -86,7 +84,7 @@ def log(
             "occurred_at": logged.occurred_at.isoformat(),
             "summary": logged.summary,
         }
-    if as_json:
+    if common.as_json:
         emit_json(result)
     else:
         typer.echo(

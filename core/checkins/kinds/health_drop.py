@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as wide_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core.checkins.kind import (
@@ -26,6 +25,7 @@ from core.checkins.kind import (
     LogInteraction,
     about_account,
     current_tier,
+    newest_snapshot,
     scorings,
 )
 from core.checkins.kinds.personal_connect import PERSONAL_KINDS
@@ -77,15 +77,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     since = now - config.health_drop_window
     # Each account's newest snapshot, found through the (account, at) index per account
     # rather than by grouping every snapshot of every nightly run.
-    other = aliased(ScoreSnapshot)
-    newest = (
-        select(col(other.id))
-        .where(col(other.account_id) == col(Account.id))
-        .order_by(col(other.at).desc())
-        .limit(1)
-        .correlate(Account)
-        .scalar_subquery()
-    )
+    newest = newest_snapshot("id")
     accounts = rows(
         session,
         wide_select(
