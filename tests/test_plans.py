@@ -72,6 +72,8 @@ def test_requests_are_listed_per_account_and_ranked_by_gap(session: Session) -> 
     )
     add_request(small, CustomerRequestCreate(what=" a blue MODEL"), session=session, actor=as_anna)
     add_request(small, CustomerRequestCreate(what="EDI ordering"), session=session, actor=as_anna)
+    with pytest.raises(KamError, match="NUL character"):
+        set_outcome(blue, RequestOutcome.LOST, session=session, actor=as_anna, alternatives="a\x00")
     set_outcome(
         blue, RequestOutcome.ALTERNATIVE, session=session, actor=as_anna, alternatives="Teal"
     )

@@ -156,6 +156,17 @@ def test_slack_links_are_checked(session: Session) -> None:
         users.link_slack("ana@example.com", "U9", session=session, actor=Actor.system())
 
 
+def test_a_person_links_themselves_and_only_a_manager_links_someone_else(
+    session: Session,
+) -> None:
+    anna = factories.user(session, "anna@example.com")
+    bo = factories.user(session, "bo@example.com")
+    users.link_slack(bo.email, "UBO", session=session, actor=Actor.of(bo, "test"))
+    with pytest.raises(Forbidden, match="Only an admin, or"):
+        users.link_slack(bo.email, "UOTHER", session=session, actor=Actor.of(anna, "test"))
+    assert bo.slack_user_id == "UBO"
+
+
 def test_records_validate_their_input(session: Session) -> None:
     acme = factories.account(session)
     actor = Actor.system()

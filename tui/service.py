@@ -552,7 +552,6 @@ class PortfolioService:
                 changes = users.read_user_changes(typed, session=session)
                 user = users.edit_user(filled.key, changes, session=session, actor=self.actor)
             if slack is not None:
-                users.ensure_can_manage(self.actor, user, session=session)
                 users.link_slack(user.email, slack, session=session, actor=self.actor)
             return f"Updated {user.name} <{user.email}> ({user.role})."
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from core.actors import Actor
 from core.models import Account, CustomerRequest, CustomerRequestCreate, RequestOutcome
 from core.services._records import change, ensure_can_change_record, fetch, insert
+from core.validation import plain
 
 
 def add_request(
@@ -40,6 +41,7 @@ def set_outcome(
 ) -> CustomerRequest:
     """Record what became of a request (and, if given, the alternatives offered since)."""
     ensure_can_change_record(request, session=session, actor=actor)
+    plain("alternatives", alternatives, CustomerRequestCreate.noun)  # the rules of a new one
     changes: dict[str, object] = {"outcome": outcome}
     if alternatives is not None and alternatives.strip():
         changes["alternatives"] = alternatives.strip()

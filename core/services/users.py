@@ -98,7 +98,8 @@ def people(*, session: Session) -> list[Person]:
 
 
 def link_slack(email: str, slack_user_id: str, *, session: Session, actor: Actor) -> User:
-    """Tie a kam user to their Slack identity (one Slack user, one kam user)."""
+    """Tie a kam user to their Slack identity (one Slack user, one kam user): a person
+    links themselves; someone else is linked by whoever may manage them."""
     slack_user_id = slack_user_id.strip()
     if not slack_user_id or slack_user_id[0] not in "UW" or not slack_user_id.isalnum():
         raise KamError(
@@ -106,6 +107,8 @@ def link_slack(email: str, slack_user_id: str, *, session: Session, actor: Actor
             'find it in the person\'s Slack profile under "Copy member ID".'
         )
     user = get_user_by_email(email, session=session)
+    if actor.user_id != user.id:
+        ensure_can_manage(actor, user, session=session)
     holder = get_user_by_slack_id(slack_user_id, session=session)
     if holder is not None and holder.id != user.id:
         raise KamError(f"Slack user {slack_user_id} is already linked to {holder.email}.")
