@@ -151,10 +151,9 @@ def test_app_home_shows_who_is_not_placed_and_ignores_or_places_them(
         acme = s.exec(select(Account).where(Account.name == "Acme Corp")).one()
         assert s.exec(select(Contact)).all() == []
     picked = {"text": {"type": "plain_text", "text": "Acme Corp"}, "value": str(acme.id)}
-    status, _ = bot.submit(form, {"account": {ids.PICK_ACCOUNT: {"selected_option": picked}}})
-    assert status == 200
-    said = bot.api.wait_for("chat.postMessage")[0]
-    assert "is now a contact of Acme Corp" in json.dumps(said.body)
+    values = {"account": {ids.PICK_ACCOUNT: {"selected_option": picked}}}
+    _, shown = bot.submit_form(form, values, view_id="V0PLACE")
+    assert "is now a contact of Acme Corp" in json.dumps(shown)
     redrawn = json.dumps(bot.api.wait_for("views.publish", 3)[2].view())
     assert "Not placed yet" not in redrawn and "carol@globex.example" not in redrawn
     with Session(engine) as s:

@@ -70,10 +70,10 @@ log = logging.getLogger(__name__)
 def register(app: App) -> None:
     """Listen for every form kam opens."""
     app.view(ids.LOG_MODAL)(after_ack(log_submitted))
-    app.view(ids.CONTACT_MODAL)(contact_submitted)
-    app.view(ids.PROFILE_MODAL)(profile_submitted)
-    app.view(ids.PLACE_MODAL)(place_submitted)
+    app.view(ids.PLACE_MODAL)(after_ack(place_submitted))
     forms: tuple[tuple[str, tuple[str, str], Callable[[Form], str]], ...] = (
+        (ids.CONTACT_MODAL, ("name", "name"), _contact),
+        (ids.PROFILE_MODAL, ("relationship_stage", "relationship_stage"), _profile),
         (ids.REVIEW_MODAL, ids.REVIEW_WITH, _review),
         (ids.REQUEST_MODAL, ids.REQUEST_WHAT, _request),
         (ids.OBJECTIVE_MODAL, ids.OBJECTIVE_METRIC, _objective),
@@ -85,86 +85,47 @@ def register(app: App) -> None:
         app.view(callback_id)(after_ack(_form(first, save)))
 
 
-def _record_form(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    kam: Kam,
-    save: Callable[[Account, dict[str, str], Session, Actor], str],
-    first_field: str,
-) -> None:
-    """Save a record form through its core rule: a refusal shows under the form and
-    writes nothing; a saved one closes the form and says what was saved."""
-    slack_user_id = body["user"]["id"]
-    identity = resolve(slack_user_id, kam=kam, client=client)
-    if identity.user is None:
-        ack(response_action="errors", errors={first_field: "kam does not know you yet."})
-        return
-    account_id, typed = record_forms.submitted(view)
-    try:
-        with session_scope(kam.engine) as session:
-            account = get_account(account_id, session=session)
-            said = save(account, typed, session, identity.actor())
-    except KamError as exc:
-        ack(response_action="errors", errors={first_field: exc.message[:150]})
-        return
-    ack()
-    client.chat_postMessage(
-        channel=slack_user_id, text=kb.fallback(said), blocks=kb.dump(kb.notice_blocks(said))
-    )
-
-
-def _save_contact(account: Account, typed: dict[str, str], session: Session, actor: Actor) -> str:
-    given = read_contact(account, typed, session=session)
+def _contact(form: Form) -> str:
+    """Add the contact the form describes."""
+    account = form.account()
+    given = read_contact(account, record_forms.submitted(form.view)[1], session=form.session)
     assert isinstance(given, ContactCreate)
-    person = add_contact(account, given, session=session, actor=actor)
+    person = add_contact(account, given, session=form.session, actor=form.actor)
     return f"Added {person.name} to {account.name}."
 
 
-def _save_profile(account: Account, typed: dict[str, str], session: Session, actor: Actor) -> str:
-    set_profile(account, read_profile(typed), session=session, actor=actor)
-    return f"Saved the profile of {account.name}."
-
-
-def contact_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
-) -> None:
-    """Add the contact the form describes."""
-    _record_form(ack, body, view, client, kam, _save_contact, "name")
-
-
-def profile_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
-) -> None:
+def _profile(form: Form) -> str:
     """Save the profile the form holds (only the fields that changed are stamped)."""
-    _record_form(ack, body, view, client, kam, _save_profile, "relationship_stage")
+    account = form.account()
+    typed = record_forms.submitted(form.view)[1]
+    set_profile(account, read_profile(typed), session=form.session, actor=form.actor)
+    return f"Saved the profile of {account.name}."
 
 
 def place_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
 ) -> None:
     """Make the address a contact of the picked account (the review queue's core rule),
-    then redraw the Home tab without them."""
-    slack_user_id = body["user"]["id"]
-    identity = resolve(slack_user_id, kam=kam, client=client)
+    then redraw the Home tab without them. Acked first: a missing pick at once, anything
+    else as saving, then the form shows what was done or core's refusal."""
     address, account_id = record_forms.place_submitted(view)
-    if identity.user is None or account_id is None:
-        problem = "Pick an account." if identity.user else "kam does not know you yet."
-        ack(response_action="errors", errors={"account": problem})
+    if account_id is None:
+        ack(response_action="errors", errors={"account": "Pick an account."})
         return
+    ack(response_action="update", view=log_form.saving(view))
+    identity = resolve(body["user"]["id"], kam=kam, client=client)
     try:
+        if identity.user is None:
+            raise KamError("kam does not know you yet.")
         with session_scope(kam.engine) as session:
             account = get_account(account_id, session=session)
             contact = make_contact(address, account, session=session, actor=identity.actor())
             said = f"{contact.name} ({contact.email}) is now a contact of {account.name}."
     except KamError as exc:
-        ack(response_action="errors", errors={"account": exc.message[:150]})
+        problem = log_form.with_problem(view, "account", exc.message)
+        client.views_update(view_id=view["id"], view=problem)
         return
-    ack()
-    client.chat_postMessage(
-        channel=slack_user_id, text=kb.fallback(said), blocks=kb.dump(kb.notice_blocks(said))
-    )
+    client.views_update(view_id=view["id"], view=pb.recorded_view(said))
     events.publish_home(identity, kam=kam, client=client)
 
 
