@@ -31,6 +31,7 @@ from core.models import (
     Account,
     AccountStatus,
     Contact,
+    CurrentTier,
     PlanObjective,
     Reminder,
     ScoreSnapshot,
@@ -208,7 +209,9 @@ def both(session: Session, now: datetime, scope: Scope, *, new_only: bool) -> tu
     return answers[0], answers[1]
 
 
-def test_every_snapshot_keeps_the_start_of_its_run(lived: Engine) -> None:
+def test_every_snapshot_keeps_the_start_of_its_run_and_each_account_its_tier(
+    lived: Engine,
+) -> None:
     with Session(lived) as session:
         history = session.exec(
             select(ScoreSnapshot.account_id, ScoreSnapshot.at, ScoreSnapshot.tier).order_by(
@@ -231,6 +234,10 @@ def test_every_snapshot_keeps_the_start_of_its_run(lived: Engine) -> None:
             run[account_id] = None
         expected[(account_id, moment(at))] = run[account_id]
     assert kept == expected
+    with Session(lived) as session:
+        current = dict(session.exec(select(CurrentTier.account_id, CurrentTier.tier)).all())
+    newest = {account_id: tier for account_id, _, tier in history}  # history is in time order
+    assert current == newest  # the newest, though a rescore of an earlier moment came last
     entries = {since for since in expected.values() if since is not None}
     assert len(entries) >= 3  # runs began at several scorings, not only the first
 
