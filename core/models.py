@@ -1024,6 +1024,17 @@ class ScoreSnapshot(SQLModel, table=True):
     onboarding reads an account's tier entry from its newest snapshot alone."""
 
 
+class CurrentTier(SQLModel, table=True):
+    """The tier an account's newest score snapshot gives it, kept by scoring
+    (:mod:`core.tier_runs`): an account's current tier is one look-up by its key,
+    however many nightly snapshots its history holds."""
+
+    __tablename__ = "current_tiers"
+
+    account_id: int = Field(foreign_key="accounts.id", primary_key=True, ondelete="CASCADE")
+    tier: Tier = Field(sa_type=String(16))
+
+
 class Reminder(SQLModel, table=True):
     """One occurrence of something due; its unique key is claimed before it is sent."""
 
@@ -1090,6 +1101,7 @@ __all__ = [
     "Contact",
     "ContactCreate",
     "ContactUpdate",
+    "CurrentTier",
     "CustomerRequest",
     "CustomerRequestCreate",
     "Deal",

@@ -1,4 +1,10 @@
-"""Runs of strategic or key snapshots: when an account entered the tier it is reviewed in.
+"""What scoring keeps beside the snapshots it writes: each account's current tier, and
+when it entered the tier it is reviewed in.
+
+Every reminder sweep asks each account's current tier, the tier of its newest
+snapshot. Looked up in the snapshots, that reads an index that grows with every
+nightly scoring (and the look-ups slow as it outgrows the cache); so scoring keeps
+the newest tier in ``current_tiers``, one row per account, and the sweep reads that.
 
 Onboarding is due for an account that *became* strategic or key, from the moment its
 current run of such snapshots began. Found from the history, that moment costs a
@@ -18,16 +24,55 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, event, exists, func, literal, select, update
+from sqlalchemy import (
+    Connection,
+    case,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapper
 
-from core.models import ScoreSnapshot, Tier
+from core.models import Account, CurrentTier, ScoreSnapshot, Tier
 from core.types import UTCDateTime
 
 REVIEWED = sorted({Tier.STRATEGIC.value, Tier.KEY.value})
 """The tiers that get reviews and onboarding (:data:`core.checkins.config.REVIEWED_TIERS`)."""
 
 SNAPSHOTS = ScoreSnapshot.__table__  # type: ignore[attr-defined]
+CURRENT = CurrentTier.__table__  # type: ignore[attr-defined]
+ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
+
+
+def snapshots_written(connection: Connection, at: datetime) -> None:
+    """Keep the runs and the current tiers of the accounts just scored at ``at``."""
+    continue_runs(connection, at)
+    moment = literal(at, UTCDateTime())
+    keep_current(connection, select(SNAPSHOTS.c.account_id).where(SNAPSHOTS.c.at == moment))
+
+
+def keep_current(connection: Connection, accounts: Any) -> None:
+    """Set the current tier of ``accounts`` (ids, or a subquery of them) to their newest
+    snapshot's, each found through the snapshots' (account, at) index."""
+    connection.execute(delete(CURRENT).where(CURRENT.c.account_id.in_(accounts)))
+    newest = (
+        select(SNAPSHOTS.c.tier)
+        .where(SNAPSHOTS.c.account_id == ACCOUNTS.c.id)
+        .order_by(SNAPSHOTS.c.at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    held = select(ACCOUNTS.c.id, newest.label("tier")).where(ACCOUNTS.c.id.in_(accounts)).subquery()
+    connection.execute(
+        insert(CURRENT).from_select(
+            ["account_id", "tier"], select(held).where(held.c.tier.is_not(None))
+        )
+    )
 
 
 def continue_runs(connection: Connection, at: datetime) -> None:
@@ -100,5 +145,7 @@ def count_runs(connection: Connection, accounts: Any = None) -> None:
 @event.listens_for(ScoreSnapshot, "after_insert")
 def _one_written(_mapper: Mapper[Any], connection: Connection, snap: ScoreSnapshot) -> None:
     """A snapshot added one at a time (not by scoring, which writes them in bulk):
-    its account's runs are counted again, wherever in the history it falls."""
+    its account's runs are counted again, wherever in the history it falls, and its
+    current tier read again."""
     count_runs(connection, [snap.account_id])
+    keep_current(connection, [snap.account_id])

@@ -202,7 +202,8 @@ def test_0005_gives_people_who_own_accounts_working_hours_and_back(empty_db_url:
 
 def test_0010_counts_the_tier_runs_of_a_scored_history(empty_db_url: str) -> None:
     """Upgrading a portfolio scored many times: each strategic or key snapshot gets the
-    moment its run began, a lower-tier one none; going back drops the column only."""
+    moment its run began, a lower-tier one none, and each account the tier of its newest
+    snapshot as its current tier; going back drops only what 0010 added."""
     from datetime import UTC, datetime, timedelta
 
     import sqlalchemy as sa
@@ -254,6 +255,9 @@ def test_0010_counts_the_tier_runs_of_a_scored_history(empty_db_url: str) -> Non
             (ids[2], None),
             (ids[2], None),
         ]
+        with engine.connect() as conn:
+            current = conn.execute(sa.text("SELECT account_id, tier FROM current_tiers")).all()
+        assert sorted(current) == [(ids[0], "key"), (ids[1], "strategic"), (ids[2], "growth")]
         command.downgrade(config, "0009")
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM score_snapshots")).scalar() == 11

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import Engine, and_, func, or_, update
@@ -21,7 +21,8 @@ from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS, load_checkin_config
-from core.checkins.kind import Context, Derived, Scope, about_account, key_accounts, scorings
+from core.checkins.items import DueItem
+from core.checkins.kind import Context, Scope, key_accounts, scorings
 from core.checkins.kinds import onboarding
 from core.checkins.sql import chunked, moment, rows
 from core.checkins.triage import Reading
@@ -31,10 +32,10 @@ from core.models import (
     Account,
     AccountStatus,
     Contact,
+    CurrentTier,
     PlanObjective,
     Reminder,
     ScoreSnapshot,
-    Tier,
 )
 from core.scoring import ScoringConfig, rescore
 from core.scoring.config import Capacity
@@ -83,7 +84,24 @@ def lived(engine: Engine) -> Iterator[Engine]:
 # the kind before tier_since: its tier entry read from the whole history -----------------
 
 
-def reference_read(context: Context, reading: Reading) -> list[Derived]:
+class Onboarding(NamedTuple):
+    """What an onboarding item says: whose, since when, in which tier, which steps done."""
+
+    key: str
+    account_id: int | None
+    user_id: int | None
+    due_at: datetime
+    tier: str | None
+    checklist: tuple[bool, ...]
+
+    @classmethod
+    def of(cls, item: DueItem) -> Onboarding:
+        """What the kind's item says (its checklist read back from the words)."""
+        steps = tuple(step.startswith("[x]") for step in item.detail[11:].split("; "))
+        return cls(item.key, item.account_id, item.user_id, item.due_at, item.tier, steps)
+
+
+def reference_read(context: Context, reading: Reading) -> list[Onboarding]:
     """Onboarding as kam read it from every snapshot (the kind before this change)."""
     now, config, session = context.now, context.config, reading.session
     first_scoring, last_scoring = scorings(session)
@@ -105,7 +123,7 @@ def reference_read(context: Context, reading: Reading) -> list[Derived]:
     planned = _accounts_among(session, ids, col(PlanObjective.account_id))
     found = []
     for row in accounts:
-        account_id, name, owner_id, tier_name, updated = row
+        account_id, _name, owner_id, tier_name, updated = row
         since = entered.get(account_id)
         if since is not None and first_scoring is not None and since <= first_scoring:
             continue
@@ -113,32 +131,12 @@ def reference_read(context: Context, reading: Reading) -> list[Derived]:
             since = moment(updated)
         if since is None or now - since > config.onboarding_window:
             continue
-        checklist = {
-            "owner confirmed": owner_id is not None,
-            "decision maker among contacts": account_id in deciders,
-            "plan with an objective": account_id in planned,
-        }
-        if all(checklist.values()):
+        checklist = (owner_id is not None, account_id in deciders, account_id in planned)
+        if all(checklist):
             continue
-        weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
-        found.append(
-            about_account(
-                row,
-                "onboarding",
-                tier_name,
-                due_at=since,
-                priority=0.6 * weight,
-                severity="info",
-                title=f"Onboard {name} as a {tier_name} account",
-                detail="Checklist: "
-                + "; ".join(f"[{'x' if ok else ' '}] {step}" for step, ok in checklist.items()),
-                tier=tier_name,
-                reason=f"newly {tier_name} since {since:%d %b}: "
-                f"{sum(checklist.values())} of {len(checklist)} onboarding steps done",
-            )
-        )
-    kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
-    return [Derived(i) for i in kept]
+        key = f"onboarding:{account_id}:{tier_name}"
+        found.append(Onboarding(key, account_id, owner_id, since, tier_name, checklist))
+    return reading.keep(found, lambda i: i.key, lambda i: i.user_id)
 
 
 def _accounts_among(session: Session, ids: Collection[int], account: Any, *where: Any) -> set[int]:
@@ -200,15 +198,15 @@ def _tier_entry(session: Session, account_ids: Collection[int]) -> dict[int, dat
 def both(session: Session, now: datetime, scope: Scope, *, new_only: bool) -> tuple[Any, Any]:
     """The new kind's and the reference's items (and a sweep's counts) at ``now``."""
     context = Context(now, load_checkin_config(), scope)
-    answers = []
-    for read in (onboarding.read, reference_read):
-        reading = Reading(session, now, new_only=new_only)
-        items = sorted((d.item for d in read(context, reading)), key=lambda i: i.key)
-        answers.append((items, reading.tally))
-    return answers[0], answers[1]
+    new = Reading(session, now, new_only=new_only)
+    said = sorted(Onboarding.of(d.item) for d in onboarding.read(context, new))
+    old = Reading(session, now, new_only=new_only)
+    return (said, new.tally), (sorted(reference_read(context, old)), old.tally)
 
 
-def test_every_snapshot_keeps_the_start_of_its_run(lived: Engine) -> None:
+def test_every_snapshot_keeps_the_start_of_its_run_and_each_account_its_tier(
+    lived: Engine,
+) -> None:
     with Session(lived) as session:
         history = session.exec(
             select(ScoreSnapshot.account_id, ScoreSnapshot.at, ScoreSnapshot.tier).order_by(
@@ -231,6 +229,10 @@ def test_every_snapshot_keeps_the_start_of_its_run(lived: Engine) -> None:
             run[account_id] = None
         expected[(account_id, moment(at))] = run[account_id]
     assert kept == expected
+    with Session(lived) as session:
+        current = dict(session.exec(select(CurrentTier.account_id, CurrentTier.tier)).all())
+    newest = {account_id: tier for account_id, _, tier in history}  # history is in time order
+    assert current == newest  # the newest, though a rescore of an earlier moment came last
     entries = {since for since in expected.values() if since is not None}
     assert len(entries) >= 3  # runs began at several scorings, not only the first
 

@@ -29,7 +29,15 @@ from core.checkins.config import REVIEWED_TIERS, CheckinConfig
 from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey
 from core.checkins.sql import among, moment, unindexed
-from core.models import Account, AccountStatus, Interaction, InteractionKind, ScoreSnapshot, Tier
+from core.models import (
+    Account,
+    AccountStatus,
+    CurrentTier,
+    Interaction,
+    InteractionKind,
+    ScoreSnapshot,
+    Tier,
+)
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -150,12 +158,18 @@ def current_tier() -> Any:
     """SQL: the account's current tier: the override; else its newest snapshot's tier;
     else "standard".
 
-    The newest snapshot is looked up per account, through the snapshots' (account, at,
-    tier) index: reading the index alone, whatever the number of nightly snapshots,
-    where grouping every snapshot to find each account's newest read them all.
+    The newest snapshot's tier is the one scoring keeps in ``current_tiers``
+    (:mod:`core.tier_runs`): one look-up by key per account, which costs the same after
+    thirty nightly scorings as after one, where even the snapshots' index grows with
+    each (a steady sweep took half as long again after thirty).
     """
-    newest = newest_snapshot("tier")
-    return func.coalesce(col(Account.tier_override), newest, literal(Tier.STANDARD.value))
+    scored = (
+        select(col(CurrentTier.tier))
+        .where(col(CurrentTier.account_id) == col(Account.id))
+        .correlate(Account)
+        .scalar_subquery()
+    )
+    return func.coalesce(col(Account.tier_override), scored, literal(Tier.STANDARD.value))
 
 
 def newest_snapshot(column: str) -> Any:

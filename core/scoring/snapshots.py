@@ -15,7 +15,7 @@ from core import bulk
 from core.models import Account, ScoreSnapshot
 from core.scoring.config import TIERS
 from core.scoring.scored import ScoredPortfolio
-from core.tier_runs import continue_runs
+from core.tier_runs import snapshots_written
 from core.types import UTCDateTime
 
 
@@ -52,7 +52,8 @@ def snapshot_breakdowns(p: ScoredPortfolio) -> list[str]:
 
 def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> int:
     """Write one snapshot per account at ``at``, replacing any taken at that same moment,
-    each with the moment its run of strategic or key snapshots began (:mod:`core.tier_runs`)."""
+    each with the moment its run of strategic or key snapshots began, and keep each
+    account's current tier (:mod:`core.tier_runs`)."""
     session.execute(delete(ScoreSnapshot).where(col(ScoreSnapshot.at) == literal(at, UTCDateTime)))
     n = p.facts.size
     columns: dict[str, Any] = {
@@ -66,7 +67,7 @@ def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> in
         "breakdown": snapshot_breakdowns(p),
     }
     written = bulk.insert_columns(ScoreSnapshot, columns, session=session, serialised={"breakdown"})
-    continue_runs(session.connection(), at)
+    snapshots_written(session.connection(), at)
     return written
 
 

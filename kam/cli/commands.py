@@ -28,132 +28,83 @@ class Entry(NamedTuple):
     """The first paragraph of its help, which the list shows."""
 
 
-COMMANDS: tuple[Entry, ...] = (
-    Entry(
-        "init",
-        "portfolio",
-        COMMAND,
-        "Create the database, or bring an older one up to date (repairing what an\n"
-        "interrupted upgrade of an older kam left behind).",
-    ),
-    Entry(
-        "demo",
-        "portfolio",
-        COMMAND,
-        "Load the demo portfolio (the real CRM sample dataset, or a synthetic one) and score it.",
-    ),
-    Entry(
-        "accounts",
-        "portfolio",
-        COMMAND,
-        "List accounts, largest revenue over the last 12 months first.",
-    ),
-    Entry(
-        "show",
-        "portfolio",
-        COMMAND,
-        "One account card: who they are, who we know there, what happened last.",
-    ),
-    Entry(
-        "log",
-        "records",
-        COMMAND,
-        "Log an interaction with a customer; it resets the check-in clock.",
-    ),
-    Entry("users", "records", GROUP, "People on the team and their Slack identities."),
-    Entry(
-        "promise",
-        "recording",
-        COMMAND,
-        "Record a promise made to the customer; kam reminds whoever keeps it.",
-    ),
-    Entry(
-        "notice",
-        "recording",
-        COMMAND,
-        "Record bad news the customer must hear from us by a day; kam nags until it is told.",
-    ),
-    Entry(
-        "order",
-        "recording",
-        COMMAND,
-        "Record an order the customer placed; a thank-you becomes due.",
-    ),
-    Entry("feedback", "recording", COMMAND, "Record how the customer rates us."),
-    Entry(
-        "done",
-        "recording",
-        COMMAND,
-        "Tick a reminder off; what it asked for is recorded (a kept promise, a logged call).",
-    ),
-    Entry(
-        "snooze",
-        "recording",
-        COMMAND,
-        "Put a reminder away until a later moment; it comes back then.",
-    ),
-    Entry("audit", "recording", COMMAND, "Who changed what and when, newest first."),
-    Entry("contact", "people", GROUP, "The people at a customer."),
-    Entry(
-        "fact",
-        "people",
-        GROUP,
-        "Personal facts about a contact: hometown, team, interests, family, birthday, note.",
-    ),
-    Entry("account", "people", GROUP, "One account's profile."),
-    Entry("request", "plans", GROUP, "What customers ask for that we do not offer."),
-    Entry("goal", "plans", GROUP, "Goals at team, tier or account scope."),
-    Entry("plan", "plans", GROUP, "Account plans of strategic and key accounts."),
-    Entry("review", "plans", GROUP, "Quarterly account reviews."),
-    Entry("score", "scoring", COMMAND, "Scores, tier, quadrant and breakdown."),
-    Entry(
-        "portfolio",
-        "scoring",
-        COMMAND,
-        "Concentration, tiers and matrix, capacity, customer value and the revenue forecast.",
-    ),
-    Entry(
-        "due",
-        "checkins",
-        COMMAND,
-        "What is due, most urgent first, with what to bring up with each customer.",
-    ),
-    Entry(
-        "remind",
-        "checkins",
-        COMMAND,
-        "One reminder sweep: claim what is due and deliver each reminder exactly once.",
-    ),
-    Entry(
-        "import",
-        "transfer",
-        COMMAND,
-        "Import CSV files: checked row by row, all or nothing, again without duplicates.",
-    ),
-    Entry(
-        "export",
-        "transfer",
-        COMMAND,
-        "Export everything a team cares about; `kam import --profile kam DIR` restores it.",
-    ),
-    Entry(
-        "bot",
-        "bot",
-        COMMAND,
-        "Run the Slack bot and its reminder scheduler until stopped (Ctrl-C).",
-    ),
-    Entry(
-        "tui",
-        "tui",
-        COMMAND,
-        "Open the terminal UI: the portfolio table, accounts, what is due, the overview.",
-    ),
-    Entry(
-        "capture",
-        "capture",
-        GROUP,
-        "Capture interactions from e-mail and calendars; review who kam could not place.",
-    ),
+def _entries(table: str) -> tuple[Entry, ...]:
+    """The entries of a table whose lines name a command, its module and kind, each
+    followed by its help, indented (a line break in the help is one in the table)."""
+    entries: list[Entry] = []
+    for line in table.strip().splitlines():
+        if line.startswith(" "):
+            name, module, kind, help_text = entries[-1]
+            joined = f"{help_text}\n{line.strip()}" if help_text else line.strip()
+            entries[-1] = Entry(name, module, kind, joined)
+        else:
+            name, module, kind = line.split()
+            entries.append(Entry(name, module, kind, ""))
+    return tuple(entries)
+
+
+COMMANDS = _entries(
+    """
+init portfolio command
+    Create the database, or bring an older one up to date (repairing what an
+    interrupted upgrade of an older kam left behind).
+demo portfolio command
+    Load the demo portfolio (the real CRM sample dataset, or a synthetic one) and score it.
+accounts portfolio command
+    List accounts, largest revenue over the last 12 months first.
+show portfolio command
+    One account card: who they are, who we know there, what happened last.
+log records command
+    Log an interaction with a customer; it resets the check-in clock.
+users records group
+    People on the team and their Slack identities.
+promise recording command
+    Record a promise made to the customer; kam reminds whoever keeps it.
+notice recording command
+    Record bad news the customer must hear from us by a day; kam nags until it is told.
+order recording command
+    Record an order the customer placed; a thank-you becomes due.
+feedback recording command
+    Record how the customer rates us.
+done recording command
+    Tick a reminder off; what it asked for is recorded (a kept promise, a logged call).
+snooze recording command
+    Put a reminder away until a later moment; it comes back then.
+audit recording command
+    Who changed what and when, newest first.
+contact people group
+    The people at a customer.
+fact people group
+    Personal facts about a contact: hometown, team, interests, family, birthday, note.
+account people group
+    One account's profile.
+request plans group
+    What customers ask for that we do not offer.
+goal plans group
+    Goals at team, tier or account scope.
+plan plans group
+    Account plans of strategic and key accounts.
+review plans group
+    Quarterly account reviews.
+score scoring command
+    Scores, tier, quadrant and breakdown.
+portfolio scoring command
+    Concentration, tiers and matrix, capacity, customer value and the revenue forecast.
+due checkins command
+    What is due, most urgent first, with what to bring up with each customer.
+remind checkins command
+    One reminder sweep: claim what is due and deliver each reminder exactly once.
+import transfer command
+    Import CSV files: checked row by row, all or nothing, again without duplicates.
+export transfer command
+    Export everything a team cares about; `kam import --profile kam DIR` restores it.
+bot bot command
+    Run the Slack bot and its reminder scheduler until stopped (Ctrl-C).
+tui tui command
+    Open the terminal UI: the portfolio table, accounts, what is due, the overview.
+capture capture group
+    Capture interactions from e-mail and calendars; review who kam could not place.
+"""
 )
 
 MODULES: tuple[str, ...] = tuple(dict.fromkeys(e.module for e in COMMANDS))

@@ -1,4 +1,10 @@
-"""Each score snapshot keeps when its account's run of strategic or key snapshots began.
+"""Scoring keeps each account's current tier (``current_tiers``), and each score snapshot
+when its account's run of strategic or key snapshots began (``tier_since``).
+
+Every reminder sweep reads each account's current tier: the tier of its newest
+snapshot, found through the snapshots' index, which grows with every nightly scoring.
+Now scoring keeps it in a table of one row per account; it is filled here from the
+newest snapshots.
 
 Onboarding is due for an account that became strategic or key, from the moment it
 entered the tier. Every sweep found that moment from each key account's whole
@@ -39,14 +45,35 @@ WHERE score_snapshots.id = runs.id AND runs.since IS NOT NULL
 """
 
 
+CURRENT = """
+INSERT INTO current_tiers (account_id, tier)
+SELECT id, tier FROM (
+    SELECT a.id, (
+        SELECT s.tier FROM score_snapshots s WHERE s.account_id = a.id ORDER BY s.at DESC LIMIT 1
+    ) AS tier
+    FROM accounts a
+) AS newest
+WHERE tier IS NOT NULL
+"""
+
+
 def upgrade() -> None:
     # A plain ALTER TABLE … ADD COLUMN (no batch copy of the snapshots), then one pass.
     op.add_column(
         "score_snapshots", sa.Column("tier_since", core.types.UTCDateTime(), nullable=True)
     )
     op.execute(BACKFILL)
+    op.create_table(
+        "current_tiers",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("tier", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("account_id"),
+    )
+    op.execute(CURRENT)
 
 
 def downgrade() -> None:
+    op.drop_table("current_tiers")
     # SQLite (3.35+) drops a column in place, as 0009's downgrade does
     op.execute("ALTER TABLE score_snapshots DROP COLUMN tier_since")
