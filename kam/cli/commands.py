@@ -46,8 +46,7 @@ def _entries(table: str) -> tuple[Entry, ...]:
 COMMANDS = _entries(
     """
 init portfolio command
-    Create the database, or bring an older one up to date (repairing what an
-    interrupted upgrade of an older kam left behind).
+    Create the database, or bring an older one up to date.
 demo portfolio command
     Load the demo portfolio (the real CRM sample dataset, or a synthetic one) and score it.
 accounts portfolio command

@@ -44,8 +44,9 @@ if TYPE_CHECKING:
 
 
 def init(db: DbOption = None) -> None:
-    """Create the database, or bring an older one up to date (repairing what an
-    interrupted upgrade of an older kam left behind)."""
+    """Create the database, or bring an older one up to date.
+
+    It also repairs what an interrupted upgrade of an older kam left behind."""
     eng = engine(db, create=True, repair=True)
     try:
         revision = current_revision(eng)
