@@ -859,7 +859,7 @@ class GoalBase(SQLModel):
     period: Annotated[str, required("goal's period", max_length=32)] = Field(max_length=32)
 
 
-class GoalCreate(GoalBase, Input):
+class GoalCreate(GoalBase, _Once, Input):
     """A goal to set (:mod:`core.services.goals` checks its metric, scope and period)."""
 
     noun: ClassVar[str] = "goal"
@@ -882,6 +882,7 @@ class Goal(GoalBase, _Stored, table=True):
     __tablename__ = "goals"
     __table_args__ = (_one_of("scope", GoalScope),)
 
+    idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
 
 
@@ -897,7 +898,7 @@ class PlanObjectiveBase(SQLModel):
     due_on: date
 
 
-class PlanObjectiveCreate(PlanObjectiveBase, Input):
+class PlanObjectiveCreate(PlanObjectiveBase, _Once, Input):
     """An objective to add to an account's plan; due today or later."""
 
     noun: ClassVar[str] = "objective"
@@ -909,6 +910,7 @@ class PlanObjective(PlanObjectiveBase, _OnAccount, table=True):
 
     __tablename__ = "plan_objectives"
 
+    idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
 
 
@@ -920,7 +922,7 @@ class PlanActionBase(SQLModel):
     due_on: date
 
 
-class PlanActionCreate(PlanActionBase, Input):
+class PlanActionCreate(PlanActionBase, _Once, Input):
     """An action to add to an account's plan; due today or later."""
 
     noun: ClassVar[str] = "action"
@@ -933,6 +935,7 @@ class PlanAction(PlanActionBase, _OnAccount, table=True):
     __tablename__ = "plan_actions"
 
     done_at: datetime | None = _when()
+    idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
 
 
@@ -943,7 +946,7 @@ class PlanRiskBase(SQLModel):
     mitigation: str | None = Field(default=None, sa_type=Text)
 
 
-class PlanRiskCreate(PlanRiskBase, Input):
+class PlanRiskCreate(PlanRiskBase, _Once, Input):
     """A risk to add to an account's plan."""
 
     noun: ClassVar[str] = "risk"
@@ -954,6 +957,7 @@ class PlanRisk(PlanRiskBase, _OnAccount, table=True):
 
     __tablename__ = "plan_risks"
 
+    idempotency_key: str | None = _request_key()
     created_at: datetime = _created()
 
 

@@ -650,18 +650,27 @@ def _aim(req: Request, parsed: Parsed, account: Account, text: str) -> PlanObjec
     metric, _, target = what.rpartition(" ")
     if not metric.strip():
         raise KamError(f"Name the metric and its target: `/kam {SPECS['objective'].example}`.")
-    return PlanObjectiveCreate(metric=metric, target=goals.read_target(target), due_on=due)
+    return PlanObjectiveCreate(
+        metric=metric,
+        target=goals.read_target(target),
+        due_on=due,
+        idempotency_key=req.idempotency_key,
+    )
 
 
 def _step(req: Request, parsed: Parsed, account: Account, text: str) -> PlanActionCreate:
     what, due = _what_and_day(parsed, text, req, _any_day)
     owner = parsed.option("owner")
     owner_id = get_user_by_email(owner, session=req.session).id if owner else None
-    return PlanActionCreate(what=what, due_on=due, owner_id=owner_id)
+    return PlanActionCreate(
+        what=what, due_on=due, owner_id=owner_id, idempotency_key=req.idempotency_key
+    )
 
 
 def _danger(req: Request, parsed: Parsed, account: Account, text: str) -> PlanRiskCreate:
-    return PlanRiskCreate(what=text, mitigation=parsed.option("mitigation"))
+    return PlanRiskCreate(
+        what=text, mitigation=parsed.option("mitigation"), idempotency_key=req.idempotency_key
+    )
 
 
 def _held(req: Request, parsed: Parsed, account: Account, notes: str) -> ReviewCreate:
@@ -841,6 +850,7 @@ def do_goal(req: Request, parsed: Parsed) -> Reply:
         scope=choice(parsed.option("scope"), GoalScope, "scope") or GoalScope.TEAM,
         scope_ref=parsed.option("of"),
         period=parsed.option("period") or "12m",
+        idempotency_key=req.idempotency_key,
     )
     goal = goals.add_goal(aim, session=req.session, actor=req.actor, now=req.now)
     return _confirmed(f"Goal set: {goal_sentence(goal)}.", emoji=":dart:")

@@ -3,18 +3,22 @@
 Each form is opened the way a person would (the subcommand with the account alone, a
 button on the plan or the card), validated by slack_sdk.models, and submitted: a
 refusal is core's sentence under the input it concerns and writes nothing; a form sent
-twice is one record.
+twice is one record, also when the second reaches another kam app on the same database
+(after a restart, or a second bot process).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.db import open_database
 from core.models import Account, CustomerRequest, Goal, PlanAction, PlanObjective, PlanRisk
 from core.services.users import get_user_by_slack_id
 from core.views.plan import AccountPlan, ActionLine, RiskLine
@@ -44,6 +48,32 @@ def _buttons(blocks: list[dict[str, Any]]) -> dict[str, str]:
                 options = [o["value"] for o in element.get("options") or []]
                 found[element["action_id"]] = element.get("value") or "|".join(options)
     return found
+
+
+@contextmanager
+def restarted(bot: SlackBot, engine: Engine) -> Iterator[SlackBot]:
+    """A second kam app on the same database and the same Slack, with an engine of its own:
+    what ``bot`` remembers in memory it does not (kam after a restart, or a second bot
+    process behind a load balancer)."""
+    own = open_database(engine.url.render_as_string(hide_password=False))
+    second = SlackBot(own, bot.api)
+    try:
+        yield second
+    finally:
+        second.close()
+        own.dispose()
+
+
+def _sent_again(
+    bot: SlackBot, engine: Engine, form: dict[str, Any], values: Any, view_id: str
+) -> str:
+    """Send a form already saved to a second app: what it shows (the record already saved),
+    once it is known to have written nothing."""
+    before = counts(engine)
+    with restarted(bot, engine) as second:
+        _, shown = second.submit_form(form, values, view_id=view_id)
+    assert counts(engine) == before, view_id
+    return _recorded(shown)
 
 
 def _opened_by_click(bot: SlackBot, action_id: str, value: str, *, user: str = "UANNA") -> Call:
@@ -130,8 +160,14 @@ def test_the_plan_is_written_from_its_forms(bot: SlackBot, engine: Engine, key_a
     values.update(text_input(*ids.OBJECTIVE_DUE, AHEAD))
     _, shown = bot.submit_form(shown, values, view_id="V0OBJ")
     assert "Objective for Acme Corp: csat 4.5" in _recorded(shown)
+    before = counts(engine)
     bot.submit_form(view, values, view_id="V0OBJ")  # a double click on Save: still one
-    assert [(o.metric, o.target) for o in rows(engine, PlanObjective)] == [("csat", 4.5)]
+    assert counts(engine) == before
+    # Slack's retry reaching kam after a restart: the same objective, nothing written
+    assert "Objective for Acme Corp: csat 4.5" in _sent_again(bot, engine, view, values, "V0OBJ")
+    [objective] = rows(engine, PlanObjective)
+    assert (objective.metric, objective.target) == ("csat", 4.5)
+    assert objective.idempotency_key == "slack:view:V0OBJ"
 
     # an action: its owner is the person by default, any kam user by choice
     _, view = _form(bot, "action Acme Corp", ids.ACTION_MODAL)
@@ -149,6 +185,7 @@ def test_the_plan_is_written_from_its_forms(bot: SlackBot, engine: Engine, key_a
     values[ids.ACTION_OWNER[0]][ids.ACTION_OWNER[1]]["selected_user"] = "UMARK"
     _, shown = bot.submit_form(shown, values, view_id="V0ACT")
     assert "Action for Acme Corp: meet the new CFO" in _recorded(shown)
+    assert "meet the new CFO" in _sent_again(bot, engine, view, values, "V0ACT")
     [action] = rows(engine, PlanAction)
     assert action.due_on.weekday() == 4
     with Session(engine) as s:
@@ -163,6 +200,7 @@ def test_the_plan_is_written_from_its_forms(bot: SlackBot, engine: Engine, key_a
     }
     _, shown = bot.submit_form(view, values, view_id="V0RISK")
     assert "Risk for Acme Corp noted" in _recorded(shown)
+    assert "Risk for Acme Corp noted" in _sent_again(bot, engine, view, values, "V0RISK")
     assert [(r.what, r.mitigation) for r in rows(engine, PlanRisk)] == [
         ("a rival's bid", "three-year terms")
     ]
@@ -244,8 +282,13 @@ def test_a_goal_is_set_and_changed_from_its_form(bot: SlackBot, engine: Engine) 
     values.update({**choose(*ids.GOAL_SCOPE, "account"), **text_input(*ids.GOAL_OF, "acme")})
     _, shown = bot.submit_form(shown, values, view_id="V0GOAL")
     assert "Goal set: csat 4.5 for account Acme Corp, 2026." in _recorded(shown)
+    before = counts(engine)
     bot.submit_form(view, values, view_id="V0GOAL")  # sent again: still one
+    assert counts(engine) == before
+    again = _sent_again(bot, engine, view, values, "V0GOAL")
+    assert "Goal set: csat 4.5 for account Acme Corp, 2026." in again
     [goal] = rows(engine, Goal)
+    assert goal.idempotency_key == "slack:view:V0GOAL"
 
     said = reply_text(bot.command(f"goal edit {goal.id} --target 4.6"))
     assert f"Goal {goal.id} is now csat 4.6 for account Acme Corp, 2026." in said
@@ -268,6 +311,9 @@ def test_a_goal_is_set_and_changed_from_its_form(bot: SlackBot, engine: Engine) 
     values.update(text_input(*ids.GOAL_PERIOD, "2027"))
     _, shown = bot.submit_form(shown, values, view_id="V0EDIT")
     assert f"Goal {goal.id} is now nps 30 for account Acme Corp, 2027." in _recorded(shown)
+    # the same change sent again, to a second app: the goal says so, no second audit event
+    again = _sent_again(bot, engine, view, values, "V0EDIT")
+    assert f"Goal {goal.id} is now nps 30 for account Acme Corp, 2027." in again
     [goal] = rows(engine, Goal)
     assert (goal.metric, goal.target, goal.period) == ("nps", 30, "2027")
     bot.command("help", user="UBOB")  # Bob is linked to kam by his e-mail first

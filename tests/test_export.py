@@ -169,16 +169,23 @@ def build_portfolio(session: Session) -> None:
     asked = add_request(beta, blue, session=session, actor=SYSTEM)
     set_outcome(asked, RequestOutcome.ALTERNATIVE, session=session, actor=SYSTEM)
     later = now.date() + timedelta(days=60)
-    aim = PlanObjectiveCreate(metric="csat", target=4.5, due_on=later)
+    aim = PlanObjectiveCreate(metric="csat", target=4.5, due_on=later, idempotency_key="slack:V1")
     add_objective(beta, aim, session=session, actor=SYSTEM)
     step = PlanActionCreate(what="Map the buying centre", due_on=later)
     add_action(beta, step, session=session, actor=SYSTEM, owner_email="anna@example.com")
-    danger = PlanRiskCreate(what="A rival's bid", mitigation="Three-year terms")
+    danger = PlanRiskCreate(
+        what="A rival's bid", mitigation="Three-year terms", idempotency_key="slack:view:V3"
+    )
     add_risk(beta, danger, session=session, actor=SYSTEM)
     held = ReviewCreate(participants="Anna; Ola Hansen", progress="On track", next_actions="Bid")
     record_review(beta, held, session=session, actor=SYSTEM)
     beta_goal = GoalCreate(
-        metric="CSAT", target=4.5, scope="account", scope_ref="beta as", period="2026"
+        metric="CSAT",
+        target=4.5,
+        scope="account",
+        scope_ref="beta as",
+        period="2026",
+        idempotency_key="slack:view:V4",
     )
     add_goal(beta_goal, session=session, actor=SYSTEM)
     rating = FeedbackCreate(csat=4, nps=9, expectation="met", comment="Good", contact_id=kari.id)

@@ -8,11 +8,12 @@ and writes nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
 from core.actors import Actor
@@ -156,6 +157,78 @@ def test_a_plan_is_for_key_accounts_and_shows_its_parts_and_scorecard(session: S
         plans.get_part("action", 99, account=acme, session=session)
     session.commit()
     assert account_plan(acme, session=session).risks == []
+
+
+def test_a_part_of_the_plan_or_a_goal_with_a_used_key_is_the_one_stored(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same request reaching kam twice, the second in a session of its own (a retry after
+    a restart, a second bot process): the first record comes back and nothing is written."""
+    _, anna, acme, _ = _team(session)
+    as_anna = Actor.of(anna, "test")
+    writers: dict[str, Callable[[Session, str], Any]] = {
+        "plan_objectives": lambda s, k: plans.add_objective(
+            acme,
+            PlanObjectiveCreate(metric="csat", target=4.5, due_on=AHEAD, idempotency_key=k),
+            session=s,
+            actor=as_anna,
+        ),
+        "plan_actions": lambda s, k: plans.add_action(
+            acme,
+            PlanActionCreate(what="Meet the board", due_on=AHEAD, idempotency_key=k),
+            session=s,
+            actor=as_anna,
+        ),
+        "plan_risks": lambda s, k: plans.add_risk(
+            acme, PlanRiskCreate(what="Rival bid", idempotency_key=k), session=s, actor=as_anna
+        ),
+        "goals": lambda s, k: goals.add_goal(
+            GoalCreate(
+                metric="csat", target=4.5, scope=GoalScope.ACCOUNT, scope_ref="Acme",
+                period="2026", idempotency_key=k,
+            ),
+            session=s,
+            actor=as_anna,
+        ),
+    }  # fmt: skip
+    engine = session.get_bind()
+
+    def stored() -> dict[str, int]:
+        with Session(engine) as s:
+            tables = [*writers, "audit_events"]
+            return {t: s.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+
+    for table, write in writers.items():
+        first = write(session, f"slack:view:V-{table}")
+        session.commit()
+        before = stored()
+        with Session(engine) as other:
+            again = write(other, f"slack:view:V-{table}")
+            other.commit()
+            assert (type(again), again.id) == (type(first), first.id), table
+        assert stored() == before, table
+        with Session(engine) as other:
+            assert write(other, f"slack:view:W-{table}").id != first.id, table
+    # two processes at once: the twin's key is stored after this one looked for it
+    monkeypatch.setattr(goals, "earlier", lambda *_, **__: None)
+    before = stored()
+    assert writers["goals"](session, "slack:view:V-goals").idempotency_key == "slack:view:V-goals"
+    session.commit()
+    assert stored() == before
+
+
+def test_a_goal_changed_to_what_it_says_writes_nothing(session: Session) -> None:
+    boss, _, _, _ = _team(session)
+    as_boss = Actor.of(boss, "test")
+    aim = GoalCreate(metric="nps", target=30, scope=GoalScope.TIER, scope_ref="key", period="2026")
+    goal = goals.add_goal(aim, session=session, actor=as_boss)
+    for _ in range(2):  # the edit form sent twice
+        goals.edit_goal(goal, GoalUpdate(target=40), session=session, actor=as_boss)
+    goals.edit_goal(goal, GoalUpdate(metric="NPS", scope_ref="Key"), session=session, actor=as_boss)
+    session.commit()
+    trail = select(AuditEvent.action).where(AuditEvent.entity == "goals")
+    assert session.exec(trail.order_by(col(AuditEvent.id))).all() == ["create", "update"]
+    assert goals.get_goal(goal.id or 0, session=session).target == 40
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """What every writer of an account's records does: check the right, insert once, audit.
 
 Private to the record services (contacts, interactions, deals, orders, commitments,
-notices, requests, feedback), so each of them says only what is its own.
+notices, requests, feedback, a plan's parts, goals), so each of them says only what is
+its own.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ def insert(
     if key is not None and (stored_twin := earlier(model, key, session=session)) is not None:
         return stored_twin
     record = model.model_validate(data, update={**stored, "account_id": account.id})
+    return create_once(record, session=session, actor=actor)
+
+
+def create_once(record: R, *, session: Session, actor: Actor) -> R:
+    """Store the new ``record`` and audit it; when a concurrent twin (the same request
+    handled at the same time elsewhere) stored its ``idempotency_key`` first, that twin."""
+    model = type(record)
+    key: str | None = getattr(record, "idempotency_key", None)
     try:
         with session.begin_nested():
             return audit.created(str(model.__tablename__), record, session=session, actor=actor)

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from core import audit
 from core.actors import Actor, ensure_can_change
 from core.clock import utcnow
 from core.errors import Forbidden, KamError, NotFound
@@ -22,7 +21,7 @@ from core.models import Goal, GoalCreate, GoalScope, GoalUpdate, Role, User, tar
 from core.numbers import read_amount
 from core.scoring.config import TIERS
 from core.scoring.goals import ALL_TEAMS, METRICS, metric_key, period_window
-from core.services._records import change, fetch, forget
+from core.services._records import change, create_once, earlier, fetch, forget
 from core.services.accounts import find_account
 
 
@@ -90,9 +89,14 @@ def _checked(data: GoalCreate, *, session: Session, actor: Actor, now: datetime)
 def add_goal(
     goal: GoalCreate, *, session: Session, actor: Actor, now: datetime | None = None
 ) -> Goal:
-    """Set a goal, once its metric, period and scope are known to kam."""
+    """Set a goal, once its metric, period and scope are known to kam; the goal an earlier
+    request with the same ``idempotency_key`` set (a form sent twice) is returned instead,
+    and nothing is written."""
     checked = _checked(goal, session=session, actor=actor, now=now or utcnow())
-    return audit.created("goals", Goal.model_validate(checked), session=session, actor=actor)
+    key = goal.idempotency_key
+    if key is not None and (twin := earlier(Goal, key, session=session)) is not None:
+        return twin
+    return create_once(Goal.model_validate(checked), session=session, actor=actor)
 
 
 def get_goal(goal_id: int, *, session: Session) -> Goal:
@@ -119,12 +123,14 @@ def edit_goal(
     actor: Actor,
     now: datetime | None = None,
 ) -> Goal:
-    """Change a goal; the result is checked as a new goal would be."""
+    """Change a goal; the result is checked as a new goal would be. A change to what the
+    goal already says (the same form sent twice) writes nothing."""
     _ensure_may_change(goal, session=session, actor=actor)
     given = changes.model_dump(exclude_unset=True, exclude_none=True)
     merged = GoalCreate.model_validate({**goal.model_dump(warnings=False), **given})
     checked = _checked(merged, session=session, actor=actor, now=now or utcnow())
-    return change(goal, checked.model_dump(), session=session, actor=actor)
+    changed = {k: v for k, v in checked.model_dump().items() if getattr(goal, k) != v}
+    return change(goal, changed, session=session, actor=actor) if changed else goal
 
 
 def remove_goal(goal: Goal, *, session: Session, actor: Actor) -> None:

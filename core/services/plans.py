@@ -3,7 +3,9 @@
 A plan is what its three parts say: objectives (a metric kam measures, a target, a
 due day), actions (what, who, by when, done) and risks with their mitigation. Only a
 strategic or key account has one (its tier now: the override, else its latest
-scoring), and its reviews (:mod:`core.services.reviews`) follow the same rule.
+scoring), and its reviews (:mod:`core.services.reviews`) follow the same rule. A part
+given with an ``idempotency_key`` already stored (a form sent twice) is the part that
+key added: nothing is written again.
 """
 
 from __future__ import annotations

@@ -216,10 +216,10 @@ KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "deals": (("external_id",),),
     "interactions": (("idempotency_key",), ("account_id", "occurred_at", "summary")),
     "requests": (("idempotency_key",), ("account_id", "what")),
-    "goals": (("metric", "scope", "scope_ref", "period"),),
-    "plan_objectives": (("account_id", "metric"),),
-    "plan_actions": (("account_id", "what"),),
-    "plan_risks": (("account_id", "what"),),
+    "goals": (("idempotency_key",), ("metric", "scope", "scope_ref", "period")),
+    "plan_objectives": (("idempotency_key",), ("account_id", "metric")),
+    "plan_actions": (("idempotency_key",), ("account_id", "what")),
+    "plan_risks": (("idempotency_key",), ("account_id", "what")),
     "reviews": (("idempotency_key",), ("account_id", "held_on")),
 }
 NEEDS = {"deals": ("account", "stage", "amount")}

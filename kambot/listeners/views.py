@@ -314,10 +314,11 @@ class Form:
 
 def _form(first: tuple[str, str], save: Callable[[Form], str]) -> Callable[..., None]:
     """The listener for a form whose first input is ``first``, saved by ``save`` through its
-    core service, once per form opened (see :class:`~kambot.context.SavedForms`): acked at
-    once as saving, then the form becomes what was recorded, or shows core's refusal under
-    the input it concerns (under ``first`` when none is named) with nothing written; where
-    it was opened from is told."""
+    core service, once per form opened (``save`` passes :attr:`Form.key`, and the database
+    keeps each key once, so Slack's retries and a double click on Save, to this process or
+    another, are one record): acked at once as saving, then the form becomes what was
+    recorded, or shows core's refusal under the input it concerns (under ``first`` when
+    none is named) with nothing written; where it was opened from is told."""
 
     def submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, kam: Kam
@@ -328,15 +329,11 @@ def _form(first: tuple[str, str], save: Callable[[Form], str]) -> Callable[..., 
         if user is None:
             _unknown(identity.slack_user_id, view, first[0], client)
             return
-
-        def saved() -> str:
+        try:
             with session_scope(kam.engine) as session:
                 form = Form(view, session, user, identity.actor(), kam.now())
                 with form.about(first):
-                    return save(form)
-
-        try:
-            message = kam.saved.once(str(view["id"]), saved)
+                    message = save(form)
         except FieldError as exc:
             problem = log_form.with_problem(view, exc.block_id, exc.message)
             client.views_update(view_id=view["id"], view=problem)
@@ -405,7 +402,10 @@ def _objective(form: Form) -> str:
     due = _due(form, ids.OBJECTIVE_DUE)
     with form.about(ids.OBJECTIVE_DUE):
         aim = PlanObjectiveCreate(
-            metric=form.value(ids.OBJECTIVE_METRIC) or "", target=target, due_on=due
+            metric=form.value(ids.OBJECTIVE_METRIC) or "",
+            target=target,
+            due_on=due,
+            idempotency_key=form.key,
         )
     stored = plans.add_objective(account, aim, session=form.session, actor=form.actor)
     return aimed(account, stored)
@@ -428,6 +428,7 @@ def _action(form: Form) -> str:
             what=form.value(ids.ACTION_WHAT) or "",
             due_on=due,
             owner_id=owner.id if owner else None,
+            idempotency_key=form.key,
         )
     stored = plans.add_action(account, step, session=form.session, actor=form.actor)
     return stepped(account, stored)
@@ -437,13 +438,16 @@ def _risk(form: Form) -> str:
     """Add a risk, and its mitigation, to the plan."""
     account = form.account()
     danger = PlanRiskCreate(
-        what=form.value(ids.RISK_WHAT) or "", mitigation=form.value(ids.RISK_MITIGATION)
+        what=form.value(ids.RISK_WHAT) or "",
+        mitigation=form.value(ids.RISK_MITIGATION),
+        idempotency_key=form.key,
     )
     return risked(account, plans.add_risk(account, danger, session=form.session, actor=form.actor))
 
 
 def _goal(form: Form) -> str:
-    """Set a goal, or change the one the form was opened on."""
+    """Set a goal, or change the one the form was opened on (the same change twice writes
+    nothing the second time)."""
     target = _target(form, ids.GOAL_TARGET)
     given: dict[str, Any] = {
         "metric": form.value(ids.GOAL_METRIC) or "",
@@ -461,7 +465,10 @@ def _goal(form: Form) -> str:
             )
             return f"Goal {stored.id} is now {goal_sentence(stored)}."
         stored = goals.add_goal(
-            GoalCreate(**given), session=form.session, actor=form.actor, now=form.now
+            GoalCreate(**given, idempotency_key=form.key),
+            session=form.session,
+            actor=form.actor,
+            now=form.now,
         )
         return f"Goal set: {goal_sentence(stored)}."
 
