@@ -57,7 +57,7 @@ from core.services.reviews import record_review
 from core.transfer.export import FORMULA_START, export_all
 from core.transfer.profiles import import_folder
 from tests import factories
-from tests.conftest import fresh_postgres
+from tests.conftest import postgres_copy
 from tests.test_cli import kam
 from tests.test_import import dump
 
@@ -202,7 +202,7 @@ def empty_twin(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
         open_database(url, create=True).dispose()
         yield url
     else:
-        yield from fresh_postgres(request.getfixturevalue("pg_template"))
+        yield from postgres_copy(request)
 
 
 def _cards(capsys: pytest.CaptureFixture[str], url: str) -> tuple[list[object], list[object]]:
