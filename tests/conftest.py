@@ -4,9 +4,12 @@ runs are skipped, so a newcomer's ``pytest`` passes)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +19,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from core.db import make_engine, normalise_url, open_database
+from kam.cli.main import run
 from tests.capture_servers import dovecot, radicale  # noqa: F401  (fixtures)
+from tests.tui_data import build_portfolio
 
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
 _counter = itertools.count()
@@ -199,6 +204,42 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "kam.db"
     open_database(f"sqlite:///{path}", create=True).dispose()  # disposing checkpoints the WAL
     return path
+
+
+def _checkpointed(path: Path) -> Path:
+    """``path`` with its write-ahead log folded in: copying the one file copies it all."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What ``kam demo`` loads, loaded once per test process (it takes 1.5 s of CPU)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shown = io.StringIO()
+    with contextlib.redirect_stdout(shown):
+        try:
+            run(["demo", "--db", f"sqlite:///{path}"])
+        except SystemExit as exit_:
+            assert not exit_.code, shown.getvalue()
+    assert "85 accounts" in shown.getvalue()
+    return _checkpointed(path)
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> str:
+    """A SQLite file as ``kam demo --db`` leaves it (a copy of :func:`demo_template`)."""
+    shutil.copyfile(demo_template, tmp_path / "demo.db")
+    return f"sqlite:///{tmp_path}/demo.db"
+
+
+@pytest.fixture(scope="session")
+def tui_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The terminal UI tests' portfolio (tests/tui_data.py), built once per test process."""
+    path = tmp_path_factory.mktemp("tui") / "kam.db"
+    build_portfolio(path).dispose()
+    return _checkpointed(path)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

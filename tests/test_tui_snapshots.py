@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from tests.tui_data import NOW, build_portfolio
+from tests.tui_data import NOW, open_copy
 from tui.app import KamApp
 from tui.service import PortfolioService
 
@@ -21,8 +21,8 @@ SIZES = [(80, 24), (120, 40)]
 
 
 @pytest.fixture
-def portfolio(tmp_path: Path) -> Iterator[Engine]:
-    engine = build_portfolio(tmp_path / "kam.db")
+def portfolio(tui_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    engine = open_copy(tui_template, tmp_path / "kam.db")
     yield engine
     engine.dispose()
 
