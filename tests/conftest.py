@@ -24,6 +24,14 @@ from tests.capture_servers import dovecot, radicale  # noqa: F401  (fixtures)
 from tests.tui_data import build_portfolio
 
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
+
+
+def examples(usual: int) -> int:
+    """How many examples a property test draws: ``usual``, times ``KAM_HYPOTHESIS_TIMES``
+    when that is set (e.g. 20, once and locally, to find a draw that fails rarely)."""
+    return usual * int(os.environ.get("KAM_HYPOTHESIS_TIMES", "1"))
+
+
 _counter = itertools.count()
 
 
