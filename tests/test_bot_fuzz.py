@@ -235,6 +235,8 @@ def test_generated_commands_get_helpful_replies_and_write_only_when_valid(
                 ), shown
 
         check()
-    # the generator must reach both sides of the rule, or the test proves nothing
-    assert seen["worked"] >= 25 and seen["reply"] - seen["worked"] >= 50, seen
+    # the generator must reach both sides of the rule, or the test proves nothing; of 300
+    # commands about 40 work (32-48 in four runs, spread about 6.5), so the floor sits
+    # well below the draw's spread and the test fails only when the generator breaks
+    assert seen["worked"] >= examples(15) and seen["reply"] - seen["worked"] >= examples(50), seen
     print(dict(seen))
