@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from kambot.grammar import SPECS
+from tests.conftest import examples
 from tests.slack_harness import SlackBot, running_bot, valid_blocks
 from tests.test_bot import counts, team  # noqa: F401 - the fixture is used by name
 
@@ -194,7 +195,7 @@ def test_generated_commands_get_helpful_replies_and_write_only_when_valid(
     with running_bot(engine) as bot:
 
         @settings(
-            max_examples=300,
+            max_examples=examples(300),
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         )
@@ -234,6 +235,8 @@ def test_generated_commands_get_helpful_replies_and_write_only_when_valid(
                 ), shown
 
         check()
-    # the generator must reach both sides of the rule, or the test proves nothing
-    assert seen["worked"] >= 25 and seen["reply"] - seen["worked"] >= 50, seen
+    # the generator must reach both sides of the rule, or the test proves nothing; of 300
+    # commands about 40 work (32-48 in four runs, spread about 6.5), so the floor sits
+    # well below the draw's spread and the test fails only when the generator breaks
+    assert seen["worked"] >= examples(15) and seen["reply"] - seen["worked"] >= examples(50), seen
     print(dict(seen))

@@ -39,6 +39,7 @@ from core.services.accounts import find_account, update_account
 from core.teams import team_leads
 from core.views import account_card
 from tests import factories
+from tests.conftest import examples
 from tests.slack_harness import running_bot
 from tests.test_bot import reply_text
 from tests.test_cli import kam
@@ -174,7 +175,7 @@ def test_the_card_shows_the_reason_the_last_scoring_stored(session: Session) -> 
 # --- the property: whatever the portfolio, no one is filled past capacity ----------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(
         st.tuples(

@@ -20,14 +20,6 @@ def kam(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.fixture
-def demo_db(tmp_path, capsys: pytest.CaptureFixture[str]) -> str:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path}/demo.db"
-    code, out, _ = kam(capsys, "demo", "--db", url)
-    assert code == 0 and "85 accounts" in out
-    return url
-
-
 def test_demo_then_accounts_lists_85(capsys: pytest.CaptureFixture[str], demo_db: str) -> None:
     code, out, _ = kam(capsys, "accounts", "--json", "--db", demo_db)
     assert code == 0

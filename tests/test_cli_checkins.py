@@ -10,14 +10,6 @@ import pytest
 from tests.test_cli import kam
 
 
-@pytest.fixture
-def demo_db(tmp_path, capsys: pytest.CaptureFixture[str]) -> str:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path}/demo.db"
-    code, _, _ = kam(capsys, "demo", "--db", url)
-    assert code == 0
-    return url
-
-
 def test_due_lists_by_priority_as_json(capsys: pytest.CaptureFixture[str], demo_db: str) -> None:
     code, out, _ = kam(capsys, "due", "--at", "in 100 days", "--json", "--db", demo_db)
     assert code == 0

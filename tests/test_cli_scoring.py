@@ -14,14 +14,6 @@ from core.views import load_rows
 from tests.test_cli import kam
 
 
-@pytest.fixture
-def demo_db(tmp_path, capsys: pytest.CaptureFixture[str]) -> str:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path}/demo.db"
-    code, _, _ = kam(capsys, "demo", "--db", url)
-    assert code == 0
-    return url
-
-
 def test_score_rescores_everything_and_the_account_list_shows_tiers(
     capsys: pytest.CaptureFixture[str], demo_db: str
 ) -> None:

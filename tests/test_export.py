@@ -57,7 +57,7 @@ from core.services.reviews import record_review
 from core.transfer.export import FORMULA_START, export_all
 from core.transfer.profiles import import_folder
 from tests import factories
-from tests.conftest import fresh_postgres
+from tests.conftest import examples, postgres_copy
 from tests.test_cli import kam
 from tests.test_import import dump
 
@@ -209,7 +209,7 @@ def empty_twin(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
         open_database(url, create=True).dispose()
         yield url
     else:
-        yield from fresh_postgres(request.getfixturevalue("pg_template"))
+        yield from postgres_copy(request)
 
 
 def _cards(capsys: pytest.CaptureFixture[str], url: str) -> tuple[list[object], list[object]]:
@@ -397,7 +397,7 @@ HOSTILE = st.text(
 ) | st.sampled_from(["=1+1", "'", "''x", "-", "@", " \t=x", "\r\n", '"', "1e308", "-0"])
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck))
 @given(texts=st.lists(HOSTILE, min_size=3, max_size=3))
 @example(texts=["0", "0\x1f", "0"])  # a separator Python strips and pydantic kept
 @example(texts=["0", "0", "0\r0"])  # a bare carriage return Python 3.11 left unquoted

@@ -17,6 +17,7 @@ from core.scoring.config import HealthWeights, ScoringConfig
 from core.scoring.facts import FEEDBACK_MEASURES, Facts
 from core.scoring.scored import SCORES, ScoredPortfolio, score_portfolio
 from core.scoring.snapshots import snapshot_breakdowns
+from tests.conftest import examples
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CONFIG = ScoringConfig()
@@ -143,7 +144,7 @@ def facts_of(accounts: list[dict[str, Any]]) -> Facts:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(portfolios)
 def test_every_breakdown_sums_to_its_score_and_every_score_is_within_0_to_100(
     accounts: list[dict[str, Any]],
@@ -175,7 +176,7 @@ def test_every_breakdown_sums_to_its_score_and_every_score_is_within_0_to_100(
     ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(portfolios, st.data())
 def test_more_won_revenue_never_lowers_attractiveness(
     accounts: list[dict[str, Any]], data: st.DataObject
@@ -193,7 +194,7 @@ def test_more_won_revenue_never_lowers_attractiveness(
     assert after >= before
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(account)
 def test_a_portfolio_of_one_scores_without_surprises(one: dict[str, Any]) -> None:
     scored: ScoredPortfolio = score_portfolio(facts_of([one]), CONFIG)

@@ -17,7 +17,7 @@ from textual.widgets import Button, Static
 from textual.worker import WorkerFailed
 
 from core.models import Commitment, Feedback, Interaction, Notice, Order, User
-from tests.tui_data import NOW, build_portfolio
+from tests.tui_data import NOW, open_copy
 from tests.typed_numbers import NOT_NUMBERS
 from tui.app import KamApp
 from tui.format import money
@@ -41,8 +41,8 @@ SIZE = (80, 24)
 
 
 @pytest.fixture
-def portfolio(tmp_path: Path) -> Iterator[Engine]:
-    engine = build_portfolio(tmp_path / "kam.db")
+def portfolio(tui_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    engine = open_copy(tui_template, tmp_path / "kam.db")
     yield engine
     engine.dispose()
 

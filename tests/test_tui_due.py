@@ -15,7 +15,7 @@ from core.demo.maven import load_maven
 from core.models import Account, Interaction, Reminder
 from core.scoring import rescore
 from tests.test_tui import SIZE, fill, make_app, save, settle, shown
-from tests.tui_data import NOW, build_portfolio
+from tests.tui_data import NOW, open_copy
 from tui.app import KamApp
 from tui.screens.due import DueScreen, SnoozeDialog
 from tui.screens.forms import LOG_INTERACTION, FormScreen
@@ -23,8 +23,8 @@ from tui.screens.portfolio import PortfolioScreen
 
 
 @pytest.fixture
-def portfolio(tmp_path: Path) -> Iterator[Engine]:
-    engine = build_portfolio(tmp_path / "kam.db")
+def portfolio(tui_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    engine = open_copy(tui_template, tmp_path / "kam.db")
     yield engine
     engine.dispose()
 

@@ -11,7 +11,7 @@ from textual.widgets import Button
 
 from core.models import CustomerRequest, Goal, Interaction, PlanObjective, Review
 from tests.test_tui import count, error_text, fill, make_app, open_form, settle, shown
-from tests.tui_data import build_portfolio
+from tests.tui_data import open_copy
 from tui.app import KamApp
 from tui.screens.forms import GOAL, OBJECTIVE, REQUEST, REVIEW, FormScreen
 from tui.screens.plan import PlanScreen
@@ -21,8 +21,8 @@ SIZE = (100, 40)
 
 
 @pytest.fixture
-def portfolio(tmp_path: Path) -> Iterator[Engine]:
-    engine = build_portfolio(tmp_path / "kam.db")
+def portfolio(tui_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    engine = open_copy(tui_template, tmp_path / "kam.db")
     yield engine
     engine.dispose()
 
