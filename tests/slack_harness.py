@@ -341,6 +341,23 @@ class SlackClient:
         body = urlencode({"payload": json.dumps(payload)})
         return self.post(body, headers=headers)
 
+    def click_home(self, action_id: str, value: str, *, user: str = "UANNA") -> tuple[int, str]:
+        """Click a button on the App Home tab: Slack sends the view, with no message and no
+        response_url."""
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": user},
+            "api_app_id": "AKAM",
+            "trigger_id": "trigger.home",
+            "container": {"type": "view", "view_id": "VHOME"},
+            "view": {"id": "VHOME", "type": "home"},
+            "actions": [
+                {"type": "button", "action_id": action_id, "block_id": "h", "value": value}
+            ],
+        }
+        return self.interact(payload)
+
     def message_shortcut(
         self, callback_id: str, text: str, *, user: str = "UANNA", channel: str = "C0SALES"
     ) -> tuple[Call, int]:

@@ -737,19 +737,7 @@ def _modal(bot: SlackBot) -> tuple[int, Call]:
 
 
 def _home_click(bot: SlackBot) -> tuple[int, Call]:
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0KAM"},
-        "user": {"id": "UANNA"},
-        "api_app_id": "AKAM",
-        "trigger_id": "trigger.home",
-        "container": {"type": "view", "view_id": "VHOME"},
-        "view": {"id": "VHOME", "type": "home"},
-        "actions": [
-            {"type": "button", "action_id": ids.HOME_REFRESH, "block_id": "h", "value": "0"}
-        ],
-    }
-    status, _ = bot.interact(payload)  # an App Home click carries no response_url
+    status, _ = bot.click_home(ids.HOME_REFRESH, "0")  # an App Home click carries no response_url
     return status, bot.api.wait_for("chat.postMessage", where=_to("UANNA"))[0]
 
 

@@ -108,40 +108,12 @@ def test_app_home_shows_who_is_not_placed_and_ignores_or_places_them(
     assert "Not placed yet (2)" in shown and "Hello &lt;b&gt;" in shown
     assert "/kam place ADDRESS ACCOUNT" in shown
 
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0KAM"},
-        "user": {"id": "UANNA"},
-        "api_app_id": "AKAM",
-        "trigger_id": "trigger.home",
-        "container": {"type": "view", "view_id": "VHOME"},
-        "view": {"id": "VHOME", "type": "home"},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": ids.CAPTURE_IGNORE,
-                "block_id": "u",
-                "value": "news@letters.example",
-            }
-        ],
-    }
-    assert bot.interact(payload)[0] == 200
+    assert bot.click_home(ids.CAPTURE_IGNORE, "news@letters.example")[0] == 200
     redrawn = json.dumps(bot.api.wait_for("views.publish", 2)[1].view())
     assert "Not placed yet (1)" in redrawn and "news@letters.example" not in redrawn
 
     # "Make a contact" opens a form with the type-ahead account picker
-    bot.interact(
-        {
-            **payload,
-            "actions": [
-                {
-                    **payload["actions"][0],
-                    "action_id": ids.CAPTURE_PLACE,
-                    "value": "carol@globex.example",
-                }
-            ],
-        }
-    )
+    bot.click_home(ids.CAPTURE_PLACE, "carol@globex.example")
     form = bot.api.wait_for("views.open")[0].view()
     valid_view(form)
     assert form["callback_id"] == ids.PLACE_MODAL and "carol@globex.example" in json.dumps(form)
