@@ -1029,14 +1029,20 @@ class ScoreSnapshot(SQLModel, table=True):
 
 
 class CurrentTier(SQLModel, table=True):
-    """The tier an account's newest score snapshot gives it, kept by scoring
-    (:mod:`core.tier_runs`): an account's current tier is one look-up by its key,
-    however many nightly snapshots its history holds."""
+    """What an account's newest score snapshot says, kept by scoring
+    (:mod:`core.tier_runs`): its tier, when it was taken and its health. An account's
+    current tier is one look-up by its key, and the accounts whose health is red now one
+    range of an index, however many nightly snapshots the history holds."""
 
     __tablename__ = "current_tiers"
+    __table_args__ = (Index("ix_current_tiers_health", "health"),)
 
     account_id: int = Field(foreign_key="accounts.id", primary_key=True, ondelete="CASCADE")
     tier: Tier = Field(sa_type=String(16))
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    """The moment of the newest snapshot."""
+    health: float
+    """The newest snapshot's health (red or not is the scoring settings' to say, when read)."""
 
 
 class Reminder(SQLModel, table=True):

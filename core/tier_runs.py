@@ -1,10 +1,12 @@
-"""What scoring keeps beside the snapshots it writes: each account's current tier, and
-when it entered the tier it is reviewed in.
+"""What scoring keeps beside the snapshots it writes: each account's current tier and
+health, and when it entered the tier it is reviewed in.
 
 Every reminder sweep asks each account's current tier, the tier of its newest
-snapshot. Looked up in the snapshots, that reads an index that grows with every
-nightly scoring (and the look-ups slow as it outgrows the cache); so scoring keeps
-the newest tier in ``current_tiers``, one row per account, and the sweep reads that.
+snapshot, and which accounts are red now (a health drop). Looked up in the
+snapshots, that reads an index that grows with every nightly scoring (and the
+look-ups slow as it outgrows the cache); so scoring keeps the newest snapshot's
+tier, moment and health in ``current_tiers``, one row per account, and the sweep
+reads that.
 
 Onboarding is due for an account that *became* strategic or key, from the moment its
 current run of such snapshots began. Found from the history, that moment costs a
@@ -57,20 +59,23 @@ def snapshots_written(connection: Connection, at: datetime) -> None:
 
 
 def keep_current(connection: Connection, accounts: Any) -> None:
-    """Set the current tier of ``accounts`` (ids, or a subquery of them) to their newest
-    snapshot's, each found through the snapshots' (account, at) index."""
+    """Set what the newest snapshot of each of ``accounts`` (ids, or a subquery of them)
+    says (its tier, moment and health), each found through the snapshots' (account, at)
+    index."""
     connection.execute(delete(CURRENT).where(CURRENT.c.account_id.in_(accounts)))
     newest = (
-        select(SNAPSHOTS.c.tier)
+        select(SNAPSHOTS.c.id)
         .where(SNAPSHOTS.c.account_id == ACCOUNTS.c.id)
         .order_by(SNAPSHOTS.c.at.desc())
         .limit(1)
         .scalar_subquery()
     )
-    held = select(ACCOUNTS.c.id, newest.label("tier")).where(ACCOUNTS.c.id.in_(accounts)).subquery()
+    held = select(newest.label("id")).where(ACCOUNTS.c.id.in_(accounts)).subquery()
+    kept = ["account_id", "tier", "at", "health"]
     connection.execute(
         insert(CURRENT).from_select(
-            ["account_id", "tier"], select(held).where(held.c.tier.is_not(None))
+            kept,
+            select(*(SNAPSHOTS.c[name] for name in kept)).join(held, held.c.id == SNAPSHOTS.c.id),
         )
     )
 

@@ -9,28 +9,32 @@ drop, named by the day of that snapshot. Red; priority 1.5, weighted by tier.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func
 from sqlalchemy import select as wide_select
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 
+from core.checkins.keys import key_sql
 from core.checkins.kind import (
     Context,
     Derived,
     Kind,
     LogInteraction,
-    about_account,
+    about,
     current_tier,
-    newest_snapshot,
+    due,
+    logged_since,
     scorings,
 )
 from core.checkins.kinds.personal_connect import PERSONAL_KINDS
-from core.checkins.sql import chunked, moment, rows
-from core.models import Account, AccountStatus, Interaction, InteractionKind, ScoreSnapshot, Tier
+from core.checkins.sql import at, moment, utc_day
+from core.models import Account, AccountStatus, CurrentTier, InteractionKind, ScoreSnapshot, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -68,155 +72,132 @@ def factors_moved(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str
 def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts whose newest snapshot is red and whose red run began with a drop in
     the window, without a personal contact since."""
-    now, config, session = context.now, context.config, reading.session
-    first_scoring, last_scoring = scorings(session)
+    now, config = context.now, context.config
+    first_scoring, last_scoring = scorings(reading.session)
     if first_scoring == last_scoring:  # a drop needs two scorings
         return []
-    red_line = config.health_red
-    tier = current_tier()
-    since = now - config.health_drop_window
-    # Each account's newest snapshot, found through the (account, at) index per account
-    # rather than by grouping every snapshot of every nightly run.
-    newest = newest_snapshot("id")
-    accounts = rows(
-        session,
-        wide_select(
-            col(Account.id),
-            col(Account.name),
-            col(Account.owner_id),
-            tier,
-            col(ScoreSnapshot.health),
-        )
-        .join(ScoreSnapshot, col(ScoreSnapshot.id) == newest)
-        .where(
-            col(Account.status) == AccountStatus.ACTIVE.value,
-            col(ScoreSnapshot.health) <= red_line,
-            col(ScoreSnapshot.at) >= since,
-            *context.scope.where(col(Account.owner_id), col(Account.id)),
-        ),
-    )
-    if not accounts:
-        return []
-    drops = red_drops(session, {row[0] for row in accounts}, red_line, since=since)
-    contacted = _contacted_since(session, drops)
+    query = drops(context, config.health_red, since=now - config.health_drop_window)
     found = []
-    for row in accounts:
-        account_id, name, _owner_id, tier_name, _health = row
-        drop = drops.get(account_id)
-        if drop is None or account_id in contacted or drop.at > now:
+    seen = set()
+    for row in reading.rows(query):
+        if row.key in seen:  # two snapshots of one account at one moment
             continue
+        seen.add(row.key)
+        fell_at = moment(row.at)
+        assert fell_at is not None
+        drop = Drop(
+            at=fell_at,
+            health=float(row.health),
+            before=float(row.before),
+            factors=factors_moved(_json(row.breakdown), _json(row.before_breakdown)),
+        )
         fell = [f"{factor} {change:+.1f}" for factor, change in drop.factors.items() if change < 0]
         rose = [f"{factor} {change:+.1f}" for factor, change in drop.factors.items() if change > 0]
         moved = "; ".join(fell + rose) or "no single factor moved"
+        tier_name = row.tier
         weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         found.append(
-            about_account(
+            due(
                 row,
                 NAME,
-                f"{drop.at:%Y-%m-%d}",
                 due_at=drop.at,
                 priority=1.5 * weight,
                 severity="red",
-                title=f"Health of {name} fell into red: {drop.before:.1f} → {drop.health:.1f}",
+                title=f"Health of {row.name} fell into red: {drop.before:.1f} → {drop.health:.1f}",
                 detail=f"What moved: {moved}. Call them and find out why.",
                 tier=tier_name,
                 reason=f"health fell into red ({drop.before:.0f} → {drop.health:.0f}) "
                 f"at the scoring of {drop.at:%d %b}",
             )
         )
-    kept = reading.keep(found, lambda i: i.key, lambda i: i.user_id)
-    return [Derived(i) for i in kept]
+    return found
 
 
-def red_drops(
-    session: Session, account_ids: Collection[int], red_line: float, *, since: datetime
-) -> dict[int, Drop]:
-    """For each account, its drop into red since ``since``: the first red snapshot after
-    its last one above the red line, and that one. Accounts red from their first
-    snapshot (or whose drop is older) have none."""
-    out: dict[int, Drop] = {}
-    for part in chunked(sorted(account_ids)):
-        out.update(_drops_of(session, list(part), red_line, since))
-    return out
+def drops(context: Context, red_line: float, *, since: datetime) -> Any:
+    """SQL: the accounts of the scope whose newest snapshot is red and whose red run
+    began at or after ``since`` and by ``context.now``, with a snapshot above the red
+    line before it, and no call, meeting or visit logged since: one row each, with
+    the snapshot that first read red (``at``, ``health``, ``breakdown``) and the one
+    before it (``before``, ``before_breakdown``).
 
-
-def _drops_of(
-    session: Session, account_ids: list[int], red_line: float, since: datetime
-) -> dict[int, Drop]:
+    The red accounts are a range of ``current_tiers``' health index (scoring keeps
+    the newest snapshot's health there). Only their snapshots from the last one
+    before ``since`` on are read, through the (account, at) index: a drop before
+    that is older than the window, and whether one is red is decided here, so a
+    changed red line holds at once.
+    """
+    now = context.now
+    snap = aliased(ScoreSnapshot)
+    floor = func.coalesce(
+        select(col(snap.at))
+        .where(col(snap.account_id) == col(Account.id), col(snap.at) < at(since))
+        .order_by(col(snap.at).desc())
+        .limit(1)
+        .scalar_subquery(),
+        at(since),
+    )
+    # OFFSET 0 keeps the planners from repeating the look-ups in each use below.
+    red = (
+        wide_select(*about(col(Account.id)), current_tier().label("tier"), floor.label("floor"))
+        .join(CurrentTier, col(CurrentTier.account_id) == col(Account.id))
+        .where(
+            col(CurrentTier.health) <= red_line,
+            col(CurrentTier.at) >= at(since),
+            col(Account.status) == AccountStatus.ACTIVE.value,
+            *context.scope.where(col(Account.owner_id), col(Account.id)),
+        )
+        .offset(0)
+        .subquery("red")
+    )
+    window = aliased(ScoreSnapshot)
     last_above = (
-        select(
-            col(ScoreSnapshot.account_id).label("account_id"),
-            func.max(ScoreSnapshot.at).label("at"),
+        select(func.max(col(window.at)))
+        .where(
+            col(window.account_id) == red.c.account_id,
+            col(window.at) >= red.c.floor,
+            col(window.health) > red_line,
         )
-        .where(col(ScoreSnapshot.health) > red_line, col(ScoreSnapshot.account_id).in_(account_ids))
-        .group_by(col(ScoreSnapshot.account_id))
-        .subquery()
+        .scalar_subquery()
     )
+    marks = wide_select(red, last_above.label("above_at")).offset(0).subquery("marks")
+    after = aliased(ScoreSnapshot)
     first_red = (
-        select(
-            col(ScoreSnapshot.account_id).label("account_id"),
-            func.min(ScoreSnapshot.at).label("at"),
-        )
-        .join(last_above, last_above.c.account_id == ScoreSnapshot.account_id)
-        .where(
-            col(ScoreSnapshot.account_id).in_(account_ids),
-            col(ScoreSnapshot.at) > last_above.c.at,
-            col(ScoreSnapshot.at) >= since,
-        )
-        .group_by(col(ScoreSnapshot.account_id))
-        .subquery()
+        select(func.min(col(after.at)))
+        .where(col(after.account_id) == marks.c.account_id, col(after.at) > marks.c.above_at)
+        .scalar_subquery()
     )
-    pair = rows(
-        session,
-        wide_select(ScoreSnapshot.__table__)  # type: ignore[attr-defined]
-        .join(last_above, last_above.c.account_id == ScoreSnapshot.account_id)
-        .outerjoin(first_red, first_red.c.account_id == ScoreSnapshot.account_id)
-        .where(
-            col(ScoreSnapshot.account_id).in_(account_ids),
-            first_red.c.at.is_not(None),
-            or_(col(ScoreSnapshot.at) == last_above.c.at, col(ScoreSnapshot.at) == first_red.c.at),
-        ),
-    )
-    seen: dict[int, dict[str, Any]] = {}
-    for row in pair:
-        seen.setdefault(row.account_id, {})["red" if row.health <= red_line else "above"] = row
-    out = {}
-    for account_id, both in seen.items():
-        red, above = both.get("red"), both.get("above")
-        at = moment(red.at) if red is not None else None
-        if red is None or above is None or at is None:
-            continue
-        out[account_id] = Drop(
-            at=at,
-            health=float(red.health),
-            before=float(above.health),
-            factors=factors_moved(red.breakdown or {}, above.breakdown or {}),
+    above, fell = aliased(ScoreSnapshot), aliased(ScoreSnapshot)
+    return (
+        wide_select(
+            marks.c.account_id,
+            marks.c.name,
+            marks.c.user_id,
+            marks.c.tier,
+            col(fell.at).label("at"),
+            col(fell.health).label("health"),
+            col(fell.breakdown).label("breakdown"),
+            col(above.health).label("before"),
+            col(above.breakdown).label("before_breakdown"),
+            key_sql(NAME, marks.c.account_id, utc_day(col(fell.at))).label("key"),
         )
-    return out
+        .select_from(marks)
+        .join(
+            above,
+            and_(col(above.account_id) == marks.c.account_id, col(above.at) == marks.c.above_at),
+        )
+        .join(fell, and_(col(fell.account_id) == marks.c.account_id, col(fell.at) == first_red))
+        .where(
+            col(fell.at) <= at(now),
+            ~logged_since(PERSONAL_KINDS, marks.c.account_id, col(fell.at)),
+        )
+    )
 
 
-def _contacted_since(session: Session, drops: Mapping[int, Drop]) -> set[int]:
-    """The accounts with a call, meeting or visit logged since their drop."""
-    if not drops:
-        return set()
-    earliest = min(d.at for d in drops.values())
-    out: set[int] = set()
-    kinds = [str(k) for k in PERSONAL_KINDS]
-    for part in chunked(sorted(drops)):
-        for account_id, last in rows(
-            session,
-            wide_select(col(Interaction.account_id), func.max(Interaction.occurred_at))
-            .where(
-                col(Interaction.account_id).in_(part),
-                col(Interaction.kind).in_(kinds),
-                col(Interaction.occurred_at) >= earliest,
-            )
-            .group_by(col(Interaction.account_id)),
-        ):
-            stamp = moment(last)
-            if stamp is not None and stamp >= drops[account_id].at:
-                out.add(account_id)
-    return out
+def _json(value: Any) -> dict[str, Any]:
+    """A breakdown as the driver gave it, or as text where a sweep packed it as JSON."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value or {}
 
 
 DONE = LogInteraction(InteractionKind.CALL, "Called about their health")

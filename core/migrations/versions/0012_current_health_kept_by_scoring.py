@@ -1,0 +1,64 @@
+"""Scoring keeps the moment and health of each account's newest snapshot beside its
+current tier (``current_tiers``).
+
+A health drop is due for an account whose newest snapshot is red. Every sweep found
+each account's newest snapshot through the snapshots' (account, at) index, which grows
+with every nightly scoring: a third of a sweep after thirty nightly scorings. Now the
+accounts red now are one range of an index on ``current_tiers.health``; whether a
+health is red stays the scoring settings' to say when the sweep reads it.
+
+The table holds only what the newest snapshots say, so it is made again, filled from
+them (each found through the snapshots' index).
+
+Revision ID: 0012
+Revises: 0011
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import core.types
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+
+NEWEST = """
+SELECT s.account_id, s.tier{more} FROM score_snapshots s JOIN (
+    SELECT (
+        SELECT p.id FROM score_snapshots p WHERE p.account_id = a.id ORDER BY p.at DESC LIMIT 1
+    ) AS id
+    FROM accounts a
+) AS newest ON newest.id = s.id
+"""
+
+
+def _table(*more: sa.Column[object]) -> None:
+    op.create_table(
+        "current_tiers",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("tier", sa.String(length=16), nullable=False),
+        *more,
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("account_id"),
+    )
+
+
+def upgrade() -> None:
+    op.drop_table("current_tiers")
+    _table(
+        sa.Column("at", core.types.UTCDateTime(), nullable=False),
+        sa.Column("health", sa.Float(), nullable=False),
+    )
+    op.execute(
+        "INSERT INTO current_tiers (account_id, tier, at, health)"
+        + NEWEST.format(more=", s.at, s.health")
+    )
+    op.create_index("ix_current_tiers_health", "current_tiers", ["health"])
+
+
+def downgrade() -> None:
+    op.drop_table("current_tiers")
+    _table()
+    op.execute("INSERT INTO current_tiers (account_id, tier)" + NEWEST.format(more=""))

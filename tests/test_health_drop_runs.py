@@ -1,0 +1,302 @@
+"""Health drops decided from the health kept in ``current_tiers`` and the snapshots of the
+window give the answers that reading every snapshot's history gives.
+
+A synthetic portfolio is scored six times, and some accounts get snapshots written one
+at a time on top (as a rescore of one account does), some of them before the newest
+(out of order), with health going in and out of red; a few accounts get a call after
+their drop. The reference below reads each account's whole history in Python by the
+rule the kind states: the newest snapshot is red and in the window, and the snapshot
+after the account's last one above the red line is the drop, in the window and not
+after now. Both are read for the due list and for a sweep, at several moments, for
+one person and with several red lines, and must agree item for item.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from core.checkins.config import CheckinConfig, load_checkin_config
+from core.checkins.items import DueItem
+from core.checkins.kind import Context, Scope
+from core.checkins.kinds import health_drop
+from core.checkins.kinds.personal_connect import PERSONAL_KINDS
+from core.checkins.sql import moment
+from core.checkins.triage import Reading
+from core.db import session_scope
+from core.demo.synthetic import load_synthetic
+from core.models import (
+    Account,
+    AccountStatus,
+    CurrentTier,
+    Interaction,
+    InteractionKind,
+    Reminder,
+    ScoreSnapshot,
+    Tier,
+)
+from core.scoring import ScoringConfig, rescore
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+NIGHTS = [NOW + timedelta(days=d) for d in (0, 4, 8, 12, 16, 20)]
+LAST = NIGHTS[-1]
+BOUNCES = (  # health of hand-written snapshots, from 3 days before the last night, daily
+    (70.0, 45.0, 44.0, 43.0),  # a drop two nights before the last
+    (45.0, 70.0, 30.0, 30.0),  # red, above, red again: the second fall is the drop
+    (80.0, 80.0, 80.0, 20.0),  # fell at the last night
+    (20.0, 20.0, 20.0, 20.0),  # red throughout the window
+)
+
+
+@pytest.fixture
+def lived(engine: Engine) -> Iterator[Engine]:
+    """400 synthetic accounts scored six times; 60 with health moved by hand in and
+    out of red after that, a few of them out of order; calls after some drops."""
+    with session_scope(engine) as session:
+        load_synthetic(session=session, accounts=400, seed=5, now=NOW)
+    for night in NIGHTS:
+        with session_scope(engine) as session:
+            rescore(session=session, now=night, config=ScoringConfig())
+    with session_scope(engine) as session:
+        ids = session.exec(select(Account.id).order_by(col(Account.id))).all()
+        for n, account_id in enumerate(ids[3:363:6]):
+            assert account_id is not None
+            newest = session.exec(
+                select(ScoreSnapshot)
+                .where(col(ScoreSnapshot.account_id) == account_id)
+                .order_by(col(ScoreSnapshot.at).desc())
+            ).first()
+            assert newest is not None
+            healths = BOUNCES[n % len(BOUNCES)]
+            days = [LAST + timedelta(days=d - 3, hours=1) for d in range(len(healths))]
+            if n % 5 == 0:  # written newest first: each later one lands before the newest
+                pairs = list(zip(days, healths, strict=True))[::-1]
+            else:
+                pairs = list(zip(days, healths, strict=True))
+            for when, value in pairs:
+                session.add(_copy(newest, when, value))
+                session.flush()
+            if n % 7 == 3:  # a call after the drop resolves it
+                session.add(
+                    Interaction(
+                        account_id=account_id,
+                        kind=InteractionKind.CALL,
+                        occurred_at=LAST + timedelta(hours=5),
+                        summary="Called about their health",
+                    )
+                )
+            if n % 11 == 4:
+                session.get_one(Account, account_id).status = AccountStatus.CHURNED
+    yield engine
+
+
+def _copy(snap: ScoreSnapshot, when: datetime, value: float) -> ScoreSnapshot:
+    health = dict((snap.breakdown or {}).get("health") or {"usage": 0.0})
+    first = sorted(health)[0]
+    health[first] = round(float(health[first]) + value - snap.health, 1)
+    return ScoreSnapshot(
+        account_id=snap.account_id,
+        at=when,
+        attractiveness=snap.attractiveness,
+        relationship=snap.relationship,
+        health=value,
+        tier=snap.tier,
+        quadrant=snap.quadrant,
+        breakdown={**(snap.breakdown or {}), "health": health},
+    )
+
+
+# the rule, read from every snapshot -------------------------------------------------------
+
+
+class Said(NamedTuple):
+    """What a health-drop item says."""
+
+    key: str
+    account_id: int | None
+    user_id: int | None
+    due_at: datetime
+    tier: str | None
+    priority: float
+    title: str
+    detail: str
+
+    @classmethod
+    def of(cls, item: DueItem) -> Said:
+        return cls(
+            item.key,
+            item.account_id,
+            item.user_id,
+            item.due_at,
+            item.tier,
+            round(item.priority, 6),
+            item.title,
+            item.detail,
+        )
+
+
+def reference_read(context: Context, reading: Reading) -> list[Said]:
+    """Health drops found by reading every snapshot of every account."""
+    now, config, session = context.now, context.config, reading.session
+    red, since = config.health_red, now - config.health_drop_window
+    history: dict[int, list[ScoreSnapshot]] = defaultdict(list)
+    for snap in session.exec(
+        select(ScoreSnapshot).order_by(col(ScoreSnapshot.account_id), col(ScoreSnapshot.at))
+    ).all():
+        history[snap.account_id].append(snap)
+    if len({s.at for snaps in history.values() for s in snaps}) < 2:
+        return []
+    calls: dict[int, list[datetime]] = defaultdict(list)
+    for account_id, when in session.exec(
+        select(Interaction.account_id, Interaction.occurred_at).where(
+            col(Interaction.kind).in_([str(k) for k in PERSONAL_KINDS])
+        )
+    ).all():
+        stamp = moment(when)
+        assert stamp is not None
+        calls[account_id].append(stamp)
+    found = []
+    for account in session.exec(select(Account).order_by(col(Account.id))).all():
+        snaps = history.get(account.id or 0)
+        if account.status != AccountStatus.ACTIVE or not snaps:
+            continue
+        if not context.scope.wants(account.owner_id):
+            continue
+        newest = snaps[-1]
+        if newest.health > red or _utc(newest.at) < since:
+            continue
+        above = [n for n, s in enumerate(snaps) if s.health > red]
+        if not above:
+            continue
+        was, fell = snaps[above[-1]], snaps[above[-1] + 1]
+        fell_at = _utc(fell.at)
+        if fell_at < since or fell_at > now:
+            continue
+        if any(when >= fell_at for when in calls[account.id or 0]):
+            continue
+        tier = account.tier_override or newest.tier
+        factors = health_drop.factors_moved(fell.breakdown, was.breakdown)
+        falls = [f"{f} {c:+.1f}" for f, c in factors.items() if c < 0]
+        rises = [f"{f} {c:+.1f}" for f, c in factors.items() if c > 0]
+        found.append(
+            Said(
+                f"health_drop:{account.id}:{fell_at:%Y-%m-%d}",
+                account.id,
+                account.owner_id,
+                fell_at,
+                tier,
+                round(1.5 * config.weight(tier) / config.weight(Tier.STRATEGIC), 6),
+                f"Health of {account.name} fell into red: {was.health:.1f} → {fell.health:.1f}",
+                f"What moved: {'; '.join(falls + rises) or 'no single factor moved'}. "
+                "Call them and find out why.",
+            )
+        )
+    return reading.keep(found, lambda i: i.key, lambda i: i.user_id)
+
+
+def _utc(when: datetime) -> datetime:
+    stamp = moment(when)
+    assert stamp is not None
+    return stamp
+
+
+def both(session: Session, now: datetime, context: Context, *, new_only: bool) -> Any:
+    """The kind's and the reference's items (and a sweep's counts) at ``now``."""
+    new = Reading(session, now, new_only=new_only)
+    said = sorted(Said.of(d.item) for d in health_drop.read(context, new))
+    old = Reading(session, now, new_only=new_only)
+    return (said, new.tally), (sorted(reference_read(context, old)), old.tally)
+
+
+# the comparisons --------------------------------------------------------------------------
+
+
+def test_scoring_keeps_the_newest_snapshots_moment_and_health(lived: Engine) -> None:
+    with Session(lived) as session:
+        newest: dict[int, tuple[Any, ...]] = {}
+        for account_id, at, health, tier in session.exec(
+            select(
+                ScoreSnapshot.account_id, ScoreSnapshot.at, ScoreSnapshot.health, ScoreSnapshot.tier
+            ).order_by(col(ScoreSnapshot.account_id), col(ScoreSnapshot.at))
+        ).all():
+            newest[account_id] = (_utc(at), health, tier)
+        kept = {
+            row.account_id: (_utc(row.at), row.health, row.tier)
+            for row in session.exec(select(CurrentTier)).all()
+        }
+    assert kept == newest  # the newest, though some were written before others
+
+
+@pytest.mark.parametrize("new_only", [False, True], ids=["due list", "sweep"])
+def test_health_drops_from_the_window_equal_the_history(lived: Engine, new_only: bool) -> None:
+    config = load_checkin_config()
+    with Session(lived) as session:
+        everyone = Context(LAST + timedelta(hours=6), config, Scope())
+        keys = [r.key for r in both(session, everyone.now, everyone, new_only=False)[1][0]]
+        assert len(keys) >= 12, keys  # enough drops to compare, of every shape
+        # a few already claimed, done, snoozed and held, so a sweep has to sort them
+        for n, (key, state) in enumerate(
+            zip(keys[:8], ["sent", "done", "snoozed", "held"] * 2, strict=True)
+        ):
+            until = LAST + timedelta(days=(n % 2) * 20 - 5)
+            session.add(
+                Reminder(
+                    key=key,
+                    kind=health_drop.NAME,
+                    account_id=int(key.split(":")[1]),
+                    due_at=LAST,
+                    state=state,
+                    snoozed_until=until if state in ("snoozed", "held") else None,
+                )
+            )
+        session.commit()
+        owner = session.exec(
+            select(Account.owner_id).where(col(Account.id) == int(keys[0].split(":")[1]))
+        ).one()
+        one = Scope(user_ids=frozenset({owner})) if owner is not None else Scope()
+        compared = 0
+        for hours in (-30, 6, 48, 24 * 9, 24 * 13):
+            now = LAST + timedelta(hours=hours)
+            for red in (config.health_red, 40.0, 65.0):  # the red line is the settings'
+                settings: CheckinConfig = replace(config, health_red=red)
+                for scope in (Scope(), one):
+                    context = Context(now, settings, scope)
+                    new, old = both(session, now, context, new_only=new_only)
+                    only = set(new[0]) ^ set(old[0])
+                    assert new == old, (hours, red, scope, only)
+                    compared += len(new[0])
+        assert compared >= 50
+
+
+def test_a_red_run_that_began_before_the_window_is_no_drop_whatever_came_after(
+    engine: Engine,
+) -> None:
+    """Scored red every night since a drop older than the window: no reminder, not one
+    dated by the first red night inside the window (a new one each night)."""
+    with session_scope(engine) as session:
+        load_synthetic(session=session, accounts=30, seed=3, now=NOW)
+    with session_scope(engine) as session:
+        rescore(session=session, now=NOW, config=ScoringConfig())
+        account_id = session.exec(select(Account.id).order_by(col(Account.id))).first()
+        newest = session.exec(
+            select(ScoreSnapshot).where(col(ScoreSnapshot.account_id) == account_id)
+        ).one()
+        session.add(_copy(newest, NOW + timedelta(days=1), 80.0))
+        for night in range(2, 40):
+            session.add(_copy(newest, NOW + timedelta(days=night), 20.0))
+    config = load_checkin_config()
+    with Session(engine) as session:
+        for day, expected in ((10, 1), (15, 1), (17, 0), (30, 0), (39, 0)):
+            now = NOW + timedelta(days=day, hours=6)
+            context = Context(now, config, Scope(account_ids=frozenset({account_id or 0})))
+            items = [d.item for d in health_drop.read(context, Reading(session, now))]
+            assert [i.key for i in items] == [
+                f"health_drop:{account_id}:{NOW + timedelta(days=2):%Y-%m-%d}"
+            ] * expected, day
