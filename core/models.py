@@ -1010,7 +1010,9 @@ class ScoreSnapshot(SQLModel, table=True):
     __table_args__ = (
         _one_of("tier", Tier),
         _one_of("quadrant", Quadrant),
-        Index("ix_score_snapshots_account_at_tier", "account_id", "at", "tier"),
+        # The newest snapshot's tier, and the health of an account's recent snapshots
+        # (a health drop), read from the index alone.
+        Index("ix_score_snapshots_account_at_tier_health", "account_id", "at", "tier", "health"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

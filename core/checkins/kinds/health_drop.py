@@ -159,12 +159,19 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
         )
         .scalar_subquery()
     )
-    marks = wide_select(red, last_above.label("above_at")).offset(0).subquery("marks")
+    above_at = wide_select(red, last_above.label("above_at")).offset(0).subquery("above_at")
     after = aliased(ScoreSnapshot)
     first_red = (
         select(func.min(col(after.at)))
-        .where(col(after.account_id) == marks.c.account_id, col(after.at) > marks.c.above_at)
+        .where(col(after.account_id) == above_at.c.account_id, col(after.at) > above_at.c.above_at)
         .scalar_subquery()
+    )
+    # Each moment looked up once, before the snapshots are joined by (account, at).
+    marks = (
+        wide_select(above_at, first_red.label("fell_at"))
+        .where(above_at.c.above_at.is_not(None))
+        .offset(0)
+        .subquery("marks")
     )
     above, fell = aliased(ScoreSnapshot), aliased(ScoreSnapshot)
     return (
@@ -185,9 +192,11 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
             above,
             and_(col(above.account_id) == marks.c.account_id, col(above.at) == marks.c.above_at),
         )
-        .join(fell, and_(col(fell.account_id) == marks.c.account_id, col(fell.at) == first_red))
+        .join(
+            fell, and_(col(fell.account_id) == marks.c.account_id, col(fell.at) == marks.c.fell_at)
+        )
         .where(
-            col(fell.at) <= at(now),
+            marks.c.fell_at <= at(now),
             ~logged_since(PERSONAL_KINDS, marks.c.account_id, col(fell.at)),
         )
     )
