@@ -37,6 +37,7 @@ from core.models import (
     InteractionKind,
     ScoreSnapshot,
     Tier,
+    User,
 )
 
 if TYPE_CHECKING:
@@ -82,6 +83,18 @@ class Scope:
         if self.account_ids is not None:
             clauses.append(account.in_(sorted(self.account_ids)))
         return clauses
+
+    def reporting(self, assignee: Any, account: Any) -> list[ColumnElement[bool]]:
+        """SQL conditions, each answered by an index, that keep the rows whose person
+        (the record's ``assignee``, else its account's owner) reports to one of the
+        scope's people: what a manager's escalations are read from, found without
+        reading every record of the portfolio first. A condition to add beside the
+        exact one (the person's manager is in the scope)."""
+        if self.user_ids is None:
+            return []
+        team = select(col(User.id)).where(col(User.manager_id).in_(sorted(self.user_ids)))
+        owned = select(col(Account.id)).where(col(Account.owner_id).in_(team))
+        return [or_(assignee.in_(team), among(account, owned.scalar_subquery()))]
 
 
 @dataclass(frozen=True)

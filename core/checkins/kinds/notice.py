@@ -73,6 +73,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             late,
             col(owner_user.manager_id).is_not(None),
             *scope.where(col(owner_user.manager_id), col(Notice.account_id)),
+            *scope.reporting(col(Notice.owner_id), col(Notice.account_id)),
         )
     )
 
