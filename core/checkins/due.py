@@ -9,7 +9,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as wide_select
+from sqlmodel import Session, col
 
 from core import teams
 from core.checkins.config import CheckinConfig, load_checkin_config
@@ -17,7 +18,7 @@ from core.checkins.derive import derive
 from core.checkins.items import DueItem
 from core.checkins.kind import Derived, Scope
 from core.checkins.kinds import thank_you
-from core.checkins.sql import chunked
+from core.checkins.sql import chunked, rows
 from core.checkins.triage import CLOSED, ReminderRow, hidden, reminder_rows
 from core.checkins.urgency import explained, in_order
 from core.models import Contact
@@ -52,18 +53,30 @@ def visible(
     derived: list[Derived], *, session: Session, now: datetime
 ) -> tuple[list[Derived], dict[str, ReminderRow]]:
     """The derived items nobody has put away, and the stored rows of all of them."""
-    rows = reminder_rows((d.item.key for d in derived), session=session)
-    return [d for d in derived if not hidden(d.item.key, rows, now)], rows
+    stored = reminder_rows((d.item.key for d in derived), session=session)
+    return [d for d in derived if not hidden(d.item.key, stored, now)], stored
 
 
-def _contacts(account_ids: Collection[int], *, session: Session) -> dict[int, list[Contact]]:
-    by_account: dict[int, list[Contact]] = defaultdict(list)
+KNOWN = ("name", "title", *(field for field, _ in FACTS), "birthday", "notes")
+"""What the notes and drafts read of a contact."""
+
+Known = Any
+"""A contact as the notes and drafts read it: a row with the :data:`KNOWN` columns."""
+
+
+def _contacts(account_ids: Collection[int], *, session: Session) -> dict[int, list[Known]]:
+    """Each account's current contacts, decision makers first: the columns the notes
+    read, as rows (a due list reads a few hundred; whole records cost more to build
+    than the query)."""
+    by_account: dict[int, list[Known]] = defaultdict(list)
+    columns = [getattr(Contact, name) for name in KNOWN]
     for part in chunked(sorted(account_ids)):
-        for contact in session.exec(
-            select(Contact)
+        for contact in rows(
+            session,
+            wide_select(col(Contact.account_id), *columns)
             .where(col(Contact.account_id).in_(part), col(Contact.retired_at).is_(None))
-            .order_by(col(Contact.decision_maker).desc(), col(Contact.name), col(Contact.id))
-        ).all():
+            .order_by(col(Contact.decision_maker).desc(), col(Contact.name), col(Contact.id)),
+        ):
             by_account[contact.account_id].append(contact)
     return by_account
 
@@ -81,7 +94,7 @@ def _birthday_in(birthday: date, today: date) -> int:
     return (this_year - today).days
 
 
-def personal_facts(contact: Contact, today: date) -> list[str]:
+def personal_facts(contact: Known, today: date) -> list[str]:
     """What is worth knowing about one person, in the words a salesperson uses."""
     facts = [said.format(value) for field, said in FACTS if (value := getattr(contact, field))]
     if contact.birthday:
@@ -104,7 +117,7 @@ def how_to_add_fact(account_name: str) -> str:
     return f'`kam fact add "{account_name}" CONTACT hometown Lyon` (in Slack, `/kam fact add`)'
 
 
-def personal_notes(account_name: str, contacts: list[Contact], today: date) -> list[str]:
+def personal_notes(account_name: str, contacts: list[Known], today: date) -> list[str]:
     """The "know them" lines for an account's reminder."""
     notes = []
     for contact in contacts:
@@ -123,7 +136,7 @@ def personal_notes(account_name: str, contacts: list[Contact], today: date) -> l
     return notes
 
 
-def thank_you_draft(account_name: str, occasion: str, contacts: list[Contact], today: date) -> str:
+def thank_you_draft(account_name: str, occasion: str, contacts: list[Known], today: date) -> str:
     """A short thank-you in the owner's voice, naming the contact and a personal fact."""
     personal = [c for c in contacts if any(getattr(c, field) for field, _ in OPENERS)]
     chosen = personal or contacts
