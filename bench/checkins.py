@@ -47,19 +47,21 @@ from core.models import User
 CADENCE = " ".join(
     f"WHEN '{tier}' THEN {days}" for tier, days in load_checkin_config().cadence_days.items()
 )
+# Each account's newest snapshot is looked up through the (account, at) index, as a
+# good hand writer would, not found by grouping every snapshot of every nightly scoring.
 SQL = """
 WITH last AS (
     SELECT account_id, MAX(occurred_at) AS last FROM interactions GROUP BY account_id
-), newest AS (
-    SELECT account_id, MAX(at) AS at FROM score_snapshots GROUP BY account_id
 ), snap AS (
-    SELECT s.account_id, s.tier FROM score_snapshots s
-    JOIN newest n ON n.account_id = s.account_id AND n.at = s.at
+    SELECT a.id AS account_id, (
+        SELECT s.tier FROM score_snapshots s WHERE s.account_id = a.id ORDER BY s.at DESC LIMIT 1
+    ) AS tier
+    FROM accounts a
 )
 SELECT a.id
 FROM accounts a
 LEFT JOIN last ON last.account_id = a.id
-LEFT JOIN snap ON snap.account_id = a.id
+JOIN snap ON snap.account_id = a.id
 WHERE a.status = 'active'
   AND {age} >= COALESCE(a.checkin_cadence_days,
         CASE COALESCE(a.tier_override, snap.tier, 'standard') {cadence} ELSE 90 END)

@@ -5,23 +5,29 @@ scorings, side by side: nothing should slow as history grows.
 
 The database must be loaded and scored (``kam demo --synthetic`` scores it). The
 script times, on the history the database has: a steady reminder sweep and the
-hand-written SQL for the due check-ins (``bench/checkins.py``), one person's due
-list (what ``/kam due`` and ``kam due --user`` read; the busiest person), one
-person's key accounts (the App Home) and ``kam accounts --limit 20``. Then it gives
+hand-written SQL for the due check-ins (``bench/checkins.py``; it reads each
+account's newest snapshot through the (account, at) index), each reminder kind's
+part of the sweep (its reading, sorted against the reminder table as a sweep sorts
+it), one person's due list (what ``/kam due`` and ``kam due --user`` read; the
+busiest person), one person's key accounts (the App Home) and
+``kam accounts --limit 20``. Then it gives
 every account ``--nights`` nightly snapshots in all (copies of its newest one, a day
 apart, older than it: what the bot's nightly ``kam score`` leaves behind; scoring
 that often for real would take hours) and times the same again. CPU-time medians
 (``time.process_time``), which the other work on a shared machine disturbs less than
-wall time; the due list also as wall-time p50/p95.
+wall time; the due list also as wall-time p50/p95. On PostgreSQL the statistics
+are gathered (``VACUUM ANALYZE``) after the history is added and after each first
+sweep, as autovacuum would.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from checkins import CountingNotifier, hand_written, vacuum  # type: ignore[import-not-found]
@@ -30,7 +36,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, func, select
 
 from core.checkins import due_items, sweep
-from core.checkins.config import load_checkin_config
+from core.checkins.config import CheckinConfig, load_checkin_config
+from core.checkins.kind import Context, Scope
+from core.checkins.kinds import KINDS
+from core.checkins.triage import Reading
 from core.clock import utcnow
 from core.db import open_database
 from core.models import Account, ScoreSnapshot, User
@@ -95,6 +104,7 @@ def measure(engine: Engine, runs: int) -> dict[str, float]:
         runs,
     )
     figures["hand-written SQL"] = cpu_ms(lambda: hand_written(engine, now), runs)
+    figures.update(per_kind(engine, now, config, runs))
     with Session(engine) as session:
         wall = wall_ms(
             lambda: due_items(session=session, now=now, user_id=person.id, config=config),
@@ -109,6 +119,21 @@ def measure(engine: Engine, runs: int) -> dict[str, float]:
         figures["accounts --limit 20"] = cpu_ms(
             lambda: account_page(session=session, limit=20, now=now), runs
         )
+    return figures
+
+
+def per_kind(engine: Engine, now: datetime, config: CheckinConfig, runs: int) -> dict[str, float]:
+    """Each kind's part of a steady sweep: its reading of the whole portfolio, set
+    against the reminder table (what ``derive_new`` runs per kind)."""
+    context = Context(now=now, config=config, scope=Scope())
+    figures = {}
+    for kind in KINDS:
+
+        def read(kind: Any = kind) -> None:
+            with Session(engine) as session:
+                kind.read(context, Reading(session, now, new_only=True))
+
+        figures[f"  {kind.name}"] = cpu_ms(read, runs)
     return figures
 
 
@@ -147,12 +172,16 @@ def main() -> None:
     engine = open_database(args.db)
     with Session(engine) as session:
         accounts = session.exec(select(func.count()).select_from(Account)).one()
+    started_load = os.getloadavg()[0]
     before_nights = nights(engine)
     before = measure(engine, args.runs)
     add_history(engine, args.nights)
     after_nights = nights(engine)
     after = measure(engine, args.runs)
-    print(f"{engine.dialect.name}, {accounts:,} accounts; medians of {args.runs} runs, ms")
+    print(
+        f"{engine.dialect.name}, {accounts:,} accounts; medians of {args.runs} runs, ms; "
+        f"load average {started_load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
+    )
     print(f"{'':24}{before_nights:>6} runs{after_nights:>6} runs   change")
     for name, first in before.items():
         second = after[name]
