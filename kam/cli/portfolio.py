@@ -31,7 +31,6 @@ from kam.cli.context import (
     session,
     table_limit,
 )
-from kam.cli.progress import progress_bar
 
 if TYPE_CHECKING:
     from core.db import Engine
@@ -96,6 +95,7 @@ def demo(
     from core.demo import synthetic as synthetic_demo
     from core.models import AuditEvent, ScoreSnapshot
     from core.scoring import load_config, rescore
+    from kam.cli.progress import progress_bar
 
     if synthetic:
         synthetic_demo.check_size(accounts)  # before the database is even created
