@@ -137,3 +137,25 @@ def test_a_due_list_imports_neither_the_scoring_arrays_nor_the_generator(demo_db
     assert loaded.isdisjoint(
         {"alembic", "slack_bolt", "textual", "core.demo.synthetic", "core.scoring.scored"}
     )
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["from core.views import ScoreCounts", "import core.views.score_counts", "import core.views"],
+)
+def test_the_read_models_are_named_from_their_package_whatever_was_imported_first(
+    first: str,
+) -> None:
+    """``core.views`` imports a read model when first asked for it; ``score_counts``
+    (a module and its function) is the function however the module was first reached."""
+    script = (
+        f"{first}\n"
+        "import sys\n"
+        "from core.views import account_card, score_counts\n"
+        "print(callable(score_counts), callable(account_card),"
+        " 'core.views.home' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["True", "True", "False"]

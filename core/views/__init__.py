@@ -15,12 +15,15 @@ One module per read model:
 
 Each name is imported from its module when first asked for (``from core.views import
 account_card`` imports the card's module, not the home tab's reminder machinery), so a
-command reads in only the read models it shows.
+command reads in only the read models it shows. ``score_counts`` is both a module and
+the function it defines; the package keeps the function under that name.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -91,6 +94,20 @@ __all__ = [
     "short_names",
     "weekly_team_summary",
 ]
+
+
+class _Views(types.ModuleType):
+    """This package: a submodule named as a function of it (``score_counts``) does not
+    replace the function when it is imported (an eager ``from … import`` used to rebind
+    it; a lazy one would return the module)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _MODULE_OF:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Views
 
 
 def __getattr__(name: str) -> Any:
