@@ -15,12 +15,12 @@ set-based queries, because percentiles and tiers are relative to the portfolio.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.clock import as_utc
+from core.lazy import importer
 from core.progress import Progress, Steps
 
 if TYPE_CHECKING:
@@ -148,11 +148,4 @@ def portfolio_figures(
     return figures(scored, session=session)
 
 
-def __getattr__(name: str) -> Any:
-    """A public name of a scoring module, imported when first asked for (PEP 562)."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = importer(globals(), _MODULE_OF)

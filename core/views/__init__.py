@@ -21,10 +21,11 @@ the function it defines; the package keeps the function under that name.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from core.lazy import importer
 
 if TYPE_CHECKING:
     from core.views.accounts import AccountPage, AccountRow, account_page, list_accounts
@@ -110,11 +111,4 @@ class _Views(types.ModuleType):
 sys.modules[__name__].__class__ = _Views
 
 
-def __getattr__(name: str) -> Any:
-    """``name`` from its module, imported now (PEP 562)."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = importer(globals(), _MODULE_OF)

@@ -124,9 +124,9 @@ def _columns(revenue_12m: Any) -> tuple[Any, type[ScoreSnapshot]]:
             col(Account.name),
             col(Account.sector),
             col(Account.country),
-            owner_table.c.email,
+            owner_table.c.email.label("owner"),
             revenue_12m.label("revenue_12m"),
-            last_contact.label("last"),
+            last_contact.label("last_contact"),
             held_tier(snap).label("tier"),
         )
         .outerjoin(owner_table, owner_table.c.id == Account.owner_id)
@@ -158,16 +158,11 @@ def _rows(
 
 
 def _read(session: Session, query: Any) -> list[AccountRow]:
-    return [
-        AccountRow(
-            id=row.id,
-            name=row.name,
-            sector=row.sector,
-            country=row.country,
-            owner=row.email,
-            tier=row.tier,
-            revenue_12m=float(row.revenue_12m or 0),
-            last_contact=as_aware(row.last),
-        )
-        for row in session.exec(query).all()
-    ]
+    """The rows of ``query``, whose columns are named as :class:`AccountRow`'s fields."""
+    rows = []
+    for row in session.exec(query).all():
+        found = dict(row._mapping)
+        found["revenue_12m"] = float(found["revenue_12m"] or 0)
+        found["last_contact"] = as_aware(found["last_contact"])
+        rows.append(AccountRow(**found))
+    return rows
