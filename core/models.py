@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, ConfigDict, model_validator
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -195,6 +195,13 @@ def _request_key() -> Any:
     return Field(default=None, max_length=200, unique=True)
 
 
+class _Model(SQLModel):
+    """Every model of kam: pydantic builds a model's validator when it first validates
+    (a form, an import row), not when kam starts."""
+
+    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
+
+
 # Each record a person creates or changes is a ladder (the SQLModel way):
 #   XBase: the fields a person gives, with their constraints and input rules;
 #   XCreate (XUpdate): the writer's input, checked as it is made (core.validation.Input);
@@ -204,7 +211,7 @@ def _request_key() -> Any:
 # columns in the order they have always had, and so does every export.
 
 
-class _Stored(SQLModel):
+class _Stored(_Model):
     """The id every stored record has, first of its columns."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -216,7 +223,7 @@ class _OnAccount(_Stored):
     account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
 
 
-class _Once(SQLModel):
+class _Once(_Model):
     """An input a click or a retried request may send twice."""
 
     idempotency_key: str | None = Field(default=None, max_length=200)
@@ -233,7 +240,7 @@ def _time_zone(value: Any) -> Any:
     return value
 
 
-class UserBase(SQLModel):
+class UserBase(_Model):
     """A person on the team as whoever adds them describes them."""
 
     name: Annotated[str, required("name", max_length=200)] = Field(max_length=200)
@@ -289,7 +296,7 @@ def _account_name(value: Any) -> Any:
     return " ".join(value.split())
 
 
-class AccountBase(SQLModel):
+class AccountBase(_Model):
     """A customer company as the team describes it: its size, potential and ties."""
 
     name: Annotated[str, rule(_account_name)] = Field(max_length=200)
@@ -383,7 +390,7 @@ class Account(AccountBase, _Stored, table=True):
     updated_at: datetime = _created()
 
 
-class ContactBase(SQLModel):
+class ContactBase(_Model):
     """A person at a customer, with the personal facts that build a relationship."""
 
     name: Annotated[str, required("contact's name", max_length=200)] = Field(max_length=200)
@@ -463,7 +470,7 @@ class ProfileEntry(_OnAccount, table=True):
     set_at: datetime = _created()
 
 
-class InteractionBase(SQLModel):
+class InteractionBase(_Model):
     """A touch with the customer as the person who had it tells it."""
 
     kind: InteractionKind = Field(default=InteractionKind.CALL, sa_type=String(16))
@@ -521,7 +528,7 @@ class CaptureStatus(StrEnum):
     IGNORED = "ignored"
 
 
-class CaptureCursor(SQLModel, table=True):
+class CaptureCursor(_Model, table=True):
     """How far a capture source has read one folder or calendar.
 
     A mail folder is read from ``last_uid`` on while its ``uidvalidity`` holds; when the
@@ -540,7 +547,7 @@ class CaptureCursor(SQLModel, table=True):
     updated_at: datetime = _created()
 
 
-class UnmatchedAddress(SQLModel, table=True):
+class UnmatchedAddress(_Model, table=True):
     """Someone kam saw in mail or a meeting but could not place: the review queue."""
 
     __tablename__ = "unmatched_addresses"
@@ -557,7 +564,7 @@ class UnmatchedAddress(SQLModel, table=True):
     status: CaptureStatus = Field(default=CaptureStatus.OPEN, sa_type=String(16), index=True)
 
 
-class CaptureLease(SQLModel, table=True):
+class CaptureLease(_Model, table=True):
     """Which bot replica runs a capture source until when: one at a time."""
 
     __tablename__ = "capture_leases"
@@ -569,7 +576,7 @@ class CaptureLease(SQLModel, table=True):
     """Server errors in a row; the next run waits longer after each (backoff)."""
 
 
-class PlannedMeeting(SQLModel, table=True):
+class PlannedMeeting(_Model, table=True):
     """A meeting with the customer still to come: shown on the account, no touch yet."""
 
     __tablename__ = "planned_meetings"
@@ -583,7 +590,7 @@ class PlannedMeeting(SQLModel, table=True):
     contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
 
 
-class ChannelLink(SQLModel, table=True):
+class ChannelLink(_Model, table=True):
     """A Slack channel shared with a customer, linked to its account."""
 
     __tablename__ = "channel_links"
@@ -598,7 +605,7 @@ REVENUE = ("amount", "cost")
 """The deal columns revenue sums read, carried in the deal indexes."""
 
 
-class DealBase(SQLModel):
+class DealBase(_Model):
     """An opportunity as the team records it."""
 
     owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
@@ -646,7 +653,7 @@ class Deal(DealBase, _DealLinks, table=True):
     created_at: datetime = _created()
 
 
-class OrderBase(SQLModel):
+class OrderBase(_Model):
     """An order the customer placed, as the person recording it describes it."""
 
     what: Annotated[str, required("order description", max_length=500)] = Field(max_length=500)
@@ -684,7 +691,7 @@ class Order(OrderBase, _OrderLinks, table=True):
     updated_at: datetime = _created()
 
 
-class CommitmentBase(SQLModel):
+class CommitmentBase(_Model):
     """A promise made to the customer, with the day it is due."""
 
     owner_id: int | None = Field(default=None, foreign_key="users.id", index=True)
@@ -710,7 +717,7 @@ class Commitment(CommitmentBase, _OnAccount, table=True):
     created_at: datetime = _created()
 
 
-class NoticeBase(SQLModel):
+class NoticeBase(_Model):
     """Bad news for the customer and the day they must hear it by."""
 
     kind: NoticeKind = Field(default=NoticeKind.OTHER, sa_type=String(16))
@@ -742,7 +749,7 @@ class Notice(NoticeBase, _NoticeLinks, table=True):
     created_at: datetime = _created()
 
 
-class CustomerRequestBase(SQLModel):
+class CustomerRequestBase(_Model):
     """Something the customer asked for that we do not offer, and what we offered instead."""
 
     what: Annotated[str, required("request", max_length=1000)] = Field(max_length=1000)
@@ -771,7 +778,7 @@ class CustomerRequest(CustomerRequestBase, _RequestLinks, table=True):
     created_at: datetime = _created()
 
 
-class FeedbackBase(SQLModel):
+class FeedbackBase(_Model):
     """How the customer rates us: CSAT, NPS, expectation exceeded/met/below."""
 
     csat: Annotated[int | None, on_scale(CSAT)] = Field(default=None, ge=CSAT.low, le=CSAT.high)
@@ -848,7 +855,7 @@ def _future(what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-class GoalBase(SQLModel):
+class GoalBase(_Model):
     """A target the team sets: a metric, its target, whose accounts and over what period."""
 
     metric: Annotated[str, required("goal's metric", max_length=100)] = Field(max_length=100)
@@ -890,7 +897,7 @@ class Goal(GoalBase, _Stored, table=True):
 # to the account (its objectives, actions and risks), and the reviews held on it.
 
 
-class PlanObjectiveBase(SQLModel):
+class PlanObjectiveBase(_Model):
     """What the plan aims at: a metric kam measures, its target and the day it is due."""
 
     metric: Annotated[str, required("objective's metric", max_length=100)] = Field(max_length=100)
@@ -914,7 +921,7 @@ class PlanObjective(PlanObjectiveBase, _OnAccount, table=True):
     created_at: datetime = _created()
 
 
-class PlanActionBase(SQLModel):
+class PlanActionBase(_Model):
     """A step the plan takes: what, who does it, by when."""
 
     what: Annotated[str, required("action", max_length=1000)] = Field(max_length=1000)
@@ -939,7 +946,7 @@ class PlanAction(PlanActionBase, _OnAccount, table=True):
     created_at: datetime = _created()
 
 
-class PlanRiskBase(SQLModel):
+class PlanRiskBase(_Model):
     """What could lose the account or the plan, and what is done about it."""
 
     what: Annotated[str, required("risk", max_length=1000)] = Field(max_length=1000)
@@ -961,7 +968,7 @@ class PlanRisk(PlanRiskBase, _OnAccount, table=True):
     created_at: datetime = _created()
 
 
-class ReviewBase(SQLModel):
+class ReviewBase(_Model):
     """A quarterly account review as it was held."""
 
     held_on: date
@@ -1003,7 +1010,7 @@ class Review(ReviewBase, _ReviewLinks, table=True):
     created_at: datetime = _created()
 
 
-class ScoreSnapshot(SQLModel, table=True):
+class ScoreSnapshot(_Model, table=True):
     """One account's scores at one moment; trends are read from the history."""
 
     __tablename__ = "score_snapshots"
@@ -1030,7 +1037,7 @@ class ScoreSnapshot(SQLModel, table=True):
     onboarding reads an account's tier entry from its newest snapshot alone."""
 
 
-class CurrentTier(SQLModel, table=True):
+class CurrentTier(_Model, table=True):
     """What an account's newest score snapshot says, kept by scoring
     (:mod:`core.tier_runs`): its tier, when it was taken and its health. An account's
     current tier is one look-up by its key, and the accounts whose health is red now one
@@ -1047,7 +1054,7 @@ class CurrentTier(SQLModel, table=True):
     """The newest snapshot's health (red or not is the scoring settings' to say, when read)."""
 
 
-class Reminder(SQLModel, table=True):
+class Reminder(_Model, table=True):
     """One occurrence of something due; its unique key is claimed before it is sent."""
 
     __tablename__ = "reminders"
@@ -1081,7 +1088,7 @@ class Reminder(SQLModel, table=True):
     updated_at: datetime = _created()
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(_Model, table=True):
     """Who changed what, with the record before and after."""
 
     __tablename__ = "audit_events"

@@ -17,20 +17,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
-
-from core import audit
-from core.actors import Actor
 from core.clock import as_utc
+from core.lazy import importer
 from core.progress import Progress, Steps
-from core.scoring.account_results import Breakdown, ScoreSummary
-from core.scoring.config import ScoringConfig, config_from, load_config
-from core.scoring.facts import load_facts
-from core.scoring.portfolio import figures
-from core.scoring.portfolio_results import PortfolioFigures
-from core.scoring.scored import AccountScore, ScoredPortfolio, score_portfolio
-from core.scoring.snapshots import store_snapshots
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from core.actors import Actor
+    from core.scoring.account_results import Breakdown, ScoreSummary
+    from core.scoring.config import ScoringConfig, config_from, load_config
+    from core.scoring.portfolio_results import PortfolioFigures
+    from core.scoring.scored import AccountScore, ScoredPortfolio
+
+# The arrays and the SQL behind the scores are imported by the functions that use them
+# and the names below when first asked for: a command that reads one account's stored
+# scores (``kam show``) needs neither.
+_MODULE_OF = {
+    "AccountScore": "core.scoring.scored",
+    "Breakdown": "core.scoring.account_results",
+    "PortfolioFigures": "core.scoring.portfolio_results",
+    "ScoreSummary": "core.scoring.account_results",
+    "ScoredPortfolio": "core.scoring.scored",
+    "ScoringConfig": "core.scoring.config",
+    "config_from": "core.scoring.config",
+    "load_config": "core.scoring.config",
+}
 
 __all__ = [
     "AccountScore",
@@ -52,6 +66,10 @@ def scored_portfolio(
     *, session: Session, now: datetime, config: ScoringConfig | None = None
 ) -> ScoredPortfolio:
     """The whole portfolio scored as of ``now`` (the arrays behind every other function here)."""
+    from core.scoring.config import load_config
+    from core.scoring.facts import load_facts
+    from core.scoring.scored import score_portfolio
+
     config = config or load_config()
     return score_portfolio(load_facts(session=session, now=now, config=config), config)
 
@@ -90,6 +108,13 @@ def rescore(
     each step (read, score, store), so a front end can show a large portfolio's
     rescore moving. ``kam score``, ``kam demo`` and the TUI's rescore all call this.
     """
+    from core import audit
+    from core.actors import Actor
+    from core.scoring.config import load_config
+    from core.scoring.facts import load_facts
+    from core.scoring.scored import score_portfolio
+    from core.scoring.snapshots import store_snapshots
+
     now = as_utc(now)
     config = config or load_config()
     steps = Steps(progress, total=3)
@@ -116,6 +141,11 @@ def portfolio_figures(
     *, session: Session, now: datetime, config: ScoringConfig | None = None
 ) -> PortfolioFigures:
     """The portfolio's figures as of ``now`` (``as_json()``: the keys the README documents)."""
+    from core.scoring.portfolio import figures
+
     now = as_utc(now)
     scored = scored_portfolio(session=session, now=now, config=config)
     return figures(scored, session=session)
+
+
+__getattr__ = importer(globals(), _MODULE_OF)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, literal
 from sqlalchemy.orm import aliased
@@ -14,9 +14,11 @@ from sqlmodel import Session, col, select
 from core import bulk
 from core.models import Account, ScoreSnapshot
 from core.scoring.config import TIERS
-from core.scoring.scored import ScoredPortfolio
 from core.tier_runs import snapshots_written
 from core.types import UTCDateTime
+
+if TYPE_CHECKING:  # the scoring arrays: not for a reader of stored snapshots
+    from core.scoring.scored import ScoredPortfolio
 
 
 def snapshot_breakdowns(p: ScoredPortfolio) -> list[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process, utils
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from core import audit
 from core.actors import Actor, ensure_can_change
@@ -81,9 +82,12 @@ def update_account(
 def find_account(query: str, *, session: Session) -> Account:
     """The account a person means by ``query``.
 
-    Exact names (any case) win; then a name equal once punctuation is ignored
+    Exact names (any case) win, found through the unique index on the name's key
+    before any name is read; then a name equal once punctuation is ignored
     ("kan code" is Kan-code); then a unique name that starts with the query.
     Otherwise :class:`NotFound` carries the closest names as "did you mean".
+    Past the exact look-up only the ids and names are read, each name made
+    comparable once for all three steps.
     """
     text = (query or "").strip()
     if not text:
@@ -91,9 +95,9 @@ def find_account(query: str, *, session: Session) -> Account:
     exact = session.exec(select(Account).where(Account.name_key == name_key(text))).first()
     if exact is not None:
         return exact
-    rows = [(i, n) for i, n in session.exec(select(Account.id, Account.name)).all() if i]
+    names = _names(session=session)
     wanted = utils.default_process(text)
-    processed = {row[0]: utils.default_process(row[1]) for row in rows}
+    processed = {i: utils.default_process(name) for i, name in names.items()}
     same = [i for i, p in processed.items() if p == wanted]
     if len(same) == 1:
         return _get(same[0], session=session)
@@ -101,17 +105,22 @@ def find_account(query: str, *, session: Session) -> Account:
         starts = [i for i, p in processed.items() if p.startswith(wanted)]
         if len(starts) == 1:
             return _get(starts[0], session=session)
-    names = {row[0]: row[1] for row in rows}
     near = process.extract(
-        text,
-        names,
+        wanted,
+        processed,
         scorer=fuzz.WRatio,
-        processor=utils.default_process,
+        processor=None,  # both sides are processed already, as default_process would
         limit=SUGGESTIONS,
         score_cutoff=SUGGESTION_CUTOFF,
     )
     hint = "" if near else " `kam accounts` lists them."
-    raise NotFound(f"No account matches {text!r}.{hint}", [m[0] for m in near])
+    raise NotFound(f"No account matches {text!r}.{hint}", [names[m[2]] for m in near])
+
+
+def _names(*, session: Session) -> dict[int, str]:
+    """Every account's id and name, and nothing else (plain rows, no Account objects)."""
+    rows = session.connection().execute(sa_select(col(Account.id), col(Account.name)))
+    return {i: name for i, name in rows if i}
 
 
 def _get(account_id: int, *, session: Session) -> Account:

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,11 +23,11 @@ from core.clock import utcnow
 from core.db import open_database, session_scope
 from core.errors import KamError
 from core.models import Account
-from core.repair import repair_interrupted_upgrade
 from core.services.accounts import find_account
-from core.services.users import acting_user
-from core.settings import Settings
 from core.when import Prefer, When
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 console = Console()
 
@@ -55,6 +56,10 @@ YesOption = Annotated[
     typer.Option("--yes", "-y", help="Replace without asking (a backup copy is still kept)."),
 ]
 AccountArgument = Annotated[str, typer.Argument(help="Account name; close spellings are found.")]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", metavar="PATH", help="Scoring rules (kam.toml); default ./kam.toml."),
+]
 
 
 Command = Callable[..., None]
@@ -95,6 +100,8 @@ def table_limit(rows: str) -> Any:
 def settings() -> Settings:
     """The settings (the environment and .env, read now), with a readable message when
     the environment is wrong."""
+    from core.settings import Settings  # pydantic-settings: only for commands that read it
+
     try:
         return Settings()
     except Exception as exc:  # pydantic's ValidationError: name the variable, hide values
@@ -115,6 +122,8 @@ def engine(db: str | None, *, create: bool = False, repair: bool = False) -> Eng
     ``repair``, first undo what an interrupted upgrade of an older kam left behind."""
     url = database_url(db)
     if repair:
+        from core.repair import repair_interrupted_upgrade
+
         for change in repair_interrupted_upgrade(url):
             typer.echo(f"Repaired what an interrupted upgrade left behind: {change}.", err=True)
     return open_database(url, create=create, on_upgrade=_say_upgrading)
@@ -180,6 +189,8 @@ def acting(as_user: str | None, *, session: Session) -> Actor:
     """Who a command acts as: the team member ``--as`` names, else the local system."""
     if as_user is None:
         return Actor.system("cli")
+    from core.services.users import acting_user
+
     return Actor.of(acting_user(as_user, session=session), "cli")
 
 

@@ -119,6 +119,20 @@ def _rotation() -> tuple[int, int]:
     return config.kam_log_max_bytes, config.kam_log_backups
 
 
+class _LogFile(RotatingFileHandler):
+    """kam's log file, which reads its rotation (and, with the configuration, the secrets
+    it masks) when it first writes: most commands write nothing, and reading the
+    configuration costs a command that does not need it a tenth of a second."""
+
+    configured = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.configured:
+            self.maxBytes, self.backupCount = _rotation()
+            self.configured = True
+        super().emit(record)
+
+
 def _log_file() -> logging.Handler | None:
     """kam's own log file, shared by every logger in :data:`LOGGED`: warnings, not
     tracebacks on the terminal, and the details of unexpected errors.
@@ -139,10 +153,7 @@ def _log_file() -> logging.Handler | None:
             for logger in loggers:
                 logger.removeHandler(handler)
             handler.close()
-    max_bytes, backups = _rotation()
-    rotating = RotatingFileHandler(
-        path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=True
-    )
+    rotating = _LogFile(path, encoding="utf-8", delay=True)
     rotating.name = LOG_FILE
     rotating.setLevel(logging.WARNING)
     rotating.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))

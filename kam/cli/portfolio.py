@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlmodel import SQLModel, select
 
-from core.clock import utcnow
-from core.db import Engine, current_revision, session_scope
 from core.demo import MAX_ACCOUNTS
 from core.errors import KamError
-from core.models import AuditEvent, ScoreSnapshot, Tier
-from core.scoring.config import TIERS
+from core.models import Tier
 from core.services.accounts import find_account
 from core.services.users import get_user_by_email
 from core.validation import choice
-from core.views import AccountCard, account_card, account_page, list_accounts
-from core.views.card import profile_lines
+from core.views.accounts import account_page, list_accounts
+from core.views.card import AccountCard, account_card, profile_lines
 from core.views.common import iso
 from kam.cli.context import (
     AccountArgument,
+    ConfigOption,
     DbOption,
     JsonOption,
     YesOption,
@@ -36,17 +31,21 @@ from kam.cli.context import (
     session,
     table_limit,
 )
-from kam.cli.progress import progress_bar
-from kam.cli.scoring import ConfigOption
 
 if TYPE_CHECKING:
+    from core.db import Engine
     from core.scoring import AccountScore
+
+# `kam init` and `kam demo` import the schema's version, the loaders, backup and scoring
+# themselves: `kam show` and `kam accounts` need none of them.
 
 
 def init(db: DbOption = None) -> None:
     """Create the database, or bring an older one up to date.
 
     It also repairs what an interrupted upgrade of an older kam left behind."""
+    from core.db import current_revision
+
     eng = engine(db, create=True, repair=True)
     try:
         revision = current_revision(eng)
@@ -85,10 +84,18 @@ def demo(
     `--reset` replaces what a database holds, after asking and keeping a copy.
     """
     # The loaders, backup and scoring are imported here, not for every kam command.
+    from pathlib import Path
+
+    from sqlmodel import SQLModel, select
+
     from core.backup import back_up_database, holdings
+    from core.clock import utcnow
+    from core.db import session_scope
     from core.demo import maven
     from core.demo import synthetic as synthetic_demo
+    from core.models import AuditEvent, ScoreSnapshot
     from core.scoring import load_config, rescore
+    from kam.cli.progress import progress_bar
 
     if synthetic:
         synthetic_demo.check_size(accounts)  # before the database is even created
@@ -151,6 +158,10 @@ def _where(eng: Engine) -> str:
 
 def _tiers(scores: list[AccountScore]) -> str:
     """How many accounts each tier holds, strategic first."""
+    from collections import Counter
+
+    from core.scoring.config import TIERS
+
     held = Counter(score.tier for score in scores)
     return ", ".join(f"{held[tier]:,} {tier}" for tier in TIERS if held[tier])
 

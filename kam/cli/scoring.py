@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -30,6 +29,7 @@ from core.scoring.display import (
 from core.scoring.goals import GoalProgress
 from core.services.accounts import find_account
 from kam.cli.context import (
+    ConfigOption,
     DbOption,
     JsonOption,
     console,
@@ -40,10 +40,6 @@ from kam.cli.context import (
 )
 from kam.cli.progress import progress_bar
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", metavar="PATH", help="Scoring rules (kam.toml); default ./kam.toml."),
-]
 BAND_STYLE = {"red": "red", "yellow": "yellow", "green": "green"}
 
 
