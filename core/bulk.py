@@ -180,26 +180,25 @@ _MICROSECOND = timedelta(microseconds=1)
 
 def _sqlite_moments(values: Sequence[Any]) -> list[str | None] | None:
     """Timezone-aware moments as SQLite stores them (their UTC wall time, as text with
-    microseconds, what :class:`~core.types.UTCDateTime` binds), all at once.
+    microseconds, what :class:`~core.types.UTCDateTime` binds), each distinct one once.
 
     Formatting a million timestamps one by one through the type was the largest
     single cost of a synthetic load; numpy formats them in one call. None when a
     value is not an aware datetime, so the type's own checks turn it away.
     """
-    known = [i for i, value in enumerate(values) if value is not None]
-    if not known:
-        return [None] * len(values)
     try:
+        distinct = dict.fromkeys(values)
+        distinct.pop(None, None)
+        moments = list(distinct)
         micros = np.fromiter(
-            ((values[i] - _EPOCH) // _MICROSECOND for i in known), dtype=np.int64, count=len(known)
+            ((moment - _EPOCH) // _MICROSECOND for moment in moments),
+            dtype=np.int64,
+            count=len(moments),
         )
     except TypeError:  # a naive datetime, a date, or not a moment at all
         return None
-    texts = np.char.replace(np.datetime_as_string(micros.astype("datetime64[us]")), "T", " ")
-    if len(known) == len(values):
-        out: list[str | None] = texts.tolist()
-        return out
-    out = [None] * len(values)
-    for i, text in zip(known, texts.tolist(), strict=True):
-        out[i] = text
-    return out
+    text_of: dict[Any, str | None] = {None: None}
+    if moments:
+        texts = np.char.replace(np.datetime_as_string(micros.astype("datetime64[us]")), "T", " ")
+        text_of.update(zip(moments, texts.tolist(), strict=True))
+    return list(map(text_of.__getitem__, values))
