@@ -132,7 +132,7 @@ def _array(n: int, fill: float = np.nan) -> FloatArray:
     return np.full(n, fill, dtype=np.float64)
 
 
-def _chunks(session: Session, query: Any) -> Iterator[list[tuple[Any, ...]]]:
+def read_chunks(session: Session, query: Any) -> Iterator[list[tuple[Any, ...]]]:
     """The rows of a query as the driver gives them, ``FETCH`` at a time.
 
     These queries return only numbers and plain text, which need no conversion,
@@ -165,7 +165,7 @@ def _columns(
 ) -> list[FloatArray]:
     """Run a grouped query whose first column is the account id; one array per other column."""
     columns = [_array(len(ids), fill) for _ in range(width)]
-    for chunk in _chunks(session, query):
+    for chunk in read_chunks(session, query):
         where, values = _positions(ids, chunk)
         for k, column in enumerate(columns if len(where) else ()):
             column[where] = values[:, k]
@@ -195,7 +195,7 @@ def load_facts(
     reasons: list[str | None] = []
     id_chunks: list[IntArray] = []
     numeric_chunks: list[FloatArray] = []
-    for chunk in _chunks(
+    for chunk in read_chunks(
         session,
         only(
             select(
@@ -402,7 +402,7 @@ def _feedback(
         for window in ("recent", "earlier")
         for m in FEEDBACK_MEASURES
     }
-    for chunk in _chunks(session, only(query)):
+    for chunk in read_chunks(session, only(query)):
         for flag, window in ((1, "recent"), (0, "earlier")):
             where, values = _positions(ids, [(r[0], *r[2:]) for r in chunk if r[1] == flag])
             for k, m in enumerate(FEEDBACK_MEASURES if len(where) else ()):
@@ -467,7 +467,7 @@ def _previous_snapshots(
     health = _array(n)
     text = np.full(n, None, dtype=object)
     when = np.full(n, None, dtype=object)
-    for chunk in _chunks(session, only(query)):
+    for chunk in read_chunks(session, only(query)):
         if not n:
             break
         account, health_then, texts = zip(*chunk, strict=True)
