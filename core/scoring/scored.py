@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from core import collector
 from core.scoring.account_results import (
     AccountValue,
     Breakdown,
@@ -131,7 +132,8 @@ class ScoredPortfolio:
         ]
         if positions is not None:
             columns = [[values[i] for i in chosen] for values in columns]
-        return list(map(AccountScore, *columns, repeat(self), chosen))
+        with collector.paused():
+            return list(map(AccountScore, *columns, repeat(self), chosen))
 
 
 def costly_to_serve(

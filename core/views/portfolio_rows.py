@@ -20,6 +20,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from core import collector
 from core.models import Account, Deal, Interaction, ScoreSnapshot, User
 from core.scoring.config import TIERS, ScoringConfig
 from core.scoring.facts import IntArray, read_chunks
@@ -92,8 +93,20 @@ def load_rows(
 
     Each aggregate is read in chunks into lists aligned on the sorted account ids
     (not dicts keyed by id), and the accounts themselves are streamed into rows, so
-    a million accounts never hold their rows twice over.
+    a million accounts never hold their rows twice over; the cycle collector is
+    paused while they are made (:mod:`core.collector`).
     """
+    with collector.paused():
+        return _load_rows(session=session, now=now, config=config, account_ids=account_ids)
+
+
+def _load_rows(
+    *,
+    session: Session,
+    now: datetime,
+    config: ScoringConfig,
+    account_ids: Sequence[int] | None,
+) -> list[PortfolioRow]:
     dialect = session.get_bind().dialect.name
     window = last_12_months(now)
     accounts = select(
@@ -121,7 +134,7 @@ def load_rows(
         contact = contact.where(col(Interaction.account_id).in_(wanted))
         known = known.where(col(Account.id).in_(wanted))
     owners = short_names(session=session)
-    ids = np.fromiter(session.execute(known).scalars(), dtype=np.int64)
+    ids = np.fromiter((r[0] for chunk in read_chunks(session, known) for r in chunk), np.int64)
     (revenue_of,) = _aligned(session, revenue, ids, 1)
     (days_of,) = _aligned(session, contact, ids, 1)
     scores_of, previous_of = snapshots(ids, session=session, few=account_ids is not None)
@@ -185,23 +198,33 @@ def load_rows(
     return rows
 
 
-def _where(ids: IntArray, found: Sequence[int]) -> list[int]:
+def _places(ids: IntArray, found: Sequence[int]) -> IntArray:
     """The position of each of ``found`` in the sorted ``ids``, -1 for one not there."""
     if not len(ids) or not len(found):
-        return [-1] * len(found)
+        return np.full(len(found), -1, dtype=np.int64)
     wanted = np.asarray(found, dtype=np.int64)
     where = np.clip(np.searchsorted(ids, wanted), 0, len(ids) - 1)
-    positions: list[int] = np.where(ids[where] == wanted, where, -1).tolist()
+    return np.where(ids[where] == wanted, where, -1)
+
+
+def _where(ids: IntArray, found: Sequence[int]) -> list[int]:
+    """:func:`_places` as a list."""
+    positions: list[int] = _places(ids, found).tolist()
     return positions
 
 
 def _aligned(session: Session, query: Any, ids: IntArray, width: int) -> list[list[Any]]:
     """A query's columns after the first (an account id), one list per column aligned
-    on ``ids``, None where an account has no row; read a chunk at a time."""
-    columns: list[list[Any]] = [[None] * len(ids) for _ in range(width)]
+    on ``ids``, None where an account has no row; read a chunk at a time and placed
+    by numpy (a million accounts' values are not assigned one by one)."""
+    columns = [np.full(len(ids), None, dtype=object) for _ in range(width)]
     for chunk in read_chunks(session, query):
-        _fill(columns, ids, chunk)
-    return columns
+        by_column = list(zip(*chunk, strict=True))
+        where = _places(ids, by_column[0])
+        found = where >= 0
+        for column, values in zip(columns, by_column[1:], strict=True):
+            column[where[found]] = np.array(values, dtype=object)[found]
+    return [column.tolist() for column in columns]
 
 
 def first_page(
