@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, delete
 from sqlmodel import col
 
 from core.db import session_scope
+from core.demo.synthetic import load_synthetic
 from core.models import Deal, InteractionCreate, ScoreSnapshot
-from core.scoring import rescore
+from core.scoring import facts, rescore
 from core.scoring.trend import HealthChange
 from core.services.interactions import log_interaction
 from tests import factories
@@ -108,3 +110,21 @@ def test_rows_before_any_scoring(engine: Engine) -> None:
     rows = {r.name: r for r in PortfolioService(engine, clock=lambda: NOW).load_index().rows}
     assert rows["Acme"].tier == "key" and rows["Beta"].tier == "standard"
     assert rows["Beta"].health is None and rows["Beta"].band is None and rows["Beta"].trend is None
+
+
+def test_rows_read_in_small_chunks_equal_rows_read_at_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with session_scope(engine) as session:
+        load_synthetic(session=session, accounts=120, seed=9, now=NOW - timedelta(days=2))
+    for days in (2, 1):
+        with session_scope(engine) as session:
+            rescore(session=session, now=NOW - timedelta(days=days))
+    with session_scope(engine) as session:  # one account left out of the newest run
+        session.execute(delete(ScoreSnapshot).where(col(ScoreSnapshot.id) == 200))
+    service = PortfolioService(engine, clock=lambda: NOW)
+    whole = sorted(service.load_index().rows, key=lambda r: r.id)
+    monkeypatch.setattr(facts, "FETCH", 7)
+    assert sorted(service.load_index().rows, key=lambda r: r.id) == whole
+    assert len(whole) == 120 and all(r.tier for r in whole)
+    assert sum(1 for r in whole if r.trend is not None) >= 119

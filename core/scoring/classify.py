@@ -55,13 +55,10 @@ def quadrants(
     """Portfolio matrix: strategic (high/high), develop (high/weak), maintain, serve efficiently."""
     high_a = attractiveness >= config.quadrant.attractiveness
     high_r = relationship >= config.quadrant.relationship
-    out = np.where(
-        high_a,
-        np.where(high_r, "strategic", "develop"),
-        np.where(high_r, "maintain", "serve_efficiently"),
-    )
-    names: list[str] = out.tolist()
-    return names
+    # one shared str per quadrant, not one per account (a million accounts: 60 MB)
+    code = high_a.astype(np.int8) * 2 + high_r
+    names = ("serve_efficiently", "maintain", "develop", "strategic")
+    return list(map(names.__getitem__, code.tolist()))
 
 
 Scope = Literal["team", "account_manager"]

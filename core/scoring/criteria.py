@@ -79,15 +79,17 @@ class ScoreTable:
 def row_weights(w: FloatArray, missing: BoolArray, fed_from_data: BoolArray | None) -> FloatArray:
     """Each row's weights: the score's own, or, in ``fed_from_data`` rows with a criterion
     missing, the known criteria's weights scaled up to the same total (to hundredths)."""
-    weights = np.tile(w, (missing.shape[0], 1))
+    shared = np.broadcast_to(w, missing.shape)  # one row read by all: no copy per account
     if fed_from_data is None or not missing.size:
-        return weights
-    known = np.where(missing, 0.0, weights)
+        return shared
+    known = np.where(missing, 0.0, shared)
     known_total = known.sum(axis=1)
     rows = fed_from_data & missing.any(axis=1) & (known_total > 0)
-    if rows.any():
-        scaled = known[rows] * (w.sum() / known_total[rows])[:, None]
-        weights[rows] = allocate_tenths(scaled * 100.0) / 100.0
+    if not rows.any():
+        return shared
+    weights = np.array(shared)
+    scaled = known[rows] * (w.sum() / known_total[rows])[:, None]
+    weights[rows] = allocate_tenths(scaled * 100.0) / 100.0
     return weights
 
 

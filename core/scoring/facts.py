@@ -8,7 +8,7 @@ vectorised pass. Nothing here issues a query per account.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,6 +37,9 @@ from core.types import UTCDateTime
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+FETCH = 50_000
+"""Rows read from the database at a time."""
 
 
 @dataclass
@@ -129,16 +132,18 @@ def _array(n: int, fill: float = np.nan) -> FloatArray:
     return np.full(n, fill, dtype=np.float64)
 
 
-def _rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
-    """The rows of a query as the driver gives them.
+def read_chunks(session: Session, query: Any) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a query as the driver gives them, ``FETCH`` at a time.
 
     These queries return only numbers and plain text, which need no conversion,
-    so the rows are taken straight from the driver's cursor: at 100,000
-    accounts that halves the time spent reading them.
+    so the rows are taken straight from the driver's cursor (at 100,000 accounts
+    that halves the time spent reading them), and a chunk at a time, so a
+    million accounts' rows are never all held as Python tuples at once.
     """
     result = session.connection().execute(query)
     try:
-        return list(result.cursor.fetchall())
+        while chunk := result.cursor.fetchmany(FETCH):
+            yield list(chunk)
     finally:
         result.close()
 
@@ -155,25 +160,16 @@ def _positions(ids: IntArray, rows: Sequence[Sequence[Any]]) -> tuple[IntArray, 
     return where[known], table[known, 1:]
 
 
-def _scatter(n: int, where: IntArray, values: FloatArray, fill: float) -> list[FloatArray]:
-    """One full-length array per value column, ``fill`` where an account had no row."""
-    columns = []
-    for k in range(values.shape[1] if values.size else 0):
-        out = _array(n, fill)
-        out[where] = values[:, k]
-        columns.append(out)
-    return columns
-
-
 def _columns(
     session: Session, query: Any, ids: IntArray, width: int, fill: float = 0.0
 ) -> list[FloatArray]:
     """Run a grouped query whose first column is the account id; one array per other column."""
-    rows = _rows(session, query)
-    where, values = _positions(ids, rows)
-    if not len(where):
-        return [_array(len(ids), fill) for _ in range(width)]
-    return _scatter(len(ids), where, values, fill)
+    columns = [_array(len(ids), fill) for _ in range(width)]
+    for chunk in read_chunks(session, query):
+        where, values = _positions(ids, chunk)
+        for k, column in enumerate(columns if len(where) else ()):
+            column[where] = values[:, k]
+    return columns
 
 
 def load_facts(
@@ -194,7 +190,12 @@ def load_facts(
     def columns(query: Any, width: int, fill: float) -> list[FloatArray]:
         return _columns(session, only(query), ids, width=width, fill=fill)
 
-    accounts = _rows(
+    names: list[str] = []
+    overrides: list[str | None] = []
+    reasons: list[str | None] = []
+    id_chunks: list[IntArray] = []
+    numeric_chunks: list[FloatArray] = []
+    for chunk in read_chunks(
         session,
         only(
             select(
@@ -216,10 +217,15 @@ def load_facts(
                 col(Account.tier_override_reason),
             )
         ).order_by(col(Account.id)),
-    )
-    n = len(accounts)
-    ids = np.fromiter((r[0] for r in accounts), dtype=np.int64, count=n)
-    numeric = np.array([r[2:14] for r in accounts], dtype=np.float64).reshape(n, 12)
+    ):
+        id_chunks.append(np.fromiter((r[0] for r in chunk), dtype=np.int64, count=len(chunk)))
+        names.extend(r[1] for r in chunk)
+        numeric_chunks.append(np.array([r[2:14] for r in chunk], dtype=np.float64))
+        overrides.extend(r[14] for r in chunk)
+        reasons.extend(r[15] for r in chunk)
+    n = len(names)
+    ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, dtype=np.int64)
+    numeric = (np.concatenate(numeric_chunks) if numeric_chunks else np.zeros(0)).reshape(n, 12)
     parent = numeric[:, 1]
     subsidiaries = np.zeros(n, dtype=np.int64)
     with_parent = ~np.isnan(parent)
@@ -247,7 +253,7 @@ def load_facts(
     return Facts(
         now=now,
         ids=ids,
-        names=[r[1] for r in accounts],
+        names=names,
         owner_id=np.where(np.isnan(owner), -1, owner).astype(as_int),
         has_parent=with_parent,
         subsidiaries=subsidiaries,
@@ -261,8 +267,8 @@ def load_facts(
         gross_margin=numeric[:, 9],
         cadence_override=numeric[:, 10],
         customer_days=numeric[:, 11],
-        tier_override=[r[14] for r in accounts],
-        tier_override_reason=[r[15] for r in accounts],
+        tier_override=overrides,
+        tier_override_reason=reasons,
         revenue_12m=r12,
         revenue_prev_12m=p12,
         revenue_6m=r6,
@@ -391,18 +397,17 @@ def _feedback(
         )
         .group_by(col(Feedback.account_id), recent)
     )
-    rows = _rows(session, only(query))
-    out = {}
-    for flag, window in ((1, "recent"), (0, "earlier")):
-        chosen = [(r[0], *r[2:]) for r in rows if r[1] == flag]
-        where, values = _positions(ids, chosen)
-        columns = (
-            _scatter(len(ids), where, values, 0.0)
-            if len(where)
-            else [_array(len(ids), 0.0) for _ in FEEDBACK_MEASURES]
-        )
-        out.update({f"{window}_{m}": c for m, c in zip(FEEDBACK_MEASURES, columns, strict=True)})
-    return out
+    columns = {
+        f"{window}_{m}": _array(len(ids), 0.0)
+        for window in ("recent", "earlier")
+        for m in FEEDBACK_MEASURES
+    }
+    for chunk in read_chunks(session, only(query)):
+        for flag, window in ((1, "recent"), (0, "earlier")):
+            where, values = _positions(ids, [(r[0], *r[2:]) for r in chunk if r[1] == flag])
+            for k, m in enumerate(FEEDBACK_MEASURES if len(where) else ()):
+                columns[f"{window}_{m}"][where] = values[:, k]
+    return columns
 
 
 def _commitment_query(today: date, dialect: str) -> Any:
@@ -459,18 +464,18 @@ def _previous_snapshots(
         col(ScoreSnapshot.health),
         cast(col(ScoreSnapshot.breakdown), Text),
     ).where(at == literal(moment, UTCDateTime))
-    rows = _rows(session, only(query))
-    if not rows or not n:
-        return previous_at, _array(n), breakdowns
-    account, health_then, texts = zip(*rows, strict=True)
-    found = np.array(account, dtype=np.int64)
-    where = np.clip(np.searchsorted(ids, found), 0, n - 1)
-    known = ids[where] == found
-    where = where[known]
     health = _array(n)
-    health[where] = np.array(health_then, dtype=np.float64)[known]
     text = np.full(n, None, dtype=object)
-    text[where] = np.array(texts, dtype=object)[known]
     when = np.full(n, None, dtype=object)
-    when[where] = as_utc(moment)
+    for chunk in read_chunks(session, only(query)):
+        if not n:
+            break
+        account, health_then, texts = zip(*chunk, strict=True)
+        found = np.array(account, dtype=np.int64)
+        where = np.clip(np.searchsorted(ids, found), 0, n - 1)
+        known = ids[where] == found
+        where = where[known]
+        health[where] = np.array(health_then, dtype=np.float64)[known]
+        text[where] = np.array(texts, dtype=object)[known]
+        when[where] = as_utc(moment)
     return when.tolist(), health, text.tolist()

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import repeat
 from typing import Any
 
 import numpy as np
 
+from core import collector
 from core.scoring.account_results import (
     AccountValue,
     Breakdown,
@@ -132,7 +132,8 @@ class ScoredPortfolio:
         ]
         if positions is not None:
             columns = [[values[i] for i in chosen] for values in columns]
-        return list(map(AccountScore, *columns, repeat(self), chosen))
+        with collector.paused():
+            return list(map(AccountScore, *columns, repeat(self), chosen))
 
 
 def costly_to_serve(
@@ -177,10 +178,9 @@ def cadence_of(facts: Facts, tiers: list[str], config: ScoringConfig) -> FloatAr
 def bands(health: FloatArray, config: ScoringConfig) -> list[str]:
     """red, yellow or green for every health score (as :meth:`ScoringConfig.band`)."""
     b = config.bands
-    names: list[str] = np.where(
-        health <= b.red, "red", np.where(health <= b.yellow, "yellow", "green")
-    ).tolist()
-    return names
+    code = np.where(health <= b.red, 0, np.where(health <= b.yellow, 1, 2))
+    names = ("red", "yellow", "green")  # one shared str per band, not one per account
+    return list(map(names.__getitem__, code.tolist()))
 
 
 def score_portfolio(facts: Facts, config: ScoringConfig) -> ScoredPortfolio:
@@ -226,9 +226,12 @@ def score_portfolio(facts: Facts, config: ScoringConfig) -> ScoredPortfolio:
     )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class AccountScore:
-    """One account's scores, tier and quadrant; ``breakdown`` explains every point."""
+    """One account's scores, tier and quadrant; ``breakdown`` explains every point.
+
+    Slotted: a rescore returns one per account, a million of them at most.
+    """
 
     account_id: int
     account_name: str
@@ -243,11 +246,15 @@ class AccountScore:
     health_change: float | None
     source: ScoredPortfolio = field(repr=False, compare=False)
     index: int = field(repr=False, compare=False)
+    _breakdown: Breakdown | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def breakdown(self) -> Breakdown:
-        """Each criterion's raw value, normalised value, weight and points; what moved health."""
-        return explain(self.source, self.index)
+        """Each criterion's raw value, normalised value, weight and points; what moved health
+        (worked out when first asked for, then kept)."""
+        if self._breakdown is None:
+            self._breakdown = explain(self.source, self.index)
+        return self._breakdown
 
     def summary(self) -> ScoreSummary:
         """The headline figures (what ``kam score`` lists), value and over-service included."""

@@ -21,9 +21,10 @@ if TYPE_CHECKING:  # the scoring arrays: not for a reader of stored snapshots
     from core.scoring.scored import ScoredPortfolio
 
 
-def snapshot_breakdowns(p: ScoredPortfolio) -> list[str]:
+def snapshot_breakdowns(p: ScoredPortfolio, part: slice = slice(None)) -> list[str]:
     """Each account's stored breakdown as JSON text: the health points per factor, the
-    tier earned, and why capacity held it below what its scores earn (only if it did).
+    tier earned, and why capacity held it below what its scores earn (only if it did);
+    for the accounts at ``part`` of the arrays (all by default).
 
     The health points are what the next run's trend compares against; the full
     explanation is recomputed whenever someone asks for it. The text is exactly
@@ -37,19 +38,25 @@ def snapshot_breakdowns(p: ScoredPortfolio) -> list[str]:
     factors = ", ".join(f"{json.dumps(c.name)}: %s" for c in health.criteria)
     template = f'{{"health": {{{factors}}}, "earned_tier": %s%s}}'
     quoted = {tier: json.dumps(tier) for tier in TIERS}
-    if not p.facts.size:
+    tenths = health.tenths[part]
+    if not len(tenths):
         return []
-    low = int(health.tenths.min())
-    texts = [json.dumps(t / 10.0) for t in range(low, int(health.tenths.max()) + 1)]
-    columns = [[texts[t - low] for t in column] for column in health.tenths.T.tolist()]
-    columns.append([quoted[earned] for earned in p.earned_tier])
+    low = int(tenths.min())
+    texts = [json.dumps(t / 10.0) for t in range(low, int(tenths.max()) + 1)]
+    columns = [[texts[t - low] for t in column] for column in tenths.T.tolist()]
+    columns.append([quoted[earned] for earned in p.earned_tier[part]])
+    held_back = p.over_capacity[part]
     reasons = {
         id(held): f', "over_capacity": {json.dumps(held.as_json())}'
-        for held in set(p.over_capacity)
+        for held in set(held_back)
         if held
     }
-    columns.append([reasons[id(held)] if held else "" for held in p.over_capacity])
+    columns.append([reasons[id(held)] if held else "" for held in held_back])
     return [template % row for row in zip(*columns, strict=True)]
+
+
+STORE_CHUNK = 100_000
+"""Snapshots written at a time: their texts are never all held at once."""
 
 
 def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> int:
@@ -58,17 +65,22 @@ def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> in
     account's current tier (:mod:`core.tier_runs`)."""
     session.execute(delete(ScoreSnapshot).where(col(ScoreSnapshot.at) == literal(at, UTCDateTime)))
     n = p.facts.size
-    columns: dict[str, Any] = {
-        "account_id": p.facts.ids.tolist(),
-        "at": list(repeat(at, n)),
-        "attractiveness": p.tables["attractiveness"].score.tolist(),
-        "relationship": p.tables["relationship"].score.tolist(),
-        "health": p.tables["health"].score.tolist(),
-        "tier": p.tier,
-        "quadrant": p.quadrant,
-        "breakdown": snapshot_breakdowns(p),
-    }
-    written = bulk.insert_columns(ScoreSnapshot, columns, session=session, serialised={"breakdown"})
+    written = 0
+    for start in range(0, n, STORE_CHUNK):
+        part = slice(start, min(n, start + STORE_CHUNK))
+        columns: dict[str, Any] = {
+            "account_id": p.facts.ids[part].tolist(),
+            "at": list(repeat(at, part.stop - start)),
+            "attractiveness": p.tables["attractiveness"].score[part].tolist(),
+            "relationship": p.tables["relationship"].score[part].tolist(),
+            "health": p.tables["health"].score[part].tolist(),
+            "tier": p.tier[part],
+            "quadrant": p.quadrant[part],
+            "breakdown": snapshot_breakdowns(p, part),
+        }
+        written += bulk.insert_columns(
+            ScoreSnapshot, columns, session=session, serialised={"breakdown"}
+        )
     snapshots_written(session.connection(), at)
     return written
 

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from core import collector
 from core.models import Account, Deal, Interaction, ScoreSnapshot, User
 from core.scoring.config import TIERS, ScoringConfig
+from core.scoring.facts import IntArray, read_chunks
 from core.scoring.revenue import last_12_months
 from core.scoring.sql import days_since
 from core.scoring.trend import HealthChange, health_trend
@@ -86,7 +89,24 @@ def load_rows(
     config: ScoringConfig,
     account_ids: Sequence[int] | None = None,
 ) -> list[PortfolioRow]:
-    """Every account (or only ``account_ids``) as a row of the portfolio table."""
+    """Every account (or only ``account_ids``) as a row of the portfolio table.
+
+    Each aggregate is read in chunks into lists aligned on the sorted account ids
+    (not dicts keyed by id), and the accounts themselves are streamed into rows, so
+    a million accounts never hold their rows twice over; the cycle collector is
+    paused while they are made (:mod:`core.collector`).
+    """
+    with collector.paused():
+        return _load_rows(session=session, now=now, config=config, account_ids=account_ids)
+
+
+def _load_rows(
+    *,
+    session: Session,
+    now: datetime,
+    config: ScoringConfig,
+    account_ids: Sequence[int] | None,
+) -> list[PortfolioRow]:
     dialect = session.get_bind().dialect.name
     window = last_12_months(now)
     accounts = select(
@@ -96,7 +116,7 @@ def load_rows(
         col(Account.owner_id),
         col(Account.tier_override),
         col(Account.checkin_cadence_days),
-    )
+    ).order_by(col(Account.id))
     revenue = (
         select(col(Deal.account_id), func.sum(col(Deal.amount)))
         .where(col(Deal.stage) == "won", window.holds(col(Deal.closed_on)))
@@ -106,18 +126,19 @@ def load_rows(
         col(Interaction.account_id),
         days_since(func.max(col(Interaction.occurred_at)), now, dialect),
     ).group_by(col(Interaction.account_id))
+    known = select(col(Account.id)).order_by(col(Account.id))
     if account_ids is not None:
-        ids = list(account_ids)
-        accounts = accounts.where(col(Account.id).in_(ids))
-        revenue = revenue.where(col(Deal.account_id).in_(ids))
-        contact = contact.where(col(Interaction.account_id).in_(ids))
+        wanted = list(account_ids)
+        accounts = accounts.where(col(Account.id).in_(wanted))
+        revenue = revenue.where(col(Deal.account_id).in_(wanted))
+        contact = contact.where(col(Interaction.account_id).in_(wanted))
+        known = known.where(col(Account.id).in_(wanted))
     owners = short_names(session=session)
-    account_rows = _fetch(session, accounts)
-    revenue_of: dict[int, float] = dict(_fetch(session, revenue))
-    days_of: dict[int, float] = dict(_fetch(session, contact))
-    scores_of, previous_of = snapshots(
-        [r[0] for r in account_rows], session=session, few=account_ids is not None
-    )
+    ids = np.fromiter((r[0] for chunk in read_chunks(session, known) for r in chunk), np.int64)
+    (revenue_of,) = _aligned(session, revenue, ids, 1)
+    (days_of,) = _aligned(session, contact, ids, 1)
+    scores_of, previous_of = snapshots(ids, session=session, few=account_ids is not None)
+    attractiveness_of, relationship_of, health_of, tier_of, quadrant_of = scores_of
 
     band = config.band
     cadence_of = {t: config.cadence_days(t) for t in TIERS}
@@ -129,48 +150,81 @@ def load_rows(
     trends: dict[float, HealthChange] = {}
     rows: list[PortfolioRow] = []
     append = rows.append
-    for aid, name, sector, owner_id, override, cadence in account_rows:
-        scores = scores_of.get(aid)
-        days = days_of.get(aid)
-        last = None if days is None else now - timedelta(days=days)
-        if scores is None:
-            tier = override or "standard"
-            attractiveness = relationship = health = None
-            quadrant = colour = trend = None
-        else:
-            attractiveness, relationship, health, stored_tier, quadrant = scores
-            tier = override or stored_tier
-            quadrant = common(quadrant, quadrant)
-            colour = band(health)
-            previous = previous_of.get(aid)
-            if previous is None:
-                trend = None
+    for chunk in read_chunks(session, accounts):
+        for i, (aid, name, sector, owner_id, override, cadence) in zip(
+            _where(ids, [r[0] for r in chunk]), chunk, strict=True
+        ):
+            days = None if i < 0 else days_of[i]
+            last = None if days is None else now - timedelta(days=days)
+            stored_tier = None if i < 0 else tier_of[i]
+            if stored_tier is None:
+                tier = override or "standard"
+                attractiveness = relationship = health = None
+                quadrant = colour = trend = None
             else:
-                moved = health - previous
-                trend = trends.get(moved)
-                if trend is None:
-                    trend = trends[moved] = health_trend(health, previous, config)
-        interval = cadence or cadence_of.get(tier, standard)
-        append(
-            PortfolioRow(
-                aid,
-                name,
-                common(sector, sector) if sector else "",
-                owners.get(owner_id, "") if owner_id else "",
-                owner_id,
-                common(tier, tier),
-                quadrant,
-                attractiveness,
-                relationship,
-                health,
-                colour,
-                trend,
-                float(revenue_of.get(aid) or 0.0),
-                last,
-                None if last is None else last + timedelta(days=interval),
+                attractiveness, relationship = attractiveness_of[i], relationship_of[i]
+                health = health_of[i]
+                tier = override or stored_tier
+                quadrant = common(quadrant_of[i], quadrant_of[i])
+                colour = band(health)
+                previous = previous_of[i]
+                if previous is None:
+                    trend = None
+                else:
+                    moved = health - previous
+                    trend = trends.get(moved)
+                    if trend is None:
+                        trend = trends[moved] = health_trend(health, previous, config)
+            interval = cadence or cadence_of.get(tier, standard)
+            append(
+                PortfolioRow(
+                    aid,
+                    name,
+                    common(sector, sector) if sector else "",
+                    owners.get(owner_id, "") if owner_id else "",
+                    owner_id,
+                    common(tier, tier),
+                    quadrant,
+                    attractiveness,
+                    relationship,
+                    health,
+                    colour,
+                    trend,
+                    float((None if i < 0 else revenue_of[i]) or 0.0),
+                    last,
+                    None if last is None else last + timedelta(days=interval),
+                )
             )
-        )
     return rows
+
+
+def _places(ids: IntArray, found: Sequence[int]) -> IntArray:
+    """The position of each of ``found`` in the sorted ``ids``, -1 for one not there."""
+    if not len(ids) or not len(found):
+        return np.full(len(found), -1, dtype=np.int64)
+    wanted = np.asarray(found, dtype=np.int64)
+    where = np.clip(np.searchsorted(ids, wanted), 0, len(ids) - 1)
+    return np.where(ids[where] == wanted, where, -1)
+
+
+def _where(ids: IntArray, found: Sequence[int]) -> list[int]:
+    """:func:`_places` as a list."""
+    positions: list[int] = _places(ids, found).tolist()
+    return positions
+
+
+def _aligned(session: Session, query: Any, ids: IntArray, width: int) -> list[list[Any]]:
+    """A query's columns after the first (an account id), one list per column aligned
+    on ``ids``, None where an account has no row; read a chunk at a time and placed
+    by numpy (a million accounts' values are not assigned one by one)."""
+    columns = [np.full(len(ids), None, dtype=object) for _ in range(width)]
+    for chunk in read_chunks(session, query):
+        by_column = list(zip(*chunk, strict=True))
+        where = _places(ids, by_column[0])
+        found = where >= 0
+        for column, values in zip(columns, by_column[1:], strict=True):
+            column[where[found]] = np.array(values, dtype=object)[found]
+    return [column.tolist() for column in columns]
 
 
 def first_page(
@@ -193,44 +247,58 @@ def first_page(
 
 
 def snapshots(
-    account_ids: Sequence[int], *, session: Session, few: bool = False
-) -> tuple[dict[int, Scores], dict[int, float]]:
-    """Each account's newest scores, and the health of its snapshot before that.
+    ids: IntArray, *, session: Session, few: bool = False
+) -> tuple[list[list[Any]], list[Any]]:
+    """Each account's newest scores (attractiveness, relationship, health, tier and
+    quadrant: one list each, aligned on the sorted ``ids``, None for an account never
+    scored), and the health of its snapshot before that (None if there is none).
 
     A scoring run stores every account's snapshot at the same moment, so the
     newest run is read by that moment, and the run before it likewise; only the
     accounts either run left out are looked up by account (in chunks). With
     ``few`` (a page of accounts, not the portfolio) only their rows are read.
     """
+    n = len(ids)
     at = col(ScoreSnapshot.at)
     newest = session.execute(select(func.max(at))).scalar()
     if newest is None:
-        return {}, {}
-    wanted = set(account_ids)
+        return [[None] * n for _ in range(5)], [None] * n
+    wanted = ids.tolist()
     of_run = _scores_query().where(at == newest)
     if few:
-        of_run = of_run.where(col(ScoreSnapshot.account_id).in_(list(account_ids)))
-    scores: dict[int, Scores] = {r[0]: r[1:] for r in _fetch(session, of_run) if r[0] in wanted}
-    previous: dict[int, float] = {}
+        of_run = of_run.where(col(ScoreSnapshot.account_id).in_(wanted))
+    scores = _aligned(session, of_run, ids, 5)
+    tiers = scores[3]
+    in_run = [tier is not None for tier in tiers]
+    left_out = [aid for aid, there in zip(wanted, in_run, strict=True) if not there]
+    for part in _chunks(left_out):
+        _fill(scores, ids, _fetch(session, _newest_scores(part)))
+    previous: list[Any] = [None] * n
     before = session.execute(select(func.max(at)).where(at < newest)).scalar()
     if before is not None:
         health = select(col(ScoreSnapshot.account_id), col(ScoreSnapshot.health))
         if few:
-            health = health.where(col(ScoreSnapshot.account_id).in_(list(scores)))
-        previous = {
-            aid: value
-            for aid, value in _fetch(session, health.where(at == before))
-            if aid in scores
-        }
-    left_out = [a for a in account_ids if a not in scores]
-    for part in _chunks(left_out):
-        for row in _fetch(session, _newest_scores(part)):
-            scores[row[0]] = row[1:]
-    if before is not None:
-        unmatched = [a for a in scores if a not in previous]
+            health = health.where(col(ScoreSnapshot.account_id).in_(wanted))
+        (previous,) = _aligned(session, health.where(at == before), ids, 1)
+        for k, there in enumerate(in_run):
+            if not there:
+                previous[k] = None  # its newest snapshot is older: looked up below
+        unmatched = [
+            aid
+            for aid, tier, then in zip(wanted, tiers, previous, strict=True)
+            if tier is not None and then is None
+        ]
         for part in _chunks(unmatched):
-            previous.update(_fetch(session, _previous_health(part)))
+            _fill([previous], ids, _fetch(session, _previous_health(part)))
     return scores, previous
+
+
+def _fill(columns: list[list[Any]], ids: IntArray, rows: Sequence[Sequence[Any]]) -> None:
+    """Put ``rows`` (an account id, then one value per column) at their accounts' places."""
+    for i, row in zip(_where(ids, [r[0] for r in rows]), rows, strict=True):
+        if i >= 0:
+            for column, value in zip(columns, row[1:], strict=True):
+                column[i] = value
 
 
 def _scores_query() -> Any:
