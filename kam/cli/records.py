@@ -32,6 +32,7 @@ from kam.cli.context import (
     JsonOption,
     console,
     emit_json,
+    one_of,
     session,
     when_option,
     writes,
@@ -46,18 +47,14 @@ def log(
     summary: Annotated[str, typer.Argument(help="What happened, in a sentence.")],
     kind: Annotated[
         str,
-        typer.Option(
-            "--kind", help="call, meeting, visit, email, message, note, review or thank_you."
-        ),
+        typer.Option("--kind", help=one_of(InteractionKind)),
     ] = "call",
     at: Annotated[
         str | None,
         typer.Option("--at", metavar="WHEN", help='When it happened: ISO or "yesterday 3pm".'),
     ] = None,
     contact: Annotated[str | None, typer.Option("--contact", help="Who you spoke to.")] = None,
-    sentiment: Annotated[
-        str | None, typer.Option("--sentiment", help="positive, neutral or negative.")
-    ] = None,
+    sentiment: Annotated[str | None, typer.Option("--sentiment", help=one_of(Sentiment))] = None,
     *,
     common: Common,
 ) -> None:
@@ -120,7 +117,7 @@ def list_users(db: DbOption = None, as_json: JsonOption = False) -> None:
 def add_user(
     email: Annotated[str, typer.Argument()],
     name: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Option("--role", help="am, manager or admin.")] = "am",
+    role: Annotated[str, typer.Option("--role", help=one_of(Role))] = "am",
     manager: Annotated[str | None, typer.Option("--manager", metavar="EMAIL")] = None,
     timezone: Annotated[str, typer.Option("--timezone", help="IANA zone.")] = "UTC",
     digest_time: Annotated[str, typer.Option("--digest-time", help="HH:MM, local.")] = "09:00",
@@ -153,7 +150,7 @@ def edit_user(
     email: Annotated[str, typer.Argument()],
     name: Annotated[str | None, typer.Option("--name")] = None,
     new_email: Annotated[str | None, typer.Option("--email", metavar="EMAIL")] = None,
-    role: Annotated[str | None, typer.Option("--role", help="am, manager or admin.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help=one_of(Role))] = None,
     manager: Annotated[str | None, typer.Option("--manager", metavar="EMAIL")] = None,
     team: Annotated[str | None, typer.Option("--team")] = None,
     timezone: Annotated[str | None, typer.Option("--timezone", help="IANA zone.")] = None,
