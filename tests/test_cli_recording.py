@@ -154,5 +154,7 @@ def test_a_person_is_edited_and_deactivated(acme: str, capsys: pytest.CaptureFix
     assert code == 1 and "Anna Berg <anna@example.com> is deactivated and owns nothing new" in err
     code, _, err = run(capsys, acme, "log", "Acme Corp", "Call", "--as", "anna@example.com")
     assert code == 1 and "deactivated; kam does not act as them" in err
+    code, _, err = run(capsys, acme, "capture", "ignore", "x@y.example", "--as", "anna@example.com")
+    assert code == 1 and "deactivated; kam does not act as them" in err  # as every command
     code, out, _ = run(capsys, acme, "users", "list", "--json")
     assert [p["active"] for p in json.loads(out)] == [False, True]
