@@ -178,9 +178,8 @@ OfOption = Annotated[
     str | None,
     typer.Option("--of", metavar="REF", help="The team's name, the tier, or the account."),
 ]
-PeriodOption = Annotated[
-    str | None, typer.Option("--period", help="2026, 2026-Q2, 2026-05 or 12m.")
-]
+_PERIOD = typer.Option("--period", help="2026, 2026-Q2, 2026-05 or 12m.")
+PeriodOption = Annotated[str | None, _PERIOD]
 
 
 @goal_app.command("add")
@@ -190,7 +189,7 @@ def goal_add(
     target: TargetArgument,
     scope: ScopeOption = None,
     of: OfOption = None,
-    period: Annotated[str, typer.Option("--period", help="2026, 2026-Q2, 2026-05 or 12m.")] = "12m",
+    period: Annotated[str, _PERIOD] = "12m",
     *,
     common: Common,
 ) -> None:
