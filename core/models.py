@@ -230,6 +230,15 @@ class _Once(_Model):
     """The same for every retry of one request: a key already stored returns that record."""
 
 
+class _Recorded(SQLModel):
+    """What a table of records people add keeps after their fields: the request that
+    wrote each (a retry finds the record, not a copy) and when. Listed first among a
+    table's bases, so these stay its last columns."""
+
+    idempotency_key: str | None = _request_key()
+    created_at: datetime = _created()
+
+
 def _email(value: Any) -> Any:
     return email_address(value) if isinstance(value, str) else value
 
@@ -768,14 +777,11 @@ class _RequestLinks(_OnAccount):
     user_id: int | None = Field(default=None, foreign_key="users.id")
 
 
-class CustomerRequest(CustomerRequestBase, _RequestLinks, table=True):
+class CustomerRequest(_Recorded, CustomerRequestBase, _RequestLinks, table=True):
     """Something the customer asked for that we do not offer, and what we offered instead."""
 
     __tablename__ = "requests"
     __table_args__ = (_one_of("outcome", RequestOutcome),)
-
-    idempotency_key: str | None = _request_key()
-    created_at: datetime = _created()
 
 
 class FeedbackBase(_Model):
@@ -883,14 +889,11 @@ class GoalUpdate(Input):
     period: Annotated[str | None, required("goal's period", max_length=32)] = None
 
 
-class Goal(GoalBase, _Stored, table=True):
+class Goal(_Recorded, GoalBase, _Stored, table=True):
     """A customer-experience or management target, tracked against actuals."""
 
     __tablename__ = "goals"
     __table_args__ = (_one_of("scope", GoalScope),)
-
-    idempotency_key: str | None = _request_key()
-    created_at: datetime = _created()
 
 
 # The account plan: one per strategic or key account, in three parts that each belong
@@ -912,13 +915,10 @@ class PlanObjectiveCreate(PlanObjectiveBase, _Once, Input):
     due_on: Annotated[date, _future("objective's due day")]
 
 
-class PlanObjective(PlanObjectiveBase, _OnAccount, table=True):
+class PlanObjective(_Recorded, PlanObjectiveBase, _OnAccount, table=True):
     """An objective of an account's plan."""
 
     __tablename__ = "plan_objectives"
-
-    idempotency_key: str | None = _request_key()
-    created_at: datetime = _created()
 
 
 class PlanActionBase(_Model):
@@ -959,13 +959,10 @@ class PlanRiskCreate(PlanRiskBase, _Once, Input):
     noun: ClassVar[str] = "risk"
 
 
-class PlanRisk(PlanRiskBase, _OnAccount, table=True):
+class PlanRisk(_Recorded, PlanRiskBase, _OnAccount, table=True):
     """A risk of an account's plan."""
 
     __tablename__ = "plan_risks"
-
-    idempotency_key: str | None = _request_key()
-    created_at: datetime = _created()
 
 
 class ReviewBase(_Model):
@@ -1000,14 +997,11 @@ class _ReviewLinks(_OnAccount):
     user_id: int | None = Field(default=None, foreign_key="users.id")
 
 
-class Review(ReviewBase, _ReviewLinks, table=True):
+class Review(_Recorded, ReviewBase, _ReviewLinks, table=True):
     """A quarterly account review: who took part, the plan's progress, what comes next."""
 
     __tablename__ = "reviews"
     __table_args__ = (Index("ix_reviews_account_held", "account_id", "held_on"),)
-
-    idempotency_key: str | None = _request_key()
-    created_at: datetime = _created()
 
 
 class ScoreSnapshot(_Model, table=True):

@@ -82,6 +82,14 @@ def _again(view: Mapping[str, Any], *, note: Block, under: str | None) -> View:
     )
 
 
+_KEPT = {
+    "plain_text_input": ("value", "initial_value"),
+    "external_select": ("selected_option", "initial_option"),
+    "users_select": ("selected_user", "initial_user"),
+}
+"""Per input element: where Slack's state has what was entered, and where a view shows it."""
+
+
 def _as_filled_in(block: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
     """An input block whose initial value is what the person entered in it."""
     out = copy.deepcopy(dict(block))
@@ -89,28 +97,18 @@ def _as_filled_in(block: Mapping[str, Any], state: Mapping[str, Any]) -> dict[st
     if element.get("action_id") not in state:
         return out  # Slack sent no state for it: leave it as it was shown
     entered = state[element["action_id"]] or {}
-    if element.get("type") == "plain_text_input":
-        value = entered.get("value")
-        if value:
-            element["initial_value"] = value
-        else:
-            element.pop("initial_value", None)
-    elif element.get("type") == "external_select":
-        chosen_option = entered.get("selected_option")
-        if chosen_option:
-            element["initial_option"] = chosen_option
-        else:
-            element.pop("initial_option", None)
-    elif element.get("type") == "users_select":
-        if entered.get("selected_user"):
-            element["initial_user"] = entered["selected_user"]
-        else:
-            element.pop("initial_user", None)
-    elif element.get("type") in ("static_select", "radio_buttons"):
+    kind = element.get("type")
+    if kind in _KEPT:
+        given, initial = _KEPT[kind]
+        shown = entered.get(given)
+    elif kind in ("static_select", "radio_buttons"):
         chosen = (entered.get("selected_option") or {}).get("value")
-        option = next((o for o in element.get("options") or [] if o.get("value") == chosen), None)
-        if option is not None:
-            element["initial_option"] = option
-        else:
-            element.pop("initial_option", None)
+        initial = "initial_option"
+        shown = next((o for o in element.get("options") or [] if o.get("value") == chosen), None)
+    else:
+        return out
+    if shown:
+        element[initial] = shown
+    else:
+        element.pop(initial, None)
     return out

@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from datetime import date, time
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from core.checkins import Delivery, DueItem, TransientDeliveryError
@@ -29,10 +30,13 @@ class Recorder:
         self.transient_failures = transient_failures
         self.retry_after = retry_after
         self.calls = 0
+        self.called_at: list[float] = []
+        """The monotonic clock at each delivery tried, refused ones included."""
 
     def deliver(self, item: DueItem, user: User) -> Delivery:
         with self.lock:
             self.calls += 1
+            self.called_at.append(monotonic())
             if self.transient_failures:
                 self.transient_failures -= 1
                 raise TransientDeliveryError("ratelimited", retry_after=self.retry_after)

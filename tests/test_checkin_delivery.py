@@ -122,9 +122,11 @@ def test_dry_run_sends_nothing_and_writes_nothing(engine: Engine) -> None:
 
 def test_a_rate_limited_delivery_is_retried_after_retry_after(engine: Engine) -> None:
     portfolio(engine, 1, users=1)
-    recorder = Recorder(transient_failures=2, retry_after=0.01)
+    recorder = Recorder(transient_failures=2, retry_after=1.5)  # longer than the first backoff
     report = sweep(engine, recorder, now=T0)
     assert len(recorder.items) == 1 and report.retried == 2
+    first, second, third = recorder.called_at
+    assert second - first >= 1.5 and third - second >= 1.5  # each retry waited out Retry-After
     [row] = [r for k, r in rows(engine).items() if k.startswith("check_in")]
     assert (row.state, row.attempts) == ("sent", 1)  # a refused send spends no attempt
 

@@ -154,5 +154,18 @@ def test_a_person_is_edited_and_deactivated(acme: str, capsys: pytest.CaptureFix
     assert code == 1 and "Anna Berg <anna@example.com> is deactivated and owns nothing new" in err
     code, _, err = run(capsys, acme, "log", "Acme Corp", "Call", "--as", "anna@example.com")
     assert code == 1 and "deactivated; kam does not act as them" in err
+    code, _, err = run(capsys, acme, "capture", "ignore", "x@y.example", "--as", "anna@example.com")
+    assert code == 1 and "deactivated; kam does not act as them" in err  # as every command
     code, out, _ = run(capsys, acme, "users", "list", "--json")
     assert [p["active"] for p in json.loads(out)] == [False, True]
+
+
+def test_a_choice_option_offers_what_it_accepts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line per option
+    code, out, _ = kam(capsys, "notice", "--help")
+    assert code == 0
+    kinds = next(line for line in out.splitlines() if "--kind" in line)
+    assert "price_change, delay, product_change or other." in kinds
+    assert "discontinued" not in out  # no kind of notice

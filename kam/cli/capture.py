@@ -9,9 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlmodel import Session
 
-from core.actors import Actor
 from core.capture.config import load_capture_config
 from core.capture.review import ignore_address, make_contact, unmatched_queue
 from core.capture.run import capture_calendar, capture_mail
@@ -19,10 +17,9 @@ from core.capture.sources import calendar_account, mail_account
 from core.capture.store import CaptureReport
 from core.db import session_scope
 from core.errors import KamError
-from core.services import users
 from core.services.accounts import find_account
 from kam.cli import context as cli
-from kam.cli.context import AccountArgument, DbOption, JsonOption
+from kam.cli.context import AccountArgument, AsOption, DbOption, JsonOption
 
 capture_app = typer.Typer(
     help="Capture interactions from e-mail and calendars; review who kam could not place.",
@@ -110,9 +107,6 @@ def unmatched(
     )
 
 
-AsOption = Annotated[
-    str | None, typer.Option("--as", metavar="EMAIL", help="Act as this team member.")
-]
 AddressArgument = Annotated[str, typer.Argument(help="The address waiting for review.")]
 
 
@@ -127,7 +121,9 @@ def contact(
     """Make someone from the review queue a contact of an account; their mail then counts."""
     with cli.session(db) as s:
         target = find_account(account, session=s)
-        made = make_contact(address, target, session=s, actor=_actor(as_user, s), name=name)
+        made = make_contact(
+            address, target, session=s, actor=cli.acting(as_user, session=s), name=name
+        )
     typer.echo(f"{made.name} <{made.email}> is now a contact of {target.name}.")
 
 
@@ -139,16 +135,8 @@ def ignore(
 ) -> None:
     """Leave someone out of the review queue for good."""
     with cli.session(db) as s:
-        ignore_address(address, session=s, actor=_actor(as_user, s))
+        ignore_address(address, session=s, actor=cli.acting(as_user, session=s))
     typer.echo(f"{address} is ignored; kam will not ask about them again.")
-
-
-def _actor(as_user: str | None, s: Session) -> Actor:
-    return (
-        Actor.of(users.get_user_by_email(as_user, session=s), "cli")
-        if as_user
-        else Actor.system("cli")
-    )
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,6 +19,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core import audit
 from core.actors import Actor
 from core.clock import utcnow
 from core.db import open_database, session_scope
@@ -90,6 +92,12 @@ def text_options(helps: Mapping[str, str]) -> Callable[[Command], Command]:
         return command
 
     return declare
+
+
+def one_of(allowed: type[StrEnum]) -> str:
+    """The help of an option that takes one of ``allowed``: its values, "a, b or c."."""
+    *others, last = (member.value for member in allowed)
+    return f"{', '.join(others)} or {last}."
 
 
 def table_limit(rows: str) -> Any:
@@ -233,6 +241,13 @@ class Common:
     as_user: str | None
     db: str | None
     as_json: bool
+
+    def said(self, record: Any, sentence: str) -> None:
+        """Print what was written: the stored record as JSON (``--json``), or one sentence."""
+        if self.as_json:
+            emit_json(audit.as_json(record))
+        else:
+            typer.echo(sentence)
 
     def on(self, account: str) -> AbstractContextManager[Acting]:
         """One transaction on the account a person named, acting as ``--as``."""

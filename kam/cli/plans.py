@@ -41,6 +41,7 @@ from kam.cli.context import (
     day_option,
     emit_json,
     on_account,
+    one_of,
     session,
     writes,
 )
@@ -65,14 +66,6 @@ def due_day(text: str) -> date:
     day = day_option(text)
     assert day is not None
     return day
-
-
-def _done(record: Any, common: Common, sentence: str) -> None:
-    """Print what was written: the stored record as JSON (``--json``), or one sentence."""
-    if common.as_json:
-        emit_json(audit.as_json(record))
-    else:
-        typer.echo(sentence)
 
 
 def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -100,9 +93,7 @@ def request_add(
     account: AccountArgument,
     what: Annotated[str, typer.Argument(help="What they asked for that we do not offer.")],
     alternatives: AlternativesOption = None,
-    outcome: Annotated[
-        str, typer.Option("--outcome", help="open, alternative, declined, lost or planned.")
-    ] = "open",
+    outcome: Annotated[str, typer.Option("--outcome", help=one_of(RequestOutcome))] = "open",
     *,
     common: Common,
 ) -> None:
@@ -111,11 +102,7 @@ def request_add(
     asked = CustomerRequestCreate(what=what, alternatives=alternatives, outcome=chosen)
     with common.on(account) as on:
         stored = requests.add_request(on.account, asked, session=on.session, actor=on.actor)
-        _done(
-            stored,
-            common,
-            f"Logged request {stored.id} from {on.account.name}: {stored.what}.",
-        )
+        common.said(stored, f"Logged request {stored.id} from {on.account.name}: {stored.what}.")
 
 
 @request_app.command("list")
@@ -167,7 +154,7 @@ def request_gaps_command(db: DbOption = None, as_json: JsonOption = False) -> No
 @writes
 def request_outcome(
     request_id: IdArgument,
-    outcome: Annotated[str, typer.Argument(help="open, alternative, declined, lost or planned.")],
+    outcome: Annotated[str, typer.Argument(help=one_of(RequestOutcome))],
     alternatives: AlternativesOption = None,
     *,
     common: Common,
@@ -179,7 +166,7 @@ def request_outcome(
         stored = requests.set_outcome(
             found, chosen, session=s, actor=actor, alternatives=alternatives
         )
-        _done(stored, common, f"Request {stored.id} is now {chosen.value}.")
+        common.said(stored, f"Request {stored.id} is now {chosen.value}.")
 
 
 # goals ------------------------------------------------------------------------------------
@@ -191,9 +178,8 @@ OfOption = Annotated[
     str | None,
     typer.Option("--of", metavar="REF", help="The team's name, the tier, or the account."),
 ]
-PeriodOption = Annotated[
-    str | None, typer.Option("--period", help="2026, 2026-Q2, 2026-05 or 12m.")
-]
+_PERIOD = typer.Option("--period", help="2026, 2026-Q2, 2026-05 or 12m.")
+PeriodOption = Annotated[str | None, _PERIOD]
 
 
 @goal_app.command("add")
@@ -203,7 +189,7 @@ def goal_add(
     target: TargetArgument,
     scope: ScopeOption = None,
     of: OfOption = None,
-    period: Annotated[str, typer.Option("--period", help="2026, 2026-Q2, 2026-05 or 12m.")] = "12m",
+    period: Annotated[str, _PERIOD] = "12m",
     *,
     common: Common,
 ) -> None:
@@ -215,7 +201,7 @@ def goal_add(
     with common.acting() as (s, actor):
         stored = goals.add_goal(aim, session=s, actor=actor)
         whose = f"{chosen.value} {stored.scope_ref}" if stored.scope_ref else "everyone"
-        _done(stored, common, f"Set goal {stored.id}: {stored.metric} {stored.target:g} "
+        common.said(stored, f"Set goal {stored.id}: {stored.metric} {stored.target:g} "
               f"for {whose}, {stored.period}.")  # fmt: skip
 
 
@@ -257,7 +243,7 @@ def goal_edit(
     with common.acting() as (s, actor):
         found = goals.get_goal(goal_id, session=s)
         stored = goals.edit_goal(found, changes, session=s, actor=actor)
-        _done(stored, common, f"Goal {stored.id} is now {stored.metric} {stored.target:g}, "
+        common.said(stored, f"Goal {stored.id} is now {stored.metric} {stored.target:g}, "
               f"{stored.period}.")  # fmt: skip
 
 
@@ -346,7 +332,7 @@ def plan_objective(
     aim = PlanObjectiveCreate(metric=metric, target=goals.read_target(target), due_on=due_day(due))
     with common.on(account) as on:
         stored = plans.add_objective(on.account, aim, session=on.session, actor=on.actor)
-        _done(stored, common, f"Objective {stored.id} for {on.account.name}: "
+        common.said(stored, f"Objective {stored.id} for {on.account.name}: "
               f"{stored.metric} {stored.target:g} by {stored.due_on}.")  # fmt: skip
 
 
@@ -368,11 +354,7 @@ def plan_action(
         stored = plans.add_action(
             on.account, step, session=on.session, actor=on.actor, owner_email=owner
         )
-        _done(
-            stored,
-            common,
-            f"Action {stored.id} for {on.account.name}, due {stored.due_on}.",
-        )
+        common.said(stored, f"Action {stored.id} for {on.account.name}, due {stored.due_on}.")
 
 
 @plan_app.command("risk")
@@ -390,7 +372,7 @@ def plan_risk(
     danger = PlanRiskCreate(what=what, mitigation=mitigation)
     with common.on(account) as on:
         stored = plans.add_risk(on.account, danger, session=on.session, actor=on.actor)
-        _done(stored, common, f"Risk {stored.id} for {on.account.name}: {stored.what}.")
+        common.said(stored, f"Risk {stored.id} for {on.account.name}: {stored.what}.")
 
 
 @plan_app.command("done")
@@ -406,7 +388,7 @@ def plan_done(
         step = plans.get_part("action", action_id, account=on.account, session=on.session)
         assert isinstance(step, PlanAction)
         stored = plans.complete_action(step, session=on.session, actor=on.actor)
-        _done(stored, common, f"Action {stored.id} for {on.account.name} is done.")
+        common.said(stored, f"Action {stored.id} for {on.account.name} is done.")
 
 
 @plan_app.command("remove")
@@ -455,11 +437,7 @@ def review_add(
     )
     with common.on(account) as on:
         stored = reviews.record_review(on.account, review, session=on.session, actor=on.actor)
-        _done(
-            stored,
-            common,
-            f"Recorded the review of {on.account.name} held {stored.held_on}.",
-        )
+        common.said(stored, f"Recorded the review of {on.account.name} held {stored.held_on}.")
 
 
 @review_app.command("list")

@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlmodel import SQLModel
 
 from core import audit
 from core.clock import utcnow
@@ -40,6 +39,7 @@ from kam.cli.context import (
     JsonOption,
     console,
     emit_json,
+    one_of,
     session,
     table_limit,
     when_for,
@@ -51,13 +51,6 @@ ByOption = Annotated[
     str, typer.Option("--by", metavar="WHEN", help='The day: ISO or "next friday".')
 ]
 KeyArgument = Annotated[str, typer.Argument(help="The reminder's key (`kam due --json`).")]
-
-
-def _print(sentence: str, record: SQLModel, as_json: bool) -> None:
-    if as_json:
-        emit_json(audit.as_json(record))
-    else:
-        typer.echo(sentence)
 
 
 @writes
@@ -76,7 +69,7 @@ def promise(
         made = CommitmentCreate(what=what, due_on=due, to_whom=to)
         kept = add_commitment(target, made, session=s, actor=actor)
         sentence = f"Promise to {target.name} recorded: {kept.what} (due {due:%a %d %b %Y})."
-        _print(sentence, kept, common.as_json)
+        common.said(kept, sentence)
 
 
 @writes
@@ -84,9 +77,7 @@ def notice(
     account: AccountArgument,
     what: WhatArgument,
     by: ByOption,
-    kind: Annotated[
-        str, typer.Option("--kind", help="price_change, delay, discontinued or other.")
-    ] = "other",
+    kind: Annotated[str, typer.Option("--kind", help=one_of(NoticeKind))] = "other",
     alternatives: Annotated[
         str | None, typer.Option("--alternatives", help="What we can offer instead.")
     ] = None,
@@ -101,7 +92,7 @@ def notice(
         news = NoticeCreate(what=what, must_tell_by=day, kind=chosen, alternatives=alternatives)
         stored = add_notice(target, news, session=s, actor=actor)
         sentence = f"Notice for {target.name} recorded: tell them by {day:%a %d %b %Y}."
-        _print(sentence, stored, common.as_json)
+        common.said(stored, sentence)
 
 
 @writes
@@ -119,7 +110,7 @@ def order(
     with common.on(account) as on:
         s, actor, target = on.session, on.actor, on.account
         stored = record_order(target, placed, session=s, actor=actor)
-        _print(f"Order from {target.name} recorded: {stored.what}.", stored, common.as_json)
+        common.said(stored, f"Order from {target.name} recorded: {stored.what}.")
 
 
 @writes
@@ -128,7 +119,7 @@ def feedback(
     csat: Annotated[str | None, typer.Option("--csat", help="1 to 5.")] = None,
     nps: Annotated[str | None, typer.Option("--nps", help="0 to 10.")] = None,
     expectation: Annotated[
-        str | None, typer.Option("--expectation", help="exceeded, met or below.")
+        str | None, typer.Option("--expectation", help=one_of(Expectation))
     ] = None,
     comment: Annotated[str | None, typer.Option("--comment")] = None,
     *,
@@ -144,7 +135,7 @@ def feedback(
     with common.on(account) as on:
         s, actor, target = on.session, on.actor, on.account
         stored = add_feedback(target, rating, session=s, actor=actor)
-        _print(f"Feedback from {target.name} recorded.", stored, common.as_json)
+        common.said(stored, f"Feedback from {target.name} recorded.")
 
 
 @writes
@@ -152,7 +143,7 @@ def done(key: KeyArgument, *, common: Common) -> None:
     """Tick a reminder off; what it asked for is recorded (a kept promise, a logged call)."""
     with common.acting() as (s, actor):
         row = mark_done(key, session=s, actor=actor, now=utcnow())
-        _print(f"Done: {row.kind} ({row.key}).", row, common.as_json)
+        common.said(row, f"Done: {row.kind} ({row.key}).")
 
 
 @writes
@@ -170,7 +161,7 @@ def snooze_reminder(
         length = SNOOZE_CHOICES.get(until.strip().lower())
         moment = when.now + length if length else when.moment(until, prefer="future")
         row = snooze(key, moment, session=s, actor=actor, now=when.now)
-        _print(f"Snoozed until {moment:%Y-%m-%d %H:%M} UTC ({row.key}).", row, common.as_json)
+        common.said(row, f"Snoozed until {moment:%Y-%m-%d %H:%M} UTC ({row.key}).")
 
 
 def audit_trail(

@@ -32,10 +32,16 @@ from kam.cli.context import (
     JsonOption,
     console,
     emit_json,
+    one_of,
     session,
     when_option,
     writes,
 )
+
+_ROLE = typer.Option("--role", help=one_of(Role))
+_MANAGER = typer.Option("--manager", metavar="EMAIL")
+_TIMEZONE = typer.Option("--timezone", help="IANA zone.")
+"""The options ``kam users add`` and ``kam users edit`` share (with their own defaults)."""
 
 users_app = typer.Typer(help="People on the team and their Slack identities.", no_args_is_help=True)
 
@@ -46,18 +52,14 @@ def log(
     summary: Annotated[str, typer.Argument(help="What happened, in a sentence.")],
     kind: Annotated[
         str,
-        typer.Option(
-            "--kind", help="call, meeting, visit, email, message, note, review or thank_you."
-        ),
+        typer.Option("--kind", help=one_of(InteractionKind)),
     ] = "call",
     at: Annotated[
         str | None,
         typer.Option("--at", metavar="WHEN", help='When it happened: ISO or "yesterday 3pm".'),
     ] = None,
     contact: Annotated[str | None, typer.Option("--contact", help="Who you spoke to.")] = None,
-    sentiment: Annotated[
-        str | None, typer.Option("--sentiment", help="positive, neutral or negative.")
-    ] = None,
+    sentiment: Annotated[str | None, typer.Option("--sentiment", help=one_of(Sentiment))] = None,
     *,
     common: Common,
 ) -> None:
@@ -120,9 +122,9 @@ def list_users(db: DbOption = None, as_json: JsonOption = False) -> None:
 def add_user(
     email: Annotated[str, typer.Argument()],
     name: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Option("--role", help="am, manager or admin.")] = "am",
-    manager: Annotated[str | None, typer.Option("--manager", metavar="EMAIL")] = None,
-    timezone: Annotated[str, typer.Option("--timezone", help="IANA zone.")] = "UTC",
+    role: Annotated[str, _ROLE] = "am",
+    manager: Annotated[str | None, _MANAGER] = None,
+    timezone: Annotated[str, _TIMEZONE] = "UTC",
     digest_time: Annotated[str, typer.Option("--digest-time", help="HH:MM, local.")] = "09:00",
     db: DbOption = None,
 ) -> None:
@@ -153,10 +155,10 @@ def edit_user(
     email: Annotated[str, typer.Argument()],
     name: Annotated[str | None, typer.Option("--name")] = None,
     new_email: Annotated[str | None, typer.Option("--email", metavar="EMAIL")] = None,
-    role: Annotated[str | None, typer.Option("--role", help="am, manager or admin.")] = None,
-    manager: Annotated[str | None, typer.Option("--manager", metavar="EMAIL")] = None,
+    role: Annotated[str | None, _ROLE] = None,
+    manager: Annotated[str | None, _MANAGER] = None,
     team: Annotated[str | None, typer.Option("--team")] = None,
-    timezone: Annotated[str | None, typer.Option("--timezone", help="IANA zone.")] = None,
+    timezone: Annotated[str | None, _TIMEZONE] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
