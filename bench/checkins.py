@@ -107,10 +107,16 @@ def hand_written(engine: Engine, now: datetime) -> set[int]:
 
 
 def vacuum(engine: Engine) -> None:
-    """What autovacuum does on PostgreSQL after many inserts: statistics, visibility."""
+    """What the database does on its own after many inserts: PostgreSQL's autovacuum
+    (statistics, visibility); SQLite's checkpoint, which moves the write-ahead log into
+    the file (left in the log, a gigabyte of new snapshots slows every read after)."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
+    elif engine.dialect.name == "sqlite":
+        engine.dispose()  # no pooled connection holds a read back
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def prepare(args: argparse.Namespace) -> Engine:

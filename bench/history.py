@@ -149,6 +149,8 @@ def add_history(engine: Engine, total: int) -> None:
         newest = session.exec(select(func.max(ScoreSnapshot.at))).one()
         have = nights(engine)
     assert newest is not None, "score the portfolio first (kam score)"
+    if have >= total:
+        return
     copied = [
         ScoreSnapshot.account_id,
         ScoreSnapshot.attractiveness,

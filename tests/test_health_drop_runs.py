@@ -37,12 +37,10 @@ from core.models import (
     AccountStatus,
     CurrentTier,
     Interaction,
-    InteractionKind,
-    Reminder,
     ScoreSnapshot,
-    Tier,
 )
 from core.scoring import ScoringConfig, rescore
+from tests import factories
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 NIGHTS = [NOW + timedelta(days=d) for d in (0, 4, 8, 12, 16, 20)]
@@ -87,7 +85,7 @@ def lived(engine: Engine) -> Iterator[Engine]:
                 session.add(
                     Interaction(
                         account_id=account_id,
-                        kind=InteractionKind.CALL,
+                        kind=PERSONAL_KINDS[0],
                         occurred_at=LAST + timedelta(hours=5),
                         summary="Called about their health",
                     )
@@ -192,7 +190,7 @@ def reference_read(context: Context, reading: Reading) -> list[Said]:
                 account.owner_id,
                 fell_at,
                 tier,
-                round(1.5 * config.weight(tier) / config.weight(Tier.STRATEGIC), 6),
+                round(1.5 * config.weight(tier) / config.weight("strategic"), 6),
                 f"Health of {account.name} fell into red: {was.health:.1f} → {fell.health:.1f}",
                 f"What moved: {'; '.join(falls + rises) or 'no single factor moved'}. "
                 "Call them and find out why.",
@@ -242,24 +240,7 @@ def test_health_drops_from_the_window_equal_the_history(lived: Engine, new_only:
         keys = [r.key for r in both(session, everyone.now, everyone, new_only=False)[1][0]]
         assert len(keys) >= 12, keys  # enough drops to compare, of every shape
         # a few already claimed, done, snoozed and held, so a sweep has to sort them
-        for n, (key, state) in enumerate(
-            zip(keys[:8], ["sent", "done", "snoozed", "held"] * 2, strict=True)
-        ):
-            until = LAST + timedelta(days=(n % 2) * 20 - 5)
-            session.add(
-                Reminder(
-                    key=key,
-                    kind=health_drop.NAME,
-                    account_id=int(key.split(":")[1]),
-                    due_at=LAST,
-                    state=state,
-                    snoozed_until=until if state in ("snoozed", "held") else None,
-                )
-            )
-        session.commit()
-        owner = session.exec(
-            select(Account.owner_id).where(col(Account.id) == int(keys[0].split(":")[1]))
-        ).one()
+        owner = factories.reminders_in_every_state(session, keys[:8], health_drop.NAME, LAST)
         one = Scope(user_ids=frozenset({owner})) if owner is not None else Scope()
         compared = 0
         for hours in (-30, 6, 48, 24 * 9, 24 * 13):

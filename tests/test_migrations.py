@@ -210,7 +210,8 @@ def test_0010_counts_the_tier_runs_of_a_scored_history(empty_db_url: str) -> Non
     from alembic import command
     from sqlmodel import Session, col, select
 
-    from core.models import ScoreSnapshot
+    from core.clock import as_utc
+    from core.models import CurrentTier, ScoreSnapshot
     from core.types import UTCDateTime
     from tests import factories
 
@@ -258,6 +259,17 @@ def test_0010_counts_the_tier_runs_of_a_scored_history(empty_db_url: str) -> Non
         with engine.connect() as conn:
             current = conn.execute(sa.text("SELECT account_id, tier FROM current_tiers")).all()
         assert sorted(current) == [(ids[0], "key"), (ids[1], "strategic"), (ids[2], "growth")]
+        with Session(engine) as s:  # and (0012) the newest snapshot's moment and health
+            newest = s.exec(
+                select(CurrentTier.account_id, CurrentTier.at, CurrentTier.health).order_by(
+                    col(CurrentTier.account_id)
+                )
+            ).all()
+        assert [(a, as_utc(at), h) for a, at, h in newest] == [
+            (ids[0], day[5], 50.0),
+            (ids[1], day[2], 50.0),
+            (ids[2], day[1], 50.0),
+        ]
         command.downgrade(config, "0009")
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM score_snapshots")).scalar() == 11

@@ -34,11 +34,11 @@ from core.models import (
     Contact,
     CurrentTier,
     PlanObjective,
-    Reminder,
     ScoreSnapshot,
 )
 from core.scoring import ScoringConfig, rescore
 from core.scoring.config import Capacity
+from tests import factories
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 NIGHTS = [NOW + timedelta(days=d) for d in (0, 9, 20, 33, 47)]
@@ -246,24 +246,7 @@ def test_onboarding_from_the_kept_entry_equals_the_history(lived: Engine, new_on
         ]
         assert len(keys) >= 10, keys  # the runs moved: accounts became key after the first
         # a few already claimed, done, snoozed and held, so a sweep has to sort them
-        for n, (key, state) in enumerate(
-            zip(keys[:12], ["sent", "done", "snoozed", "held"] * 3, strict=True)
-        ):
-            until = NIGHTS[-1] + timedelta(days=(n % 2) * 20 - 5)
-            session.add(
-                Reminder(
-                    key=key,
-                    kind="onboarding",
-                    account_id=int(key.split(":")[1]),
-                    due_at=NIGHTS[-1],
-                    state=state,
-                    snoozed_until=until if state in ("snoozed", "held") else None,
-                )
-            )
-        session.commit()
-        owner = session.exec(
-            select(Account.owner_id).where(col(Account.id) == int(keys[0].split(":")[1]))
-        ).one()
+        owner = factories.reminders_in_every_state(session, keys[:12], "onboarding", NIGHTS[-1])
         for days in (1, 30, 80, 120):
             now = NIGHTS[-1] + timedelta(days=days)
             for scope in (Scope(), Scope(user_ids=frozenset({owner}))):  # type: ignore[arg-type]

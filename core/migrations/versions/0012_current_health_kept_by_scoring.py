@@ -43,13 +43,13 @@ SELECT s.account_id, s.tier{more} FROM score_snapshots s JOIN (
 
 
 def _table(*more: sa.Column[object]) -> None:
+    """``current_tiers`` with its tier, and ``more`` columns."""
+    account = sa.ForeignKey("accounts.id", ondelete="CASCADE")
     op.create_table(
         "current_tiers",
-        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), account, primary_key=True),
         sa.Column("tier", sa.String(length=16), nullable=False),
         *more,
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("account_id"),
     )
 
 
