@@ -135,12 +135,12 @@ def facts_of(accounts: list[dict[str, Any]]) -> Facts:
         notices_overdue=np.zeros(n, dtype=np.int64),
         previous_at=[None if a["previous_health"] is None else NOW for a in accounts],
         previous_health=_f(col("previous_health")),
-        previous_breakdown=[
-            None
-            if a["previous_health"] is None
-            else json.dumps({"health": dict.fromkeys(HealthWeights.model_fields, 10.0)})
-            for a in accounts
-        ],
+        previous_points=np.where(
+            np.isnan(_f(col("previous_health")))[:, None],
+            np.nan,
+            np.full((n, len(HealthWeights.model_fields)), 10.0),
+        ),
+        previous_factors=tuple(HealthWeights.model_fields),
     )
 
 

@@ -7,14 +7,13 @@ vectorised pass. Nothing here issues a query per account.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Text, and_, case, cast, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session, col
 
 from core.clock import as_utc
@@ -92,10 +91,11 @@ class Facts:
     # the newest snapshot before now
     previous_at: list[datetime | None]
     previous_health: FloatArray
-    previous_breakdown: list[str | None]  # the previous snapshot's breakdown, as JSON text
+    previous_points: FloatArray  # (n, k): its health points per factor; NaN unknown
     # people
     users: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # id: (email, team)
     team_leads: dict[int, int] = field(default_factory=dict)  # id: their team's lead (core.teams)
+    previous_factors: tuple[str, ...] = ()  # the factors of previous_points' columns
 
     @property
     def size(self) -> int:
@@ -105,15 +105,12 @@ class Facts:
     def previous_health_points(self, i: int) -> dict[str, float]:
         """Account ``i``'s health points per factor in the previous snapshot (empty if none).
 
-        Read only when someone asks why health moved, so a rescore never decodes
-        100,000 breakdowns; a breakdown that is not what kam writes counts as none.
+        Read as numbers from the stored breakdowns by the database, factor by factor,
+        so a rescore of a million accounts holds a number per factor rather than a
+        million JSON texts; a factor whose stored value is not a number counts as none.
         """
-        text = self.previous_breakdown[i]
-        try:
-            points = json.loads(text)["health"] if text else {}
-            return {str(k): float(v) for k, v in points.items()}
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return {}
+        row = self.previous_points[i].tolist()
+        return {name: v for name, v in zip(self.previous_factors, row, strict=True) if v == v}
 
 
 Only = Callable[[Any], Any]
@@ -243,7 +240,10 @@ def load_facts(
     untold, untold_overdue = columns(
         _notice_query(today, config.scales.notice_warning_days), 2, 0.0
     )
-    previous_at, previous_health, previous_breakdown = _previous_snapshots(session, now, ids, only)
+    factors = tuple(c.name for c in config.health.criteria())
+    previous_at, previous_health, previous_points = _previous_snapshots(
+        session, now, ids, only, factors, dialect
+    )
     people = session.execute(
         select(col(User.id), col(User.email), col(User.team), col(User.manager_id))
     ).all()
@@ -290,7 +290,8 @@ def load_facts(
         notices_overdue=untold_overdue.astype(as_int),
         previous_at=previous_at,
         previous_health=previous_health,
-        previous_breakdown=previous_breakdown,
+        previous_points=previous_points,
+        previous_factors=factors,
         users=users,
         team_leads=team_leads({row[0]: row[3] for row in people}),
     )
@@ -443,39 +444,61 @@ def _notice_query(today: date, warning_days: int) -> Any:
 
 
 def _previous_snapshots(
-    session: Session, now: datetime, ids: IntArray, only: Only
-) -> tuple[list[datetime | None], FloatArray, list[str | None]]:
-    """The previous run's snapshots (the newest moment before ``now``): when, health, breakdown.
+    session: Session,
+    now: datetime,
+    ids: IntArray,
+    only: Only,
+    factors: tuple[str, ...],
+    dialect: str,
+) -> tuple[list[datetime | None], FloatArray, FloatArray]:
+    """The previous run's snapshots (the newest moment before ``now``): when, health, and
+    the health points per factor (one column per ``factors``) stored in their breakdowns.
 
     Every run snapshots every account, so the newest moment holds the previous
     scores of all but accounts added since; reading that one moment through its
-    index stays fast however long the history grows. The breakdowns come back
-    as text, decoded only for an account someone asks about.
+    index stays fast however long the history grows.
     """
     n = len(ids)
     at = col(ScoreSnapshot.at)
     moment = session.execute(select(func.max(at)).where(at < literal(now, UTCDateTime))).scalar()
-    previous_at: list[datetime | None] = [None] * n
-    breakdowns: list[str | None] = [None] * n
+    health = _array(n)
+    points = np.full((n, len(factors)), np.nan)
+    when = np.full(n, None, dtype=object)
     if moment is None:
-        return previous_at, _array(n), breakdowns
+        return when.tolist(), health, points
+    breakdown = col(ScoreSnapshot.breakdown)
     query = select(
         col(ScoreSnapshot.account_id),
         col(ScoreSnapshot.health),
-        cast(col(ScoreSnapshot.breakdown), Text),
+        *(sql.json_member(breakdown, ("health", name), dialect) for name in factors),
     ).where(at == literal(moment, UTCDateTime))
-    health = _array(n)
-    text = np.full(n, None, dtype=object)
-    when = np.full(n, None, dtype=object)
     for chunk in read_chunks(session, only(query)):
         if not n:
             break
-        account, health_then, texts = zip(*chunk, strict=True)
-        found = np.array(account, dtype=np.int64)
+        found = np.array([r[0] for r in chunk], dtype=np.int64)
         where = np.clip(np.searchsorted(ids, found), 0, n - 1)
         known = ids[where] == found
         where = where[known]
-        health[where] = np.array(health_then, dtype=np.float64)[known]
-        text[where] = np.array(texts, dtype=object)[known]
+        values = _numbers([r[1:] for r in chunk], 1 + len(factors))[known]
+        health[where] = values[:, 0]
+        points[where] = values[:, 1:]
         when[where] = as_utc(moment)
-    return when.tolist(), health, text.tolist()
+    return when.tolist(), health, points
+
+
+def _numbers(rows: list[tuple[Any, ...]], width: int) -> FloatArray:
+    """``rows`` as a float matrix, NaN for a value that is not a number (PostgreSQL gives
+    JSON members as text; a breakdown not written by kam may hold anything)."""
+    try:
+        return np.array(rows, dtype=np.float64).reshape(len(rows), width)
+    except (TypeError, ValueError):
+        return np.array([[_number(v) for v in row] for row in rows]).reshape(len(rows), width)
+
+
+def _number(value: Any) -> float:
+    if value is None:
+        return np.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan

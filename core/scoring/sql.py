@@ -73,3 +73,11 @@ def bit_mask(bit: Any, dialect: str) -> ColumnElement[int]:
     if dialect == "sqlite":  # no bitwise-or aggregate, but distinct powers of two sum to their OR
         return func.sum(distinct(one.op("<<")(bit)))
     return func.bit_or(one.op("<<")(cast(bit, Integer)))
+
+
+def json_member(column: Any, path: tuple[str, ...], dialect: str) -> ColumnElement[Any]:
+    """SQL: the value at ``path`` (object keys) of a JSON column, NULL where there is
+    none; a number comes back as a number on SQLite and as its text on PostgreSQL."""
+    if dialect == "sqlite":
+        return func.json_extract(column, "$." + ".".join(path))
+    return func.json_extract_path_text(column, *path)
