@@ -118,8 +118,13 @@ def find_account(query: str, *, session: Session) -> Account:
 
 
 def _names(*, session: Session) -> dict[int, str]:
-    """Every account's id and name, and nothing else (plain rows, no Account objects)."""
-    rows = session.connection().execute(sa_select(col(Account.id), col(Account.name)))
+    """Every account's id and name, and nothing else (plain rows, no Account objects),
+    oldest first: the order settles ties between equally close names, and a table read
+    without an order may come in any order (PostgreSQL starts a scan where a concurrent
+    one is)."""
+    rows = session.connection().execute(
+        sa_select(col(Account.id), col(Account.name)).order_by(col(Account.id))
+    )
     return {i: name for i, name in rows if i}
 
 
