@@ -23,6 +23,10 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session as Session
 
+# A snapshot written one at a time keeps its account's tier runs and current tier
+# through a listener core.tier_runs registers on the model: imported with the engines,
+# so the upkeep is in place whichever modules a command imports (they load lazily).
+from core import tier_runs  # noqa: F401
 from core.errors import DatabaseNotReady, DatabaseUnavailable, KamError
 
 if TYPE_CHECKING:
