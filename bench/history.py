@@ -35,7 +35,7 @@ from typing import Any
 from checkins import CountingNotifier, hand_written, vacuum  # type: ignore[import-not-found]
 from sqlalchemy import Engine, insert, literal
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core.checkins import due_items, sweep
 from core.checkins.config import CheckinConfig, load_checkin_config
@@ -45,7 +45,7 @@ from core.checkins.triage import Reading
 from core.clock import utcnow
 from core.db import open_database
 from core.models import Account, ScoreSnapshot, User
-from core.tier_runs import count_runs
+from core.tier_runs import count_runs, keep_current
 from core.types import UTCDateTime
 from core.views import account_page
 from core.views.home import key_accounts
@@ -168,6 +168,7 @@ def add_history(engine: Engine, total: int) -> None:
             rows = sa_select(at, *copied).where(ScoreSnapshot.at == literal(newest, UTCDateTime))
             conn.execute(insert(table).from_select(names, rows))
         count_runs(conn)  # the copies extend each run back, as nightly scorings would have
+        keep_current(conn, sa_select(col(Account.id)))  # and the newest snapshots' runs with them
     vacuum(engine)
 
 

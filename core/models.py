@@ -1046,6 +1046,8 @@ class CurrentTier(_Model, table=True):
     """The moment of the newest snapshot."""
     health: float
     """The newest snapshot's health (red or not is the scoring settings' to say, when read)."""
+    tier_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The newest snapshot's ``tier_since``: when its run in strategic or key began."""
 
 
 class Reminder(_Model, table=True):

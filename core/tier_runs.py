@@ -60,7 +60,7 @@ def snapshots_written(connection: Connection, at: datetime) -> None:
 
 def keep_current(connection: Connection, accounts: Any) -> None:
     """Set what the newest snapshot of each of ``accounts`` (ids, or a subquery of them)
-    says (its tier, moment and health), each found through the snapshots' (account, at)
+    says (its tier, moment, health and tier entry), each found through the snapshots' (account, at)
     index."""
     connection.execute(delete(CURRENT).where(CURRENT.c.account_id.in_(accounts)))
     newest = (
@@ -71,7 +71,7 @@ def keep_current(connection: Connection, accounts: Any) -> None:
         .scalar_subquery()
     )
     held = select(newest.label("id")).where(ACCOUNTS.c.id.in_(accounts)).subquery()
-    kept = ["account_id", "tier", "at", "health"]
+    kept = ["account_id", "tier", "at", "health", "tier_since"]
     connection.execute(
         insert(CURRENT).from_select(
             kept,

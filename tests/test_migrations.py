@@ -261,14 +261,17 @@ def test_0010_counts_the_tier_runs_of_a_scored_history(empty_db_url: str) -> Non
         assert sorted(current) == [(ids[0], "key"), (ids[1], "strategic"), (ids[2], "growth")]
         with Session(engine) as s:  # and (0012) the newest snapshot's moment and health
             newest = s.exec(
-                select(CurrentTier.account_id, CurrentTier.at, CurrentTier.health).order_by(
-                    col(CurrentTier.account_id)
-                )
+                select(
+                    CurrentTier.account_id,
+                    CurrentTier.at,
+                    CurrentTier.health,
+                    CurrentTier.tier_since,
+                ).order_by(col(CurrentTier.account_id))
             ).all()
-        assert [(a, as_utc(at), h) for a, at, h in newest] == [
-            (ids[0], day[5], 50.0),
-            (ids[1], day[2], 50.0),
-            (ids[2], day[1], 50.0),
+        assert [(a, as_utc(at), h, since and as_utc(since)) for a, at, h, since in newest] == [
+            (ids[0], day[5], 50.0, day[4]),
+            (ids[1], day[2], 50.0, day[0]),
+            (ids[2], day[1], 50.0, None),
         ]
         command.downgrade(config, "0009")
         with engine.connect() as conn:

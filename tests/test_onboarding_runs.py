@@ -230,8 +230,14 @@ def test_every_snapshot_keeps_the_start_of_its_run_and_each_account_its_tier(
         expected[(account_id, moment(at))] = run[account_id]
     assert kept == expected
     with Session(lived) as session:
-        current = dict(session.exec(select(CurrentTier.account_id, CurrentTier.tier)).all())
-    newest = {account_id: tier for account_id, _, tier in history}  # history is in time order
+        current = {
+            a: (tier, moment(since))
+            for a, tier, since in session.exec(
+                select(CurrentTier.account_id, CurrentTier.tier, CurrentTier.tier_since)
+            ).all()
+        }
+    # history is in time order: the newest tier of each account, and its run's start
+    newest = {account_id: (tier, run[account_id]) for account_id, _, tier in history}
     assert current == newest  # the newest, though a rescore of an earlier moment came last
     entries = {since for since in expected.values() if since is not None}
     assert len(entries) >= 3  # runs began at several scorings, not only the first

@@ -9,13 +9,14 @@ lower before, or it is new since), so the first scoring of a portfolio, which
 classifies every account at once, onboards nobody.
 
 Decided in SQL like the other kinds: the run's start is kept with each snapshot
-(``tier_since``, :mod:`core.tier_runs`), so the newest snapshot answers it whatever
-the number of nightly scorings, and the checklist is three look-ups per account.
+(``tier_since``, :mod:`core.tier_runs`) and, for the newest, in ``current_tiers``, so
+one look-up by key answers it whatever the number of nightly scorings, and the
+checklist is three look-ups per account.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func, not_, or_
 from sqlalchemy import select as wide_select
@@ -23,9 +24,9 @@ from sqlmodel import col, select
 
 from core.checkins.config import REVIEWED_TIERS
 from core.checkins.keys import key_sql
-from core.checkins.kind import Context, Derived, Kind, due, key_accounts, newest_snapshot, scorings
+from core.checkins.kind import Context, Derived, Kind, due, key_accounts, scorings
 from core.checkins.sql import at, moment
-from core.models import Account, Contact, PlanObjective, Tier
+from core.models import Account, Contact, CurrentTier, PlanObjective, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -34,13 +35,25 @@ NAME = "onboarding"
 STEPS = ("owner confirmed", "decision maker among contacts", "plan with an objective")
 
 
+def kept_entry() -> Any:
+    """SQL: when the account's current run in strategic or key began, as scoring keeps
+    it in ``current_tiers`` (:mod:`core.tier_runs`): one look-up by key, however many
+    nightly snapshots the history holds (None before its first scoring)."""
+    return (
+        select(col(CurrentTier.tier_since))
+        .where(col(CurrentTier.account_id) == col(Account.id))
+        .correlate(Account)
+        .scalar_subquery()
+    )
+
+
 def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts in a reviewed tier for less than the window whose checklist is not done."""
     now, config = context.now, context.config
     first_scoring, last_scoring = scorings(reading.session)
     accounts = key_accounts(
         context,
-        newest_snapshot("tier_since").label("entered"),
+        kept_entry().label("entered"),
         col(Account.updated_at).label("updated_at"),
     )
     if first_scoring == last_scoring:  # one scoring (or none): only an override is news

@@ -1,5 +1,5 @@
-"""Scoring keeps the moment and health of each account's newest snapshot beside its
-current tier (``current_tiers``).
+"""Scoring keeps the moment, health and tier entry of each account's newest snapshot
+beside its current tier (``current_tiers``).
 
 A health drop is due for an account whose newest snapshot is red. Every sweep found
 each account's newest snapshot through the snapshots' (account, at) index, which grows
@@ -9,6 +9,11 @@ health is red stays the scoring settings' to say when the sweep reads it.
 
 The table holds only what the newest snapshots say, so it is made again, filled from
 them (each found through the snapshots' index).
+
+Onboarding reads the moment an account's run in strategic or key began (its newest
+snapshot's ``tier_since``): kept here too, it is one look-up by key, where the
+snapshots' index grew with each nightly scoring (25 ms against 114 ms after thirty
+nightly scorings of 100,000 accounts).
 
 Whether an account's red run began with a drop inside the window is read from its
 snapshots of the window; their health joins the tier in the (account, at) index,
@@ -58,10 +63,11 @@ def upgrade() -> None:
     _table(
         sa.Column("at", core.types.UTCDateTime(), nullable=False),
         sa.Column("health", sa.Float(), nullable=False),
+        sa.Column("tier_since", core.types.UTCDateTime(), nullable=True),
     )
     op.execute(
-        "INSERT INTO current_tiers (account_id, tier, at, health)"
-        + NEWEST.format(more=", s.at, s.health")
+        "INSERT INTO current_tiers (account_id, tier, at, health, tier_since)"
+        + NEWEST.format(more=", s.at, s.health, s.tier_since")
     )
     op.create_index("ix_current_tiers_health", "current_tiers", ["health"])
     op.create_index(NEW[0], "score_snapshots", NEW[1])
