@@ -176,13 +176,19 @@ def current_tier() -> Any:
     thirty nightly scorings as after one, where even the snapshots' index grows with
     each (a steady sweep took half as long again after thirty).
     """
-    scored = (
-        select(col(CurrentTier.tier))
+    return func.coalesce(col(Account.tier_override), kept("tier"), literal(Tier.STANDARD.value))
+
+
+def kept(column: str) -> Any:
+    """SQL: one column of what scoring keeps of the account's newest snapshot in
+    ``current_tiers`` (its tier, moment, health, tier entry; None before its first
+    scoring), looked up by key."""
+    return (
+        select(getattr(CurrentTier, column))
         .where(col(CurrentTier.account_id) == col(Account.id))
         .correlate(Account)
         .scalar_subquery()
     )
-    return func.coalesce(col(Account.tier_override), scored, literal(Tier.STANDARD.value))
 
 
 def newest_snapshot(column: str) -> Any:

@@ -16,7 +16,7 @@ checklist is three look-ups per account.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, not_, or_
 from sqlalchemy import select as wide_select
@@ -24,9 +24,9 @@ from sqlmodel import col, select
 
 from core.checkins.config import REVIEWED_TIERS
 from core.checkins.keys import key_sql
-from core.checkins.kind import Context, Derived, Kind, due, key_accounts, scorings
+from core.checkins.kind import Context, Derived, Kind, due, kept, key_accounts, scorings
 from core.checkins.sql import at, moment
-from core.models import Account, Contact, CurrentTier, PlanObjective, Tier
+from core.models import Account, Contact, PlanObjective, Tier
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -35,25 +35,13 @@ NAME = "onboarding"
 STEPS = ("owner confirmed", "decision maker among contacts", "plan with an objective")
 
 
-def kept_entry() -> Any:
-    """SQL: when the account's current run in strategic or key began, as scoring keeps
-    it in ``current_tiers`` (:mod:`core.tier_runs`): one look-up by key, however many
-    nightly snapshots the history holds (None before its first scoring)."""
-    return (
-        select(col(CurrentTier.tier_since))
-        .where(col(CurrentTier.account_id) == col(Account.id))
-        .correlate(Account)
-        .scalar_subquery()
-    )
-
-
 def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts in a reviewed tier for less than the window whose checklist is not done."""
     now, config = context.now, context.config
     first_scoring, last_scoring = scorings(reading.session)
     accounts = key_accounts(
         context,
-        kept_entry().label("entered"),
+        kept("tier_since").label("entered"),
         col(Account.updated_at).label("updated_at"),
     )
     if first_scoring == last_scoring:  # one scoring (or none): only an override is news
