@@ -279,3 +279,13 @@ def due(row: Any, kind: str, **what: Any) -> Derived:
         **what,
     )
     return Derived(item)
+
+
+def due_by_tier(
+    row: Any, kind: str, config: CheckinConfig, *, priority: float, **what: Any
+) -> Derived:
+    """A kind's item about one of the strategic and key accounts (see :func:`due`), which
+    names the account's ``tier`` and weighs ``priority`` by it against strategic: a key
+    account's review, onboarding or health drop counts less than a strategic one's."""
+    weight = config.weight(row.tier) / config.weight(Tier.STRATEGIC)
+    return due(row, kind, priority=priority * weight, tier=row.tier, **what)

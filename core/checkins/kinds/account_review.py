@@ -22,12 +22,12 @@ from core.checkins.kind import (
     Derived,
     Kind,
     LogInteraction,
-    due,
+    due_by_tier,
     key_accounts,
     logged_since,
 )
 from core.checkins.sql import at
-from core.models import Account, InteractionKind, Review, Tier
+from core.models import Account, InteractionKind, Review
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -66,19 +66,18 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     found = []
     for row in reading.rows(query):
         name, tier_name = row.name, row.tier
-        weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         left = (q_end - now) / DAY
-        derived = due(
+        derived = due_by_tier(
             row,
             NAME,
+            config,
             due_at=review_due,
-            priority=(0.5 + (now - review_due) / config.review_lead) * weight,
+            priority=0.5 + (now - review_due) / config.review_lead,
             severity="yellow" if left <= 14 else "info",
             title=f"Quarterly account review with {name}",
             detail=f"{tier_name.capitalize()} accounts get a review every quarter; "
             f"none is logged for {label} (ends {(q_end - DAY):%Y-%m-%d}). "
             "Record it with `kam review` (or log an interaction of kind review).",
-            tier=tier_name,
             reason=f"{tier_name} account without a review in {label} ({int(left)} days left)",
         )
         found.append(derived)

@@ -27,13 +27,13 @@ from core.checkins.kind import (
     LogInteraction,
     about,
     current_tier,
-    due,
+    due_by_tier,
     logged_since,
     scorings,
 )
 from core.checkins.kinds.personal_connect import PERSONAL_KINDS
 from core.checkins.sql import at, moment, utc_day
-from core.models import Account, AccountStatus, CurrentTier, InteractionKind, ScoreSnapshot, Tier
+from core.models import Account, AccountStatus, CurrentTier, InteractionKind, ScoreSnapshot
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -94,18 +94,16 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         fell = [f"{factor} {change:+.1f}" for factor, change in drop.factors.items() if change < 0]
         rose = [f"{factor} {change:+.1f}" for factor, change in drop.factors.items() if change > 0]
         moved = "; ".join(fell + rose) or "no single factor moved"
-        tier_name = row.tier
-        weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         found.append(
-            due(
+            due_by_tier(
                 row,
                 NAME,
+                config,
                 due_at=drop.at,
-                priority=1.5 * weight,
+                priority=1.5,
                 severity="red",
                 title=f"Health of {row.name} fell into red: {drop.before:.1f} → {drop.health:.1f}",
                 detail=f"What moved: {moved}. Call them and find out why.",
-                tier=tier_name,
                 reason=f"health fell into red ({drop.before:.0f} → {drop.health:.0f}) "
                 f"at the scoring of {drop.at:%d %b}",
             )

@@ -24,9 +24,9 @@ from sqlmodel import col, select
 
 from core.checkins.config import REVIEWED_TIERS
 from core.checkins.keys import key_sql
-from core.checkins.kind import Context, Derived, Kind, due, kept, key_accounts, scorings
+from core.checkins.kind import Context, Derived, Kind, due_by_tier, kept, key_accounts, scorings
 from core.checkins.sql import at, moment
-from core.models import Account, Contact, PlanObjective, Tier
+from core.models import Account, Contact, PlanObjective
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -87,20 +87,18 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         started = moment(row.since)
         assert started is not None
         checklist = {step: bool(getattr(row, f"step{n}")) for n, step in enumerate(STEPS)}
-        tier_name = row.tier
-        weight = config.weight(tier_name) / config.weight(Tier.STRATEGIC)
         found.append(
-            due(
+            due_by_tier(
                 row,
                 NAME,
+                config,
                 due_at=started,
-                priority=0.6 * weight,
+                priority=0.6,
                 severity="info",
-                title=f"Onboard {row.name} as a {tier_name} account",
+                title=f"Onboard {row.name} as a {row.tier} account",
                 detail="Checklist: "
                 + "; ".join(f"[{'x' if ok else ' '}] {step}" for step, ok in checklist.items()),
-                tier=tier_name,
-                reason=f"newly {tier_name} since {started:%d %b}: "
+                reason=f"newly {row.tier} since {started:%d %b}: "
                 f"{sum(checklist.values())} of {len(checklist)} onboarding steps done",
             )
         )
