@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -217,6 +217,9 @@ def day_option(text: str | None, *, prefer: Prefer = "future") -> date | None:
     return When(utcnow(), settings().kam_timezone).day(text, prefer=prefer)
 
 
+Written = TypeVar("Written")
+
+
 @dataclass(frozen=True)
 class Acting:
     """A command's work on one account: its transaction, the account, who acts."""
@@ -224,6 +227,15 @@ class Acting:
     session: Session
     account: Account
     actor: Actor
+
+    def write(self, writer: Callable[..., Written], typed: Any, **more: Any) -> Written:
+        """``typed`` (a record's input) written on the account through its core ``writer``,
+        in this transaction, as the actor."""
+        return writer(self.account, typed, session=self.session, actor=self.actor, **more)
+
+    def deadline(self, text: str) -> date:
+        """A day the actor typed (``--by``), read in their own time zone."""
+        return when_for(self.actor).deadline(text)
 
 
 @contextmanager
