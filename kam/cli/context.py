@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 console = Console()
 
+Written = TypeVar("Written")
+"""What a core writer returns: the record it stored."""
+
 
 def _or_before_the_command(ctx: typer.Context, db: str | None) -> str | None:
     """A command's ``--db``, else the one given before the command name
@@ -215,9 +218,6 @@ def day_option(text: str | None, *, prefer: Prefer = "future") -> date | None:
     if text is None:
         return None
     return When(utcnow(), settings().kam_timezone).day(text, prefer=prefer)
-
-
-Written = TypeVar("Written")
 
 
 @dataclass(frozen=True)
