@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 console = Console()
+
+Written = TypeVar("Written")
+"""What a core writer returns: the record it stored."""
 
 
 def _or_before_the_command(ctx: typer.Context, db: str | None) -> str | None:
@@ -224,6 +227,15 @@ class Acting:
     session: Session
     account: Account
     actor: Actor
+
+    def write(self, writer: Callable[..., Written], typed: Any, **more: Any) -> Written:
+        """``typed`` (a record's input) written on the account through its core ``writer``,
+        in this transaction, as the actor."""
+        return writer(self.account, typed, session=self.session, actor=self.actor, **more)
+
+    def deadline(self, text: str) -> date:
+        """A day the actor typed (``--by``), read in their own time zone."""
+        return when_for(self.actor).deadline(text)
 
 
 @contextmanager

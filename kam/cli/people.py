@@ -78,7 +78,7 @@ def add_contact(
     with common.on(account) as on:
         given = contact_service.read_contact(on.account, typed, session=on.session)
         assert isinstance(given, ContactCreate)
-        person = contact_service.add_contact(on.account, given, session=on.session, actor=on.actor)
+        person = on.write(contact_service.add_contact, given)
         facts = contact_facts(person, session=on.session)
     _said(person, facts, f"Added to {on.account.name}:", common.as_json)
 
@@ -219,7 +219,7 @@ def set_account(
     """Set the account profile (each field dated and attributed); - clears a field."""
     typed = by_option(fields)
     with common.on(account) as on:
-        set_profile(on.account, read_profile(typed), session=on.session, actor=on.actor)
+        on.write(set_profile, read_profile(typed))
         card = account_card(on.account, session=on.session)
     if common.as_json:
         emit_json(card.as_json())

@@ -101,7 +101,7 @@ def request_add(
     chosen = choice(outcome, RequestOutcome, "outcome") or RequestOutcome.OPEN
     asked = CustomerRequestCreate(what=what, alternatives=alternatives, outcome=chosen)
     with common.on(account) as on:
-        stored = requests.add_request(on.account, asked, session=on.session, actor=on.actor)
+        stored = on.write(requests.add_request, asked)
         common.said(stored, f"Logged request {stored.id} from {on.account.name}: {stored.what}.")
 
 
@@ -331,7 +331,7 @@ def plan_objective(
     """Add an objective to the plan: a metric, its target, the day it is due."""
     aim = PlanObjectiveCreate(metric=metric, target=goals.read_target(target), due_on=due_day(due))
     with common.on(account) as on:
-        stored = plans.add_objective(on.account, aim, session=on.session, actor=on.actor)
+        stored = on.write(plans.add_objective, aim)
         common.said(stored, f"Objective {stored.id} for {on.account.name}: "
               f"{stored.metric} {stored.target:g} by {stored.due_on}.")  # fmt: skip
 
@@ -351,9 +351,7 @@ def plan_action(
     """Add an action to the plan: what, who, by when."""
     step = PlanActionCreate(what=what, due_on=due_day(due))
     with common.on(account) as on:
-        stored = plans.add_action(
-            on.account, step, session=on.session, actor=on.actor, owner_email=owner
-        )
+        stored = on.write(plans.add_action, step, owner_email=owner)
         common.said(stored, f"Action {stored.id} for {on.account.name}, due {stored.due_on}.")
 
 
@@ -371,7 +369,7 @@ def plan_risk(
     """Add a risk, and its mitigation, to the plan."""
     danger = PlanRiskCreate(what=what, mitigation=mitigation)
     with common.on(account) as on:
-        stored = plans.add_risk(on.account, danger, session=on.session, actor=on.actor)
+        stored = on.write(plans.add_risk, danger)
         common.said(stored, f"Risk {stored.id} for {on.account.name}: {stored.what}.")
 
 
@@ -436,7 +434,7 @@ def review_add(
         **given,
     )
     with common.on(account) as on:
-        stored = reviews.record_review(on.account, review, session=on.session, actor=on.actor)
+        stored = on.write(reviews.record_review, review)
         common.said(stored, f"Recorded the review of {on.account.name} held {stored.held_on}.")
 
 

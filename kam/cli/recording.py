@@ -64,12 +64,10 @@ def promise(
 ) -> None:
     """Record a promise made to the customer; kam reminds whoever keeps it."""
     with common.on(account) as on:
-        s, actor, target = on.session, on.actor, on.account
-        due = when_for(actor).deadline(by)
-        made = CommitmentCreate(what=what, due_on=due, to_whom=to)
-        kept = add_commitment(target, made, session=s, actor=actor)
-        sentence = f"Promise to {target.name} recorded: {kept.what} (due {due:%a %d %b %Y})."
-        common.said(kept, sentence)
+        due = on.deadline(by)
+        kept = on.write(add_commitment, CommitmentCreate(what=what, due_on=due, to_whom=to))
+        common.said(kept, f"Promise to {on.account.name} recorded: {kept.what} "
+                    f"(due {due:%a %d %b %Y}).")  # fmt: skip
 
 
 @writes
@@ -87,12 +85,12 @@ def notice(
     """Record bad news the customer must hear from us by a day; kam nags until it is told."""
     chosen = choice(kind, NoticeKind, "notice kind") or NoticeKind.OTHER
     with common.on(account) as on:
-        s, actor, target = on.session, on.actor, on.account
-        day = when_for(actor).deadline(by)
+        day = on.deadline(by)
         news = NoticeCreate(what=what, must_tell_by=day, kind=chosen, alternatives=alternatives)
-        stored = add_notice(target, news, session=s, actor=actor)
-        sentence = f"Notice for {target.name} recorded: tell them by {day:%a %d %b %Y}."
-        common.said(stored, sentence)
+        stored = on.write(add_notice, news)
+        common.said(
+            stored, f"Notice for {on.account.name} recorded: tell them by {day:%a %d %b %Y}."
+        )
 
 
 @writes
@@ -108,9 +106,8 @@ def order(
     """Record an order the customer placed; a thank-you becomes due."""
     placed = OrderCreate(what=what, amount=amount(amount_text))
     with common.on(account) as on:
-        s, actor, target = on.session, on.actor, on.account
-        stored = record_order(target, placed, session=s, actor=actor)
-        common.said(stored, f"Order from {target.name} recorded: {stored.what}.")
+        stored = on.write(record_order, placed)
+        common.said(stored, f"Order from {on.account.name} recorded: {stored.what}.")
 
 
 @writes
@@ -133,9 +130,8 @@ def feedback(
         comment=comment,
     )
     with common.on(account) as on:
-        s, actor, target = on.session, on.actor, on.account
-        stored = add_feedback(target, rating, session=s, actor=actor)
-        common.said(stored, f"Feedback from {target.name} recorded.")
+        stored = on.write(add_feedback, rating)
+        common.said(stored, f"Feedback from {on.account.name} recorded.")
 
 
 @writes

@@ -78,7 +78,7 @@ def log(
             sentiment=chosen_sentiment,
             source="cli",
         )
-        logged = log_interaction(target, interaction, session=on.session, actor=on.actor)
+        logged = on.write(log_interaction, interaction)
         result = {
             "id": logged.id,
             "account": target.name,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -29,6 +29,7 @@ from core.db import Session, session_scope
 from core.errors import KamError, NotFound
 from core.models import (
     Account,
+    Contact,
     ContactCreate,
     CustomerRequestCreate,
     GoalCreate,
@@ -62,7 +63,17 @@ from kambot.context import Kam
 from kambot.failures import after_ack
 from kambot.identity import resolve
 from kambot.listeners import events
-from kambot.subcommands import aimed, goal_sentence, logged_request, reviewed, risked, stepped
+from kambot.subcommands import (
+    Typed,
+    Writer,
+    Written,
+    aimed,
+    goal_sentence,
+    logged_request,
+    reviewed,
+    risked,
+    stepped,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,26 +83,17 @@ def register(app: App) -> None:
     app.view(ids.LOG_MODAL)(after_ack(log_submitted))
     app.view(ids.PLACE_MODAL)(after_ack(place_submitted))
     forms: tuple[tuple[str, tuple[str, str], Callable[[Form], str]], ...] = (
-        (ids.CONTACT_MODAL, ("name", "name"), _contact),
+        (ids.CONTACT_MODAL, ("name", "name"), Saving(_contact, add_contact, _added)),
         (ids.PROFILE_MODAL, ("relationship_stage", "relationship_stage"), _profile),
         (ids.REVIEW_MODAL, ids.REVIEW_WITH, _review),
-        (ids.REQUEST_MODAL, ids.REQUEST_WHAT, _request),
-        (ids.OBJECTIVE_MODAL, ids.OBJECTIVE_METRIC, _objective),
-        (ids.ACTION_MODAL, ids.ACTION_WHAT, _action),
-        (ids.RISK_MODAL, ids.RISK_WHAT, _risk),
+        (ids.REQUEST_MODAL, ids.REQUEST_WHAT, Saving(_request, add_request, logged_request)),
+        (ids.OBJECTIVE_MODAL, ids.OBJECTIVE_METRIC, Saving(_objective, plans.add_objective, aimed)),
+        (ids.ACTION_MODAL, ids.ACTION_WHAT, Saving(_action, plans.add_action, stepped)),
+        (ids.RISK_MODAL, ids.RISK_WHAT, Saving(_risk, plans.add_risk, risked)),
         (ids.GOAL_MODAL, ids.GOAL_METRIC, _goal),
     )
     for callback_id, first, save in forms:
         app.view(callback_id)(after_ack(_form(first, save)))
-
-
-def _contact(form: Form) -> str:
-    """Add the contact the form describes."""
-    account = form.account()
-    given = read_contact(account, record_forms.submitted(form.view)[1], session=form.session)
-    assert isinstance(given, ContactCreate)
-    person = add_contact(account, given, session=form.session, actor=form.actor)
-    return f"Added {person.name} to {account.name}."
 
 
 def _profile(form: Form) -> str:
@@ -348,8 +350,9 @@ def _form(first: tuple[str, str], save: Callable[[Form], str]) -> Callable[..., 
                 replace_original=False,
             )
 
-    submitted.__name__ = submitted.__qualname__ = f"{save.__name__.lstrip('_')}_submitted"
-    submitted.__doc__ = save.__doc__
+    named = save.read if isinstance(save, Saving) else save
+    submitted.__name__ = submitted.__qualname__ = f"{named.__name__.lstrip('_')}_submitted"
+    submitted.__doc__ = named.__doc__
     return submitted
 
 
@@ -370,18 +373,43 @@ def _review(form: Form) -> str:
     return reviewed(account, stored)
 
 
-def _request(form: Form) -> str:
+@dataclass(frozen=True)
+class Saving(Generic[Typed, Written]):
+    """A form that records one thing about the account it was opened on, in the same steps
+    as every other (and as the slash command's :class:`~kambot.subcommands.Recording`):
+    ``read`` its inputs into the writer's typed input, ``write`` it through core,
+    ``confirm`` it in one sentence. ``read`` names the listener and gives it its doc."""
+
+    read: Callable[[Form, Account], Typed]
+    write: Writer[Typed, Written]
+    confirm: Callable[[Account, Written], str]
+
+    def __call__(self, form: Form) -> str:
+        account = form.account()
+        typed = self.read(form, account)
+        written = self.write(account, typed, session=form.session, actor=form.actor)
+        return self.confirm(account, written)
+
+
+def _contact(form: Form, account: Account) -> ContactCreate:
+    """Add the contact the form describes."""
+    given = read_contact(account, record_forms.submitted(form.view)[1], session=form.session)
+    assert isinstance(given, ContactCreate)
+    return given
+
+
+def _added(account: Account, person: Contact) -> str:
+    return f"Added {person.name} to {account.name}."
+
+
+def _request(form: Form, account: Account) -> CustomerRequestCreate:
     """Log a request for something we do not offer."""
-    account = form.account()
-    asked = CustomerRequestCreate(
+    return CustomerRequestCreate(
         what=form.value(ids.REQUEST_WHAT) or "",
         alternatives=form.value(ids.REQUEST_ALTERNATIVES),
         outcome=choice(form.value(ids.REQUEST_OUTCOME), RequestOutcome, "outcome")
         or RequestOutcome.OPEN,
         idempotency_key=form.key,
-    )
-    return logged_request(
-        account, add_request(account, asked, session=form.session, actor=form.actor)
     )
 
 
@@ -395,25 +423,21 @@ def _target(form: Form, field: tuple[str, str]) -> float:
         return goals.read_target(form.value(field) or "")
 
 
-def _objective(form: Form) -> str:
+def _objective(form: Form, account: Account) -> PlanObjectiveCreate:
     """Add an objective to the plan."""
-    account = form.account()
     target = _target(form, ids.OBJECTIVE_TARGET)
     due = _due(form, ids.OBJECTIVE_DUE)
     with form.about(ids.OBJECTIVE_DUE):
-        aim = PlanObjectiveCreate(
+        return PlanObjectiveCreate(
             metric=form.value(ids.OBJECTIVE_METRIC) or "",
             target=target,
             due_on=due,
             idempotency_key=form.key,
         )
-    stored = plans.add_objective(account, aim, session=form.session, actor=form.actor)
-    return aimed(account, stored)
 
 
-def _action(form: Form) -> str:
+def _action(form: Form, account: Account) -> PlanActionCreate:
     """Add an action to the plan, its owner the person picked (by default, whoever adds it)."""
-    account = form.account()
     picked = form.value(ids.ACTION_OWNER)
     owner = get_user_by_slack_id(picked, session=form.session) if picked else None
     if picked and (owner is None or not owner.active):
@@ -424,25 +448,21 @@ def _action(form: Form) -> str:
         )
     due = _due(form, ids.ACTION_DUE)
     with form.about(ids.ACTION_DUE):
-        step = PlanActionCreate(
+        return PlanActionCreate(
             what=form.value(ids.ACTION_WHAT) or "",
             due_on=due,
             owner_id=owner.id if owner else None,
             idempotency_key=form.key,
         )
-    stored = plans.add_action(account, step, session=form.session, actor=form.actor)
-    return stepped(account, stored)
 
 
-def _risk(form: Form) -> str:
+def _risk(form: Form, account: Account) -> PlanRiskCreate:
     """Add a risk, and its mitigation, to the plan."""
-    account = form.account()
-    danger = PlanRiskCreate(
+    return PlanRiskCreate(
         what=form.value(ids.RISK_WHAT) or "",
         mitigation=form.value(ids.RISK_MITIGATION),
         idempotency_key=form.key,
     )
-    return risked(account, plans.add_risk(account, danger, session=form.session, actor=form.actor))
 
 
 def _goal(form: Form) -> str:
