@@ -688,8 +688,10 @@ class Order(OrderBase, _OrderLinks, table=True):
     __tablename__ = "orders"
     __table_args__ = (
         _one_of("status", OrderStatus),
-        # The orders placed, and those completed or in trouble, in the last days.
-        Index("ix_orders_placed_at", "placed_at"),
+        # The orders placed, and those completed or in trouble, in the last days; the
+        # deals the window's orders cover, and whether one deal's order is in it.
+        Index("ix_orders_placed_at_deal", "placed_at", "deal_id"),
+        Index("ix_orders_deal_placed", "deal_id", "placed_at"),
         Index("ix_orders_updated_at", "updated_at"),
     )
 
