@@ -388,6 +388,30 @@ def test_key_accounts_get_a_quarterly_review(world: World) -> None:
     assert not [k for k in world.keys(datetime(2026, 3, 26, tzinfo=UTC)) if "review" in k]
 
 
+def test_reviews_follow_overrides_for_everyone_and_for_one_person(world: World) -> None:
+    # Everyone's key accounts are found through the tier indexes (kept by scoring, or set
+    # by hand), one person's through their accounts: the same accounts, overrides first.
+    snapshot(world, T0, "key")  # Acme: key as scored
+    raised = factories.account(world.session, "Raised Co", owner_id=world.anna.id)
+    lowered = factories.account(world.session, "Lowered Co", owner_id=world.anna.id)
+    snapshot(world, T0, "standard", raised)
+    snapshot(world, T0, "strategic", lowered)
+    raised.tier_override, raised.tier_override_reason = "strategic", "board decision"
+    lowered.tier_override, lowered.tier_override_reason = "growth", "winding down"
+    world.session.add_all([raised, lowered])
+    world.session.commit()
+    when = datetime(2026, 3, 20, tzinfo=UTC)
+    reviewed = {
+        who: sorted(
+            i.account_name
+            for i in due_items(session=world.session, now=when, user_id=who)
+            if i.kind == "account_review"
+        )
+        for who in (None, world.anna.id)
+    }
+    assert reviewed[None] == reviewed[world.anna.id] == ["Acme", "Raised Co"]
+
+
 def test_recording_a_review_clears_the_review_reminder(world: World) -> None:
     snapshot(world, T0, "key")
     when = datetime(2026, 3, 20, tzinfo=UTC)
