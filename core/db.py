@@ -37,6 +37,12 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 VERSIONS = MIGRATIONS / "versions"
 VERSION_TABLE = "alembic_version"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_CACHE_KIB = 32_768
+"""Each SQLite connection's page cache, at most (SQLite's default is 2 MiB). One person's
+due list reads their accounts' rows beside the interactions index; in 2 MiB those pages
+evicted each other and the list read the file again on every call (at 100,000 accounts,
+the busiest person's list spent 130 ms in SQLite against 79 ms with 16 MiB and more).
+A connection takes the memory only as it reads; the pool keeps a few."""
 
 
 def normalise_url(url: str) -> str:
@@ -53,6 +59,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 

@@ -392,6 +392,9 @@ class Account(AccountBase, _Stored, table=True):
             "tier_override IS NULL OR tier_override_reason IS NOT NULL",
             name="ck_tier_override_has_reason",
         ),
+        # The accounts put in a tier by hand: with current_tiers' tier index, everyone's
+        # strategic and key accounts without reading every account.
+        Index("ix_accounts_tier_override", "tier_override"),
     )
 
     name_key: str = Field(max_length=200, unique=True)
@@ -688,8 +691,10 @@ class Order(OrderBase, _OrderLinks, table=True):
     __tablename__ = "orders"
     __table_args__ = (
         _one_of("status", OrderStatus),
-        # The orders placed, and those completed or in trouble, in the last days.
-        Index("ix_orders_placed_at", "placed_at"),
+        # The orders placed, and those completed or in trouble, in the last days; the
+        # deals the window's orders cover, and whether one deal's order is in it.
+        Index("ix_orders_placed_at_deal", "placed_at", "deal_id"),
+        Index("ix_orders_deal_placed", "deal_id", "placed_at"),
         Index("ix_orders_updated_at", "updated_at"),
     )
 
@@ -1038,7 +1043,10 @@ class CurrentTier(_Model, table=True):
     range of an index, however many nightly snapshots the history holds."""
 
     __tablename__ = "current_tiers"
-    __table_args__ = (Index("ix_current_tiers_health", "health"),)
+    __table_args__ = (
+        Index("ix_current_tiers_health", "health"),
+        Index("ix_current_tiers_tier", "tier"),
+    )
 
     account_id: int = Field(foreign_key="accounts.id", primary_key=True, ondelete="CASCADE")
     tier: Tier = Field(sa_type=String(16))

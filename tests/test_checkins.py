@@ -313,6 +313,42 @@ def test_a_repeat_purchase_is_not_a_renewal(world: World) -> None:
     assert item.key == "thank_you:1:2026-01-04"  # the same item, the new deal joined it
 
 
+def test_a_deal_its_order_covers_is_thanked_for_once_for_everyone_and_for_its_owner(
+    world: World,
+) -> None:
+    # Everyone's list sorts the window's deals against the window's orders; one person's
+    # looks each of their deals up by deal: the same answer, for the owner and nobody else.
+    log(world, T0)
+    deals = []
+    for closed in (date(2026, 1, 4), date(2026, 1, 5)):
+        won = DealCreate(stage="won", closed_on=closed, product="Support")
+        deals.append(add_deal(world.acme, won, session=world.session, actor=SYSTEM))
+    with time_machine.travel(T0 - timedelta(days=30), tick=False):  # before the window
+        early = OrderCreate(what="old licences", deal_id=deals[0].id)
+        record_order(world.acme, early, session=world.session, actor=SYSTEM)
+    with time_machine.travel(T0, tick=False):
+        placed = OrderCreate(what="200 licences", deal_id=deals[1].id)
+        record_order(world.acme, placed, session=world.session, actor=SYSTEM)
+    world.session.commit()
+    moment = T0 + timedelta(hours=2)
+    titles = {
+        who: [
+            i.title
+            for i in due_items(session=world.session, now=moment, user_id=who)
+            if i.kind == "thank_you"
+        ]
+        for who in (None, world.anna.id, world.maja.id)
+    }
+    # The 4 January deal's only order is older than the window: thanked for as a deal;
+    # the 5 January deal is covered by the order placed this week: thanked for as it.
+    assert (
+        titles[None]
+        == titles[world.anna.id]
+        == ["Thank Acme for a won deal and an order this week"]
+    )
+    assert titles[world.maja.id] == []
+
+
 # personal_connect -----------------------------------------------------------------------------
 
 
@@ -350,6 +386,30 @@ def test_key_accounts_get_a_quarterly_review(world: World) -> None:
     assert world.item(datetime(2026, 3, 25, tzinfo=UTC), "account_review").severity == "yellow"
     log(world, datetime(2026, 3, 25, tzinfo=UTC), kind="review")
     assert not [k for k in world.keys(datetime(2026, 3, 26, tzinfo=UTC)) if "review" in k]
+
+
+def test_reviews_follow_overrides_for_everyone_and_for_one_person(world: World) -> None:
+    # Everyone's key accounts are found through the tier indexes (kept by scoring, or set
+    # by hand), one person's through their accounts: the same accounts, overrides first.
+    snapshot(world, T0, "key")  # Acme: key as scored
+    raised = factories.account(world.session, "Raised Co", owner_id=world.anna.id)
+    lowered = factories.account(world.session, "Lowered Co", owner_id=world.anna.id)
+    snapshot(world, T0, "standard", raised)
+    snapshot(world, T0, "strategic", lowered)
+    raised.tier_override, raised.tier_override_reason = "strategic", "board decision"
+    lowered.tier_override, lowered.tier_override_reason = "growth", "winding down"
+    world.session.add_all([raised, lowered])
+    world.session.commit()
+    when = datetime(2026, 3, 20, tzinfo=UTC)
+    reviewed = {
+        who: sorted(
+            i.account_name
+            for i in due_items(session=world.session, now=when, user_id=who)
+            if i.kind == "account_review"
+        )
+        for who in (None, world.anna.id)
+    }
+    assert reviewed[None] == reviewed[world.anna.id] == ["Acme", "Raised Co"]
 
 
 def test_recording_a_review_clears_the_review_reminder(world: World) -> None:

@@ -84,6 +84,16 @@ class Scope:
             clauses.append(account.in_(sorted(self.account_ids)))
         return clauses
 
+    def owned(self, account: Any) -> list[ColumnElement[bool]]:
+        """SQL conditions, answered by ``account``'s index, that keep the rows of the
+        accounts the scope's people own: one person's few records of a table found
+        without reading the portfolio's first. A condition to add beside the exact one
+        (:meth:`where` on the account's owner)."""
+        if self.user_ids is None:
+            return []
+        owned = select(col(Account.id)).where(col(Account.owner_id).in_(sorted(self.user_ids)))
+        return [among(account, owned.scalar_subquery())]
+
     def reporting(self, assignee: Any, account: Any) -> list[ColumnElement[bool]]:
         """SQL conditions, each answered by an index, that keep the rows whose person
         (the record's ``assignee``, else its account's owner) reports to one of the
@@ -242,7 +252,26 @@ def key_accounts(context: Context, *columns: Any) -> Any:
         col(Account.status) == AccountStatus.ACTIVE.value,
         tier.in_(sorted(REVIEWED_TIERS)),
         *context.scope.where(col(Account.owner_id), col(Account.id)),
+        *_reviewed_by_index(context.scope),
     )
+
+
+def _reviewed_by_index(scope: Scope) -> list[ColumnElement[bool]]:
+    """For everyone's strategic and key accounts, a condition beside the exact one that
+    the tier indexes answer: kept in one of those tiers by scoring, or put there by hand.
+    A few thousand accounts of a portfolio, where the exact condition alone read every
+    account (account reviews: 173 ms of a sweep at 100,000 accounts). Some people's or
+    some accounts' are found through their own index instead."""
+    if scope.user_ids is not None or scope.account_ids is not None:
+        return []
+    tiers = sorted(REVIEWED_TIERS)
+    kept_there = select(col(CurrentTier.account_id)).where(col(CurrentTier.tier).in_(tiers))
+    return [
+        or_(
+            among(col(Account.id), kept_there.scalar_subquery()),
+            col(Account.tier_override).in_(tiers),
+        )
+    ]
 
 
 def about(account_id: Any, user_id: Any = None) -> tuple[Any, Any, Any]:

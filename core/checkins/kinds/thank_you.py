@@ -144,9 +144,6 @@ def renews(closed: datetime, previous: datetime | None, context: Context) -> boo
 def _deals_query(context: Context) -> Any:
     """Deals won in the window that no order covers and no thank-you followed."""
     now, start = context.now, _start(context)
-    ordered_deals = select(col(Order.deal_id)).where(
-        _placed_in_window(context), col(Order.deal_id).is_not(None)
-    )
     return (
         wide_select(
             col(Deal.id),
@@ -161,11 +158,28 @@ def _deals_query(context: Context) -> Any:
             col(Deal.stage) == DealStage.WON.value,
             col(Deal.closed_on) >= start.date(),
             col(Deal.closed_on) <= now.date(),
-            col(Deal.id).not_in(ordered_deals),
+            _not_ordered(context),
             ~logged_since(THANKS, col(Deal.account_id), utc_midnight(col(Deal.closed_on))),
             *_owned(context, col(Account.id)),
+            *context.scope.owned(col(Deal.account_id)),
         )
     )
+
+
+def _not_ordered(context: Context) -> Any:
+    """No order placed in the window covers the deal. Everyone's deals of the window are
+    sorted against one list of the window's ordered deals (a range of the orders'
+    ``(placed_at, deal_id)`` index); one person's few deals are each looked up in the
+    ``(deal_id, placed_at)`` index instead of reading that list."""
+    if context.scope.user_ids is None:
+        ordered = select(col(Order.deal_id)).where(
+            _placed_in_window(context), col(Order.deal_id).is_not(None)
+        )
+        return col(Deal.id).not_in(ordered)
+    covering = select(col(Order.id)).where(
+        col(Order.deal_id) == col(Deal.id), _placed_in_window(context)
+    )
+    return ~covering.exists()
 
 
 def deals(context: Context, reading: Reading) -> list[Occasion]:
