@@ -46,6 +46,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             col(Order.updated_at) <= now,
             ~logged_since(PERSONAL_KINDS, col(Order.account_id), col(Order.updated_at)),
             *context.scope.where(col(Account.owner_id), col(Account.id)),
+            *context.scope.owned(col(Order.account_id)),
         )
     )
     found = []

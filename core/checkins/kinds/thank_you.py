@@ -238,6 +238,7 @@ def _orders_query(context: Context) -> Any:
             _placed_in_window(context),
             ~logged_since(THANKS, col(Order.account_id), col(Order.placed_at)),
             *_owned(context, col(Account.id)),
+            *context.scope.owned(col(Order.account_id)),
         )
     )
 
