@@ -32,6 +32,26 @@ def examples(usual: int) -> int:
     return usual * int(os.environ.get("KAM_HYPOTHESIS_TIMES", "1"))
 
 
+SLOWEST_FIRST = (
+    "test_capacity.py",
+    "test_bot_fuzz.py",
+    "test_health_drop_runs.py",
+    "test_first_run.py",
+    "test_export.py",
+    "test_bot_cli.py",
+    "test_import.py",
+    "test_migrations.py",
+    "test_checkin_delivery.py",
+)
+"""Modules with the longest tests (seconds each), run first: the two cores then share the
+many short ones at the end, rather than one waiting on a long test started last."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {name: n for n, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: else as found
+
+
 _counter = itertools.count()
 
 
