@@ -78,8 +78,7 @@ class Scope:
             ids = sorted(self.user_ids)
             clauses.append(owner.in_(ids))
             if assignee is not None:
-                owned = select(col(Account.id)).where(col(Account.owner_id).in_(ids))
-                clauses.append(or_(assignee.in_(ids), among(account, owned.scalar_subquery())))
+                clauses.append(or_(assignee.in_(ids), *self.owned(account)))
         if self.account_ids is not None:
             clauses.append(account.in_(sorted(self.account_ids)))
         return clauses

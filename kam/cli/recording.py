@@ -66,8 +66,8 @@ def promise(
     with common.on(account) as on:
         due = on.deadline(by)
         kept = on.write(add_commitment, CommitmentCreate(what=what, due_on=due, to_whom=to))
-        common.said(kept, f"Promise to {on.account.name} recorded: {kept.what} "
-                    f"(due {due:%a %d %b %Y}).")  # fmt: skip
+        sentence = f"Promise to {on.account.name} recorded: {kept.what} (due {due:%a %d %b %Y})."
+        common.said(kept, sentence)
 
 
 @writes
