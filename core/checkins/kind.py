@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, exists, func, literal, or_
 from sqlalchemy import select as wide_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS, CheckinConfig
@@ -195,20 +194,6 @@ def kept(column: str) -> Any:
     return (
         select(getattr(CurrentTier, column))
         .where(col(CurrentTier.account_id) == col(Account.id))
-        .correlate(Account)
-        .scalar_subquery()
-    )
-
-
-def newest_snapshot(column: str) -> Any:
-    """SQL: one column of the account's newest snapshot (None before its first scoring),
-    looked up per account through the snapshots' (account, at) index."""
-    snap = aliased(ScoreSnapshot)  # its own, so a query that joins snapshots can use it
-    return (
-        select(getattr(snap, column))
-        .where(col(snap.account_id) == col(Account.id))
-        .order_by(col(snap.at).desc())
-        .limit(1)
         .correlate(Account)
         .scalar_subquery()
     )

@@ -40,6 +40,11 @@ if TYPE_CHECKING:
 
 NAME = "health_drop"
 SNAPSHOTS = ScoreSnapshot.__table__  # type: ignore[attr-defined]
+# The snapshots as the query reads them, each alias built once: an alias copies its
+# table's columns when first read, and a construct does not change once built.
+NEWEST_BEFORE, WINDOW, AFTER, ABOVE, FELL = (
+    SNAPSHOTS.alias(name) for name in ("newest_before", "window", "after", "above", "fell")
+)
 MOVED = 0.1
 """A factor moved when its points changed by at least this much (points are tenths)."""
 
@@ -125,9 +130,10 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
     changed red line holds at once.
     """
     now = context.now
-    # Plain table aliases: an ORM alias of the snapshots costs milliseconds to build,
-    # each time the query is built (five of them were half of one person's reading).
-    snap = SNAPSHOTS.alias("newest_before")
+    # Plain table aliases, built once: an ORM alias of the snapshots costs milliseconds
+    # to build, each time the query is built (five of them were half of one person's
+    # reading).
+    snap = NEWEST_BEFORE
     floor = func.coalesce(
         select(snap.c.at)
         .where(snap.c.account_id == col(Account.id), snap.c.at < at(since))
@@ -154,7 +160,7 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
         .offset(0)
         .subquery("red")
     )
-    window = SNAPSHOTS.alias("window")
+    window = WINDOW
     last_above = (
         select(func.max(window.c.at))
         .where(
@@ -165,7 +171,7 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
         .scalar_subquery()
     )
     above_at = wide_select(red, last_above.label("above_at")).offset(0).subquery("above_at")
-    after = SNAPSHOTS.alias("after")
+    after = AFTER
     first_red = (
         select(func.min(after.c.at))
         .where(after.c.account_id == above_at.c.account_id, after.c.at > above_at.c.above_at)
@@ -178,7 +184,7 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
         .offset(0)
         .subquery("marks")
     )
-    above, fell = SNAPSHOTS.alias("above"), SNAPSHOTS.alias("fell")
+    above, fell = ABOVE, FELL
     return (
         wide_select(
             marks.c.account_id,

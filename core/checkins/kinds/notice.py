@@ -23,6 +23,10 @@ from core.checkins.sql import moment
 from core.clock import start_of_day_utc
 from core.models import Account, Notice, User
 
+OWNER = aliased(User, name="owner_user")
+"""The notice owner's user row, which names their manager (built once: an ORM alias
+copies every column of the table)."""
+
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
 
@@ -58,7 +62,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             *scope.where(owner, col(Notice.account_id), assignee=col(Notice.owner_id)),
         )
     )
-    owner_user = aliased(User)
+    owner_user = OWNER
     told_manager = (
         wide_select(
             *common_columns,
