@@ -184,7 +184,7 @@ def unpacked(query: Any, fresh: str | list[list[Any]] | None) -> list[Any]:
 def _shape(columns: tuple[str, ...]) -> Any:
     """The row type of a kind's unpacked rows, made once per set of columns (making a
     named tuple compiles its code: a millisecond per kind and sweep)."""
-    return namedtuple("Fresh", ["cls", *columns])  # type: ignore[misc]
+    return namedtuple("Fresh", ["cls", *columns])
 
 
 class Reading:
