@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.db import SQLITE_CACHE_KIB
 from core.models import Account, Feedback, Interaction, name_key
 from tests import factories
 
@@ -86,3 +87,16 @@ def test_deleting_an_account_removes_its_history(session: Session) -> None:
     session.delete(acme)
     session.commit()
     assert session.exec(select(Interaction)).all() == []
+
+
+def test_every_connection_gets_kams_settings(engine: Engine) -> None:
+    """SQLite: the write-ahead log and a larger page cache; PostgreSQL: no just-in-time
+    compilation, which cost a sweep's check-in query more than the query itself."""
+    for _ in range(2):  # a new connection, and one taken back from the pool
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+            else:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
