@@ -28,6 +28,7 @@ from core.checkins.kind import (
     about,
     current_tier,
     due,
+    with_current_tier,
 )
 from core.checkins.sql import at, days_between, moment, utc_day
 from core.models import (
@@ -61,13 +62,15 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         .where(col(Interaction.account_id) == col(Account.id))
         .scalar_subquery()
     )
-    tier = current_tier()
-    accounts = wide_select(
-        *about(col(Account.id)),
-        col(Account.checkin_cadence_days).label("override"),
-        tier.label("tier"),
-        last.label("last"),
-        col(Account.created_at).label("created_at"),
+    tier = current_tier(joined=True)
+    accounts = with_current_tier(
+        wide_select(
+            *about(col(Account.id)),
+            col(Account.checkin_cadence_days).label("override"),
+            tier.label("tier"),
+            last.label("last"),
+            col(Account.created_at).label("created_at"),
+        )
     ).where(
         col(Account.status) == AccountStatus.ACTIVE.value,
         *context.scope.where(col(Account.owner_id), col(Account.id)),
