@@ -54,6 +54,13 @@ def list_users(*, session: Session) -> Sequence[User]:
     return session.exec(select(User).order_by(col(User.name))).all()
 
 
+def emails(*, session: Session) -> dict[int, str]:
+    """Everyone's e-mail by id: what a list names its items' people by. Two columns, not
+    whole records: a firm of a million accounts has thousands of people, and making
+    each one's record took a due list longer than finding its items."""
+    return {uid: email for uid, email in session.exec(select(User.id, User.email)) if uid}
+
+
 @dataclass(frozen=True)
 class Person:
     """One person on the team as the people list shows them."""

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from core.checkins import ConsoleNotifier, Notifier, due_items, sweep
-from core.services.users import get_user_by_email, list_users
+from core.services.users import emails, get_user_by_email
 from kam.cli.context import (
     DbOption,
     JsonOption,
@@ -48,8 +48,11 @@ def due(
     with session(db) as s:
         person = get_user_by_email(user, session=s) if user else None
         items = due_items(session=s, now=now, user_id=person.id if person else None)
-        emails = {u.id: u.email for u in list_users(session=s)}
-    rows = [{**item.as_dict(), "user": emails.get(item.user_id)} for item in items]
+        named = emails(session=s)
+    rows = [
+        {**item.as_dict(), "user": named.get(item.user_id) if item.user_id is not None else None}
+        for item in items
+    ]
     if as_json:
         emit_json(rows)
         return
