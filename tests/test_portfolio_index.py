@@ -231,3 +231,14 @@ def test_microseconds_of_halfway_fractions() -> None:
     days = np.concatenate([halves, halves + 3, -halves, halves + 12345])
     expected = [timedelta(days=float(d)) // timedelta(microseconds=1) for d in days]
     assert microseconds(days).tolist() == expected
+
+
+def test_the_text_made_in_chunks_finds_what_one_piece_finds(
+    monkeypatch: pytest.MonkeyPatch, rows: list[PortfolioRow]
+) -> None:
+    monkeypatch.setattr("tui.portfolio_index.TEXT_CHUNK", 7)
+    chunked = PortfolioIndex(portfolio())
+    chunked.sort_ahead()
+    for query in QUERIES:
+        owners = [1, 7, 9] if query.scope == "team" else None
+        assert chunked.select(query, owners).tolist() == python_select(rows, query, owners)

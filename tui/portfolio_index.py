@@ -27,6 +27,7 @@ from core.views.portfolio_rows import BANDS as BANDS
 from core.views.portfolio_rows import US_PER_DAY, BoolArray
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
+TEXT_CHUNK = 50_000
 TIERS = ("strategic", "key", "growth", "standard")
 QUADRANTS = ("strategic", "develop", "maintain", "serve_efficiently")
 SCOPES = ("all", "mine", "team")
@@ -77,14 +78,6 @@ def _key_of_codes(names: Sequence[str], order: dict[str, int]) -> IntArray:
     return np.array([order.get(name, 9) for name in names], dtype=np.int64)
 
 
-def _rank(texts: Sequence[str]) -> IntArray:
-    """Each text's place among the distinct ``texts`` case-folded, sorted as Python sorts str."""
-    folded = np.array([t.casefold() for t in texts], dtype=np.dtypes.StringDType())
-    _, rank = np.unique(folded, return_inverse=True)
-    ranks: IntArray = rank.astype(np.int64)
-    return ranks
-
-
 class IndexRows(Sequence[PortfolioRow]):
     """The index's rows in account order, each made when asked for (the table asks for
     the few it draws)."""
@@ -124,6 +117,10 @@ class PortfolioIndex:
 
     columns: PortfolioColumns | None = None
     _sorted: dict[tuple[str, bool], IntArray] = field(default_factory=dict)
+    _present: dict[str, int] = field(default_factory=dict)  # rows with a value, per column
+    _locks: dict[str, threading.Lock] = field(
+        default_factory=lambda: {key: threading.Lock() for key in COLUMN_KEYS}
+    )
     _text: Any = None  # the folded texts as UTF-8 bytes (numpy), one account a line
     _line_ends: IntArray | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -161,33 +158,48 @@ class PortfolioIndex:
             return cached
         if column not in COLUMN_KEYS:
             raise ValueError(f"unknown column {column!r}")
-        with self._lock:  # an earlier selection still running may be sorting this column
-            cached = self._sorted.get((column, descending))
-            if cached is not None:
-                return cached
-            key, missing = self._key(column)
-            present = np.flatnonzero(~missing)
-            ranked = present[np.argsort(key[present], kind="stable")]
-            last = np.flatnonzero(missing)
-            self._sorted[(column, False)] = np.concatenate([ranked, last])
-            self._sorted[(column, True)] = np.concatenate([ranked[::-1], last])
-            return self._sorted[(column, descending)]
+        with self._locks[column]:  # an earlier selection may be sorting this column
+            ascending = self._sorted.get((column, False))
+            if ascending is None:
+                key, missing = self._key(column)
+                if missing is None:
+                    ascending = np.argsort(key, kind="stable")
+                    self._present[column] = len(ascending)
+                else:
+                    present = np.flatnonzero(~missing)
+                    ranked = present[np.argsort(key[present], kind="stable")]
+                    ascending = np.concatenate([ranked, np.flatnonzero(missing)])
+                    self._present[column] = len(present)
+                ascending = ascending.astype(np.int32)
+                self._sorted[(column, False)] = ascending
+            if not descending:
+                return ascending
+            m = self._present[column]
+            reverse = np.concatenate([ascending[:m][::-1], ascending[m:]])
+            self._sorted[(column, True)] = reverse
+            return reverse
 
-    def _key(self, column: str) -> tuple[Any, BoolArray]:
-        """What ``column`` sorts by, and which rows have no value in it."""
+    def sort_ahead(self) -> None:
+        """Sort every column and make the filter's text now (a worker calls this after the
+        first order is shown), so key presses find them ready."""
+        for column in COLUMN_KEYS:
+            self.order(column, False)
+        self._search_text()
+
+    def _key(self, column: str) -> tuple[Any, BoolArray | None]:
+        """What ``column`` sorts by, and which rows have no value in it (None: none lacks one).
+
+        Keys are made as small as they can be without changing the order: numpy sorts
+        16-bit keys by radix, a pass or two over the rows."""
         c = self.columns
         if c is None:
-            return np.zeros(0), np.zeros(0, dtype=bool)
-        n = len(c)
-        nothing = np.zeros(n, dtype=bool)
+            return np.zeros(0), None
         if column == "name":
-            return _rank(c.names), nothing
+            return np.array([n.casefold() for n in c.names], dtype=np.dtypes.StringDType()), None
         if column == "owner":
-            people, where = np.unique(c.owner_ids, return_inverse=True)
-            names = [c.owners.get(p, "") if p > 0 else "" for p in people.tolist()]
-            return _rank(names)[where], nothing
+            return self._owner_key(c), None
         if column == "tier":
-            return _key_of_codes(c.tiers, _TIER_ORDER)[c.tier], nothing
+            return _key_of_codes(c.tiers, _TIER_ORDER)[c.tier], None
         if column == "quadrant":
             return _key_of_codes(c.quadrants, _QUADRANT_ORDER)[c.quadrant], c.quadrant < 0
         if column == "last_contact":
@@ -195,7 +207,22 @@ class PortfolioIndex:
         if column == "next_due":
             return c.interval_days * US_PER_DAY - c.contact_us, ~c.contacted
         values = getattr(c, column)
-        return values, np.isnan(values)
+        missing = np.isnan(values)
+        return _tenths(values, missing), missing
+
+    @staticmethod
+    def _owner_key(c: PortfolioColumns) -> Any:
+        """Each row's owner's place among the owners' folded names ("" for nobody)."""
+        people = np.array(sorted(c.owners), dtype=np.int64)
+        folded = [c.owners[p].casefold() for p in people.tolist()]
+        rank = {name: i for i, name in enumerate(sorted({"", *folded}))}
+        of_person = np.array([rank[name] for name in folded] + [rank[""]], dtype=np.int64)
+        if not len(people):
+            return np.full(len(c), rank[""], dtype=np.int16)
+        where = np.clip(np.searchsorted(people, c.owner_ids), 0, len(people) - 1)
+        known = (people[where] == c.owner_ids) & (c.owner_ids > 0)
+        key = of_person[np.where(known, where, len(people))]
+        return key.astype(np.int16) if len(rank) < 2**15 else key
 
     def _search_text(self) -> tuple[Any, IntArray]:
         """Every account's name, sector and owner, case-folded, one account a line, as
@@ -204,15 +231,17 @@ class PortfolioIndex:
             with self._lock:
                 c = self.columns
                 if self._text is None and c is not None:
-                    lines = [
-                        f"{n}\t{s}\t{o}"
-                        for n, s, o in zip(c.names, c.sectors, c.owner_names(), strict=True)
+                    # a chunk at a time, so a million accounts' lines are never all held
+                    owners = c.owner_names()
+                    parts = [
+                        _folded_lines(
+                            c.names[start : start + TEXT_CHUNK],
+                            c.sectors[start : start + TEXT_CHUNK],
+                            owners[start : start + TEXT_CHUNK],
+                        )
+                        for start in range(0, len(c), TEXT_CHUNK)
                     ]
-                    joined = "\n".join(lines)
-                    if joined.count("\n") != len(lines) - 1:  # a name holding a line break
-                        joined = "\n".join(line.replace("\n", " ") for line in lines)
-                    # Folding is per character, so the joined text folds as each line does.
-                    data = np.frombuffer(joined.casefold().encode(), dtype=np.uint8)
+                    data = np.frombuffer(b"\n".join(parts), dtype=np.uint8)
                     self._line_ends = np.flatnonzero(data == ord("\n"))
                     self._text = data
         if self._text is None or self._line_ends is None:
@@ -275,3 +304,28 @@ class PortfolioIndex:
 def _code(names: Sequence[str], name: str) -> int:
     """``name``'s code, or one no row has (-2) when no row holds it."""
     return names.index(name) if name in names else -2
+
+
+def _tenths(values: Any, missing: BoolArray) -> Any:
+    """``values`` as whole tenths (16-bit) when each is one, as scores are; else as they are.
+
+    A value that is exactly its tenths over ten keeps its place among the others: equal
+    values stay equal and smaller ones smaller."""
+    if missing.all():
+        return np.zeros(len(values), dtype=np.int16)
+    filled = np.where(missing, 0.0, values)
+    tenths = np.rint(filled * 10)
+    if np.abs(tenths).max() < 2**15 and np.array_equal(tenths / 10, filled):
+        return tenths.astype(np.int16)
+    return values
+
+
+def _folded_lines(names: Sequence[str], sectors: Sequence[str], owners: Sequence[str]) -> bytes:
+    """Each account's name, sector and owner, case-folded, one account a line, as UTF-8
+    (folding is per character, so the lines fold together as each one does alone)."""
+    accounts = zip(names, sectors, owners, strict=True)
+    text = "\n".join([f"{n}\t{s}\t{o}" for n, s, o in accounts])
+    if text.count("\n") != len(names) - 1:  # a name holding a line break: one account a line
+        accounts = zip(names, sectors, owners, strict=True)
+        text = "\n".join([f"{n}\t{s}\t{o}".replace("\n", " ") for n, s, o in accounts])
+    return text.casefold().encode()

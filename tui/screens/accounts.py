@@ -103,6 +103,7 @@ class AccountsScreen(WorkingScreen):
         index.order(self.portfolio_query.sort, self.portfolio_query.descending)
         scored = index.scored
         self.post_message(self.IndexLoaded(index, scored))
+        index.sort_ahead()  # numpy sorts without holding the interpreter: the screen goes on
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="first")
     def load_first_page(self) -> None:
