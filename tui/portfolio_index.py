@@ -123,6 +123,8 @@ class PortfolioIndex:
     )
     _text: Any = None  # the folded texts as UTF-8 bytes (numpy), one account a line
     _line_ends: IntArray | None = None
+    _sector_codes: Any = None  # each row's sector, a place in _sectors
+    _sectors: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     rows: IndexRows = field(init=False)
 
@@ -225,23 +227,23 @@ class PortfolioIndex:
         return key.astype(np.int16) if len(rank) < 2**15 else key
 
     def _search_text(self) -> tuple[Any, IntArray]:
-        """Every account's name, sector and owner, case-folded, one account a line, as
-        UTF-8 bytes, and where each line ends (made once, when first searched)."""
+        """Every account's name, case-folded, one account a line, as UTF-8 bytes, and
+        where each line ends; and each account's sector as a code (made once, when first
+        searched)."""
         if self._text is None or self._line_ends is None:
             with self._lock:
                 c = self.columns
                 if self._text is None and c is not None:
                     # a chunk at a time, so a million accounts' lines are never all held
-                    owners = c.owner_names()
                     parts = [
-                        _folded_lines(
-                            c.names[start : start + TEXT_CHUNK],
-                            c.sectors[start : start + TEXT_CHUNK],
-                            owners[start : start + TEXT_CHUNK],
-                        )
+                        _folded_lines(c.names[start : start + TEXT_CHUNK])
                         for start in range(0, len(c), TEXT_CHUNK)
                     ]
                     data = np.frombuffer(b"\n".join(parts), dtype=np.uint8)
+                    places: dict[str, int] = {}
+                    codes = [places.setdefault(s, len(places)) for s in c.sectors]
+                    self._sector_codes = np.array(codes, dtype=np.int32)
+                    self._sectors = list(places)
                     self._line_ends = np.flatnonzero(data == ord("\n"))
                     self._text = data
         if self._text is None or self._line_ends is None:
@@ -249,19 +251,29 @@ class PortfolioIndex:
         return self._text, self._line_ends
 
     def matches(self, needle: str) -> BoolArray:
-        """Which rows' folded text holds ``needle`` (folded, without white space).
+        """Which rows' folded name, sector or owner holds ``needle`` (folded, without
+        white space: so it never spans two of them, and each is searched on its own).
 
-        UTF-8 is searched byte by byte: a character's bytes never start inside another's,
-        so a byte match of the needle is a character match."""
+        The names are searched as one UTF-8 text, byte by byte: a character's bytes never
+        start inside another's, so a byte match of the needle is a character match. The
+        few distinct sectors and owners are searched one by one and their rows marked."""
         text, ends = self._search_text()
         found = np.zeros(len(self), dtype=bool)
+        c = self.columns
         wanted = np.frombuffer(needle.encode(), dtype=np.uint8)
-        if not len(wanted) or len(text) < len(wanted):
+        if c is None or not len(wanted):
             return found
-        at = np.flatnonzero(text[: len(text) - len(wanted) + 1] == wanted[0])
-        for k in range(1, len(wanted)):
-            at = at[text[at + k] == wanted[k]]
-        found[np.searchsorted(ends, at)] = True
+        if len(text) >= len(wanted):
+            at = np.flatnonzero(text[: len(text) - len(wanted) + 1] == wanted[0])
+            for k in range(1, len(wanted)):
+                at = at[text[at + k] == wanted[k]]
+            found[np.searchsorted(ends, at)] = True
+        in_sector = np.array([needle in s.casefold() for s in self._sectors], dtype=bool)
+        if in_sector.any():
+            found |= in_sector[self._sector_codes]
+        people = [p for p, name in c.owners.items() if p > 0 and needle in name.casefold()]
+        if people:
+            found |= np.isin(c.owner_ids, np.array(people, dtype=np.int64))
         return found
 
     def select(
@@ -320,12 +332,10 @@ def _tenths(values: Any, missing: BoolArray) -> Any:
     return values
 
 
-def _folded_lines(names: Sequence[str], sectors: Sequence[str], owners: Sequence[str]) -> bytes:
-    """Each account's name, sector and owner, case-folded, one account a line, as UTF-8
-    (folding is per character, so the lines fold together as each one does alone)."""
-    accounts = zip(names, sectors, owners, strict=True)
-    text = "\n".join([f"{n}\t{s}\t{o}" for n, s, o in accounts])
-    if text.count("\n") != len(names) - 1:  # a name holding a line break: one account a line
-        accounts = zip(names, sectors, owners, strict=True)
-        text = "\n".join([f"{n}\t{s}\t{o}".replace("\n", " ") for n, s, o in accounts])
+def _folded_lines(names: Sequence[str]) -> bytes:
+    """The names case-folded, one a line, as UTF-8 (folding is per character, so the
+    lines fold together as each one does alone)."""
+    text = "\n".join(names)
+    if text.count("\n") != len(names) - 1:  # a name holding a line break: one name a line
+        text = "\n".join([name.replace("\n", " ") for name in names])
     return text.casefold().encode()

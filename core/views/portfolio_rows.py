@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlmodel import Session, col
 
 from core import collector
@@ -109,11 +109,6 @@ class PortfolioColumns:
         """Whether each account has stored scores."""
         scored: BoolArray = self.quadrant >= 0
         return scored
-
-    def owner_names(self) -> list[str]:
-        """Each account's owner as the table names them ("" for nobody)."""
-        owners = self.owners
-        return [owners.get(o, "") if o > 0 else "" for o in self.owner_ids.tolist()]
 
     def row(self, i: int) -> PortfolioRow:
         """Account ``i`` (its place in ``ids``) as a row of the table."""
@@ -262,6 +257,19 @@ def _load_columns(
         col(Interaction.account_id),
         days_since(func.max(col(Interaction.occurred_at)), now, dialect),
     ).group_by(col(Interaction.account_id))
+    # SQLite reads each account's newest interaction as one look-up in the (account,
+    # time) index while the accounts are read: at a million accounts that is quicker
+    # than grouping every interaction, and the days come aligned. PostgreSQL groups.
+    inline = dialect == "sqlite"
+    if inline:
+        newest = (
+            select(func.max(col(Interaction.occurred_at)))
+            .where(col(Interaction.account_id) == col(Account.id))
+            .scalar_subquery()
+        )
+        accounts = accounts.add_columns(days_since(newest, now, dialect))
+    else:
+        accounts = accounts.add_columns(null())
     if account_ids is not None:
         wanted = list(account_ids)
         accounts = accounts.where(col(Account.id).in_(wanted))
@@ -276,11 +284,13 @@ def _load_columns(
     owner_parts: list[IntArray] = []
     cadence_parts: list[IntArray] = []
     override_parts: list[CodeArray] = []
+    day_parts: list[FloatArray] = []
     names: list[str] = []
     sectors: list[str] = []
     for chunk in read_chunks(session, accounts):
-        aid, name, sector, owner, override, cadence = zip(*chunk, strict=True)
+        aid, name, sector, owner, override, cadence, since = zip(*chunk, strict=True)
         id_parts.append(np.array(aid, dtype=np.int64))
+        day_parts.append(np.array(since, dtype=np.float64))
         names.extend(name)
         sectors.extend([common(s, s) if s else "" for s in sector])
         owner_parts.append(np.array([-1 if o is None else o for o in owner], dtype=np.int64))
@@ -292,8 +302,9 @@ def _load_columns(
     revenue_12m = _nothing(n)
     _read(session, revenue, ids, [revenue_12m])
     revenue_12m[np.isnan(revenue_12m)] = 0.0
-    days = _nothing(n)
-    _read(session, contact, ids, [days])
+    days = _joined(day_parts, np.float64)
+    if not inline:
+        _read(session, contact, ids, [days])
     contacted = ~np.isnan(days)
     contact_us = microseconds(np.where(contacted, days, 0.0))
 
