@@ -7,10 +7,11 @@ set-based queries, :func:`core.views.load_columns`) into columns: numpy arrays
 for the numbers and codes, lists for the texts. Sorting is one stable numpy
 ``argsort`` per column (missing values last, ties in account order, the
 descending order the ascending one reversed, as ``list.sort`` made it), done
-when the column is first asked for and kept; filtering searches the folded
-texts of every account joined into one byte string, in C, and keeps the hits'
-rows of the current order through a mask. A :class:`PortfolioRow` is made only
-for the rows the table draws.
+when the column is first asked for, or ahead in a worker, and kept; filtering
+searches the folded names of every account joined into one byte string, in C,
+and the few distinct sectors and owners one by one, and keeps the hits' rows of
+the current order through a mask. A :class:`PortfolioRow` is made only for the
+rows the table draws.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from core.views import PortfolioColumns, PortfolioRow
 from core.views.portfolio_rows import BANDS as BANDS
 from core.views.portfolio_rows import US_PER_DAY, BoolArray
 
-IntArray = np.ndarray[Any, np.dtype[np.int64]]
+IntArray = np.ndarray[Any, np.dtype[np.signedinteger[Any]]]  # ids; positions (32-bit)
 TEXT_CHUNK = 50_000
 TIERS = ("strategic", "key", "growth", "standard")
 QUADRANTS = ("strategic", "develop", "maintain", "serve_efficiently")
@@ -121,7 +122,7 @@ class PortfolioIndex:
     _locks: dict[str, threading.Lock] = field(
         default_factory=lambda: {key: threading.Lock() for key in COLUMN_KEYS}
     )
-    _text: Any = None  # the folded texts as UTF-8 bytes (numpy), one account a line
+    _text: Any = None  # the folded names as UTF-8 bytes (numpy), one account a line
     _line_ends: IntArray | None = None
     _sector_codes: Any = None  # each row's sector, a place in _sectors
     _sectors: list[str] = field(default_factory=list)
