@@ -116,7 +116,7 @@ class AccountSearch(Provider):
     def _names(self) -> list[tuple[int, str]]:
         app: KamApp = self.app  # type: ignore[assignment]
         index = app.accounts.index
-        return [] if index is None else [(r.id, r.name) for r in index.rows]
+        return [] if index is None else index.names()
 
     async def search(self, query: str) -> Hits:
         needle = query.strip().casefold()

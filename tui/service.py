@@ -71,7 +71,7 @@ from core.services.reviews import record_review
 from core.services.users import Person, get_user_by_email, set_working_hours
 from core.teams import team_of
 from core.validation import CSAT, NPS
-from core.views import AccountCard, account_card, first_page, load_rows, short_names
+from core.views import AccountCard, account_card, first_columns, load_columns, short_names
 from core.views.plan import AccountPlan, account_plan
 from core.when import When
 from tui.portfolio_index import PortfolioIndex
@@ -161,10 +161,10 @@ class PortfolioService:
     def load_index(self, account_ids: Sequence[int] | None = None) -> PortfolioIndex:
         """Every account (or only ``account_ids``) as a table row, in a few set-based reads."""
         with session_scope(self.engine) as session:
-            rows = load_rows(
+            columns = load_columns(
                 session=session, now=self.now(), config=self.config, account_ids=account_ids
             )
-        return PortfolioIndex(rows)
+        return PortfolioIndex(columns)
 
     def first_page(self, limit: int = 100) -> tuple[PortfolioIndex, int]:
         """The first accounts by name and how many there are: quick, for the first paint.
@@ -173,10 +173,10 @@ class PortfolioService:
         portfolio in the background.
         """
         with session_scope(self.engine) as session:
-            rows, total = first_page(
+            columns, total = first_columns(
                 session=session, now=self.now(), config=self.config, limit=limit
             )
-        return PortfolioIndex(rows), total
+        return PortfolioIndex(columns), total
 
     # -- one account ---------------------------------------------------------
 

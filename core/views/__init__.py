@@ -33,8 +33,16 @@ if TYPE_CHECKING:
     from core.views.home import AppHome, app_home
     from core.views.lookups import account_named_at_start, latest_open_order, owned_account_ids
     from core.views.pickers import PICK_LIMIT, Choice, account_choices, contact_choices
-    from core.views.portfolio_rows import PortfolioRow, first_page, load_rows, short_names
-    from core.views.score_counts import ScoreCounts, score_counts
+    from core.views.portfolio_rows import (
+        PortfolioColumns,
+        PortfolioRow,
+        first_columns,
+        first_page,
+        load_columns,
+        load_rows,
+        short_names,
+    )
+    from core.views.score_counts import ScoreCounts, column_counts, score_counts
     from core.views.team_summary import TeamSummary, weekly_team_summary
 
 _MODULE_OF = {
@@ -56,11 +64,15 @@ _MODULE_OF = {
     "Choice": "core.views.pickers",
     "account_choices": "core.views.pickers",
     "contact_choices": "core.views.pickers",
+    "PortfolioColumns": "core.views.portfolio_rows",
     "PortfolioRow": "core.views.portfolio_rows",
+    "first_columns": "core.views.portfolio_rows",
     "first_page": "core.views.portfolio_rows",
+    "load_columns": "core.views.portfolio_rows",
     "load_rows": "core.views.portfolio_rows",
     "short_names": "core.views.portfolio_rows",
     "ScoreCounts": "core.views.score_counts",
+    "column_counts": "core.views.score_counts",
     "score_counts": "core.views.score_counts",
     "TeamSummary": "core.views.team_summary",
     "weekly_team_summary": "core.views.team_summary",
@@ -75,6 +87,7 @@ __all__ = [
     "AppHome",
     "Choice",
     "ContactFacts",
+    "PortfolioColumns",
     "PortfolioRow",
     "ScoreCounts",
     "TeamSummary",
@@ -83,11 +96,14 @@ __all__ = [
     "account_named_at_start",
     "account_page",
     "app_home",
+    "column_counts",
     "contact_choices",
     "contact_list",
+    "first_columns",
     "first_page",
     "latest_open_order",
     "list_accounts",
+    "load_columns",
     "load_rows",
     "owned_account_ids",
     "profile_lines",

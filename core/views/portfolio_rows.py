@@ -1,9 +1,11 @@
 """The portfolio table's rows: every account in a handful of set-based queries.
 
-At 100,000 accounts the table's index is read while the first page is already
-on screen, and sorting waits for it, so the reads are kept lean: rows come
-straight from the driver (plain numbers and text, nothing to convert), the
-last contact comes back as days before ``now`` computed by the database, and
+A million accounts are kept as columns (:class:`PortfolioColumns`: numpy arrays
+for the numbers and codes for tier, quadrant and band, lists for the texts),
+not as a million row objects: the table sorts and filters the columns and makes a
+:class:`PortfolioRow` only for the accounts it draws. The reads are kept lean:
+rows come straight from the driver (plain numbers and text, nothing to convert),
+the last contact comes back as days before ``now`` computed by the database, and
 the scores are read from the newest scoring run by its moment (one index
 look-up) instead of a newest-per-account aggregate over every snapshot ever
 stored. Accounts the newest run did not cover fall back to that aggregate.
@@ -12,27 +14,29 @@ stored. Accounts the newest run did not cover fall back to that aggregate.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlmodel import Session, col
 
 from core import collector
 from core.models import Account, Deal, Interaction, ScoreSnapshot, User
 from core.scoring.config import TIERS, ScoringConfig
-from core.scoring.facts import IntArray, read_chunks
+from core.scoring.facts import FloatArray, IntArray, read_chunks
+from core.scoring.portfolio import QUADRANTS
 from core.scoring.revenue import last_12_months
 from core.scoring.sql import days_since
 from core.scoring.trend import HealthChange, health_trend
 
 CHUNK = 5_000
 FIRST_PAGE = 100
-Scores = tuple[
-    float, float, float, str, str
-]  # attractiveness, relationship, health, tier, quadrant
+BANDS = ("red", "yellow", "green")
+US_PER_DAY = 86_400_000_000
+CodeArray = np.ndarray[Any, np.dtype[np.int16]]
+BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
 
 @dataclass(slots=True)
@@ -59,6 +63,123 @@ class PortfolioRow:
     def search_text(self) -> str:
         """What filter-as-you-type looks in: name, sector and owner, case-folded."""
         return f"{self.name}\t{self.sector}\t{self.owner}".casefold()
+
+
+@dataclass(eq=False, repr=False)
+class PortfolioColumns:
+    """Every account (in id order) as columns: what the portfolio table sorts and filters.
+
+    Numbers are numpy arrays, NaN where an account has none; tier, quadrant and band
+    are codes into ``tiers``, ``quadrants`` and :data:`BANDS`, -1 where an account has
+    none (it was never scored). The last contact is kept in whole microseconds before
+    ``now``, exactly what ``now - timedelta(days=...)`` makes of the database's days,
+    so sorting the numbers sorts the rows' datetimes. :meth:`row` makes one account's
+    :class:`PortfolioRow`, as the table draws it.
+    """
+
+    now: datetime
+    config: ScoringConfig
+    ids: IntArray
+    names: list[str]
+    sectors: list[str]
+    owner_ids: IntArray  # -1: nobody
+    owners: dict[int, str]  # each person's short name
+    tier: CodeArray  # set by hand, else the stored one, else standard
+    quadrant: CodeArray
+    band: CodeArray
+    attractiveness: FloatArray
+    relationship: FloatArray
+    health: FloatArray
+    previous: FloatArray  # the health of the snapshot before the newest
+    revenue_12m: FloatArray
+    contact_us: IntArray  # the last contact, microseconds before ``now``
+    contacted: BoolArray
+    interval_days: IntArray  # the check-in interval after the last contact
+    tiers: list[str] = field(default_factory=lambda: list(TIERS))
+    quadrants: list[str] = field(default_factory=lambda: list(QUADRANTS))
+    # The trend depends on the difference alone, and health is kept in tenths: a few
+    # thousand differences cover the portfolio, so each is worked out once.
+    _trends: dict[float, HealthChange] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def scored(self) -> BoolArray:
+        """Whether each account has stored scores."""
+        scored: BoolArray = self.quadrant >= 0
+        return scored
+
+    def row(self, i: int) -> PortfolioRow:
+        """Account ``i`` (its place in ``ids``) as a row of the table."""
+        i = int(i)
+        owner_id: int | None = int(self.owner_ids[i])
+        if owner_id == -1:
+            owner_id = None
+        quadrant = int(self.quadrant[i])
+        attractiveness = relationship = health = None
+        trend = band = None
+        if quadrant >= 0:
+            attractiveness = float(self.attractiveness[i])
+            relationship = float(self.relationship[i])
+            health = float(self.health[i])
+            band = BANDS[self.band[i]]
+            previous = float(self.previous[i])
+            if previous == previous:  # not NaN
+                moved = health - previous
+                trend = self._trends.get(moved)
+                if trend is None:
+                    trend = self._trends[moved] = health_trend(health, previous, self.config)
+        last = next_due = None
+        if self.contacted[i]:
+            last = self.now - timedelta(microseconds=int(self.contact_us[i]))
+            next_due = last + timedelta(days=int(self.interval_days[i]))
+        return PortfolioRow(
+            int(self.ids[i]),
+            self.names[i],
+            self.sectors[i],
+            self.owners.get(owner_id, "") if owner_id else "",
+            owner_id,
+            self.tiers[self.tier[i]],
+            self.quadrants[quadrant] if quadrant >= 0 else None,
+            attractiveness,
+            relationship,
+            health,
+            band,
+            trend,
+            float(self.revenue_12m[i]),
+            last,
+            next_due,
+        )
+
+    def rows(self) -> list[PortfolioRow]:
+        """Every account's row (for a page of accounts, not a million)."""
+        return [self.row(i) for i in range(len(self))]
+
+
+def microseconds(days: FloatArray) -> IntArray:
+    """Each number of days in whole microseconds, rounded as ``timedelta(days=d)`` does.
+
+    ``timedelta`` takes the whole days exactly and rounds the fraction's microseconds
+    half to even; the whole days' microseconds are even, so rounding the fraction alone
+    gives the same number.
+    """
+    whole = np.trunc(days)
+    fraction = np.rint((days - whole) * float(US_PER_DAY))
+    us: IntArray = whole.astype(np.int64) * US_PER_DAY + fraction.astype(np.int64)
+    return us
+
+
+def _codes(values: Sequence[str | None], names: list[str]) -> CodeArray:
+    """Each value's place in ``names`` (a name not there yet is added), -1 for None."""
+    places: dict[str | None, int] = {name: i for i, name in enumerate(names)}
+    places[None] = -1
+    for value in set(values):
+        if value not in places:
+            places[value] = len(names)
+            names.append(value)  # type: ignore[arg-type]  # not None: None is placed
+    codes: CodeArray = np.fromiter(map(places.__getitem__, values), np.int16, len(values))
+    return codes
 
 
 def _fetch(session: Session, query: Any) -> list[tuple[Any, ...]]:
@@ -89,24 +210,34 @@ def load_rows(
     config: ScoringConfig,
     account_ids: Sequence[int] | None = None,
 ) -> list[PortfolioRow]:
-    """Every account (or only ``account_ids``) as a row of the portfolio table.
+    """Every account (or only ``account_ids``) as a row of the portfolio table."""
+    return load_columns(session=session, now=now, config=config, account_ids=account_ids).rows()
 
-    Each aggregate is read in chunks into lists aligned on the sorted account ids
-    (not dicts keyed by id), and the accounts themselves are streamed into rows, so
-    a million accounts never hold their rows twice over; the cycle collector is
-    paused while they are made (:mod:`core.collector`).
+
+def load_columns(
+    *,
+    session: Session,
+    now: datetime,
+    config: ScoringConfig,
+    account_ids: Sequence[int] | None = None,
+) -> PortfolioColumns:
+    """Every account (or only ``account_ids``) as the portfolio table's columns.
+
+    Each aggregate is read in chunks and placed by numpy into arrays aligned on the
+    sorted account ids (no dicts keyed by id, no object per account); the cycle
+    collector is paused while the texts are read (:mod:`core.collector`).
     """
     with collector.paused():
-        return _load_rows(session=session, now=now, config=config, account_ids=account_ids)
+        return _load_columns(session=session, now=now, config=config, account_ids=account_ids)
 
 
-def _load_rows(
+def _load_columns(
     *,
     session: Session,
     now: datetime,
     config: ScoringConfig,
     account_ids: Sequence[int] | None,
-) -> list[PortfolioRow]:
+) -> PortfolioColumns:
     dialect = session.get_bind().dialect.name
     window = last_12_months(now)
     accounts = select(
@@ -126,76 +257,120 @@ def _load_rows(
         col(Interaction.account_id),
         days_since(func.max(col(Interaction.occurred_at)), now, dialect),
     ).group_by(col(Interaction.account_id))
-    known = select(col(Account.id)).order_by(col(Account.id))
+    # SQLite reads each account's newest interaction as one look-up in the (account,
+    # time) index while the accounts are read: at a million accounts that is quicker
+    # than grouping every interaction, and the days come aligned. PostgreSQL groups.
+    inline = dialect == "sqlite"
+    if inline:
+        newest = (
+            select(func.max(col(Interaction.occurred_at)))
+            .where(col(Interaction.account_id) == col(Account.id))
+            .scalar_subquery()
+        )
+        accounts = accounts.add_columns(days_since(newest, now, dialect))
+    else:
+        accounts = accounts.add_columns(null())
     if account_ids is not None:
         wanted = list(account_ids)
         accounts = accounts.where(col(Account.id).in_(wanted))
         revenue = revenue.where(col(Deal.account_id).in_(wanted))
         contact = contact.where(col(Interaction.account_id).in_(wanted))
-        known = known.where(col(Account.id).in_(wanted))
     owners = short_names(session=session)
-    ids = np.fromiter((r[0] for chunk in read_chunks(session, known) for r in chunk), np.int64)
-    (revenue_of,) = _aligned(session, revenue, ids, 1)
-    (days_of,) = _aligned(session, contact, ids, 1)
-    scores_of, previous_of = snapshots(ids, session=session, few=account_ids is not None)
-    attractiveness_of, relationship_of, health_of, tier_of, quadrant_of = scores_of
 
-    band = config.band
-    cadence_of = {t: config.cadence_days(t) for t in TIERS}
-    standard = cadence_of["standard"]
-    shared: dict[str, str] = {}  # one string object per sector, tier, quadrant
+    tiers = list(TIERS)
+    shared: dict[str, str] = {}  # one string object per sector
     common = shared.setdefault
-    # The trend depends on the difference alone, and health is kept in tenths: a few
-    # thousand differences cover the portfolio, so each is worked out once.
-    trends: dict[float, HealthChange] = {}
-    rows: list[PortfolioRow] = []
-    append = rows.append
+    id_parts: list[IntArray] = []
+    owner_parts: list[IntArray] = []
+    cadence_parts: list[IntArray] = []
+    override_parts: list[CodeArray] = []
+    day_parts: list[FloatArray] = []
+    names: list[str] = []
+    sectors: list[str] = []
     for chunk in read_chunks(session, accounts):
-        for i, (aid, name, sector, owner_id, override, cadence) in zip(
-            _where(ids, [r[0] for r in chunk]), chunk, strict=True
-        ):
-            days = None if i < 0 else days_of[i]
-            last = None if days is None else now - timedelta(days=days)
-            stored_tier = None if i < 0 else tier_of[i]
-            if stored_tier is None:
-                tier = override or "standard"
-                attractiveness = relationship = health = None
-                quadrant = colour = trend = None
-            else:
-                attractiveness, relationship = attractiveness_of[i], relationship_of[i]
-                health = health_of[i]
-                tier = override or stored_tier
-                quadrant = common(quadrant_of[i], quadrant_of[i])
-                colour = band(health)
-                previous = previous_of[i]
-                if previous is None:
-                    trend = None
-                else:
-                    moved = health - previous
-                    trend = trends.get(moved)
-                    if trend is None:
-                        trend = trends[moved] = health_trend(health, previous, config)
-            interval = cadence or cadence_of.get(tier, standard)
-            append(
-                PortfolioRow(
-                    aid,
-                    name,
-                    common(sector, sector) if sector else "",
-                    owners.get(owner_id, "") if owner_id else "",
-                    owner_id,
-                    common(tier, tier),
-                    quadrant,
-                    attractiveness,
-                    relationship,
-                    health,
-                    colour,
-                    trend,
-                    float((None if i < 0 else revenue_of[i]) or 0.0),
-                    last,
-                    None if last is None else last + timedelta(days=interval),
-                )
-            )
-    return rows
+        aid, name, sector, owner, override, cadence, since = zip(*chunk, strict=True)
+        id_parts.append(np.array(aid, dtype=np.int64))
+        day_parts.append(np.array(since, dtype=np.float64))
+        names.extend(name)
+        sectors.extend([common(s, s) if s else "" for s in sector])
+        owner_parts.append(np.array([-1 if o is None else o for o in owner], dtype=np.int64))
+        cadence_parts.append(np.array([c or 0 for c in cadence], dtype=np.int64))
+        override_parts.append(_codes(override, tiers))
+    ids = _joined(id_parts, np.int64)
+    n = len(ids)
+
+    revenue_12m = _nothing(n)
+    _read(session, revenue, ids, [revenue_12m])
+    revenue_12m[np.isnan(revenue_12m)] = 0.0
+    days = _joined(day_parts, np.float64)
+    if not inline:
+        _read(session, contact, ids, [days])
+    contacted = ~np.isnan(days)
+    contact_us = microseconds(np.where(contacted, days, 0.0))
+
+    scores = _Scores(n, tiers)
+    scores.read(ids, session=session, few=account_ids is not None)
+    override_of = _joined(override_parts, np.int16)
+    standard = tiers.index("standard")
+    tier = np.where(
+        override_of >= 0, override_of, np.where(scores.tier >= 0, scores.tier, standard)
+    ).astype(np.int16)
+    cadence_of = {t: config.cadence_days(t) for t in TIERS}
+    tier_cadence = np.array(
+        [cadence_of.get(t, cadence_of["standard"]) for t in tiers], dtype=np.int64
+    )
+    cadence = _joined(cadence_parts, np.int64)
+    interval = np.where(cadence != 0, cadence, tier_cadence[tier] if n else cadence)
+    scored = scores.quadrant >= 0
+    return PortfolioColumns(
+        now=now,
+        config=config,
+        ids=ids,
+        names=names,
+        sectors=sectors,
+        owner_ids=_joined(owner_parts, np.int64),
+        owners=owners,
+        tier=tier,
+        quadrant=scores.quadrant,
+        band=_bands(scores.health, scored, config),
+        attractiveness=scores.attractiveness,
+        relationship=scores.relationship,
+        health=scores.health,
+        previous=scores.previous,
+        revenue_12m=revenue_12m,
+        contact_us=contact_us,
+        contacted=contacted,
+        interval_days=interval.astype(np.int64),
+        tiers=tiers,
+        quadrants=scores.quadrants,
+    )
+
+
+def _joined(parts: list[Any], dtype: Any) -> Any:
+    """Chunks of an array as one array (an empty one of ``dtype`` for none)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _nothing(n: int) -> FloatArray:
+    """``n`` missing numbers."""
+    return np.full(n, np.nan)
+
+
+def _no_codes(n: int) -> CodeArray:
+    """``n`` missing codes."""
+    return np.full(n, -1, dtype=np.int16)
+
+
+def _bands(health: FloatArray, scored: BoolArray, config: ScoringConfig) -> CodeArray:
+    """Each scored account's health band by :meth:`ScoringConfig.band` (-1 if not scored).
+
+    Health is kept in tenths, so the band is asked once per distinct value."""
+    bands = _no_codes(len(health))
+    if scored.any():
+        values, where = np.unique(health[scored], return_inverse=True)
+        of_value = np.array([BANDS.index(config.band(float(v))) for v in values], np.int16)
+        bands[scored] = of_value[where]
+    return bands
 
 
 def _places(ids: IntArray, found: Sequence[int]) -> IntArray:
@@ -207,24 +382,36 @@ def _places(ids: IntArray, found: Sequence[int]) -> IntArray:
     return np.where(ids[where] == wanted, where, -1)
 
 
-def _where(ids: IntArray, found: Sequence[int]) -> list[int]:
-    """:func:`_places` as a list."""
-    positions: list[int] = _places(ids, found).tolist()
-    return positions
+def _place(
+    ids: IntArray,
+    rows: Sequence[Sequence[Any]],
+    numbers: Sequence[FloatArray],
+    texts: Sequence[tuple[CodeArray, list[str]]] = (),
+) -> None:
+    """Put ``rows`` (an account id, then one number for each of ``numbers``, then one
+    text for each (codes, names) of ``texts``) at their accounts' places in ``ids``."""
+    if not rows:
+        return
+    by_column = list(zip(*rows, strict=True))
+    where = _places(ids, by_column[0])
+    found = where >= 0
+    at = where[found]
+    for target, values in zip(numbers, by_column[1:], strict=False):
+        target[at] = np.array(values, dtype=np.float64)[found]
+    for (codes, names), values in zip(texts, by_column[1 + len(numbers) :], strict=True):
+        codes[at] = _codes(values, names)[found]
 
 
-def _aligned(session: Session, query: Any, ids: IntArray, width: int) -> list[list[Any]]:
-    """A query's columns after the first (an account id), one list per column aligned
-    on ``ids``, None where an account has no row; read a chunk at a time and placed
-    by numpy (a million accounts' values are not assigned one by one)."""
-    columns = [np.full(len(ids), None, dtype=object) for _ in range(width)]
+def _read(
+    session: Session,
+    query: Any,
+    ids: IntArray,
+    numbers: Sequence[FloatArray],
+    texts: Sequence[tuple[CodeArray, list[str]]] = (),
+) -> None:
+    """A query's rows placed by :func:`_place`, read a chunk at a time."""
     for chunk in read_chunks(session, query):
-        by_column = list(zip(*chunk, strict=True))
-        where = _places(ids, by_column[0])
-        found = where >= 0
-        for column, values in zip(columns, by_column[1:], strict=True):
-            column[where[found]] = np.array(values, dtype=object)[found]
-    return [column.tolist() for column in columns]
+        _place(ids, chunk, numbers, texts)
 
 
 def first_page(
@@ -233,72 +420,80 @@ def first_page(
     """The first accounts by name, and how many there are: quick, for the first paint.
 
     Reads through the unique index on the name, so it takes milliseconds at any size,
-    while :func:`load_rows` reads the whole portfolio in the background.
+    while :func:`load_columns` reads the whole portfolio in the background.
     """
+    columns, total = first_columns(session=session, now=now, config=config, limit=limit)
+    rows = columns.rows()
+    rows.sort(key=lambda r: r.name.casefold())
+    return rows, total
+
+
+def first_columns(
+    *, session: Session, now: datetime, config: ScoringConfig, limit: int = FIRST_PAGE
+) -> tuple[PortfolioColumns, int]:
+    """:func:`first_page`'s accounts as columns (in id order), and how many there are."""
     total: int = session.execute(select(func.count()).select_from(Account)).scalar_one()
     ids: list[int] = list(
         session.execute(select(col(Account.id)).order_by(col(Account.name_key)).limit(limit))
         .scalars()
         .all()
     )
-    rows = load_rows(session=session, now=now, config=config, account_ids=ids) if ids else []
-    rows.sort(key=lambda r: r.name.casefold())
-    return rows, total
+    return load_columns(session=session, now=now, config=config, account_ids=ids), total
 
 
-def snapshots(
-    ids: IntArray, *, session: Session, few: bool = False
-) -> tuple[list[list[Any]], list[Any]]:
-    """Each account's newest scores (attractiveness, relationship, health, tier and
-    quadrant: one list each, aligned on the sorted ``ids``, None for an account never
-    scored), and the health of its snapshot before that (None if there is none).
+class _Scores:
+    """Each account's newest stored scores and the health of its snapshot before that."""
 
-    A scoring run stores every account's snapshot at the same moment, so the
-    newest run is read by that moment, and the run before it likewise; only the
-    accounts either run left out are looked up by account (in chunks). With
-    ``few`` (a page of accounts, not the portfolio) only their rows are read.
-    """
-    n = len(ids)
-    at = col(ScoreSnapshot.at)
-    newest = session.execute(select(func.max(at))).scalar()
-    if newest is None:
-        return [[None] * n for _ in range(5)], [None] * n
-    wanted = ids.tolist()
-    of_run = _scores_query().where(at == newest)
-    if few:
-        of_run = of_run.where(col(ScoreSnapshot.account_id).in_(wanted))
-    scores = _aligned(session, of_run, ids, 5)
-    tiers = scores[3]
-    in_run = [tier is not None for tier in tiers]
-    left_out = [aid for aid, there in zip(wanted, in_run, strict=True) if not there]
-    for part in _chunks(left_out):
-        _fill(scores, ids, _fetch(session, _newest_scores(part)))
-    previous: list[Any] = [None] * n
-    before = session.execute(select(func.max(at)).where(at < newest)).scalar()
-    if before is not None:
+    def __init__(self, n: int, tiers: list[str]) -> None:
+        self.attractiveness = _nothing(n)
+        self.relationship = _nothing(n)
+        self.health = _nothing(n)
+        self.previous = _nothing(n)
+        self.tier = _no_codes(n)
+        self.quadrant = _no_codes(n)
+        self.tiers = tiers
+        self.quadrants = list(QUADRANTS)
+
+    def _place(self, ids: IntArray, rows: Sequence[Sequence[Any]]) -> None:
+        _place(
+            ids,
+            rows,
+            [self.attractiveness, self.relationship, self.health],
+            [(self.tier, self.tiers), (self.quadrant, self.quadrants)],
+        )
+
+    def read(self, ids: IntArray, *, session: Session, few: bool = False) -> None:
+        """Read the scores of the accounts ``ids`` (sorted).
+
+        A scoring run stores every account's snapshot at the same moment, so the
+        newest run is read by that moment, and the run before it likewise; only the
+        accounts either run left out are looked up by account (in chunks). With
+        ``few`` (a page of accounts, not the portfolio) only their rows are read.
+        """
+        at = col(ScoreSnapshot.at)
+        newest = session.execute(select(func.max(at))).scalar()
+        if newest is None:
+            return
+        wanted = ids.tolist()
+        of_run = _scores_query().where(at == newest)
+        if few:
+            of_run = of_run.where(col(ScoreSnapshot.account_id).in_(wanted))
+        for chunk in read_chunks(session, of_run):
+            self._place(ids, chunk)
+        in_run = self.quadrant >= 0
+        for part in _chunks(ids[~in_run].tolist()):
+            self._place(ids, _fetch(session, _newest_scores(part)))
+        before = session.execute(select(func.max(at)).where(at < newest)).scalar()
+        if before is None:
+            return
         health = select(col(ScoreSnapshot.account_id), col(ScoreSnapshot.health))
         if few:
             health = health.where(col(ScoreSnapshot.account_id).in_(wanted))
-        (previous,) = _aligned(session, health.where(at == before), ids, 1)
-        for k, there in enumerate(in_run):
-            if not there:
-                previous[k] = None  # its newest snapshot is older: looked up below
-        unmatched = [
-            aid
-            for aid, tier, then in zip(wanted, tiers, previous, strict=True)
-            if tier is not None and then is None
-        ]
-        for part in _chunks(unmatched):
-            _fill([previous], ids, _fetch(session, _previous_health(part)))
-    return scores, previous
-
-
-def _fill(columns: list[list[Any]], ids: IntArray, rows: Sequence[Sequence[Any]]) -> None:
-    """Put ``rows`` (an account id, then one value per column) at their accounts' places."""
-    for i, row in zip(_where(ids, [r[0] for r in rows]), rows, strict=True):
-        if i >= 0:
-            for column, value in zip(columns, row[1:], strict=True):
-                column[i] = value
+        _read(session, health.where(at == before), ids, [self.previous])
+        self.previous[~in_run] = np.nan  # its newest snapshot is older: looked up below
+        unmatched = (self.quadrant >= 0) & np.isnan(self.previous)
+        for part in _chunks(ids[unmatched].tolist()):
+            _place(ids, _fetch(session, _previous_health(part)), [self.previous])
 
 
 def _scores_query() -> Any:

@@ -22,6 +22,7 @@ from tui.portfolio_index import (
     QUADRANTS,
     SCOPES,
     TIERS,
+    IntArray,
     PortfolioIndex,
     PortfolioQuery,
 )
@@ -70,7 +71,7 @@ class AccountsScreen(WorkingScreen):
         """The rows the query keeps, in its order."""
 
         query: PortfolioQuery
-        positions: list[int]
+        positions: IntArray
 
     def __init__(self, service: PortfolioService) -> None:
         super().__init__(service)
@@ -100,8 +101,9 @@ class AccountsScreen(WorkingScreen):
         if get_current_worker().is_cancelled:
             return
         index.order(self.portfolio_query.sort, self.portfolio_query.descending)
-        scored = any(row.health is not None for row in index.rows)
+        scored = index.scored
         self.post_message(self.IndexLoaded(index, scored))
+        index.sort_ahead()  # numpy sorts without holding the interpreter: the screen goes on
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="first")
     def load_first_page(self) -> None:
@@ -121,7 +123,7 @@ class AccountsScreen(WorkingScreen):
             return
         self.query_one(PortfolioTable).show(
             message.index,
-            list(range(len(message.index))),
+            message.index.order("name", descending=False),
             sort="name",
             descending=False,
             now=self.service.now(),
@@ -153,7 +155,7 @@ class AccountsScreen(WorkingScreen):
         self.shown_query = query
         self._show_status(len(message.positions))
 
-    def _narrowing(self, index: PortfolioIndex, query: PortfolioQuery) -> list[int] | None:
+    def _narrowing(self, index: PortfolioIndex, query: PortfolioQuery) -> IntArray | None:
         """The rows on screen, when ``query`` only adds letters to the filter shown."""
         shown, table = self.shown_query, self.query_one(PortfolioTable)
         if shown is None or table.index is not index:

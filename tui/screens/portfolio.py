@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -19,7 +20,7 @@ from textual_plotext import PlotextPlot
 from core.scoring import PortfolioFigures
 from core.scoring.display import forecast_basis, goal_style, goal_value
 from core.scoring.forecast import RevenueForecast
-from core.views import ScoreCounts, score_counts
+from core.views import ScoreCounts, column_counts, score_counts
 from tui.format import label, money
 from tui.messages import ScoresChanged
 from tui.portfolio_index import QUADRANTS, PortfolioIndex
@@ -61,14 +62,23 @@ class Overview:
 
 def build_overview(index: PortfolioIndex, figures: PortfolioFigures) -> Overview:
     """Matrix points per quadrant (sampled evenly past MAX_POINTS) and the Pareto curve."""
-    scored = [r for r in index.rows if r.attractiveness is not None and r.quadrant]
-    step = max(1, len(scored) // MAX_POINTS)
+    c = index.columns
     points: dict[str, tuple[list[float], list[float]]] = {q: ([], []) for q in QUADRANTS}
-    for row in scored[::step]:
-        xs, ys = points[row.quadrant or "serve_efficiently"]
-        xs.append(float(row.attractiveness or 0))
-        ys.append(float(row.relationship or 0))
-    revenue = sorted((r.revenue_12m for r in index.rows if r.revenue_12m > 0), reverse=True)
+    if c is None:
+        return Overview(figures, score_counts([]), points, ([0.0], [0.0]))
+    scored = np.flatnonzero(~np.isnan(c.attractiveness) & (c.quadrant >= 0))
+    step = max(1, len(scored) // MAX_POINTS)
+    quadrants = c.quadrants
+    for i, x, y in zip(
+        scored[::step].tolist(),
+        c.attractiveness[scored[::step]].tolist(),
+        c.relationship[scored[::step]].tolist(),
+        strict=True,
+    ):
+        xs, ys = points[quadrants[c.quadrant[i]]]
+        xs.append(float(x))
+        ys.append(float(y))
+    revenue = sorted(c.revenue_12m[c.revenue_12m > 0].tolist(), reverse=True)
     total = sum(revenue)
     xs_p: list[float] = [0.0]
     ys_p: list[float] = [0.0]
@@ -81,7 +91,7 @@ def build_overview(index: PortfolioIndex, figures: PortfolioFigures) -> Overview
             if i % stride == 0 or i == n:
                 xs_p.append(100 * i / n)
                 ys_p.append(100 * running / total)
-    return Overview(figures, score_counts(index.rows), points, (xs_p, ys_p))
+    return Overview(figures, column_counts(c), points, (xs_p, ys_p))
 
 
 class PortfolioScreen(WorkingScreen):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -25,7 +26,7 @@ from textual.strip import Strip
 from core.scoring.trend import HealthChange
 from core.views import PortfolioRow
 from tui.format import days_between, money, short
-from tui.portfolio_index import COLUMNS, Column, PortfolioIndex
+from tui.portfolio_index import COLUMNS, Column, IntArray, PortfolioIndex
 
 TIER_LABELS = {"strategic": "strat", "key": "key", "growth": "grow", "standard": "std"}
 QUADRANT_LABELS = {
@@ -93,7 +94,7 @@ class PortfolioTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.index = PortfolioIndex()
-        self.positions: list[int] = []
+        self.positions: IntArray = np.zeros(0, dtype=np.int64)
         self.sort_column = ""
         self.descending = True
         self.now: datetime | None = None
@@ -106,7 +107,7 @@ class PortfolioTable(ScrollView, can_focus=True):
     def show(
         self,
         index: PortfolioIndex,
-        positions: list[int],
+        positions: IntArray,
         *,
         sort: str,
         descending: bool,
@@ -126,11 +127,8 @@ class PortfolioTable(ScrollView, can_focus=True):
         self.virtual_size = Size(sum(self._widths) + len(self._widths), len(positions) + 1)
         target = 0
         if current is not None:
-            rows = index.rows
-            for n, pos in enumerate(positions[:5000]):
-                if rows[pos].id == current.id:
-                    target = n
-                    break
+            same = np.flatnonzero(index.ids()[positions[:5000]] == current.id)
+            target = int(same[0]) if len(same) else 0
         self.cursor = target
         self.refresh()
 
@@ -142,9 +140,9 @@ class PortfolioTable(ScrollView, can_focus=True):
     @property
     def current_row(self) -> PortfolioRow | None:
         """The account under the cursor."""
-        if not self.positions or not 0 <= self.cursor < len(self.positions):
+        if not 0 <= self.cursor < len(self.positions):
             return None
-        return self.index.rows[self.positions[self.cursor]]
+        return self.index.rows[int(self.positions[self.cursor])]
 
     def visible_names(self) -> list[str]:
         """The names on screen, top to bottom (for tests and the bench)."""
@@ -186,7 +184,7 @@ class PortfolioTable(ScrollView, can_focus=True):
             strip = self._header()
         else:
             n = scroll_y + y - 1
-            if not self.positions:
+            if not len(self.positions):
                 if y == 2:
                     muted = self.get_component_rich_style("portfolio-table--muted")
                     return Strip([Segment(f" {self.placeholder}", muted)]).extend_cell_length(width)
@@ -270,7 +268,7 @@ class PortfolioTable(ScrollView, can_focus=True):
     # -- moving ---------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        if self.positions:
+        if len(self.positions):
             clamped = max(0, min(new, len(self.positions) - 1))
             if clamped != new:
                 self.cursor = clamped
