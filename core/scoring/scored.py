@@ -326,7 +326,7 @@ def _rows(table: ScoreTable, i: int) -> tuple[CriterionRow, ...]:
         CriterionRow(
             criterion=c.name,
             label=c.label,
-            raw=_number(float(table.raw[i, k]), c.unit),
+            raw=_number(float(table.raw[k][i]), c.unit),
             normalised=round(float(table.normalised[i, k]), 4),
             weight=float(table.weights[i, k]),
             points=int(table.tenths[i, k]) / 10.0,
