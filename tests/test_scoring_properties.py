@@ -78,14 +78,14 @@ def facts_of(accounts: list[dict[str, Any]]) -> Facts:
 
     r12 = _f(col("revenue_12m"))
     costed = r12 * _f(col("costed_share"))
-    due = np.array(col("commitments_due"), dtype=np.int64)
+    due = np.array(col("commitments_due"), dtype=np.int32)
     feedback: dict[str, Any] = {}
     for w, window in enumerate(("recent", "earlier")):
         for m, measure in enumerate(FEEDBACK_MEASURES):
             values = [a["feedback"][w * 7 + m] for a in accounts]
             if measure == "csat_sum":
                 values = [v * 5 // 12 for v in values]  # keep the mean within the scale
-            feedback[f"{window}_{measure}"] = np.array(values, dtype=np.float64)
+            feedback[f"{window}_{measure}"] = np.array(values, dtype=np.int32)
     for window in ("recent", "earlier"):
         for kind, top in (("csat", 5), ("nps", 10)):
             n_given = feedback[f"{window}_{kind}_n"]
@@ -101,7 +101,7 @@ def facts_of(accounts: list[dict[str, Any]]) -> Facts:
         names=[f"Account {i}" for i in range(n)],
         owner_id=np.full(n, -1, dtype=np.int64),
         has_parent=np.array(col("has_parent"), dtype=bool),
-        subsidiaries=np.array(col("subsidiaries"), dtype=np.int64),
+        subsidiaries=np.array(col("subsidiaries"), dtype=np.int32),
         annual_revenue=_f(col("annual_revenue")),
         employees=_f(col("employees")),
         relationship_stage=_f(col("relationship_stage")),
@@ -125,14 +125,14 @@ def facts_of(accounts: list[dict[str, Any]]) -> Facts:
         interactions_52w=_f(col("interactions_52w")),
         deals_won_24m=_f(col("deals_won_24m")),
         deals_lost_24m=_f(col("deals_lost_24m")),
-        contacts=np.array(col("contacts"), dtype=np.int64),
-        decision_makers=np.array(col("decision_makers"), dtype=np.int64),
+        contacts=np.array(col("contacts"), dtype=np.int32),
+        decision_makers=np.array(col("decision_makers"), dtype=np.int32),
         feedback=feedback,
         commitments_due=due,
-        commitments_kept=np.floor(due * _f(col("commitments_kept_share"))).astype(np.int64),
-        commitments_overdue=np.array(col("commitments_overdue"), dtype=np.int64),
-        notices_untold=np.array(col("notices_untold"), dtype=np.int64),
-        notices_overdue=np.zeros(n, dtype=np.int64),
+        commitments_kept=np.floor(due * _f(col("commitments_kept_share"))).astype(np.int32),
+        commitments_overdue=np.array(col("commitments_overdue"), dtype=np.int32),
+        notices_untold=np.array(col("notices_untold"), dtype=np.int32),
+        notices_overdue=np.zeros(n, dtype=np.int32),
         previous_at=[None if a["previous_health"] is None else NOW for a in accounts],
         previous_health=_f(col("previous_health")),
         previous_points=np.where(
