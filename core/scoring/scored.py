@@ -322,13 +322,14 @@ def _number(value: float, unit: str) -> float | int | None:
 
 
 def _rows(table: ScoreTable, i: int) -> tuple[CriterionRow, ...]:
+    weights = table.weights_of(i).tolist()
     return tuple(
         CriterionRow(
             criterion=c.name,
             label=c.label,
             raw=_number(float(table.raw[k][i]), c.unit),
             normalised=round(float(table.normalised[i, k]), 4),
-            weight=float(table.weights[i, k]),
+            weight=weights[k],
             points=int(table.tenths[i, k]) / 10.0,
             missing=bool(table.missing[i, k]),
             method=c.method,
