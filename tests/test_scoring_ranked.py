@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sqlmodel import Session
 
+from core.db import open_database
 from core.demo.synthetic import load_synthetic
 from core.scoring import load_config, scored_portfolio
 from core.scoring.scored import AccountScore, ScoredPortfolio
@@ -32,8 +33,7 @@ def _listed(results: list[AccountScore]) -> list[tuple[object, ...]]:
 
 @pytest.fixture(scope="module")
 def portfolio(tmp_path_factory: pytest.TempPathFactory) -> ScoredPortfolio:
-    from core.db import open_database
-
+    """250 generated accounts, scored (nothing stored)."""
     engine = open_database(f"sqlite:///{tmp_path_factory.mktemp('ranked')}/kam.db", create=True)
     with Session(engine) as session:
         load_synthetic(session=session, accounts=250, seed=3, now=NOW)
