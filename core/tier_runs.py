@@ -49,13 +49,29 @@ REVIEWED = sorted({Tier.STRATEGIC.value, Tier.KEY.value})
 SNAPSHOTS = ScoreSnapshot.__table__  # type: ignore[attr-defined]
 CURRENT = CurrentTier.__table__  # type: ignore[attr-defined]
 ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
+CURRENT_KEPT = ["account_id", "tier", "at", "health", "tier_since"]
+"""What ``current_tiers`` keeps of an account's newest snapshot."""
 
 
 def snapshots_written(connection: Connection, at: datetime) -> None:
-    """Keep the runs and the current tiers of the accounts just scored at ``at``."""
-    continue_runs(connection, at)
+    """Keep the runs and the current tiers of the accounts just scored at ``at``.
+
+    With no snapshot later than ``at`` (every nightly scoring), the snapshots just
+    written are their accounts' newest, and are copied as they are; looking up each
+    account's newest snapshot took as long as writing the snapshots.
+    """
     moment = literal(at, UTCDateTime())
-    keep_current(connection, select(SNAPSHOTS.c.account_id).where(SNAPSHOTS.c.at == moment))
+    written = select(SNAPSHOTS.c.account_id).where(SNAPSHOTS.c.at == moment)
+    if continue_runs(connection, at):
+        keep_current(connection, written)
+        return
+    connection.execute(delete(CURRENT).where(CURRENT.c.account_id.in_(written)))
+    connection.execute(
+        insert(CURRENT).from_select(
+            CURRENT_KEPT,
+            select(*(SNAPSHOTS.c[name] for name in CURRENT_KEPT)).where(SNAPSHOTS.c.at == moment),
+        )
+    )
 
 
 def keep_current(connection: Connection, accounts: Any) -> None:
@@ -71,17 +87,19 @@ def keep_current(connection: Connection, accounts: Any) -> None:
         .scalar_subquery()
     )
     held = select(newest.label("id")).where(ACCOUNTS.c.id.in_(accounts)).subquery()
-    kept = ["account_id", "tier", "at", "health", "tier_since"]
     connection.execute(
         insert(CURRENT).from_select(
-            kept,
-            select(*(SNAPSHOTS.c[name] for name in kept)).join(held, held.c.id == SNAPSHOTS.c.id),
+            CURRENT_KEPT,
+            select(*(SNAPSHOTS.c[name] for name in CURRENT_KEPT)).join(
+                held, held.c.id == SNAPSHOTS.c.id
+            ),
         )
     )
 
 
-def continue_runs(connection: Connection, at: datetime) -> None:
-    """Set ``tier_since`` on the snapshots just written at ``at``.
+def continue_runs(connection: Connection, at: datetime) -> bool:
+    """Set ``tier_since`` on the snapshots just written at ``at``; return whether
+    snapshots later than ``at`` exist.
 
     Each strategic or key snapshot continues its account's previous snapshot's
     run, found through the (account, at) index; when snapshots later than ``at``
@@ -89,11 +107,11 @@ def continue_runs(connection: Connection, at: datetime) -> None:
     counted again instead.
     """
     moment = literal(at, UTCDateTime())
-    later = connection.execute(select(exists().where(SNAPSHOTS.c.at > moment))).scalar()
+    later = bool(connection.execute(select(exists().where(SNAPSHOTS.c.at > moment))).scalar())
     if later:
         written = select(SNAPSHOTS.c.account_id).where(SNAPSHOTS.c.at == moment)
         count_runs(connection, written)
-        return
+        return True
     before = SNAPSHOTS.alias("before")
     previous = (
         select(before.c.tier_since)
@@ -107,6 +125,7 @@ def continue_runs(connection: Connection, at: datetime) -> None:
         .where(SNAPSHOTS.c.at == moment, SNAPSHOTS.c.tier.in_(REVIEWED))
         .values(tier_since=func.coalesce(previous, moment))
     )
+    return False
 
 
 def count_runs(connection: Connection, accounts: Any = None) -> None:

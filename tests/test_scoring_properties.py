@@ -10,10 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.scoring.config import HealthWeights, ScoringConfig
+from core.scoring.criteria import allocate_tenths, row_weights
 from core.scoring.facts import FEEDBACK_MEASURES, Facts
 from core.scoring.scored import SCORES, ScoredPortfolio, score_portfolio
 from core.scoring.snapshots import snapshot_breakdowns
@@ -78,14 +80,14 @@ def facts_of(accounts: list[dict[str, Any]]) -> Facts:
 
     r12 = _f(col("revenue_12m"))
     costed = r12 * _f(col("costed_share"))
-    due = np.array(col("commitments_due"), dtype=np.int64)
+    due = np.array(col("commitments_due"), dtype=np.int32)
     feedback: dict[str, Any] = {}
     for w, window in enumerate(("recent", "earlier")):
         for m, measure in enumerate(FEEDBACK_MEASURES):
             values = [a["feedback"][w * 7 + m] for a in accounts]
             if measure == "csat_sum":
                 values = [v * 5 // 12 for v in values]  # keep the mean within the scale
-            feedback[f"{window}_{measure}"] = np.array(values, dtype=np.float64)
+            feedback[f"{window}_{measure}"] = np.array(values, dtype=np.int32)
     for window in ("recent", "earlier"):
         for kind, top in (("csat", 5), ("nps", 10)):
             n_given = feedback[f"{window}_{kind}_n"]
@@ -101,7 +103,7 @@ def facts_of(accounts: list[dict[str, Any]]) -> Facts:
         names=[f"Account {i}" for i in range(n)],
         owner_id=np.full(n, -1, dtype=np.int64),
         has_parent=np.array(col("has_parent"), dtype=bool),
-        subsidiaries=np.array(col("subsidiaries"), dtype=np.int64),
+        subsidiaries=np.array(col("subsidiaries"), dtype=np.int32),
         annual_revenue=_f(col("annual_revenue")),
         employees=_f(col("employees")),
         relationship_stage=_f(col("relationship_stage")),
@@ -125,14 +127,14 @@ def facts_of(accounts: list[dict[str, Any]]) -> Facts:
         interactions_52w=_f(col("interactions_52w")),
         deals_won_24m=_f(col("deals_won_24m")),
         deals_lost_24m=_f(col("deals_lost_24m")),
-        contacts=np.array(col("contacts"), dtype=np.int64),
-        decision_makers=np.array(col("decision_makers"), dtype=np.int64),
+        contacts=np.array(col("contacts"), dtype=np.int32),
+        decision_makers=np.array(col("decision_makers"), dtype=np.int32),
         feedback=feedback,
         commitments_due=due,
-        commitments_kept=np.floor(due * _f(col("commitments_kept_share"))).astype(np.int64),
-        commitments_overdue=np.array(col("commitments_overdue"), dtype=np.int64),
-        notices_untold=np.array(col("notices_untold"), dtype=np.int64),
-        notices_overdue=np.zeros(n, dtype=np.int64),
+        commitments_kept=np.floor(due * _f(col("commitments_kept_share"))).astype(np.int32),
+        commitments_overdue=np.array(col("commitments_overdue"), dtype=np.int32),
+        notices_untold=np.array(col("notices_untold"), dtype=np.int32),
+        notices_overdue=np.zeros(n, dtype=np.int32),
         previous_at=[None if a["previous_health"] is None else NOW for a in accounts],
         previous_health=_f(col("previous_health")),
         previous_points=np.where(
@@ -202,3 +204,57 @@ def test_a_portfolio_of_one_scores_without_surprises(one: dict[str, Any]) -> Non
     assert result.breakdown.tier.rank == 1
     for name in SCORES:
         assert 0 <= getattr(result, name) <= 100
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(portfolios)
+def test_an_accounts_weights_worked_out_alone_equal_the_whole_portfolios(
+    accounts: list[dict[str, Any]],
+) -> None:
+    """The weights an explanation shows are worked out for its row alone; they are the
+    ones every row's points were weighed with, to the last bit."""
+    scored = score_portfolio(facts_of(accounts), CONFIG)
+    for name in SCORES:
+        table = scored.tables[name]
+        whole = row_weights(table.base_weights, table.missing, table.fed_from_data)
+        assert np.allclose(whole.sum(axis=1), table.base_weights.sum())
+        for i in range(len(accounts)):
+            assert table.weights_of(i).tolist() == whole[i].tolist()
+            expected = allocate_tenths(table.normalised[i : i + 1] * whole[i] * 10.0)[0]
+            assert table.tenths[i].tolist() == expected.tolist()
+
+
+def test_rows_without_contacts_share_out_missing_weights_in_their_explanation() -> None:
+    sparse = {
+        **{k: None for k in ("annual_revenue", "relationship_stage", "financial_health")},
+        **{k: None for k in ("industry_influence", "category_spend", "cost_to_serve")},
+        **{k: None for k in ("gross_margin", "cadence_override", "customer_days")},
+        **{k: None for k in ("employees", "tier_override", "days_since_contact")},
+        "previous_health": None,
+        "revenue_12m": 10.0,
+        "revenue_prev_12m": 5.0,
+        "revenue_6m_share": 0.5,
+        "revenue_prev_6m": 2.0,
+        "costed_share": 0.0,
+        "cost_rate": 0.0,
+        "contact_weeks": 3,
+        "interactions_52w": 4,
+        "deals_won_24m": 1,
+        "deals_lost_24m": 1,
+        "contacts": 0,
+        "decision_makers": 0,
+        "feedback": [0] * 14,
+        "commitments_due": 0,
+        "commitments_kept_share": 0.0,
+        "commitments_overdue": 0,
+        "notices_untold": 0,
+        "subsidiaries": 0,
+        "has_parent": False,
+    }
+    scored = score_portfolio(facts_of([sparse, {**sparse, "contacts": 2}]), CONFIG)
+    table = scored.tables["relationship"]
+    shared_out, as_configured = table.weights_of(0), table.weights_of(1)
+    assert as_configured.tolist() == table.base_weights.tolist()
+    assert shared_out.tolist() != as_configured.tolist()
+    assert (shared_out[table.missing[0]] == 0).all()
+    assert shared_out.sum() == pytest.approx(100.0)

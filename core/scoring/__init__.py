@@ -4,7 +4,8 @@ The public interface used across kam:
 
 - :func:`score_accounts` computes every account's scores without writing;
 - :func:`rescore` computes them and stores one :class:`~core.models.ScoreSnapshot`
-  per account (the nightly job and ``kam score`` call it);
+  per account (the nightly job calls it; :func:`rescore_portfolio` returns its
+  arrays instead, for ``kam score``);
 - :func:`portfolio_figures` gives concentration, tiers, matrix, capacity, CLV,
   share of wallet, over-served accounts and a revenue forecast;
 - :func:`load_config` reads the team's rules from ``kam.toml``.
@@ -57,6 +58,7 @@ __all__ = [
     "load_config",
     "portfolio_figures",
     "rescore",
+    "rescore_portfolio",
     "score_accounts",
     "scored_portfolio",
 ]
@@ -106,7 +108,26 @@ def rescore(
     Running it twice at the same ``now`` replaces that moment's snapshots. One
     audit event records the run; the caller owns the transaction. ``progress`` hears
     each step (read, score, store), so a front end can show a large portfolio's
-    rescore moving. ``kam score``, ``kam demo`` and the TUI's rescore all call this.
+    rescore moving. ``kam demo``, the nightly job and the TUI's rescore call this;
+    ``kam score`` calls :func:`rescore_portfolio`, which makes no object per account.
+    """
+    return rescore_portfolio(
+        session=session, now=now, config=config, actor=actor, progress=progress
+    ).accounts()
+
+
+def rescore_portfolio(
+    *,
+    session: Session,
+    now: datetime,
+    config: ScoringConfig | None = None,
+    actor: Actor | None = None,
+    progress: Progress | None = None,
+) -> ScoredPortfolio:
+    """:func:`rescore`, returning the scored arrays rather than a result per account.
+
+    At a million accounts the result objects are a sixth of a rescore's memory;
+    a caller that shows a few accounts asks :meth:`ScoredPortfolio.ranked` for them.
     """
     from core import audit
     from core.actors import Actor
@@ -132,9 +153,8 @@ def rescore(
         actor=actor or Actor.system("scoring"),
         after={"accounts": written, "at": now.isoformat()},
     )
-    accounts = scored.accounts()
     steps.finish(f"Scored {written:,} accounts")
-    return accounts
+    return scored
 
 
 def portfolio_figures(

@@ -234,7 +234,7 @@ def _criterion(score: str, name: str) -> Callable[[Goals], FloatArray]:
     def raw(g: Goals) -> FloatArray:
         table = g.p.tables[score]
         k = [c.name for c in table.criteria].index(name)
-        values: FloatArray = table.raw[:, k]
+        values: FloatArray = table.raw[k]
         return values
 
     return raw

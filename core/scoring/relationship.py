@@ -32,7 +32,10 @@ def satisfaction_level(facts: Facts, windows: tuple[str, ...]) -> FloatArray:
     f = facts.feedback
 
     def total(measure: str) -> FloatArray:
-        return sum((f[f"{w}_{measure}"] for w in windows), np.zeros(facts.size))
+        added = np.zeros(facts.size)
+        for w in windows:
+            added += f[f"{w}_{measure}"]
+        return added
 
     parts = []
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -112,28 +112,58 @@ class ScoredPortfolio:
         return reasons
 
     def accounts(self, positions: list[int] | None = None) -> list[AccountScore]:
-        """Results for the accounts at ``positions`` (all when None), in id order.
+        """Results for the accounts at ``positions`` (all when None, in id order).
 
-        Built column by column (100,000 of them at every rescore).
+        Built column by column (100,000 of them at every rescore), from the chosen
+        accounts' values only.
         """
         f = self.facts
         chosen = list(range(f.size)) if positions is None else positions
-        change = np.round(self.tables["health"].score - f.previous_health, 1).tolist()
-        columns: list[list[Any]] = [
-            f.ids.tolist(),
+        at = slice(None) if positions is None else np.asarray(positions, dtype=np.intp)
+        health = self.tables["health"].score
+        change = np.round(health[at] - f.previous_health[at], 1).tolist()
+        texts: list[list[Any]] = [
             f.names,
-            *(self.tables[name].score.tolist() for name in SCORES),
             self.band,
             self.tier,
             self.earned_tier,
             self.over_capacity,
             self.quadrant,
-            [None if c != c else c for c in change],  # NaN: no history
         ]
         if positions is not None:
-            columns = [[values[i] for i in chosen] for values in columns]
+            texts = [[values[i] for i in chosen] for values in texts]
+        names, band, tier, earned, over_capacity, quadrant = texts
+        columns: list[list[Any]] = [
+            f.ids[at].tolist(),
+            names,
+            *(self.tables[name].score[at].tolist() for name in SCORES),
+            band,
+            tier,
+            earned,
+            over_capacity,
+            quadrant,
+            [None if c != c else c for c in change],  # NaN: no history
+        ]
         with collector.paused():
             return list(map(AccountScore, *columns, repeat(self), chosen))
+
+    def ranked(self, limit: int | None = None) -> list[AccountScore]:
+        """The ``limit`` most attractive accounts (all when None), most attractive first,
+        then by name, then in id order: the order ``kam score`` lists.
+
+        Only the accounts that can be among the first ``limit`` (those at least as
+        attractive as the ``limit``-th) are sorted and made into results, so listing 30
+        of a million accounts makes a few dozen objects rather than a million.
+        """
+        attractiveness = self.score("attractiveness")
+        n = self.facts.size
+        if limit is not None and limit < n:
+            least = np.partition(attractiveness, n - limit)[n - limit] if limit > 0 else np.inf
+            results = self.accounts(np.flatnonzero(attractiveness >= least).tolist())
+        else:
+            results = self.accounts()
+        results.sort(key=lambda r: (-r.attractiveness, r.account_name))
+        return results[:limit]
 
 
 def costly_to_serve(
@@ -292,13 +322,14 @@ def _number(value: float, unit: str) -> float | int | None:
 
 
 def _rows(table: ScoreTable, i: int) -> tuple[CriterionRow, ...]:
+    weights = table.weights_of(i).tolist()
     return tuple(
         CriterionRow(
             criterion=c.name,
             label=c.label,
-            raw=_number(float(table.raw[i, k]), c.unit),
+            raw=_number(float(table.raw[k][i]), c.unit),
             normalised=round(float(table.normalised[i, k]), 4),
-            weight=float(table.weights[i, k]),
+            weight=weights[k],
             points=int(table.tenths[i, k]) / 10.0,
             missing=bool(table.missing[i, k]),
             method=c.method,

@@ -14,7 +14,7 @@ from core.scoring import (
     PortfolioFigures,
     load_config,
     portfolio_figures,
-    rescore,
+    rescore_portfolio,
     score_accounts,
 )
 from core.scoring.display import (
@@ -66,12 +66,15 @@ def score(
     with session(db) as s:
         if account is None:
             with progress_bar(quiet=as_json) as bar:
-                results = rescore(session=s, now=now, config=config, progress=bar)
+                scored = rescore_portfolio(session=s, now=now, config=config, progress=bar)
+            # a million accounts: only those the table shows are made into results
+            results = scored.ranked(None if as_json else limit)
+            total = scored.facts.size
         else:
             chosen = find_account(account, session=s)
             assert chosen.id is not None
             results = score_accounts(session=s, now=now, config=config, account_ids=[chosen.id])
-    results.sort(key=lambda r: (-r.attractiveness, r.account_name))
+            total = len(results)
     if as_json:
         rows = [_as_json(r, explain) for r in results]
         emit_json(rows[0] if account is not None else rows)
@@ -79,7 +82,7 @@ def score(
     if account is not None:
         _print_account(results[0], explain)
         return
-    _print_list(results, limit)
+    _print_list(results, total, limit)
     if explain:
         for result in results[:limit]:
             _print_breakdown(result)
@@ -106,8 +109,9 @@ def _change(value: float | None) -> str:
     return "" if value is None else f"{value:+.1f}"
 
 
-def _print_list(results: list[AccountScore], limit: int) -> None:
-    table = Table(title=f"{len(results):,} accounts scored and snapshotted")
+def _print_list(results: list[AccountScore], total: int, limit: int) -> None:
+    """The first ``limit`` of ``results`` (the most attractive of ``total`` accounts)."""
+    table = Table(title=f"{total:,} accounts scored and snapshotted")
     table.add_column("Account")
     for column in ("Attract.", "Relation.", "Health", "Δ"):
         table.add_column(column, justify="right")
@@ -124,7 +128,7 @@ def _print_list(results: list[AccountScore], limit: int) -> None:
             result.quadrant.replace("_", " "),
         )
     console.print(table)
-    print_rest(len(results), limit)
+    print_rest(total, limit)
     if any(r.tier != r.earned_tier for r in results[:limit]):
         console.print("* tier set by hand; `kam score ACCOUNT` shows why.")
     if any(r.tier == r.earned_tier and r.over_capacity for r in results[:limit]):
