@@ -34,7 +34,7 @@ from core.capture.sources import scheduled_sources
 from core.checkins import Notifier, SweepReport, send_digests, sweep
 from core.clock import utcnow, zone
 from core.db import Engine, session_scope
-from core.scoring import rescore
+from core.scoring import rescore_portfolio
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -94,9 +94,9 @@ def run_digests(runtime: Runtime) -> dict[str, Any] | None:
 def run_rescore(runtime: Runtime) -> int:
     """Score every account once a night, so tiers and cadences follow the data."""
     with session_scope(runtime.engine) as session:
-        scores = rescore(session=session, now=utcnow())
-    log.info("nightly rescore: %d accounts", len(scores))
-    return len(scores)
+        scored = rescore_portfolio(session=session, now=utcnow())
+    log.info("nightly rescore: %d accounts", scored.size)
+    return scored.size
 
 
 def build_scheduler(engine: Engine, notifier: Notifier, settings: Settings) -> BackgroundScheduler:

@@ -1,8 +1,10 @@
 """``kam score`` lists the most attractive accounts from the arrays: the same accounts, in
-the same order, as sorting a result for every account."""
+the same order, as sorting a result for every account. ``kam demo``, the nightly job and
+the TUI count the tiers from the arrays: the same counts as counting every result."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import numpy as np
@@ -12,6 +14,7 @@ from sqlmodel import Session
 from core.db import open_database
 from core.demo.synthetic import load_synthetic
 from core.scoring import load_config, scored_portfolio
+from core.scoring.config import TIERS
 from core.scoring.scored import AccountScore, ScoredPortfolio
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -71,3 +74,28 @@ def test_ties_in_attractiveness_go_by_name_then_by_id_as_before(
             names[:] = saved
     finally:
         score[:] = kept
+
+
+def test_the_tier_counts_are_every_result_counted_by_tier(portfolio: ScoredPortfolio) -> None:
+    results = portfolio.accounts()
+    counted = Counter(r.tier for r in results)
+    counts = portfolio.tier_counts()
+    assert list(counts) == list(TIERS)  # every tier, strategic first
+    assert counts == {tier: counted[tier] for tier in TIERS}
+    assert sum(counts.values()) == portfolio.size == len(results) == 250
+    assert sum(1 for held in counts.values() if held) >= 3  # a real spread, not one tier
+
+
+def test_a_tier_set_by_hand_is_counted_as_the_tier_it_sets(portfolio: ScoredPortfolio) -> None:
+    i = next(i for i, t in enumerate(portfolio.earned_tier) if t != "strategic")
+    before = portfolio.tier_counts()
+    was = portfolio.tier[i]
+    portfolio.tier[i] = "strategic"  # what an override to strategic makes of it
+    try:
+        after = portfolio.tier_counts()
+        counted = Counter(r.tier for r in portfolio.accounts())
+        assert after == {tier: counted[tier] for tier in TIERS}
+        assert after["strategic"] == before["strategic"] + 1
+        assert after[was] == before[was] - 1
+    finally:
+        portfolio.tier[i] = was

@@ -53,7 +53,7 @@ from core.scoring import (
     ScoringConfig,
     load_config,
     portfolio_figures,
-    rescore,
+    rescore_portfolio,
 )
 from core.scoring.explain import StoredExplanation, explain_stored
 from core.services import contacts, goals, plans, reminders, requests, users
@@ -586,14 +586,14 @@ class PortfolioService:
         """Score every account now and store the scores (as ``kam score`` does); returns
         what to tell the user. ``progress`` hears each step, from the worker's thread."""
         with session_scope(self.engine) as session:
-            scored = rescore(
+            scored = rescore_portfolio(
                 session=session,
                 now=self.now(),
                 config=self.config,
                 actor=self.actor,
                 progress=progress,
             )
-        return f"Scored {len(scored):,} accounts."
+        return f"Scored {scored.size:,} accounts."
 
     def figures(self) -> PortfolioFigures:
         """Concentration, tiers, quadrants, capacity warnings, value and goals for the overview."""

@@ -3,9 +3,9 @@
 The public interface used across kam:
 
 - :func:`score_accounts` computes every account's scores without writing;
-- :func:`rescore` computes them and stores one :class:`~core.models.ScoreSnapshot`
-  per account (the nightly job calls it; :func:`rescore_portfolio` returns its
-  arrays instead, for ``kam score``);
+- :func:`rescore_portfolio` computes them and stores one :class:`~core.models.ScoreSnapshot`
+  per account, returning the arrays (``kam score``, ``kam demo``, the nightly job and
+  the TUI's rescore call it); :func:`rescore` returns a result per account instead;
 - :func:`portfolio_figures` gives concentration, tiers, matrix, capacity, CLV,
   share of wallet, over-served accounts and a revenue forecast;
 - :func:`load_config` reads the team's rules from ``kam.toml``.
@@ -108,8 +108,8 @@ def rescore(
     Running it twice at the same ``now`` replaces that moment's snapshots. One
     audit event records the run; the caller owns the transaction. ``progress`` hears
     each step (read, score, store), so a front end can show a large portfolio's
-    rescore moving. ``kam demo``, the nightly job and the TUI's rescore call this;
-    ``kam score`` calls :func:`rescore_portfolio`, which makes no object per account.
+    rescore moving. Every front end calls :func:`rescore_portfolio` instead, which
+    makes no object per account; this one makes one for each.
     """
     return rescore_portfolio(
         session=session, now=now, config=config, actor=actor, progress=progress
@@ -127,7 +127,9 @@ def rescore_portfolio(
     """:func:`rescore`, returning the scored arrays rather than a result per account.
 
     At a million accounts the result objects are a sixth of a rescore's memory;
-    a caller that shows a few accounts asks :meth:`ScoredPortfolio.ranked` for them.
+    a caller that shows a few accounts asks :meth:`ScoredPortfolio.ranked` for them,
+    one that counts asks :attr:`ScoredPortfolio.size` and
+    :meth:`ScoredPortfolio.tier_counts`.
     """
     from core import audit
     from core.actors import Actor

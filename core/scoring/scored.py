@@ -10,6 +10,7 @@ are measured against. :class:`AccountScore` is one account's result; its
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
@@ -82,6 +83,18 @@ class ScoredPortfolio:
     costly: BoolArray  # costs what a key account costs, and over a share of its revenue
     key_account_cost: float  # the median cost to serve of accounts whose value earns key; NaN
     over_served: BoolArray
+
+    @property
+    def size(self) -> int:
+        """How many accounts were scored."""
+        return self.facts.size
+
+    def tier_counts(self) -> dict[str, int]:
+        """How many accounts each tier holds (an override counting as the tier it sets),
+        every tier strategic first: what counting :meth:`accounts` by tier gives, without
+        making an object per account."""
+        held = Counter(self.tier)
+        return {tier: held[tier] for tier in TIERS}
 
     def score(self, name: str) -> FloatArray:
         """One score for every account."""

@@ -34,7 +34,7 @@ from kam.cli.context import (
 
 if TYPE_CHECKING:
     from core.db import Engine
-    from core.scoring import AccountScore
+    from core.scoring import ScoredPortfolio
 
 # `kam init` and `kam demo` import the schema's version, the loaders, backup and scoring
 # themselves: `kam show` and `kam accounts` need none of them.
@@ -94,7 +94,7 @@ def demo(
     from core.demo import maven
     from core.demo import synthetic as synthetic_demo
     from core.models import AuditEvent, ScoreSnapshot
-    from core.scoring import load_config, rescore
+    from core.scoring import load_config, rescore_portfolio
     from kam.cli.progress import progress_bar
 
     if synthetic:
@@ -117,8 +117,10 @@ def demo(
                 if s.exec(select(ScoreSnapshot.id).limit(1)).first() is None:
                     # loaded by an older kam, never scored: the TUI would open on nothing
                     with progress_bar() as bar:
-                        scores = rescore(session=s, now=utcnow(), config=config, progress=bar)
-                    typer.echo(f"Scored {len(scores):,} accounts: {_tiers(scores)}.")
+                        scored = rescore_portfolio(
+                            session=s, now=utcnow(), config=config, progress=bar
+                        )
+                    typer.echo(f"Scored {scored.size:,} accounts: {_tiers(scored)}.")
                 return
         if held and not reset:
             raise KamError(
@@ -142,9 +144,9 @@ def demo(
                 else:
                     bar("Loading the CRM sample dataset", 0, 1)
                     result = maven.load_maven(session=s)
-                scores = rescore(session=s, now=utcnow(), config=config, progress=bar)
+                scored = rescore_portfolio(session=s, now=utcnow(), config=config, progress=bar)
         typer.echo(f"Demo portfolio loaded: {_describe(result)}.")
-        typer.echo(f"Scored {len(scores):,} accounts: {_tiers(scores)}.")
+        typer.echo(f"Scored {scored.size:,} accounts: {_tiers(scored)}.")
     finally:
         eng.dispose()
 
@@ -156,14 +158,9 @@ def _where(eng: Engine) -> str:
     return eng.url.render_as_string(hide_password=True)
 
 
-def _tiers(scores: list[AccountScore]) -> str:
-    """How many accounts each tier holds, strategic first."""
-    from collections import Counter
-
-    from core.scoring.config import TIERS
-
-    held = Counter(score.tier for score in scores)
-    return ", ".join(f"{held[tier]:,} {tier}" for tier in TIERS if held[tier])
+def _tiers(scored: ScoredPortfolio) -> str:
+    """How many accounts each tier holds, strategic first (the tiers holding any)."""
+    return ", ".join(f"{held:,} {tier}" for tier, held in scored.tier_counts().items() if held)
 
 
 def _describe(summary: Any) -> str:
