@@ -51,10 +51,10 @@ from datetime import time as dt_time
 from typing import Any, cast
 
 from sqlalchemy import Engine, Update, and_, bindparam, case, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from core.checkins.claim_rows import insert_new
 from core.checkins.config import CheckinConfig, load_checkin_config
 from core.checkins.delivery import (
     Delivery,
@@ -409,16 +409,6 @@ def _state_in(states: list[str]) -> Any:
     return unindexed(REMINDERS.c.state).in_(states)
 
 
-def _insert_ignoring_duplicates(engine: Engine) -> Any:
-    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, in the engine's dialect."""
-    dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
-    return (
-        dialect.insert(REMINDERS)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(REMINDERS.c.key)
-    )
-
-
 def _retrying(action: Callable[[], Any]) -> Any:
     """Run one short write transaction, again if the database reported a lock conflict."""
     for attempt in range(4):
@@ -509,13 +499,12 @@ def _claim(engine: Engine, plan: _Plan, now: datetime) -> list[tuple[str, int]]:
     def transaction() -> list[tuple[str, int]]:
         claimed: list[tuple[str, int]] = []
         with engine.begin() as conn:
-            insert_stmt = _insert_ignoring_duplicates(engine)
             for start in range(0, len(new_rows), CLAIM_BATCH):
                 batch = new_rows[start : start + CLAIM_BATCH]
                 states = {r["key"]: r["state"] for r in batch}
-                for (key,) in conn.execute(insert_stmt, batch).all():
-                    if states[str(key)] == PENDING:
-                        claimed.append((str(key), 0))
+                for key in insert_new(conn, batch):
+                    if states[key] == PENDING:
+                        claimed.append((key, 0))
             if plan.woken:
                 woke = conn.execute(
                     _wake(plan.woken, now)
