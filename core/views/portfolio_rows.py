@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, null, select
+from sqlalchemy import case, func, null, select
 from sqlmodel import Session, col
 
 from core import collector
@@ -182,6 +182,12 @@ def _codes(values: Sequence[str | None], names: list[str]) -> CodeArray:
     return codes
 
 
+def _coded(column: Any, names: Sequence[str]) -> Any:
+    """``column``'s place in ``names`` (every value its check constraint allows), -1 for
+    NULL."""
+    return func.coalesce(case({name: i for i, name in enumerate(names)}, value=column), -1)
+
+
 def _fetch(session: Session, query: Any) -> list[tuple[Any, ...]]:
     """A query's rows as the driver gives them (for queries of plain numbers and text)."""
     result = session.connection().execute(query)
@@ -234,19 +240,23 @@ def _load_columns(
 ) -> PortfolioColumns:
     dialect = session.get_bind().dialect.name
     window = last_12_months(now)
+    tiers = list(TIERS)
+    quadrants = list(QUADRANTS)
+    # Tiers and quadrants come as their codes, nobody and no cadence as -1 and 0: the
+    # driver makes no text for them, and nothing is looked up a row at a time.
     accounts: Any = select(
         col(Account.id),
         col(Account.name),
         col(Account.sector),
-        col(Account.owner_id),
-        col(Account.tier_override),
-        col(Account.checkin_cadence_days),
+        func.coalesce(col(Account.owner_id), -1),
+        _coded(col(Account.tier_override), tiers),
+        func.coalesce(col(Account.checkin_cadence_days), 0),
         col(CurrentTier.attractiveness),
         col(CurrentTier.relationship),
         col(CurrentTier.health),
         col(CurrentTier.previous_health),
-        col(CurrentTier.tier),
-        col(CurrentTier.quadrant),
+        _coded(col(CurrentTier.tier), tiers),
+        _coded(col(CurrentTier.quadrant), quadrants),
     )
     accounts = accounts.outerjoin(
         CurrentTier, col(CurrentTier.account_id) == col(Account.id)
@@ -280,8 +290,6 @@ def _load_columns(
         contact = contact.where(col(Interaction.account_id).in_(wanted))
     owners = short_names(session=session)
 
-    tiers = list(TIERS)
-    quadrants = list(QUADRANTS)
     shared: dict[str, str] = {}  # one string object per sector
     common = shared.setdefault
     id_parts: list[IntArray] = []
@@ -302,12 +310,12 @@ def _load_columns(
         day_parts.append(np.array(since, dtype=np.float64))
         names.extend(name)
         sectors.extend([common(s, s) if s else "" for s in sector])
-        owner_parts.append(np.array([-1 if o is None else o for o in owner], dtype=np.int64))
-        cadence_parts.append(np.array([c or 0 for c in cadence], dtype=np.int64))
-        override_parts.append(_codes(override, tiers))
+        owner_parts.append(np.array(owner, dtype=np.int64))
+        cadence_parts.append(np.array(cadence, dtype=np.int64))
+        override_parts.append(np.array(override, dtype=np.int16))
         score_parts.append(np.array(numbers, dtype=np.float64).reshape(4, -1))
-        tier_parts.append(_codes(tier_of, tiers))
-        quadrant_parts.append(_codes(quadrant_of, quadrants))
+        tier_parts.append(np.array(tier_of, dtype=np.int16))
+        quadrant_parts.append(np.array(quadrant_of, dtype=np.int16))
     ids = _joined(id_parts, np.int64)
     n = len(ids)
     scores = np.concatenate(score_parts, axis=1) if score_parts else np.zeros((4, 0))
