@@ -12,6 +12,10 @@ only once the app is idle, which a worker sorting ahead in the background delays
     python bench/tui.py                       # 10k and 100k, 3 runs each
     python bench/tui.py --sizes 10000 --runs 5
     python bench/tui.py --db sqlite:///path.db   # an existing database
+    python bench/tui.py --reads sqlite:///path.db  # the data reads alone, in-process
+
+``--reads`` times :func:`core.views.load_columns` (what "sortable" waits for before
+the table sorts) and each of its queries, read to the end, in this process.
 
 Databases are generated once with ``kam demo --synthetic --accounts N --seed 7``
 and kept in ``--cache`` (default: the system temp folder).
@@ -29,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +142,37 @@ async def measure(url: str) -> dict[str, Any]:
     }
 
 
+def reads(url: str, runs: int) -> None:
+    """Seconds to read the portfolio's columns, and each query's share, ``runs`` times."""
+    sys.path.insert(0, str(ROOT))
+    import core.views.portfolio_rows as rows
+    from core.db import open_database, session_scope
+    from core.scoring import load_config
+    from core.scoring.facts import read_chunks
+
+    engine = open_database(url)
+    config = load_config()
+    spent: dict[str, list[float]] = {}
+
+    def timed(session: Any, query: Any) -> Any:
+        started = time.perf_counter()
+        yield from read_chunks(session, query)
+        name = query.selected_columns[0].table.name
+        spent.setdefault(name, []).append(time.perf_counter() - started)
+
+    setattr(rows, "read_chunks", timed)  # noqa: B010  (timed in place)
+    totals = []
+    for _ in range(runs):
+        with session_scope(engine) as session:
+            started = time.perf_counter()
+            columns = rows.load_columns(session=session, now=datetime.now(UTC), config=config)
+            totals.append(time.perf_counter() - started)
+    engine.dispose()
+    print(f"{len(columns):,} accounts: columns read in {statistics.median(totals):.2f} s")
+    for name, seconds in spent.items():
+        print(f"  {name:<16} {statistics.median(seconds):.2f} s (read and placed)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -144,7 +180,11 @@ def main() -> None:
     parser.add_argument("--db", help="measure this database instead of generating one")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--reads", metavar="URL", help="time the data reads alone")
     args = parser.parse_args()
+    if args.reads:
+        reads(args.reads, args.runs)
+        return
     if args.one:
         print(json.dumps(asyncio.run(measure(args.one))))
         return

@@ -1038,9 +1038,10 @@ class ScoreSnapshot(_Model, table=True):
 
 class CurrentTier(_Model, table=True):
     """What an account's newest score snapshot says, kept by scoring
-    (:mod:`core.tier_runs`): its tier, when it was taken and its health. An account's
-    current tier is one look-up by its key, and the accounts whose health is red now one
-    range of an index, however many nightly snapshots the history holds."""
+    (:mod:`core.tier_runs`): its tier, when it was taken, its scores and the health of
+    the snapshot before it. An account's current tier is one look-up by its key, the
+    accounts whose health is red now one range of an index, and the portfolio table's
+    scores one narrow row an account, however many nightly snapshots the history holds."""
 
     __tablename__ = "current_tiers"
     __table_args__ = (
@@ -1056,6 +1057,11 @@ class CurrentTier(_Model, table=True):
     """The newest snapshot's health (red or not is the scoring settings' to say, when read)."""
     tier_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """The newest snapshot's ``tier_since``: when its run in strategic or key began."""
+    attractiveness: float
+    relationship: float
+    quadrant: Quadrant = Field(sa_type=String(24))
+    previous_health: float | None = None
+    """The health of the account's snapshot before the newest (None: it has one only)."""
 
 
 class Reminder(_Model, table=True):

@@ -6,7 +6,10 @@ snapshot, and which accounts are red now (a health drop). Looked up in the
 snapshots, that reads an index that grows with every nightly scoring (and the
 look-ups slow as it outgrows the cache); so scoring keeps the newest snapshot's
 tier, moment and health in ``current_tiers``, one row per account, and the sweep
-reads that.
+reads that. The portfolio table reads the scores there too (attractiveness,
+relationship, quadrant, and the health of the snapshot before the newest for the
+trend): one narrow row an account, where the newest and the previous snapshots were
+two wide rows (with their breakdown) an account, read a second at a million accounts.
 
 Onboarding is due for an account that *became* strategic or key, from the moment its
 current run of such snapshots began. Found from the history, that moment costs a
@@ -49,8 +52,33 @@ REVIEWED = sorted({Tier.STRATEGIC.value, Tier.KEY.value})
 SNAPSHOTS = ScoreSnapshot.__table__  # type: ignore[attr-defined]
 CURRENT = CurrentTier.__table__  # type: ignore[attr-defined]
 ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
-CURRENT_KEPT = ["account_id", "tier", "at", "health", "tier_since"]
-"""What ``current_tiers`` keeps of an account's newest snapshot."""
+CURRENT_KEPT = [
+    "account_id",
+    "tier",
+    "at",
+    "health",
+    "tier_since",
+    "attractiveness",
+    "relationship",
+    "quadrant",
+]
+"""What ``current_tiers`` keeps of an account's newest snapshot (and, beside it, the
+health of the snapshot before: ``previous_health``)."""
+
+
+def _kept(snapshots: Any) -> list[Any]:
+    """What ``current_tiers`` keeps (:data:`CURRENT_KEPT`, then ``previous_health``)
+    of each of ``snapshots`` taken as its account's newest: the health before it is one
+    look-up in the (account, at, tier, health) index."""
+    before = SNAPSHOTS.alias("before")
+    previous = (
+        select(before.c.health)
+        .where(before.c.account_id == snapshots.c.account_id, before.c.at < snapshots.c.at)
+        .order_by(before.c.at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return [*(snapshots.c[name] for name in CURRENT_KEPT), previous]
 
 
 def snapshots_written(connection: Connection, at: datetime) -> None:
@@ -68,16 +96,16 @@ def snapshots_written(connection: Connection, at: datetime) -> None:
     connection.execute(delete(CURRENT).where(CURRENT.c.account_id.in_(written)))
     connection.execute(
         insert(CURRENT).from_select(
-            CURRENT_KEPT,
-            select(*(SNAPSHOTS.c[name] for name in CURRENT_KEPT)).where(SNAPSHOTS.c.at == moment),
+            [*CURRENT_KEPT, "previous_health"],
+            select(*_kept(SNAPSHOTS)).where(SNAPSHOTS.c.at == moment),
         )
     )
 
 
 def keep_current(connection: Connection, accounts: Any) -> None:
     """Set what the newest snapshot of each of ``accounts`` (ids, or a subquery of them)
-    says (its tier, moment, health and tier entry), each found through the snapshots' (account, at)
-    index."""
+    says (its tier, moment, scores and tier entry, and the health before it), each found
+    through the snapshots' (account, at) index."""
     connection.execute(delete(CURRENT).where(CURRENT.c.account_id.in_(accounts)))
     newest = (
         select(SNAPSHOTS.c.id)
@@ -89,10 +117,8 @@ def keep_current(connection: Connection, accounts: Any) -> None:
     held = select(newest.label("id")).where(ACCOUNTS.c.id.in_(accounts)).subquery()
     connection.execute(
         insert(CURRENT).from_select(
-            CURRENT_KEPT,
-            select(*(SNAPSHOTS.c[name] for name in CURRENT_KEPT)).join(
-                held, held.c.id == SNAPSHOTS.c.id
-            ),
+            [*CURRENT_KEPT, "previous_health"],
+            select(*_kept(SNAPSHOTS)).join(held, held.c.id == SNAPSHOTS.c.id),
         )
     )
 

@@ -295,3 +295,75 @@ def test_the_head_read_from_file_names_is_alembics() -> None:
     for script in scripts.walk_revisions():
         assert script.path is not None and script.path.startswith(str(VERSIONS))
         assert script.path.rpartition("/")[2].startswith(f"{script.revision}_")
+
+
+def test_0014_keeps_the_newest_scores_and_the_health_before(empty_db_url: str) -> None:
+    """Upgrading a portfolio scored several times: each account's current tier gets its
+    newest snapshot's attractiveness, relationship and quadrant and the health of the
+    snapshot before it (none for an account scored once); going back keeps the rest."""
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlmodel import Session
+
+    from core.types import UTCDateTime
+    from tests import factories
+
+    engine = open_database(empty_db_url, create=True)
+    config = _alembic_config(engine)
+    try:
+        with Session(engine) as s:
+            ids = [factories.account(s, name).id for name in ("Acme", "Kanthal", "Volvo")]
+            s.commit()
+        command.downgrade(config, "0013")
+        night = datetime(2026, 1, 1, tzinfo=UTC)
+        histories = {  # per account, its health at each nightly scoring (not in order)
+            ids[0]: [(2, 61.0), (0, 40.0), (1, 55.5)],
+            ids[1]: [(0, 30.0)],
+            ids[2]: [(1, 72.0), (3, 20.0)],
+        }
+        snapshots = sa.table(
+            "score_snapshots",
+            *(sa.column(c) for c in ("account_id", "attractiveness", "relationship", "health")),
+            *(sa.column(c) for c in ("tier", "quadrant", "breakdown")),
+            sa.column("at", UTCDateTime()),
+        )
+        values = [
+            dict(account_id=a, at=night + timedelta(days=n), health=health, tier="growth")
+            | dict(attractiveness=n + 0.5, relationship=n + 0.25, breakdown="{}")
+            | dict(quadrant=["develop", "maintain", "strategic", "serve_efficiently"][n])
+            for a, history in histories.items()
+            for n, health in history
+        ]
+        with engine.begin() as conn:
+            conn.execute(snapshots.insert(), values)
+            # what 0012 kept: the newest snapshot's tier, moment and health
+            conn.execute(
+                sa.text(
+                    "INSERT INTO current_tiers (account_id, tier, at, health) SELECT "
+                    "account_id, tier, at, health FROM score_snapshots s WHERE at = "
+                    "(SELECT max(at) FROM score_snapshots n WHERE n.account_id = s.account_id)"
+                )
+            )
+        command.upgrade(config, "head")
+        query = sa.text(
+            "SELECT account_id, health, attractiveness, relationship, quadrant, "
+            "previous_health FROM current_tiers ORDER BY account_id"
+        )
+        with engine.connect() as conn:
+            assert [tuple(r) for r in conn.execute(query)] == [
+                (ids[0], 61.0, 2.5, 2.25, "strategic", 55.5),
+                (ids[1], 30.0, 0.5, 0.25, "develop", None),
+                (ids[2], 20.0, 3.5, 3.25, "serve_efficiently", 72.0),
+            ]
+        command.downgrade(config, "0013")
+        with engine.connect() as conn:
+            kept = conn.execute(
+                sa.text("SELECT account_id, health FROM current_tiers ORDER BY account_id")
+            ).all()
+        assert [tuple(r) for r in kept] == [(ids[0], 61.0), (ids[1], 30.0), (ids[2], 20.0)]
+        command.upgrade(config, "head")
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()

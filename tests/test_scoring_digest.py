@@ -14,12 +14,13 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from core.clock import as_utc
 from core.demo.synthetic import load_synthetic
 from core.scoring import load_config, rescore
+from core.types import UTCDateTime
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 CONFIG = load_config()
@@ -72,3 +73,16 @@ def test_a_rescore_stores_the_same_figures_as_before(session: Session) -> None:
     assert len(scores) == 400
     dialect = session.get_bind().dialect.name
     assert stored_digest(session) == DIGESTS[dialect]
+    # what current_tiers keeps beside (0014) is the pinned snapshots' own figures
+    kept = session.execute(
+        text(
+            "SELECT c.attractiveness, c.relationship, c.quadrant, c.previous_health, "
+            "n.attractiveness, n.relationship, n.quadrant, p.health FROM current_tiers c "
+            "JOIN score_snapshots n ON n.account_id = c.account_id AND n.at = :now "
+            "JOIN score_snapshots p ON p.account_id = c.account_id AND p.at = :before"
+        ).bindparams(
+            bindparam("now", NOW, type_=UTCDateTime),
+            bindparam("before", NOW - timedelta(days=1), type_=UTCDateTime),
+        )
+    ).all()
+    assert len(kept) == 400 and all(tuple(r[:4]) == tuple(r[4:]) for r in kept)

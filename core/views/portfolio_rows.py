@@ -6,24 +6,24 @@ not as a million row objects: the table sorts and filters the columns and makes 
 :class:`PortfolioRow` only for the accounts it draws. The reads are kept lean:
 rows come straight from the driver (plain numbers and text, nothing to convert),
 the last contact comes back as days before ``now`` computed by the database, and
-the scores are read from the newest scoring run by its moment (one index
-look-up) instead of a newest-per-account aggregate over every snapshot ever
-stored. Accounts the newest run did not cover fall back to that aggregate.
+the scores come with the accounts from what scoring keeps of each account's newest
+snapshot (``current_tiers``, :mod:`core.tier_runs`: one narrow row an account,
+looked up by its key), not from the snapshots, two wide rows an account.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, null, select
+from sqlalchemy import case, func, null, select
 from sqlmodel import Session, col
 
 from core import collector
-from core.models import Account, Deal, Interaction, ScoreSnapshot, User
+from core.models import Account, CurrentTier, Deal, Interaction, User
 from core.scoring.config import TIERS, ScoringConfig
 from core.scoring.facts import FloatArray, IntArray, read_chunks
 from core.scoring.portfolio import QUADRANTS
@@ -182,6 +182,12 @@ def _codes(values: Sequence[str | None], names: list[str]) -> CodeArray:
     return codes
 
 
+def _coded(column: Any, names: Sequence[str]) -> Any:
+    """``column``'s place in ``names`` (every value its check constraint allows), -1 for
+    NULL."""
+    return func.coalesce(case({name: i for i, name in enumerate(names)}, value=column), -1)
+
+
 def _fetch(session: Session, query: Any) -> list[tuple[Any, ...]]:
     """A query's rows as the driver gives them (for queries of plain numbers and text)."""
     result = session.connection().execute(query)
@@ -195,12 +201,6 @@ def short_names(*, session: Session) -> dict[int, str]:
     """Each person's id and how the screens name them: their e-mail before the @."""
     people = _fetch(session, select(col(User.id), col(User.email)))
     return {uid: email.split("@")[0] for uid, email in people}
-
-
-def _chunks(values: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
-    """Slices small enough for an IN list on every backend."""
-    for start in range(0, len(values), size):
-        yield list(values[start : start + size])
 
 
 def load_rows(
@@ -240,13 +240,26 @@ def _load_columns(
 ) -> PortfolioColumns:
     dialect = session.get_bind().dialect.name
     window = last_12_months(now)
-    accounts = select(
+    tiers = list(TIERS)
+    quadrants = list(QUADRANTS)
+    # Tiers and quadrants come as their codes, nobody and no cadence as -1 and 0: the
+    # driver makes no text for them, and nothing is looked up a row at a time.
+    accounts: Any = select(
         col(Account.id),
         col(Account.name),
         col(Account.sector),
-        col(Account.owner_id),
-        col(Account.tier_override),
-        col(Account.checkin_cadence_days),
+        func.coalesce(col(Account.owner_id), -1),
+        _coded(col(Account.tier_override), tiers),
+        func.coalesce(col(Account.checkin_cadence_days), 0),
+        col(CurrentTier.attractiveness),
+        col(CurrentTier.relationship),
+        col(CurrentTier.health),
+        col(CurrentTier.previous_health),
+        _coded(col(CurrentTier.tier), tiers),
+        _coded(col(CurrentTier.quadrant), quadrants),
+    )
+    accounts = accounts.outerjoin(
+        CurrentTier, col(CurrentTier.account_id) == col(Account.id)
     ).order_by(col(Account.id))
     revenue = (
         select(col(Deal.account_id), func.sum(col(Deal.amount)))
@@ -277,7 +290,6 @@ def _load_columns(
         contact = contact.where(col(Interaction.account_id).in_(wanted))
     owners = short_names(session=session)
 
-    tiers = list(TIERS)
     shared: dict[str, str] = {}  # one string object per sector
     common = shared.setdefault
     id_parts: list[IntArray] = []
@@ -285,19 +297,31 @@ def _load_columns(
     cadence_parts: list[IntArray] = []
     override_parts: list[CodeArray] = []
     day_parts: list[FloatArray] = []
+    score_parts: list[FloatArray] = []  # attractiveness, relationship, health, previous
+    tier_parts: list[CodeArray] = []
+    quadrant_parts: list[CodeArray] = []
     names: list[str] = []
     sectors: list[str] = []
     for chunk in read_chunks(session, accounts):
-        aid, name, sector, owner, override, cadence, since = zip(*chunk, strict=True)
+        aid, name, sector, owner, override, cadence, *numbers, tier_of, quadrant_of, since = zip(
+            *chunk, strict=True
+        )
         id_parts.append(np.array(aid, dtype=np.int64))
         day_parts.append(np.array(since, dtype=np.float64))
         names.extend(name)
         sectors.extend([common(s, s) if s else "" for s in sector])
-        owner_parts.append(np.array([-1 if o is None else o for o in owner], dtype=np.int64))
-        cadence_parts.append(np.array([c or 0 for c in cadence], dtype=np.int64))
-        override_parts.append(_codes(override, tiers))
+        owner_parts.append(np.array(owner, dtype=np.int64))
+        cadence_parts.append(np.array(cadence, dtype=np.int64))
+        override_parts.append(np.array(override, dtype=np.int16))
+        score_parts.append(np.array(numbers, dtype=np.float64).reshape(4, -1))
+        tier_parts.append(np.array(tier_of, dtype=np.int16))
+        quadrant_parts.append(np.array(quadrant_of, dtype=np.int16))
     ids = _joined(id_parts, np.int64)
     n = len(ids)
+    scores = np.concatenate(score_parts, axis=1) if score_parts else np.zeros((4, 0))
+    attractiveness, relationship, health, previous = (np.ascontiguousarray(s) for s in scores)
+    scored_tier = _joined(tier_parts, np.int16)
+    quadrant = _joined(quadrant_parts, np.int16)
 
     revenue_12m = _nothing(n)
     _read(session, revenue, ids, [revenue_12m])
@@ -308,12 +332,10 @@ def _load_columns(
     contacted = ~np.isnan(days)
     contact_us = microseconds(np.where(contacted, days, 0.0))
 
-    scores = _Scores(n, tiers)
-    scores.read(ids, session=session, few=account_ids is not None)
     override_of = _joined(override_parts, np.int16)
     standard = tiers.index("standard")
     tier = np.where(
-        override_of >= 0, override_of, np.where(scores.tier >= 0, scores.tier, standard)
+        override_of >= 0, override_of, np.where(scored_tier >= 0, scored_tier, standard)
     ).astype(np.int16)
     cadence_of = {t: config.cadence_days(t) for t in TIERS}
     tier_cadence = np.array(
@@ -321,7 +343,7 @@ def _load_columns(
     )
     cadence = _joined(cadence_parts, np.int64)
     interval = np.where(cadence != 0, cadence, tier_cadence[tier] if n else cadence)
-    scored = scores.quadrant >= 0
+    scored = quadrant >= 0
     return PortfolioColumns(
         now=now,
         config=config,
@@ -331,18 +353,18 @@ def _load_columns(
         owner_ids=_joined(owner_parts, np.int64),
         owners=owners,
         tier=tier,
-        quadrant=scores.quadrant,
-        band=_bands(scores.health, scored, config),
-        attractiveness=scores.attractiveness,
-        relationship=scores.relationship,
-        health=scores.health,
-        previous=scores.previous,
+        quadrant=quadrant,
+        band=_bands(health, scored, config),
+        attractiveness=attractiveness,
+        relationship=relationship,
+        health=health,
+        previous=previous,
         revenue_12m=revenue_12m,
         contact_us=contact_us,
         contacted=contacted,
         interval_days=interval.astype(np.int64),
         tiers=tiers,
-        quadrants=scores.quadrants,
+        quadrants=quadrants,
     )
 
 
@@ -439,100 +461,3 @@ def first_columns(
         .all()
     )
     return load_columns(session=session, now=now, config=config, account_ids=ids), total
-
-
-class _Scores:
-    """Each account's newest stored scores and the health of its snapshot before that."""
-
-    def __init__(self, n: int, tiers: list[str]) -> None:
-        self.attractiveness = _nothing(n)
-        self.relationship = _nothing(n)
-        self.health = _nothing(n)
-        self.previous = _nothing(n)
-        self.tier = _no_codes(n)
-        self.quadrant = _no_codes(n)
-        self.tiers = tiers
-        self.quadrants = list(QUADRANTS)
-
-    def _place(self, ids: IntArray, rows: Sequence[Sequence[Any]]) -> None:
-        _place(
-            ids,
-            rows,
-            [self.attractiveness, self.relationship, self.health],
-            [(self.tier, self.tiers), (self.quadrant, self.quadrants)],
-        )
-
-    def read(self, ids: IntArray, *, session: Session, few: bool = False) -> None:
-        """Read the scores of the accounts ``ids`` (sorted).
-
-        A scoring run stores every account's snapshot at the same moment, so the
-        newest run is read by that moment, and the run before it likewise; only the
-        accounts either run left out are looked up by account (in chunks). With
-        ``few`` (a page of accounts, not the portfolio) only their rows are read.
-        """
-        at = col(ScoreSnapshot.at)
-        newest = session.execute(select(func.max(at))).scalar()
-        if newest is None:
-            return
-        wanted = ids.tolist()
-        of_run = _scores_query().where(at == newest)
-        if few:
-            of_run = of_run.where(col(ScoreSnapshot.account_id).in_(wanted))
-        for chunk in read_chunks(session, of_run):
-            self._place(ids, chunk)
-        in_run = self.quadrant >= 0
-        for part in _chunks(ids[~in_run].tolist()):
-            self._place(ids, _fetch(session, _newest_scores(part)))
-        before = session.execute(select(func.max(at)).where(at < newest)).scalar()
-        if before is None:
-            return
-        health = select(col(ScoreSnapshot.account_id), col(ScoreSnapshot.health))
-        if few:
-            health = health.where(col(ScoreSnapshot.account_id).in_(wanted))
-        _read(session, health.where(at == before), ids, [self.previous])
-        self.previous[~in_run] = np.nan  # its newest snapshot is older: looked up below
-        unmatched = (self.quadrant >= 0) & np.isnan(self.previous)
-        for part in _chunks(ids[unmatched].tolist()):
-            _place(ids, _fetch(session, _previous_health(part)), [self.previous])
-
-
-def _scores_query() -> Any:
-    return select(
-        col(ScoreSnapshot.account_id),
-        col(ScoreSnapshot.attractiveness),
-        col(ScoreSnapshot.relationship),
-        col(ScoreSnapshot.health),
-        col(ScoreSnapshot.tier),
-        col(ScoreSnapshot.quadrant),
-    )
-
-
-def _newest_at(account_ids: Iterable[int], *, before: Any = None) -> Any:
-    """Each account's newest snapshot moment (before the newest one, with ``before``)."""
-    query: Any = select(
-        col(ScoreSnapshot.account_id).label("account_id"),
-        func.max(col(ScoreSnapshot.at)).label("at"),
-    ).where(col(ScoreSnapshot.account_id).in_(list(account_ids)))
-    if before is not None:
-        query = query.join(before, before.c.account_id == col(ScoreSnapshot.account_id)).where(
-            col(ScoreSnapshot.at) < before.c.at
-        )
-    return query.group_by(col(ScoreSnapshot.account_id)).subquery()
-
-
-def _newest_scores(account_ids: list[int]) -> Any:
-    newest = _newest_at(account_ids)
-    return _scores_query().join(
-        newest,
-        (newest.c.account_id == col(ScoreSnapshot.account_id))
-        & (newest.c.at == col(ScoreSnapshot.at)),
-    )
-
-
-def _previous_health(account_ids: list[int]) -> Any:
-    prior = _newest_at(account_ids, before=_newest_at(account_ids))
-    return select(col(ScoreSnapshot.account_id), col(ScoreSnapshot.health)).join(
-        prior,
-        (prior.c.account_id == col(ScoreSnapshot.account_id))
-        & (prior.c.at == col(ScoreSnapshot.at)),
-    )
