@@ -183,8 +183,8 @@ def current_tier(*, joined: bool = False) -> Any:
     (:mod:`core.tier_runs`): one look-up by key per account, which costs the same after
     thirty nightly scorings as after one, where even the snapshots' index grows with
     each (a steady sweep took half as long again after thirty). ``joined``: read from
-    ``current_tiers`` as the query joins it (:func:`with_current_tier`), for a query
-    over most of the portfolio.
+    ``current_tiers`` as the query already joins it (:func:`with_current_tier`, or a
+    query that starts from it), instead of a look-up of its own.
     """
     kept_tier = col(CurrentTier.tier) if joined else kept("tier")
     return func.coalesce(col(Account.tier_override), kept_tier, literal(Tier.STANDARD.value))

@@ -149,7 +149,9 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
         health = health + 0
     # OFFSET 0 keeps the planners from repeating the look-ups in each use below.
     red = (
-        wide_select(*about(col(Account.id)), current_tier().label("tier"), floor.label("floor"))
+        wide_select(
+            *about(col(Account.id)), current_tier(joined=True).label("tier"), floor.label("floor")
+        )
         .join(CurrentTier, col(CurrentTier.account_id) == col(Account.id))
         .where(
             health <= red_line,
