@@ -1,5 +1,6 @@
-"""Health drops decided from the health kept in ``current_tiers`` and the snapshots of the
-window give the answers that reading every snapshot's history gives.
+"""Health drops decided from what ``current_tiers`` keeps (the newest health, and where
+the red run began by the red line scoring judged it by) and, for another red line, the
+snapshots of the window give the answers that reading every snapshot's history gives.
 
 A synthetic portfolio is scored six times, and some accounts get snapshots written one
 at a time on top (as a rescore of one account does), some of them before the newest
@@ -20,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, col, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
@@ -406,3 +407,38 @@ def _snapshot(account_id: int, at: datetime, health: float) -> ScoreSnapshot:
         quadrant="develop",
         breakdown={"health": {"usage": health}},
     )
+
+
+def test_the_kept_moment_is_read_only_by_the_red_line_it_was_kept_by(engine: Engine) -> None:
+    """A drop read from the kept moment when the row was kept by the red line asked
+    about; from the snapshots when by another line, or by none (each row below is
+    changed by hand to tell which was read)."""
+    with session_scope(engine) as session:
+        account_id = factories.account(session, "Acme").id
+    assert account_id is not None
+    with engine.begin() as conn:
+        for day, health in ((0, 70.0), (1, 45.0), (2, 40.0)):
+            _write(conn, account_id, NOW + day * DAY, health)
+            snapshots_written(conn, NOW + day * DAY, 50.0)
+    assert _kept(engine, account_id) == (50.0, NOW)
+    dropped = [f"health_drop:{account_id}:{NOW + DAY:%Y-%m-%d}"]
+
+    def keys(red: float) -> list[str]:
+        config = replace(load_checkin_config(), health_red=red)
+        now = NOW + 2 * DAY + timedelta(hours=6)
+        with Session(engine) as session:
+            found = health_drop.read(Context(now, config, Scope()), Reading(session, now))
+            return [d.item.key for d in found]
+
+    assert keys(50.0) == dropped
+    assert keys(42.0) == [f"health_drop:{account_id}:{NOW + 2 * DAY:%Y-%m-%d}"]  # read
+    kept = update(CurrentTier).where(col(CurrentTier.account_id) == account_id)
+    with engine.begin() as conn:  # "never above the line", by the line asked about
+        conn.execute(kept.values(above_at=None))
+    assert keys(50.0) == []  # the kept moment was read, not the snapshots
+    with engine.begin() as conn:  # the same, kept by another line
+        conn.execute(kept.values(red_line=55.0))
+    assert keys(50.0) == dropped  # read from the snapshots
+    with engine.begin() as conn:  # and by none (a row kept before any scoring said one)
+        conn.execute(kept.values(red_line=None))
+    assert keys(50.0) == dropped
