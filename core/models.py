@@ -1041,7 +1041,9 @@ class CurrentTier(_Model, table=True):
     (:mod:`core.tier_runs`): its tier, when it was taken, its scores and the health of
     the snapshot before it. An account's current tier is one look-up by its key, the
     accounts whose health is red now one range of an index, and the portfolio table's
-    scores one narrow row an account, however many nightly snapshots the history holds."""
+    scores one narrow row an account, however many nightly snapshots the history holds.
+    Beside the health it keeps the newest snapshot above the red line, so a health drop
+    is found without reading the red run's snapshots."""
 
     __tablename__ = "current_tiers"
     __table_args__ = (
@@ -1062,6 +1064,12 @@ class CurrentTier(_Model, table=True):
     quadrant: Quadrant = Field(sa_type=String(24))
     previous_health: float | None = None
     """The health of the account's snapshot before the newest (None: it has one only)."""
+    red_line: float | None = None
+    """The red line ``above_at`` was judged by (the scoring settings' ``[scoring.bands]
+    red`` when it was kept; None: not kept, read the snapshots)."""
+    above_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The moment of the account's newest snapshot above ``red_line`` (the newest
+    itself when it is above; None: none ever was): where its red run began."""
 
 
 class Reminder(_Model, table=True):

@@ -11,6 +11,12 @@ relationship, quadrant, and the health of the snapshot before the newest for the
 trend): one narrow row an account, where the newest and the previous snapshots were
 two wide rows (with their breakdown) an account, read a second at a million accounts.
 
+A health drop is due from the snapshot after an account's last one above the red line.
+Found in the snapshots, that reads each red account's red run (inside the window: one
+more snapshot with every nightly scoring); so the row keeps the moment of that last
+snapshot above (``above_at``) and the red line it was judged by (``red_line``, the
+scoring settings'), and the sweep reads it when asked about the same line.
+
 Onboarding is due for an account that *became* strategic or key, from the moment its
 current run of such snapshots began. Found from the history, that moment costs a
 look at every snapshot of every key account, more with each nightly scoring; so each
@@ -31,6 +37,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Float,
     case,
     delete,
     event,
@@ -38,6 +45,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     select,
     update,
 )
@@ -62,14 +70,21 @@ CURRENT_KEPT = [
     "relationship",
     "quadrant",
 ]
-"""What ``current_tiers`` keeps of an account's newest snapshot (and, beside it, the
-health of the snapshot before: ``previous_health``)."""
+"""What ``current_tiers`` keeps of an account's newest snapshot (and, beside it,
+:data:`BESIDE`)."""
+BESIDE = ["previous_health", "red_line", "above_at"]
+"""What ``current_tiers`` keeps beside the newest snapshot's own figures: the health of
+the snapshot before it, and the moment of the newest snapshot above the red line (with
+the line it was judged by)."""
 
 
-def _kept(snapshots: Any) -> list[Any]:
-    """What ``current_tiers`` keeps (:data:`CURRENT_KEPT`, then ``previous_health``)
-    of each of ``snapshots`` taken as its account's newest: the health before it is one
-    look-up in the (account, at, tier, health) index."""
+def _kept(snapshots: Any, red_line: float | None) -> list[Any]:
+    """What ``current_tiers`` keeps (:data:`CURRENT_KEPT`, then :data:`BESIDE`) of each
+    of ``snapshots`` taken as its account's newest, judged by ``red_line`` (None: no
+    red line kept, nor the moment above it): the health before it is one look-up in
+    the (account, at, tier, health) index, and the newest snapshot above the red line
+    is the snapshot itself or, for a red one, one look back through the same index that
+    stops where its red run began."""
     before = SNAPSHOTS.alias("before")
     previous = (
         select(before.c.health)
@@ -78,11 +93,44 @@ def _kept(snapshots: Any) -> list[Any]:
         .limit(1)
         .scalar_subquery()
     )
-    return [*(snapshots.c[name] for name in CURRENT_KEPT), previous]
+    kept = [*(snapshots.c[name] for name in CURRENT_KEPT), previous]
+    if red_line is None:
+        return [*kept, null(), null()]
+    line = literal(red_line, Float())
+    above = SNAPSHOTS.alias("above")
+    last_above = (
+        select(above.c.at)
+        .where(
+            above.c.account_id == snapshots.c.account_id,
+            above.c.at <= snapshots.c.at,  # a twin at the same moment counts, as when read
+            above.c.health > line,
+        )
+        .order_by(above.c.at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return [*kept, line, case((snapshots.c.health > line, snapshots.c.at), else_=last_above)]
 
 
-def snapshots_written(connection: Connection, at: datetime) -> None:
-    """Keep the runs and the current tiers of the accounts just scored at ``at``.
+def red_line_kept(connection: Connection, accounts: Any = None) -> float | None:
+    """The red line to keep ``current_tiers`` by where scoring does not say it (a
+    snapshot written one at a time): the one the rows of ``accounts`` were kept by, else
+    the one any row was (the last scoring's); None when no row keeps one."""
+    kept = CURRENT.c.red_line
+    mine = select(kept).where(kept.is_not(None)).limit(1)
+    if accounts is not None:
+        mine = mine.where(CURRENT.c.account_id.in_(accounts))
+    anyone = select(kept).where(kept.is_not(None)).limit(1)
+    line = connection.execute(
+        select(func.coalesce(mine.scalar_subquery(), anyone.scalar_subquery()))
+    ).scalar()
+    return None if line is None else float(line)
+
+
+def snapshots_written(connection: Connection, at: datetime, red_line: float | None = None) -> None:
+    """Keep the runs and the current tiers of the accounts just scored at ``at``, with
+    where each one's red run began by ``red_line`` (the scoring settings' ``[scoring.bands]
+    red``; None: as :func:`red_line_kept` says).
 
     With no snapshot later than ``at`` (every nightly scoring), the snapshots just
     written are their accounts' newest, and are copied as they are; looking up each
@@ -90,22 +138,27 @@ def snapshots_written(connection: Connection, at: datetime) -> None:
     """
     moment = literal(at, UTCDateTime())
     written = select(SNAPSHOTS.c.account_id).where(SNAPSHOTS.c.at == moment)
+    if red_line is None:
+        red_line = red_line_kept(connection)
     if continue_runs(connection, at):
-        keep_current(connection, written)
+        keep_current(connection, written, red_line)
         return
     connection.execute(delete(CURRENT).where(CURRENT.c.account_id.in_(written)))
     connection.execute(
         insert(CURRENT).from_select(
-            [*CURRENT_KEPT, "previous_health"],
-            select(*_kept(SNAPSHOTS)).where(SNAPSHOTS.c.at == moment),
+            [*CURRENT_KEPT, *BESIDE],
+            select(*_kept(SNAPSHOTS, red_line)).where(SNAPSHOTS.c.at == moment),
         )
     )
 
 
-def keep_current(connection: Connection, accounts: Any) -> None:
+def keep_current(connection: Connection, accounts: Any, red_line: float | None = None) -> None:
     """Set what the newest snapshot of each of ``accounts`` (ids, or a subquery of them)
-    says (its tier, moment, scores and tier entry, and the health before it), each found
+    says (its tier, moment, scores and tier entry, the health before it, and its newest
+    snapshot above ``red_line``; None: as :func:`red_line_kept` says), each found
     through the snapshots' (account, at) index."""
+    if red_line is None:
+        red_line = red_line_kept(connection, accounts)
     connection.execute(delete(CURRENT).where(CURRENT.c.account_id.in_(accounts)))
     newest = (
         select(SNAPSHOTS.c.id)
@@ -117,8 +170,8 @@ def keep_current(connection: Connection, accounts: Any) -> None:
     held = select(newest.label("id")).where(ACCOUNTS.c.id.in_(accounts)).subquery()
     connection.execute(
         insert(CURRENT).from_select(
-            [*CURRENT_KEPT, "previous_health"],
-            select(*_kept(SNAPSHOTS)).join(held, held.c.id == SNAPSHOTS.c.id),
+            [*CURRENT_KEPT, *BESIDE],
+            select(*_kept(SNAPSHOTS, red_line)).join(held, held.c.id == SNAPSHOTS.c.id),
         )
     )
 

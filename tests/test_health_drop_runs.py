@@ -1,5 +1,6 @@
-"""Health drops decided from the health kept in ``current_tiers`` and the snapshots of the
-window give the answers that reading every snapshot's history gives.
+"""Health drops decided from what ``current_tiers`` keeps (the newest health, and where
+the red run began by the red line scoring judged it by) and, for another red line, the
+snapshots of the window give the answers that reading every snapshot's history gives.
 
 A synthetic portfolio is scored six times, and some accounts get snapshots written one
 at a time on top (as a rescore of one account does), some of them before the newest
@@ -20,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, col, select
 
 from core.checkins.config import CheckinConfig, load_checkin_config
@@ -40,6 +41,7 @@ from core.models import (
     ScoreSnapshot,
 )
 from core.scoring import ScoringConfig, rescore
+from core.tier_runs import snapshots_written
 from tests import factories
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -300,3 +302,143 @@ def test_a_red_run_that_began_before_the_window_is_no_drop_whatever_came_after(
             assert [i.key for i in items] == [
                 f"health_drop:{account_id}:{NOW + timedelta(days=2):%Y-%m-%d}"
             ] * expected, day
+
+
+# where each red run began, kept beside the newest health -----------------------------------
+
+
+def test_scoring_keeps_the_newest_snapshot_above_the_red_line(lived: Engine) -> None:
+    """Scored nightly, then snapshots written one at a time, some before the newest: each
+    row keeps the scoring settings' red line and the moment of its account's newest
+    snapshot above it (None for an account never above it)."""
+    red = ScoringConfig().bands.red
+    with Session(lived) as session:
+        stored = History.of(session)
+        expected = {
+            account_id: (red, max((_utc(s.at) for s in snaps if s.health > red), default=None))
+            for account_id, snaps in stored.snapshots.items()
+        }
+        kept = {
+            row.account_id: (row.red_line, row.above_at and _utc(row.above_at))
+            for row in session.exec(select(CurrentTier)).all()
+        }
+    assert kept == expected
+    assert sum(at is None for _, at in kept.values()) >= 4  # red since their first scoring
+    assert sum(at is not None and at < LAST - timedelta(days=3) for _, at in kept.values()) >= 4
+
+
+DAY = timedelta(days=1)
+
+
+def _write(connection: Any, account_id: int, at: datetime, health: float) -> None:
+    """One snapshot in bulk, as scoring writes them (no event of the model's)."""
+    connection.execute(
+        insert(ScoreSnapshot.__table__),  # type: ignore[attr-defined]
+        [
+            dict(account_id=account_id, at=at, health=health, tier="growth")
+            | dict(attractiveness=50.0, relationship=50.0, quadrant="develop")
+            | dict(breakdown={"health": {"usage": health}})
+        ],
+    )
+
+
+def _kept(engine: Engine, account_id: int) -> tuple[float | None, datetime | None]:
+    with Session(engine) as session:
+        row = session.get_one(CurrentTier, account_id)
+        return row.red_line, row.above_at and _utc(row.above_at)
+
+
+def test_where_the_red_run_began_follows_every_way_snapshots_are_written(
+    engine: Engine,
+) -> None:
+    """Nightly in bulk, a rescore of an earlier moment, and one snapshot at a time (in
+    order and before the newest): the row keeps the newest snapshot above the red line,
+    by the line scoring gave or, one at a time, the line the row was kept by."""
+    with session_scope(engine) as session:
+        account_id = factories.account(session, "Acme").id
+    assert account_id is not None
+    with engine.begin() as conn:  # nightly, 70 then red twice: the run began after day 0
+        for day, health in ((0, 70.0), (2, 30.0), (3, 20.0)):
+            _write(conn, account_id, NOW + day * DAY, health)
+            snapshots_written(conn, NOW + day * DAY, 50.0)
+    assert _kept(engine, account_id) == (50.0, NOW)
+    with engine.begin() as conn:  # a rescore of day 1, above the line: the run began later
+        _write(conn, account_id, NOW + DAY, 80.0)
+        snapshots_written(conn, NOW + DAY, 50.0)
+    assert _kept(engine, account_id) == (50.0, NOW + DAY)
+    with session_scope(engine) as session:  # one at a time, before the newest, above
+        session.add(_snapshot(account_id, NOW + 2.5 * DAY, 55.0))
+    assert _kept(engine, account_id) == (50.0, NOW + 2.5 * DAY)
+    with session_scope(engine) as session:  # one at a time, newest, red: the run goes on
+        session.add(_snapshot(account_id, NOW + 4 * DAY, 10.0))
+    assert _kept(engine, account_id) == (50.0, NOW + 2.5 * DAY)
+    with engine.begin() as conn:  # a nightly scoring by another red line judges by it
+        _write(conn, account_id, NOW + 5 * DAY, 50.0)
+        snapshots_written(conn, NOW + 5 * DAY, 60.0)
+    assert _kept(engine, account_id) == (60.0, NOW + DAY)  # 55 is not above 60
+    with session_scope(engine) as session:  # and one at a time keeps the row's line
+        session.add(_snapshot(account_id, NOW + 6 * DAY, 58.0))
+    assert _kept(engine, account_id) == (60.0, NOW + DAY)
+    with engine.begin() as conn:  # above every line: the newest itself
+        _write(conn, account_id, NOW + 7 * DAY, 90.0)
+        snapshots_written(conn, NOW + 7 * DAY, 60.0)
+    assert _kept(engine, account_id) == (60.0, NOW + 7 * DAY)
+
+
+def test_a_red_run_never_above_the_line_is_kept_as_none(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        account_id = factories.account(session, "Acme").id
+    assert account_id is not None
+    with engine.begin() as conn:
+        for day in (0, 1):
+            _write(conn, account_id, NOW + day * DAY, 40.0)
+            snapshots_written(conn, NOW + day * DAY, 50.0)
+    assert _kept(engine, account_id) == (50.0, None)
+
+
+def _snapshot(account_id: int, at: datetime, health: float) -> ScoreSnapshot:
+    return ScoreSnapshot(
+        account_id=account_id,
+        at=at,
+        attractiveness=50.0,
+        relationship=50.0,
+        health=health,
+        tier="growth",
+        quadrant="develop",
+        breakdown={"health": {"usage": health}},
+    )
+
+
+def test_the_kept_moment_is_read_only_by_the_red_line_it_was_kept_by(engine: Engine) -> None:
+    """A drop read from the kept moment when the row was kept by the red line asked
+    about; from the snapshots when by another line, or by none (each row below is
+    changed by hand to tell which was read)."""
+    with session_scope(engine) as session:
+        account_id = factories.account(session, "Acme").id
+    assert account_id is not None
+    with engine.begin() as conn:
+        for day, health in ((0, 70.0), (1, 45.0), (2, 40.0)):
+            _write(conn, account_id, NOW + day * DAY, health)
+            snapshots_written(conn, NOW + day * DAY, 50.0)
+    assert _kept(engine, account_id) == (50.0, NOW)
+    dropped = [f"health_drop:{account_id}:{NOW + DAY:%Y-%m-%d}"]
+
+    def keys(red: float) -> list[str]:
+        config = replace(load_checkin_config(), health_red=red)
+        now = NOW + 2 * DAY + timedelta(hours=6)
+        with Session(engine) as session:
+            found = health_drop.read(Context(now, config, Scope()), Reading(session, now))
+            return [d.item.key for d in found]
+
+    assert keys(50.0) == dropped
+    assert keys(42.0) == [f"health_drop:{account_id}:{NOW + 2 * DAY:%Y-%m-%d}"]  # read
+    kept = update(CurrentTier).where(col(CurrentTier.account_id) == account_id)
+    with engine.begin() as conn:  # "never above the line", by the line asked about
+        conn.execute(kept.values(above_at=None))
+    assert keys(50.0) == []  # the kept moment was read, not the snapshots
+    with engine.begin() as conn:  # the same, kept by another line
+        conn.execute(kept.values(red_line=55.0))
+    assert keys(50.0) == dropped  # read from the snapshots
+    with engine.begin() as conn:  # and by none (a row kept before any scoring said one)
+        conn.execute(kept.values(red_line=None))
+    assert keys(50.0) == dropped

@@ -367,3 +367,102 @@ def test_0014_keeps_the_newest_scores_and_the_health_before(empty_db_url: str) -
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+def test_0015_keeps_where_each_red_run_began_by_the_red_line_configured(
+    empty_db_url: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Upgrading a portfolio scored several times: each account's current tier gets the
+    red line of the scoring settings in force and the moment of its newest snapshot
+    above it (the newest itself when above; none for one never above); going back
+    keeps the rest."""
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlmodel import Session
+
+    from core.clock import as_utc
+    from core.types import UTCDateTime
+    from tests import factories
+
+    settings = Path(str(tmp_path)) / "kam.toml"
+    settings.write_text("[scoring.bands]\nred = 45\n", encoding="utf-8")
+    monkeypatch.setenv("KAM_CONFIG", str(settings))
+    engine = open_database(empty_db_url, create=True)
+    config = _alembic_config(engine)
+    try:
+        with Session(engine) as s:
+            names = ("Acme", "Kanthal", "Volvo", "Saab", "Scania")
+            ids = [factories.account(s, name).id for name in names]
+            s.commit()
+        command.downgrade(config, "0014")
+        night = datetime(2026, 1, 1, tzinfo=UTC)
+        histories = {  # per account, its health at each nightly scoring (not in order)
+            ids[0]: [(2, 30.0), (0, 70.0), (1, 40.0)],  # red since day 1
+            ids[1]: [(0, 30.0), (1, 80.0)],  # above now
+            ids[2]: [(0, 20.0), (1, 44.0)],  # never above
+            ids[3]: [(0, 60.0), (1, 45.0)],  # at the line is red
+            ids[4]: [(0, 48.0), (1, 47.0)],  # above 45, not above the default 50
+        }
+        snapshots = sa.table(
+            "score_snapshots",
+            *(sa.column(c) for c in ("account_id", "attractiveness", "relationship", "health")),
+            *(sa.column(c) for c in ("tier", "quadrant", "breakdown")),
+            sa.column("at", UTCDateTime()),
+        )
+        values = [
+            dict(account_id=a, at=night + timedelta(days=n), health=health, tier="growth")
+            | dict(attractiveness=50.0, relationship=50.0, quadrant="develop", breakdown="{}")
+            for a, history in histories.items()
+            for n, health in history
+        ]
+        with engine.begin() as conn:
+            conn.execute(snapshots.insert(), values)
+            conn.execute(sa.text("DELETE FROM current_tiers"))
+            conn.execute(  # what 0014 kept of the newest snapshots
+                sa.text(
+                    "INSERT INTO current_tiers (account_id, tier, at, health, attractiveness,"
+                    " relationship, quadrant) SELECT account_id, tier, at, health,"
+                    " attractiveness, relationship, quadrant FROM score_snapshots s WHERE at ="
+                    " (SELECT max(at) FROM score_snapshots n WHERE n.account_id = s.account_id)"
+                )
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            kept = conn.execute(
+                sa.select(
+                    sa.column("account_id"),
+                    sa.column("red_line"),
+                    sa.column("above_at", UTCDateTime()),
+                )
+                .select_from(sa.table("current_tiers"))
+                .order_by(sa.column("account_id"))
+            ).all()
+        day = [night + timedelta(days=n) for n in range(3)]
+        assert [(a, line, at and as_utc(at)) for a, line, at in kept] == [
+            (ids[0], 45.0, day[0]),
+            (ids[1], 45.0, day[1]),
+            (ids[2], 45.0, None),
+            (ids[3], 45.0, day[0]),
+            (ids[4], 45.0, day[1]),
+        ]
+        command.downgrade(config, "0014")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("current_tiers")}
+            left = conn.execute(
+                sa.text("SELECT account_id, health FROM current_tiers ORDER BY account_id")
+            ).all()
+        assert not columns & {"red_line", "above_at"}
+        assert [tuple(r) for r in left] == [
+            (ids[0], 30.0),
+            (ids[1], 80.0),
+            (ids[2], 44.0),
+            (ids[3], 45.0),
+            (ids[4], 47.0),
+        ]
+        command.upgrade(config, "head")
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()

@@ -62,7 +62,8 @@ STORE_CHUNK = 100_000
 def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> int:
     """Write one snapshot per account at ``at``, replacing any taken at that same moment,
     each with the moment its run of strategic or key snapshots began, and keep each
-    account's current tier (:mod:`core.tier_runs`)."""
+    account's current tier, and where its red run began by these rules' red line
+    (:mod:`core.tier_runs`)."""
     session.execute(delete(ScoreSnapshot).where(col(ScoreSnapshot.at) == literal(at, UTCDateTime)))
     n = p.facts.size
     written = 0
@@ -81,7 +82,7 @@ def store_snapshots(p: ScoredPortfolio, *, session: Session, at: datetime) -> in
         written += bulk.insert_columns(
             ScoreSnapshot, columns, session=session, serialised={"breakdown"}
         )
-    snapshots_written(session.connection(), at)
+    snapshots_written(session.connection(), at, p.config.bands.red)
     return written
 
 

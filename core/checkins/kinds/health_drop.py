@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import Float, and_, case, func, literal
 from sqlalchemy import select as wide_select
 from sqlmodel import col, select
 
@@ -124,12 +124,16 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
     before it (``before``, ``before_breakdown``).
 
     The red accounts are a range of ``current_tiers``' health index (scoring keeps
-    the newest snapshot's health there). Only their snapshots from the last one
-    before ``since`` on are read, through the (account, at) index: a drop before
-    that is older than the window, and whether one is red is decided here, so a
-    changed red line holds at once.
+    the newest snapshot's health there). Where the red run began, the account's last
+    snapshot above the red line, is kept there too, with the red line it was judged
+    by: read as it is when that is the line asked about, so no snapshot of the run is
+    read. Otherwise (a red line changed since the last scoring, or a row kept without
+    one) it is found in the snapshots from the last one before ``since`` on, through
+    the (account, at) index: a drop before that is older than the window. Either way
+    the snapshot after it is one look-up by that index, and must be in the window.
     """
     now = context.now
+    line = literal(red_line, Float())
     # Plain table aliases, built once: an ORM alias of the snapshots costs milliseconds
     # to build, each time the query is built (five of them were half of one person's
     # reading).
@@ -139,40 +143,45 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
         .where(snap.c.account_id == col(Account.id), snap.c.at < at(since))
         .order_by(snap.c.at.desc())
         .limit(1)
+        .correlate(Account)  # two levels out, where no SELECT correlates on its own
         .scalar_subquery(),
         at(since),
     )
+    window = WINDOW
+    scanned = (
+        select(func.max(window.c.at))
+        .where(
+            window.c.account_id == col(Account.id),
+            window.c.at >= floor,
+            window.c.health > line,
+        )
+        .scalar_subquery()
+    )
+    # The kept moment when kept by this red line; the window's snapshots only otherwise
+    # (each database evaluates a CASE's subquery only for the rows that reach it).
+    last_above = case((col(CurrentTier.red_line) == line, col(CurrentTier.above_at)), else_=scanned)
     health: Any = col(CurrentTier.health)
     if context.scope.user_ids is not None or context.scope.account_ids is not None:
         # A few accounts: each one's row by its key, not every red account of the
         # portfolio through the health index (PostgreSQL took that: 12 ms for one person).
         health = health + 0
     # OFFSET 0 keeps the planners from repeating the look-ups in each use below.
-    red = (
+    above_at = (
         wide_select(
-            *about(col(Account.id)), current_tier(joined=True).label("tier"), floor.label("floor")
+            *about(col(Account.id)),
+            current_tier(joined=True).label("tier"),
+            last_above.label("above_at"),
         )
         .join(CurrentTier, col(CurrentTier.account_id) == col(Account.id))
         .where(
-            health <= red_line,
+            health <= line,
             col(CurrentTier.at) >= at(since),
             col(Account.status) == AccountStatus.ACTIVE.value,
             *context.scope.where(col(Account.owner_id), col(Account.id)),
         )
         .offset(0)
-        .subquery("red")
+        .subquery("above_at")
     )
-    window = WINDOW
-    last_above = (
-        select(func.max(window.c.at))
-        .where(
-            window.c.account_id == red.c.account_id,
-            window.c.at >= red.c.floor,
-            window.c.health > red_line,
-        )
-        .scalar_subquery()
-    )
-    above_at = wide_select(red, last_above.label("above_at")).offset(0).subquery("above_at")
     after = AFTER
     first_red = (
         select(func.min(after.c.at))
@@ -204,6 +213,7 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
         .join(above, and_(above.c.account_id == marks.c.account_id, above.c.at == marks.c.above_at))
         .join(fell, and_(fell.c.account_id == marks.c.account_id, fell.c.at == marks.c.fell_at))
         .where(
+            marks.c.fell_at >= at(since),  # a kept moment may lie before the window
             marks.c.fell_at <= at(now),
             ~logged_since(PERSONAL_KINDS, marks.c.account_id, fell.c.at),
         )
