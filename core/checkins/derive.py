@@ -25,6 +25,15 @@ from core.checkins.triage import Reading, Tally
 READERS = 2
 """Connections a sweep reads the kinds on at once, where the database works in parallel."""
 
+SWEEP_WORK_MEM = "64MB"
+"""What PostgreSQL may hash in memory for a sweep's reading (its default is 4 MB).
+
+The check-in reading hashes every account's current tier and the reminder keys twice;
+at a million accounts, in 4 MB each hash spilled to disk in eight batches, and the
+reading took 5.2 to 5.3 s against 4.2 s without the spill (EXPLAIN ANALYZE). Set for
+the reading's own transaction only (``SET LOCAL``): nothing else on the connection
+gets it, and two readers at once may take a few times this much."""
+
 
 def derive(
     *,
@@ -60,12 +69,16 @@ def derive_new(
     """
     context = Context(now=now, config=config, scope=Scope())
 
+    postgres = engine.dialect.name == "postgresql"
+
     def read(kind: Kind) -> tuple[list[Derived], Tally]:
         with Session(engine) as session:
+            if postgres:
+                session.connection().exec_driver_sql(f"SET LOCAL work_mem = '{SWEEP_WORK_MEM}'")
             reading = Reading(session, now, new_only=True)
             return kind.read(context, reading), reading.tally
 
-    if engine.dialect.name == "postgresql":
+    if postgres:
         with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="kam-sweep") as pool:
             results = list(pool.map(read, KINDS))
     else:
