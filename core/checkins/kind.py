@@ -15,13 +15,15 @@ without its level).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, literal, or_
+from sqlalchemy import ColumnElement, Date, Integer, bindparam, exists, func, literal, or_
 from sqlalchemy import select as wide_select
+from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS, CheckinConfig
@@ -38,11 +40,44 @@ from core.models import (
     Tier,
     User,
 )
+from core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
 
 DAY = timedelta(days=1)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# statements built once ---------------------------------------------------------------
+
+
+def built(build: F) -> F:
+    """A kind's statement, built once for each shape it takes and run again and again
+    with the values of the moment (:func:`value`).
+
+    ``build``'s arguments say what changes the SQL (whose scope: :attr:`Scope.shape`;
+    how many tiers or days a setting lists), never a value it is compared with: those
+    are bound parameters, passed when it runs (:meth:`Context.values`). Building a
+    statement and computing its cache key cost more than running it: one person's due
+    list spent half its time in the client building its sixteen statements anew.
+    """
+    return functools.lru_cache(maxsize=16)(build)  # type: ignore[return-value]
+
+
+def value(name: str, type_: Any) -> BindParameter[Any]:
+    """A value a :func:`built` statement is run with, by name: required, so a statement
+    run without it fails rather than use a value of another moment or person."""
+    return bindparam(name, type_=type_, required=True)
+
+
+NOW = value("now", UTCDateTime())
+"""The moment a reading is for (every reading passes it, :meth:`Context.values`)."""
+TODAY = value("today", Date())
+"""The UTC day of :data:`NOW`."""
+SCOPE_USERS = bindparam("scope_users", type_=Integer(), expanding=True, required=True)
+SCOPE_ACCOUNTS = bindparam("scope_accounts", type_=Integer(), expanding=True, required=True)
 
 
 @dataclass(frozen=True)
@@ -59,6 +94,36 @@ class Scope:
 
     user_ids: frozenset[int] | None = None
     account_ids: frozenset[int] | None = None
+    bound: bool = False
+    """A shape (:attr:`shape`): its conditions name the people and accounts as bound
+    parameters, given when a statement runs (:meth:`params`), not as values."""
+
+    @property
+    def shape(self) -> Scope:
+        """What a :func:`built` statement is built for: whose rows (everyone's, some
+        people's, some accounts'), not which; the ids are bound when it runs."""
+        return Scope(
+            None if self.user_ids is None else frozenset(),
+            None if self.account_ids is None else frozenset(),
+            bound=True,
+        )
+
+    def params(self) -> dict[str, list[int]]:
+        """The ids a statement built for :attr:`shape` is run with."""
+        out = {}
+        if self.user_ids is not None:
+            out[SCOPE_USERS.key] = sorted(self.user_ids)
+        if self.account_ids is not None:
+            out[SCOPE_ACCOUNTS.key] = sorted(self.account_ids)
+        return out
+
+    def _users(self) -> Any:
+        assert self.user_ids is not None
+        return SCOPE_USERS if self.bound else sorted(self.user_ids)
+
+    def _accounts(self) -> Any:
+        assert self.account_ids is not None
+        return SCOPE_ACCOUNTS if self.bound else sorted(self.account_ids)
 
     def wants(self, user_id: int | None) -> bool:
         """Whether an item for ``user_id`` belongs in the scope."""
@@ -74,12 +139,12 @@ class Scope:
         """
         clauses: list[ColumnElement[bool]] = []
         if self.user_ids is not None:
-            ids = sorted(self.user_ids)
+            ids = self._users()
             clauses.append(owner.in_(ids))
             if assignee is not None:
                 clauses.append(or_(assignee.in_(ids), *self.owned(account)))
         if self.account_ids is not None:
-            clauses.append(account.in_(sorted(self.account_ids)))
+            clauses.append(account.in_(self._accounts()))
         return clauses
 
     def owned(self, account: Any) -> list[ColumnElement[bool]]:
@@ -89,7 +154,7 @@ class Scope:
         (:meth:`where` on the account's owner)."""
         if self.user_ids is None:
             return []
-        owned = select(col(Account.id)).where(col(Account.owner_id).in_(sorted(self.user_ids)))
+        owned = select(col(Account.id)).where(col(Account.owner_id).in_(self._users()))
         return [among(account, owned.scalar_subquery())]
 
     def reporting(self, assignee: Any, account: Any) -> list[ColumnElement[bool]]:
@@ -100,7 +165,7 @@ class Scope:
         exact one (the person's manager is in the scope)."""
         if self.user_ids is None:
             return []
-        team = select(col(User.id)).where(col(User.manager_id).in_(sorted(self.user_ids)))
+        team = select(col(User.id)).where(col(User.manager_id).in_(self._users()))
         owned = select(col(Account.id)).where(col(Account.owner_id).in_(team))
         return [or_(assignee.in_(team), among(account, owned.scalar_subquery()))]
 
@@ -112,6 +177,11 @@ class Context:
     now: datetime
     config: CheckinConfig
     scope: Scope
+
+    def values(self, **more: Any) -> dict[str, Any]:
+        """What a :func:`built` statement of a kind is run with: the moment
+        (:data:`NOW`, :data:`TODAY`), the scope's ids, and the kind's ``more``."""
+        return {NOW.key: self.now, TODAY.key: self.now.date(), **self.scope.params(), **more}
 
 
 # what "done" records ---------------------------------------------------------------
@@ -220,11 +290,17 @@ def scorings(session: Session) -> tuple[datetime | None, datetime | None]:
     snapshots (a tier entered, a health drop) has nothing to find until a second
     scoring, and says so without reading every account's history.
     """
-    # Two look-ups, one at each end of the index: asked for both in one aggregate, the
-    # database reads every snapshot instead (a second at 30 nightly runs of 100,000).
-    first = session.exec(select(func.min(ScoreSnapshot.at))).one()
-    last = session.exec(select(func.max(ScoreSnapshot.at))).one()
+    first, last = session.exec(SCORINGS).one()
     return moment(first), moment(last)
+
+
+# Two look-ups, one at each end of the index, in one statement: asked for both in one
+# aggregate, the database reads every snapshot instead (a second at 30 nightly runs of
+# 100,000).
+SCORINGS: Any = wide_select(
+    select(func.min(ScoreSnapshot.at)).scalar_subquery(),
+    select(func.max(ScoreSnapshot.at)).scalar_subquery(),
+)
 
 
 def logged_since(kinds: Iterable[str], account: Any, since: Any) -> ColumnElement[bool]:
@@ -242,15 +318,15 @@ def logged_since(kinds: Iterable[str], account: Any, since: Any) -> ColumnElemen
     )
 
 
-def key_accounts(context: Context, *columns: Any) -> Any:
+def key_accounts(scope: Scope, *columns: Any) -> Any:
     """Active strategic and key accounts of the scope, as rows naming their account and
     owner (:func:`about`) and their ``tier``, and any more ``columns``."""
     tier = current_tier()
     return wide_select(*about(col(Account.id)), tier.label("tier"), *columns).where(
         col(Account.status) == AccountStatus.ACTIVE.value,
         tier.in_(sorted(REVIEWED_TIERS)),
-        *context.scope.where(col(Account.owner_id), col(Account.id)),
-        *_reviewed_by_index(context.scope),
+        *scope.where(col(Account.owner_id), col(Account.id)),
+        *_reviewed_by_index(scope),
     )
 
 

@@ -8,7 +8,7 @@ the difference is declared once here, by :func:`spelled`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -153,9 +153,10 @@ def moment(value: datetime | str | None) -> datetime | None:
     return as_utc(value)
 
 
-def rows(session: Session, query: Any) -> Sequence[Any]:
-    """Run a select of more columns than sqlmodel's typed ``select`` covers."""
-    result: Sequence[Any] = session.exec(query).all()
+def rows(session: Session, query: Any, params: Mapping[str, Any] | None = None) -> Sequence[Any]:
+    """Run a select of more columns than sqlmodel's typed ``select`` covers, with
+    ``params`` for its bound parameters."""
+    result: Sequence[Any] = session.exec(query, params=params).all()
     return result
 
 
