@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, case, func, not_, or_
+from sqlalchemy import String, and_, bindparam, case, func, not_, or_
 from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
 from core.checkins.keys import family
 from core.checkins.kind import NOW, scorings
-from core.checkins.sql import chunked, json_rows, moment, rows
+from core.checkins.sql import among_bound, chunked, json_rows, moment, rows
 from core.models import Reminder, ReminderState, User
 
 CLOSED = frozenset({ReminderState.DONE.value, ReminderState.DISMISSED.value})
@@ -77,14 +77,14 @@ def reminder_rows(keys: Iterable[str], *, session: Session) -> dict[str, Reminde
     return out
 
 
-KEYS: Any = bindparam("keys", expanding=True, required=True)
+KEYS: Any = bindparam("keys", type_=String(), required=True)
 STORED = wide_select(
     col(Reminder.key),
     col(Reminder.state),
     col(Reminder.snoozed_until),
     col(Reminder.attempts),
     col(Reminder.updated_at),
-).where(col(Reminder.key).in_(KEYS))
+).where(among_bound(col(Reminder.key), KEYS))
 """The reminder table's rows of some keys, built once (:func:`core.checkins.kind.built`)."""
 
 
