@@ -63,7 +63,19 @@ def built(build: F) -> F:
     statement and computing its cache key cost more than running it: one person's due
     list spent half its time in the client building its sixteen statements anew.
     """
-    return functools.lru_cache(maxsize=16)(build)  # type: ignore[return-value]
+    cached = functools.lru_cache(maxsize=16)(build)
+    _BUILT.append(cached)
+    return cached  # type: ignore[return-value]
+
+
+_BUILT: list[Any] = []
+
+
+def forget_built() -> None:
+    """Drop every :func:`built` statement, so the next reading builds them again (what
+    the tests compare a statement run again with)."""
+    for cached in _BUILT:
+        cached.cache_clear()
 
 
 def value(name: str, type_: Any) -> BindParameter[Any]:

@@ -25,7 +25,7 @@ from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
 from core.checkins.keys import family
-from core.checkins.kind import NOW, scorings
+from core.checkins.kind import NOW, built, scorings
 from core.checkins.sql import among_bound, chunked, json_rows, moment, rows
 from core.models import Reminder, ReminderState, User
 
@@ -171,7 +171,7 @@ def triaged(query: Any, now: datetime | Any) -> Any:
     )
 
 
-@functools.lru_cache(maxsize=32)
+@built
 def _triaged_once(query: Any) -> Any:
     """:func:`triaged` of a kind's statement, as it runs with the moment bound
     (:data:`~core.checkins.kind.NOW`): built once for a :func:`~core.checkins.kind.built`
