@@ -6,11 +6,12 @@ running process, beside the same statements replayed through the bare driver.
 For each database: the busiest account owner's ``due_items`` at one moment, each call
 in a session of its own as the bot opens one per command, after three calls to warm
 up; wall-time p50 and p95, and the median CPU time of this process (the client's
-share, which other work on a shared machine disturbs less). Then the statements one call sent, with the values it
-sent, replayed on a raw DBAPI connection (each replay ending with a rollback, as a
-session does): the floor the server and driver set, which no change in the engine's
-Python gets under. Run it against a scored portfolio (``kam demo --synthetic``, then
-``kam score`` once more so the health drops have two scorings to compare).
+share, which other work on a shared machine disturbs less). Then the statements one
+call sent, with the values it sent, replayed on a raw DBAPI connection (each replay
+ending with a rollback, as a session does): the floor the server and driver set,
+which no change in the engine's Python gets under. Run it against a scored portfolio
+(``kam demo --synthetic``, then ``kam score`` once more so the health drops have two
+scorings to compare).
 """
 
 from __future__ import annotations
