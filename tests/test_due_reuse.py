@@ -29,7 +29,7 @@ from core.checkins.kind import Scope, forget_built
 from core.checkins.triage import Reading
 from core.db import session_scope
 from core.demo.synthetic import load_synthetic
-from core.models import Account, User
+from core.models import Account, Interaction, InteractionKind, User
 from core.scoring import rescore
 
 LOADED = datetime(2026, 2, 10, 2, 0, tzinfo=UTC)
@@ -136,3 +136,29 @@ def test_statements_run_again_give_the_answers_of_statements_built_for_the_call(
     assert reviews == {"2026Q1", "2026Q2"}
     assert alone[("accounts", some[0], MOMENTS[1])] != alone[("accounts", some[1], MOMENTS[1])]
     assert alone[("sweep", None, MOMENTS[0])] != alone[("sweep", None, MOMENTS[2])]
+
+
+def test_a_due_list_sees_what_its_session_holds_unflushed(portfolio: Engine) -> None:
+    """The kinds' statements run on the session's connection, not through the ORM's
+    execution: what the session holds is flushed first, as the ORM's autoflush did.
+    A call logged and not yet flushed resolves the account's check-in (the first kind
+    read, before anything the ORM runs would flush it)."""
+    now = MOMENTS[1]
+    with Session(portfolio) as session:
+        owner = _owners(session)[0]
+        items = due_items(session=session, now=now, user_id=owner)
+        check_in = next(i for i in items if i.kind == "check_in_due")
+        assert check_in.account_id is not None
+        session.add(
+            Interaction(
+                account_id=check_in.account_id,
+                kind=InteractionKind.CALL,
+                occurred_at=now - timedelta(hours=1),
+                summary="Called",
+            )
+        )
+        assert session.new  # not flushed yet
+        after = due_items(session=session, now=now, user_id=owner)
+        gone = [i.key for i in items if i not in after]
+        assert check_in.key in gone
+        session.rollback()

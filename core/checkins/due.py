@@ -182,7 +182,7 @@ def enrich(derived: list[Derived], *, session: Session, now: datetime) -> list[D
         notes = noted.get(about)
         if notes is None:
             notes = noted[about] = personal_notes(item.account_name, people, today)
-        out.append(replace(item, personal_notes=list(notes), draft=draft, why=why(item)))
+        out.append(item.told(personal_notes=list(notes), draft=draft, why=why(item)))
     return out
 
 
