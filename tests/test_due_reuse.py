@@ -25,7 +25,8 @@ from sqlmodel import Session, col, func, select
 from core.checkins.config import load_checkin_config
 from core.checkins.derive import derive
 from core.checkins.due import due_items, items_for_accounts
-from core.checkins.kind import Scope, forget_built
+from core.checkins.kind import Scope
+from core.checkins.statements import forget_built
 from core.checkins.triage import Reading
 from core.db import session_scope
 from core.demo.synthetic import load_synthetic

@@ -11,85 +11,43 @@ The query contract, checked when the query is read (:mod:`core.checkins.triage`)
 every row has ``key`` (the occurrence's key, :mod:`core.checkins.keys`) and
 ``user_id`` (who is told); a kind that escalates also has ``family`` (the key
 without its level).
+
+A kind builds its statements once (:mod:`core.checkins.statements`): for the shape of
+the scope (:attr:`Scope.shape`), the moment and the ids bound when they run
+(:meth:`Context.values`, passed to :meth:`~core.checkins.triage.Reading.rows`).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Date, Integer, bindparam, exists, func, literal, or_
+from sqlalchemy import ColumnElement, exists, func, literal, or_
 from sqlalchemy import select as wide_select
-from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS, CheckinConfig
 from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey
-from core.checkins.sql import among, moment, unindexed
+from core.checkins.sql import among, unindexed
+from core.checkins.statements import NOW, SCOPE_ACCOUNTS, SCOPE_USERS, TODAY
+from core.checkins.statements import scorings as scorings  # where the health drops read it
 from core.models import (
     Account,
     AccountStatus,
     CurrentTier,
     Interaction,
     InteractionKind,
-    ScoreSnapshot,
     Tier,
     User,
 )
-from core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
 
 DAY = timedelta(days=1)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-# statements built once ---------------------------------------------------------------
-
-
-def built(build: F) -> F:
-    """A kind's statement, built once for each shape it takes and run again and again
-    with the values of the moment (:func:`value`).
-
-    ``build``'s arguments say what changes the SQL (whose scope: :attr:`Scope.shape`;
-    how many tiers or days a setting lists), never a value it is compared with: those
-    are bound parameters, passed when it runs (:meth:`Context.values`). Building a
-    statement and computing its cache key cost more than running it: one person's due
-    list spent half its time in the client building its sixteen statements anew.
-    """
-    cached = functools.lru_cache(maxsize=16)(build)
-    _BUILT.append(cached)
-    return cached  # type: ignore[return-value]
-
-
-_BUILT: list[Any] = []
-
-
-def forget_built() -> None:
-    """Drop every :func:`built` statement, so the next reading builds them again (what
-    the tests compare a statement run again with)."""
-    for cached in _BUILT:
-        cached.cache_clear()
-
-
-def value(name: str, type_: Any) -> BindParameter[Any]:
-    """A value a :func:`built` statement is run with, by name: required, so a statement
-    run without it fails rather than use a value of another moment or person."""
-    return bindparam(name, type_=type_, required=True)
-
-
-NOW = value("now", UTCDateTime())
-"""The moment a reading is for (every reading passes it, :meth:`Context.values`)."""
-TODAY = value("today", Date())
-"""The UTC day of :data:`NOW`."""
-SCOPE_USERS = bindparam("scope_users", type_=Integer(), expanding=True, required=True)
-SCOPE_ACCOUNTS = bindparam("scope_accounts", type_=Integer(), expanding=True, required=True)
 
 
 @dataclass(frozen=True)
@@ -293,26 +251,6 @@ def kept(column: str) -> Any:
         .correlate(Account)
         .scalar_subquery()
     )
-
-
-def scorings(session: Session) -> tuple[datetime | None, datetime | None]:
-    """The moments of the portfolio's first and latest scoring (None, None before any).
-
-    Read through the snapshots' index on ``at``: a kind that compares an account's
-    snapshots (a tier entered, a health drop) has nothing to find until a second
-    scoring, and says so without reading every account's history.
-    """
-    first, last = session.exec(SCORINGS).one()
-    return moment(first), moment(last)
-
-
-# Two look-ups, one at each end of the index, in one statement: asked for both in one
-# aggregate, the database reads every snapshot instead (a second at 30 nightly runs of
-# 100,000).
-SCORINGS: Any = wide_select(
-    select(func.min(ScoreSnapshot.at)).scalar_subquery(),
-    select(func.max(ScoreSnapshot.at)).scalar_subquery(),
-)
 
 
 def logged_since(kinds: Iterable[str], account: Any, since: Any) -> ColumnElement[bool]:

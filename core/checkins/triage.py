@@ -25,8 +25,8 @@ from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
 from core.checkins.keys import family
-from core.checkins.kind import NOW, built, scorings
 from core.checkins.sql import among_bound, chunked, json_rows, moment, rows
+from core.checkins.statements import NOW, built, scorings
 from core.models import Reminder, ReminderState, User
 
 CLOSED = frozenset({ReminderState.DONE.value, ReminderState.DISMISSED.value})
@@ -85,7 +85,7 @@ STORED = wide_select(
     col(Reminder.attempts),
     col(Reminder.updated_at),
 ).where(among_bound(col(Reminder.key), KEYS))
-"""The reminder table's rows of some keys, built once (:func:`core.checkins.kind.built`)."""
+"""The reminder table's rows of some keys (``keys``), built once."""
 
 
 def hidden(key: str, stored: dict[str, ReminderRow], now: datetime) -> bool:
@@ -174,8 +174,9 @@ def triaged(query: Any, now: datetime | Any) -> Any:
 @built
 def _triaged_once(query: Any) -> Any:
     """:func:`triaged` of a kind's statement, as it runs with the moment bound
-    (:data:`~core.checkins.kind.NOW`): built once for a :func:`~core.checkins.kind.built`
-    statement, which is the same object at every sweep."""
+    (:data:`~core.checkins.statements.NOW`): built once for a statement built once,
+    which is the same object at every sweep (a statement a kind still builds on every
+    call is a new one each time, kept only until the cache drops it)."""
     return triaged(query, NOW)
 
 
@@ -220,7 +221,7 @@ class Reading:
         """The rows of a kind's query (with ``key``, ``user_id`` and, where the kind
         escalates, ``family`` columns: the contract of :mod:`core.checkins.kind`), run
         with ``values`` for its bound parameters (:meth:`~core.checkins.kind.Context.values`;
-        the reading's moment is always given as :data:`~core.checkins.kind.NOW`)."""
+        the reading's moment is always given as :data:`~core.checkins.statements.NOW`)."""
         missing = CONTRACT - set(query.selected_columns.keys())
         if missing:
             raise TypeError(f"a reminder kind's query lacks the columns {sorted(missing)}")

@@ -23,12 +23,11 @@ from core.checkins.kind import (
     Kind,
     LogInteraction,
     Scope,
-    built,
     due_by_tier,
     key_accounts,
     logged_since,
-    value,
 )
+from core.checkins.statements import built, value
 from core.models import Account, InteractionKind, Review
 from core.types import UTCDateTime
 

@@ -21,20 +21,18 @@ from sqlmodel import Session, col, select
 from core.checkins.keys import ReminderKey, family, key_sql, leveled
 from core.checkins.kind import (
     DAY,
-    NOW,
     Context,
     Derived,
     Kind,
     LogInteraction,
     Scope,
     about,
-    built,
     current_tier,
     due,
-    value,
     with_current_tier,
 )
 from core.checkins.sql import days_between, moment, utc_day
+from core.checkins.statements import NOW, built, value
 from core.models import (
     Account,
     AccountStatus,

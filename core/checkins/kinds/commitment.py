@@ -17,19 +17,17 @@ from sqlmodel import col
 from core.checkins.keys import key_sql, leveled
 from core.checkins.kind import (
     DAY,
-    TODAY,
     CompleteCommitment,
     Context,
     Derived,
     Kind,
     Scope,
     about,
-    built,
     day_of,
     due,
-    value,
 )
 from core.checkins.sql import unindexed
+from core.checkins.statements import TODAY, built, value
 from core.clock import start_of_day_utc
 from core.models import Account, Commitment
 
@@ -81,7 +79,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
 @built
 def _query(scope: Scope) -> Any:
     """Open promises of ``scope`` (a shape) due by ``lead_end``, or overdue (before
-    :data:`~core.checkins.kind.TODAY`)."""
+    :data:`~core.checkins.statements.TODAY`)."""
     owner = func.coalesce(col(Commitment.owner_id), col(Account.owner_id))
     promise = key_sql(NAME, col(Commitment.account_id), col(Commitment.id))
     overdue = col(Commitment.due_on) < TODAY

@@ -20,18 +20,17 @@ from sqlmodel import col
 from core.checkins.keys import key_sql, leveled
 from core.checkins.kind import (
     DAY,
-    TODAY,
     Context,
     Derived,
     Kind,
     MarkNoticeTold,
     Scope,
     about,
-    built,
     day_of,
     due,
 )
 from core.checkins.sql import moment
+from core.checkins.statements import TODAY, built
 from core.clock import start_of_day_utc
 from core.models import Account, Notice, User
 
@@ -131,7 +130,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
 @built
 def _queries(scope: Scope) -> tuple[Any, Any]:
     """The untold news of ``scope`` (a shape) for its owners, and the news past its
-    day (before :data:`~core.checkins.kind.TODAY`) for their managers."""
+    day (before :data:`~core.checkins.statements.TODAY`) for their managers."""
     owner = func.coalesce(col(Notice.owner_id), col(Account.owner_id))
     news = key_sql(NAME, col(Notice.account_id), col(Notice.id))
     late = col(Notice.must_tell_by) < TODAY

@@ -29,13 +29,12 @@ from core.checkins.kind import (
     Derived,
     Kind,
     Scope,
-    built,
     due_by_tier,
     kept,
     key_accounts,
-    value,
 )
 from core.checkins.sql import moment
+from core.checkins.statements import built, value
 from core.models import Account, Contact, PlanObjective
 from core.types import UTCDateTime
 

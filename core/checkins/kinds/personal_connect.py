@@ -14,19 +14,17 @@ from sqlmodel import col
 
 from core.checkins.keys import key_sql
 from core.checkins.kind import (
-    NOW,
     Context,
     Derived,
     Kind,
     LogInteraction,
     Scope,
     about,
-    built,
     due,
     logged_since,
-    value,
 )
 from core.checkins.sql import moment
+from core.checkins.statements import NOW, built, value
 from core.models import Account, InteractionKind, Order, OrderStatus
 from core.types import UTCDateTime
 
@@ -71,7 +69,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
 @built
 def _query(scope: Scope) -> Any:
     """Orders of ``scope`` (a shape) completed or in trouble from ``start`` to
-    :data:`~core.checkins.kind.NOW` that nobody has called about since."""
+    :data:`~core.checkins.statements.NOW` that nobody has called about since."""
     key = key_sql(NAME, col(Order.account_id), "order-", col(Order.id), "-", col(Order.status))
     return (
         wide_select(

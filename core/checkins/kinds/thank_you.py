@@ -43,19 +43,16 @@ from sqlmodel import col, select
 from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey, key_sql
 from core.checkins.kind import (
-    NOW,
-    TODAY,
     Context,
     Derived,
     Kind,
     LogInteraction,
     Scope,
-    built,
     day_of,
     logged_since,
-    value,
 )
 from core.checkins.sql import chunked, moment, month_day, rows, utc_day, utc_midnight
+from core.checkins.statements import NOW, TODAY, built, value
 from core.clock import start_of_day_utc
 from core.models import Account, AccountStatus, Deal, DealStage, InteractionKind, Order
 from core.types import UTCDateTime
@@ -115,7 +112,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
 
 def _values(context: Context) -> dict[str, Any]:
     """What the statements of thank-yous run with: the window (``start``, its day
-    ``start_day``, to :data:`~core.checkins.kind.NOW`) and, for the anniversaries, each
+    ``start_day``, to :data:`~core.checkins.statements.NOW`) and, for the anniversaries, each
     of its days (:func:`_window_days`), the ``n``-th as ``md_<n>`` (``MM-DD``),
     ``day_<n>`` (``YYYY-MM-DD``), ``midnight_<n>`` (its first moment) and ``year_<n>``,
     and all of their ``MM-DD`` as ``window_mds``."""
