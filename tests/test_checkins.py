@@ -278,7 +278,7 @@ def test_renewal_order_and_anniversary_prompt_thank_yous(world: World) -> None:
     assert item.key == "thank_you:1:2026-01-03"
     # A sweep names each account's item in SQL before it reads the occasions: the same key.
     context = Context(now=T0 + timedelta(hours=2), config=load_checkin_config(), scope=Scope())
-    assert [row.key for row in rows(world.session, thank_you.earliest(context))] == [item.key]
+    assert [row.key for row in rows(world.session, *thank_you.earliest(context))] == [item.key]
     assert item.title == "Thank Acme for a renewal, an order and 5 years as a customer this week"
     assert item.draft is not None and (
         "Thank you for renewing Support, your order (200 licences), "

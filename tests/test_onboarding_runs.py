@@ -108,7 +108,7 @@ def reference_read(context: Context, reading: Reading) -> list[Onboarding]:
     if first_scoring == last_scoring:
         accounts = rows(session, _overridden_accounts(context))
     else:
-        accounts = rows(session, key_accounts(context, col(Account.updated_at)))
+        accounts = rows(session, key_accounts(context.scope, col(Account.updated_at)))
     if not accounts:
         return []
     ids = {row[0] for row in accounts}

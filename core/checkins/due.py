@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Integer, bindparam
 from sqlalchemy import select as wide_select
 from sqlmodel import Session, col
 
@@ -18,9 +19,9 @@ from core.checkins.derive import derive
 from core.checkins.items import DueItem
 from core.checkins.kind import Derived, Scope
 from core.checkins.kinds import thank_you
-from core.checkins.sql import chunked, rows
+from core.checkins.sql import among_bound, chunked, rows
 from core.checkins.triage import CLOSED, ReminderRow, hidden, reminder_rows
-from core.checkins.urgency import explained, in_order
+from core.checkins.urgency import order_key, why
 from core.models import Contact
 
 __all__ = [
@@ -69,16 +70,19 @@ def _contacts(account_ids: Collection[int], *, session: Session) -> dict[int, li
     read, as rows (a due list reads a few hundred; whole records cost more to build
     than the query)."""
     by_account: dict[int, list[Known]] = defaultdict(list)
-    columns = [getattr(Contact, name) for name in KNOWN]
     for part in chunked(sorted(account_ids)):
-        for contact in rows(
-            session,
-            wide_select(col(Contact.account_id), *columns)
-            .where(col(Contact.account_id).in_(part), col(Contact.retired_at).is_(None))
-            .order_by(col(Contact.decision_maker).desc(), col(Contact.name), col(Contact.id)),
-        ):
+        for contact in rows(session, CONTACTS, {CONTACTS_OF.key: list(part)}):
             by_account[contact.account_id].append(contact)
     return by_account
+
+
+CONTACTS_OF: Any = bindparam("contacts_of", type_=Integer(), required=True)
+CONTACTS = (
+    wide_select(col(Contact.account_id), *(getattr(Contact, name) for name in KNOWN))
+    .where(among_bound(col(Contact.account_id), CONTACTS_OF), col(Contact.retired_at).is_(None))
+    .order_by(col(Contact.decision_maker).desc(), col(Contact.name), col(Contact.id))
+)
+"""The current contacts of some accounts (``contacts_of``), built once."""
 
 
 def _birthday_in(birthday: date, today: date) -> int:
@@ -166,6 +170,7 @@ def enrich(derived: list[Derived], *, session: Session, now: datetime) -> list[D
         {d.item.account_id for d in derived if d.item.account_id is not None}, session=session
     )
     today = now.date()
+    noted: dict[tuple[int | None, str], list[str]] = {}  # an account's notes, written once
     out = []
     for d in derived:
         item = d.item
@@ -173,15 +178,11 @@ def enrich(derived: list[Derived], *, session: Session, now: datetime) -> list[D
         draft = None
         if item.kind == thank_you.NAME and d.occasion:
             draft = thank_you_draft(item.account_name, d.occasion, people, today)
-        out.append(
-            explained(
-                replace(
-                    item,
-                    personal_notes=personal_notes(item.account_name, people, today),
-                    draft=draft,
-                )
-            )
-        )
+        about = (item.account_id, item.account_name)
+        notes = noted.get(about)
+        if notes is None:
+            notes = noted[about] = personal_notes(item.account_name, people, today)
+        out.append(item.told(personal_notes=list(notes), draft=draft, why=why(item)))
     return out
 
 
@@ -209,7 +210,7 @@ def due_items(
     shown, _rows = visible(
         derive(session=session, now=now, config=config, scope=scope), session=session, now=now
     )
-    return in_order(enrich(shown, session=session, now=now))
+    return sorted(enrich(shown, session=session, now=now), key=order_key)
 
 
 def items_for_accounts(

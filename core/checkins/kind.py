@@ -11,6 +11,10 @@ The query contract, checked when the query is read (:mod:`core.checkins.triage`)
 every row has ``key`` (the occurrence's key, :mod:`core.checkins.keys`) and
 ``user_id`` (who is told); a kind that escalates also has ``family`` (the key
 without its level).
+
+A kind builds its statements once (:mod:`core.checkins.statements`): for the shape of
+the scope (:attr:`Scope.shape`), the moment and the ids bound when they run
+(:meth:`Context.values`, passed to :meth:`~core.checkins.triage.Reading.rows`).
 """
 
 from __future__ import annotations
@@ -27,14 +31,15 @@ from sqlmodel import Session, col, select
 from core.checkins.config import REVIEWED_TIERS, CheckinConfig
 from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey
-from core.checkins.sql import among, moment, unindexed
+from core.checkins.sql import among, unindexed
+from core.checkins.statements import NOW, SCOPE_ACCOUNTS, SCOPE_USERS, TODAY
+from core.checkins.statements import scorings as scorings  # where the health drops read it
 from core.models import (
     Account,
     AccountStatus,
     CurrentTier,
     Interaction,
     InteractionKind,
-    ScoreSnapshot,
     Tier,
     User,
 )
@@ -59,6 +64,36 @@ class Scope:
 
     user_ids: frozenset[int] | None = None
     account_ids: frozenset[int] | None = None
+    bound: bool = False
+    """A shape (:attr:`shape`): its conditions name the people and accounts as bound
+    parameters, given when a statement runs (:meth:`params`), not as values."""
+
+    @property
+    def shape(self) -> Scope:
+        """What a :func:`built` statement is built for: whose rows (everyone's, some
+        people's, some accounts'), not which; the ids are bound when it runs."""
+        return Scope(
+            None if self.user_ids is None else frozenset(),
+            None if self.account_ids is None else frozenset(),
+            bound=True,
+        )
+
+    def params(self) -> dict[str, list[int]]:
+        """The ids a statement built for :attr:`shape` is run with."""
+        out = {}
+        if self.user_ids is not None:
+            out[SCOPE_USERS.key] = sorted(self.user_ids)
+        if self.account_ids is not None:
+            out[SCOPE_ACCOUNTS.key] = sorted(self.account_ids)
+        return out
+
+    def _users(self) -> Any:
+        assert self.user_ids is not None
+        return SCOPE_USERS if self.bound else sorted(self.user_ids)
+
+    def _accounts(self) -> Any:
+        assert self.account_ids is not None
+        return SCOPE_ACCOUNTS if self.bound else sorted(self.account_ids)
 
     def wants(self, user_id: int | None) -> bool:
         """Whether an item for ``user_id`` belongs in the scope."""
@@ -74,12 +109,12 @@ class Scope:
         """
         clauses: list[ColumnElement[bool]] = []
         if self.user_ids is not None:
-            ids = sorted(self.user_ids)
+            ids = self._users()
             clauses.append(owner.in_(ids))
             if assignee is not None:
                 clauses.append(or_(assignee.in_(ids), *self.owned(account)))
         if self.account_ids is not None:
-            clauses.append(account.in_(sorted(self.account_ids)))
+            clauses.append(account.in_(self._accounts()))
         return clauses
 
     def owned(self, account: Any) -> list[ColumnElement[bool]]:
@@ -89,7 +124,7 @@ class Scope:
         (:meth:`where` on the account's owner)."""
         if self.user_ids is None:
             return []
-        owned = select(col(Account.id)).where(col(Account.owner_id).in_(sorted(self.user_ids)))
+        owned = select(col(Account.id)).where(col(Account.owner_id).in_(self._users()))
         return [among(account, owned.scalar_subquery())]
 
     def reporting(self, assignee: Any, account: Any) -> list[ColumnElement[bool]]:
@@ -100,7 +135,7 @@ class Scope:
         exact one (the person's manager is in the scope)."""
         if self.user_ids is None:
             return []
-        team = select(col(User.id)).where(col(User.manager_id).in_(sorted(self.user_ids)))
+        team = select(col(User.id)).where(col(User.manager_id).in_(self._users()))
         owned = select(col(Account.id)).where(col(Account.owner_id).in_(team))
         return [or_(assignee.in_(team), among(account, owned.scalar_subquery()))]
 
@@ -112,6 +147,11 @@ class Context:
     now: datetime
     config: CheckinConfig
     scope: Scope
+
+    def values(self, **more: Any) -> dict[str, Any]:
+        """What a :func:`built` statement of a kind is run with: the moment
+        (:data:`NOW`, :data:`TODAY`), the scope's ids, and the kind's ``more``."""
+        return {NOW.key: self.now, TODAY.key: self.now.date(), **self.scope.params(), **more}
 
 
 # what "done" records ---------------------------------------------------------------
@@ -213,20 +253,6 @@ def kept(column: str) -> Any:
     )
 
 
-def scorings(session: Session) -> tuple[datetime | None, datetime | None]:
-    """The moments of the portfolio's first and latest scoring (None, None before any).
-
-    Read through the snapshots' index on ``at``: a kind that compares an account's
-    snapshots (a tier entered, a health drop) has nothing to find until a second
-    scoring, and says so without reading every account's history.
-    """
-    # Two look-ups, one at each end of the index: asked for both in one aggregate, the
-    # database reads every snapshot instead (a second at 30 nightly runs of 100,000).
-    first = session.exec(select(func.min(ScoreSnapshot.at))).one()
-    last = session.exec(select(func.max(ScoreSnapshot.at))).one()
-    return moment(first), moment(last)
-
-
 def logged_since(kinds: Iterable[str], account: Any, since: Any) -> ColumnElement[bool]:
     """SQL: an interaction of these kinds was logged on the account at or after ``since``.
 
@@ -242,15 +268,15 @@ def logged_since(kinds: Iterable[str], account: Any, since: Any) -> ColumnElemen
     )
 
 
-def key_accounts(context: Context, *columns: Any) -> Any:
+def key_accounts(scope: Scope, *columns: Any) -> Any:
     """Active strategic and key accounts of the scope, as rows naming their account and
     owner (:func:`about`) and their ``tier``, and any more ``columns``."""
     tier = current_tier()
     return wide_select(*about(col(Account.id)), tier.label("tier"), *columns).where(
         col(Account.status) == AccountStatus.ACTIVE.value,
         tier.in_(sorted(REVIEWED_TIERS)),
-        *context.scope.where(col(Account.owner_id), col(Account.id)),
-        *_reviewed_by_index(context.scope),
+        *scope.where(col(Account.owner_id), col(Account.id)),
+        *_reviewed_by_index(scope),
     )
 
 

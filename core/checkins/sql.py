@@ -8,11 +8,11 @@ the difference is declared once here, by :func:`spelled`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import String, literal
+from sqlalchemy import ARRAY, String, any_, bindparam, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlmodel import Session
@@ -101,6 +101,34 @@ class among(FunctionElement[bool]):
     """
 
 
+class among_bound(FunctionElement[bool]):
+    """``among_bound(column, bindparam(name))``: the column holds one of the values of
+    the list given as ``name`` when the statement runs.
+
+    SQLite gets ``IN`` over the list, one placeholder a value; PostgreSQL one array,
+    ``= ANY(…)``, so the statement's text does not grow with the list: psycopg parsed
+    a due list's reminder and contact look-ups anew on every call (longer than its
+    statement cache keeps), and SQLAlchemy wrote out their placeholders each time.
+    """
+
+    name = "among_bound"
+    inherit_cache = True
+
+
+@compiles(among_bound)
+def _among_listed(element: among_bound, compiler: Any, **kw: Any) -> str:
+    column, param = element.clauses
+    listed = bindparam(param.key, type_=param.type, expanding=True, required=True)
+    return str(compiler.process(column.in_(listed), **kw))
+
+
+@compiles(among_bound, "postgresql")
+def _among_array(element: among_bound, compiler: Any, **kw: Any) -> str:
+    column, param = element.clauses
+    array = bindparam(param.key, type_=ARRAY(param.type), required=True)
+    return str(compiler.process(column == any_(array), **kw))
+
+
 @spelled(sqlite="+{0}", postgresql="{0}")
 class unindexed(FunctionElement[Any]):
     """A column compared without its index: the planner scans instead.
@@ -153,9 +181,17 @@ def moment(value: datetime | str | None) -> datetime | None:
     return as_utc(value)
 
 
-def rows(session: Session, query: Any) -> Sequence[Any]:
-    """Run a select of more columns than sqlmodel's typed ``select`` covers."""
-    result: Sequence[Any] = session.exec(query).all()
+def rows(session: Session, query: Any, params: Mapping[str, Any] | None = None) -> Sequence[Any]:
+    """Run a select of more columns than sqlmodel's typed ``select`` covers, with
+    ``params`` for its bound parameters.
+
+    Run as Core on the session's connection, after flushing what the session holds
+    (as the ORM's autoflush would): for rows of columns the ORM's execution adds only
+    its cost, a fifth of a due list's client time on SQLite (3 of 15 ms).
+    """
+    if session.autoflush:
+        session.flush()
+    result: Sequence[Any] = session.connection().execute(query, params).all()
     return result
 
 

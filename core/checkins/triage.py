@@ -15,17 +15,18 @@ from __future__ import annotations
 import functools
 import json
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, func, not_, or_
+from sqlalchemy import String, and_, bindparam, case, func, not_, or_
 from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
 from core.checkins.keys import family
-from core.checkins.sql import chunked, json_rows, moment, rows
+from core.checkins.sql import among_bound, chunked, json_rows, moment, rows
+from core.checkins.statements import NOW, built, scorings
 from core.models import Reminder, ReminderState, User
 
 CLOSED = frozenset({ReminderState.DONE.value, ReminderState.DISMISSED.value})
@@ -71,19 +72,20 @@ def reminder_rows(keys: Iterable[str], *, session: Session) -> dict[str, Reminde
     wanted = sorted({k for key in keys for k in (key, family(key))})
     out = {}
     for part in chunked(wanted):
-        found = rows(
-            session,
-            wide_select(
-                col(Reminder.key),
-                col(Reminder.state),
-                col(Reminder.snoozed_until),
-                col(Reminder.attempts),
-                col(Reminder.updated_at),
-            ).where(col(Reminder.key).in_(part)),
-        )
-        for key, state, until, attempts, updated in found:
+        for key, state, until, attempts, updated in rows(session, STORED, {KEYS.key: part}):
             out[key] = ReminderRow(key, str(state), moment(until), attempts, moment(updated))  # type: ignore[arg-type]
     return out
+
+
+KEYS: Any = bindparam("keys", type_=String(), required=True)
+STORED = wide_select(
+    col(Reminder.key),
+    col(Reminder.state),
+    col(Reminder.snoozed_until),
+    col(Reminder.attempts),
+    col(Reminder.updated_at),
+).where(among_bound(col(Reminder.key), KEYS))
+"""The reminder table's rows of some keys (``keys``), built once."""
 
 
 def hidden(key: str, stored: dict[str, ReminderRow], now: datetime) -> bool:
@@ -122,7 +124,7 @@ class Tally:
         self.woken |= other.woken
 
 
-def triaged(query: Any, now: datetime) -> Any:
+def triaged(query: Any, now: datetime | Any) -> Any:
     """``query`` (with ``key`` and ``user_id`` columns, and ``family`` where the kind
     escalates) reduced to what a sweep must act on: new occurrences, and ended
     snoozes and holds, of people who are active.
@@ -169,6 +171,15 @@ def triaged(query: Any, now: datetime) -> Any:
     )
 
 
+@built
+def _triaged_once(query: Any) -> Any:
+    """:func:`triaged` of a kind's statement, as it runs with the moment bound
+    (:data:`~core.checkins.statements.NOW`): built once for a statement built once,
+    which is the same object at every sweep (a statement a kind still builds on every
+    call is a new one each time, kept only until the cache drops it)."""
+    return triaged(query, NOW)
+
+
 def unpacked(query: Any, fresh: str | list[list[Any]] | None) -> list[Any]:
     """The rows :func:`triaged` packed as JSON, with ``cls`` and the query's columns
     as attributes. Values come back as JSON has them: timestamps and dates as
@@ -197,16 +208,27 @@ class Reading:
         self.new_only = new_only
         self.tally = Tally()
         self._active: dict[int, bool] | None = None
+        self._scorings: tuple[datetime | None, datetime | None] | None = None
 
-    def rows(self, query: Any) -> Sequence[Any]:
+    def scorings(self) -> tuple[datetime | None, datetime | None]:
+        """The first and latest scoring's moments (:func:`~core.checkins.kind.scorings`),
+        read once for the kinds that ask."""
+        if self._scorings is None:
+            self._scorings = scorings(self.session)
+        return self._scorings
+
+    def rows(self, query: Any, values: Mapping[str, Any] | None = None) -> Sequence[Any]:
         """The rows of a kind's query (with ``key``, ``user_id`` and, where the kind
-        escalates, ``family`` columns: the contract of :mod:`core.checkins.kind`)."""
+        escalates, ``family`` columns: the contract of :mod:`core.checkins.kind`), run
+        with ``values`` for its bound parameters (:meth:`~core.checkins.kind.Context.values`;
+        the reading's moment is always given as :data:`~core.checkins.statements.NOW`)."""
         missing = CONTRACT - set(query.selected_columns.keys())
         if missing:
             raise TypeError(f"a reminder kind's query lacks the columns {sorted(missing)}")
+        params = {NOW.key: self.now, **(values or {})}
         if not self.new_only:
-            return rows(self.session, query)
-        (counts,) = rows(self.session, triaged(query, self.now))
+            return rows(self.session, query, params)
+        (counts,) = rows(self.session, _triaged_once(query), params)
         self.tally.due += counts.n_due
         self.tally.claimed += counts.n_claimed
         self.tally.unassigned += counts.n_unassigned

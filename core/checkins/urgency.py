@@ -86,11 +86,15 @@ def order_key(item: DueItem) -> tuple[int, float, datetime, str]:
     return (band(item), -item.priority, item.due_at, item.key)
 
 
+def why(item: DueItem) -> str:
+    """Why the item stands where it does: its band and the kind's reason ("Urgent:
+    promise 3 days overdue")."""
+    return f"{band_label(item)}: {item.reason or item.title}"
+
+
 def explained(item: DueItem) -> DueItem:
-    """The item with its ``why``: its band and the kind's reason ("Urgent: promise
-    3 days overdue")."""
-    reason = item.reason or item.title
-    return replace(item, why=f"{band_label(item)}: {reason}")
+    """The item with its ``why`` (:func:`why`)."""
+    return replace(item, why=why(item))
 
 
 def in_order(items: Iterable[DueItem]) -> list[DueItem]:

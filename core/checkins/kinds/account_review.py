@@ -10,9 +10,9 @@ review resolves it; done logs one.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists
+from sqlalchemy import Date, String, exists
 from sqlmodel import col, select
 
 from core.checkins.keys import key_sql
@@ -22,12 +22,14 @@ from core.checkins.kind import (
     Derived,
     Kind,
     LogInteraction,
+    Scope,
     due_by_tier,
     key_accounts,
     logged_since,
 )
-from core.checkins.sql import at
+from core.checkins.statements import built, value
 from core.models import Account, InteractionKind, Review
+from core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -54,17 +56,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     review_due = q_end - config.review_lead
     if now < review_due:
         return []
-    reviewed = logged_since([InteractionKind.REVIEW], col(Account.id), at(q_start)) | exists(
-        select(col(Review.id)).where(
-            col(Review.account_id) == col(Account.id), col(Review.held_on) >= q_start.date()
-        )
-    )
-    # The key is spelled in SQL, so a sweep sets the rows against the reminder table there.
-    query = key_accounts(context, key_sql(NAME, col(Account.id), label).label("key")).where(
-        ~reviewed
-    )
+    query = _query(context.scope.shape)
+    values = context.values(quarter=label, quarter_start=q_start, quarter_day=q_start.date())
     found = []
-    for row in reading.rows(query):
+    for row in reading.rows(query, values):
         name, tier_name = row.name, row.tier
         left = (q_end - now) / DAY
         derived = due_by_tier(
@@ -82,6 +77,22 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         )
         found.append(derived)
     return found
+
+
+@built
+def _query(scope: Scope) -> Any:
+    """Reviewed-tier accounts of ``scope`` (a shape) with no review since the quarter
+    began (``quarter_start``, ``quarter_day``), keyed by its label (``quarter``)."""
+    since = value("quarter_start", UTCDateTime())
+    reviewed = logged_since([InteractionKind.REVIEW], col(Account.id), since) | exists(
+        select(col(Review.id)).where(
+            col(Review.account_id) == col(Account.id),
+            col(Review.held_on) >= value("quarter_day", Date()),
+        )
+    )
+    # The key is spelled in SQL, so a sweep sets the rows against the reminder table there.
+    key = key_sql(NAME, col(Account.id), value("quarter", String()))
+    return key_accounts(scope, key.label("key")).where(~reviewed)
 
 
 DONE = LogInteraction(InteractionKind.REVIEW, "Account review")

@@ -12,9 +12,9 @@ formula of DESIGN.md: max(now − last − interval, 0) / interval, weighted by 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import ColumnElement, Float, and_, case, func, literal, or_
 from sqlalchemy import select as wide_select
 from sqlmodel import Session, col, select
 
@@ -25,12 +25,14 @@ from core.checkins.kind import (
     Derived,
     Kind,
     LogInteraction,
+    Scope,
     about,
     current_tier,
     due,
     with_current_tier,
 )
-from core.checkins.sql import at, days_between, moment, utc_day
+from core.checkins.sql import days_between, moment, utc_day
+from core.checkins.statements import NOW, built, value
 from core.models import (
     Account,
     AccountStatus,
@@ -40,6 +42,7 @@ from core.models import (
     ReminderState,
     Tier,
 )
+from core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -55,66 +58,18 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     rows come back, each with its key.
     """
     now, config = context.now, context.config
-    # The newest interaction, looked up per account through the (account, occurred)
-    # index: on both backends faster than grouping all interactions (bench/README.md).
-    last = (
-        select(func.max(Interaction.occurred_at))
-        .where(col(Interaction.account_id) == col(Account.id))
-        .scalar_subquery()
-    )
-    tier = current_tier(joined=True)
-    accounts = with_current_tier(
-        wide_select(
-            *about(col(Account.id)),
-            col(Account.checkin_cadence_days).label("override"),
-            tier.label("tier"),
-            last.label("last"),
-            col(Account.created_at).label("created_at"),
+    tiers = tuple(config.cadence_days)
+    deadlines = {
+        f"{level}_{n}": now - timedelta(days=days * factor)
+        for level, factor in (("due", 1.0), ("red", config.red_factor))
+        for n, days in enumerate(
+            [*config.cadence_days.values(), config.cadence(Tier.STANDARD, None)]
         )
-    ).where(
-        col(Account.status) == AccountStatus.ACTIVE.value,
-        *context.scope.where(col(Account.owner_id), col(Account.id)),
-    )
-    # OFFSET 0 keeps the planners from inlining the last-contact lookup into each
-    # expression below (SQLite would otherwise repeat it a dozen times per account).
-    a = accounts.offset(0).subquery("accounts_due")
-    since = func.coalesce(a.c.last, a.c.created_at)
-    override = func.coalesce(a.c.override, 0)
-
-    def overdue(factor: float) -> ColumnElement[bool]:
-        """SQL: the account's interval, times ``factor``, has passed since its last contact.
-
-        A tier's interval is a moment to compare the stored timestamp with (no date
-        arithmetic per account); only an account's own cadence needs the arithmetic.
-        """
-        deadline = case(
-            *(
-                (a.c.tier == name, at(now - timedelta(days=days * factor)))
-                for name, days in config.cadence_days.items()
-            ),
-            else_=at(now - timedelta(days=config.cadence(Tier.STANDARD, None) * factor)),
-        )
-        return or_(
-            and_(override <= 0, since <= deadline),
-            and_(override > 0, days_between(at(now), since) >= a.c.override * factor),
-        )
-
-    red = overdue(config.red_factor)
-    cycle = key_sql(NAME, a.c.account_id, utc_day(since))
-    query = wide_select(
-        a.c.account_id,
-        a.c.name,
-        a.c.user_id,
-        a.c.override,
-        a.c.tier,
-        since.label("since"),
-        a.c.last.is_(None).label("never"),
-        red.label("red"),
-        leveled(cycle, "red", red).label("key"),
-        cycle.label("family"),
-    ).where(overdue(1))
+    }
+    query = _query(context.scope.shape, tiers)
+    values = context.values(red_factor=config.red_factor, **deadlines)
     found = []
-    for row in reading.rows(query):
+    for row in reading.rows(query, values):
         started = moment(row.since)
         assert started is not None
         interval_days = config.cadence(row.tier, row.override)
@@ -151,6 +106,72 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             )
         )
     return found
+
+
+@built
+def _query(scope: Scope, tiers: tuple[str, ...]) -> Any:
+    """The due check-ins of ``scope`` (a shape), the cadence of each of ``tiers`` (and of
+    any other tier, last) bound as a deadline per level, ``due_<n>`` and ``red_<n>``."""
+    # The newest interaction, looked up per account through the (account, occurred)
+    # index: on both backends faster than grouping all interactions (bench/README.md).
+    last = (
+        select(func.max(Interaction.occurred_at))
+        .where(col(Interaction.account_id) == col(Account.id))
+        .scalar_subquery()
+    )
+    tier = current_tier(joined=True)
+    accounts = with_current_tier(
+        wide_select(
+            *about(col(Account.id)),
+            col(Account.checkin_cadence_days).label("override"),
+            tier.label("tier"),
+            last.label("last"),
+            col(Account.created_at).label("created_at"),
+        )
+    ).where(
+        col(Account.status) == AccountStatus.ACTIVE.value,
+        *scope.where(col(Account.owner_id), col(Account.id)),
+    )
+    # OFFSET 0 keeps the planners from inlining the last-contact lookup into each
+    # expression below (SQLite would otherwise repeat it a dozen times per account).
+    a = accounts.offset(0).subquery("accounts_due")
+    since = func.coalesce(a.c.last, a.c.created_at)
+    override = func.coalesce(a.c.override, 0)
+
+    def overdue(level: str) -> ColumnElement[bool]:
+        """SQL: the account's interval, times the level's factor, has passed since its
+        last contact.
+
+        A tier's interval is a moment to compare the stored timestamp with (no date
+        arithmetic per account); only an account's own cadence needs the arithmetic.
+        """
+        deadline = case(
+            *(
+                (a.c.tier == name, value(f"{level}_{n}", UTCDateTime()))
+                for n, name in enumerate(tiers)
+            ),
+            else_=value(f"{level}_{len(tiers)}", UTCDateTime()),
+        )
+        factor = literal(1.0) if level == "due" else value("red_factor", Float())
+        return or_(
+            and_(override <= 0, since <= deadline),
+            and_(override > 0, days_between(NOW, since) >= a.c.override * factor),
+        )
+
+    red = overdue("red")
+    cycle = key_sql(NAME, a.c.account_id, utc_day(since))
+    return wide_select(
+        a.c.account_id,
+        a.c.name,
+        a.c.user_id,
+        a.c.override,
+        a.c.tier,
+        since.label("since"),
+        a.c.last.is_(None).label("never"),
+        red.label("red"),
+        leveled(cycle, "red", red).label("key"),
+        cycle.label("family"),
+    ).where(overdue("due"))
 
 
 def close_earlier_cycles(account_id: int, session: Session, now: datetime) -> int:

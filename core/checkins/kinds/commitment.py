@@ -10,13 +10,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func
+from sqlalchemy import Date, func
 from sqlalchemy import select as wide_select
 from sqlmodel import col
 
 from core.checkins.keys import key_sql, leveled
-from core.checkins.kind import DAY, CompleteCommitment, Context, Derived, Kind, about, day_of, due
+from core.checkins.kind import (
+    DAY,
+    CompleteCommitment,
+    Context,
+    Derived,
+    Kind,
+    Scope,
+    about,
+    day_of,
+    due,
+)
 from core.checkins.sql import unindexed
+from core.checkins.statements import TODAY, built, value
 from core.clock import start_of_day_utc
 from core.models import Account, Commitment
 
@@ -29,30 +40,10 @@ NAME = "commitment_due"
 def read(context: Context, reading: Reading) -> list[Derived]:
     """Open promises due within the lead time, or overdue."""
     config, today = context.config, context.now.date()
-    owner = func.coalesce(col(Commitment.owner_id), col(Account.owner_id))
-    promise = key_sql(NAME, col(Commitment.account_id), col(Commitment.id))
-    overdue = col(Commitment.due_on) < today
-    query: Any = (
-        wide_select(
-            col(Commitment.id).label("cid"),
-            *about(col(Commitment.account_id), owner),
-            col(Commitment.what).label("what"),
-            col(Commitment.to_whom).label("to_whom"),
-            col(Commitment.due_on).label("due_on"),
-            leveled(promise, "overdue", overdue).label("key"),
-            promise.label("family"),
-        )
-        .join(Account, col(Account.id) == Commitment.account_id)
-        .where(
-            col(Commitment.done_at).is_(None),
-            unindexed(col(Commitment.due_on)) <= today + config.commitment_lead,
-            *context.scope.where(
-                owner, col(Commitment.account_id), assignee=col(Commitment.owner_id)
-            ),
-        )
-    )
+    query = _query(context.scope.shape)
+    values = context.values(lead_end=today + config.commitment_lead)
     found = []
-    for row in reading.rows(query):
+    for row in reading.rows(query, values):
         name = row.name
         due_on = day_of(row.due_on)
         late = (today - due_on).days
@@ -83,6 +74,32 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             )
         )
     return found
+
+
+@built
+def _query(scope: Scope) -> Any:
+    """Open promises of ``scope`` (a shape) due by ``lead_end``, or overdue (before
+    :data:`~core.checkins.statements.TODAY`)."""
+    owner = func.coalesce(col(Commitment.owner_id), col(Account.owner_id))
+    promise = key_sql(NAME, col(Commitment.account_id), col(Commitment.id))
+    overdue = col(Commitment.due_on) < TODAY
+    return (
+        wide_select(
+            col(Commitment.id).label("cid"),
+            *about(col(Commitment.account_id), owner),
+            col(Commitment.what).label("what"),
+            col(Commitment.to_whom).label("to_whom"),
+            col(Commitment.due_on).label("due_on"),
+            leveled(promise, "overdue", overdue).label("key"),
+            promise.label("family"),
+        )
+        .join(Account, col(Account.id) == Commitment.account_id)
+        .where(
+            col(Commitment.done_at).is_(None),
+            unindexed(col(Commitment.due_on)) <= value("lead_end", Date()),
+            *scope.where(owner, col(Commitment.account_id), assignee=col(Commitment.owner_id)),
+        )
+    )
 
 
 DONE = CompleteCommitment()

@@ -18,8 +18,19 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from core.checkins.keys import key_sql, leveled
-from core.checkins.kind import DAY, Context, Derived, Kind, MarkNoticeTold, about, day_of, due
+from core.checkins.kind import (
+    DAY,
+    Context,
+    Derived,
+    Kind,
+    MarkNoticeTold,
+    Scope,
+    about,
+    day_of,
+    due,
+)
 from core.checkins.sql import moment
+from core.checkins.statements import TODAY, built
 from core.clock import start_of_day_utc
 from core.models import Account, Notice, User
 
@@ -39,47 +50,9 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     Urgency grows as the must-tell-by day nears; once it has passed, the owner
     gets a red reminder and the owner's manager is told too.
     """
-    config, scope, today = context.config, context.scope, context.now.date()
-    owner = func.coalesce(col(Notice.owner_id), col(Account.owner_id))
-    news = key_sql(NAME, col(Notice.account_id), col(Notice.id))
-    late = col(Notice.must_tell_by) < today
-    common_columns: tuple[Any, ...] = (
-        col(Notice.id).label("nid"),
-        col(Notice.what).label("what"),
-        col(Notice.must_tell_by).label("tell_by"),
-        col(Notice.created_at).label("created"),
-        news.label("family"),
-    )
-    told_owner = (
-        wide_select(
-            *common_columns,
-            *about(col(Notice.account_id), owner),
-            leveled(news, "late", late).label("key"),
-        )
-        .join(Account, col(Account.id) == Notice.account_id)
-        .where(
-            col(Notice.communicated_at).is_(None),
-            *scope.where(owner, col(Notice.account_id), assignee=col(Notice.owner_id)),
-        )
-    )
-    owner_user = OWNER
-    told_manager = (
-        wide_select(
-            *common_columns,
-            *about(col(Notice.account_id), col(owner_user.manager_id)),
-            leveled(news, "manager").label("key"),
-            col(owner_user.name).label("owner_name"),
-        )
-        .join(Account, col(Account.id) == Notice.account_id)
-        .join(owner_user, col(owner_user.id) == owner)
-        .where(
-            col(Notice.communicated_at).is_(None),
-            late,
-            col(owner_user.manager_id).is_not(None),
-            *scope.where(col(owner_user.manager_id), col(Notice.account_id)),
-            *scope.reporting(col(Notice.owner_id), col(Notice.account_id)),
-        )
-    )
+    config, today = context.config, context.now.date()
+    told_owner, told_manager = _queries(context.scope.shape)
+    values = context.values()
 
     def untold_in_time(
         row: Any, tell_by: date, priority: float, title: str, detail: str, reason: str
@@ -99,7 +72,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
         )
 
     found = []
-    for row in reading.rows(told_owner):
+    for row in reading.rows(told_owner, values):
         tell_by = day_of(row.tell_by)
         left = (tell_by - today).days
         if left >= 0:
@@ -137,7 +110,7 @@ def read(context: Context, reading: Reading) -> list[Derived]:
                 f"bad news {-left} day{'s' if -left > 1 else ''} past its must-tell-by",
             )
         )
-    for row in reading.rows(told_manager):
+    for row in reading.rows(told_manager, values):
         tell_by = day_of(row.tell_by)
         late_days = (today - tell_by).days
         found.append(
@@ -152,6 +125,53 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             )
         )
     return found
+
+
+@built
+def _queries(scope: Scope) -> tuple[Any, Any]:
+    """The untold news of ``scope`` (a shape) for its owners, and the news past its
+    day (before :data:`~core.checkins.statements.TODAY`) for their managers."""
+    owner = func.coalesce(col(Notice.owner_id), col(Account.owner_id))
+    news = key_sql(NAME, col(Notice.account_id), col(Notice.id))
+    late = col(Notice.must_tell_by) < TODAY
+    common_columns: tuple[Any, ...] = (
+        col(Notice.id).label("nid"),
+        col(Notice.what).label("what"),
+        col(Notice.must_tell_by).label("tell_by"),
+        col(Notice.created_at).label("created"),
+        news.label("family"),
+    )
+    told_owner = (
+        wide_select(
+            *common_columns,
+            *about(col(Notice.account_id), owner),
+            leveled(news, "late", late).label("key"),
+        )
+        .join(Account, col(Account.id) == Notice.account_id)
+        .where(
+            col(Notice.communicated_at).is_(None),
+            *scope.where(owner, col(Notice.account_id), assignee=col(Notice.owner_id)),
+        )
+    )
+    owner_user = OWNER
+    told_manager = (
+        wide_select(
+            *common_columns,
+            *about(col(Notice.account_id), col(owner_user.manager_id)),
+            leveled(news, "manager").label("key"),
+            col(owner_user.name).label("owner_name"),
+        )
+        .join(Account, col(Account.id) == Notice.account_id)
+        .join(owner_user, col(owner_user.id) == owner)
+        .where(
+            col(Notice.communicated_at).is_(None),
+            late,
+            col(owner_user.manager_id).is_not(None),
+            *scope.where(col(owner_user.manager_id), col(Notice.account_id)),
+            *scope.reporting(col(Notice.owner_id), col(Notice.account_id)),
+        )
+    )
+    return told_owner, told_manager
 
 
 DONE = MarkNoticeTold()

@@ -16,7 +16,7 @@ checklist is three look-ups per account.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func, not_, or_
 from sqlalchemy import select as wide_select
@@ -24,9 +24,19 @@ from sqlmodel import col, select
 
 from core.checkins.config import REVIEWED_TIERS
 from core.checkins.keys import key_sql
-from core.checkins.kind import Context, Derived, Kind, due_by_tier, kept, key_accounts, scorings
-from core.checkins.sql import at, moment
+from core.checkins.kind import (
+    Context,
+    Derived,
+    Kind,
+    Scope,
+    due_by_tier,
+    kept,
+    key_accounts,
+)
+from core.checkins.sql import moment
+from core.checkins.statements import built, value
 from core.models import Account, Contact, PlanObjective
+from core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -38,52 +48,17 @@ STEPS = ("owner confirmed", "decision maker among contacts", "plan with an objec
 def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts in a reviewed tier for less than the window whose checklist is not done."""
     now, config = context.now, context.config
-    first_scoring, last_scoring = scorings(reading.session)
-    accounts = key_accounts(
-        context,
-        kept("tier_since").label("entered"),
-        col(Account.updated_at).label("updated_at"),
+    first_scoring, last_scoring = reading.scorings()
+    query = _query(
+        context.scope.shape,
+        one_scoring=first_scoring == last_scoring,
+        scored=first_scoring is not None,
     )
-    if first_scoring == last_scoring:  # one scoring (or none): only an override is news
-        accounts = accounts.where(col(Account.tier_override).in_(sorted(REVIEWED_TIERS)))
-    # OFFSET 0 keeps the planners from repeating the snapshot look-ups in each
-    # expression below.
-    a = accounts.offset(0).subquery("key_accounts")
-    # In the tier by override only (no run of snapshots): since the account last changed.
-    since = func.coalesce(a.c.entered, a.c.updated_at)
-    steps = (
-        a.c.user_id.is_not(None),
-        exists(
-            select(col(Contact.id)).where(
-                col(Contact.account_id) == a.c.account_id,
-                col(Contact.decision_maker),
-                col(Contact.retired_at).is_(None),
-            )
-        ),
-        exists(
-            select(col(PlanObjective.id)).where(col(PlanObjective.account_id) == a.c.account_id)
-        ),
-    )
-    became = (
-        []
-        if first_scoring is None
-        else [or_(a.c.entered.is_(None), a.c.entered > at(first_scoring))]
-    )
-    query = wide_select(
-        a.c.account_id,
-        a.c.name,
-        a.c.user_id,
-        a.c.tier,
-        since.label("since"),
-        *(step.label(f"step{n}") for n, step in enumerate(steps)),
-        key_sql(NAME, a.c.account_id, a.c.tier).label("key"),
-    ).where(
-        *became,  # classified by the first scoring: it did not become key, it was
-        since >= at(now - config.onboarding_window),
-        not_(and_(*steps)),
+    values = context.values(
+        first_scoring=first_scoring, window_start=now - config.onboarding_window
     )
     found = []
-    for row in reading.rows(query):
+    for row in reading.rows(query, values):
         started = moment(row.since)
         assert started is not None
         checklist = {step: bool(getattr(row, f"step{n}")) for n, step in enumerate(STEPS)}
@@ -103,6 +78,53 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             )
         )
     return found
+
+
+@built
+def _query(scope: Scope, *, one_scoring: bool, scored: bool) -> Any:
+    """Accounts of ``scope`` (a shape) in a reviewed tier since ``window_start`` or
+    later, whose checklist is not done. After ``one_scoring`` (or none) only an
+    override is news; once ``scored``, only a run that began after ``first_scoring``."""
+    accounts = key_accounts(
+        scope,
+        kept("tier_since").label("entered"),
+        col(Account.updated_at).label("updated_at"),
+    )
+    if one_scoring:
+        accounts = accounts.where(col(Account.tier_override).in_(sorted(REVIEWED_TIERS)))
+    # OFFSET 0 keeps the planners from repeating the snapshot look-ups in each
+    # expression below.
+    a = accounts.offset(0).subquery("key_accounts")
+    # In the tier by override only (no run of snapshots): since the account last changed.
+    since = func.coalesce(a.c.entered, a.c.updated_at)
+    steps = (
+        a.c.user_id.is_not(None),
+        exists(
+            select(col(Contact.id)).where(
+                col(Contact.account_id) == a.c.account_id,
+                col(Contact.decision_maker),
+                col(Contact.retired_at).is_(None),
+            )
+        ),
+        exists(
+            select(col(PlanObjective.id)).where(col(PlanObjective.account_id) == a.c.account_id)
+        ),
+    )
+    first_scoring = value("first_scoring", UTCDateTime())
+    became = [or_(a.c.entered.is_(None), a.c.entered > first_scoring)] if scored else []
+    return wide_select(
+        a.c.account_id,
+        a.c.name,
+        a.c.user_id,
+        a.c.tier,
+        since.label("since"),
+        *(step.label(f"step{n}") for n, step in enumerate(steps)),
+        key_sql(NAME, a.c.account_id, a.c.tier).label("key"),
+    ).where(
+        *became,  # classified by the first scoring: it did not become key, it was
+        since >= value("window_start", UTCDateTime()),
+        not_(and_(*steps)),
+    )
 
 
 KIND = Kind(NAME, "Onboarding", read, resolved_by="the checklist is complete")

@@ -13,9 +13,20 @@ from sqlalchemy import select as wide_select
 from sqlmodel import col
 
 from core.checkins.keys import key_sql
-from core.checkins.kind import Context, Derived, Kind, LogInteraction, about, due, logged_since
+from core.checkins.kind import (
+    Context,
+    Derived,
+    Kind,
+    LogInteraction,
+    Scope,
+    about,
+    due,
+    logged_since,
+)
 from core.checkins.sql import moment
+from core.checkins.statements import NOW, built, value
 from core.models import Account, InteractionKind, Order, OrderStatus
+from core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -26,31 +37,10 @@ PERSONAL_KINDS = (InteractionKind.CALL, InteractionKind.MEETING, InteractionKind
 
 def read(context: Context, reading: Reading) -> list[Derived]:
     """Orders completed or in trouble within the window that nobody has called about."""
-    now = context.now
-    start = now - context.config.personal_connect_window
-    key = key_sql(NAME, col(Order.account_id), "order-", col(Order.id), "-", col(Order.status))
-    query: Any = (
-        wide_select(
-            col(Order.id).label("oid"),
-            *about(col(Order.account_id)),
-            col(Order.what).label("what"),
-            col(Order.status).label("status"),
-            col(Order.problem).label("problem"),
-            col(Order.updated_at).label("updated_at"),
-            key.label("key"),
-        )
-        .join(Account, col(Account.id) == Order.account_id)
-        .where(
-            col(Order.status).in_([OrderStatus.COMPLETED.value, OrderStatus.PROBLEM.value]),
-            col(Order.updated_at) >= start,
-            col(Order.updated_at) <= now,
-            ~logged_since(PERSONAL_KINDS, col(Order.account_id), col(Order.updated_at)),
-            *context.scope.where(col(Account.owner_id), col(Account.id)),
-            *context.scope.owned(col(Order.account_id)),
-        )
-    )
+    query = _query(context.scope.shape)
+    values = context.values(start=context.now - context.config.personal_connect_window)
     found = []
-    for row in reading.rows(query):
+    for row in reading.rows(query, values):
         updated = moment(row.updated_at)
         assert updated is not None
         trouble = row.status == OrderStatus.PROBLEM.value
@@ -74,6 +64,33 @@ def read(context: Context, reading: Reading) -> list[Derived]:
             )
         )
     return found
+
+
+@built
+def _query(scope: Scope) -> Any:
+    """Orders of ``scope`` (a shape) completed or in trouble from ``start`` to
+    :data:`~core.checkins.statements.NOW` that nobody has called about since."""
+    key = key_sql(NAME, col(Order.account_id), "order-", col(Order.id), "-", col(Order.status))
+    return (
+        wide_select(
+            col(Order.id).label("oid"),
+            *about(col(Order.account_id)),
+            col(Order.what).label("what"),
+            col(Order.status).label("status"),
+            col(Order.problem).label("problem"),
+            col(Order.updated_at).label("updated_at"),
+            key.label("key"),
+        )
+        .join(Account, col(Account.id) == Order.account_id)
+        .where(
+            col(Order.status).in_([OrderStatus.COMPLETED.value, OrderStatus.PROBLEM.value]),
+            col(Order.updated_at) >= value("start", UTCDateTime()),
+            col(Order.updated_at) <= NOW,
+            ~logged_since(PERSONAL_KINDS, col(Order.account_id), col(Order.updated_at)),
+            *scope.where(col(Account.owner_id), col(Account.id)),
+            *scope.owned(col(Order.account_id)),
+        )
+    )
 
 
 DONE = LogInteraction(InteractionKind.CALL, "Personal call")

@@ -24,7 +24,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, and_, case, cast, extract, func, literal, null, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    null,
+    union_all,
+)
 from sqlalchemy import select as wide_select
 from sqlmodel import col, select
 
@@ -35,12 +47,15 @@ from core.checkins.kind import (
     Derived,
     Kind,
     LogInteraction,
+    Scope,
     day_of,
     logged_since,
 )
-from core.checkins.sql import at, chunked, moment, month_day, rows, utc_day, utc_midnight
+from core.checkins.sql import chunked, moment, month_day, rows, utc_day, utc_midnight
+from core.checkins.statements import NOW, TODAY, built, value
 from core.clock import start_of_day_utc
 from core.models import Account, AccountStatus, Deal, DealStage, InteractionKind, Order
+from core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -73,11 +88,16 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     has one to act on.
     """
     wanted: set[str] | None = None
+    values = _values(context)
     if reading.new_only:
-        wanted = {row.key for row in reading.rows(earliest(context))}
+        wanted = {row.key for row in reading.rows(*earliest(context))}
         if not wanted:
             return []
-    found = deals(context, reading) + orders(context, reading) + anniversaries(context, reading)
+    found = (
+        deals(context, reading, values)
+        + orders(context, reading, values)
+        + anniversaries(context, reading, values)
+    )
     by_account: dict[int, list[Occasion]] = defaultdict(list)
     for occasion in found:
         by_account[occasion.account_id].append(occasion)
@@ -90,26 +110,57 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     ]
 
 
-def earliest(context: Context) -> Any:
+def _values(context: Context) -> dict[str, Any]:
+    """What the statements of thank-yous run with: the window (``start``, its day
+    ``start_day``, to :data:`~core.checkins.statements.NOW`) and, for the anniversaries, each
+    of its days (:func:`_window_days`), the ``n``-th as ``md_<n>`` (``MM-DD``),
+    ``day_<n>`` (``YYYY-MM-DD``), ``midnight_<n>`` (its first moment) and ``year_<n>``,
+    and all of their ``MM-DD`` as ``window_mds``."""
+    start = _start(context)
+    values = context.values(start=start, start_day=start.date())
+    days = _window_days(context)
+    for n, (md, day) in enumerate(days.items()):
+        values[f"md_{n}"] = md
+        values[f"day_{n}"] = day.isoformat()
+        values[f"midnight_{n}"] = start_of_day_utc(day)
+        values[f"year_{n}"] = day.year
+    values[WINDOW_MDS.key] = sorted(days)
+    return values
+
+
+START = value("start", UTCDateTime())
+WINDOW_MDS = bindparam("window_mds", type_=String(), expanding=True, required=True)
+
+
+def earliest(context: Context) -> tuple[Any, dict[str, Any]]:
     """SQL: each account with an occasion to thank for, its person and its key (the day
-    of its earliest unthanked occasion), as the sweep sets them against the reminders."""
-    days = union_all(
-        _deals_query(context).with_only_columns(
+    of its earliest unthanked occasion), as the sweep sets them against the reminders;
+    with the values it runs with."""
+    return _earliest(context.scope.shape, len(_window_days(context))), _values(context)
+
+
+@built
+def _earliest(scope: Scope, days: int) -> Any:
+    """SQL: each account of ``scope`` (a shape) with an occasion to thank for, its person
+    and its key (the day of its earliest unthanked occasion), as the sweep sets them
+    against the reminders; the window has ``days`` days (:func:`_values`)."""
+    occasions = union_all(
+        _deals_query(scope).with_only_columns(
             col(Deal.account_id).label("account_id"),
             cast(col(Deal.closed_on), String).label("day"),
         ),
-        _orders_query(context).with_only_columns(
+        _orders_query(scope).with_only_columns(
             col(Order.account_id).label("account_id"),
             utc_day(col(Order.placed_at)).label("day"),
         ),
-        _anniversaries_query(context).with_only_columns(
+        _anniversaries_query(scope, days).with_only_columns(
             col(Account.id).label("account_id"),
-            _anniversary_day(context, text=True).label("day"),
+            _anniversary_day(days, text=True).label("day"),
         ),
     ).subquery("occasions")
     first = (
-        wide_select(days.c.account_id, func.min(days.c.day).label("day"))
-        .group_by(days.c.account_id)
+        wide_select(occasions.c.account_id, func.min(occasions.c.day).label("day"))
+        .group_by(occasions.c.account_id)
         .subquery("earliest")
     )
     return wide_select(
@@ -128,8 +179,8 @@ def _start(context: Context) -> datetime:
     return context.now - context.config.thank_you_window
 
 
-def _owned(context: Context, account_id: Any) -> list[Any]:
-    return context.scope.where(col(Account.owner_id), account_id)
+def _owned(scope: Scope, account_id: Any) -> list[Any]:
+    return scope.where(col(Account.owner_id), account_id)
 
 
 def renews(closed: datetime, previous: datetime | None, context: Context) -> bool:
@@ -141,9 +192,10 @@ def renews(closed: datetime, previous: datetime | None, context: Context) -> boo
     return abs((closed - previous) - term) <= slack
 
 
-def _deals_query(context: Context) -> Any:
-    """Deals won in the window that no order covers and no thank-you followed."""
-    now, start = context.now, _start(context)
+@built
+def _deals_query(scope: Scope) -> Any:
+    """Deals of ``scope`` (a shape) won in the window that no order covers and no
+    thank-you followed."""
     return (
         wide_select(
             col(Deal.id),
@@ -156,36 +208,33 @@ def _deals_query(context: Context) -> Any:
         .join(Account, col(Account.id) == Deal.account_id)
         .where(
             col(Deal.stage) == DealStage.WON.value,
-            col(Deal.closed_on) >= start.date(),
-            col(Deal.closed_on) <= now.date(),
-            _not_ordered(context),
+            col(Deal.closed_on) >= value("start_day", Date()),
+            col(Deal.closed_on) <= TODAY,
+            _not_ordered(scope),
             ~logged_since(THANKS, col(Deal.account_id), utc_midnight(col(Deal.closed_on))),
-            *_owned(context, col(Account.id)),
-            *context.scope.owned(col(Deal.account_id)),
+            *_owned(scope, col(Account.id)),
+            *scope.owned(col(Deal.account_id)),
         )
     )
 
 
-def _not_ordered(context: Context) -> Any:
+def _not_ordered(scope: Scope) -> Any:
     """No order placed in the window covers the deal. Everyone's deals of the window are
     sorted against one list of the window's ordered deals (a range of the orders'
     ``(placed_at, deal_id)`` index); one person's few deals are each looked up in the
     ``(deal_id, placed_at)`` index instead of reading that list."""
-    if context.scope.user_ids is None:
+    if scope.user_ids is None:
         ordered = select(col(Order.deal_id)).where(
-            _placed_in_window(context), col(Order.deal_id).is_not(None)
+            _placed_in_window(), col(Order.deal_id).is_not(None)
         )
         return col(Deal.id).not_in(ordered)
-    covering = select(col(Order.id)).where(
-        col(Order.deal_id) == col(Deal.id), _placed_in_window(context)
-    )
+    covering = select(col(Order.id)).where(col(Order.deal_id) == col(Deal.id), _placed_in_window())
     return ~covering.exists()
 
 
-def deals(context: Context, reading: Reading) -> list[Occasion]:
+def deals(context: Context, reading: Reading, values: dict[str, Any]) -> list[Occasion]:
     """Deals won in the window that no order covers: choosing a product, or renewing it."""
-    query = _deals_query(context)
-    won = rows(reading.session, query)
+    won = rows(reading.session, _deals_query(context.scope.shape), values)
     wins = earlier_wins(reading, {(row[1], row[4]) for row in won if row[4]})
     found = []
     for deal_id, account_id, name, owner_id, product, closed_on in won:
@@ -206,24 +255,29 @@ def earlier_wins(
     accounts = sorted({account for account, _ in pairs})
     for part in chunked(accounts):
         for account_id, product, closed_on in rows(
-            reading.session,
-            wide_select(col(Deal.account_id), col(Deal.product), col(Deal.closed_on)).where(
-                col(Deal.account_id).in_(part),
-                col(Deal.stage) == DealStage.WON.value,
-                col(Deal.closed_on).is_not(None),
-            ),
+            reading.session, WINS, {WINS_OF.key: list(part)}
         ):
             if (account_id, product) in pairs:
                 out[(account_id, product)].append(start_of_day_utc(day_of(closed_on)))
     return out
 
 
-def _placed_in_window(context: Context) -> Any:
-    return and_(col(Order.placed_at) >= _start(context), col(Order.placed_at) <= context.now)
+WINS_OF = bindparam("wins_of", type_=Integer(), expanding=True, required=True)
+WINS = wide_select(col(Deal.account_id), col(Deal.product), col(Deal.closed_on)).where(
+    col(Deal.account_id).in_(WINS_OF),
+    col(Deal.stage) == DealStage.WON.value,
+    col(Deal.closed_on).is_not(None),
+)
+"""The won deals of some accounts (``wins_of``), built once."""
 
 
-def _orders_query(context: Context) -> Any:
-    """Orders placed in the window that no thank-you followed."""
+def _placed_in_window() -> Any:
+    return and_(col(Order.placed_at) >= START, col(Order.placed_at) <= NOW)
+
+
+@built
+def _orders_query(scope: Scope) -> Any:
+    """Orders of ``scope`` (a shape) placed in the window that no thank-you followed."""
     return (
         wide_select(
             col(Order.id),
@@ -235,19 +289,21 @@ def _orders_query(context: Context) -> Any:
         )
         .join(Account, col(Account.id) == Order.account_id)
         .where(
-            _placed_in_window(context),
+            _placed_in_window(),
             ~logged_since(THANKS, col(Order.account_id), col(Order.placed_at)),
-            *_owned(context, col(Account.id)),
-            *context.scope.owned(col(Order.account_id)),
+            *_owned(scope, col(Account.id)),
+            *scope.owned(col(Order.account_id)),
         )
     )
 
 
-def orders(context: Context, reading: Reading) -> list[Occasion]:
+def orders(context: Context, reading: Reading, values: dict[str, Any]) -> list[Occasion]:
     """Orders placed in the window."""
-    query = _orders_query(context)
+    query = _orders_query(context.scope.shape)
     found = []
-    for order_id, account_id, name, owner_id, what, placed_at in rows(reading.session, query):
+    for order_id, account_id, name, owner_id, what, placed_at in rows(
+        reading.session, query, values
+    ):
         placed = moment(placed_at)
         assert placed is not None
         found.append(Occasion(account_id, name, owner_id, placed, what, ORDER, order_id))
@@ -261,42 +317,52 @@ def _window_days(context: Context) -> dict[str, date]:
     return {f"{d:%m-%d}": d for d in window}
 
 
-def _anniversary_day(context: Context, *, text: bool = False) -> Any:
-    """SQL: the day in the window an account's years as a customer complete on: its
-    first moment, or (``text``) its ``YYYY-MM-DD``."""
+def _anniversary_day(days: int, *, text: bool = False) -> Any:
+    """SQL: the day of the window's ``days`` (:func:`_values`) an account's years as a
+    customer complete on: its first moment, or (``text``) its ``YYYY-MM-DD``."""
     since_day = month_day(col(Account.customer_since))
     return case(
         *(
-            (since_day == md, literal(d.isoformat()) if text else at(start_of_day_utc(d)))
-            for md, d in _window_days(context).items()
+            (
+                since_day == value(f"md_{n}", String()),
+                value(f"day_{n}", String()) if text else value(f"midnight_{n}", UTCDateTime()),
+            )
+            for n in range(days)
         ),
         else_=null(),
     )
 
 
-def _anniversaries_query(context: Context) -> Any:
-    """Accounts whose years as a customer complete in the window, no thank-you since."""
-    days = _window_days(context)
+@built
+def _anniversaries_query(scope: Scope, days: int) -> Any:
+    """Accounts of ``scope`` (a shape) whose years as a customer complete in the window's
+    ``days`` (:func:`_values`), no thank-you since."""
     since_day = month_day(col(Account.customer_since))
-    year = case(*((since_day == md, literal(d.year)) for md, d in days.items()), else_=null())
+    year = case(
+        *(
+            (since_day == value(f"md_{n}", String()), value(f"year_{n}", Integer()))
+            for n in range(days)
+        ),
+        else_=null(),
+    )
     return wide_select(
         col(Account.id), col(Account.name), col(Account.owner_id), col(Account.customer_since)
     ).where(
         col(Account.status) == AccountStatus.ACTIVE.value,
         col(Account.customer_since).is_not(None),
-        since_day.in_(sorted(days)),
+        since_day.in_(WINDOW_MDS),
         year > extract("year", col(Account.customer_since)),
-        ~logged_since(THANKS, col(Account.id), _anniversary_day(context)),
-        *_owned(context, col(Account.id)),
+        ~logged_since(THANKS, col(Account.id), _anniversary_day(days)),
+        *_owned(scope, col(Account.id)),
     )
 
 
-def anniversaries(context: Context, reading: Reading) -> list[Occasion]:
+def anniversaries(context: Context, reading: Reading, values: dict[str, Any]) -> list[Occasion]:
     """Years as a customer completed in the window."""
     days = _window_days(context)
-    query = _anniversaries_query(context)
+    query = _anniversaries_query(context.scope.shape, len(days))
     found = []
-    for account_id, name, owner_id, customer_since in rows(reading.session, query):
+    for account_id, name, owner_id, customer_since in rows(reading.session, query, values):
         since = day_of(customer_since)
         day = days[f"{since:%m-%d}"]
         years = day.year - since.year
