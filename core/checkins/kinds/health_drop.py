@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Float, and_, case, func, literal
+from sqlalchemy import Float, and_, case, func
 from sqlalchemy import select as wide_select
 from sqlmodel import col, select
 
@@ -25,15 +25,17 @@ from core.checkins.kind import (
     Derived,
     Kind,
     LogInteraction,
+    Scope,
     about,
     current_tier,
     due_by_tier,
     logged_since,
-    scorings,
 )
 from core.checkins.kinds.personal_connect import PERSONAL_KINDS
-from core.checkins.sql import at, moment, utc_day
+from core.checkins.sql import moment, utc_day
+from core.checkins.statements import NOW, built, value
 from core.models import Account, AccountStatus, CurrentTier, InteractionKind, ScoreSnapshot
+from core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from core.checkins.triage import Reading
@@ -78,13 +80,14 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     """Accounts whose newest snapshot is red and whose red run began with a drop in
     the window, without a personal contact since."""
     now, config = context.now, context.config
-    first_scoring, last_scoring = scorings(reading.session)
+    first_scoring, last_scoring = reading.scorings()
     if first_scoring == last_scoring:  # a drop needs two scorings
         return []
-    query = drops(context, config.health_red, since=now - config.health_drop_window)
+    query = drops(context.scope.shape)
+    values = context.values(red_line=config.health_red, since=now - config.health_drop_window)
     found = []
     seen = set()
-    for row in reading.rows(query):
+    for row in reading.rows(query, values):
         if row.key in seen:  # two snapshots of one account at one moment
             continue
         seen.add(row.key)
@@ -116,12 +119,14 @@ def read(context: Context, reading: Reading) -> list[Derived]:
     return found
 
 
-def drops(context: Context, red_line: float, *, since: datetime) -> Any:
-    """SQL: the accounts of the scope whose newest snapshot is red and whose red run
-    began at or after ``since`` and by ``context.now``, with a snapshot above the red
-    line before it, and no call, meeting or visit logged since: one row each, with
-    the snapshot that first read red (``at``, ``health``, ``breakdown``) and the one
-    before it (``before``, ``before_breakdown``).
+@built
+def drops(scope: Scope) -> Any:
+    """SQL: the accounts of ``scope`` (a shape) whose newest snapshot is at or below
+    the red line (``red_line``) and whose red run began at or after ``since`` and by
+    the moment (:data:`NOW`), with a snapshot above the red line before it, and no
+    call, meeting or visit logged since: one row each, with the snapshot that first
+    read red (``at``, ``health``, ``breakdown``) and the one before it (``before``,
+    ``before_breakdown``). Built once per shape, run with those values.
 
     The red accounts are a range of ``current_tiers``' health index (scoring keeps
     the newest snapshot's health there). Where the red run began, the account's last
@@ -132,20 +137,20 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
     the (account, at) index: a drop before that is older than the window. Either way
     the snapshot after it is one look-up by that index, and must be in the window.
     """
-    now = context.now
-    line = literal(red_line, Float())
+    line = value("red_line", Float())
+    since = value("since", UTCDateTime())
     # Plain table aliases, built once: an ORM alias of the snapshots costs milliseconds
     # to build, each time the query is built (five of them were half of one person's
     # reading).
     snap = NEWEST_BEFORE
     floor = func.coalesce(
         select(snap.c.at)
-        .where(snap.c.account_id == col(Account.id), snap.c.at < at(since))
+        .where(snap.c.account_id == col(Account.id), snap.c.at < since)
         .order_by(snap.c.at.desc())
         .limit(1)
         .correlate(Account)  # two levels out, where no SELECT correlates on its own
         .scalar_subquery(),
-        at(since),
+        since,
     )
     window = WINDOW
     scanned = (
@@ -161,7 +166,7 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
     # (each database evaluates a CASE's subquery only for the rows that reach it).
     last_above = case((col(CurrentTier.red_line) == line, col(CurrentTier.above_at)), else_=scanned)
     health: Any = col(CurrentTier.health)
-    if context.scope.user_ids is not None or context.scope.account_ids is not None:
+    if scope.user_ids is not None or scope.account_ids is not None:
         # A few accounts: each one's row by its key, not every red account of the
         # portfolio through the health index (PostgreSQL took that: 12 ms for one person).
         health = health + 0
@@ -175,9 +180,9 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
         .join(CurrentTier, col(CurrentTier.account_id) == col(Account.id))
         .where(
             health <= line,
-            col(CurrentTier.at) >= at(since),
+            col(CurrentTier.at) >= since,
             col(Account.status) == AccountStatus.ACTIVE.value,
-            *context.scope.where(col(Account.owner_id), col(Account.id)),
+            *scope.where(col(Account.owner_id), col(Account.id)),
         )
         .offset(0)
         .subquery("above_at")
@@ -213,8 +218,8 @@ def drops(context: Context, red_line: float, *, since: datetime) -> Any:
         .join(above, and_(above.c.account_id == marks.c.account_id, above.c.at == marks.c.above_at))
         .join(fell, and_(fell.c.account_id == marks.c.account_id, fell.c.at == marks.c.fell_at))
         .where(
-            marks.c.fell_at >= at(since),  # a kept moment may lie before the window
-            marks.c.fell_at <= at(now),
+            marks.c.fell_at >= since,  # a kept moment may lie before the window
+            marks.c.fell_at <= NOW,
             ~logged_since(PERSONAL_KINDS, marks.c.account_id, fell.c.at),
         )
     )
