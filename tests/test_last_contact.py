@@ -203,3 +203,20 @@ def test_truncating_the_interactions_clears_every_accounts_moment(
     assert assert_kept(session)[acme.id] == T0
     session.execute(sa.text("TRUNCATE interactions"))
     assert assert_kept(session)[acme.id] is None
+
+
+def test_the_kept_moment_is_no_input_nor_exported() -> None:
+    """The database keeps it: no writer's input has it, an import cannot set it (its
+    heading means nothing), and an export of the accounts does not write it."""
+    from core.models import AccountCreate, AccountUpdate
+    from core.transfer.export import exported_fields
+    from core.transfer.fields import entity, normalise
+
+    assert "last_contact_at" in Account.model_fields
+    for model in (AccountCreate, AccountUpdate):
+        assert "last_contact_at" not in model.model_fields
+    for with_id in (False, True):
+        accounts = entity("accounts", with_id=with_id)
+        assert not {"last_contact_at"} & {f.column for f in accounts.fields.values()}
+        assert normalise("last_contact_at") not in accounts.aliases
+    assert "last_contact_at" not in {f.column for f in exported_fields("accounts")}
