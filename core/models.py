@@ -400,6 +400,11 @@ class Account(AccountBase, _Stored, table=True):
     name_key: str = Field(max_length=200, unique=True)
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    last_contact_at: datetime | None = _when()
+    """The moment of the account's newest interaction (none before the first): kept by
+    the database's triggers on ``interactions`` (migration 0016), whatever writes them,
+    and read where kam needs an account's last contact. Not an input: nothing kam writes
+    or imports sets it."""
 
 
 class ContactBase(_Model):

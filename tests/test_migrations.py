@@ -466,3 +466,77 @@ def test_0015_keeps_where_each_red_run_began_by_the_red_line_configured(
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+def test_0016_keeps_each_accounts_newest_interaction(empty_db_url: str) -> None:
+    """Upgrading a portfolio with interactions: each account gets the moment of its
+    newest (none for one without), and the triggers keep it from then on; going back
+    drops the column and the triggers and keeps the interactions."""
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlmodel import Session
+
+    from core.clock import as_utc
+    from core.types import UTCDateTime
+    from tests import factories
+
+    engine = open_database(empty_db_url, create=True)
+    config = _alembic_config(engine)
+    try:
+        with Session(engine) as s:
+            ids = [factories.account(s, name).id for name in ("Acme", "Kanthal", "Volvo")]
+            s.commit()
+        command.downgrade(config, "0015")
+        day = [
+            datetime(2026, 1, 1, 8, 15, 30, 250, tzinfo=UTC) + timedelta(days=n) for n in range(5)
+        ]
+        interactions = sa.table(
+            "interactions",
+            *(sa.column(c) for c in ("account_id", "kind", "summary", "source")),
+            sa.column("occurred_at", UTCDateTime()),
+            sa.column("created_at", UTCDateTime()),
+        )
+        histories = {ids[0]: [day[2], day[0], day[4]], ids[1]: [day[1]]}  # Volvo: none
+        with engine.begin() as conn:
+            conn.execute(
+                interactions.insert(),
+                [
+                    dict(account_id=a, occurred_at=at, created_at=at)
+                    | dict(kind="call", summary="call", source="cli")
+                    for a, moments in histories.items()
+                    for at in moments
+                ],
+            )
+        command.upgrade(config, "head")
+        query = sa.select(sa.column("id"), sa.column("last_contact_at", UTCDateTime())).select_from(
+            sa.table("accounts")
+        )
+        with engine.connect() as conn:
+            kept = {a: at and as_utc(at) for a, at in conn.execute(query.order_by(sa.column("id")))}
+        assert kept == {ids[0]: day[4], ids[1]: day[1], ids[2]: None}
+        with engine.begin() as conn:  # kept from then on
+            conn.execute(
+                interactions.insert(),
+                [
+                    dict(account_id=ids[2], occurred_at=day[3], created_at=day[3], kind="call")
+                    | dict(summary="call", source="cli")
+                ],
+            )
+            conn.execute(sa.text("DELETE FROM interactions WHERE account_id = :a"), {"a": ids[0]})
+        with engine.connect() as conn:
+            kept = {a: at and as_utc(at) for a, at in conn.execute(query.order_by(sa.column("id")))}
+        assert kept == {ids[0]: None, ids[1]: day[1], ids[2]: day[3]}
+        command.downgrade(config, "0015")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("accounts")}
+            left = conn.execute(sa.text("SELECT count(*) FROM interactions")).scalar()
+        assert "last_contact_at" not in columns
+        assert left == 2
+        with engine.begin() as conn:  # no trigger is left to write the dropped column
+            conn.execute(sa.text("DELETE FROM interactions"))
+        command.upgrade(config, "head")
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()

@@ -23,7 +23,9 @@ from core import models
 from core.types import UTCDateTime
 
 REFERENCE_KINDS = {"accounts": "account", "users": "user", "contacts": "contact", "deals": "deal"}
-HIDDEN = {"name_key"}
+HIDDEN = {"name_key", "last_contact_at"}
+"""Columns kam derives from others (the form names are compared in; the newest
+interaction, kept by the database): neither imported nor exported."""
 RENAMED = {"idempotency_key": "external_id"}
 
 

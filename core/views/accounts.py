@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.clock import utcnow
-from core.models import Account, Deal, Interaction, ScoreSnapshot, User
+from core.models import Account, Deal, ScoreSnapshot, User
 from core.results import JsonResult
 from core.scoring.revenue import last_12_months
 from core.scoring.snapshots import held_tier, newest_snapshot
@@ -110,11 +110,7 @@ def _revenue_12m(now: datetime) -> Any:
 def _columns(revenue_12m: Any) -> tuple[Any, type[ScoreSnapshot]]:
     """The query of account rows (an :class:`AccountRow`'s columns, with ``revenue_12m``)
     and the alias of the newest snapshot it joins."""
-    last_contact = (
-        select(func.max(col(Interaction.occurred_at)))
-        .where(col(Interaction.account_id) == col(Account.id))
-        .scalar_subquery()
-    )
+    last_contact = col(Account.last_contact_at)  # kept by the database (migration 0016)
     snap, newest = newest_snapshot(col(Account.id))
     owner_table = select(User.id, User.email).subquery()
     query = (

@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import case, func, null, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
 from core import collector
-from core.models import Account, CurrentTier, Deal, Interaction, User
+from core.models import Account, CurrentTier, Deal, User
 from core.scoring.config import TIERS, ScoringConfig
 from core.scoring.facts import FloatArray, IntArray, read_chunks
 from core.scoring.portfolio import QUADRANTS
@@ -266,28 +266,13 @@ def _load_columns(
         .where(col(Deal.stage) == "won", window.holds(col(Deal.closed_on)))
         .group_by(col(Deal.account_id))
     )
-    contact = select(
-        col(Interaction.account_id),
-        days_since(func.max(col(Interaction.occurred_at)), now, dialect),
-    ).group_by(col(Interaction.account_id))
-    # SQLite reads each account's newest interaction as one look-up in the (account,
-    # time) index while the accounts are read: at a million accounts that is quicker
-    # than grouping every interaction, and the days come aligned. PostgreSQL groups.
-    inline = dialect == "sqlite"
-    if inline:
-        newest = (
-            select(func.max(col(Interaction.occurred_at)))
-            .where(col(Interaction.account_id) == col(Account.id))
-            .scalar_subquery()
-        )
-        accounts = accounts.add_columns(days_since(newest, now, dialect))
-    else:
-        accounts = accounts.add_columns(null())
+    # Each account's newest interaction, kept on its row by the database (migration
+    # 0016), read with the account as days before now: the days come aligned.
+    accounts = accounts.add_columns(days_since(col(Account.last_contact_at), now, dialect))
     if account_ids is not None:
         wanted = list(account_ids)
         accounts = accounts.where(col(Account.id).in_(wanted))
         revenue = revenue.where(col(Deal.account_id).in_(wanted))
-        contact = contact.where(col(Interaction.account_id).in_(wanted))
     owners = short_names(session=session)
 
     shared: dict[str, str] = {}  # one string object per sector
@@ -327,8 +312,6 @@ def _load_columns(
     _read(session, revenue, ids, [revenue_12m])
     revenue_12m[np.isnan(revenue_12m)] = 0.0
     days = _joined(day_parts, np.float64)
-    if not inline:
-        _read(session, contact, ids, [days])
     contacted = ~np.isnan(days)
     contact_us = microseconds(np.where(contacted, days, 0.0))
 

@@ -112,13 +112,10 @@ def read(context: Context, reading: Reading) -> list[Derived]:
 def _query(scope: Scope, tiers: tuple[str, ...]) -> Any:
     """The due check-ins of ``scope`` (a shape), the cadence of each of ``tiers`` (and of
     any other tier, last) bound as a deadline per level, ``due_<n>`` and ``red_<n>``."""
-    # The newest interaction, looked up per account through the (account, occurred)
-    # index: on both backends faster than grouping all interactions (bench/README.md).
-    last = (
-        select(func.max(Interaction.occurred_at))
-        .where(col(Interaction.account_id) == col(Account.id))
-        .scalar_subquery()
-    )
+    # The newest interaction, kept on the account's row by the database (migration
+    # 0016): a look-up per account through the (account, occurred) index was most of
+    # the reading at a million accounts.
+    last = col(Account.last_contact_at)
     tier = current_tier(joined=True)
     accounts = with_current_tier(
         wide_select(
@@ -132,8 +129,9 @@ def _query(scope: Scope, tiers: tuple[str, ...]) -> Any:
         col(Account.status) == AccountStatus.ACTIVE.value,
         *scope.where(col(Account.owner_id), col(Account.id)),
     )
-    # OFFSET 0 keeps the planners from inlining the last-contact lookup into each
-    # expression below (SQLite would otherwise repeat it a dozen times per account).
+    # OFFSET 0 keeps the planners from inlining the subquery's expressions (the current
+    # tier's COALESCE) into each expression below, where SQLite would repeat them a dozen
+    # times per account (it did so with the look-up of the last contact it once held).
     a = accounts.offset(0).subquery("accounts_due")
     since = func.coalesce(a.c.last, a.c.created_at)
     override = func.coalesce(a.c.override, 0)
