@@ -22,9 +22,10 @@ from sqlmodel import Session, col, select
 
 from core.checkins.config import REVIEWED_TIERS, load_checkin_config
 from core.checkins.items import DueItem
-from core.checkins.kind import Context, Scope, key_accounts, scorings
+from core.checkins.kind import Context, Scope, key_accounts
 from core.checkins.kinds import onboarding
 from core.checkins.sql import chunked, moment, rows
+from core.checkins.statements import scorings
 from core.checkins.triage import Reading
 from core.db import session_scope
 from core.demo.synthetic import load_synthetic

@@ -33,7 +33,6 @@ from core.checkins.items import DueItem
 from core.checkins.keys import ReminderKey
 from core.checkins.sql import among, unindexed
 from core.checkins.statements import NOW, SCOPE_ACCOUNTS, SCOPE_USERS, TODAY
-from core.checkins.statements import scorings as scorings  # where the health drops read it
 from core.models import (
     Account,
     AccountStatus,

@@ -211,7 +211,7 @@ class Reading:
         self._scorings: tuple[datetime | None, datetime | None] | None = None
 
     def scorings(self) -> tuple[datetime | None, datetime | None]:
-        """The first and latest scoring's moments (:func:`~core.checkins.kind.scorings`),
+        """The first and latest scoring's moments (:func:`~core.checkins.statements.scorings`),
         read once for the kinds that ask."""
         if self._scorings is None:
             self._scorings = scorings(self.session)
